@@ -1,0 +1,128 @@
+// Command countersign is the whole product in one binary:
+//
+//	countersign serve     serve the console, the API and the workers
+//	countersign migrate   apply pending database migrations
+//	countersign seed      load the demo tenants and users (idempotent)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"countersign/backend/internal/platform/clock"
+	"countersign/backend/internal/platform/config"
+	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/logging"
+	"countersign/backend/internal/seed"
+	"countersign/backend/internal/server"
+)
+
+const usage = `usage: countersign <command>
+
+commands:
+  serve     serve the console and API on COUNTERSIGN_LISTEN (default :8080)
+  migrate   apply pending database migrations
+  seed      load the demo tenants and users (safe to re-run)
+
+configuration (environment):
+  COUNTERSIGN_DATABASE_URL  PostgreSQL URL (required)
+  COUNTERSIGN_LISTEN        listen address, default :8080
+  COUNTERSIGN_BASE_URL      public URL, default http://localhost:8080
+  COUNTERSIGN_SECRET_KEY    32+ random bytes, hex or base64 (generated under .data/ in development)
+  COUNTERSIGN_ENV           development (default) or production
+  COUNTERSIGN_LOG_LEVEL     debug, info (default), warn, error
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1]); err != nil {
+		fmt.Fprintf(os.Stderr, "countersign %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cmd string) error {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := logging.New(os.Stdout, cfg.LogLevel)
+	switch cmd {
+	case "serve", "migrate", "seed":
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("%w (COUNTERSIGN_DATABASE_URL=%s)", err, config.MaskURL(cfg.DatabaseURL))
+	}
+	defer d.Close()
+	switch cmd {
+	case "migrate":
+		return d.Migrate(ctx, log)
+	case "seed":
+		return runSeed(ctx, d, log)
+	default:
+		return serve(ctx, cfg, log, d)
+	}
+}
+
+func runSeed(ctx context.Context, d *db.DB, log *slog.Logger) error {
+	if err := d.CheckSchema(ctx); err != nil {
+		return err
+	}
+	data, err := seed.Demo()
+	if err != nil {
+		return err
+	}
+	if err := seed.Run(ctx, d, data, log); err != nil {
+		return err
+	}
+	fmt.Println("Demo sign-ins (password for all: " + data.Password + "):")
+	for _, u := range data.Users {
+		fmt.Printf("  %-22s %v\n", u.Email, u.Memberships)
+	}
+	return nil
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) error {
+	if err := d.CheckSchema(ctx); err != nil {
+		return err
+	}
+	app, err := server.New(ctx, cfg, log, d, clock.System{})
+	if err != nil {
+		return err
+	}
+	log.Info("starting", "config", cfg)
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listen(cfg.Listen) }()
+	fmt.Printf("Countersign is up at %s\n", cfg.BaseURL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package identity
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"countersign/backend/api"
+	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/platform/problem"
+)
+
+// CookieName is the session cookie.
+const CookieName = "countersign_session"
+
+// Views builds the console's view of a session — tenants, roles, permissions —
+// which needs tenancy and access (tenancy implements it).
+type Views interface {
+	SessionView(ctx context.Context, p Principal) (api.Session, error)
+}
+
+// Handlers serve the sign-in, session and account operations.
+type Handlers struct {
+	svc     *Service
+	views   Views
+	secure  bool
+	baseURL string
+}
+
+// NewHandlers returns the identity handlers; secure sets the cookie's Secure flag.
+func NewHandlers(svc *Service, views Views, baseURL string, secure bool) *Handlers {
+	return &Handlers{svc: svc, views: views, secure: secure, baseURL: baseURL}
+}
+
+// Middleware resolves the session cookie into a Principal in the request
+// context, and refuses cookie-authenticated writes without the session's CSRF
+// token or from a foreign origin.
+func (h *Handlers) Middleware() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		token := c.Cookies(CookieName)
+		if token == "" {
+			return c.Next()
+		}
+		p, err := h.svc.Authenticate(c.UserContext(), token)
+		if pe, ok := problem.As(err); ok && pe.Kind == problem.KindUnauthenticated {
+			c.Cookie(h.clearCookie())
+			if pe.Code == "membership_disabled" {
+				return err
+			}
+			return c.Next() // a stale cookie is just no session
+		} else if err != nil {
+			return err
+		}
+		if unsafeMethod(c.Method()) {
+			if !h.sameOrigin(c) {
+				return problem.Forbidden("bad_origin", "Cross-origin requests are refused.")
+			}
+			if subtle.ConstantTimeCompare([]byte(c.Get("X-CSRF-Token")), []byte(p.CSRFToken)) != 1 {
+				return problem.Forbidden("csrf_failed", "Missing or wrong X-CSRF-Token header; reload the page and try again.")
+			}
+		}
+		p.IP = c.IP()
+		c.SetUserContext(principal.With(c.UserContext(), p))
+		return c.Next()
+	}
+}
+
+func (h *Handlers) sameOrigin(c *fiber.Ctx) bool {
+	origin := c.Get(fiber.HeaderOrigin)
+	if origin == "" {
+		return true // not a browser cross-site request; the CSRF token still applies
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	base, _ := url.Parse(h.baseURL)
+	return u.Host == c.Hostname() || (base != nil && u.Host == base.Host)
+}
+
+func unsafeMethod(m string) bool {
+	return m != fiber.MethodGet && m != fiber.MethodHead && m != fiber.MethodOptions
+}
+
+// SessionCookie is the Set-Cookie value that signs a browser in with token.
+func SessionCookie(token string, secure bool) *string {
+	c := (&http.Cookie{Name: CookieName, Value: token, Path: "/", HttpOnly: true, Secure: secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(SessionIdleTimeout / time.Second)}).String()
+	return &c
+}
+
+func (h *Handlers) clearCookie() *fiber.Cookie {
+	return &fiber.Cookie{Name: CookieName, Value: "", Path: "/", HTTPOnly: true, Secure: h.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1}
+}
+
+// Login signs in.
+func (h *Handlers) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
+	in := LoginInput{Email: req.Body.Email, Password: req.Body.Password, IP: principal.ClientIP(ctx), UserAgent: principal.UserAgent(ctx)}
+	if req.Body.Tenant != nil {
+		in.Tenant = *req.Body.Tenant
+	}
+	token, p, err := h.svc.Login(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	view, err := h.views.SessionView(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return api.Login200JSONResponse{Body: view, Headers: api.Login200ResponseHeaders{SetCookie: SessionCookie(token, h.secure)}}, nil
+}
+
+// Logout ends the session and clears the cookie.
+func (h *Handlers) Logout(ctx context.Context, _ api.LogoutRequestObject) (api.LogoutResponseObject, error) {
+	p, _ := principal.From(ctx)
+	if err := h.svc.Logout(ctx, p); err != nil {
+		return nil, err
+	}
+	cleared := (&http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true, Secure: h.secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1}).String()
+	return api.Logout204Response{Headers: api.Logout204ResponseHeaders{SetCookie: &cleared}}, nil
+}
+
+// GetSession describes the signed-in user.
+func (h *Handlers) GetSession(ctx context.Context, _ api.GetSessionRequestObject) (api.GetSessionResponseObject, error) {
+	p, _ := principal.From(ctx)
+	view, err := h.views.SessionView(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetSession200JSONResponse(view), nil
+}
+
+// SwitchTenant changes the current tenant.
+func (h *Handlers) SwitchTenant(ctx context.Context, req api.SwitchTenantRequestObject) (api.SwitchTenantResponseObject, error) {
+	p, _ := principal.From(ctx)
+	p, err := h.svc.SwitchTenant(ctx, p, req.Body.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	view, err := h.views.SessionView(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return api.SwitchTenant200JSONResponse(view), nil
+}
+
+// ChangePassword changes the caller's password.
+func (h *Handlers) ChangePassword(ctx context.Context, req api.ChangePasswordRequestObject) (api.ChangePasswordResponseObject, error) {
+	p, _ := principal.From(ctx)
+	if err := h.svc.ChangePassword(ctx, p, req.Body.CurrentPassword, req.Body.NewPassword); err != nil {
+		return nil, err
+	}
+	return api.ChangePassword204Response{}, nil
+}

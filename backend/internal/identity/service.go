@@ -1,0 +1,350 @@
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"countersign/backend/internal/audit"
+	"countersign/backend/internal/platform/clock"
+	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/problem"
+)
+
+// Service signs people in and out and keeps their sessions.
+type Service struct {
+	db    *db.DB
+	store *Store
+	dir   Directory
+	audit *audit.Log
+	clock clock.Clock
+}
+
+// NewService wires the identity service.
+func NewService(d *db.DB, dir Directory, log *audit.Log, c clock.Clock) *Service {
+	return &Service{db: d, store: NewStore(d), dir: dir, audit: log, clock: c}
+}
+
+// LoginInput is what the sign-in form sends, plus where it came from.
+type LoginInput struct {
+	Email, Password, Tenant string
+	IP, UserAgent           string
+}
+
+var errBadCredentials = problem.Unauthenticated("invalid_credentials", "Invalid email or password.")
+
+// Login checks the credentials and lockouts and opens a session in the chosen
+// (or first) tenant. It returns the session token for the cookie.
+func (s *Service) Login(ctx context.Context, in LoginInput) (string, Principal, error) {
+	email := NormalizeEmail(in.Email)
+	var fields problem.Fields
+	if email == "" {
+		fields.Add("email", "is required")
+	}
+	if in.Password == "" {
+		fields.Add("password", "is required")
+	}
+	if err := fields.Err(); err != nil {
+		return "", Principal{}, err
+	}
+	now := s.clock.Now()
+	if err := s.checkLockout(ctx, email, in.IP, now); err != nil {
+		return "", Principal{}, err
+	}
+	user, err := s.store.UserByEmail(ctx, email)
+	if err != nil && !db.NotFound(err) {
+		return "", Principal{}, err
+	}
+	hash := user.PasswordHash
+	if hash == "" {
+		hash = dummyHash
+	}
+	ok, err := CheckPassword(hash, in.Password)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	if !ok || user.ID == "" {
+		return "", Principal{}, s.failLogin(ctx, email, in.IP, now)
+	}
+	m, err := s.chooseTenant(ctx, user.ID, in.Tenant)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	token, p, err := s.openSession(ctx, user, m.TenantID, in.IP, in.UserAgent)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	if err := s.store.RecordAttempt(ctx, email, in.IP, true, now); err != nil {
+		return "", Principal{}, err
+	}
+	return token, p, s.audit.Record(ctx, audit.Entry{TenantID: m.TenantID, At: now, ActorUserID: user.ID,
+		ActorEmail: user.Email, Action: audit.SignedIn, Target: user.Email, IP: in.IP})
+}
+
+func (s *Service) checkLockout(ctx context.Context, email, ip string, now time.Time) error {
+	byEmail, byIP, oldest, err := s.store.FailuresSince(ctx, email, ip, now.Add(-LockoutWindow))
+	if err != nil {
+		return err
+	}
+	if byEmail >= MaxFailuresByEmail {
+		wait := oldest.Add(LockoutWindow).Sub(now)
+		return problem.RateLimited("login_locked", fmt.Sprintf(
+			"Too many failed sign-ins for this account. Try again in %d minutes.", minutes(wait)), wait)
+	}
+	if byIP >= MaxFailuresByIP {
+		return problem.RateLimited("login_rate_limited",
+			"Too many failed sign-ins from this address. Try again later.", LockoutWindow)
+	}
+	return nil
+}
+
+func (s *Service) failLogin(ctx context.Context, email, ip string, now time.Time) error {
+	if err := s.store.RecordAttempt(ctx, email, ip, false, now); err != nil {
+		return err
+	}
+	action := audit.SignInFailed
+	if n, _, _, err := s.store.FailuresSince(ctx, email, ip, now.Add(-LockoutWindow)); err == nil && n == MaxFailuresByEmail {
+		action = audit.SignInLocked
+	}
+	if err := s.audit.Record(ctx, audit.Entry{At: now, Action: action, Target: email, IP: ip}); err != nil {
+		return err
+	}
+	return errBadCredentials
+}
+
+func (s *Service) chooseTenant(ctx context.Context, userID, slug string) (Membership, error) {
+	ms, err := s.dir.ActiveMemberships(ctx, userID)
+	if err != nil {
+		return Membership{}, err
+	}
+	if len(ms) == 0 {
+		return Membership{}, problem.Forbidden("no_membership", "This account is not an active member of any tenant.")
+	}
+	if slug == "" {
+		return ms[0], nil
+	}
+	for _, m := range ms {
+		if m.Slug == slug {
+			return m, nil
+		}
+	}
+	return Membership{}, problem.InvalidField("tenant", "you are not a member of %q", slug)
+}
+
+// OpenSession starts a session for an already verified user (invite acceptance).
+func (s *Service) OpenSession(ctx context.Context, userID, tenantID, ip, ua string) (string, Principal, error) {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	return s.openSession(ctx, u, tenantID, ip, ua)
+}
+
+func (s *Service) openSession(ctx context.Context, u User, tenantID, ip, ua string) (string, Principal, error) {
+	token, id := NewToken()
+	csrf, _ := NewToken()
+	if err := s.store.CreateSession(ctx, id, u.ID, tenantID, csrf, ip, truncate(ua, 300), s.clock.Now()); err != nil {
+		return "", Principal{}, err
+	}
+	return token, Principal{UserID: u.ID, Email: u.Email, Name: u.Name, SessionID: id, TenantID: tenantID, CSRFToken: csrf, IP: ip}, nil
+}
+
+// Authenticate resolves a session token. A session whose tenant membership was
+// disabled is ended.
+func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+	noSession := problem.Unauthenticated("unauthenticated", "Sign in to continue.")
+	if token == "" {
+		return Principal{}, noSession
+	}
+	id := HashToken(token)
+	now := s.clock.Now()
+	r, err := s.store.Session(ctx, id, now)
+	if db.NotFound(err) {
+		return Principal{}, noSession
+	} else if err != nil {
+		return Principal{}, err
+	}
+	ms, err := s.dir.ActiveMemberships(ctx, r.UserID)
+	if err != nil {
+		return Principal{}, err
+	}
+	if !hasTenant(ms, r.TenantID) {
+		if err := s.store.DeleteSession(ctx, id); err != nil {
+			return Principal{}, err
+		}
+		return Principal{}, problem.Unauthenticated("membership_disabled", "Your access to this tenant was disabled. Sign in again.")
+	}
+	if now.Sub(r.LastSeenAt) > sessionTouchEvery {
+		if err := s.store.TouchSession(ctx, id, now); err != nil {
+			return Principal{}, err
+		}
+	}
+	return Principal{UserID: r.UserID, Email: r.Email, Name: r.Name, SessionID: id, TenantID: r.TenantID, CSRFToken: r.CSRFToken}, nil
+}
+
+// Logout ends the caller's session.
+func (s *Service) Logout(ctx context.Context, p Principal) error {
+	return s.store.DeleteSession(ctx, p.SessionID)
+}
+
+// SwitchTenant moves the session to another tenant the user belongs to.
+// Another tenant's slug answers exactly like an unknown one.
+func (s *Service) SwitchTenant(ctx context.Context, p Principal, slug string) (Principal, error) {
+	if strings.TrimSpace(slug) == "" {
+		return p, problem.InvalidField("tenant", "is required")
+	}
+	ms, err := s.dir.ActiveMemberships(ctx, p.UserID)
+	if err != nil {
+		return p, err
+	}
+	for _, m := range ms {
+		if m.Slug == slug {
+			p.TenantID = m.TenantID
+			return p, s.store.SetSessionTenant(ctx, p.SessionID, m.TenantID)
+		}
+	}
+	return p, problem.NotFound("tenant")
+}
+
+// ChangePassword replaces the caller's password and ends their other sessions.
+func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
+	u, err := s.store.UserByID(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	var fields problem.Fields
+	if ok, err := CheckPassword(u.PasswordHash, current); err != nil {
+		return err
+	} else if !ok {
+		fields.Add("current_password", "is not your current password")
+	}
+	if msg := ValidateNewPassword(next); msg != "" {
+		fields.Add("new_password", "%s", msg)
+	} else if next == current {
+		fields.Add("new_password", "must differ from the current password")
+	}
+	if err := fields.Err(); err != nil {
+		return err
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		now := s.clock.Now()
+		if err := s.store.SetPassword(ctx, u.ID, hash, now); err != nil {
+			return err
+		}
+		if err := s.store.DeleteOtherSessions(ctx, u.ID, p.SessionID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{TenantID: p.TenantID, At: now, ActorUserID: u.ID,
+			ActorEmail: u.Email, Action: audit.PasswordChanged, Target: u.Email, IP: p.IP})
+	})
+}
+
+// UserByEmail finds a user by (normalised) email; ok is false when there is none.
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, bool, error) {
+	u, err := s.store.UserByEmail(ctx, NormalizeEmail(email))
+	if db.NotFound(err) {
+		return User{}, false, nil
+	}
+	return u, err == nil, err
+}
+
+// CreateUser adds a user with a validated password; the caller owns the transaction.
+func (s *Service) CreateUser(ctx context.Context, email, name, password string) (User, error) {
+	u := User{Email: NormalizeEmail(email), Name: strings.TrimSpace(name), CreatedAt: s.clock.Now()}
+	var fields problem.Fields
+	if u.Name == "" {
+		fields.Add("name", "is required")
+	} else if len(u.Name) > 200 {
+		fields.Add("name", "must be at most 200 characters")
+	}
+	if msg := ValidateNewPassword(password); msg != "" {
+		fields.Add("password", "%s", msg)
+	}
+	if err := fields.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	u.PasswordHash = hash
+	u.ID, err = s.store.CreateUser(ctx, u)
+	if db.Duplicate(err) {
+		return User{}, problem.Conflict("user_exists", "An account with this email already exists.")
+	}
+	return u, err
+}
+
+// VerifyPassword checks a user's password (invite acceptance by an existing user).
+func (s *Service) VerifyPassword(ctx context.Context, u User, password string) error {
+	ok, err := CheckPassword(u.PasswordHash, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return problem.InvalidField("password", "is not the password of %s", u.Email)
+	}
+	return nil
+}
+
+// EndSessionsIn signs the user out of a tenant (their membership was disabled).
+func (s *Service) EndSessionsIn(ctx context.Context, tenantID, userID string) error {
+	return s.store.DeleteSessionsIn(ctx, tenantID, userID)
+}
+
+// NormalizeEmail lowercases and trims an email address.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// ValidEmail reports whether email is a plain address.
+func ValidEmail(email string) bool {
+	a, err := mail.ParseAddress(email)
+	return err == nil && a.Address == email && len(email) <= 254
+}
+
+func NewToken() (token, hash string) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func hasTenant(ms []Membership, tenantID string) bool {
+	for _, m := range ms {
+		if m.TenantID == tenantID {
+			return true
+		}
+	}
+	return false
+}
+
+func minutes(d time.Duration) int {
+	m := int(d.Minutes() + 0.999)
+	if m < 1 {
+		return 1
+	}
+	return m
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

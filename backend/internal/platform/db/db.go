@@ -1,0 +1,144 @@
+// Package db opens PostgreSQL through GORM, carries transactions in the
+// context, migrates with goose and refuses to serve an out-of-date schema.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"countersign/migrations"
+)
+
+// DB is the database handle shared by every store.
+type DB struct {
+	gorm *gorm.DB
+	sql  *sql.DB
+}
+
+// Open connects and pings.
+func Open(ctx context.Context, url string) (*DB, error) {
+	g, err := gorm.Open(postgres.Open(url), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	s, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	s.SetMaxOpenConns(20)
+	s.SetMaxIdleConns(10)
+	s.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.PingContext(pingCtx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	return &DB{gorm: g, sql: s}, nil
+}
+
+// Close releases the pool.
+func (d *DB) Close() error { return d.sql.Close() }
+
+// SQL exposes the pool for migrations, metrics and health checks.
+func (d *DB) SQL() *sql.DB { return d.sql }
+
+// Gorm exposes the root handle to libraries that need one (the casbin adapter).
+func (d *DB) Gorm() *gorm.DB { return d.gorm }
+
+type txKey struct{}
+
+// InTx runs fn in a transaction carried by ctx; a nested call joins the outer one.
+func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return d.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// Conn returns the transaction in ctx or the pool, bound to ctx.
+func (d *DB) Conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return d.gorm.WithContext(ctx)
+}
+
+// NotFound reports whether err means "no row".
+func NotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+
+// Duplicate reports whether err is a unique-constraint violation.
+func Duplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+
+func provider(s *sql.DB) (*goose.Provider, error) {
+	// The session lock keeps two app copies from migrating at once.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, s, migrations.FS, goose.WithSessionLocker(locker))
+}
+
+// Migrate applies every pending migration.
+func (d *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	p, err := provider(d.sql)
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	for _, r := range results {
+		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration.String())
+	}
+	if err != nil {
+		return fmt.Errorf("migrating: %w", err)
+	}
+	v, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("schema up to date", "version", v)
+	return nil
+}
+
+// ErrSchemaOutOfDate is returned by CheckSchema when migrations are pending.
+var ErrSchemaOutOfDate = errors.New("database schema is out of date")
+
+// CheckSchema refuses to go on when the database is behind this binary.
+func (d *DB) CheckSchema(ctx context.Context) error {
+	p, err := provider(d.sql)
+	if err != nil {
+		return err
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("reading schema version: %w", err)
+	}
+	if current < target {
+		return fmt.Errorf("%w: the database is at version %d, this binary needs %d: run `countersign migrate` (or `make run`)",
+			ErrSchemaOutOfDate, current, target)
+	}
+	return nil
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// IsUUID reports whether s can be an id; stores answer "not found" for
+// anything else rather than letting PostgreSQL reject the cast.
+func IsUUID(s string) bool { return uuidRE.MatchString(s) }

@@ -1,0 +1,53 @@
+// Package logging builds the structured JSON logger and the request logging
+// middleware. Request bodies, cookies and headers are never logged.
+package logging
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// New returns a JSON logger at the given level.
+func New(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// RequestIDKey is the fiber Locals key the requestid middleware fills.
+const RequestIDKey = "requestid"
+
+// RequestID returns the id of the request being served.
+func RequestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(RequestIDKey).(string)
+	return id
+}
+
+// Middleware logs one line per request: method, route, status, latency, request id.
+func Middleware(log *slog.Logger) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		if err != nil {
+			// Let the error handler write the response so the status is final.
+			if herr := c.App().ErrorHandler(c, err); herr != nil {
+				c.Status(fiber.StatusInternalServerError)
+			}
+		}
+		status := c.Response().StatusCode()
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		log.Log(c.UserContext(), level, "request",
+			"request_id", RequestID(c),
+			"method", c.Method(),
+			"path", c.Path(),
+			"route", c.Route().Path,
+			"status", status,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000,
+		)
+		return nil
+	}
+}
