@@ -1,0 +1,49 @@
+# The verbs of the project. Each works from a fresh clone: the scripts install
+# and start what they need (a private PostgreSQL under .data/, npm packages,
+# Debian's chromium for the browser tests).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help run build test e2e dev gen lint bench migration db-stop clean
+
+help: ## list the verbs
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## build and serve the console at http://localhost:8080 with demo data
+	@scripts/run.sh
+
+build: ## build the console and bin/countersign (frontend embedded)
+	@source scripts/lib.sh && build_frontend && build_binary
+
+test: ## every test: generated-code drift, Go (real PostgreSQL), frontend, Playwright
+	@scripts/test.sh
+
+e2e: ## only the Playwright suite, against the built binary on a fresh database
+	@scripts/e2e.sh
+
+dev: ## Vite dev server with HMR on :5173, proxying to `go run` on :8080
+	@scripts/dev.sh
+
+gen: ## regenerate Go server types and TS types from backend/api/openapi.yaml
+	go tool oapi-codegen -config backend/api/oapi-codegen.yaml backend/api/openapi.yaml
+	@source scripts/lib.sh && npm_ci frontend && cd frontend && npm run --silent gen
+
+lint: ## gofmt, go vet, TypeScript type check
+	@test -z "$$(gofmt -l backend migrations seeds)" || { gofmt -l backend migrations seeds; echo "gofmt: run gofmt -w"; exit 1; }
+	go vet ./backend/...
+	@source scripts/lib.sh && npm_ci frontend && cd frontend && npm run --silent typecheck
+
+bench: ## Go benchmarks against real PostgreSQL
+	@source scripts/lib.sh && COUNTERSIGN_TEST_DATABASE_URL="$$(admin_url)" go test -run '^$$' -bench . -benchmem ./backend/...
+
+migration: ## new numbered SQL migration: make migration name=add_things
+	@test -n "$(name)" || { echo "usage: make migration name=add_things"; exit 2; }
+	@n=$$(ls migrations/*.sql 2>/dev/null | sed -E 's#.*/0*([0-9]+)_.*#\1#' | sort -n | tail -1); \
+	 f=$$(printf 'migrations/%05d_%s.sql' $$(( $${n:-0} + 1 )) "$(name)"); \
+	 printf -- '-- +goose Up\n\n-- +goose Down\n' > "$$f" && echo "created $$f"
+
+db-stop: ## stop the private PostgreSQL under .data/postgres
+	@scripts/pg.sh stop
+
+clean: ## remove build output (keeps .data)
+	rm -rf bin backend/internal/platform/web/dist

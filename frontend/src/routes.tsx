@@ -1,0 +1,52 @@
+import type { ReactNode } from 'react';
+import { Navigate, type RouteObject } from 'react-router';
+import { Layout } from './components/Layout';
+import { homePath } from './features/auth/nav';
+import { RequirePermission, RequireSession, useSession } from './features/auth/session';
+import { AccountPage } from './pages/AccountPage';
+import { AgentsPage } from './pages/AgentsPage';
+import { ChangeLogPage } from './pages/ChangeLogPage';
+import { FieldsPage } from './pages/FieldsPage';
+import { InvitePage } from './pages/InvitePage';
+import { LoginPage } from './pages/LoginPage';
+import { MembersPage } from './pages/MembersPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { ReportsPage } from './pages/ReportsPage';
+import { ReviewQueuePage } from './pages/ReviewQueuePage';
+import { RolloutsPage } from './pages/RolloutsPage';
+import { SettingsPage } from './pages/SettingsPage';
+
+function HomeRedirect() {
+  return <Navigate to={homePath(useSession().permissions)} replace />;
+}
+
+const guarded = (path: string, permission: string, page: ReactNode): RouteObject => ({
+  path,
+  element: <RequirePermission permission={permission}>{page}</RequirePermission>,
+});
+
+/** Every route of the console, with the permission each page needs. */
+export const routes: RouteObject[] = [
+  { path: '/login', element: <LoginPage /> },
+  { path: '/invite/:token', element: <InvitePage /> },
+  {
+    element: (
+      <RequireSession>
+        <Layout />
+      </RequireSession>
+    ),
+    children: [
+      { index: true, element: <HomeRedirect /> },
+      guarded('review', 'review.work', <ReviewQueuePage />),
+      guarded('fields', 'fields.read', <FieldsPage />),
+      guarded('agents', 'agents.read', <AgentsPage />),
+      guarded('changelog', 'changelog.read', <ChangeLogPage />),
+      guarded('rollouts', 'rollouts.read', <RolloutsPage />),
+      guarded('reports', 'reports.read', <ReportsPage />),
+      guarded('members', 'members.read', <MembersPage />),
+      guarded('settings', 'settings.read', <SettingsPage />),
+      { path: 'account', element: <AccountPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
