@@ -20,7 +20,7 @@ type Member struct {
 	Email     string
 	Name      string
 	Roles     []string `gorm:"-"`
-	Status    string // active | disabled
+	Status    string   // active | disabled
 	CreatedAt time.Time
 }
 
@@ -30,7 +30,7 @@ type Invite struct {
 	TenantID   string
 	Email      string
 	Roles      []string `gorm:"-"`
-	InvitedBy  string // inviter's email
+	InvitedBy  string   // inviter's email
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	AcceptedAt *time.Time

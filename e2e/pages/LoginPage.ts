@@ -1,0 +1,46 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The sign-in page at /login. */
+export class LoginPage {
+  readonly email: Locator;
+  readonly password: Locator;
+  readonly submit: Locator;
+  /** The form-level error the sign-in form announces. */
+  readonly alert: Locator;
+
+  constructor(readonly page: Page) {
+    this.alert = page.getByRole('form', { name: 'Sign in', exact: true }).getByRole('alert');
+    this.email = page.getByLabel('Email', { exact: true });
+    this.password = page.getByLabel('Password', { exact: true });
+    this.submit = page.getByRole('button', { name: 'Sign in', exact: true });
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/login');
+    await expect(this.submit).toBeVisible();
+  }
+
+  /** Fills the form and submits it; does not wait for the outcome. */
+  async submitCredentials(email: string, password: string): Promise<void> {
+    await this.email.fill(email);
+    await this.password.fill(password);
+    await this.submit.click();
+  }
+
+  /** Signs in and waits until the app has left /login. */
+  async signIn(email: string, password: string): Promise<void> {
+    await this.goto();
+    await this.submitCredentials(email, password);
+    await expect(this.page).not.toHaveURL(/\/login(\?|$)/);
+  }
+
+  /** The message shown when sign-in is refused. */
+  error(text: string | RegExp = /invalid email or password/i): Locator {
+    return this.alert.filter({ hasText: text });
+  }
+
+  async expectStillOnLogin(): Promise<void> {
+    await expect(this.page).toHaveURL(/\/login(\?|$)/);
+    await expect(this.submit).toBeVisible();
+  }
+}
