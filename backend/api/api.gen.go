@@ -19,6 +19,27 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ConnectionStatus.
+const (
+	ConnectionStatusError ConnectionStatus = "error"
+	ConnectionStatusNew   ConnectionStatus = "new"
+	ConnectionStatusOk    ConnectionStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the ConnectionStatus enum.
+func (e ConnectionStatus) Valid() bool {
+	switch e {
+	case ConnectionStatusError:
+		return true
+	case ConnectionStatusNew:
+		return true
+	case ConnectionStatusOk:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreatedInviteStatus.
 const (
 	CreatedInviteStatusExpired CreatedInviteStatus = "expired"
@@ -31,6 +52,63 @@ func (e CreatedInviteStatus) Valid() bool {
 	case CreatedInviteStatusExpired:
 		return true
 	case CreatedInviteStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DefinitionChangeChange.
+const (
+	DefinitionChangeChangeArchived DefinitionChangeChange = "archived"
+	DefinitionChangeChangeChanged  DefinitionChangeChange = "changed"
+	DefinitionChangeChangeNew      DefinitionChangeChange = "new"
+	DefinitionChangeChangeRestored DefinitionChangeChange = "restored"
+)
+
+// Valid indicates whether the value is a known member of the DefinitionChangeChange enum.
+func (e DefinitionChangeChange) Valid() bool {
+	switch e {
+	case DefinitionChangeChangeArchived:
+		return true
+	case DefinitionChangeChangeChanged:
+		return true
+	case DefinitionChangeChangeNew:
+		return true
+	case DefinitionChangeChangeRestored:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImpactTag.
+const (
+	ImpactTagAttribution ImpactTag = "attribution"
+	ImpactTagCommission  ImpactTag = "commission"
+	ImpactTagConsent     ImpactTag = "consent"
+	ImpactTagForecast    ImpactTag = "forecast"
+	ImpactTagIdentifier  ImpactTag = "identifier"
+	ImpactTagPii         ImpactTag = "pii"
+	ImpactTagPipeline    ImpactTag = "pipeline"
+)
+
+// Valid indicates whether the value is a known member of the ImpactTag enum.
+func (e ImpactTag) Valid() bool {
+	switch e {
+	case ImpactTagAttribution:
+		return true
+	case ImpactTagCommission:
+		return true
+	case ImpactTagConsent:
+		return true
+	case ImpactTagForecast:
+		return true
+	case ImpactTagIdentifier:
+		return true
+	case ImpactTagPii:
+		return true
+	case ImpactTagPipeline:
 		return true
 	default:
 		return false
@@ -73,24 +151,192 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for PolicyChangeSource.
+const (
+	PolicyChangeSourceBulk    PolicyChangeSource = "bulk"
+	PolicyChangeSourceConsole PolicyChangeSource = "console"
+	PolicyChangeSourceDefault PolicyChangeSource = "default"
+	PolicyChangeSourceImport  PolicyChangeSource = "import"
+)
+
+// Valid indicates whether the value is a known member of the PolicyChangeSource enum.
+func (e PolicyChangeSource) Valid() bool {
+	switch e {
+	case PolicyChangeSourceBulk:
+		return true
+	case PolicyChangeSourceConsole:
+		return true
+	case PolicyChangeSourceDefault:
+		return true
+	case PolicyChangeSourceImport:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PolicyMode.
+const (
+	PolicyModeAuto      PolicyMode = "auto"
+	PolicyModeBlocked   PolicyMode = "blocked"
+	PolicyModeReview    PolicyMode = "review"
+	PolicyModeTwoPerson PolicyMode = "two_person"
+)
+
+// Valid indicates whether the value is a known member of the PolicyMode enum.
+func (e PolicyMode) Valid() bool {
+	switch e {
+	case PolicyModeAuto:
+		return true
+	case PolicyModeBlocked:
+		return true
+	case PolicyModeReview:
+		return true
+	case PolicyModeTwoPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Provider.
+const (
+	ProviderHubspot    Provider = "hubspot"
+	ProviderPipedrive  Provider = "pipedrive"
+	ProviderSalesforce Provider = "salesforce"
+	ProviderSandbox    Provider = "sandbox"
+)
+
+// Valid indicates whether the value is a known member of the Provider enum.
+func (e Provider) Valid() bool {
+	switch e {
+	case ProviderHubspot:
+		return true
+	case ProviderPipedrive:
+		return true
+	case ProviderSalesforce:
+		return true
+	case ProviderSandbox:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
-	Admin      Role = "admin"
-	Compliance Role = "compliance"
-	Reviewer   Role = "reviewer"
-	Viewer     Role = "viewer"
+	RoleAdmin      Role = "admin"
+	RoleCompliance Role = "compliance"
+	RoleReviewer   Role = "reviewer"
+	RoleViewer     Role = "viewer"
 )
 
 // Valid indicates whether the value is a known member of the Role enum.
 func (e Role) Valid() bool {
 	switch e {
-	case Admin:
+	case RoleAdmin:
 		return true
-	case Compliance:
+	case RoleCompliance:
 		return true
-	case Reviewer:
+	case RoleReviewer:
 		return true
-	case Viewer:
+	case RoleViewer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SandboxChangeSource.
+const (
+	SandboxChangeSourceApi     SandboxChangeSource = "api"
+	SandboxChangeSourceHuman   SandboxChangeSource = "human"
+	SandboxChangeSourceImport  SandboxChangeSource = "import"
+	SandboxChangeSourceSystem  SandboxChangeSource = "system"
+	SandboxChangeSourceUnknown SandboxChangeSource = "unknown"
+)
+
+// Valid indicates whether the value is a known member of the SandboxChangeSource enum.
+func (e SandboxChangeSource) Valid() bool {
+	switch e {
+	case SandboxChangeSourceApi:
+		return true
+	case SandboxChangeSourceHuman:
+		return true
+	case SandboxChangeSourceImport:
+		return true
+	case SandboxChangeSourceSystem:
+		return true
+	case SandboxChangeSourceUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Sensitivity.
+const (
+	SensitivityCritical Sensitivity = "critical"
+	SensitivityHigh     Sensitivity = "high"
+	SensitivityLow      Sensitivity = "low"
+	SensitivityMedium   Sensitivity = "medium"
+)
+
+// Valid indicates whether the value is a known member of the Sensitivity enum.
+func (e Sensitivity) Valid() bool {
+	switch e {
+	case SensitivityCritical:
+		return true
+	case SensitivityHigh:
+		return true
+	case SensitivityLow:
+		return true
+	case SensitivityMedium:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncRunStatus.
+const (
+	SyncRunStatusFailed    SyncRunStatus = "failed"
+	SyncRunStatusQueued    SyncRunStatus = "queued"
+	SyncRunStatusRunning   SyncRunStatus = "running"
+	SyncRunStatusSucceeded SyncRunStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the SyncRunStatus enum.
+func (e SyncRunStatus) Valid() bool {
+	switch e {
+	case SyncRunStatusFailed:
+		return true
+	case SyncRunStatusQueued:
+		return true
+	case SyncRunStatusRunning:
+		return true
+	case SyncRunStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncRunTrigger.
+const (
+	SyncRunTriggerInitial  SyncRunTrigger = "initial"
+	SyncRunTriggerManual   SyncRunTrigger = "manual"
+	SyncRunTriggerSchedule SyncRunTrigger = "schedule"
+)
+
+// Valid indicates whether the value is a known member of the SyncRunTrigger enum.
+func (e SyncRunTrigger) Valid() bool {
+	switch e {
+	case SyncRunTriggerInitial:
+		return true
+	case SyncRunTriggerManual:
+		return true
+	case SyncRunTriggerSchedule:
 		return true
 	default:
 		return false
@@ -109,6 +355,36 @@ func (e UpdateMemberRequestStatus) Valid() bool {
 	case UpdateMemberRequestStatusActive:
 		return true
 	case UpdateMemberRequestStatusDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListFieldsParamsSort.
+const (
+	ListFieldsParamsSortLabel       ListFieldsParamsSort = "label"
+	ListFieldsParamsSortMode        ListFieldsParamsSort = "mode"
+	ListFieldsParamsSortName        ListFieldsParamsSort = "name"
+	ListFieldsParamsSortObject      ListFieldsParamsSort = "object"
+	ListFieldsParamsSortSensitivity ListFieldsParamsSort = "sensitivity"
+	ListFieldsParamsSortUpdated     ListFieldsParamsSort = "updated"
+)
+
+// Valid indicates whether the value is a known member of the ListFieldsParamsSort enum.
+func (e ListFieldsParamsSort) Valid() bool {
+	switch e {
+	case ListFieldsParamsSortLabel:
+		return true
+	case ListFieldsParamsSortMode:
+		return true
+	case ListFieldsParamsSortName:
+		return true
+	case ListFieldsParamsSortObject:
+		return true
+	case ListFieldsParamsSortSensitivity:
+		return true
+	case ListFieldsParamsSortUpdated:
 		return true
 	default:
 		return false
@@ -149,12 +425,70 @@ type AuditPage struct {
 	NextBefore *int64 `json:"next_before,omitempty"`
 }
 
+// BulkPolicyRequest defines model for BulkPolicyRequest.
+type BulkPolicyRequest struct {
+	AddTags *[]ImpactTag `json:"add_tags,omitempty"`
+
+	// Confirm Mark the fields' policies as decided even if nothing else changes.
+	Confirm     *bool        `json:"confirm,omitempty"`
+	FieldIds    []string     `json:"field_ids"`
+	Mode        *PolicyMode  `json:"mode,omitempty"`
+	RemoveTags  *[]ImpactTag `json:"remove_tags,omitempty"`
+	Sensitivity *Sensitivity `json:"sensitivity,omitempty"`
+}
+
 // ChangePasswordRequest defines model for ChangePasswordRequest.
 type ChangePasswordRequest struct {
 	CurrentPassword string `json:"current_password"`
 
 	// NewPassword At least 12 characters.
 	NewPassword string `json:"new_password"`
+}
+
+// Connection defines model for Connection.
+type Connection struct {
+	// BaseUrl API base URL; empty = the provider's default.
+	BaseUrl   string    `json:"base_url"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// Credentials Which credentials are set, each shown only as a mask like `••••a1b2`. The secrets themselves are never returned.
+	Credentials  map[string]string `json:"credentials"`
+	FieldCount   int               `json:"field_count"`
+	Id           string            `json:"id"`
+	LastError    *string           `json:"last_error,omitempty"`
+	LastRun      *SyncRun          `json:"last_run,omitempty"`
+	LastSyncedAt *time.Time        `json:"last_synced_at,omitempty"`
+	Name         string            `json:"name"`
+
+	// NeedsDecision Fields whose policy is still the default, awaiting an admin's decision.
+	NeedsDecision int              `json:"needs_decision"`
+	NextSyncAt    *time.Time       `json:"next_sync_at,omitempty"`
+	Provider      Provider         `json:"provider"`
+	Status        ConnectionStatus `json:"status"`
+
+	// SyncIntervalMinutes 0 = sync only on demand.
+	SyncIntervalMinutes int `json:"sync_interval_minutes"`
+}
+
+// ConnectionStatus defines model for Connection.Status.
+type ConnectionStatus string
+
+// ConnectionTest defines model for ConnectionTest.
+type ConnectionTest struct {
+	Message string    `json:"message"`
+	Objects *[]string `json:"objects,omitempty"`
+	Ok      bool      `json:"ok"`
+}
+
+// CreateConnectionRequest defines model for CreateConnectionRequest.
+type CreateConnectionRequest struct {
+	BaseUrl *string `json:"base_url,omitempty"`
+
+	// Credentials hubspot: access_token; salesforce: client_id, client_secret, refresh_token (login_url optional); pipedrive: api_token; sandbox: none.
+	Credentials         *map[string]string `json:"credentials,omitempty"`
+	Name                string             `json:"name"`
+	Provider            Provider           `json:"provider"`
+	SyncIntervalMinutes *int               `json:"sync_interval_minutes,omitempty"`
 }
 
 // CreateInviteRequest defines model for CreateInviteRequest.
@@ -182,12 +516,80 @@ type CreatedInvite struct {
 // CreatedInviteStatus defines model for CreatedInvite.Status.
 type CreatedInviteStatus string
 
+// DefinitionChange defines model for DefinitionChange.
+type DefinitionChange struct {
+	At     time.Time              `json:"at"`
+	Change DefinitionChangeChange `json:"change"`
+
+	// Detail For `changed`: {attribute: {before, after}}.
+	Detail map[string]interface{} `json:"detail"`
+}
+
+// DefinitionChangeChange defines model for DefinitionChange.Change.
+type DefinitionChangeChange string
+
+// Field defines model for Field.
+type Field struct {
+	Archived       bool          `json:"archived"`
+	ConnectionId   string        `json:"connection_id"`
+	ConnectionName string        `json:"connection_name"`
+	CrmSensitivity string        `json:"crm_sensitivity"`
+	Custom         bool          `json:"custom"`
+	Id             string        `json:"id"`
+	Label          string        `json:"label"`
+	Name           string        `json:"name"`
+	Object         string        `json:"object"`
+	Options        []FieldOption `json:"options"`
+	Policy         Policy        `json:"policy"`
+	RawType        string        `json:"raw_type"`
+	ReadOnly       bool          `json:"read_only"`
+	Type           string        `json:"type"`
+}
+
+// FieldDetail defines model for FieldDetail.
+type FieldDetail struct {
+	Archived          bool               `json:"archived"`
+	ConnectionId      string             `json:"connection_id"`
+	ConnectionName    string             `json:"connection_name"`
+	CrmSensitivity    string             `json:"crm_sensitivity"`
+	Custom            bool               `json:"custom"`
+	DefinitionHistory []DefinitionChange `json:"definition_history"`
+	Description       string             `json:"description"`
+	FirstSeenAt       time.Time          `json:"first_seen_at"`
+	Id                string             `json:"id"`
+	Label             string             `json:"label"`
+	LastSeenAt        time.Time          `json:"last_seen_at"`
+	Name              string             `json:"name"`
+	Object            string             `json:"object"`
+	Options           []FieldOption      `json:"options"`
+	Policy            Policy             `json:"policy"`
+	PolicyHistory     []PolicyChange     `json:"policy_history"`
+	RawType           string             `json:"raw_type"`
+	ReadOnly          bool               `json:"read_only"`
+	Type              string             `json:"type"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Field The request field at fault, e.g. `email`.
 	Field   string `json:"field"`
 	Message string `json:"message"`
 }
+
+// FieldOption defines model for FieldOption.
+type FieldOption struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// FieldPage defines model for FieldPage.
+type FieldPage struct {
+	Fields []Field `json:"fields"`
+	Total  int     `json:"total"`
+}
+
+// ImpactTag defines model for ImpactTag.
+type ImpactTag string
 
 // InvitationPreview defines model for InvitationPreview.
 type InvitationPreview struct {
@@ -239,6 +641,72 @@ type Member struct {
 // MemberStatus defines model for Member.Status.
 type MemberStatus string
 
+// Policy defines model for Policy.
+type Policy struct {
+	ConfidenceThreshold float32 `json:"confidence_threshold"`
+
+	// Decided False while the default applied at sync awaits an admin's decision.
+	Decided          bool       `json:"decided"`
+	EvidenceRequired bool       `json:"evidence_required"`
+	Mode             PolicyMode `json:"mode"`
+
+	// Reason Why the default was chosen, or who decided.
+	Reason      string      `json:"reason"`
+	Sensitivity Sensitivity `json:"sensitivity"`
+
+	// SlaMinutes Overrides the queue SLA when set.
+	SlaMinutes *int        `json:"sla_minutes,omitempty"`
+	Tags       []ImpactTag `json:"tags"`
+	UpdatedAt  *time.Time  `json:"updated_at,omitempty"`
+}
+
+// PolicyChange defines model for PolicyChange.
+type PolicyChange struct {
+	// ActorEmail Empty for defaults applied by the system.
+	ActorEmail string             `json:"actor_email"`
+	After      Policy             `json:"after"`
+	At         time.Time          `json:"at"`
+	Before     Policy             `json:"before"`
+	Source     PolicyChangeSource `json:"source"`
+}
+
+// PolicyChangeSource defines model for PolicyChange.Source.
+type PolicyChangeSource string
+
+// PolicyImportRequest defines model for PolicyImportRequest.
+type PolicyImportRequest struct {
+	DryRun *bool  `json:"dry_run,omitempty"`
+	Yaml   string `json:"yaml"`
+}
+
+// PolicyImportResult defines model for PolicyImportResult.
+type PolicyImportResult struct {
+	Applied bool `json:"applied"`
+	Changes []struct {
+		After      Policy `json:"after"`
+		Before     Policy `json:"before"`
+		Connection string `json:"connection"`
+		Field      string `json:"field"`
+		FieldId    string `json:"field_id"`
+		Object     string `json:"object"`
+	} `json:"changes"`
+	Unchanged int `json:"unchanged"`
+}
+
+// PolicyInput defines model for PolicyInput.
+type PolicyInput struct {
+	// ConfidenceThreshold Default 0.95.
+	ConfidenceThreshold *float32     `json:"confidence_threshold,omitempty"`
+	EvidenceRequired    *bool        `json:"evidence_required,omitempty"`
+	Mode                PolicyMode   `json:"mode"`
+	Sensitivity         Sensitivity  `json:"sensitivity"`
+	SlaMinutes          *int         `json:"sla_minutes,omitempty"`
+	Tags                *[]ImpactTag `json:"tags,omitempty"`
+}
+
+// PolicyMode defines model for PolicyMode.
+type PolicyMode string
+
 // Problem defines model for Problem.
 type Problem struct {
 	// Code Stable machine-readable error code.
@@ -253,8 +721,49 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// Provider defines model for Provider.
+type Provider string
+
 // Role defines model for Role.
 type Role string
+
+// SandboxChange defines model for SandboxChange.
+type SandboxChange struct {
+	Actor  string              `json:"actor"`
+	At     time.Time           `json:"at"`
+	Field  string              `json:"field"`
+	Source SandboxChangeSource `json:"source"`
+
+	// Value The value set (null = cleared).
+	Value interface{} `json:"value,omitempty"`
+}
+
+// SandboxChangeSource defines model for SandboxChange.Source.
+type SandboxChangeSource string
+
+// SandboxRecord defines model for SandboxRecord.
+type SandboxRecord struct {
+	Id     string                 `json:"id"`
+	Object string                 `json:"object"`
+	Values map[string]interface{} `json:"values"`
+}
+
+// SandboxRecordDetail defines model for SandboxRecordDetail.
+type SandboxRecordDetail struct {
+	History []SandboxChange        `json:"history"`
+	Id      string                 `json:"id"`
+	Object  string                 `json:"object"`
+	Values  map[string]interface{} `json:"values"`
+}
+
+// SandboxRecordPage defines model for SandboxRecordPage.
+type SandboxRecordPage struct {
+	Next    *string         `json:"next,omitempty"`
+	Records []SandboxRecord `json:"records"`
+}
+
+// Sensitivity defines model for Sensitivity.
+type Sensitivity string
 
 // Session defines model for Session.
 type Session struct {
@@ -277,6 +786,43 @@ type SwitchTenantRequest struct {
 	Tenant string `json:"tenant"`
 }
 
+// SyncRun defines model for SyncRun.
+type SyncRun struct {
+	ConnectionId string     `json:"connection_id"`
+	CreatedAt    time.Time  `json:"created_at"`
+	Error        *string    `json:"error,omitempty"`
+	FinishedAt   *time.Time `json:"finished_at,omitempty"`
+	Id           string     `json:"id"`
+	Progress     struct {
+		CurrentObject *string `json:"current_object,omitempty"`
+		FieldsSeen    int     `json:"fields_seen"`
+		ObjectsDone   int     `json:"objects_done"`
+		ObjectsTotal  int     `json:"objects_total"`
+	} `json:"progress"`
+	StartedAt *time.Time     `json:"started_at,omitempty"`
+	Status    SyncRunStatus  `json:"status"`
+	Summary   *SyncSummary   `json:"summary,omitempty"`
+	Trigger   SyncRunTrigger `json:"trigger"`
+}
+
+// SyncRunStatus defines model for SyncRun.Status.
+type SyncRunStatus string
+
+// SyncRunTrigger defines model for SyncRun.Trigger.
+type SyncRunTrigger string
+
+// SyncSummary defines model for SyncSummary.
+type SyncSummary struct {
+	Archived int `json:"archived"`
+	Changed  int `json:"changed"`
+
+	// NeedsDecision Of all the connection's fields, how many still await a sensitivity decision.
+	NeedsDecision int `json:"needs_decision"`
+	New           int `json:"new"`
+	Restored      int `json:"restored"`
+	Unchanged     int `json:"unchanged"`
+}
+
 // Tenant defines model for Tenant.
 type Tenant struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -291,6 +837,16 @@ type TenantRef struct {
 	Name  string `json:"name"`
 	Roles []Role `json:"roles"`
 	Slug  string `json:"slug"`
+}
+
+// UpdateConnectionRequest defines model for UpdateConnectionRequest.
+type UpdateConnectionRequest struct {
+	BaseUrl *string `json:"base_url,omitempty"`
+
+	// Credentials Replaces the stored credentials when present.
+	Credentials         *map[string]string `json:"credentials,omitempty"`
+	Name                *string            `json:"name,omitempty"`
+	SyncIntervalMinutes *int               `json:"sync_interval_minutes,omitempty"`
 }
 
 // UpdateMemberRequest defines model for UpdateMemberRequest.
@@ -314,6 +870,12 @@ type User struct {
 	Name  string `json:"name"`
 }
 
+// ConnectionId defines model for ConnectionId.
+type ConnectionId = string
+
+// FieldId defines model for FieldId.
+type FieldId = string
+
 // InviteId defines model for InviteId.
 type InviteId = string
 
@@ -323,6 +885,9 @@ type InviteToken = string
 // MemberId defines model for MemberId.
 type MemberId = string
 
+// ObjectName defines model for ObjectName.
+type ObjectName = string
+
 // ListAuditEntriesParams defines parameters for ListAuditEntries.
 type ListAuditEntriesParams struct {
 	// Before Cursor; return entries older than this sequence number.
@@ -330,11 +895,67 @@ type ListAuditEntriesParams struct {
 	Limit  *int   `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListFieldsParams defines parameters for ListFields.
+type ListFieldsParams struct {
+	ConnectionId  *string      `form:"connection_id,omitempty" json:"connection_id,omitempty"`
+	Object        *string      `form:"object,omitempty" json:"object,omitempty"`
+	Sensitivity   *Sensitivity `form:"sensitivity,omitempty" json:"sensitivity,omitempty"`
+	Mode          *PolicyMode  `form:"mode,omitempty" json:"mode,omitempty"`
+	Tag           *ImpactTag   `form:"tag,omitempty" json:"tag,omitempty"`
+	NeedsDecision *bool        `form:"needs_decision,omitempty" json:"needs_decision,omitempty"`
+
+	// CrmSensitivity The CRM's own sensitivity; `any` = any non-empty value.
+	CrmSensitivity *string `form:"crm_sensitivity,omitempty" json:"crm_sensitivity,omitempty"`
+
+	// Archived Default false: archived fields are hidden.
+	Archived *bool `form:"archived,omitempty" json:"archived,omitempty"`
+
+	// Q Search in name, label and object.
+	Q      *string               `form:"q,omitempty" json:"q,omitempty"`
+	Sort   *ListFieldsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Limit  *int                  `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset *int                  `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ListFieldsParamsSort defines parameters for ListFields.
+type ListFieldsParamsSort string
+
+// ExportPoliciesParams defines parameters for ExportPolicies.
+type ExportPoliciesParams struct {
+	ConnectionId *string `form:"connection_id,omitempty" json:"connection_id,omitempty"`
+}
+
+// ListSandboxRecordsParams defines parameters for ListSandboxRecords.
+type ListSandboxRecordsParams struct {
+	// Q Search in the record's values.
+	Q     *string `form:"q,omitempty" json:"q,omitempty"`
+	Limit *int    `form:"limit,omitempty" json:"limit,omitempty"`
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// EditSandboxRecordJSONBody defines parameters for EditSandboxRecord.
+type EditSandboxRecordJSONBody struct {
+	// Values Field name → new value (null clears).
+	Values map[string]interface{} `json:"values"`
+}
+
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
+
+// CreateConnectionJSONRequestBody defines body for CreateConnection for application/json ContentType.
+type CreateConnectionJSONRequestBody = CreateConnectionRequest
+
+// UpdateConnectionJSONRequestBody defines body for UpdateConnection for application/json ContentType.
+type UpdateConnectionJSONRequestBody = UpdateConnectionRequest
+
+// BulkUpdatePoliciesJSONRequestBody defines body for BulkUpdatePolicies for application/json ContentType.
+type BulkUpdatePoliciesJSONRequestBody = BulkPolicyRequest
+
+// UpdateFieldPolicyJSONRequestBody defines body for UpdateFieldPolicy for application/json ContentType.
+type UpdateFieldPolicyJSONRequestBody = PolicyInput
 
 // AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
 type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
@@ -344,6 +965,12 @@ type CreateInviteJSONRequestBody = CreateInviteRequest
 
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = UpdateMemberRequest
+
+// ImportPoliciesJSONRequestBody defines body for ImportPolicies for application/json ContentType.
+type ImportPoliciesJSONRequestBody = PolicyImportRequest
+
+// EditSandboxRecordJSONRequestBody defines body for EditSandboxRecord for application/json ContentType.
+type EditSandboxRecordJSONRequestBody EditSandboxRecordJSONBody
 
 // SwitchTenantJSONRequestBody defines body for SwitchTenant for application/json ContentType.
 type SwitchTenantJSONRequestBody = SwitchTenantRequest
@@ -365,6 +992,39 @@ type ServerInterface interface {
 	// Logout Sign out and end the session
 	// (POST /auth/logout)
 	Logout(c *fiber.Ctx) error
+	// ListConnections CRM connections of the current tenant, with their last sync
+	// (GET /connections)
+	ListConnections(c *fiber.Ctx) error
+	// CreateConnection Add a CRM connection (credentials are encrypted and never returned)
+	// (POST /connections)
+	CreateConnection(c *fiber.Ctx) error
+	// GetConnection One connection
+	// (GET /connections/{connectionId})
+	GetConnection(c *fiber.Ctx, connectionId ConnectionId) error
+	// UpdateConnection Rename, re-key or reschedule a connection
+	// (PATCH /connections/{connectionId})
+	UpdateConnection(c *fiber.Ctx, connectionId ConnectionId) error
+	// ListSyncRuns Recent syncs of a connection, newest first
+	// (GET /connections/{connectionId}/syncs)
+	ListSyncRuns(c *fiber.Ctx, connectionId ConnectionId) error
+	// StartSync Sync field metadata in the background; answers at once with the queued run
+	// (POST /connections/{connectionId}/syncs)
+	StartSync(c *fiber.Ctx, connectionId ConnectionId) error
+	// TestConnection Check the credentials by listing the CRM's object types
+	// (POST /connections/{connectionId}/test)
+	TestConnection(c *fiber.Ctx, connectionId ConnectionId) error
+	// ListFields The field catalog of every connection, filtered and paged on the server
+	// (GET /fields)
+	ListFields(c *fiber.Ctx, params ListFieldsParams) error
+	// BulkUpdatePolicies Set sensitivity, mode and/or tags of many fields in one action (all or nothing)
+	// (POST /fields/bulk-policy)
+	BulkUpdatePolicies(c *fiber.Ctx) error
+	// GetField A field with its policy, CRM metadata, definition history and policy history
+	// (GET /fields/{fieldId})
+	GetField(c *fiber.Ctx, fieldId FieldId) error
+	// UpdateFieldPolicy Set a field's policy (recorded in its policy history)
+	// (PUT /fields/{fieldId}/policy)
+	UpdateFieldPolicy(c *fiber.Ctx, fieldId FieldId) error
 	// GetInvitation What an invite link is for (public; the token is the credential)
 	// (GET /invitations/{token})
 	GetInvitation(c *fiber.Ctx, token InviteToken) error
@@ -386,12 +1046,30 @@ type ServerInterface interface {
 	// UpdateMember Change a member's roles or status
 	// (PATCH /members/{memberId})
 	UpdateMember(c *fiber.Ctx, memberId MemberId) error
+	// ExportPolicies Every field policy as YAML (policy-as-code)
+	// (GET /policies/export)
+	ExportPolicies(c *fiber.Ctx, params ExportPoliciesParams) error
+	// ImportPolicies Import policies from YAML; with dry_run the diff is returned and nothing changes
+	// (POST /policies/import)
+	ImportPolicies(c *fiber.Ctx) error
+	// ListSandboxRecords Records of the built-in sandbox CRM
+	// (GET /sandbox/{connectionId}/records/{object})
+	ListSandboxRecords(c *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error
+	// GetSandboxRecord A sandbox record with its field history
+	// (GET /sandbox/{connectionId}/records/{object}/{recordId})
+	GetSandboxRecord(c *fiber.Ctx, connectionId ConnectionId, object ObjectName, recordId string) error
+	// EditSandboxRecord Edit a sandbox record as a person in the CRM would (history source `human`)
+	// (PATCH /sandbox/{connectionId}/records/{object}/{recordId})
+	EditSandboxRecord(c *fiber.Ctx, connectionId ConnectionId, object ObjectName, recordId string) error
 	// GetSession The signed-in user, their tenants, and their permissions in the current tenant
 	// (GET /session)
 	GetSession(c *fiber.Ctx) error
 	// SwitchTenant Switch the session's current tenant
 	// (PUT /session/tenant)
 	SwitchTenant(c *fiber.Ctx) error
+	// GetSyncRun Progress and summary of a sync
+	// (GET /sync-runs/{runId})
+	GetSyncRun(c *fiber.Ctx, runId string) error
 	// GetTenant Settings of the current tenant
 	// (GET /tenant)
 	GetTenant(c *fiber.Ctx) error
@@ -494,6 +1172,377 @@ func (siw *ServerInterfaceWrapper) Logout(c *fiber.Ctx) error {
 
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.Logout(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListConnections operation middleware
+func (siw *ServerInterfaceWrapper) ListConnections(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListConnections(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateConnection operation middleware
+func (siw *ServerInterfaceWrapper) CreateConnection(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateConnection(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetConnection operation middleware
+func (siw *ServerInterfaceWrapper) GetConnection(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "connectionId" -------------
+	var connectionId ConnectionId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connectionId", c.Params("connectionId"), &connectionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connectionId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetConnection(c, connectionId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// UpdateConnection operation middleware
+func (siw *ServerInterfaceWrapper) UpdateConnection(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "connectionId" -------------
+	var connectionId ConnectionId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connectionId", c.Params("connectionId"), &connectionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connectionId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.UpdateConnection(c, connectionId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListSyncRuns operation middleware
+func (siw *ServerInterfaceWrapper) ListSyncRuns(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "connectionId" -------------
+	var connectionId ConnectionId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connectionId", c.Params("connectionId"), &connectionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connectionId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListSyncRuns(c, connectionId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// StartSync operation middleware
+func (siw *ServerInterfaceWrapper) StartSync(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "connectionId" -------------
+	var connectionId ConnectionId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connectionId", c.Params("connectionId"), &connectionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connectionId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.StartSync(c, connectionId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// TestConnection operation middleware
+func (siw *ServerInterfaceWrapper) TestConnection(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "connectionId" -------------
+	var connectionId ConnectionId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connectionId", c.Params("connectionId"), &connectionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connectionId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.TestConnection(c, connectionId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListFields operation middleware
+func (siw *ServerInterfaceWrapper) ListFields(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListFieldsParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "connection_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "connection_id", query, &params.ConnectionId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connection_id: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "object" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "object", query, &params.Object, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter object: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "sensitivity" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sensitivity", query, &params.Sensitivity, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter sensitivity: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "mode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mode", query, &params.Mode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter mode: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "tag" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tag", query, &params.Tag, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter tag: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "needs_decision" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "needs_decision", query, &params.NeedsDecision, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter needs_decision: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "crm_sensitivity" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "crm_sensitivity", query, &params.CrmSensitivity, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter crm_sensitivity: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "archived" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "archived", query, &params.Archived, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter archived: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", query, &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter q: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", query, &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter sort: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter limit: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", query, &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter offset: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListFields(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// BulkUpdatePolicies operation middleware
+func (siw *ServerInterfaceWrapper) BulkUpdatePolicies(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.BulkUpdatePolicies(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetField operation middleware
+func (siw *ServerInterfaceWrapper) GetField(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "fieldId" -------------
+	var fieldId FieldId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "fieldId", c.Params("fieldId"), &fieldId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter fieldId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetField(c, fieldId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// UpdateFieldPolicy operation middleware
+func (siw *ServerInterfaceWrapper) UpdateFieldPolicy(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "fieldId" -------------
+	var fieldId FieldId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "fieldId", c.Params("fieldId"), &fieldId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter fieldId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.UpdateFieldPolicy(c, fieldId)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -677,6 +1726,218 @@ func (siw *ServerInterfaceWrapper) UpdateMember(c *fiber.Ctx) error {
 	return handler(c)
 }
 
+// ExportPolicies operation middleware
+func (siw *ServerInterfaceWrapper) ExportPolicies(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportPoliciesParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "connection_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "connection_id", query, &params.ConnectionId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connection_id: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ExportPolicies(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ImportPolicies operation middleware
+func (siw *ServerInterfaceWrapper) ImportPolicies(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ImportPolicies(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListSandboxRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListSandboxRecords(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "connectionId" -------------
+	var connectionId ConnectionId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connectionId", c.Params("connectionId"), &connectionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connectionId: %w", err).Error())
+	}
+
+	// ------------- Path parameter "object" -------------
+	var object ObjectName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", c.Params("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter object: %w", err).Error())
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSandboxRecordsParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", query, &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter q: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter limit: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", query, &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter after: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListSandboxRecords(c, connectionId, object, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetSandboxRecord operation middleware
+func (siw *ServerInterfaceWrapper) GetSandboxRecord(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "connectionId" -------------
+	var connectionId ConnectionId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connectionId", c.Params("connectionId"), &connectionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connectionId: %w", err).Error())
+	}
+
+	// ------------- Path parameter "object" -------------
+	var object ObjectName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", c.Params("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter object: %w", err).Error())
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", c.Params("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter recordId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetSandboxRecord(c, connectionId, object, recordId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// EditSandboxRecord operation middleware
+func (siw *ServerInterfaceWrapper) EditSandboxRecord(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "connectionId" -------------
+	var connectionId ConnectionId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "connectionId", c.Params("connectionId"), &connectionId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter connectionId: %w", err).Error())
+	}
+
+	// ------------- Path parameter "object" -------------
+	var object ObjectName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", c.Params("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter object: %w", err).Error())
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", c.Params("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter recordId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.EditSandboxRecord(c, connectionId, object, recordId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
 // GetSession operation middleware
 func (siw *ServerInterfaceWrapper) GetSession(c *fiber.Ctx) error {
 
@@ -700,6 +1961,35 @@ func (siw *ServerInterfaceWrapper) SwitchTenant(c *fiber.Ctx) error {
 
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.SwitchTenant(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetSyncRun operation middleware
+func (siw *ServerInterfaceWrapper) GetSyncRun(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "runId" -------------
+	var runId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "runId", c.Params("runId"), &runId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter runId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetSyncRun(c, runId)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -801,6 +2091,40 @@ func RegisterHandlersWithOptions(router fiber.Router, si ServerInterface, option
 	router.Patch(options.BaseURL+"/tenant", wrapper.UpdateTenant)
 
 	router.Get(options.BaseURL+"/audit", wrapper.ListAuditEntries)
+
+	router.Get(options.BaseURL+"/connections", wrapper.ListConnections)
+
+	router.Post(options.BaseURL+"/connections", wrapper.CreateConnection)
+
+	router.Get(options.BaseURL+"/connections/:connectionId", wrapper.GetConnection)
+
+	router.Patch(options.BaseURL+"/connections/:connectionId", wrapper.UpdateConnection)
+
+	router.Post(options.BaseURL+"/connections/:connectionId/test", wrapper.TestConnection)
+
+	router.Get(options.BaseURL+"/connections/:connectionId/syncs", wrapper.ListSyncRuns)
+
+	router.Post(options.BaseURL+"/connections/:connectionId/syncs", wrapper.StartSync)
+
+	router.Get(options.BaseURL+"/sync-runs/:runId", wrapper.GetSyncRun)
+
+	router.Get(options.BaseURL+"/fields", wrapper.ListFields)
+
+	router.Get(options.BaseURL+"/fields/:fieldId", wrapper.GetField)
+
+	router.Put(options.BaseURL+"/fields/:fieldId/policy", wrapper.UpdateFieldPolicy)
+
+	router.Post(options.BaseURL+"/fields/bulk-policy", wrapper.BulkUpdatePolicies)
+
+	router.Get(options.BaseURL+"/policies/export", wrapper.ExportPolicies)
+
+	router.Post(options.BaseURL+"/policies/import", wrapper.ImportPolicies)
+
+	router.Get(options.BaseURL+"/sandbox/:connectionId/records/:object", wrapper.ListSandboxRecords)
+
+	router.Get(options.BaseURL+"/sandbox/:connectionId/records/:object/:recordId", wrapper.GetSandboxRecord)
+
+	router.Patch(options.BaseURL+"/sandbox/:connectionId/records/:object/:recordId", wrapper.EditSandboxRecord)
 
 }
 
@@ -974,6 +2298,555 @@ type Logout401ApplicationProblemPlusJSONResponse struct {
 func (response Logout401ApplicationProblemPlusJSONResponse) VisitLogoutResponse(ctx *fiber.Ctx) error {
 	ctx.Response().Header.Set("Content-Type", "application/problem+json")
 	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListConnectionsRequestObject struct {
+}
+
+type ListConnectionsResponseObject interface {
+	VisitListConnectionsResponse(ctx *fiber.Ctx) error
+}
+
+type ListConnections200JSONResponse struct {
+	Connections []Connection `json:"connections"`
+}
+
+func (response ListConnections200JSONResponse) VisitListConnectionsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListConnections401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListConnections401ApplicationProblemPlusJSONResponse) VisitListConnectionsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListConnections403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListConnections403ApplicationProblemPlusJSONResponse) VisitListConnectionsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateConnectionRequestObject struct {
+	Body *CreateConnectionJSONRequestBody
+}
+
+type CreateConnectionResponseObject interface {
+	VisitCreateConnectionResponse(ctx *fiber.Ctx) error
+}
+
+type CreateConnection201JSONResponse Connection
+
+func (response CreateConnection201JSONResponse) VisitCreateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(201)
+
+	return ctx.JSON(&response)
+}
+
+type CreateConnection400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreateConnection400ApplicationProblemPlusJSONResponse) VisitCreateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type CreateConnection401ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateConnection401ApplicationProblemPlusJSONResponse) VisitCreateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type CreateConnection403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateConnection403ApplicationProblemPlusJSONResponse) VisitCreateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateConnection409ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateConnection409ApplicationProblemPlusJSONResponse) VisitCreateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
+type GetConnectionRequestObject struct {
+	ConnectionId ConnectionId `json:"connectionId"`
+}
+
+type GetConnectionResponseObject interface {
+	VisitGetConnectionResponse(ctx *fiber.Ctx) error
+}
+
+type GetConnection200JSONResponse Connection
+
+func (response GetConnection200JSONResponse) VisitGetConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetConnection401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetConnection401ApplicationProblemPlusJSONResponse) VisitGetConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetConnection403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetConnection403ApplicationProblemPlusJSONResponse) VisitGetConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetConnection404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetConnection404ApplicationProblemPlusJSONResponse) VisitGetConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateConnectionRequestObject struct {
+	ConnectionId ConnectionId `json:"connectionId"`
+	Body         *UpdateConnectionJSONRequestBody
+}
+
+type UpdateConnectionResponseObject interface {
+	VisitUpdateConnectionResponse(ctx *fiber.Ctx) error
+}
+
+type UpdateConnection200JSONResponse Connection
+
+func (response UpdateConnection200JSONResponse) VisitUpdateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateConnection400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateConnection400ApplicationProblemPlusJSONResponse) VisitUpdateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateConnection401ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateConnection401ApplicationProblemPlusJSONResponse) VisitUpdateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateConnection403ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateConnection403ApplicationProblemPlusJSONResponse) VisitUpdateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateConnection404ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateConnection404ApplicationProblemPlusJSONResponse) VisitUpdateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateConnection409ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateConnection409ApplicationProblemPlusJSONResponse) VisitUpdateConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
+type ListSyncRunsRequestObject struct {
+	ConnectionId ConnectionId `json:"connectionId"`
+}
+
+type ListSyncRunsResponseObject interface {
+	VisitListSyncRunsResponse(ctx *fiber.Ctx) error
+}
+
+type ListSyncRuns200JSONResponse struct {
+	Runs []SyncRun `json:"runs"`
+}
+
+func (response ListSyncRuns200JSONResponse) VisitListSyncRunsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListSyncRuns401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListSyncRuns401ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListSyncRuns403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListSyncRuns403ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ListSyncRuns404ApplicationProblemPlusJSONResponse Problem
+
+func (response ListSyncRuns404ApplicationProblemPlusJSONResponse) VisitListSyncRunsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type StartSyncRequestObject struct {
+	ConnectionId ConnectionId `json:"connectionId"`
+}
+
+type StartSyncResponseObject interface {
+	VisitStartSyncResponse(ctx *fiber.Ctx) error
+}
+
+type StartSync202JSONResponse SyncRun
+
+func (response StartSync202JSONResponse) VisitStartSyncResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(202)
+
+	return ctx.JSON(&response)
+}
+
+type StartSync401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response StartSync401ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type StartSync403ApplicationProblemPlusJSONResponse Problem
+
+func (response StartSync403ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type StartSync404ApplicationProblemPlusJSONResponse Problem
+
+func (response StartSync404ApplicationProblemPlusJSONResponse) VisitStartSyncResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type TestConnectionRequestObject struct {
+	ConnectionId ConnectionId `json:"connectionId"`
+}
+
+type TestConnectionResponseObject interface {
+	VisitTestConnectionResponse(ctx *fiber.Ctx) error
+}
+
+type TestConnection200JSONResponse ConnectionTest
+
+func (response TestConnection200JSONResponse) VisitTestConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type TestConnection401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response TestConnection401ApplicationProblemPlusJSONResponse) VisitTestConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type TestConnection403ApplicationProblemPlusJSONResponse Problem
+
+func (response TestConnection403ApplicationProblemPlusJSONResponse) VisitTestConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type TestConnection404ApplicationProblemPlusJSONResponse Problem
+
+func (response TestConnection404ApplicationProblemPlusJSONResponse) VisitTestConnectionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type ListFieldsRequestObject struct {
+	Params ListFieldsParams
+}
+
+type ListFieldsResponseObject interface {
+	VisitListFieldsResponse(ctx *fiber.Ctx) error
+}
+
+type ListFields200JSONResponse FieldPage
+
+func (response ListFields200JSONResponse) VisitListFieldsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListFields400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListFields400ApplicationProblemPlusJSONResponse) VisitListFieldsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type ListFields401ApplicationProblemPlusJSONResponse Problem
+
+func (response ListFields401ApplicationProblemPlusJSONResponse) VisitListFieldsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListFields403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListFields403ApplicationProblemPlusJSONResponse) VisitListFieldsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type BulkUpdatePoliciesRequestObject struct {
+	Body *BulkUpdatePoliciesJSONRequestBody
+}
+
+type BulkUpdatePoliciesResponseObject interface {
+	VisitBulkUpdatePoliciesResponse(ctx *fiber.Ctx) error
+}
+
+type BulkUpdatePolicies200JSONResponse struct {
+	Updated int `json:"updated"`
+}
+
+func (response BulkUpdatePolicies200JSONResponse) VisitBulkUpdatePoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type BulkUpdatePolicies400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response BulkUpdatePolicies400ApplicationProblemPlusJSONResponse) VisitBulkUpdatePoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type BulkUpdatePolicies401ApplicationProblemPlusJSONResponse Problem
+
+func (response BulkUpdatePolicies401ApplicationProblemPlusJSONResponse) VisitBulkUpdatePoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type BulkUpdatePolicies403ApplicationProblemPlusJSONResponse Problem
+
+func (response BulkUpdatePolicies403ApplicationProblemPlusJSONResponse) VisitBulkUpdatePoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type BulkUpdatePolicies404ApplicationProblemPlusJSONResponse Problem
+
+func (response BulkUpdatePolicies404ApplicationProblemPlusJSONResponse) VisitBulkUpdatePoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type GetFieldRequestObject struct {
+	FieldId FieldId `json:"fieldId"`
+}
+
+type GetFieldResponseObject interface {
+	VisitGetFieldResponse(ctx *fiber.Ctx) error
+}
+
+type GetField200JSONResponse FieldDetail
+
+func (response GetField200JSONResponse) VisitGetFieldResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetField401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetField401ApplicationProblemPlusJSONResponse) VisitGetFieldResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetField403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetField403ApplicationProblemPlusJSONResponse) VisitGetFieldResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetField404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetField404ApplicationProblemPlusJSONResponse) VisitGetFieldResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateFieldPolicyRequestObject struct {
+	FieldId FieldId `json:"fieldId"`
+	Body    *UpdateFieldPolicyJSONRequestBody
+}
+
+type UpdateFieldPolicyResponseObject interface {
+	VisitUpdateFieldPolicyResponse(ctx *fiber.Ctx) error
+}
+
+type UpdateFieldPolicy200JSONResponse Field
+
+func (response UpdateFieldPolicy200JSONResponse) VisitUpdateFieldPolicyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateFieldPolicy400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFieldPolicy400ApplicationProblemPlusJSONResponse) VisitUpdateFieldPolicyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateFieldPolicy401ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateFieldPolicy401ApplicationProblemPlusJSONResponse) VisitUpdateFieldPolicyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateFieldPolicy403ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateFieldPolicy403ApplicationProblemPlusJSONResponse) VisitUpdateFieldPolicyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateFieldPolicy404ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateFieldPolicy404ApplicationProblemPlusJSONResponse) VisitUpdateFieldPolicyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
 
 	return ctx.JSON(&response)
 }
@@ -1322,6 +3195,264 @@ func (response UpdateMember409ApplicationProblemPlusJSONResponse) VisitUpdateMem
 	return ctx.JSON(&response)
 }
 
+type ExportPoliciesRequestObject struct {
+	Params ExportPoliciesParams
+}
+
+type ExportPoliciesResponseObject interface {
+	VisitExportPoliciesResponse(ctx *fiber.Ctx) error
+}
+
+type ExportPolicies200JSONResponse struct {
+	Fields int    `json:"fields"`
+	Yaml   string `json:"yaml"`
+}
+
+func (response ExportPolicies200JSONResponse) VisitExportPoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ExportPolicies401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ExportPolicies401ApplicationProblemPlusJSONResponse) VisitExportPoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ExportPolicies403ApplicationProblemPlusJSONResponse Problem
+
+func (response ExportPolicies403ApplicationProblemPlusJSONResponse) VisitExportPoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ExportPolicies404ApplicationProblemPlusJSONResponse Problem
+
+func (response ExportPolicies404ApplicationProblemPlusJSONResponse) VisitExportPoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type ImportPoliciesRequestObject struct {
+	Body *ImportPoliciesJSONRequestBody
+}
+
+type ImportPoliciesResponseObject interface {
+	VisitImportPoliciesResponse(ctx *fiber.Ctx) error
+}
+
+type ImportPolicies200JSONResponse PolicyImportResult
+
+func (response ImportPolicies200JSONResponse) VisitImportPoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ImportPolicies400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ImportPolicies400ApplicationProblemPlusJSONResponse) VisitImportPoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type ImportPolicies401ApplicationProblemPlusJSONResponse Problem
+
+func (response ImportPolicies401ApplicationProblemPlusJSONResponse) VisitImportPoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ImportPolicies403ApplicationProblemPlusJSONResponse Problem
+
+func (response ImportPolicies403ApplicationProblemPlusJSONResponse) VisitImportPoliciesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ListSandboxRecordsRequestObject struct {
+	ConnectionId ConnectionId `json:"connectionId"`
+	Object       ObjectName   `json:"object"`
+	Params       ListSandboxRecordsParams
+}
+
+type ListSandboxRecordsResponseObject interface {
+	VisitListSandboxRecordsResponse(ctx *fiber.Ctx) error
+}
+
+type ListSandboxRecords200JSONResponse SandboxRecordPage
+
+func (response ListSandboxRecords200JSONResponse) VisitListSandboxRecordsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListSandboxRecords400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListSandboxRecords400ApplicationProblemPlusJSONResponse) VisitListSandboxRecordsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type ListSandboxRecords401ApplicationProblemPlusJSONResponse Problem
+
+func (response ListSandboxRecords401ApplicationProblemPlusJSONResponse) VisitListSandboxRecordsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListSandboxRecords403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListSandboxRecords403ApplicationProblemPlusJSONResponse) VisitListSandboxRecordsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ListSandboxRecords404ApplicationProblemPlusJSONResponse Problem
+
+func (response ListSandboxRecords404ApplicationProblemPlusJSONResponse) VisitListSandboxRecordsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type GetSandboxRecordRequestObject struct {
+	ConnectionId ConnectionId `json:"connectionId"`
+	Object       ObjectName   `json:"object"`
+	RecordId     string       `json:"recordId"`
+}
+
+type GetSandboxRecordResponseObject interface {
+	VisitGetSandboxRecordResponse(ctx *fiber.Ctx) error
+}
+
+type GetSandboxRecord200JSONResponse SandboxRecordDetail
+
+func (response GetSandboxRecord200JSONResponse) VisitGetSandboxRecordResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetSandboxRecord401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetSandboxRecord401ApplicationProblemPlusJSONResponse) VisitGetSandboxRecordResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetSandboxRecord403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetSandboxRecord403ApplicationProblemPlusJSONResponse) VisitGetSandboxRecordResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetSandboxRecord404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetSandboxRecord404ApplicationProblemPlusJSONResponse) VisitGetSandboxRecordResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type EditSandboxRecordRequestObject struct {
+	ConnectionId ConnectionId `json:"connectionId"`
+	Object       ObjectName   `json:"object"`
+	RecordId     string       `json:"recordId"`
+	Body         *EditSandboxRecordJSONRequestBody
+}
+
+type EditSandboxRecordResponseObject interface {
+	VisitEditSandboxRecordResponse(ctx *fiber.Ctx) error
+}
+
+type EditSandboxRecord200JSONResponse SandboxRecordDetail
+
+func (response EditSandboxRecord200JSONResponse) VisitEditSandboxRecordResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type EditSandboxRecord400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response EditSandboxRecord400ApplicationProblemPlusJSONResponse) VisitEditSandboxRecordResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type EditSandboxRecord401ApplicationProblemPlusJSONResponse Problem
+
+func (response EditSandboxRecord401ApplicationProblemPlusJSONResponse) VisitEditSandboxRecordResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type EditSandboxRecord403ApplicationProblemPlusJSONResponse Problem
+
+func (response EditSandboxRecord403ApplicationProblemPlusJSONResponse) VisitEditSandboxRecordResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type EditSandboxRecord404ApplicationProblemPlusJSONResponse Problem
+
+func (response EditSandboxRecord404ApplicationProblemPlusJSONResponse) VisitEditSandboxRecordResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
 type GetSessionRequestObject struct {
 }
 
@@ -1389,6 +3520,52 @@ func (response SwitchTenant401ApplicationProblemPlusJSONResponse) VisitSwitchTen
 type SwitchTenant404ApplicationProblemPlusJSONResponse Problem
 
 func (response SwitchTenant404ApplicationProblemPlusJSONResponse) VisitSwitchTenantResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type GetSyncRunRequestObject struct {
+	RunId string `json:"runId"`
+}
+
+type GetSyncRunResponseObject interface {
+	VisitGetSyncRunResponse(ctx *fiber.Ctx) error
+}
+
+type GetSyncRun200JSONResponse SyncRun
+
+func (response GetSyncRun200JSONResponse) VisitGetSyncRunResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetSyncRun401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetSyncRun401ApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetSyncRun403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetSyncRun403ApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetSyncRun404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetSyncRun404ApplicationProblemPlusJSONResponse) VisitGetSyncRunResponse(ctx *fiber.Ctx) error {
 	ctx.Response().Header.Set("Content-Type", "application/problem+json")
 	ctx.Status(404)
 
@@ -1491,6 +3668,39 @@ type StrictServerInterface interface {
 	// Logout Sign out and end the session
 	// (POST /auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ListConnections CRM connections of the current tenant, with their last sync
+	// (GET /connections)
+	ListConnections(ctx context.Context, request ListConnectionsRequestObject) (ListConnectionsResponseObject, error)
+	// CreateConnection Add a CRM connection (credentials are encrypted and never returned)
+	// (POST /connections)
+	CreateConnection(ctx context.Context, request CreateConnectionRequestObject) (CreateConnectionResponseObject, error)
+	// GetConnection One connection
+	// (GET /connections/{connectionId})
+	GetConnection(ctx context.Context, request GetConnectionRequestObject) (GetConnectionResponseObject, error)
+	// UpdateConnection Rename, re-key or reschedule a connection
+	// (PATCH /connections/{connectionId})
+	UpdateConnection(ctx context.Context, request UpdateConnectionRequestObject) (UpdateConnectionResponseObject, error)
+	// ListSyncRuns Recent syncs of a connection, newest first
+	// (GET /connections/{connectionId}/syncs)
+	ListSyncRuns(ctx context.Context, request ListSyncRunsRequestObject) (ListSyncRunsResponseObject, error)
+	// StartSync Sync field metadata in the background; answers at once with the queued run
+	// (POST /connections/{connectionId}/syncs)
+	StartSync(ctx context.Context, request StartSyncRequestObject) (StartSyncResponseObject, error)
+	// TestConnection Check the credentials by listing the CRM's object types
+	// (POST /connections/{connectionId}/test)
+	TestConnection(ctx context.Context, request TestConnectionRequestObject) (TestConnectionResponseObject, error)
+	// ListFields The field catalog of every connection, filtered and paged on the server
+	// (GET /fields)
+	ListFields(ctx context.Context, request ListFieldsRequestObject) (ListFieldsResponseObject, error)
+	// BulkUpdatePolicies Set sensitivity, mode and/or tags of many fields in one action (all or nothing)
+	// (POST /fields/bulk-policy)
+	BulkUpdatePolicies(ctx context.Context, request BulkUpdatePoliciesRequestObject) (BulkUpdatePoliciesResponseObject, error)
+	// GetField A field with its policy, CRM metadata, definition history and policy history
+	// (GET /fields/{fieldId})
+	GetField(ctx context.Context, request GetFieldRequestObject) (GetFieldResponseObject, error)
+	// UpdateFieldPolicy Set a field's policy (recorded in its policy history)
+	// (PUT /fields/{fieldId}/policy)
+	UpdateFieldPolicy(ctx context.Context, request UpdateFieldPolicyRequestObject) (UpdateFieldPolicyResponseObject, error)
 	// GetInvitation What an invite link is for (public; the token is the credential)
 	// (GET /invitations/{token})
 	GetInvitation(ctx context.Context, request GetInvitationRequestObject) (GetInvitationResponseObject, error)
@@ -1512,12 +3722,30 @@ type StrictServerInterface interface {
 	// UpdateMember Change a member's roles or status
 	// (PATCH /members/{memberId})
 	UpdateMember(ctx context.Context, request UpdateMemberRequestObject) (UpdateMemberResponseObject, error)
+	// ExportPolicies Every field policy as YAML (policy-as-code)
+	// (GET /policies/export)
+	ExportPolicies(ctx context.Context, request ExportPoliciesRequestObject) (ExportPoliciesResponseObject, error)
+	// ImportPolicies Import policies from YAML; with dry_run the diff is returned and nothing changes
+	// (POST /policies/import)
+	ImportPolicies(ctx context.Context, request ImportPoliciesRequestObject) (ImportPoliciesResponseObject, error)
+	// ListSandboxRecords Records of the built-in sandbox CRM
+	// (GET /sandbox/{connectionId}/records/{object})
+	ListSandboxRecords(ctx context.Context, request ListSandboxRecordsRequestObject) (ListSandboxRecordsResponseObject, error)
+	// GetSandboxRecord A sandbox record with its field history
+	// (GET /sandbox/{connectionId}/records/{object}/{recordId})
+	GetSandboxRecord(ctx context.Context, request GetSandboxRecordRequestObject) (GetSandboxRecordResponseObject, error)
+	// EditSandboxRecord Edit a sandbox record as a person in the CRM would (history source `human`)
+	// (PATCH /sandbox/{connectionId}/records/{object}/{recordId})
+	EditSandboxRecord(ctx context.Context, request EditSandboxRecordRequestObject) (EditSandboxRecordResponseObject, error)
 	// GetSession The signed-in user, their tenants, and their permissions in the current tenant
 	// (GET /session)
 	GetSession(ctx context.Context, request GetSessionRequestObject) (GetSessionResponseObject, error)
 	// SwitchTenant Switch the session's current tenant
 	// (PUT /session/tenant)
 	SwitchTenant(ctx context.Context, request SwitchTenantRequestObject) (SwitchTenantResponseObject, error)
+	// GetSyncRun Progress and summary of a sync
+	// (GET /sync-runs/{runId})
+	GetSyncRun(ctx context.Context, request GetSyncRunRequestObject) (GetSyncRunResponseObject, error)
 	// GetTenant Settings of the current tenant
 	// (GET /tenant)
 	GetTenant(ctx context.Context, request GetTenantRequestObject) (GetTenantResponseObject, error)
@@ -1666,6 +3894,353 @@ func (sh *strictHandler) Logout(ctx *fiber.Ctx) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		if err := validResponse.VisitLogoutResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListConnections operation middleware
+func (sh *strictHandler) ListConnections(ctx *fiber.Ctx) error {
+	var request ListConnectionsRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListConnections(ctx.UserContext(), request.(ListConnectionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListConnections")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListConnectionsResponseObject); ok {
+		if err := validResponse.VisitListConnectionsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateConnection operation middleware
+func (sh *strictHandler) CreateConnection(ctx *fiber.Ctx) error {
+	var request CreateConnectionRequestObject
+
+	var body CreateConnectionJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateConnection(ctx.UserContext(), request.(CreateConnectionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateConnection")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateConnectionResponseObject); ok {
+		if err := validResponse.VisitCreateConnectionResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetConnection operation middleware
+func (sh *strictHandler) GetConnection(ctx *fiber.Ctx, connectionId ConnectionId) error {
+	var request GetConnectionRequestObject
+
+	request.ConnectionId = connectionId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConnection(ctx.UserContext(), request.(GetConnectionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConnection")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetConnectionResponseObject); ok {
+		if err := validResponse.VisitGetConnectionResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateConnection operation middleware
+func (sh *strictHandler) UpdateConnection(ctx *fiber.Ctx, connectionId ConnectionId) error {
+	var request UpdateConnectionRequestObject
+
+	request.ConnectionId = connectionId
+
+	var body UpdateConnectionJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateConnection(ctx.UserContext(), request.(UpdateConnectionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateConnection")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateConnectionResponseObject); ok {
+		if err := validResponse.VisitUpdateConnectionResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSyncRuns operation middleware
+func (sh *strictHandler) ListSyncRuns(ctx *fiber.Ctx, connectionId ConnectionId) error {
+	var request ListSyncRunsRequestObject
+
+	request.ConnectionId = connectionId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSyncRuns(ctx.UserContext(), request.(ListSyncRunsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSyncRuns")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSyncRunsResponseObject); ok {
+		if err := validResponse.VisitListSyncRunsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartSync operation middleware
+func (sh *strictHandler) StartSync(ctx *fiber.Ctx, connectionId ConnectionId) error {
+	var request StartSyncRequestObject
+
+	request.ConnectionId = connectionId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.StartSync(ctx.UserContext(), request.(StartSyncRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartSync")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartSyncResponseObject); ok {
+		if err := validResponse.VisitStartSyncResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// TestConnection operation middleware
+func (sh *strictHandler) TestConnection(ctx *fiber.Ctx, connectionId ConnectionId) error {
+	var request TestConnectionRequestObject
+
+	request.ConnectionId = connectionId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.TestConnection(ctx.UserContext(), request.(TestConnectionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "TestConnection")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(TestConnectionResponseObject); ok {
+		if err := validResponse.VisitTestConnectionResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListFields operation middleware
+func (sh *strictHandler) ListFields(ctx *fiber.Ctx, params ListFieldsParams) error {
+	var request ListFieldsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListFields(ctx.UserContext(), request.(ListFieldsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListFields")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListFieldsResponseObject); ok {
+		if err := validResponse.VisitListFieldsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// BulkUpdatePolicies operation middleware
+func (sh *strictHandler) BulkUpdatePolicies(ctx *fiber.Ctx) error {
+	var request BulkUpdatePoliciesRequestObject
+
+	var body BulkUpdatePoliciesJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.BulkUpdatePolicies(ctx.UserContext(), request.(BulkUpdatePoliciesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BulkUpdatePolicies")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(BulkUpdatePoliciesResponseObject); ok {
+		if err := validResponse.VisitBulkUpdatePoliciesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetField operation middleware
+func (sh *strictHandler) GetField(ctx *fiber.Ctx, fieldId FieldId) error {
+	var request GetFieldRequestObject
+
+	request.FieldId = fieldId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetField(ctx.UserContext(), request.(GetFieldRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetField")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetFieldResponseObject); ok {
+		if err := validResponse.VisitGetFieldResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFieldPolicy operation middleware
+func (sh *strictHandler) UpdateFieldPolicy(ctx *fiber.Ctx, fieldId FieldId) error {
+	var request UpdateFieldPolicyRequestObject
+
+	request.FieldId = fieldId
+
+	var body UpdateFieldPolicyJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFieldPolicy(ctx.UserContext(), request.(UpdateFieldPolicyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFieldPolicy")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFieldPolicyResponseObject); ok {
+		if err := validResponse.VisitUpdateFieldPolicyResponse(ctx); err != nil {
 			return err
 		}
 	} else if response != nil {
@@ -1899,6 +4474,173 @@ func (sh *strictHandler) UpdateMember(ctx *fiber.Ctx, memberId MemberId) error {
 	return nil
 }
 
+// ExportPolicies operation middleware
+func (sh *strictHandler) ExportPolicies(ctx *fiber.Ctx, params ExportPoliciesParams) error {
+	var request ExportPoliciesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportPolicies(ctx.UserContext(), request.(ExportPoliciesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportPolicies")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportPoliciesResponseObject); ok {
+		if err := validResponse.VisitExportPoliciesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ImportPolicies operation middleware
+func (sh *strictHandler) ImportPolicies(ctx *fiber.Ctx) error {
+	var request ImportPoliciesRequestObject
+
+	var body ImportPoliciesJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportPolicies(ctx.UserContext(), request.(ImportPoliciesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportPolicies")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportPoliciesResponseObject); ok {
+		if err := validResponse.VisitImportPoliciesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSandboxRecords operation middleware
+func (sh *strictHandler) ListSandboxRecords(ctx *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error {
+	var request ListSandboxRecordsRequestObject
+
+	request.ConnectionId = connectionId
+	request.Object = object
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSandboxRecords(ctx.UserContext(), request.(ListSandboxRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSandboxRecords")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSandboxRecordsResponseObject); ok {
+		if err := validResponse.VisitListSandboxRecordsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSandboxRecord operation middleware
+func (sh *strictHandler) GetSandboxRecord(ctx *fiber.Ctx, connectionId ConnectionId, object ObjectName, recordId string) error {
+	var request GetSandboxRecordRequestObject
+
+	request.ConnectionId = connectionId
+	request.Object = object
+	request.RecordId = recordId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSandboxRecord(ctx.UserContext(), request.(GetSandboxRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSandboxRecord")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSandboxRecordResponseObject); ok {
+		if err := validResponse.VisitGetSandboxRecordResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// EditSandboxRecord operation middleware
+func (sh *strictHandler) EditSandboxRecord(ctx *fiber.Ctx, connectionId ConnectionId, object ObjectName, recordId string) error {
+	var request EditSandboxRecordRequestObject
+
+	request.ConnectionId = connectionId
+	request.Object = object
+	request.RecordId = recordId
+
+	var body EditSandboxRecordJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.EditSandboxRecord(ctx.UserContext(), request.(EditSandboxRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EditSandboxRecord")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(EditSandboxRecordResponseObject); ok {
+		if err := validResponse.VisitEditSandboxRecordResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetSession operation middleware
 func (sh *strictHandler) GetSession(ctx *fiber.Ctx) error {
 	var request GetSessionRequestObject
@@ -1955,6 +4697,33 @@ func (sh *strictHandler) SwitchTenant(ctx *fiber.Ctx) error {
 		return err
 	} else if validResponse, ok := response.(SwitchTenantResponseObject); ok {
 		if err := validResponse.VisitSwitchTenantResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSyncRun operation middleware
+func (sh *strictHandler) GetSyncRun(ctx *fiber.Ctx, runId string) error {
+	var request GetSyncRunRequestObject
+
+	request.RunId = runId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSyncRun(ctx.UserContext(), request.(GetSyncRunRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSyncRun")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSyncRunResponseObject); ok {
+		if err := validResponse.VisitGetSyncRunResponse(ctx); err != nil {
 			return err
 		}
 	} else if response != nil {
@@ -2032,54 +4801,107 @@ func (sh *strictHandler) UpdateTenant(ctx *fiber.Ctx) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"zFttb9s4Ev4rA90B2+IUO2mzd1jnU7foLgLs3gVJFndAU9i0NLa5lUiVpOwagf/7gS+SKIvyW5NsvzkS",
-	"RQ5nnplnZsg8RgnPC86QKRmNHqOCCJKjQmH+umZLqvA61b8pi0ZRQdQiiiNGcoxGEa1ex5HALyUVmEYj",
-	"JUqMI5ksMCf6O7Uu9FipBGXzaLOJ3az3/DOynomVeXfcrL9jPkXRK2tevT5m1o0eLAvOJBp93Ag+zTDX",
-	"PxPOFDKlf5KiyGhCFOVsWNgR//hTcrO5Zu6/C5xFo+hvw0bhQ/tWDqt5zYopykTQQk8XjaJ3DG5/eQ8/",
-	"Xf74L3CTD8x+3bd66ndJgoUyajVS3OKXEqWRrRC8QKGold/q4nFriVunD5hxAQQYroAkCS+ZGkTxtk7i",
-	"qCBSrrhIuxP9G1dQvYVX3jyvgQtQCwT8SqWibA6cYWDyjW+cj81Kn+qRfPonJkqL8a5MqfrAlFh390kS",
-	"K9FjhF9JXmQNAAaCZyjHyYKwOaah7ZFEcTHGnNCsu8MPeaHWRk9yLRXmYFeSQUURY4EZF7n+FaVE4Zmi",
-	"OYbGpqjcgiRNqZ6TZDfenixS28L8jDMucEhmCgUsSVaiBMJS4GqBAgxAv/ombHQn8UtLNMrUPy+bgZQp",
-	"nKPQIxURc1RdRfx3QZSxqFUArIgEMuWligEH8wEQBkaF+42sZTG6iiuztW1Qy1ArqRcNN2SOXTAgU8L9",
-	"pApzuc8ZPWBt6pWIEMT8zfCrGk+N5rtauSFSApEwsQMmBilaS/orKMgcr4BMJTIFnJkXGZH2hVbUXnts",
-	"qa7aWUgh7w3Cb5wH9UaEpBQCmRr7Tt0BJ8PVuN/r3ynIUG/j4g0kCyJIouljv+E7S28tFNyVQKLQEkjv",
-	"nmrf7WzEOP/BQLjlGXYhsG0DB1I7db/MqRXaeHiW/WcWjT7uXt2N38Tb2ytFIDDdLxAsHUNG2ecrkAu+",
-	"YsBZtgbGVzFIyhLUkBMIVALjoAUHiWKJYr+x9KLdzX3axNEvFLP0gxBcdC0x0+/CwgprPTBDgCiYkTKr",
-	"osfEaHUSjKo5Sun8fLfIdvHmg5BtGs68EbikuDoGTRWZjUuJIrBLUSKsFmgd3UwDJBNI0jUsdLhkFT1e",
-	"6R9YmIDKgMjP0gQOqmRNp54qppxnSJiVoKAC5fgYpnkKH4gjhYwwNa4Sit2W8AfHWx6zrcbWpnpNFgjz",
-	"iXWzo3Sxy7bHa5aGo6d1y3Q8XYfyCY0KPrNUmuaUwWrBnSeng+ezn1RElY4ey9wkW8hSvUS1dz8A99iV",
-	"pgFzenZoqbGliFqAkIV/43PKTojuOznMYrBrgbusnFcGsGNAceAFsitI0QQlqZ/o9zMqpNofKyuN7GQy",
-	"W648N4x7INnjts8HLp3ZLbXsKZVkmgXBFUc6AIyDIoeAV41uIOgCTIVEJ0YLkiFTeFXdli14Gkjy7pTe",
-	"AeQkWVCGZzqgmweoORD0N4PdGX7XfvrLw9XuMW5A+Y5Yxz2mb2wTSPapysK4sA/8csok+6NpRtjnvQ5h",
-	"3lbT+3bR+g1ZxADLh4+OjKZy1xxtWELrJaOEJXpG9zSEqTuU0tWCW8aVYjZWVRNiy8TIUpPH/+/s/d3t",
-	"L2emVzHROTsuUaxhJagKW7lAkVOzotxRNGnoQk7WkOpYbx65bNjFoCtIBV2itMUDWdK5SVL0kjVEeozk",
-	"IeEJmX7f1/dm1C3Omk8CCvhgtFeF2UoR1OVCOkSALdOBz1p7PXzpLemr1GzXBH/IQG3lkpFqK7UemvDi",
-	"mzr24RRC9N2KqmRRidpDbfs4inRUN8WMs7kmqP205GYPSXdfL/ztZHQs5cisnB8Y8c3QOszvieoNLDrb",
-	"+otY8dSN9peWfxTaFDaV6EXVadLnlF3b8RdPRfCb3h3s8YvDqgwzKqglGUq0nipp2pUT94i0MVXBjIcr",
-	"44QzyTOEdzfXMMUFZanx9/e6UkQh6ZzBCqfVsAG85/wzRZCW6OSV5agHlpjnZ6TUVaWiiXYWy1yQl1KB",
-	"RDez+/IHCZrswAQxR0sPbIsCF0hSFAMw6YcEIrDTnja9b1hRtQAC0iZLE031kwdGWBqb2nZJMpoaToMZ",
-	"oVkpUMZQoDiz/YCJTYkmgwf2wCxraNvZD1JMMiIcOTZRGKgChphKLfvk61nzZjJ6YJOinGY0mcArxqsd",
-	"v45h0lLPBF4RtgatY0zPKDNB9nUMXABn6MqEB+ZF/qp0aNM3vJKIMPn1wz0M3VqT14MHVidBo8g3p2dx",
-	"nczopwYN54OLwbmGni5HSEGjUfR2cD54a2oLtTAwHroewtCvfgpu3ajW2XWql2y1BKM6VfyZp+sdRxrH",
-	"HWWE+46btpsoUeL22cqb88twQ9WcJriG/UBr4/L8vE+KesbmSEWPvzhivA5vZZ4Tsa5VZr2kBYofpHfS",
-	"gSw1YKTC9d4rX3xtutdzaSOksZMOBz42dVj1IWgEGJIypcYQrvneNuRvVKq6S01tMuKd233c1uL7Ukgu",
-	"rkCgKgUD1zYGnqUoQC2IdnUqQWpjsQSBleaoxJTs0Sj6UqJYNydprvntn5sd0Lh+DM6V0Zyq1lSu5o5G",
-	"P57HUU6+0lwTzJvzc0NJ9q+LwAKfOnA6fzJMN4cLoQM607436ZkeVmn3BZCqx789Fdn3dcPJiq2E14lq",
-	"R7MYGK5sr1ZI5UPaoDQE6JSqgS6MKzSrxTDjc8r6g5Np+jxTTGo1lA4KRU+Hnar+DCDnzkQUoOzKp2Gw",
-	"vA3GIU23yXKukewO1Znl+7YEnYPrlwDfm59OBZ/euWZpkyS4zjhLwTsJaiCmFgGEWTJvo4uXaie89PtD",
-	"OMeZhZeqzy5JhkTY9uzJtrn4Jt3xUhmNbaVw+xUX4Bpan4HI4aNJ/ja9zPMretcMomd0m+7BTMCB6kMv",
-	"1xwxir08DsQX56cawnRzCPOP3TQ4dHb7yuLT4sfl0zZdTQSmWv8k83MDO4XcAfQOw4ckboYM/Ts25pgu",
-	"ZOahPXbavvdz7Oxxj89tX0t5pujed/vlOwz0QCSQpsVlEGHsQtncke33HPBfzresTWvvMva4Atvxke7e",
-	"iUmngc5M0YepiYc6Sdf131G+VXuHBUVvyn3txnwjiLZ6Uc3CB/Vn6msBu68leLsONB/a8GxcRwLjCtao",
-	"3IE0pu3cb/DCSeqNPZP0QNBTcB9kb+t30iWmfVHLv2LyXDVy4BbLQdHq4olFqC6l7OXW2KZqVEnLc6+q",
-	"6yUJvv4OKx09/uTk1OoEJM+RM4Tp2maolswJkysUkBBhSmj9iDPbDPcTgaPwmBNma8smDg0fq7u1G5ug",
-	"ZmjvPLSxeotL/tnH6r7c1n6QDl7GBJenmsCKCQSKTgA4SbOnZU/XqUud3HQ7yeF3N+ZJycFb+CBycJcK",
-	"9pFDNe0h5GCbr/aLuDqk01RbNfpfmhOcovfygLfJnTzgGXj4WN0S3xyfE9f3z01CTFSy6ALFP695Jm4J",
-	"HQm9cCZcoTBMKqURMHWQ+k7J4/KlyMY1mKui4AcJ5rgOuID6msThiPaZRDYXH/pK+bu6a/BXVEX3nvc6",
-	"YQff2K6/7/TpY9eXd+f4sQld9pF/ihO8hHFSN8XtZNic5RdlQPv+fYBnigShKwffT01833StYmB8VZtg",
-	"wSWyuhj+7sradi/OqHjrEPUJQNSAp891PeQ8k+3cCj2ma9nnxbj/DpWibL6f/Ju7LlvKlm6GpgjcxdTP",
-	"6p+hqw8v7J+7bVwx9Yv64tvTawZGcvxWWNQMav5LSiyr5M/800U0JAUdLi9MiufmrG6nWO/exM3f7rzX",
-	"e1QRuPeoqmG8R05Ifypzzrb5tPl/AAAA//8=",
+	"5D3tbiM5cq9CKAHGRtqSZ3Y3ydnYH7Nzs3cD7NwatheXYGdgUd0lieduUkuypREMA/mVB8gj5NHuSQIW",
+	"2d1sNamWNJbjbID5MVaz+VFVrO+qfhikolgIDlyrwcXDYEElLUCDxL/eCc4h1UzwD5n5m/HBxWBB9XyQ",
+	"DDgtYHAxSP0hyUDCbyWTkA0utCwhGah0DgU17+r1woxXWjI+Gzw+JoMfGeRZdOKpe7rfnB/4kmmITsqq",
+	"x4fMeivugUcm1vhsv1k/QjEBGd1rUT3eb9afJ3+DVP8F5wjOK3DAXrM+msFqIbgCpIsrKSY5FOa/qeAa",
+	"uDb/pYtFzlJqaGG0sCP+6W9KIMiauf9RwnRwMfiHUUN4I/tUjap5ccUMVCrZwkw3uBi85eT6x3fkD99+",
+	"9y/ETT7E87p3zdRv0xQWGpGFu7iG30pQuLeFFAuQmtn9cwed9hLXDh5kKiShhMOK0DQVJdfDQbIJk2Sw",
+	"oEqthMy6E/0FVqR6Sk68eU6JkETPgcAXpjTjMyI4BCZ/9JHza7PS53qkQ+JjMnhbZky/51quu+ekqd3R",
+	"wwC+0GKRN2Q1lCIHdZfOKZ9BFjoeTbWQd1BQlndP+L5Y6DXCSa2VhoLYlVQQUBQxMBWyMP8bZFTDmWYF",
+	"hMZmoN2CNMuYmZPmV96ZLKW2N/MDTIWEEZ1qkGRJ8xIUoTwjQs9BEiTQLz4KG9gp+K21Ncb1P3/bDGRc",
+	"wwykGampnIHuAuKvc6oRoxYAZEUVoRNR6oTAcDYklBMEYT+SzV4QVkmFtjYO6j3UQIpSwxWdQZcYgGvp",
+	"/ss0FKrvMnqE9VivRKWk+DeHL/pugpDvQuWKKkWoImM7YIyUYqBk3iILOoNLQicKuCaC44OcKvvAAKoX",
+	"Hxugq04WAsgPZX5/JXKWrqPcgGbZnaaz3SHzoVjQVN/SWQgwqeBTJosuUD5SeY9nRcmmXpGF2RYDhFQG",
+	"KcsgI7AETtiUcKHnhj9AroDYW+pfrokQOVBu1sPZ7ljW3n7nYhX0ywf78Lvz8/NkUDDu/n7dPUMhMujl",
+	"1QjUj2YkoqMQS3hCMCrgimm2ZHrdN8+NN3STNBrohIjjHQL2yrHXKIGkpZTA9Z3P8TsA5rC6i4uEt5rk",
+	"YGj89RuDTklTo2P1c4XO0hsLBU9Vq2Tdo0yogrtSBlj626sPxDwlv1z/dEkAGfz3SK8LKZYsA/nKkOmU",
+	"lnlYHqYSqIbsbh92n0rIgGtGcxXn+Q8hMdFmwiydE28uQiUQBYYJ03RO1FysOBE8X5urRklB1T3J2T2Q",
+	"8d//47/rf/T15M14SG7n5t1Uglbm+IWCfAl2Sg5LkESCLiWHLChSLMGhtPd27kkSFiYfwwDvQEoh449l",
+	"yXvvwpqn1yWvX1Frnu6Jk0o5ClA4ZOrOcCrlaKuNBtTnFVnNhQLL3NaEKaI0y3MkJEc9CaErylD9oZzQ",
+	"rGD8leWAZt5hUP6iuDGH2esoFeXuoHfacYbxaKpLJzDLwtxBDqtBMhD3g2RgEfQ5sBTuzWxYLml+VzBe",
+	"aku7bRidk++JGWqpUXCSQUF5NuwXciyrVHjvXElzoduXKbah+nyt+9om2w6mtzOZ2yDPLEApp4Z0YGVn",
+	"6RFYmwJB3HvDavm3ASREUrV0cNt46GbzUZ7vM8ojsa15OVELoS+MdQBK3aENeUkUzUFNhUzhgqQ5M9yf",
+	"ZUn1X8uZEiJhKkHN7UvkJBczxs1+iVjYrZxekgVbQCbZEi4IXbBmfp5NxJcLwtvGRwOkKAc46D7FLkZB",
+	"v7DC3LDX5+f/ajUS+/d5713YvAZxTFvLPYrl2rzpHBXto51VmWuRQ5doN9VUp8fbqeN7zuymkbLy/Ofp",
+	"4OLXHkXKjn9MNo8XFPRGvlk/CMkZv7/0xSMXq4QoxlMwDFuC4d9cELNxokAuQfarLGbR7uE+PyaDP8KU",
+	"cbwpVvEKqOL76A71HG1G3di0VKZztgTrQVFamA1+fiKj80chydgtNb4gD1RrySalhgvyYK2ehKBF+vgY",
+	"uGMbIEMW7M6z1bxDERsAW3XQAIdMPBfdXUT58EZE734qi7sNpbw7plRaFOFdRPWeCYRvYHQnDhzBR4ie",
+	"3e8twvNni9OAzLFKzG6WEDINurqzc4Q4CtDsztyyMHwi74W0gDZCu+hLGh+f+9tC2S3i7dPfVeu+OEx2",
+	"0d7AuAZPlFD/2NyrnfiYpe4uG8tqvnE3Z+Yer3dGcIflBLDcutgBxE2ZNJo0AN9L+bT6975vWZjufU5L",
+	"g7EzbhCRf+DN423sOwkBv7PLMLtHdL6vTJo2SqcVI+vKJmmFtXWTEKqJMxrQnzZGIToOGqBxlTPkFOhR",
+	"FH3O0Nl9nGmh+7F/B3ZYdS+j64cdedZ/tB+PC9G9FprmISM1BC5z3+0Lod02rhxPHBv1M2ccrEcPUqpQ",
+	"zImiYEpZ2lswhk5PKzvtbwxV6ylD8yYVXAHXQbHdOPqvJCwZrPbR7yoP/F2prD67QYiyBLKag/VO4jSE",
+	"5oZZrsmcKjRcrU//EtX3BXqBOaHqXqG3k2lVxwDCjjv4smAS1F7c4Sm00mSggVOuY6J+A/v+4GRDh90E",
+	"Y+tQQTqpNdsND9sBvqNtuN0fshH1xCrK2d1kHQqCGKoQU+v/zwrGyWounG6dDY+Hv66LYgE8M0tUZw/p",
+	"uSFNYhOdLZ+AB8YWIOoNhDD8kzFED7C3tvpWLQ12MXCTl7MKAXYM0YKIhTFznbNJmV+s110q3W+9VBDZ",
+	"6mG1kdtjk3GEJKN68bGIi6aaLdEwYYpO8ogRZRhA2L4IEV41uiFBx2AqSgy5qUKouKpV9A1UCD41kiSF",
+	"Oz2XoObC6huN1yHoceAlYha1QozIBNycNFdGNrAcfK8mwfA3oMaCHj50cqoeF6cvD5Zuvw2wQnbCIbEZ",
+	"qkL+2r/O160DrKgi6Vwo4AkREnmZA0KQlx0aoUkGKqdxD+nPS5CSZYDOd/JbCSWQm5/eWmGsQA8j8dmn",
+	"CjyVi2zPO9wJ5PrWEqIrCZNjCOfuKA391fiLU3/Um7JbCL/mlBUFTyxd2NB+OKQ/1Tt4AWu7eB9+2MSU",
+	"d5tbiVKmLTeQO4/THg2bSwaTMr83UqxYCKn7hWMVhvei726deoMVEOJo+YCLRWVhJtdVRKfasfM0dS/9",
+	"mhZ5P2fFUf37UbhUh1gs8iMuJBuBbt2wjdf3o4h9sZy2YpoBE92Zk+EnMb9X1JMUiSK3fC2+m6WyKHeg",
+	"jQ6/4ZXDst8Sq3DUIMR/fwvm+aLUu8vINqP4oxMP58M/fOcxg0ZSHk1wPZmEOZ686Of9cax8dACp9axS",
+	"C2T3aMsmA70SdwuQCkltkov0PqJ6eel4mwjOAtk5N9pocaSg6ZxxODNGLf6AwU1i3hluT83q6rDmzT09",
+	"EtYxFLgQzv8Tu7ONfhrAKtM5bIkm+nlwmKV1Mckpv+8V6c5Xaqf3ddMogr1AWYVeF3cbJFXgz8xUx/rQ",
+	"GeLCdUEko77uU4tRKmtycc6SYpEzynE292toqhu7k61qQxCK+8jxOEvuSux5WVDMd1uwRkgnA6uAII+7",
+	"52LFg4epPW5dTyI+MjojOeFlnpPvSZoDlZCdDqM+QZT8tay3oAhh2MHwGlJntLZhuK/AcedQfUGo7XEk",
+	"lFC1UHIz9u5+Xzd9++hdd/2+vus2Ofax2O0+59bewu5TDl90JEBjXlL77ruGw/Z9V7MH0dEWdNW1yMUK",
+	"vdQZK80tmLPZHA1iplnacsR6VxuUCrqsUyWnNgMgIBCAZ5iu+W9n726ufzzDRPcxEZzAEuSarCTTYZmw",
+	"AOmcuWpLbqwx9klB1yQThFmPqstrc16bS4J8z5p8nC7ZDN26ZsndE0Se0jfa9/YtjrqGafNKAADvEXqV",
+	"Y6oCBHPeY82WQGw2NhHT1ll3X3pTmVT9SvgvKqBZOvdtdZQaDo1Dxkd14pNTkKBXTKfzaqsRA6jPq0c7",
+	"oJtALvhMES36HXlu9uDuXJJcSCHui5Qf4uGLZvVNGWdqvud0kZ0tpJhJUCqevrpF+NgQD0b9wpqVS9m6",
+	"ywSH7SN2jSq1Ztx8vb2jEA6VpnJfRHRdm+heQh9Lybl1oKsyTQGs52VKWczdqcqioHK9Sz7mjRtq7qtk",
+	"s1lbLSwoL/HE5pWsRAUTA65BDr9LOkCtnlarbfj1a0qJ3Y2b5my9eSYeBWyxY/uTR3+eEurSRJvzvFIu",
+	"WT4hc7EiBeVrl06KzlVCiWdw9WaQrsI7q1ODgk/3Mc93yT/yZ9wp0fK25pJfH2vYN6Kg8nK2o0Mfh9Ze",
+	"/B6nfSPDdlWcjx30OPSg8Vy+X9CP/DIyTa9hkdPU6VeWEFvp8uhbX0hQwPV+GaFPld0ZAZ8NtEVBdxjy",
+	"t5a+HBb+ip+gRwfaLQaPo4JEpkJhyKcKKW6LGEe29Igx86kIG+TOH0+w1gTmjGdIke9EaShIsRknK5hU",
+	"w4bknRD3zFjwVu+8tPbIJ57i72e01HNDwqnhNdZKIUWptJEKdmb35itFjGFDbLK0NUE+8Q1zZw40Azkk",
+	"6Jiy9R6bFadYzkpWTM+N6LFutHEqMhh/4pRnCYZTljRnGdovxOgPpQSVkAXIM5vQNLbOsvHwE//ErYVg",
+	"cGdfyCDNqXQXtdG4CdMERYXZ+/jLWfNkfPGJjxflJGfpmJxwUZ34NCHjFnjG5ASlJ5txyM4YR4X6FAN9",
+	"goMLon/inpZfBdbbpho5UQBk/Kf3t2Tk1hqfDj/x2j12MfDR6WF8kAyW5ldbBzF8PTy3GZvA6YINLgbf",
+	"DM+H32DkXc+RjEcuw2bk5wYshL1GNcw+ZGbJViHXoHYi/iCy9ZYq5f2qk8PVYo/ta6JlCZvl0m/Ovw3X",
+	"SGKBsNMGhgYa356fx3ZRz9hUSZvxr/cY76utDmT2lrSI4pXyipeBZ0iMTLpy2uounlaRSuSQtnDkczLw",
+	"adOwVZ8EcQMjWmYMEeHqaduI/IkpXReeMmt4ei0Jft2E4rtSKiEvXU0WcZWgROQZSKLn1Fx1pogyyOIp",
+	"EBu1QGPbvP5bCZjP6Erj6/BNQxA71KI+BOfKWcF0a6o6yvfdedLIxzfnvnR8HVjgc4eczp+Mppt64VDN",
+	"PVbkoiluhlXQfQZKNeO/OZSyb+t0LLttLb08rTY3SwiHlU02lZidWJM0UmmIoDOmhxJoTc16PsLimzhz",
+	"wpSoI/GkVrrVTqzo6Win8jUGKOcGOQph/NIXw8TKbSwKtIkcVubizm5An1l5395BpxfFcxDfmz8cSnzm",
+	"5EZKo5Lg8kZ5Rrz63YbE9DxAYVaYt6lLuOhtjLzM811kjkOLKHUMLy5A8lW4ef1VsBOlRohtqHD9gAvI",
+	"msaToLZKnHfeuK+8MDGH4u5mile+3RdT8KcP6+Ihh3Tz1vCZOfO764/e6irGk/HuWKUD+0IYI9PDf0o1",
+	"zcUsQALWWeTYcxLTFTdKQI+lLUYqTXdi0q+fbhseNXUJ4rblbnuBgt2MP5gXv80yQkmb6MjJZp8A4Klc",
+	"L4wFadhOu8T/dB+yKyi3ilSb84we/B5Zj1FG9CfQG0R5JLl9AEkcG8XfHorin7m/24OYRNu8CG2iGTJq",
+	"dUQzmvmC6nTeReam9+9ITCbmZHxmTfB3wGS+fS6mdA3GQEyIhLN7WBNhmE0V+iH0QGLejfWMjCDdrgm5",
+	"0OgTq0Gy3EP/8VqYbE+oKHfUen5ZEC3Im3Ni3njpDO0aUqMKIaZsELxBYdRafTZmF1SobjSVSDhdonnz",
+	"dMZmRRVh/iJLTk5sNDepmuwJDnXNHuOkCnuevnQSMEd11a8FaJpRTau0mQlN72dSlDy7JJSrFUhFqCaC",
+	"p1BrzbZmIjMgOQIL0VUY4xiUdAvq2XWg21pedqlKlDoVBVwSiq58xmeoTTJFxuL++ynNFYyrcIArJk4I",
+	"F8aAJX++vb2yKbUvnd7ezSG1nel81XiyJrlrUokxmuuPrxSxTJYYlqsOJa6mfDkqhX6sKo43qCzkZ+1k",
+	"P8R7o4YnqPMl936zne29q9Os1awuPLErGtqxaaqXMx+bUNPZzvN52e6x6TbSFgKg8xo0hQKBjppW3E/g",
+	"uCRjytdj8j2hfE244Ge2Cx3mscZc9t3+FFvRGC5twJt8Qap8DZd0gtbhnGUZ8NjqXobHPiC4AfOiYepW",
+	"F8Q2ALZnKRJjbLnfDqJSl0zdjUM0pF/FumN9Q4I1ba5SLhgO3zsm8vrcD4p81xsUiV3m6VRBZIm+LIRj",
+	"xlmadg5b4ywV4TnfJybDkcKYmIzP/i/EXaza4uSBORFsuBwTMmW5BuncLebgWdUE1naY2l+vbaTKaFLm",
+	"92dN256wmvFDmd9by/nKtWA9knnebT57BMN8o+WXu5T92Wrd6xs3of5cZd85An2+mPXzat6gfYGUEMPp",
+	"DJ2OjElBZ2iR+XBg3FoZzrVI89wYH6557+nXaUijB9cCf6vL8EdXt3JczuVKRCJqMu7zpWu5bx1vQnUd",
+	"u7PgxUxQo6/srIQ07Y6IqzSxfMq2M206IB3Z9K6+jYBFLR2CGHkc7sBpk4ErCQ35La20smschzP6danP",
+	"7Kx0/ZC2kHJDIxxWDvW/R1ZH7XFfVXeBnNgiJYzce3ekIvuDGRqrOzWp0QMm4W3laU1jp2Mytm77qAhN",
+	"NLsfHuQrfn1+KJKwgopyv10nYba/1InNE7h0eiLmNaoNI97Hl51CbUk42JdF+R9FsWwqgOaRbY61P6dq",
+	"zx5zGG1+8eNI3Cr2YZEXmHDjOpxXZWVIEYgXdORggP0lJ948392yOK1vF+LjktjCBeU+6YFpjfg5BqwI",
+	"Qk1AsRk3it9ed6u+HbDd8fXBjXlSk8BbeLd2B1U74e3xF+/UvfZDc3UU+kfXRvogAiBrRzWeOyXlynZO",
+	"84ggkpayE77tvdstA8WB+ZjZJ+3u18+dedJqZt0rW5NG60I5d1K1pU7h9PeWmGJhQpQowJiPk7XNFLTC",
+	"3MZ1SEolpjK7SBbWdPmKwF702FHGQI0eqo+hPVovWQ62M2ObVq9hKe59Wu3LMbQvZC8/zmq2SShZdBjA",
+	"QZA9THuqLTw33Vbh8NGNeVLh4C28k3BwrQ/7hEM17e5ZifaNpCqMN6K2Krh6bpngAN0rB7xDbpUDHoJH",
+	"D9Vn/R7314nrDwb2Jh45LB0z6ahdmvfMmnBFhWGh4jybjqT+vyccuUKfyih4pQiWTRIhSVMpvjNF+5Kk",
+	"+oDZCL5gx54Y83qPjz1f+5OGdT8/KT9sotPdWvA9uvBVDQx2YoCGZitYvnS5aZm1dZM57xBV5N/ffvyJ",
+	"nNi/z6g6S0UGp4cFcmqicm2golEc287wyBGcUCfHZ+Z1geaNERrK2HSaoORczQGr9Zjt6ur6Br70AKI9",
+	"Y/NdxKkUBZLWpbUNXMdM27SWTaeEqTpT2yZvu68mNt0RD3JXuk5tm6lProPT6MHe5MftiZR+c6jeMsYm",
+	"IUDjFxDMS6+U+5jpk2YDPF1ZYmQB2/nymAx7555c/fF2h9Lfm3PfUV2lwE5KluszxqtPf5F31x+9u1E1",
+	"JuzeDfdkCBnTX5s+mvSO975cbY2iHe/h6MH+0hMpbbdrey4a3B45tRt/+aHTinDsfhtPjdUDulHRl0hS",
+	"SfBr6BXp7PU99Lj59T5jAUI7TC9pK6a79YcMfJETc8zI3//zvzCaaXti2n6YWOypTvu/TxbtJPnM8Y99",
+	"L5b9Apv9hEvG9O+NzRtiI3TzcmIAyPYNrhSKd9cfyUqUeUZOqqQG2+KUjLH16vj0gLuLHLppNxllu3X9",
+	"7v9GXOzW89+4zQ6/snHGbadjRuKKVV33xKTK32OS+P1Ugq0vD6prdicZNR0Ug8kcfhfGI9lHoUaPLycq",
+	"etvUjyeEi1WNAvzKRR0OfXGBzXamBoJ4o53RUxDRmqdnsuRq9CDLvsrUqvzmmHjsrfB56XrSlaswsnFi",
+	"+7Ot4Tq4gj3gKNvQXwzq9lNeDPIbzhHDuMc2joRwt0IE363L+WwuiBvQmvFZv++/aS+7KSTdDB4Otzjq",
+	"j8qcQx3onpk5b8dx5ah/Vkb8zddV7n4tWdSOJvzAhVxWdxs7QA5GdMFGy9cY4XFzPtSeFcPajRlT/e3a",
+	"bnk/Vf5776cqhOn95DbpT1Vac6z+oeJQ3k+VXvj4+fF/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

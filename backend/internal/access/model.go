@@ -42,13 +42,14 @@ const (
 	RolloutsRead   Permission = "rollouts.read"
 	RolloutsManage Permission = "rollouts.manage"
 	ReportsRead    Permission = "reports.read"
+	SandboxEdit    Permission = "sandbox.edit" // edit sandbox CRM records "as a human in the CRM"
 )
 
 // Grants is the role → permission matrix, loaded into casbin as `p` policies.
 var Grants = map[Role][]Permission{
 	Admin: {MembersRead, MembersManage, SettingsRead, SettingsManage, AuditRead, ReviewWork,
 		FieldsRead, FieldsManage, AgentsRead, AgentsManage, ChangelogRead, RolloutsRead,
-		RolloutsManage, ReportsRead},
+		RolloutsManage, ReportsRead, SandboxEdit},
 	Reviewer:   {ReviewWork, FieldsRead, ChangelogRead},
 	Compliance: {FieldsRead, ChangelogRead, RolloutsRead, ReportsRead, AuditRead},
 	Viewer:     {FieldsRead, ChangelogRead},

@@ -34,6 +34,7 @@ type handlers struct {
 	identityHandlers
 	tenancyHandlers
 	auditHandlers
+	pending
 }
 
 type (
@@ -72,7 +73,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	tenants.SetIdentity(ident)
 	th := tenancy.NewHandlers(tenants, cfg.BaseURL, cfg.SecureCookies())
 	ih := identity.NewHandlers(ident, th, cfg.BaseURL, cfg.SecureCookies())
-	h := handlers{ih, th, audit.NewHandlers(auditLog)}
+	h := handlers{ih, th, audit.NewHandlers(auditLog), pending{}}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),

@@ -235,6 +235,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CRM connections of the current tenant, with their last sync */
+        get: operations["listConnections"];
+        put?: never;
+        /** Add a CRM connection (credentials are encrypted and never returned) */
+        post: operations["createConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connections/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        /** One connection */
+        get: operations["getConnection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, re-key or reschedule a connection */
+        patch: operations["updateConnection"];
+        trace?: never;
+    };
+    "/connections/{connectionId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check the credentials by listing the CRM's object types */
+        post: operations["testConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connections/{connectionId}/syncs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        /** Recent syncs of a connection, newest first */
+        get: operations["listSyncRuns"];
+        put?: never;
+        /** Sync field metadata in the background; answers at once with the queued run */
+        post: operations["startSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sync-runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                runId: string;
+            };
+            cookie?: never;
+        };
+        /** Progress and summary of a sync */
+        get: operations["getSyncRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The field catalog of every connection, filtered and paged on the server */
+        get: operations["listFields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fields/{fieldId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fieldId: components["parameters"]["FieldId"];
+            };
+            cookie?: never;
+        };
+        /** A field with its policy, CRM metadata, definition history and policy history */
+        get: operations["getField"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fields/{fieldId}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fieldId: components["parameters"]["FieldId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a field's policy (recorded in its policy history) */
+        put: operations["updateFieldPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fields/bulk-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set sensitivity, mode and/or tags of many fields in one action (all or nothing) */
+        post: operations["bulkUpdatePolicies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/policies/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every field policy as YAML (policy-as-code) */
+        get: operations["exportPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/policies/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import policies from YAML; with dry_run the diff is returned and nothing changes */
+        post: operations["importPolicies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/{connectionId}/records/{object}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+                object: components["parameters"]["ObjectName"];
+            };
+            cookie?: never;
+        };
+        /** Records of the built-in sandbox CRM */
+        get: operations["listSandboxRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/{connectionId}/records/{object}/{recordId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+                object: components["parameters"]["ObjectName"];
+                recordId: string;
+            };
+            cookie?: never;
+        };
+        /** A sandbox record with its field history */
+        get: operations["getSandboxRecord"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a sandbox record as a person in the CRM would (history source `human`) */
+        patch: operations["editSandboxRecord"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -380,6 +624,222 @@ export interface components {
              */
             next_before?: number;
         };
+        /** @enum {string} */
+        Provider: "sandbox" | "hubspot" | "salesforce" | "pipedrive";
+        /** @enum {string} */
+        Sensitivity: "low" | "medium" | "high" | "critical";
+        /** @enum {string} */
+        PolicyMode: "auto" | "review" | "two_person" | "blocked";
+        /** @enum {string} */
+        ImpactTag: "pipeline" | "forecast" | "commission" | "pii" | "attribution" | "identifier" | "consent";
+        Connection: {
+            id: string;
+            name: string;
+            provider: components["schemas"]["Provider"];
+            /** @description API base URL; empty = the provider's default. */
+            base_url: string;
+            /** @description Which credentials are set, each shown only as a mask like `••••a1b2`. The secrets themselves are never returned. */
+            credentials: {
+                [key: string]: string;
+            };
+            /** @description 0 = sync only on demand. */
+            sync_interval_minutes: number;
+            /** @enum {string} */
+            status: "new" | "ok" | "error";
+            last_error?: string;
+            /** Format: date-time */
+            last_synced_at?: string;
+            /** Format: date-time */
+            next_sync_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            field_count: number;
+            /** @description Fields whose policy is still the default, awaiting an admin's decision. */
+            needs_decision: number;
+            last_run?: components["schemas"]["SyncRun"];
+        };
+        CreateConnectionRequest: {
+            name: string;
+            provider: components["schemas"]["Provider"];
+            base_url?: string;
+            /** @description hubspot: access_token; salesforce: client_id, client_secret, refresh_token (login_url optional); pipedrive: api_token; sandbox: none. */
+            credentials?: {
+                [key: string]: string;
+            };
+            sync_interval_minutes?: number;
+        };
+        UpdateConnectionRequest: {
+            name?: string;
+            base_url?: string;
+            /** @description Replaces the stored credentials when present. */
+            credentials?: {
+                [key: string]: string;
+            };
+            sync_interval_minutes?: number;
+        };
+        ConnectionTest: {
+            ok: boolean;
+            message: string;
+            objects?: string[];
+        };
+        SyncRun: {
+            id: string;
+            connection_id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** @enum {string} */
+            trigger: "manual" | "schedule" | "initial";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            error?: string;
+            progress: {
+                objects_done: number;
+                objects_total: number;
+                fields_seen: number;
+                current_object?: string;
+            };
+            summary?: components["schemas"]["SyncSummary"];
+        };
+        SyncSummary: {
+            new: number;
+            changed: number;
+            archived: number;
+            restored: number;
+            unchanged: number;
+            /** @description Of all the connection's fields, how many still await a sensitivity decision. */
+            needs_decision: number;
+        };
+        Policy: {
+            sensitivity: components["schemas"]["Sensitivity"];
+            mode: components["schemas"]["PolicyMode"];
+            confidence_threshold: number;
+            evidence_required: boolean;
+            /** @description Overrides the queue SLA when set. */
+            sla_minutes?: number;
+            tags: components["schemas"]["ImpactTag"][];
+            /** @description False while the default applied at sync awaits an admin's decision. */
+            decided: boolean;
+            /** @description Why the default was chosen, or who decided. */
+            reason: string;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        PolicyInput: {
+            sensitivity: components["schemas"]["Sensitivity"];
+            mode: components["schemas"]["PolicyMode"];
+            /** @description Default 0.95. */
+            confidence_threshold?: number;
+            evidence_required?: boolean;
+            sla_minutes?: number;
+            tags?: components["schemas"]["ImpactTag"][];
+        };
+        Field: {
+            id: string;
+            connection_id: string;
+            connection_name: string;
+            object: string;
+            name: string;
+            label: string;
+            type: string;
+            raw_type: string;
+            read_only: boolean;
+            archived: boolean;
+            custom: boolean;
+            crm_sensitivity: string;
+            options: components["schemas"]["FieldOption"][];
+            policy: components["schemas"]["Policy"];
+        };
+        FieldOption: {
+            value: string;
+            label: string;
+        };
+        FieldPage: {
+            fields: components["schemas"]["Field"][];
+            total: number;
+        };
+        FieldDetail: components["schemas"]["Field"] & {
+            description: string;
+            /** Format: date-time */
+            first_seen_at: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            definition_history: components["schemas"]["DefinitionChange"][];
+            policy_history: components["schemas"]["PolicyChange"][];
+        };
+        DefinitionChange: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            change: "new" | "changed" | "archived" | "restored";
+            /** @description For `changed`: {attribute: {before, after}}. */
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        PolicyChange: {
+            /** Format: date-time */
+            at: string;
+            /** @description Empty for defaults applied by the system. */
+            actor_email: string;
+            /** @enum {string} */
+            source: "default" | "console" | "bulk" | "import";
+            before: components["schemas"]["Policy"];
+            after: components["schemas"]["Policy"];
+        };
+        BulkPolicyRequest: {
+            field_ids: string[];
+            sensitivity?: components["schemas"]["Sensitivity"];
+            mode?: components["schemas"]["PolicyMode"];
+            add_tags?: components["schemas"]["ImpactTag"][];
+            remove_tags?: components["schemas"]["ImpactTag"][];
+            /** @description Mark the fields' policies as decided even if nothing else changes. */
+            confirm?: boolean;
+        };
+        PolicyImportRequest: {
+            yaml: string;
+            /** @default true */
+            dry_run: boolean;
+        };
+        PolicyImportResult: {
+            applied: boolean;
+            unchanged: number;
+            changes: {
+                field_id: string;
+                connection: string;
+                object: string;
+                field: string;
+                before: components["schemas"]["Policy"];
+                after: components["schemas"]["Policy"];
+            }[];
+        };
+        SandboxRecord: {
+            id: string;
+            object: string;
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        SandboxRecordPage: {
+            records: components["schemas"]["SandboxRecord"][];
+            next?: string;
+        };
+        SandboxRecordDetail: components["schemas"]["SandboxRecord"] & {
+            history: components["schemas"]["SandboxChange"][];
+        };
+        SandboxChange: {
+            field: string;
+            /** @description The value set (null = cleared). */
+            value?: unknown;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            source: "human" | "api" | "import" | "system" | "unknown";
+            actor: string;
+        };
     };
     responses: {
         /** @description An RFC 9457 problem. */
@@ -396,6 +856,9 @@ export interface components {
         MemberId: string;
         InviteId: string;
         InviteToken: string;
+        ConnectionId: string;
+        FieldId: string;
+        ObjectName: string;
     };
     requestBodies: never;
     headers: never;
@@ -782,6 +1245,491 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+        };
+    };
+    listConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every connection. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connections: components["schemas"]["Connection"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    createConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The connection. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    getConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    updateConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The connection. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    testConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outcome; a failing CRM is `ok=false` with a message, not an HTTP error. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTest"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listSyncRuns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up to 20 runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        runs: components["schemas"]["SyncRun"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    startSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run (queued, or the one already in progress). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRun"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    getSyncRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRun"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listFields: {
+        parameters: {
+            query?: {
+                connection_id?: string;
+                object?: string;
+                sensitivity?: components["schemas"]["Sensitivity"];
+                mode?: components["schemas"]["PolicyMode"];
+                tag?: components["schemas"]["ImpactTag"];
+                needs_decision?: boolean;
+                /** @description The CRM's own sensitivity; `any` = any non-empty value. */
+                crm_sensitivity?: string;
+                /** @description Default false: archived fields are hidden. */
+                archived?: boolean;
+                /** @description Search in name, label and object. */
+                q?: string;
+                sort?: "object" | "name" | "label" | "sensitivity" | "mode" | "updated";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of fields and the total matching. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fieldId: components["parameters"]["FieldId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The field. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldDetail"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    updateFieldPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fieldId: components["parameters"]["FieldId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyInput"];
+            };
+        };
+        responses: {
+            /** @description The field with its new policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Field"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    bulkUpdatePolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkPolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description How many fields changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        updated: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    exportPolicies: {
+        parameters: {
+            query?: {
+                connection_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        yaml: string;
+                        fields: number;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    importPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyImportRequest"];
+            };
+        };
+        responses: {
+            /** @description The diff, and whether it was applied. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyImportResult"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    listSandboxRecords: {
+        parameters: {
+            query?: {
+                /** @description Search in the record's values. */
+                q?: string;
+                limit?: number;
+                after?: string;
+            };
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+                object: components["parameters"]["ObjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxRecordPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    getSandboxRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+                object: components["parameters"]["ObjectName"];
+                recordId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxRecordDetail"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    editSandboxRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: components["parameters"]["ConnectionId"];
+                object: components["parameters"]["ObjectName"];
+                recordId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Field name → new value (null clears). */
+                    values: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The record after the edit. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxRecordDetail"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
         };
     };
 }
