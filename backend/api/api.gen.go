@@ -643,7 +643,7 @@ type MemberStatus string
 
 // Policy defines model for Policy.
 type Policy struct {
-	ConfidenceThreshold float32 `json:"confidence_threshold"`
+	ConfidenceThreshold float64 `json:"confidence_threshold"`
 
 	// Decided False while the default applied at sync awaits an admin's decision.
 	Decided          bool       `json:"decided"`
@@ -663,11 +663,13 @@ type Policy struct {
 // PolicyChange defines model for PolicyChange.
 type PolicyChange struct {
 	// ActorEmail Empty for defaults applied by the system.
-	ActorEmail string             `json:"actor_email"`
-	After      Policy             `json:"after"`
-	At         time.Time          `json:"at"`
-	Before     Policy             `json:"before"`
-	Source     PolicyChangeSource `json:"source"`
+	ActorEmail string    `json:"actor_email"`
+	After      Policy    `json:"after"`
+	At         time.Time `json:"at"`
+
+	// Before Absent for the first (default) policy.
+	Before *Policy            `json:"before,omitempty"`
+	Source PolicyChangeSource `json:"source"`
 }
 
 // PolicyChangeSource defines model for PolicyChange.Source.
@@ -696,7 +698,7 @@ type PolicyImportResult struct {
 // PolicyInput defines model for PolicyInput.
 type PolicyInput struct {
 	// ConfidenceThreshold Default 0.95.
-	ConfidenceThreshold *float32     `json:"confidence_threshold,omitempty"`
+	ConfidenceThreshold *float64     `json:"confidence_threshold,omitempty"`
 	EvidenceRequired    *bool        `json:"evidence_required,omitempty"`
 	Mode                PolicyMode   `json:"mode"`
 	Sensitivity         Sensitivity  `json:"sensitivity"`
@@ -4836,72 +4838,73 @@ var swaggerSpec = []string{
 	"Y+tQQTqpNdsND9sBvqNtuN0fshH1xCrK2d1kHQqCGKoQU+v/zwrGyWounG6dDY+Hv66LYgE8M0tUZw/p",
 	"uSFNYhOdLZ+AB8YWIOoNhDD8kzFED7C3tvpWLQ12MXCTl7MKAXYM0YKIhTFznbNJmV+s110q3W+9VBDZ",
 	"6mG1kdtjk3GEJKN68bGIi6aaLdEwYYpO8ogRZRhA2L4IEV41uiFBx2AqSgy5qUKouKpV9A1UCD41kiSF",
-	"Oz2XoObC6huN1yHoceAlYha1QozIBNycNFdGNrAcfK8mwfA3oMaCHj50cqoeF6cvD5Zuvw2wQnbCIbEZ",
-	"qkL+2r/O160DrKgi6Vwo4AkREnmZA0KQlx0aoUkGKqdxD+nPS5CSZYDOd/JbCSWQm5/eWmGsQA8j8dmn",
-	"CjyVi2zPO9wJ5PrWEqIrCZNjCOfuKA391fiLU3/Um7JbCL/mlBUFTyxd2NB+OKQ/1Tt4AWu7eB9+2MSU",
-	"d5tbiVKmLTeQO4/THg2bSwaTMr83UqxYCKn7hWMVhvei726deoMVEOJo+YCLRWVhJtdVRKfasfM0dS/9",
-	"mhZ5P2fFUf37UbhUh1gs8iMuJBuBbt2wjdf3o4h9sZy2YpoBE92Zk+EnMb9X1JMUiSK3fC2+m6WyKHeg",
-	"jQ6/4ZXDst8Sq3DUIMR/fwvm+aLUu8vINqP4oxMP58M/fOcxg0ZSHk1wPZmEOZ686Of9cax8dACp9axS",
-	"C2T3aMsmA70SdwuQCkltkov0PqJ6eel4mwjOAtk5N9pocaSg6ZxxODNGLf6AwU1i3hluT83q6rDmzT09",
-	"EtYxFLgQzv8Tu7ONfhrAKtM5bIkm+nlwmKV1Mckpv+8V6c5Xaqf3ddMogr1AWYVeF3cbJFXgz8xUx/rQ",
-	"GeLCdUEko77uU4tRKmtycc6SYpEzynE292toqhu7k61qQxCK+8jxOEvuSux5WVDMd1uwRkgnA6uAII+7",
-	"52LFg4epPW5dTyI+MjojOeFlnpPvSZoDlZCdDqM+QZT8tay3oAhh2MHwGlJntLZhuK/AcedQfUGo7XEk",
-	"lFC1UHIz9u5+Xzd9++hdd/2+vus2Ofax2O0+59bewu5TDl90JEBjXlL77ruGw/Z9V7MH0dEWdNW1yMUK",
-	"vdQZK80tmLPZHA1iplnacsR6VxuUCrqsUyWnNgMgIBCAZ5iu+W9n726ufzzDRPcxEZzAEuSarCTTYZmw",
-	"AOmcuWpLbqwx9klB1yQThFmPqstrc16bS4J8z5p8nC7ZDN26ZsndE0Se0jfa9/YtjrqGafNKAADvEXqV",
-	"Y6oCBHPeY82WQGw2NhHT1ll3X3pTmVT9SvgvKqBZOvdtdZQaDo1Dxkd14pNTkKBXTKfzaqsRA6jPq0c7",
-	"oJtALvhMES36HXlu9uDuXJJcSCHui5Qf4uGLZvVNGWdqvud0kZ0tpJhJUCqevrpF+NgQD0b9wpqVS9m6",
-	"ywSH7SN2jSq1Ztx8vb2jEA6VpnJfRHRdm+heQh9Lybl1oKsyTQGs52VKWczdqcqioHK9Sz7mjRtq7qtk",
-	"s1lbLSwoL/HE5pWsRAUTA65BDr9LOkCtnlarbfj1a0qJ3Y2b5my9eSYeBWyxY/uTR3+eEurSRJvzvFIu",
-	"WT4hc7EiBeVrl06KzlVCiWdw9WaQrsI7q1ODgk/3Mc93yT/yZ9wp0fK25pJfH2vYN6Kg8nK2o0Mfh9Ze",
-	"/B6nfSPDdlWcjx30OPSg8Vy+X9CP/DIyTa9hkdPU6VeWEFvp8uhbX0hQwPV+GaFPld0ZAZ8NtEVBdxjy",
-	"t5a+HBb+ip+gRwfaLQaPo4JEpkJhyKcKKW6LGEe29Igx86kIG+TOH0+w1gTmjGdIke9EaShIsRknK5hU",
-	"w4bknRD3zFjwVu+8tPbIJ57i72e01HNDwqnhNdZKIUWptJEKdmb35itFjGFDbLK0NUE+8Q1zZw40Azkk",
-	"6Jiy9R6bFadYzkpWTM+N6LFutHEqMhh/4pRnCYZTljRnGdovxOgPpQSVkAXIM5vQNLbOsvHwE//ErYVg",
-	"cGdfyCDNqXQXtdG4CdMERYXZ+/jLWfNkfPGJjxflJGfpmJxwUZ34NCHjFnjG5ASlJ5txyM4YR4X6FAN9",
-	"goMLon/inpZfBdbbpho5UQBk/Kf3t2Tk1hqfDj/x2j12MfDR6WF8kAyW5ldbBzF8PTy3GZvA6YINLgbf",
-	"DM+H32DkXc+RjEcuw2bk5wYshL1GNcw+ZGbJViHXoHYi/iCy9ZYq5f2qk8PVYo/ta6JlCZvl0m/Ovw3X",
-	"SGKBsNMGhgYa356fx3ZRz9hUSZvxr/cY76utDmT2lrSI4pXyipeBZ0iMTLpy2uounlaRSuSQtnDkczLw",
-	"adOwVZ8EcQMjWmYMEeHqaduI/IkpXReeMmt4ei0Jft2E4rtSKiEvXU0WcZWgROQZSKLn1Fx1pogyyOIp",
-	"EBu1QGPbvP5bCZjP6Erj6/BNQxA71KI+BOfKWcF0a6o6yvfdedLIxzfnvnR8HVjgc4eczp+Mppt64VDN",
-	"PVbkoiluhlXQfQZKNeO/OZSyb+t0LLttLb08rTY3SwiHlU02lZidWJM0UmmIoDOmhxJoTc16PsLimzhz",
-	"wpSoI/GkVrrVTqzo6Win8jUGKOcGOQph/NIXw8TKbSwKtIkcVubizm5An1l5395BpxfFcxDfmz8cSnzm",
-	"5EZKo5Lg8kZ5Rrz63YbE9DxAYVaYt6lLuOhtjLzM811kjkOLKHUMLy5A8lW4ef1VsBOlRohtqHD9gAvI",
-	"msaToLZKnHfeuK+8MDGH4u5mile+3RdT8KcP6+Ihh3Tz1vCZOfO764/e6irGk/HuWKUD+0IYI9PDf0o1",
-	"zcUsQALWWeTYcxLTFTdKQI+lLUYqTXdi0q+fbhseNXUJ4rblbnuBgt2MP5gXv80yQkmb6MjJZp8A4Klc",
-	"L4wFadhOu8T/dB+yKyi3ilSb84we/B5Zj1FG9CfQG0R5JLl9AEkcG8XfHorin7m/24OYRNu8CG2iGTJq",
-	"dUQzmvmC6nTeReam9+9ITCbmZHxmTfB3wGS+fS6mdA3GQEyIhLN7WBNhmE0V+iH0QGLejfWMjCDdrgm5",
-	"0OgTq0Gy3EP/8VqYbE+oKHfUen5ZEC3Im3Ni3njpDO0aUqMKIaZsELxBYdRafTZmF1SobjSVSDhdonnz",
-	"dMZmRRVh/iJLTk5sNDepmuwJDnXNHuOkCnuevnQSMEd11a8FaJpRTau0mQlN72dSlDy7JJSrFUhFqCaC",
-	"p1BrzbZmIjMgOQIL0VUY4xiUdAvq2XWg21pedqlKlDoVBVwSiq58xmeoTTJFxuL++ynNFYyrcIArJk4I",
-	"F8aAJX++vb2yKbUvnd7ezSG1nel81XiyJrlrUokxmuuPrxSxTJYYlqsOJa6mfDkqhX6sKo43qCzkZ+1k",
-	"P8R7o4YnqPMl936zne29q9Os1awuPLErGtqxaaqXMx+bUNPZzvN52e6x6TbSFgKg8xo0hQKBjppW3E/g",
-	"uCRjytdj8j2hfE244Ge2Cx3mscZc9t3+FFvRGC5twJt8Qap8DZd0gtbhnGUZ8NjqXobHPiC4AfOiYepW",
-	"F8Q2ALZnKRJjbLnfDqJSl0zdjUM0pF/FumN9Q4I1ba5SLhgO3zsm8vrcD4p81xsUiV3m6VRBZIm+LIRj",
-	"xlmadg5b4ywV4TnfJybDkcKYmIzP/i/EXaza4uSBORFsuBwTMmW5BuncLebgWdUE1naY2l+vbaTKaFLm",
-	"92dN256wmvFDmd9by/nKtWA9knnebT57BMN8o+WXu5T92Wrd6xs3of5cZd85An2+mPXzat6gfYGUEMPp",
-	"DJ2OjElBZ2iR+XBg3FoZzrVI89wYH6557+nXaUijB9cCf6vL8EdXt3JczuVKRCJqMu7zpWu5bx1vQnUd",
-	"u7PgxUxQo6/srIQ07Y6IqzSxfMq2M206IB3Z9K6+jYBFLR2CGHkc7sBpk4ErCQ35La20smschzP6danP",
-	"7Kx0/ZC2kHJDIxxWDvW/R1ZH7XFfVXeBnNgiJYzce3ekIvuDGRqrOzWp0QMm4W3laU1jp2Mytm77qAhN",
-	"NLsfHuQrfn1+KJKwgopyv10nYba/1InNE7h0eiLmNaoNI97Hl51CbUk42JdF+R9FsWwqgOaRbY61P6dq",
-	"zx5zGG1+8eNI3Cr2YZEXmHDjOpxXZWVIEYgXdORggP0lJ948392yOK1vF+LjktjCBeU+6YFpjfg5BqwI",
-	"Qk1AsRk3it9ed6u+HbDd8fXBjXlSk8BbeLd2B1U74e3xF+/UvfZDc3UU+kfXRvogAiBrRzWeOyXlynZO",
-	"84ggkpayE77tvdstA8WB+ZjZJ+3u18+dedJqZt0rW5NG60I5d1K1pU7h9PeWmGJhQpQowJiPk7XNFLTC",
-	"3MZ1SEolpjK7SBbWdPmKwF702FHGQI0eqo+hPVovWQ62M2ObVq9hKe59Wu3LMbQvZC8/zmq2SShZdBjA",
-	"QZA9THuqLTw33Vbh8NGNeVLh4C28k3BwrQ/7hEM17e5ZifaNpCqMN6K2Krh6bpngAN0rB7xDbpUDHoJH",
-	"D9Vn/R7314nrDwb2Jh45LB0z6ahdmvfMmnBFhWGh4jybjqT+vyccuUKfyih4pQiWTRIhSVMpvjNF+5Kk",
-	"+oDZCL5gx54Y83qPjz1f+5OGdT8/KT9sotPdWvA9uvBVDQx2YoCGZitYvnS5aZm1dZM57xBV5N/ffvyJ",
-	"nNi/z6g6S0UGp4cFcmqicm2golEc287wyBGcUCfHZ+Z1geaNERrK2HSaoORczQGr9Zjt6ur6Br70AKI9",
-	"Y/NdxKkUBZLWpbUNXMdM27SWTaeEqTpT2yZvu68mNt0RD3JXuk5tm6lProPT6MHe5MftiZR+c6jeMsYm",
-	"IUDjFxDMS6+U+5jpk2YDPF1ZYmQB2/nymAx7555c/fF2h9Lfm3PfUV2lwE5KluszxqtPf5F31x+9u1E1",
-	"JuzeDfdkCBnTX5s+mvSO975cbY2iHe/h6MH+0hMpbbdrey4a3B45tRt/+aHTinDsfhtPjdUDulHRl0hS",
-	"SfBr6BXp7PU99Lj59T5jAUI7TC9pK6a79YcMfJETc8zI3//zvzCaaXti2n6YWOypTvu/TxbtJPnM8Y99",
-	"L5b9Apv9hEvG9O+NzRtiI3TzcmIAyPYNrhSKd9cfyUqUeUZOqqQG2+KUjLH16vj0gLuLHLppNxllu3X9",
-	"7v9GXOzW89+4zQ6/snHGbadjRuKKVV33xKTK32OS+P1Ugq0vD6prdicZNR0Ug8kcfhfGI9lHoUaPLycq",
-	"etvUjyeEi1WNAvzKRR0OfXGBzXamBoJ4o53RUxDRmqdnsuRq9CDLvsrUqvzmmHjsrfB56XrSlaswsnFi",
-	"+7Ot4Tq4gj3gKNvQXwzq9lNeDPIbzhHDuMc2joRwt0IE363L+WwuiBvQmvFZv++/aS+7KSTdDB4Otzjq",
-	"j8qcQx3onpk5b8dx5ah/Vkb8zddV7n4tWdSOJvzAhVxWdxs7QA5GdMFGy9cY4XFzPtSeFcPajRlT/e3a",
-	"bnk/Vf5776cqhOn95DbpT1Vac6z+oeJQ3k+VXvj4+fF/AgAA//8=",
+	"Oz2XoObC6hsNUkQ5yc2KjR8i6IPgJeIa9USM0QQcnzRXRlqwHHw/J8GAOKAOgz4/dHuqHqenLyGW7gQN",
+	"+EKWwyHRGqpCHty/ztetA6yoIulcKOAJERK5mwNCkLsdGrNJBiqncZ/pz0uQkmWA7njyWwklkJuf3lrx",
+	"rEAPIxHbpwpFlYtsz1vdCe369hOiKwkTaAjn7igN/dX4i9+HqH9lt6B+zTsrCp5YurDB/nCQf6p38AvW",
+	"lvI+HLKJMu9mRlarfO7kkNiQcxWMRolATtxhT13IYoj0KEqZtnxLbpRTSQVyjkmZ3xvRWCyE1P0St4rt",
+	"eyF9t04FvjhCP+AaUbmayXUVHao26rxWXXaxpkXez6VxVP9+FC7VITNLNhF3lI1mt+7mxuv70VJDH7uN",
+	"T1vx0YC570zT8JOYDy3qlYpEpFt+G99lU1mn7ljbaKPDqXjl/Oy36iocNQjx39+Ceb4o9e7ytn0D/+gE",
+	"y/nwD9+1Mj1qadyRukcTgk8mrY4ne/rlSBxPHx1Aai2u1AJFB1rKyUCvxN0CpELim+QivY8odl6y3ybK",
+	"s0Duz402OiIpaDpnHM6MyYw/YOiUmHeG2xO/uhqyeXNPf4d1OwWuiPMuxW5xo/0GsMp0DltilX6WHeaA",
+	"XUxyyu971QPnibXT+5pvFMFeGK5Cr4vqDZIqrGhmqiOJ6GpxwcAgktEa8KnFKKg1uThXTLHIGeU4m/s1",
+	"NNWN3clWFSQIxX10gjiT7orueVlQzKZbsEZaJwOrzCDXu+dixYOHqf15XT8lPjL6JznhZZ6T70maA5WQ",
+	"nQ6jHkdUARqhj6AIYdjB8BpSZxK3YbivCHLnUH0hru1RKpRZtZhyM/buft8gQPvo3WDAvp7xNjn2sdjt",
+	"Hu3W3sLOWQ5fdCT8Y15S++67hsP2fVezB9HRFnTVtcjFCn3gGSvNLZiz2RzNbaZZ2nLzelcblAo6xFMl",
+	"pza/ICAQgGeYDPpvZ+9urn88wzT6MRGcwBLkmqwk02GZsADpXMVqS+ZtqUCSgq5JJgiz/lqXNed8QpcE",
+	"+Z41Hzldshk6jc2Su6efPKXnte/tWxx1DdPmlQAA3iP0KrdXBQjmfNOaLYHYXG8ipq2z7r70pnqp+tXy",
+	"X1RA13TO4eooNRwad4+P6sQnpyBBr5hO59VWIyZRn8+QdkA3gVzwmSJa9LsJ3ezB3bkUvJCK3BeHP8R/",
+	"GM0ZnDLO1HzP6SI7W0gxk6BUPDl2i/CxASSMKYY1K5cQdpcJDttH7Bqzas24+Xp7RyEcKk3lvojoOk7R",
+	"VYX+mpJz655XZZoCWC/OlLKYM1WVRUHlepdszxs31NxXyWaztlpYUF7iic0rWYkKJoZzgxx+l2SDWj2t",
+	"VtuIGtSUErsbN83ZerNYPArYYtn2p6b+PCXUJaE253mlXCp+QuZiRQrK1y5ZFR21hBLP4OrNT12Fd1Yn",
+	"HgWf7mOw75Ld5M+4Uxrnbc0lvz6SsW+8QuXlbMdwAQ6tYwQ9IYFGhu2qOB87pHLoQeOZgr+gT/pl5LFe",
+	"wyKnqdOvLCG2kvHRT7+QoIDr/fJNnyp3NAI+G8aLgu4w5G8trDksuBY/QY8OtFuEH0cFiUyFgpxPFbDc",
+	"Fo+ObOkRI/JTETbInWOeYCULzBnPkCLfidJQkGIzTlYwqYYNyTsh7pmx4K3eeWntkU88xd/PaKnnhoRT",
+	"w2uslUKKUmkjFezM7s1XihjDhthUbGuCfOIb5s4caAZySNAxZatJNutZsViWrJieG9Fj3WjjVGQw/sQp",
+	"zxIMXCxpzjK0X4jRH0oJKiELkGc2XWpsnWXj4Sf+iVsLweDOvpBBmlPpLmqjcROmCYoKs/fxl7Pmyfji",
+	"Ex8vyknO0jE54aI68WlCxi3wjMkJSk8245CdMY4K9SkGDQUHF6L/xD0tvwrbt001cqIAyPhP72/JyK01",
+	"Ph1+4rV77GLgo9PD+CAZLM2vtspi+Hp4bvNBgdMFG1wMvhmeD7/BuL6eIxmPXP7OyM88WAh7jWqYfcjM",
+	"kq0ysUHtRPxBZOstNdD71T6Ha9Ee29dEyxI2i7HfnH8brsDE8mOnDWBU69vz89gu6hmbGmwz/vUe4321",
+	"1YHM3pIWUbxSXmk08AyJkUlXrFvdxdMq6okc0palfE4GPm0atuqTIG5gRMuMISJctW4bkT8xpeuyVmYN",
+	"T6/hwa+bUHxXSiXkpav4Iq7OlIg8A0n0nJqrzhRRBlk8BWKjFmhsm9d/KwGzJV3hfR3QaQhih0rXh+Bc",
+	"OSuYbk1Vx/2+O/dyGt6c+9LxdWCBzx1yOn8ymm6qkUMV/Vjvi6a4GVZB9xko1Yz/5lDKvq2Tvey2tfSy",
+	"wNrcLCEcVjaVVWLuY03SSKUhgs6YHkqgNTXr+QhLe+LMCROujsSTWslcO7Gip6OdytcYoJwb5CiE8Utf",
+	"DBMrt7Hk0CaFWJmLO7sBfWblfXsHnU4Xz0F8b/5wKPGZkxspjUqCy0rlGfGqgxsS0/MAhVlh3qYu4eK5",
+	"MfIyz3eROQ4totQxvLgAyVfh5vVXwU6UGiG2ocL1Ay4gaxpPgtoqcd55477ywsQcirubKV5xeF9MwZ8+",
+	"rIuHHNLNW8Nn5szvrj96q6sYT8a7Y5UO7DphjEwP/ynVNBezAAlYZ5Fjz0lMV9woMD2WthipY92JSb9+",
+	"um141NQliNuWu+0FCnYz/mBe/DbLCCVtoiMnm10IgKdyvTAWpGE77QYCp/uQXUG5VaTanGf04Hfgeowy",
+	"oj+B3iDKI8ntA0ji2Cj+9lAU/8z93R7EJNrmRWgTzZBRq9+a0cwXVKfzLjI3vX9HYjIxJ+Mza4K/Aybz",
+	"7XMxpWswBmJCJJzdw5oIw2yq0A+hBxLzbqxnZATpdk3IhUafWA2S5R76j9cgZXtCRbmj1vPLgmhB3pwT",
+	"88ZLZ2jXkBpVCDFlg+ANCqPW6rMxu6BCdaOpRMLpEs2bpzM2K6oI8xdZcnJio7lJ1cJPcKgrAhknVdjz",
+	"9KWTgDmqq60tQNOMalqlzUxoej+TouTZJaFcrUAqQjURPIVaa7b1F5kByRFYiK7CGMegpFtQz64D3dby",
+	"sktVotSpKOCSUHTlMz5DbZIpMhb3309prmBchQNcqXJCuDAGLPnz7e2VTal96fT2bg6p7Xvnq8aTNcld",
+	"C0yM0Vx/fKWIZbLEsFx1KHE1xdFRKfRjVc+8QWUhP2sn+yHeeTU8QZ0vufeb7WzvXZ1mrVZ44YldAdKO",
+	"LVm9nPnYhJrOdp7Py3aPTbeRthAAndf+KRQIdNS04n4CxyUZU74ek+8J5WvCBT+zPe4wjzXmsu92v9iK",
+	"xnCxA97kC1Lla7ikE7QO5yzLgMdW9zI89gHBDZgXDVO3uiA2GbAdUZEYY8v9dhCVumTqbhyiIf0q1h3r",
+	"ShKsj3NVd8Fw+N4xkdfnflDku96gSOwyT6cKIkv0ZSEcM87SNIvYGmepCM/5PjEZjhTGxGR89n8h7mLV",
+	"FicPzIlgw+WYkCnLNUjnbjEHz6oWs7Z/1f56bSNVRpMyvz9rmgKF1YwfyvzeWs5XrsHrkczzbmvbIxjm",
+	"Gw3F3KXsz1brXt+4CfXnKvvOEejzxayfV/MG7QukhBhOZ+h0ZEwKOkOLzIcD49bKcK5FmufG+HCtgU+/",
+	"TkMaPbgG+1tdhj+6upXjci5XIhJRk3GfL13Lfet4E6rr2PsFL2aCGn1lZyWkaaZEXKWJ5VO2WWrTX+nI",
+	"pnf15QUsaukQxMjjcAdOmwxckWjIb2mllV3jOJzRr1R9Zmel67a0hZQbGuGw8ovOf2esjtrjvqruAjmx",
+	"RUoYuffuSEX2BzM0VveBUqMHTMLbytOatlHHZGzd5lQRmmh2PzzIV/z6/FAkYQUV5X4zUMJs96oTmydw",
+	"6fREzGtUG0a8jy87hdqScLAvi/I/uWLZVADNI9t6a39O1Z495jDa/J7IkbhV7LMlLzDhxvVPr8rKkCIQ",
+	"L+jIwQD7S068eb67ZXFa3y7ExyWxhQvKfTAE0xrxYw9YEYSagGIzbhS/ve5WfTtgu+PrgxvzpCaBt/Bu",
+	"7Q6qZsXb4y/eqXvth+bqKPSPro30QQRA1o5qPHdKypXty+YRQSQtZSd823u3WwaKA/Mxs0/avbWfO/Ok",
+	"1Sq7V7YmjdaFcu6kanqdwunvLTHFwoQoUYAxHydrmylohbmN65CUSkxldpEsrOnyFYG96LGjjIEaPVSf",
+	"Wnu0XrIcbN/HNq1ew1Lc+7Tal2NoX8hefpzVbJNQsugwgIMge5j2VFt4brqtwuGjG/OkwsFbeCfh4Bor",
+	"9gmHatrdsxLtG0lVGG9EbVVw9dwywQG6Vw54h9wqBzwEjx6qjwY+7q8T158j7E08clg6ZtJRuzTvmTXh",
+	"igrDQsV5Nh1J/X9POHKFPpVR8EoRLJskQpKmUnxnivYlSfV5tBF8wY49Meb1Hh97vvYnDet+flJ+2ESn",
+	"u7Xge/TlqxoY7MQADc1WsHzpctMya+smc94hqsi/v/34Ezmxf59RdZaKDE4PC+TUROXaQEWjOLbB4ZEj",
+	"OKHejs/M6wLtHCM0lLHpNEHJuZoDVusx2yHWdRJ86QFEe8bmq4tTKQokrUtrG7gemrYBLptOCVN1prZN",
+	"3nbfZGz6JR7krnSd2jZTn1wHp9GDvcmP2xMp/eZQvWWMTUKAxu8rmJdeKfep1CfNBni6ssTIArYX5jEZ",
+	"9s49ufrj7Q6lvzfnvqO6SoGdlCzXZ4xXHxYj764/enejakzYvRvuyRAypr82fTTpHe99F9saRTvew9GD",
+	"/aUnUtpu1/ZcNLg9cmo3/vJDpxXh2P02nhqrB3Sjoi+RpJLgt9Yr0tnra+tx8+t9xgKEdphe0lZMd+sP",
+	"GfjeJ+aYkb//539hNNP2xLT9MLHYU532f/0s2knymeMf+14s+303+4GYjOnfG5s3xEbo5uXEAJDtG1wp",
+	"FO+uP5KVKPOMnFRJDbbFKRlj69Xx6QF3Fzl0024yynbr+t3/jbjYree/cZsdfmXjjNtOx4zEFau67olJ",
+	"lb/HJPH7qQRbXx5U1+xOMmo6KAaTOfwujEeyj0KNHl9OVPS2qR9PCBerGgX4xYw6HPriApvtTA0E8UY7",
+	"o6cgojVPz2TJ1ehBln2VqVX5zTHx2Fvh89L1pCtXYWTjxPZnW8N1cAV7wFG2ob8Y1O2nvBjkN5wjhnGP",
+	"bRwJ4W6FCL5bl/PZXBA3oDXjs37ff9NedlNIuhk8HG5x1B+VOYc60D0zc96O48pR/6yM+Juvq9z9WrKo",
+	"HU34gQu5rO42doAcjOiCjZavMcLj5nyoPSuGtRszpvrbtd3yfqr8995PVQjT+8lt0p+qtOZY/UPFobyf",
+	"Kr3w8fPj/wQAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -107,13 +107,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 	if err := d.CheckSchema(ctx); err != nil {
 		return err
 	}
-	app, err := server.New(ctx, cfg, log, d, clock.System{})
+	srv, err := server.New(ctx, cfg, log, d, clock.System{})
 	if err != nil {
 		return err
 	}
 	log.Info("starting", "config", cfg)
+	if err := srv.Jobs.Start(ctx); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- app.Listen(cfg.Listen) }()
+	go func() { errc <- srv.HTTP.Listen(cfg.Listen) }()
 	fmt.Printf("Countersign is up at %s\n", cfg.BaseURL)
 	select {
 	case err := <-errc:
@@ -121,8 +124,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil && !errors.Is(err, context.Canceled) {
+	if err := srv.HTTP.ShutdownWithTimeout(10 * time.Second); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return nil
+	stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return srv.Jobs.Stop(stopCtx)
 }

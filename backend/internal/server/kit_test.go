@@ -26,6 +26,7 @@ import (
 type env struct {
 	t     *testing.T
 	app   *fiber.App
+	srv   *server.Server
 	db    *db.DB
 	clock *clock.Fixed
 }
@@ -44,11 +45,11 @@ func newEnv(t *testing.T) *env {
 	}
 	cfg := config.Config{Listen: ":0", BaseURL: "http://console.test", SecretKey: make([]byte, 32), Env: "development"}
 	clk := clock.NewFixed(time.Now())
-	app, err := server.New(ctx, cfg, quiet, d, clk)
+	srv, err := server.New(ctx, cfg, quiet, d, clk)
 	if err != nil {
 		t.Fatalf("building the app: %v", err)
 	}
-	return &env{t: t, app: app, db: d, clock: clk}
+	return &env{t: t, app: srv.HTTP, srv: srv, db: d, clock: clk}
 }
 
 // client is a browser: it keeps the session cookie and the CSRF token.

@@ -18,10 +18,12 @@ import (
 	"countersign/backend/api"
 	"countersign/backend/internal/access"
 	"countersign/backend/internal/audit"
+	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/identity"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/platform/logging"
 	"countersign/backend/internal/platform/metrics"
 	"countersign/backend/internal/platform/problem"
@@ -34,6 +36,7 @@ type handlers struct {
 	identityHandlers
 	tenancyHandlers
 	auditHandlers
+	catalogHandlers
 	pending
 }
 
@@ -41,12 +44,21 @@ type (
 	identityHandlers = *identity.Handlers
 	tenancyHandlers  = *tenancy.Handlers
 	auditHandlers    = *audit.Handlers
+	catalogHandlers  = *catalog.Handlers
 )
+
+// Server is the assembled application: the HTTP app and the background jobs.
+type Server struct {
+	HTTP    *fiber.App
+	Jobs    *jobs.Jobs
+	Catalog *catalog.Service
+}
 
 var _ api.StrictServerInterface = handlers{}
 
-// New builds the application on an open, migrated database.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk clock.Clock) (*fiber.App, error) {
+// New builds the application on an open, migrated database. Background jobs
+// run once Jobs.Start is called (serve does; most tests do not).
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk clock.Clock) (*Server, error) {
 	spec, err := api.GetSwagger()
 	if err != nil {
 		return nil, fmt.Errorf("loading the embedded spec: %w", err)
@@ -73,7 +85,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	tenants.SetIdentity(ident)
 	th := tenancy.NewHandlers(tenants, cfg.BaseURL, cfg.SecureCookies())
 	ih := identity.NewHandlers(ident, th, cfg.BaseURL, cfg.SecureCookies())
-	h := handlers{ih, th, audit.NewHandlers(auditLog), pending{}}
+	queue := jobs.New(d, log)
+	cat, err := catalog.NewService(catalog.Deps{DB: d, Jobs: queue, Audit: auditLog, Clock: clk, Log: log,
+		SecretKey: cfg.SecretKey, Factories: connectors(d), Provisioners: provisioners(d)})
+	if err != nil {
+		return nil, err
+	}
+	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), pending{}}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
@@ -100,7 +118,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 		api.FiberServerOptions{})
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
-	return app, nil
+	return &Server{HTTP: app, Jobs: queue, Catalog: cat}, nil
 }
 
 func readyz(d *db.DB) fiber.Handler {

@@ -11,8 +11,12 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -20,10 +24,12 @@ import (
 	"countersign/migrations"
 )
 
-// DB is the database handle shared by every store.
+// DB is the database handle shared by every store: GORM (over database/sql)
+// for the stores, and a pgx pool for River and set-based hot paths.
 type DB struct {
 	gorm *gorm.DB
 	sql  *sql.DB
+	pool *pgxpool.Pool
 }
 
 // Open connects and pings.
@@ -49,11 +55,22 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		s.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return &DB{gorm: g, sql: s}, nil
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	return &DB{gorm: g, sql: s, pool: pool}, nil
 }
 
-// Close releases the pool.
-func (d *DB) Close() error { return d.sql.Close() }
+// Close releases the pools.
+func (d *DB) Close() error {
+	d.pool.Close()
+	return d.sql.Close()
+}
+
+// Pool exposes the pgx pool (River, COPY).
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
 
 // SQL exposes the pool for migrations, metrics and health checks.
 func (d *DB) SQL() *sql.DB { return d.sql }
@@ -85,7 +102,10 @@ func (d *DB) Conn(ctx context.Context) *gorm.DB {
 func NotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
 
 // Duplicate reports whether err is a unique-constraint violation.
-func Duplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+func Duplicate(err error) bool {
+	var pg *pgconn.PgError
+	return errors.Is(err, gorm.ErrDuplicatedKey) || (errors.As(err, &pg) && pg.Code == "23505")
+}
 
 func provider(s *sql.DB) (*goose.Provider, error) {
 	// The session lock keeps two app copies from migrating at once.
@@ -108,6 +128,14 @@ func (d *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	if err != nil {
 		return fmt.Errorf("migrating: %w", err)
+	}
+	// River (the job queue) keeps its own versioned schema.
+	rm, err := rivermigrate.New(riverpgxv5.New(d.pool), nil)
+	if err != nil {
+		return err
+	}
+	if _, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrating the job queue: %w", err)
 	}
 	v, err := p.GetDBVersion(ctx)
 	if err != nil {
@@ -133,6 +161,15 @@ func (d *DB) CheckSchema(ctx context.Context) error {
 	if current < target {
 		return fmt.Errorf("%w: the database is at version %d, this binary needs %d: run `countersign migrate` (or `make run`)",
 			ErrSchemaOutOfDate, current, target)
+	}
+	rm, err := rivermigrate.New(riverpgxv5.New(d.pool), nil)
+	if err != nil {
+		return err
+	}
+	have, err := rm.ExistingVersions(ctx)
+	all := rm.AllVersions()
+	if err != nil || len(have) == 0 || have[len(have)-1].Version < all[len(all)-1].Version {
+		return fmt.Errorf("%w: the job queue's schema is behind this binary: run `countersign migrate`", ErrSchemaOutOfDate)
 	}
 	return nil
 }

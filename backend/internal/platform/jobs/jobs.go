@@ -1,0 +1,158 @@
+// Package jobs runs background work on River, PostgreSQL's job queue.
+//
+// Capabilities enqueue with Enqueue inside their own transaction: the job is
+// written to job_outbox by the same GORM transaction as the change that causes
+// it, and a dispatcher moves outbox rows into River in one pgx transaction. So
+// a job exists if and only if its cause committed, and is moved exactly once.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"countersign/backend/internal/platform/db"
+)
+
+// Jobs is the queue: a registry of workers before Start, a River client after.
+type Jobs struct {
+	db       *db.DB
+	log      *slog.Logger
+	workers  *river.Workers
+	periodic []*river.PeriodicJob
+	client   *river.Client[pgx.Tx]
+	stop     context.CancelFunc
+	done     chan struct{}
+}
+
+// New returns a queue with no workers yet.
+func New(d *db.DB, log *slog.Logger) *Jobs {
+	return &Jobs{db: d, log: log, workers: river.NewWorkers()}
+}
+
+// Register adds a worker; call before Start.
+func Register[T river.JobArgs](j *Jobs, w river.Worker[T]) { river.AddWorker(j.workers, w) }
+
+// Every runs the job made by build at each interval (and at start).
+func (j *Jobs) Every(interval time.Duration, build func() river.JobArgs) {
+	j.periodic = append(j.periodic, river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return build(), nil },
+		&river.PeriodicJobOpts{RunOnStart: true}))
+}
+
+// Enqueue writes a job to the outbox in ctx's transaction (or on its own).
+func (j *Jobs) Enqueue(ctx context.Context, args river.JobArgs) error {
+	b, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	return j.db.Conn(ctx).Exec(`INSERT INTO job_outbox (kind, args) VALUES (?, ?::jsonb)`, args.Kind(), string(b)).Error
+}
+
+// Start runs the workers and the outbox dispatcher until Stop.
+func (j *Jobs) Start(ctx context.Context) error {
+	client, err := river.NewClient(riverpgxv5.New(j.db.Pool()), &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Workers:           j.workers,
+		PeriodicJobs:      j.periodic,
+		FetchPollInterval: 250 * time.Millisecond,
+		Logger:            slog.New(discardBelow{j.log.Handler(), slog.LevelWarn}),
+	})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	j.client = client
+	if err := client.Start(ctx); err != nil {
+		return fmt.Errorf("starting the job queue: %w", err)
+	}
+	dctx, cancel := context.WithCancel(context.Background())
+	j.stop, j.done = cancel, make(chan struct{})
+	go j.dispatchLoop(dctx)
+	return nil
+}
+
+// Stop lets running jobs finish (up to the context's deadline).
+func (j *Jobs) Stop(ctx context.Context) error {
+	if j.client == nil {
+		return nil
+	}
+	j.stop()
+	<-j.done
+	return j.client.Stop(ctx)
+}
+
+func (j *Jobs) dispatchLoop(ctx context.Context) {
+	defer close(j.done)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := j.Dispatch(ctx); err != nil && ctx.Err() == nil {
+			j.log.Error("moving jobs from the outbox", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+const takeOutbox = `
+DELETE FROM job_outbox WHERE id IN (
+  SELECT id FROM job_outbox ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED)
+RETURNING kind, args`
+
+// Dispatch moves up to 100 outbox rows into River, atomically.
+func (j *Jobs) Dispatch(ctx context.Context) (int, error) {
+	tx, err := j.db.Pool().Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(ctx)
+	rows, err := tx.Query(ctx, takeOutbox)
+	if err != nil {
+		return 0, err
+	}
+	var params []river.InsertManyParams
+	for rows.Next() {
+		var r rawArgs
+		if err := rows.Scan(&r.kind, &r.args); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		params = append(params, river.InsertManyParams{Args: r})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(params) == 0 {
+		return 0, err
+	}
+	if _, err := j.client.InsertManyTx(ctx, tx, params); err != nil {
+		return 0, err
+	}
+	return len(params), tx.Commit(ctx)
+}
+
+// rawArgs carries an outbox row's kind and JSON into River unchanged.
+type rawArgs struct {
+	kind string
+	args json.RawMessage
+}
+
+func (r rawArgs) Kind() string                 { return r.kind }
+func (r rawArgs) MarshalJSON() ([]byte, error) { return r.args, nil }
+
+// discardBelow keeps River's chatty info logs out of ours.
+type discardBelow struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (d discardBelow) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= d.min && d.Handler.Enabled(ctx, l)
+}
