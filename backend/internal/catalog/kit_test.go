@@ -57,7 +57,9 @@ func (f *fakeCRM) Fields(_ context.Context, object string) ([]crm.Field, error) 
 
 func (f *fakeCRM) edit(fn func(map[string][]crm.Field)) { f.mu.Lock(); fn(f.fields); f.mu.Unlock() }
 
-func (f *fakeCRM) ReadRecords(context.Context, string, []string, []string) ([]crm.Record, error) { return nil, nil }
+func (f *fakeCRM) ReadRecords(context.Context, string, []string, []string) ([]crm.Record, error) {
+	return nil, nil
+}
 func (f *fakeCRM) ListRecords(context.Context, string, []string, int, string) (crm.Page, error) {
 	return crm.Page{}, nil
 }
@@ -86,7 +88,10 @@ func newKit(t *testing.T, objects map[string]int) *kit {
 	k := &kit{t: t, db: d, crm: newFakeCRM(objects), clock: clock.NewFixed(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	k.jobs = jobs.New(d, quiet)
-	factory := func(_ context.Context, c crm.Connection) (crm.Connector, error) { k.creds = c.Credentials; return k.crm, nil }
+	factory := func(_ context.Context, c crm.Connection) (crm.Connector, error) {
+		k.creds = c.Credentials
+		return k.crm, nil
+	}
 	svc, err := NewService(Deps{DB: d, Jobs: k.jobs, Audit: audit.New(d), Clock: k.clock, Log: quiet, SecretKey: make([]byte, 32),
 		Factories: map[crm.Provider]crm.Factory{crm.Sandbox: factory, crm.HubSpot: factory}})
 	if err != nil {

@@ -42,15 +42,15 @@ type Connection struct {
 
 // Policy decides what agents may do with a field.
 type Policy struct {
-	Sensitivity         string   `json:"sensitivity"`
-	Mode                string   `json:"mode"`
-	ConfidenceThreshold float64  `json:"confidence_threshold"`
-	EvidenceRequired    bool     `json:"evidence_required"`
-	SLAMinutes          *int     `json:"sla_minutes,omitempty"`
-	Tags                []string `json:"tags"`
-	Decided             bool     `json:"decided"`
-	Reason              string   `json:"reason"`
-	Rule                string   `json:"-"` // the default rule that produced it
+	Sensitivity         string    `json:"sensitivity"`
+	Mode                string    `json:"mode"`
+	ConfidenceThreshold float64   `json:"confidence_threshold"`
+	EvidenceRequired    bool      `json:"evidence_required"`
+	SLAMinutes          *int      `json:"sla_minutes,omitempty"`
+	Tags                []string  `json:"tags"`
+	Decided             bool      `json:"decided"`
+	Reason              string    `json:"reason"`
+	Rule                string    `json:"-"` // the default rule that produced it
 	UpdatedAt           time.Time `json:"-"`
 }
 
@@ -151,4 +151,3 @@ func sortedTags(t []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
-

@@ -99,10 +99,10 @@ type ChangeSource string
 
 // Change sources, normalised across providers.
 const (
-	SourceHuman   ChangeSource = "human"       // a person in the CRM's UI
-	SourceAPI     ChangeSource = "api"         // an integration or API client (Countersign included)
-	SourceImport  ChangeSource = "import"      // bulk import
-	SourceSystem  ChangeSource = "system"      // workflows, automation, calculated
+	SourceHuman   ChangeSource = "human"  // a person in the CRM's UI
+	SourceAPI     ChangeSource = "api"    // an integration or API client (Countersign included)
+	SourceImport  ChangeSource = "import" // bulk import
+	SourceSystem  ChangeSource = "system" // workflows, automation, calculated
 	SourceUnknown ChangeSource = "unknown"
 )
 
