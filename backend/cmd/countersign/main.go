@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"countersign/backend/internal/audit"
+	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
@@ -79,13 +81,13 @@ func run(ctx context.Context, cmd string) error {
 	case "migrate":
 		return d.Migrate(ctx, log)
 	case "seed":
-		return runSeed(ctx, d, log)
+		return runSeed(ctx, cfg, d, log)
 	default:
 		return serve(ctx, cfg, log, d)
 	}
 }
 
-func runSeed(ctx context.Context, d *db.DB, log *slog.Logger) error {
+func runSeed(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) error {
 	if err := d.CheckSchema(ctx); err != nil {
 		return err
 	}
@@ -94,6 +96,14 @@ func runSeed(ctx context.Context, d *db.DB, log *slog.Logger) error {
 		return err
 	}
 	if err := seed.Run(ctx, d, data, log); err != nil {
+		return err
+	}
+	cat, err := catalog.NewService(catalog.Deps{DB: d, Audit: audit.New(d), Clock: clock.System{}, Log: log,
+		SecretKey: cfg.SecretKey, Factories: server.Connectors(d), Provisioners: server.Provisioners(d)})
+	if err != nil {
+		return err
+	}
+	if err := seed.Connections(ctx, d, cat, data, log); err != nil {
 		return err
 	}
 	fmt.Println("Demo sign-ins (password for all: " + data.Password + "):")

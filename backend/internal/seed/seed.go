@@ -10,9 +10,12 @@ import (
 	"slices"
 
 	"countersign/backend/internal/access"
+	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/crm"
 	"countersign/backend/internal/identity"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/tenancy"
 	"countersign/seeds"
 )
@@ -21,10 +24,18 @@ import (
 type Data struct {
 	Password string `json:"password"`
 	Tenants  []struct {
-		Slug string `json:"slug"`
-		Name string `json:"name"`
+		Slug        string       `json:"slug"`
+		Name        string       `json:"name"`
+		Connections []Connection `json:"connections"`
 	} `json:"tenants"`
 	Users []User `json:"users"`
+}
+
+// Connection is a demo CRM connection, created by the named admin and synced.
+type Connection struct {
+	Name     string `json:"name"`
+	Provider string `json:"provider"`
+	Admin    string `json:"admin"`
 }
 
 // User is a demo user and their roles per tenant slug.
@@ -108,4 +119,46 @@ func sortedKeys(m map[string][]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// Connections creates each tenant's demo CRM connection (once: an existing
+// connection of that name is left alone) and syncs it right away, so the
+// catalog is there from the first start.
+func Connections(ctx context.Context, d *db.DB, cat *catalog.Service, data Data, log *slog.Logger) error {
+	tenants := tenancy.NewStore(d)
+	users := identity.NewStore(d)
+	for _, t := range data.Tenants {
+		for _, c := range t.Connections {
+			tenant, err := tenants.TenantBySlug(ctx, t.Slug)
+			if err != nil {
+				return fmt.Errorf("tenant %s: %w", t.Slug, err)
+			}
+			existing, err := cat.Connections(ctx, tenant.ID)
+			if err != nil {
+				return err
+			}
+			if slices.ContainsFunc(existing, func(e catalog.Connection) bool { return e.Name == c.Name }) {
+				continue
+			}
+			admin, err := users.UserByEmail(ctx, c.Admin)
+			if err != nil {
+				return fmt.Errorf("connection %s: admin %s: %w", c.Name, c.Admin, err)
+			}
+			actor := principal.Principal{UserID: admin.ID, Email: admin.Email, TenantID: tenant.ID}
+			name := c.Name
+			conn, err := cat.CreateConnection(ctx, actor, catalog.ConnectionInput{Name: &name, Provider: crm.Provider(c.Provider)})
+			if err != nil {
+				return fmt.Errorf("connection %s: %w", c.Name, err)
+			}
+			if err := cat.RunSync(ctx, conn.LastRun.ID); err != nil {
+				return fmt.Errorf("syncing %s: %w", c.Name, err)
+			}
+			run, err := cat.Run(ctx, tenant.ID, conn.LastRun.ID)
+			if err != nil || run.Status != "succeeded" {
+				return fmt.Errorf("syncing %s: %s %v", c.Name, run.Error, err)
+			}
+			log.Info("seeded connection", "tenant", t.Slug, "name", c.Name, "fields", run.Summary.New)
+		}
+	}
+	return nil
 }

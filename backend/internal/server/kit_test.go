@@ -31,7 +31,9 @@ type env struct {
 	clock *clock.Fixed
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv seeds the demo users; withCRM also creates and syncs each tenant's
+// sandbox CRM connection.
+func newEnv(t *testing.T, withCRM ...bool) *env {
 	t.Helper()
 	d := dbtest.New(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -48,6 +50,11 @@ func newEnv(t *testing.T) *env {
 	srv, err := server.New(ctx, cfg, quiet, d, clk)
 	if err != nil {
 		t.Fatalf("building the app: %v", err)
+	}
+	if len(withCRM) > 0 && withCRM[0] {
+		if err := seed.Connections(ctx, d, srv.Catalog, data, quiet); err != nil {
+			t.Fatalf("seeding connections: %v", err)
+		}
 	}
 	return &env{t: t, app: srv.HTTP, srv: srv, db: d, clock: clk}
 }
@@ -166,4 +173,21 @@ func (c *client) memberID(email string) string {
 	}
 	c.e.t.Fatalf("no member %s", email)
 	return ""
+}
+
+type connectionRef struct {
+	ID      string
+	Name    string
+	LastRun struct{ ID, Status string } `json:"last_run"`
+}
+
+// firstConnection returns the first connection of the client's tenant.
+func (c *client) firstConnection() connectionRef {
+	c.e.t.Helper()
+	res := c.do("GET", "/api/v1/connections", nil)
+	var out struct{ Connections []connectionRef }
+	if err := json.Unmarshal(res.body, &out); err != nil || len(out.Connections) == 0 {
+		c.e.t.Fatalf("connections: %d %s", res.status, res.body)
+	}
+	return out.Connections[0]
 }

@@ -53,7 +53,8 @@ var demoUsers = map[access.Role]string{
 func TestRoutePermissions_each_role_on_each_route(t *testing.T) {
 	e := newEnv(t)
 	placeholder := "00000000-0000-4000-8000-000000000000"
-	ids := map[string]string{"memberId": placeholder, "inviteId": placeholder, "token": "no-such-token"}
+	ids := map[string]string{"memberId": placeholder, "inviteId": placeholder, "token": "no-such-token",
+		"connectionId": placeholder, "fieldId": placeholder, "runId": placeholder, "object": "deals", "recordId": "1"}
 	for _, role := range access.Roles {
 		c := e.signIn(demoUsers[role])
 		for _, r := range specRoutes(t) {
@@ -74,7 +75,8 @@ func TestRoutePermissions_each_role_on_each_route(t *testing.T) {
 
 func TestRoutePermissions_signed_out_gets_401_except_public(t *testing.T) {
 	e := newEnv(t)
-	ids := map[string]string{"memberId": "x", "inviteId": "x", "token": "no-such-token"}
+	ids := map[string]string{"memberId": "x", "inviteId": "x", "token": "no-such-token",
+		"connectionId": "x", "fieldId": "x", "runId": "x", "object": "deals", "recordId": "1"}
 	for _, r := range specRoutes(t) {
 		res := e.anon().do(r.Method, fillPath(t, r, ids), map[string]any{})
 		if r.Access == access.Public {
@@ -92,7 +94,7 @@ func TestRoutePermissions_signed_out_gets_401_except_public(t *testing.T) {
 // TestCrossTenantSweep calls every tenant-scoped route with a path id as an
 // acme admin, using globex's ids: each must answer 404, exactly like a missing id.
 func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, true)
 	g := e.signIn("admin@globex.test")
 	inv := g.do("POST", "/api/v1/invites", map[string]any{"email": "someone@globex.test", "roles": []string{"viewer"}})
 	if inv.status != 201 {
@@ -100,8 +102,20 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 	}
 	var created struct{ ID string }
 	json.Unmarshal(inv.body, &created)
-	foreign := map[string]string{"memberId": g.memberID("admin@globex.test"), "inviteId": created.ID}
-	missing := map[string]string{"memberId": "00000000-0000-4000-8000-000000000000", "inviteId": "00000000-0000-4000-8000-000000000000"}
+	conn := g.firstConnection()
+	var fields struct{ Fields []struct{ ID string } }
+	json.Unmarshal(g.do("GET", "/api/v1/fields?limit=1&connection_id="+conn.ID, nil).body, &fields)
+	var records struct{ Records []struct{ ID string } }
+	json.Unmarshal(g.do("GET", "/api/v1/sandbox/"+conn.ID+"/records/deals?limit=1", nil).body, &records)
+	if len(fields.Fields) == 0 || len(records.Records) == 0 {
+		t.Fatal("globex has no catalog to sweep with")
+	}
+	foreign := map[string]string{"memberId": g.memberID("admin@globex.test"), "inviteId": created.ID,
+		"connectionId": conn.ID, "fieldId": fields.Fields[0].ID, "runId": conn.LastRun.ID, "object": "deals",
+		"recordId": records.Records[0].ID}
+	none := "00000000-0000-4000-8000-000000000000"
+	missing := map[string]string{"memberId": none, "inviteId": none, "connectionId": none, "fieldId": none, "runId": none,
+		"object": "deals", "recordId": "999999999"}
 
 	a := e.signIn("admin@acme.test")
 	swept := 0
@@ -109,7 +123,9 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 		if !strings.Contains(r.Path, "{") || r.Access == access.Public {
 			continue // public routes take a token, not a tenant's id
 		}
-		body := map[string]any{"roles": []string{"viewer"}}
+		// a body valid for every swept write, so only the id can make the difference
+		body := map[string]any{"roles": []string{"viewer"}, "sensitivity": "low", "mode": "review", "name": "Swept",
+			"values": map[string]any{"dealname": "Swept"}}
 		got := a.do(r.Method, fillPath(t, r, foreign), body)
 		want := a.do(r.Method, fillPath(t, r, missing), body)
 		if got.status != 404 || got.code() != want.code() || want.status != 404 {

@@ -19,6 +19,7 @@ import (
 	"countersign/backend/internal/access"
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/crm/sandbox"
 	"countersign/backend/internal/identity"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
@@ -37,7 +38,7 @@ type handlers struct {
 	tenancyHandlers
 	auditHandlers
 	catalogHandlers
-	pending
+	sandboxHandlers
 }
 
 type (
@@ -45,6 +46,7 @@ type (
 	tenancyHandlers  = *tenancy.Handlers
 	auditHandlers    = *audit.Handlers
 	catalogHandlers  = *catalog.Handlers
+	sandboxHandlers  = *sandbox.Handlers
 )
 
 // Server is the assembled application: the HTTP app and the background jobs.
@@ -87,11 +89,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	ih := identity.NewHandlers(ident, th, cfg.BaseURL, cfg.SecureCookies())
 	queue := jobs.New(d, log)
 	cat, err := catalog.NewService(catalog.Deps{DB: d, Jobs: queue, Audit: auditLog, Clock: clk, Log: log,
-		SecretKey: cfg.SecretKey, Factories: connectors(d), Provisioners: provisioners(d)})
+		SecretKey: cfg.SecretKey, Factories: Connectors(d), Provisioners: Provisioners(d)})
 	if err != nil {
 		return nil, err
 	}
-	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), pending{}}
+	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk))}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),

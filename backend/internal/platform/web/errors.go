@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -86,6 +87,11 @@ func fromFiber(fe *fiber.Error) Problem {
 		p.Code, p.Detail = "method_not_allowed", "This route does not accept that method."
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
 		p.Status, p.Title = http.StatusBadRequest, http.StatusText(http.StatusBadRequest)
+		if m := badParam.FindStringSubmatch(fe.Message); m != nil {
+			p.Code, p.Detail = "validation_failed", "The request has invalid fields."
+			p.Errors = []problem.FieldError{{Field: m[1], Message: "has an invalid format"}}
+			return p
+		}
 		p.Code, p.Detail = "invalid_body", "The request body is not valid JSON for this operation (send Content-Type: application/json)."
 	case http.StatusRequestEntityTooLarge:
 		p.Code, p.Detail = "body_too_large", "The request body is too large."
@@ -97,6 +103,10 @@ func fromFiber(fe *fiber.Error) Problem {
 	}
 	return p
 }
+
+// badParam matches the generated server's message for a query or path
+// parameter that does not parse ("Invalid format for parameter limit: …").
+var badParam = regexp.MustCompile(`^Invalid format for parameter (\w+)`)
 
 func internal() Problem {
 	return Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError,
