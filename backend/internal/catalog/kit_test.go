@@ -71,7 +71,7 @@ func (f *fakeCRM) History(context.Context, string, []string, []string, time.Time
 }
 
 type kit struct {
-	t      *testing.T
+	t      testing.TB
 	db     *db.DB
 	svc    *Service
 	crm    *fakeCRM
@@ -82,7 +82,7 @@ type kit struct {
 	creds  map[string]string // what the fake factory was last given
 }
 
-func newKit(t *testing.T, objects map[string]int) *kit {
+func newKit(t testing.TB, objects map[string]int) *kit {
 	t.Helper()
 	d := dbtest.New(t)
 	k := &kit{t: t, db: d, crm: newFakeCRM(objects), clock: clock.NewFixed(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))}
