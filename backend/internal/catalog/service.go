@@ -356,3 +356,30 @@ func derefInt(i *int) int {
 	}
 	return *i
 }
+
+// ConnectionIDs lists the tenant's connection ids (agents pick theirs from it).
+func (s *Service) ConnectionIDs(ctx context.Context, tenantID string) ([]string, error) {
+	cs, err := s.store.Connections(ctx, tenantID)
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return ids, err
+}
+
+// ConnectionFields lists every field of a connection with its policy,
+// archived ones included (the gateway validates proposals against it).
+func (s *Service) ConnectionFields(ctx context.Context, tenantID, connectionID string) ([]Field, error) {
+	fs, _, err := s.store.ConnectionFields(ctx, tenantID, connectionID)
+	return fs, err
+}
+
+// Connector builds the connector of a tenant's connection, for reads and writes
+// on the agents' behalf (agents never hold CRM credentials).
+func (s *Service) Connector(ctx context.Context, tenantID, connectionID string) (crm.Connector, error) {
+	c, sealed, err := s.find(ctx, tenantID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	return s.connector(ctx, c, sealed)
+}

@@ -16,10 +16,13 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"countersign/backend/api"
+	agentapi "countersign/backend/api/agent"
 	"countersign/backend/internal/access"
+	"countersign/backend/internal/agents"
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/crm/sandbox"
+	"countersign/backend/internal/gateway"
 	"countersign/backend/internal/identity"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
@@ -54,6 +57,8 @@ type Server struct {
 	HTTP    *fiber.App
 	Jobs    *jobs.Jobs
 	Catalog *catalog.Service
+	Agents  *agents.Service
+	Gateway *gateway.Service
 }
 
 var _ api.StrictServerInterface = handlers{}
@@ -93,6 +98,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	if err != nil {
 		return nil, err
 	}
+	agentSvc := agents.NewService(d, cat, auditLog, clk)
+	gw := gateway.NewService(d, agentSvc, cat, clk)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk))}
 
 	app := fiber.New(fiber.Config{
@@ -118,9 +125,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	v1 := app.Group("/api/v1", requireJSON, ih.Middleware())
 	api.RegisterHandlersWithOptions(v1, api.NewStrictHandler(h, []api.StrictMiddlewareFunc{authorize(routes, enforcer)}),
 		api.FiberServerOptions{})
+	agentAPI := app.Group("/api/agent/v1", gw.Authenticate)
+	agentAPI.Post("/proposals", gw.SubmitHandler) // before the generated route, which it shadows
+	agentapi.RegisterHandlersWithOptions(agentAPI, agentapi.NewStrictHandler(gateway.NewHandlers(gw), nil), agentapi.FiberServerOptions{})
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
-	return &Server{HTTP: app, Jobs: queue, Catalog: cat}, nil
+	return &Server{HTTP: app, Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw}, nil
 }
 
 func readyz(d *db.DB) fiber.Handler {

@@ -23,6 +23,7 @@ const (
 	KindConflict
 	KindGone
 	KindRateLimited
+	KindUnavailable
 )
 
 // FieldError names the request field at fault.
@@ -102,6 +103,11 @@ func Gone(code, detail string) *Error {
 // RateLimited asks the caller to come back after retryAfter.
 func RateLimited(code, detail string, retryAfter time.Duration) *Error {
 	return &Error{Kind: KindRateLimited, Code: code, Detail: detail, RetryAfter: retryAfter}
+}
+
+// Unavailable means a dependency (the CRM) could not answer; try again later.
+func Unavailable(code, detail string) *Error {
+	return &Error{Kind: KindUnavailable, Code: code, Detail: detail}
 }
 
 // Fields collects validation errors field by field.

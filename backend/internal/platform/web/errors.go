@@ -35,6 +35,7 @@ var statusOf = map[problem.Kind]int{
 	problem.KindConflict:        http.StatusConflict,
 	problem.KindGone:            http.StatusGone,
 	problem.KindRateLimited:     http.StatusTooManyRequests,
+	problem.KindUnavailable:     http.StatusServiceUnavailable,
 }
 
 // ErrorHandler maps every error a handler returns to problem+json. Internal

@@ -1,0 +1,247 @@
+// Package gateway is the agent API: the only door through which an agent's
+// change can reach a CRM. Intake decodes a batch of proposals, validates each
+// against the catalog and the agent's scope, runs the validators, consent and
+// velocity checks and the policy engine, and stores every item in one
+// transaction per batch, set-based.
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits of one batch and one item.
+const (
+	MaxBatch        = 500
+	MaxRationale    = 4096
+	MaxEvidence     = 10
+	MaxExcerpt      = 2000
+	MaxIdempotency  = 200
+	MaxValueLength  = 10000
+	maxRecordIDSize = 200
+)
+
+// Evidence is a source the agent cites.
+type Evidence struct {
+	URL     string `json:"url"`
+	Title   string `json:"title,omitempty"`
+	Excerpt string `json:"excerpt,omitempty"`
+}
+
+// Item is one decoded proposal. ExpectedOld and Proposed are JSON scalars or nil.
+type Item struct {
+	Object         string
+	RecordID       string
+	Field          string
+	Operation      string
+	ExpectedOld    any
+	Proposed       any
+	Confidence     float64
+	Rationale      string
+	Evidence       []Evidence
+	RunID          string
+	IdempotencyKey string
+}
+
+// ItemError says why one item of a batch was refused.
+type ItemError struct {
+	Code    string `json:"code"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Decoded is a batch after decoding: each index holds an item or an error.
+type Decoded struct {
+	Items  []Item
+	Errors []*ItemError
+}
+
+// BatchError means the body as a whole is unusable (400).
+type BatchError struct{ Field, Message string }
+
+func (e *BatchError) Error() string { return e.Field + ": " + e.Message }
+
+type rawItem struct {
+	Object         *string          `json:"object"`
+	RecordID       json.RawMessage  `json:"record_id"`
+	Field          *string          `json:"field"`
+	Operation      *string          `json:"operation"`
+	ExpectedOld    json.RawMessage  `json:"expected_old"`
+	Proposed       json.RawMessage  `json:"proposed"`
+	Confidence     *json.RawMessage `json:"confidence"`
+	Rationale      *string          `json:"rationale"`
+	Evidence       []Evidence       `json:"evidence"`
+	RunID          *string          `json:"run_id"`
+	IdempotencyKey *string          `json:"idempotency_key"`
+}
+
+// DecodeBatch reads `{"proposals":[…]}`. A body that is not that shape is a
+// BatchError; an item that is wrong becomes that item's error, so one bad item
+// never fails the batch. It checks everything that needs no catalog.
+func DecodeBatch(body []byte) (Decoded, error) {
+	var env struct {
+		Proposals []json.RawMessage `json:"proposals"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&env); err != nil {
+		return Decoded{}, &BatchError{Field: "body", Message: "is not JSON of the form {\"proposals\": [...]}"}
+	}
+	if dec.More() {
+		return Decoded{}, &BatchError{Field: "body", Message: "has data after the JSON object"}
+	}
+	if n := len(env.Proposals); n == 0 || n > MaxBatch {
+		return Decoded{}, &BatchError{Field: "proposals", Message: fmt.Sprintf("send 1 to %d proposals, got %d", MaxBatch, n)}
+	}
+	out := Decoded{Items: make([]Item, len(env.Proposals)), Errors: make([]*ItemError, len(env.Proposals))}
+	for i, raw := range env.Proposals {
+		item, err := decodeItem(raw, fmt.Sprintf("proposals[%d]", i))
+		out.Items[i], out.Errors[i] = item, err
+	}
+	return out, nil
+}
+
+func decodeItem(raw json.RawMessage, path string) (Item, *ItemError) {
+	var r rawItem
+	if err := json.Unmarshal(raw, &r); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return Item{}, &ItemError{Code: "invalid_value", Field: path + "." + te.Field, Message: "has the wrong type (got " + te.Value + ")"}
+		}
+		return Item{}, &ItemError{Code: "invalid_item", Field: path, Message: "is not a proposal object"}
+	}
+	bad := func(field, format string, args ...any) (Item, *ItemError) {
+		return Item{}, &ItemError{Code: "invalid_value", Field: path + "." + field, Message: fmt.Sprintf(format, args...)}
+	}
+	it := Item{Operation: "set"}
+	var ok bool
+	if it.Object, ok = required(r.Object); !ok {
+		return bad("object", "is required")
+	}
+	if it.Field, ok = required(r.Field); !ok {
+		return bad("field", "is required")
+	}
+	if it.RecordID, ok = recordID(r.RecordID); !ok {
+		return bad("record_id", "is required: a string (or integer) id of at most %d characters", maxRecordIDSize)
+	}
+	if r.Operation != nil {
+		it.Operation = *r.Operation
+	}
+	if it.Operation != "set" && it.Operation != "clear" && it.Operation != "append" {
+		return bad("operation", "must be set, clear or append")
+	}
+	var err error
+	if it.ExpectedOld, err = scalar(r.ExpectedOld); err != nil {
+		return bad("expected_old", "%v", err)
+	}
+	if it.Proposed, err = scalar(r.Proposed); err != nil {
+		return bad("proposed", "%v", err)
+	}
+	if it.Operation == "clear" && it.Proposed != nil {
+		return bad("proposed", "must be null (or absent) for operation clear")
+	}
+	if it.Operation != "clear" && it.Proposed == nil {
+		return bad("proposed", "is required for operation %s (use operation clear to empty a field)", it.Operation)
+	}
+	if r.Confidence == nil {
+		return bad("confidence", "is required: a number from 0 to 1")
+	}
+	if err := json.Unmarshal(*r.Confidence, &it.Confidence); err != nil || math.IsNaN(it.Confidence) || it.Confidence < 0 || it.Confidence > 1 {
+		return bad("confidence", "must be a number from 0 to 1")
+	}
+	if r.Rationale != nil {
+		it.Rationale = *r.Rationale
+	}
+	if len(it.Rationale) > MaxRationale {
+		return bad("rationale", "is %d bytes; at most %d", len(it.Rationale), MaxRationale)
+	}
+	if e := checkEvidence(r.Evidence); e != "" {
+		return bad("evidence"+e[:strings.Index(e, " ")], "%s", e[strings.Index(e, " ")+1:])
+	}
+	it.Evidence = r.Evidence
+	if r.RunID != nil {
+		it.RunID = *r.RunID
+	}
+	if r.IdempotencyKey != nil {
+		it.IdempotencyKey = *r.IdempotencyKey
+		if it.IdempotencyKey == "" || len(it.IdempotencyKey) > MaxIdempotency {
+			return bad("idempotency_key", "must be 1 to %d characters", MaxIdempotency)
+		}
+	}
+	if len(it.RunID) > MaxIdempotency {
+		return bad("run_id", "must be at most %d characters", MaxIdempotency)
+	}
+	return it, nil
+}
+
+// checkEvidence returns "" or "<path suffix> <message>".
+func checkEvidence(ev []Evidence) string {
+	if len(ev) > MaxEvidence {
+		return fmt.Sprintf(" has %d items; at most %d", len(ev), MaxEvidence)
+	}
+	for i, e := range ev {
+		u, err := url.Parse(e.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Sprintf("[%d].url must be an absolute http(s) URL", i)
+		}
+		if len(e.Title) > 500 || len(e.Excerpt) > MaxExcerpt {
+			return fmt.Sprintf("[%d] title must be ≤ 500 and excerpt ≤ %d characters", i, MaxExcerpt)
+		}
+	}
+	return ""
+}
+
+func required(s *string) (string, bool) {
+	if s == nil || strings.TrimSpace(*s) == "" || len(*s) > 200 || !utf8.ValidString(*s) {
+		return "", false
+	}
+	return *s, true
+}
+
+func recordID(raw json.RawMessage) (string, bool) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, strings.TrimSpace(s) != "" && len(s) <= maxRecordIDSize
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		if _, err := n.Int64(); err == nil {
+			return n.String(), true
+		}
+	}
+	return "", false
+}
+
+// scalar decodes a JSON scalar; objects and arrays are refused.
+func scalar(raw json.RawMessage) (any, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("is not valid JSON")
+	}
+	switch x := v.(type) {
+	case nil, bool:
+		return x, nil
+	case string:
+		if len(x) > MaxValueLength {
+			return nil, fmt.Errorf("is longer than %d characters", MaxValueLength)
+		}
+		return x, nil
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("is not a finite number")
+		}
+		return f, nil
+	}
+	return nil, fmt.Errorf("must be a JSON scalar (string, number, boolean) or null, not an object or array")
+}

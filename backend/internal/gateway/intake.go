@@ -1,0 +1,220 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"countersign/backend/internal/agents"
+	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/platform/problem"
+)
+
+// batch is the working state of one intake.
+type batch struct {
+	outer    context.Context // the request's context, outside the batch transaction
+	id       string
+	caller   agents.Caller
+	agent    agents.Agent
+	fields   map[fieldKey]catalog.Field
+	consent  map[target]string // object/record → consent state, for objects with a consent field
+	breaker  bool
+	now      time.Time
+	results  []Result
+	rows     []proposalRow
+	events   []event
+	rowIndex []int // rows[i] answers results[rowIndex[i]]
+}
+
+type fieldKey struct{ object, field string }
+
+func splitField(s string) (string, string) {
+	o, f, _ := strings.Cut(s, ".")
+	return o, f
+}
+
+// Submit takes a decoded batch from an agent: every valid item is stored with
+// its route and reasons in one transaction; invalid items get an error each.
+func (s *Service) Submit(ctx context.Context, caller agents.Caller, d Decoded) ([]Result, error) {
+	b := &batch{outer: ctx, id: newID(), caller: caller, now: s.clock.Now(), results: make([]Result, len(d.Items))}
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.load(ctx, b); err != nil {
+			return err
+		}
+		s.validate(b, d)
+		if err := s.idempotent(ctx, b, d); err != nil {
+			return err
+		}
+		if err := s.velocity(ctx, b, d); err != nil {
+			return err
+		}
+		if err := s.readConsent(ctx, b, d); err != nil {
+			return err
+		}
+		s.route(b, d)
+		return s.write(ctx, b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b.results, nil
+}
+
+func (s *Service) load(ctx context.Context, b *batch) error {
+	a, err := s.agents.Get(ctx, b.caller.TenantID, b.caller.AgentID)
+	if err != nil {
+		return err
+	}
+	b.agent, b.breaker = a, a.BreakerOpen
+	fs, err := s.catalog.ConnectionFields(ctx, a.TenantID, a.ConnectionID)
+	if err != nil {
+		return err
+	}
+	b.fields = make(map[fieldKey]catalog.Field, len(fs))
+	for _, f := range fs {
+		b.fields[fieldKey{f.Object, f.Name}] = f
+	}
+	return nil
+}
+
+// validate checks each decoded item against the catalog.
+func (s *Service) validate(b *batch, d Decoded) {
+	objects := map[string]bool{}
+	for k := range b.fields {
+		objects[k.object] = true
+	}
+	for i, it := range d.Items {
+		b.results[i].Index = i
+		if d.Errors[i] != nil {
+			b.results[i].Error = d.Errors[i]
+			continue
+		}
+		path := fmt.Sprintf("proposals[%d]", i)
+		fail := func(code, field, format string, args ...any) {
+			b.results[i].Error = &ItemError{Code: code, Field: path + "." + field, Message: fmt.Sprintf(format, args...)}
+		}
+		f, ok := b.fields[fieldKey{it.Object, it.Field}]
+		switch {
+		case !objects[it.Object]:
+			fail("unknown_object", "object", "%q is not an object of this CRM", it.Object)
+		case !ok:
+			fail("unknown_field", "field", "%s has no field %q (GET /fields lists them)", it.Object, it.Field)
+		case f.Archived:
+			fail("archived_field", "field", "%s.%s is archived in the CRM", it.Object, it.Field)
+		case f.ReadOnly:
+			fail("read_only_field", "field", "%s.%s is read-only in the CRM", it.Object, it.Field)
+		default:
+			if msg := checkValue(f, it.Proposed); msg != "" {
+				fail("invalid_value", "proposed", "%s", msg)
+			}
+		}
+	}
+}
+
+// idempotent answers items whose key was seen before with the original result.
+func (s *Service) idempotent(ctx context.Context, b *batch, d Decoded) error {
+	var keys []string
+	for i, it := range d.Items {
+		if b.results[i].Error == nil && it.IdempotencyKey != "" {
+			keys = append(keys, it.IdempotencyKey)
+		}
+	}
+	seen, err := s.store.existingByKey(ctx, b.caller.TenantID, b.caller.AgentID, keys)
+	if err != nil {
+		return err
+	}
+	for i, it := range d.Items {
+		if p, ok := seen[it.IdempotencyKey]; ok && b.results[i].Error == nil {
+			b.results[i] = Result{Index: i, ID: p.ID, Status: p.Status, Route: p.Route, Reasons: reasonTexts(p.Reasons)}
+		}
+	}
+	return nil
+}
+
+func (b *batch) pending(i int) bool { return b.results[i].Error == nil && b.results[i].ID == "" }
+
+// velocity trips the breaker past the cap and refuses the batch past the hard cap.
+func (s *Service) velocity(ctx context.Context, b *batch, d Decoded) error {
+	var targets []target
+	for i, it := range d.Items {
+		if b.pending(i) {
+			targets = append(targets, target{Object: it.Object, RecordID: it.RecordID, Field: it.Field})
+		}
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	since := b.now.Add(-time.Hour)
+	n, err := s.store.DistinctRecords(ctx, b.caller.TenantID, b.caller.AgentID, since, targets, "")
+	if err != nil {
+		return err
+	}
+	over := n > b.agent.VelocityCap
+	for field, cap := range b.agent.FieldCaps {
+		m, err := s.store.DistinctRecords(ctx, b.caller.TenantID, b.caller.AgentID, since, targets, field)
+		if err != nil {
+			return err
+		}
+		over = over || m > cap
+	}
+	if over && !b.breaker {
+		if err := s.tripBreaker(ctx, b, n); err != nil {
+			return err
+		}
+	}
+	if n > b.agent.HardCap() {
+		return problem.RateLimited("velocity_hard_cap", fmt.Sprintf(
+			"Agent %s targeted %d distinct records in the last hour, past its hard cap of %d. Intake is refused until an admin resets the breaker.",
+			b.agent.Name, n, b.agent.HardCap()), time.Hour)
+	}
+	return nil
+}
+
+// readConsent reads the consent field of records on objects that have one.
+func (s *Service) readConsent(ctx context.Context, b *batch, d Decoded) error {
+	consentField := map[string]string{}
+	for k, f := range b.fields {
+		if slices.Contains(f.Policy.Tags, "consent") && !f.Archived && strings.Contains(strings.ToLower(k.field), "consent") {
+			consentField[k.object] = k.field
+		}
+	}
+	byObject := map[string][]string{}
+	for i, it := range d.Items {
+		if _, ok := consentField[it.Object]; ok && b.pending(i) && it.Operation != "clear" {
+			byObject[it.Object] = append(byObject[it.Object], it.RecordID)
+		}
+	}
+	b.consent = map[target]string{}
+	if len(byObject) == 0 {
+		return nil
+	}
+	conn, err := s.catalog.Connector(ctx, b.caller.TenantID, b.agent.ConnectionID)
+	if err != nil {
+		return err
+	}
+	for object, ids := range byObject {
+		recs, err := conn.ReadRecords(ctx, object, dedupe(ids), []string{consentField[object]})
+		if err != nil {
+			return fmt.Errorf("reading consent of %s: %w", object, err)
+		}
+		for _, r := range recs {
+			b.consent[target{Object: object, RecordID: r.ID}] = consentState(r.Values[consentField[object]])
+		}
+	}
+	for object, ids := range byObject {
+		for _, id := range ids {
+			if _, ok := b.consent[target{Object: object, RecordID: id}]; !ok {
+				b.consent[target{Object: object, RecordID: id}] = "unknown"
+			}
+		}
+	}
+	return nil
+}
+
+func dedupe(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,172 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"countersign/backend/internal/agents"
+	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/crm"
+	"countersign/backend/internal/platform/problem"
+)
+
+// AgentField is a catalog field as an agent sees it.
+type AgentField struct {
+	catalog.Field
+	Writable   bool
+	Operations []string
+}
+
+// Fields lists the catalog within the agent's scope.
+func (s *Service) Fields(ctx context.Context, caller agents.Caller) ([]AgentField, error) {
+	a, err := s.agents.Get(ctx, caller.TenantID, caller.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := s.catalog.ConnectionFields(ctx, a.TenantID, a.ConnectionID)
+	if err != nil {
+		return nil, err
+	}
+	out := []AgentField{}
+	for _, f := range fs {
+		ops := scopedOps(a.Scopes, f.Object, f.Name)
+		if f.Archived || len(ops) == 0 {
+			continue
+		}
+		out = append(out, AgentField{Field: f, Operations: ops, Writable: !f.ReadOnly && f.Policy.Mode != "blocked"})
+	}
+	return out, nil
+}
+
+func scopedOps(scopes []agents.Scope, object, field string) []string {
+	var ops []string
+	for _, op := range agents.Operations {
+		if agents.Allows(scopes, object, field, op) {
+			ops = append(ops, op)
+		}
+	}
+	return ops
+}
+
+// readable resolves which fields an agent may read on an object: the ones in
+// scope, narrowed to those asked for. Asking for one outside scope is an error.
+func (s *Service) readable(ctx context.Context, caller agents.Caller, object, asked string) (agents.Agent, []string, error) {
+	a, err := s.agents.Get(ctx, caller.TenantID, caller.AgentID)
+	if err != nil {
+		return a, nil, err
+	}
+	fs, err := s.catalog.ConnectionFields(ctx, a.TenantID, a.ConnectionID)
+	if err != nil {
+		return a, nil, err
+	}
+	var inScope []string
+	known := false
+	for _, f := range fs {
+		if f.Object != object || f.Archived {
+			continue
+		}
+		known = true
+		if len(scopedOps(a.Scopes, f.Object, f.Name)) > 0 {
+			inScope = append(inScope, f.Name)
+		}
+	}
+	if !known {
+		return a, nil, problem.NotFound("object " + object)
+	}
+	if len(inScope) == 0 {
+		return a, nil, problem.Forbidden("out_of_scope", object+" is outside this agent's scope")
+	}
+	if asked == "" {
+		return a, inScope, nil
+	}
+	var want []string
+	for _, name := range strings.Split(asked, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.Contains(inScope, name) {
+			return a, nil, problem.InvalidField("fields", "%q is not a field of %s within this agent's scope", name, object)
+		}
+		want = append(want, name)
+	}
+	return a, want, nil
+}
+
+// ListRecords reads a page of records through the agent's connection.
+func (s *Service) ListRecords(ctx context.Context, caller agents.Caller, object, fields string, limit int, after string) (crm.Page, error) {
+	if limit < 1 || limit > 100 {
+		return crm.Page{}, problem.InvalidField("limit", "must be between 1 and 100")
+	}
+	a, names, err := s.readable(ctx, caller, object, fields)
+	if err != nil {
+		return crm.Page{}, err
+	}
+	conn, err := s.catalog.Connector(ctx, a.TenantID, a.ConnectionID)
+	if err != nil {
+		return crm.Page{}, err
+	}
+	page, err := conn.ListRecords(ctx, object, names, limit, after)
+	if err != nil {
+		return crm.Page{}, crmProblem(err)
+	}
+	ids := make([]string, len(page.Records))
+	for i, r := range page.Records {
+		ids[i], page.Records[i].Values = r.ID, only(r.Values, names)
+	}
+	return page, s.logRead(ctx, caller, object, ids, names)
+}
+
+// GetRecord reads one record through the agent's connection.
+func (s *Service) GetRecord(ctx context.Context, caller agents.Caller, object, id, fields string) (crm.Record, error) {
+	a, names, err := s.readable(ctx, caller, object, fields)
+	if err != nil {
+		return crm.Record{}, err
+	}
+	conn, err := s.catalog.Connector(ctx, a.TenantID, a.ConnectionID)
+	if err != nil {
+		return crm.Record{}, err
+	}
+	recs, err := conn.ReadRecords(ctx, object, []string{id}, names)
+	if err != nil {
+		return crm.Record{}, crmProblem(err)
+	}
+	if len(recs) == 0 {
+		return crm.Record{}, problem.NotFound("record")
+	}
+	recs[0].Values = only(recs[0].Values, names)
+	return recs[0], s.logRead(ctx, caller, object, []string{id}, names)
+}
+
+// only keeps the fields in scope, whatever the connector returned.
+func only(values map[string]any, names []string) map[string]any {
+	out := make(map[string]any, len(names))
+	for _, n := range names {
+		if v, ok := values[n]; ok {
+			out[n] = v
+		}
+	}
+	return out
+}
+
+func (s *Service) logRead(ctx context.Context, caller agents.Caller, object string, ids, fields []string) error {
+	i, _ := json.Marshal(orEmpty(ids))
+	f, _ := json.Marshal(orEmpty(fields))
+	return s.db.Conn(ctx).Exec(`INSERT INTO agent_reads (tenant_id, agent_id, at, object, record_ids, fields)
+		VALUES (?, ?, ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)), ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
+		caller.TenantID, caller.AgentID, s.clock.Now(), object, string(i), string(f)).Error
+}
+
+// crmProblem turns a connector failure into an answer an agent can act on.
+func crmProblem(err error) error {
+	e, ok := crm.AsError(err)
+	if !ok {
+		return err
+	}
+	switch e.Kind {
+	case crm.KindNotFound:
+		return problem.NotFound("record")
+	case crm.KindRateLimited:
+		return problem.RateLimited("crm_rate_limited", "The CRM is rate limiting reads; retry later.", e.RetryAfter)
+	}
+	return problem.Unavailable("crm_unavailable", "The CRM could not answer: "+e.Error())
+}

@@ -1,0 +1,44 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"fmt"
+
+	"countersign/backend/internal/agents"
+	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/platform/clock"
+	"countersign/backend/internal/platform/db"
+)
+
+// Service is the gateway: intake, read-through, proposals and feedback.
+type Service struct {
+	db      *db.DB
+	store   *Store
+	agents  *agents.Service
+	catalog *catalog.Service
+	clock   clock.Clock
+}
+
+// NewService wires the gateway.
+func NewService(d *db.DB, a *agents.Service, c *catalog.Service, clk clock.Clock) *Service {
+	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, clock: clk}
+}
+
+// Result is the answer for one item of a batch.
+type Result struct {
+	Index   int
+	ID      string
+	Status  string
+	Route   string
+	Reasons []string
+	Error   *ItemError
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -1,0 +1,308 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"countersign/backend/internal/agents"
+	"countersign/backend/internal/platform/principal"
+)
+
+// agentClient calls the agent API with a bearer key.
+type agentClient struct {
+	e   *env
+	key string
+}
+
+func (e *env) admin(email string) principal.Principal {
+	e.t.Helper()
+	var p principal.Principal
+	e.db.Conn(context.Background()).Raw(`SELECT m.tenant_id, u.id AS user_id, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE u.email = ? ORDER BY m.created_at LIMIT 1`, email).Scan(&p)
+	return p
+}
+
+// newAgent creates an agent in the admin's tenant and a key for it.
+func (e *env) newAgent(adminEmail, name string, in agents.Input) (agents.Agent, *agentClient) {
+	e.t.Helper()
+	actor := e.admin(adminEmail)
+	in.Name = &name
+	a, err := e.srv.Agents.Create(context.Background(), actor, in)
+	if err != nil {
+		e.t.Fatalf("create agent: %v", err)
+	}
+	_, secret, err := e.srv.Agents.CreateKey(context.Background(), actor, a.ID, "test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return a, &agentClient{e: e, key: secret}
+}
+
+func (c *agentClient) do(method, path string, body any) response {
+	c.e.t.Helper()
+	var rd io.Reader
+	if s, ok := body.(string); ok {
+		rd = strings.NewReader(s)
+	} else if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req := httptest.NewRequest(method, "/api/agent/v1"+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	res, err := c.e.app.Test(req, -1)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+type result struct {
+	Index   int
+	ID      string
+	Status  string
+	Route   string
+	Reasons []string
+	Error   *struct{ Code, Field, Message string }
+}
+
+func (c *agentClient) propose(items ...map[string]any) []result {
+	c.e.t.Helper()
+	res := c.do("POST", "/proposals", map[string]any{"proposals": items})
+	var out struct{ Results []result }
+	if err := json.Unmarshal(res.body, &out); err != nil || res.status != 200 {
+		c.e.t.Fatalf("propose: %d %s", res.status, res.body)
+	}
+	return out.Results
+}
+
+// records reads a page of an object through the agent API.
+func (c *agentClient) records(object, fields string, limit int) []struct {
+	ID     string
+	Values map[string]any
+} {
+	c.e.t.Helper()
+	res := c.do("GET", fmt.Sprintf("/records/%s?limit=%d&fields=%s", object, limit, fields), nil)
+	var out struct {
+		Records []struct {
+			ID     string
+			Values map[string]any
+		}
+	}
+	if err := json.Unmarshal(res.body, &out); err != nil || res.status != 200 {
+		c.e.t.Fatalf("records %s: %d %s", object, res.status, res.body)
+	}
+	return out.Records
+}
+
+// grantedContact finds a contact with marketing consent granted and an email.
+func (c *agentClient) grantedContact() (string, string) {
+	for _, r := range c.records("contacts", "email,marketing_consent", 100) {
+		if r.Values["marketing_consent"] == "granted" && r.Values["email"] != nil {
+			return r.ID, r.Values["email"].(string)
+		}
+	}
+	c.e.t.Fatal("no contact with consent granted")
+	return "", ""
+}
+
+func TestIntake_mixed_batch_routes_each_item_and_one_bad_item_never_fails_the_batch(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("admin@acme.test", "Enricher", agents.Input{})
+	contact, email := agent.grantedContact()
+	deal := agent.records("deals", "dealstage", 1)[0]
+	user, _, _ := strings.Cut(email, "@")
+	res := agent.propose(
+		map[string]any{"object": "contacts", "record_id": contact, "field": "utm_source", "proposed": "linkedin", "confidence": 0.99},
+		map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "expected_old": deal.Values["dealstage"],
+			"proposed": "contractsent", "confidence": 0.9, "rationale": "Contract sent per email",
+			"evidence": []map[string]any{{"url": "https://mail.example.com/1", "title": "Contract"}}},
+		map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "won-ish", "confidence": 0.9},
+		map[string]any{"object": "contacts", "record_id": contact, "field": "email", "expected_old": email,
+			"proposed": user + "@gmail.com", "confidence": 0.97},
+		map[string]any{"object": "contacts", "record_id": contact, "field": "no_such_field", "proposed": "x", "confidence": 0.5},
+		map[string]any{"object": "deals", "record_id": deal.ID, "field": "amount", "proposed": "lots", "confidence": 2},
+	)
+	if len(res) != 6 {
+		t.Fatalf("%d results", len(res))
+	}
+	if r := res[0]; r.Status != "blocked" || r.Route != "blocked" || !strings.Contains(strings.Join(r.Reasons, " "), "attribution") {
+		t.Errorf("utm overwrite: %+v", r)
+	}
+	if r := res[1]; r.Status != "queued" || r.Route != "review" || r.ID == "" {
+		t.Errorf("deal stage move: %+v", r)
+	}
+	if r := res[2]; r.Error == nil || r.Error.Field != "proposals[2].proposed" || !strings.Contains(r.Error.Message, "won-ish") {
+		t.Errorf("invalid enum: %+v", r)
+	}
+	if r := res[3]; r.Status != "queued" || !strings.Contains(strings.ToLower(strings.Join(r.Reasons, " ")), "domain") {
+		t.Errorf("email domain change: %+v", r)
+	}
+	if r := res[4]; r.Error == nil || r.Error.Code != "unknown_field" || r.Error.Field != "proposals[4].field" {
+		t.Errorf("unknown field: %+v", r)
+	}
+	if r := res[5]; r.Error == nil || r.Error.Field != "proposals[5].confidence" {
+		t.Errorf("confidence out of range: %+v", r)
+	}
+	// the blocked attempt is stored and reaches the agent as feedback
+	fb := agent.do("GET", "/feedback", nil)
+	if !strings.Contains(string(fb.body), `"outcome":"blocked"`) || !strings.Contains(string(fb.body), res[0].ID) {
+		t.Errorf("feedback: %s", fb.body)
+	}
+	got := agent.do("GET", "/proposals/"+res[1].ID, nil)
+	if got.status != 200 || !strings.Contains(string(got.body), `"status":"queued"`) || !strings.Contains(string(got.body), `"history":[{`) {
+		t.Errorf("get proposal: %d %s", got.status, got.body)
+	}
+}
+
+func TestIntake_idempotency_key_returns_the_original_result(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("admin@acme.test", "Retrier", agents.Input{})
+	deal := agent.records("deals", "dealstage", 1)[0]
+	item := map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon",
+		"confidence": 0.8, "idempotency_key": "run-1-deal"}
+	first := agent.propose(item)
+	again := agent.propose(item, item)
+	if again[0].ID != first[0].ID || again[1].ID != first[0].ID || again[0].Status != first[0].Status {
+		t.Fatalf("retry gave %+v, first %+v", again, first)
+	}
+	var n int
+	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-1-deal'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d proposals stored for one key", n)
+	}
+}
+
+func TestIntake_newer_proposal_supersedes_the_pending_one(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("admin@acme.test", "Mover", agents.Input{})
+	deal := agent.records("deals", "dealstage", 1)[0]
+	first := agent.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "contractsent", "confidence": 0.7})
+	second := agent.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.8})
+	old := agent.do("GET", "/proposals/"+first[0].ID, nil)
+	if !strings.Contains(string(old.body), `"status":"superseded"`) {
+		t.Errorf("older proposal: %s", old.body)
+	}
+	if second[0].Status != "queued" {
+		t.Errorf("newer: %+v", second[0])
+	}
+	if fb := agent.do("GET", "/feedback", nil); !strings.Contains(string(fb.body), `"outcome":"superseded"`) {
+		t.Errorf("feedback lacks superseded: %s", fb.body)
+	}
+}
+
+func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(t *testing.T) {
+	e := newEnv(t, true)
+	cap, mult := 3, 2
+	a, agent := e.newAgent("admin@acme.test", "Burst", agents.Input{VelocityCap: &cap, HardCapMultiplier: &mult})
+	deals := agent.records("deals", "dealstage", 10)
+	item := func(i int) map[string]any {
+		return map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "dealname", "proposed": fmt.Sprintf("Deal %d", i), "confidence": 0.99}
+	}
+	agent.propose(item(0), item(1), item(2))
+	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); got.BreakerOpen {
+		t.Fatal("breaker open at the cap")
+	}
+	res := agent.propose(item(3))
+	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); !got.BreakerOpen {
+		t.Fatal("breaker closed past the cap")
+	}
+	if !strings.Contains(strings.Join(res[0].Reasons, " "), "breaker") {
+		t.Errorf("reasons after the trip: %v", res[0].Reasons)
+	}
+	alerts, _ := e.srv.Gateway.Alerts(context.Background(), a.TenantID, false)
+	if len(alerts) != 1 || !strings.Contains(alerts[0].Title, "Burst") {
+		t.Errorf("alerts %+v", alerts)
+	}
+	over := agent.do("POST", "/proposals", map[string]any{"proposals": []any{item(4), item(5), item(6)}})
+	if over.status != 429 || over.header.Get("Retry-After") == "" || over.code() != "velocity_hard_cap" {
+		t.Errorf("past the hard cap: %d %s", over.status, over.body)
+	}
+	if _, err := e.srv.Agents.ResetBreaker(context.Background(), e.admin("admin@acme.test"), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); got.BreakerOpen {
+		t.Error("reset did not close the breaker")
+	}
+}
+
+func TestIntake_scope_and_consent_block_and_are_recorded(t *testing.T) {
+	e := newEnv(t, true)
+	scopes := []agents.Scope{{Object: "contacts", Field: "*", Operations: []string{"set"}}}
+	_, agent := e.newAgent("admin@acme.test", "Narrow", agents.Input{Scopes: &scopes})
+	var revoked string
+	for _, r := range agent.records("contacts", "marketing_consent", 100) {
+		if r.Values["marketing_consent"] == "revoked" {
+			revoked = r.ID
+			break
+		}
+	}
+	granted, _ := agent.grantedContact()
+	res := agent.propose(
+		map[string]any{"object": "contacts", "record_id": revoked, "field": "jobtitle", "proposed": "CTO", "confidence": 0.99},
+		map[string]any{"object": "contacts", "record_id": granted, "field": "jobtitle", "operation": "clear", "confidence": 0.99},
+	)
+	if res[0].Status != "blocked" || !strings.Contains(strings.ToLower(strings.Join(res[0].Reasons, " ")), "consent") {
+		t.Errorf("revoked consent: %+v", res[0])
+	}
+	if res[1].Status != "blocked" || !strings.Contains(strings.Join(res[1].Reasons, " "), "scope") {
+		t.Errorf("operation outside scope: %+v", res[1])
+	}
+	if r := agent.do("GET", "/records/deals?limit=1", nil); r.status != 403 || r.code() != "out_of_scope" {
+		t.Errorf("reading deals outside the scope: %d %s", r.status, r.body)
+	}
+	if r := agent.do("GET", "/records/contacts?limit=1&fields=hs_object_id,national_id", nil); r.status != 200 {
+		t.Errorf("reading contacts in scope: %d %s", r.status, r.body)
+	}
+	var reads int
+	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM agent_reads WHERE object = 'contacts'`).Scan(&reads)
+	if reads == 0 {
+		t.Error("reads were not logged")
+	}
+}
+
+func TestAgentAPI_keys_and_isolation(t *testing.T) {
+	e := newEnv(t, true)
+	_, a1 := e.newAgent("admin@acme.test", "One", agents.Input{})
+	_, a2 := e.newAgent("admin@acme.test", "Two", agents.Input{})
+	_, g := e.newAgent("admin@globex.test", "Globex bot", agents.Input{})
+	deal := a1.records("deals", "dealstage", 1)[0]
+	mine := a1.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.5})
+	if r := a2.do("GET", "/proposals/"+mine[0].ID, nil); r.status != 404 {
+		t.Errorf("another agent's proposal: %d", r.status)
+	}
+	if r := g.do("GET", "/proposals/"+mine[0].ID, nil); r.status != 404 {
+		t.Errorf("another tenant's agent: %d", r.status)
+	}
+	if r := a2.do("GET", "/feedback", nil); strings.Contains(string(r.body), mine[0].ID) {
+		t.Errorf("feedback leaked across agents")
+	}
+	for name, key := range map[string]string{"none": "", "garbage": "nope", "unknown": "cs_agent_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} {
+		c := &agentClient{e: e, key: key}
+		if r := c.do("GET", "/fields", nil); r.status != 401 {
+			t.Errorf("%s key: %d", name, r.status)
+		}
+	}
+	for _, body := range []string{"not json", `{"proposals": []}`, `{"proposals": "x"}`} {
+		if r := a1.do("POST", "/proposals", body); r.status != 400 {
+			t.Errorf("%q: %d %s", body, r.status, r.body)
+		}
+	}
+	res := a1.propose(map[string]any{"object": 7, "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.5})
+	if res[0].Error == nil || res[0].Error.Field != "proposals[0].object" {
+		t.Errorf("wrongly typed item: %+v", res[0])
+	}
+	fields := a1.do("GET", "/fields", nil)
+	if !strings.Contains(string(fields.body), `"name":"dealstage"`) || !strings.Contains(string(fields.body), `"mode":"review"`) {
+		t.Errorf("fields: %.300s", fields.body)
+	}
+}
