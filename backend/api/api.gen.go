@@ -8,7 +8,9 @@ import (
 	"compress/flate"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"path"
 	"strings"
@@ -18,6 +20,102 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/oapi-codegen/runtime"
 )
+
+// Defines values for AgentStatus.
+const (
+	AgentStatusActive AgentStatus = "active"
+	AgentStatusPaused AgentStatus = "paused"
+)
+
+// Valid indicates whether the value is a known member of the AgentStatus enum.
+func (e AgentStatus) Valid() bool {
+	switch e {
+	case AgentStatusActive:
+		return true
+	case AgentStatusPaused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AgentDetailStatus.
+const (
+	AgentDetailStatusActive AgentDetailStatus = "active"
+	AgentDetailStatusPaused AgentDetailStatus = "paused"
+)
+
+// Valid indicates whether the value is a known member of the AgentDetailStatus enum.
+func (e AgentDetailStatus) Valid() bool {
+	switch e {
+	case AgentDetailStatusActive:
+		return true
+	case AgentDetailStatusPaused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AgentInputStatus.
+const (
+	AgentInputStatusActive AgentInputStatus = "active"
+	AgentInputStatusPaused AgentInputStatus = "paused"
+)
+
+// Valid indicates whether the value is a known member of the AgentInputStatus enum.
+func (e AgentInputStatus) Valid() bool {
+	switch e {
+	case AgentInputStatusActive:
+		return true
+	case AgentInputStatusPaused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AgentScopeOperations.
+const (
+	AgentScopeOperationsAppend AgentScopeOperations = "append"
+	AgentScopeOperationsClear  AgentScopeOperations = "clear"
+	AgentScopeOperationsSet    AgentScopeOperations = "set"
+)
+
+// Valid indicates whether the value is a known member of the AgentScopeOperations enum.
+func (e AgentScopeOperations) Valid() bool {
+	switch e {
+	case AgentScopeOperationsAppend:
+		return true
+	case AgentScopeOperationsClear:
+		return true
+	case AgentScopeOperationsSet:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AlertSeverity.
+const (
+	AlertSeverityCritical AlertSeverity = "critical"
+	AlertSeverityInfo     AlertSeverity = "info"
+	AlertSeverityWarning  AlertSeverity = "warning"
+)
+
+// Valid indicates whether the value is a known member of the AlertSeverity enum.
+func (e AlertSeverity) Valid() bool {
+	switch e {
+	case AlertSeverityCritical:
+		return true
+	case AlertSeverityInfo:
+		return true
+	case AlertSeverityWarning:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for ConnectionStatus.
 const (
@@ -193,6 +291,54 @@ func (e PolicyMode) Valid() bool {
 	case PolicyModeReview:
 		return true
 	case PolicyModeTwoPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProposalRoute.
+const (
+	ProposalRouteAuto      ProposalRoute = "auto"
+	ProposalRouteBlocked   ProposalRoute = "blocked"
+	ProposalRouteReview    ProposalRoute = "review"
+	ProposalRouteTwoPerson ProposalRoute = "two_person"
+)
+
+// Valid indicates whether the value is a known member of the ProposalRoute enum.
+func (e ProposalRoute) Valid() bool {
+	switch e {
+	case ProposalRouteAuto:
+		return true
+	case ProposalRouteBlocked:
+		return true
+	case ProposalRouteReview:
+		return true
+	case ProposalRouteTwoPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProposalDetailRoute.
+const (
+	ProposalDetailRouteAuto      ProposalDetailRoute = "auto"
+	ProposalDetailRouteBlocked   ProposalDetailRoute = "blocked"
+	ProposalDetailRouteReview    ProposalDetailRoute = "review"
+	ProposalDetailRouteTwoPerson ProposalDetailRoute = "two_person"
+)
+
+// Valid indicates whether the value is a known member of the ProposalDetailRoute enum.
+func (e ProposalDetailRoute) Valid() bool {
+	switch e {
+	case ProposalDetailRouteAuto:
+		return true
+	case ProposalDetailRouteBlocked:
+		return true
+	case ProposalDetailRouteReview:
+		return true
+	case ProposalDetailRouteTwoPerson:
 		return true
 	default:
 		return false
@@ -400,6 +546,126 @@ type AcceptInvitationRequest struct {
 	Password string `json:"password"`
 }
 
+// Agent defines model for Agent.
+type Agent struct {
+	BreakerOpen      bool           `json:"breaker_open"`
+	BreakerTrippedAt *time.Time     `json:"breaker_tripped_at,omitempty"`
+	ConnectionId     string         `json:"connection_id"`
+	ConnectionName   string         `json:"connection_name"`
+	CreatedAt        time.Time      `json:"created_at"`
+	Description      string         `json:"description"`
+	FieldCaps        map[string]int `json:"field_caps"`
+
+	// HardCapMultiplier Past velocity_cap × this, intake answers 429.
+	HardCapMultiplier int          `json:"hard_cap_multiplier"`
+	Id                string       `json:"id"`
+	Keys              []AgentKey   `json:"keys"`
+	Name              string       `json:"name"`
+	PausedReason      *string      `json:"paused_reason,omitempty"`
+	Scopes            []AgentScope `json:"scopes"`
+	Status            AgentStatus  `json:"status"`
+
+	// VelocityCap Distinct records per rolling hour before the breaker trips.
+	VelocityCap int    `json:"velocity_cap"`
+	WebhookUrl  string `json:"webhook_url"`
+}
+
+// AgentStatus defines model for Agent.Status.
+type AgentStatus string
+
+// AgentActivity defines model for AgentActivity.
+type AgentActivity struct {
+	BlockedByField          []FieldCount       `json:"blocked_by_field"`
+	ByDay                   []DayRouteCount    `json:"by_day"`
+	ByRouteStatus           []RouteStatusCount `json:"by_route_status"`
+	DistinctRecordsLastHour int                `json:"distinct_records_last_hour"`
+}
+
+// AgentDetail defines model for AgentDetail.
+type AgentDetail struct {
+	Activity         AgentActivity  `json:"activity"`
+	BreakerOpen      bool           `json:"breaker_open"`
+	BreakerTrippedAt *time.Time     `json:"breaker_tripped_at,omitempty"`
+	ConnectionId     string         `json:"connection_id"`
+	ConnectionName   string         `json:"connection_name"`
+	CreatedAt        time.Time      `json:"created_at"`
+	Description      string         `json:"description"`
+	FieldCaps        map[string]int `json:"field_caps"`
+
+	// HardCapMultiplier Past velocity_cap × this, intake answers 429.
+	HardCapMultiplier int               `json:"hard_cap_multiplier"`
+	Id                string            `json:"id"`
+	Keys              []AgentKey        `json:"keys"`
+	Name              string            `json:"name"`
+	PausedReason      *string           `json:"paused_reason,omitempty"`
+	Scopes            []AgentScope      `json:"scopes"`
+	Status            AgentDetailStatus `json:"status"`
+
+	// VelocityCap Distinct records per rolling hour before the breaker trips.
+	VelocityCap int    `json:"velocity_cap"`
+	WebhookUrl  string `json:"webhook_url"`
+}
+
+// AgentDetailStatus defines model for AgentDetail.Status.
+type AgentDetailStatus string
+
+// AgentInput defines model for AgentInput.
+type AgentInput struct {
+	// ConnectionId Defaults to the tenant's only connection.
+	ConnectionId      *string           `json:"connection_id,omitempty"`
+	Description       *string           `json:"description,omitempty"`
+	FieldCaps         *map[string]int   `json:"field_caps,omitempty"`
+	HardCapMultiplier *int              `json:"hard_cap_multiplier,omitempty"`
+	Name              *string           `json:"name,omitempty"`
+	PausedReason      *string           `json:"paused_reason,omitempty"`
+	Scopes            *[]AgentScope     `json:"scopes,omitempty"`
+	Status            *AgentInputStatus `json:"status,omitempty"`
+	VelocityCap       *int              `json:"velocity_cap,omitempty"`
+	WebhookUrl        *string           `json:"webhook_url,omitempty"`
+}
+
+// AgentInputStatus defines model for AgentInput.Status.
+type AgentInputStatus string
+
+// AgentKey defines model for AgentKey.
+type AgentKey struct {
+	CreatedAt  time.Time  `json:"created_at"`
+	Id         string     `json:"id"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	Name       string     `json:"name"`
+
+	// Prefix The first characters of the key, to recognise it.
+	Prefix    string     `json:"prefix"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// AgentScope defines model for AgentScope.
+type AgentScope struct {
+	// Field "*" for every field.
+	Field string `json:"field"`
+
+	// Object "*" for every object.
+	Object     string                 `json:"object"`
+	Operations []AgentScopeOperations `json:"operations"`
+}
+
+// AgentScopeOperations defines model for AgentScope.Operations.
+type AgentScopeOperations string
+
+// Alert defines model for Alert.
+type Alert struct {
+	AcknowledgedAt *time.Time             `json:"acknowledged_at,omitempty"`
+	CreatedAt      time.Time              `json:"created_at"`
+	Detail         map[string]interface{} `json:"detail"`
+	Id             string                 `json:"id"`
+	Kind           string                 `json:"kind"`
+	Severity       AlertSeverity          `json:"severity"`
+	Title          string                 `json:"title"`
+}
+
+// AlertSeverity defines model for Alert.Severity.
+type AlertSeverity string
+
 // AuditEntry defines model for AuditEntry.
 type AuditEntry struct {
 	// Action Example: member.roles_changed
@@ -516,6 +782,15 @@ type CreatedInvite struct {
 // CreatedInviteStatus defines model for CreatedInvite.Status.
 type CreatedInviteStatus string
 
+// DayRouteCount defines model for DayRouteCount.
+type DayRouteCount struct {
+	Count int `json:"count"`
+
+	// Day YYYY-MM-DD
+	Day   string `json:"day"`
+	Route string `json:"route"`
+}
+
 // DefinitionChange defines model for DefinitionChange.
 type DefinitionChange struct {
 	At     time.Time              `json:"at"`
@@ -544,6 +819,13 @@ type Field struct {
 	RawType        string        `json:"raw_type"`
 	ReadOnly       bool          `json:"read_only"`
 	Type           string        `json:"type"`
+}
+
+// FieldCount defines model for FieldCount.
+type FieldCount struct {
+	Count  int    `json:"count"`
+	Field  string `json:"field"`
+	Object string `json:"object"`
 }
 
 // FieldDetail defines model for FieldDetail.
@@ -723,11 +1005,95 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// Proposal defines model for Proposal.
+type Proposal struct {
+	AgentId      string             `json:"agent_id"`
+	AgentName    string             `json:"agent_name"`
+	BatchId      *string            `json:"batch_id,omitempty"`
+	Confidence   float64            `json:"confidence"`
+	CreatedAt    time.Time          `json:"created_at"`
+	Evidence     []ProposalEvidence `json:"evidence"`
+	ExpectedOld  interface{}        `json:"expected_old,omitempty"`
+	Field        string             `json:"field"`
+	Flags        []ProposalFlag     `json:"flags"`
+	Id           string             `json:"id"`
+	Object       string             `json:"object"`
+	Operation    string             `json:"operation"`
+	Proposed     interface{}        `json:"proposed,omitempty"`
+	Rationale    string             `json:"rationale"`
+	Reasons      []string           `json:"reasons"`
+	RecordId     string             `json:"record_id"`
+	Route        ProposalRoute      `json:"route"`
+	RunId        *string            `json:"run_id,omitempty"`
+	Status       string             `json:"status"`
+	SupersededBy *string            `json:"superseded_by,omitempty"`
+}
+
+// ProposalRoute defines model for Proposal.Route.
+type ProposalRoute string
+
+// ProposalDetail defines model for ProposalDetail.
+type ProposalDetail struct {
+	AgentId      string               `json:"agent_id"`
+	AgentName    string               `json:"agent_name"`
+	BatchId      *string              `json:"batch_id,omitempty"`
+	Confidence   float64              `json:"confidence"`
+	CreatedAt    time.Time            `json:"created_at"`
+	Evidence     []ProposalEvidence   `json:"evidence"`
+	ExpectedOld  interface{}          `json:"expected_old,omitempty"`
+	Field        string               `json:"field"`
+	Flags        []ProposalFlag       `json:"flags"`
+	History      []ProposalTransition `json:"history"`
+	Id           string               `json:"id"`
+	Object       string               `json:"object"`
+	Operation    string               `json:"operation"`
+	Proposed     interface{}          `json:"proposed,omitempty"`
+	Rationale    string               `json:"rationale"`
+	Reasons      []string             `json:"reasons"`
+	RecordId     string               `json:"record_id"`
+	Route        ProposalDetailRoute  `json:"route"`
+	RunId        *string              `json:"run_id,omitempty"`
+	Status       string               `json:"status"`
+	SupersededBy *string              `json:"superseded_by,omitempty"`
+}
+
+// ProposalDetailRoute defines model for ProposalDetail.Route.
+type ProposalDetailRoute string
+
+// ProposalEvidence defines model for ProposalEvidence.
+type ProposalEvidence struct {
+	Excerpt *string `json:"excerpt,omitempty"`
+	Title   *string `json:"title,omitempty"`
+	Url     string  `json:"url"`
+}
+
+// ProposalFlag defines model for ProposalFlag.
+type ProposalFlag struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ProposalTransition defines model for ProposalTransition.
+type ProposalTransition struct {
+	ActorKind string                 `json:"actor_kind"`
+	At        time.Time              `json:"at"`
+	Detail    map[string]interface{} `json:"detail"`
+	From      *string                `json:"from,omitempty"`
+	To        string                 `json:"to"`
+}
+
 // Provider defines model for Provider.
 type Provider string
 
 // Role defines model for Role.
 type Role string
+
+// RouteStatusCount defines model for RouteStatusCount.
+type RouteStatusCount struct {
+	Count  int    `json:"count"`
+	Route  string `json:"route"`
+	Status string `json:"status"`
+}
 
 // SandboxChange defines model for SandboxChange.
 type SandboxChange struct {
@@ -872,6 +1238,9 @@ type User struct {
 	Name  string `json:"name"`
 }
 
+// AgentId defines model for AgentId.
+type AgentId = string
+
 // ConnectionId defines model for ConnectionId.
 type ConnectionId = string
 
@@ -889,6 +1258,17 @@ type MemberId = string
 
 // ObjectName defines model for ObjectName.
 type ObjectName = string
+
+// CreateAgentKeyJSONBody defines parameters for CreateAgentKey.
+type CreateAgentKeyJSONBody struct {
+	Name *string `json:"name,omitempty"`
+}
+
+// ListAlertsParams defines parameters for ListAlerts.
+type ListAlertsParams struct {
+	// All Include acknowledged ones.
+	All *bool `form:"all,omitempty" json:"all,omitempty"`
+}
 
 // ListAuditEntriesParams defines parameters for ListAuditEntries.
 type ListAuditEntriesParams struct {
@@ -927,6 +1307,20 @@ type ExportPoliciesParams struct {
 	ConnectionId *string `form:"connection_id,omitempty" json:"connection_id,omitempty"`
 }
 
+// ListProposalsParams defines parameters for ListProposals.
+type ListProposalsParams struct {
+	AgentId *string    `form:"agent_id,omitempty" json:"agent_id,omitempty"`
+	Status  *string    `form:"status,omitempty" json:"status,omitempty"`
+	Route   *string    `form:"route,omitempty" json:"route,omitempty"`
+	Object  *string    `form:"object,omitempty" json:"object,omitempty"`
+	Field   *string    `form:"field,omitempty" json:"field,omitempty"`
+	Flag    *string    `form:"flag,omitempty" json:"flag,omitempty"`
+	Since   *time.Time `form:"since,omitempty" json:"since,omitempty"`
+	Until   *time.Time `form:"until,omitempty" json:"until,omitempty"`
+	Limit   *int       `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset  *int       `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
 // ListSandboxRecordsParams defines parameters for ListSandboxRecords.
 type ListSandboxRecordsParams struct {
 	// Q Search in the record's values.
@@ -943,6 +1337,15 @@ type EditSandboxRecordJSONBody struct {
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
+
+// CreateAgentJSONRequestBody defines body for CreateAgent for application/json ContentType.
+type CreateAgentJSONRequestBody = AgentInput
+
+// UpdateAgentJSONRequestBody defines body for UpdateAgent for application/json ContentType.
+type UpdateAgentJSONRequestBody = AgentInput
+
+// CreateAgentKeyJSONRequestBody defines body for CreateAgentKey for application/json ContentType.
+type CreateAgentKeyJSONRequestBody CreateAgentKeyJSONBody
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
@@ -985,6 +1388,33 @@ type ServerInterface interface {
 	// ChangePassword Change the signed-in user's password (ends their other sessions)
 	// (POST /account/password)
 	ChangePassword(c *fiber.Ctx) error
+	// ListAgents The tenant's AI agents
+	// (GET /agents)
+	ListAgents(c *fiber.Ctx) error
+	// CreateAgent Add an agent; its default scope is set and clear on every field of its connection
+	// (POST /agents)
+	CreateAgent(c *fiber.Ctx) error
+	// GetAgent One agent with its scopes, keys and activity
+	// (GET /agents/{agentId})
+	GetAgent(c *fiber.Ctx, agentId AgentId) error
+	// UpdateAgent Change an agent (pause with a reason, caps, scopes, webhook)
+	// (PATCH /agents/{agentId})
+	UpdateAgent(c *fiber.Ctx, agentId AgentId) error
+	// ResetAgentBreaker Close a tripped velocity breaker
+	// (POST /agents/{agentId}/breaker/reset)
+	ResetAgentBreaker(c *fiber.Ctx, agentId AgentId) error
+	// CreateAgentKey Issue an API key; the secret is in this answer only
+	// (POST /agents/{agentId}/keys)
+	CreateAgentKey(c *fiber.Ctx, agentId AgentId) error
+	// RevokeAgentKey Revoke a key at once
+	// (DELETE /agents/{agentId}/keys/{keyId})
+	RevokeAgentKey(c *fiber.Ctx, agentId AgentId, keyId string) error
+	// ListAlerts Open alerts (velocity breakers and the like), newest first
+	// (GET /alerts)
+	ListAlerts(c *fiber.Ctx, params ListAlertsParams) error
+	// AcknowledgeAlert Mark an alert seen
+	// (POST /alerts/{alertId}/acknowledge)
+	AcknowledgeAlert(c *fiber.Ctx, alertId string) error
 	// ListAuditEntries The admin audit trail of the current tenant, newest first
 	// (GET /audit)
 	ListAuditEntries(c *fiber.Ctx, params ListAuditEntriesParams) error
@@ -1054,6 +1484,12 @@ type ServerInterface interface {
 	// ImportPolicies Import policies from YAML; with dry_run the diff is returned and nothing changes
 	// (POST /policies/import)
 	ImportPolicies(c *fiber.Ctx) error
+	// ListProposals Agents' proposals, newest first, filtered and paged on the server
+	// (GET /proposals)
+	ListProposals(c *fiber.Ctx, params ListProposalsParams) error
+	// GetProposal A proposal with its status history
+	// (GET /proposals/{proposalId})
+	GetProposal(c *fiber.Ctx, proposalId string) error
 	// ListSandboxRecords Records of the built-in sandbox CRM
 	// (GET /sandbox/{connectionId}/records/{object})
 	ListSandboxRecords(c *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error
@@ -1094,6 +1530,261 @@ func (siw *ServerInterfaceWrapper) ChangePassword(c *fiber.Ctx) error {
 
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.ChangePassword(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListAgents operation middleware
+func (siw *ServerInterfaceWrapper) ListAgents(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListAgents(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateAgent operation middleware
+func (siw *ServerInterfaceWrapper) CreateAgent(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateAgent(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetAgent operation middleware
+func (siw *ServerInterfaceWrapper) GetAgent(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "agentId" -------------
+	var agentId AgentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "agentId", c.Params("agentId"), &agentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter agentId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetAgent(c, agentId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// UpdateAgent operation middleware
+func (siw *ServerInterfaceWrapper) UpdateAgent(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "agentId" -------------
+	var agentId AgentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "agentId", c.Params("agentId"), &agentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter agentId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.UpdateAgent(c, agentId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ResetAgentBreaker operation middleware
+func (siw *ServerInterfaceWrapper) ResetAgentBreaker(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "agentId" -------------
+	var agentId AgentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "agentId", c.Params("agentId"), &agentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter agentId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ResetAgentBreaker(c, agentId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateAgentKey operation middleware
+func (siw *ServerInterfaceWrapper) CreateAgentKey(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "agentId" -------------
+	var agentId AgentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "agentId", c.Params("agentId"), &agentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter agentId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateAgentKey(c, agentId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// RevokeAgentKey operation middleware
+func (siw *ServerInterfaceWrapper) RevokeAgentKey(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "agentId" -------------
+	var agentId AgentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "agentId", c.Params("agentId"), &agentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter agentId: %w", err).Error())
+	}
+
+	// ------------- Path parameter "keyId" -------------
+	var keyId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "keyId", c.Params("keyId"), &keyId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter keyId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.RevokeAgentKey(c, agentId, keyId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListAlerts operation middleware
+func (siw *ServerInterfaceWrapper) ListAlerts(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAlertsParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "all" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all", query, &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter all: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListAlerts(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// AcknowledgeAlert operation middleware
+func (siw *ServerInterfaceWrapper) AcknowledgeAlert(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "alertId" -------------
+	var alertId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "alertId", c.Params("alertId"), &alertId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter alertId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.AcknowledgeAlert(c, alertId)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -1783,6 +2474,135 @@ func (siw *ServerInterfaceWrapper) ImportPolicies(c *fiber.Ctx) error {
 	return handler(c)
 }
 
+// ListProposals operation middleware
+func (siw *ServerInterfaceWrapper) ListProposals(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProposalsParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "agent_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "agent_id", query, &params.AgentId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter agent_id: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", query, &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter status: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "route" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "route", query, &params.Route, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter route: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "object" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "object", query, &params.Object, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter object: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", query, &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter field: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "flag" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "flag", query, &params.Flag, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter flag: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", query, &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter since: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "until" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "until", query, &params.Until, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter until: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter limit: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", query, &params.Offset, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter offset: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListProposals(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetProposal operation middleware
+func (siw *ServerInterfaceWrapper) GetProposal(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "proposalId" -------------
+	var proposalId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "proposalId", c.Params("proposalId"), &proposalId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter proposalId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetProposal(c, proposalId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
 // ListSandboxRecords operation middleware
 func (siw *ServerInterfaceWrapper) ListSandboxRecords(c *fiber.Ctx) error {
 
@@ -2128,6 +2948,28 @@ func RegisterHandlersWithOptions(router fiber.Router, si ServerInterface, option
 
 	router.Patch(options.BaseURL+"/sandbox/:connectionId/records/:object/:recordId", wrapper.EditSandboxRecord)
 
+	router.Get(options.BaseURL+"/agents", wrapper.ListAgents)
+
+	router.Post(options.BaseURL+"/agents", wrapper.CreateAgent)
+
+	router.Get(options.BaseURL+"/agents/:agentId", wrapper.GetAgent)
+
+	router.Patch(options.BaseURL+"/agents/:agentId", wrapper.UpdateAgent)
+
+	router.Post(options.BaseURL+"/agents/:agentId/keys", wrapper.CreateAgentKey)
+
+	router.Delete(options.BaseURL+"/agents/:agentId/keys/:keyId", wrapper.RevokeAgentKey)
+
+	router.Post(options.BaseURL+"/agents/:agentId/breaker/reset", wrapper.ResetAgentBreaker)
+
+	router.Get(options.BaseURL+"/proposals", wrapper.ListProposals)
+
+	router.Get(options.BaseURL+"/proposals/:proposalId", wrapper.GetProposal)
+
+	router.Get(options.BaseURL+"/alerts", wrapper.ListAlerts)
+
+	router.Post(options.BaseURL+"/alerts/:alertId/acknowledge", wrapper.AcknowledgeAlert)
+
 }
 
 type ProblemApplicationProblemPlusJSONResponse Problem
@@ -2164,6 +3006,427 @@ type ChangePassword401ApplicationProblemPlusJSONResponse Problem
 func (response ChangePassword401ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(ctx *fiber.Ctx) error {
 	ctx.Response().Header.Set("Content-Type", "application/problem+json")
 	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListAgentsRequestObject struct {
+}
+
+type ListAgentsResponseObject interface {
+	VisitListAgentsResponse(ctx *fiber.Ctx) error
+}
+
+type ListAgents200JSONResponse struct {
+	Agents []Agent `json:"agents"`
+}
+
+func (response ListAgents200JSONResponse) VisitListAgentsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListAgents401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListAgents401ApplicationProblemPlusJSONResponse) VisitListAgentsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListAgents403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListAgents403ApplicationProblemPlusJSONResponse) VisitListAgentsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAgentRequestObject struct {
+	Body *CreateAgentJSONRequestBody
+}
+
+type CreateAgentResponseObject interface {
+	VisitCreateAgentResponse(ctx *fiber.Ctx) error
+}
+
+type CreateAgent201JSONResponse Agent
+
+func (response CreateAgent201JSONResponse) VisitCreateAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(201)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAgent400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAgent400ApplicationProblemPlusJSONResponse) VisitCreateAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAgent401ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateAgent401ApplicationProblemPlusJSONResponse) VisitCreateAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAgent403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateAgent403ApplicationProblemPlusJSONResponse) VisitCreateAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetAgentRequestObject struct {
+	AgentId AgentId `json:"agentId"`
+}
+
+type GetAgentResponseObject interface {
+	VisitGetAgentResponse(ctx *fiber.Ctx) error
+}
+
+type GetAgent200JSONResponse AgentDetail
+
+func (response GetAgent200JSONResponse) VisitGetAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetAgent401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetAgent401ApplicationProblemPlusJSONResponse) VisitGetAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetAgent403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetAgent403ApplicationProblemPlusJSONResponse) VisitGetAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetAgent404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetAgent404ApplicationProblemPlusJSONResponse) VisitGetAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateAgentRequestObject struct {
+	AgentId AgentId `json:"agentId"`
+	Body    *UpdateAgentJSONRequestBody
+}
+
+type UpdateAgentResponseObject interface {
+	VisitUpdateAgentResponse(ctx *fiber.Ctx) error
+}
+
+type UpdateAgent200JSONResponse Agent
+
+func (response UpdateAgent200JSONResponse) VisitUpdateAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateAgent400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateAgent400ApplicationProblemPlusJSONResponse) VisitUpdateAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateAgent401ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateAgent401ApplicationProblemPlusJSONResponse) VisitUpdateAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateAgent403ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateAgent403ApplicationProblemPlusJSONResponse) VisitUpdateAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateAgent404ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateAgent404ApplicationProblemPlusJSONResponse) VisitUpdateAgentResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type ResetAgentBreakerRequestObject struct {
+	AgentId AgentId `json:"agentId"`
+}
+
+type ResetAgentBreakerResponseObject interface {
+	VisitResetAgentBreakerResponse(ctx *fiber.Ctx) error
+}
+
+type ResetAgentBreaker200JSONResponse Agent
+
+func (response ResetAgentBreaker200JSONResponse) VisitResetAgentBreakerResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ResetAgentBreaker401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ResetAgentBreaker401ApplicationProblemPlusJSONResponse) VisitResetAgentBreakerResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ResetAgentBreaker403ApplicationProblemPlusJSONResponse Problem
+
+func (response ResetAgentBreaker403ApplicationProblemPlusJSONResponse) VisitResetAgentBreakerResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ResetAgentBreaker404ApplicationProblemPlusJSONResponse Problem
+
+func (response ResetAgentBreaker404ApplicationProblemPlusJSONResponse) VisitResetAgentBreakerResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAgentKeyRequestObject struct {
+	AgentId AgentId `json:"agentId"`
+	Body    *CreateAgentKeyJSONRequestBody
+}
+
+type CreateAgentKeyResponseObject interface {
+	VisitCreateAgentKeyResponse(ctx *fiber.Ctx) error
+}
+
+type CreateAgentKey201JSONResponse struct {
+	CreatedAt  time.Time  `json:"created_at"`
+	Id         string     `json:"id"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	Name       string     `json:"name"`
+
+	// Prefix The first characters of the key, to recognise it.
+	Prefix    string     `json:"prefix"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+
+	// Secret Shown once; only its hash is kept.
+	Secret string `json:"secret"`
+}
+
+func (response CreateAgentKey201JSONResponse) VisitCreateAgentKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(201)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAgentKey400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAgentKey400ApplicationProblemPlusJSONResponse) VisitCreateAgentKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAgentKey401ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateAgentKey401ApplicationProblemPlusJSONResponse) VisitCreateAgentKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAgentKey403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateAgentKey403ApplicationProblemPlusJSONResponse) VisitCreateAgentKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAgentKey404ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateAgentKey404ApplicationProblemPlusJSONResponse) VisitCreateAgentKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type RevokeAgentKeyRequestObject struct {
+	AgentId AgentId `json:"agentId"`
+	KeyId   string  `json:"keyId"`
+}
+
+type RevokeAgentKeyResponseObject interface {
+	VisitRevokeAgentKeyResponse(ctx *fiber.Ctx) error
+}
+
+type RevokeAgentKey204Response struct {
+}
+
+func (response RevokeAgentKey204Response) VisitRevokeAgentKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Status(204)
+	return nil
+}
+
+type RevokeAgentKey401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeAgentKey401ApplicationProblemPlusJSONResponse) VisitRevokeAgentKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type RevokeAgentKey403ApplicationProblemPlusJSONResponse Problem
+
+func (response RevokeAgentKey403ApplicationProblemPlusJSONResponse) VisitRevokeAgentKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type RevokeAgentKey404ApplicationProblemPlusJSONResponse Problem
+
+func (response RevokeAgentKey404ApplicationProblemPlusJSONResponse) VisitRevokeAgentKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type ListAlertsRequestObject struct {
+	Params ListAlertsParams
+}
+
+type ListAlertsResponseObject interface {
+	VisitListAlertsResponse(ctx *fiber.Ctx) error
+}
+
+type ListAlerts200JSONResponse struct {
+	Alerts []Alert `json:"alerts"`
+}
+
+func (response ListAlerts200JSONResponse) VisitListAlertsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListAlerts401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListAlerts401ApplicationProblemPlusJSONResponse) VisitListAlertsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type AcknowledgeAlertRequestObject struct {
+	AlertId string `json:"alertId"`
+}
+
+type AcknowledgeAlertResponseObject interface {
+	VisitAcknowledgeAlertResponse(ctx *fiber.Ctx) error
+}
+
+type AcknowledgeAlert204Response struct {
+}
+
+func (response AcknowledgeAlert204Response) VisitAcknowledgeAlertResponse(ctx *fiber.Ctx) error {
+	ctx.Status(204)
+	return nil
+}
+
+type AcknowledgeAlert401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response AcknowledgeAlert401ApplicationProblemPlusJSONResponse) VisitAcknowledgeAlertResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type AcknowledgeAlert403ApplicationProblemPlusJSONResponse Problem
+
+func (response AcknowledgeAlert403ApplicationProblemPlusJSONResponse) VisitAcknowledgeAlertResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type AcknowledgeAlert404ApplicationProblemPlusJSONResponse Problem
+
+func (response AcknowledgeAlert404ApplicationProblemPlusJSONResponse) VisitAcknowledgeAlertResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
 
 	return ctx.JSON(&response)
 }
@@ -3292,6 +4555,101 @@ func (response ImportPolicies403ApplicationProblemPlusJSONResponse) VisitImportP
 	return ctx.JSON(&response)
 }
 
+type ListProposalsRequestObject struct {
+	Params ListProposalsParams
+}
+
+type ListProposalsResponseObject interface {
+	VisitListProposalsResponse(ctx *fiber.Ctx) error
+}
+
+type ListProposals200JSONResponse struct {
+	Proposals []Proposal `json:"proposals"`
+	Total     int        `json:"total"`
+}
+
+func (response ListProposals200JSONResponse) VisitListProposalsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListProposals400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListProposals400ApplicationProblemPlusJSONResponse) VisitListProposalsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type ListProposals401ApplicationProblemPlusJSONResponse Problem
+
+func (response ListProposals401ApplicationProblemPlusJSONResponse) VisitListProposalsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListProposals403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListProposals403ApplicationProblemPlusJSONResponse) VisitListProposalsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetProposalRequestObject struct {
+	ProposalId string `json:"proposalId"`
+}
+
+type GetProposalResponseObject interface {
+	VisitGetProposalResponse(ctx *fiber.Ctx) error
+}
+
+type GetProposal200JSONResponse ProposalDetail
+
+func (response GetProposal200JSONResponse) VisitGetProposalResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetProposal401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetProposal401ApplicationProblemPlusJSONResponse) VisitGetProposalResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetProposal403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetProposal403ApplicationProblemPlusJSONResponse) VisitGetProposalResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetProposal404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetProposal404ApplicationProblemPlusJSONResponse) VisitGetProposalResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
 type ListSandboxRecordsRequestObject struct {
 	ConnectionId ConnectionId `json:"connectionId"`
 	Object       ObjectName   `json:"object"`
@@ -3661,6 +5019,33 @@ type StrictServerInterface interface {
 	// ChangePassword Change the signed-in user's password (ends their other sessions)
 	// (POST /account/password)
 	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
+	// ListAgents The tenant's AI agents
+	// (GET /agents)
+	ListAgents(ctx context.Context, request ListAgentsRequestObject) (ListAgentsResponseObject, error)
+	// CreateAgent Add an agent; its default scope is set and clear on every field of its connection
+	// (POST /agents)
+	CreateAgent(ctx context.Context, request CreateAgentRequestObject) (CreateAgentResponseObject, error)
+	// GetAgent One agent with its scopes, keys and activity
+	// (GET /agents/{agentId})
+	GetAgent(ctx context.Context, request GetAgentRequestObject) (GetAgentResponseObject, error)
+	// UpdateAgent Change an agent (pause with a reason, caps, scopes, webhook)
+	// (PATCH /agents/{agentId})
+	UpdateAgent(ctx context.Context, request UpdateAgentRequestObject) (UpdateAgentResponseObject, error)
+	// ResetAgentBreaker Close a tripped velocity breaker
+	// (POST /agents/{agentId}/breaker/reset)
+	ResetAgentBreaker(ctx context.Context, request ResetAgentBreakerRequestObject) (ResetAgentBreakerResponseObject, error)
+	// CreateAgentKey Issue an API key; the secret is in this answer only
+	// (POST /agents/{agentId}/keys)
+	CreateAgentKey(ctx context.Context, request CreateAgentKeyRequestObject) (CreateAgentKeyResponseObject, error)
+	// RevokeAgentKey Revoke a key at once
+	// (DELETE /agents/{agentId}/keys/{keyId})
+	RevokeAgentKey(ctx context.Context, request RevokeAgentKeyRequestObject) (RevokeAgentKeyResponseObject, error)
+	// ListAlerts Open alerts (velocity breakers and the like), newest first
+	// (GET /alerts)
+	ListAlerts(ctx context.Context, request ListAlertsRequestObject) (ListAlertsResponseObject, error)
+	// AcknowledgeAlert Mark an alert seen
+	// (POST /alerts/{alertId}/acknowledge)
+	AcknowledgeAlert(ctx context.Context, request AcknowledgeAlertRequestObject) (AcknowledgeAlertResponseObject, error)
 	// ListAuditEntries The admin audit trail of the current tenant, newest first
 	// (GET /audit)
 	ListAuditEntries(ctx context.Context, request ListAuditEntriesRequestObject) (ListAuditEntriesResponseObject, error)
@@ -3730,6 +5115,12 @@ type StrictServerInterface interface {
 	// ImportPolicies Import policies from YAML; with dry_run the diff is returned and nothing changes
 	// (POST /policies/import)
 	ImportPolicies(ctx context.Context, request ImportPoliciesRequestObject) (ImportPoliciesResponseObject, error)
+	// ListProposals Agents' proposals, newest first, filtered and paged on the server
+	// (GET /proposals)
+	ListProposals(ctx context.Context, request ListProposalsRequestObject) (ListProposalsResponseObject, error)
+	// GetProposal A proposal with its status history
+	// (GET /proposals/{proposalId})
+	GetProposal(ctx context.Context, request GetProposalRequestObject) (GetProposalResponseObject, error)
 	// ListSandboxRecords Records of the built-in sandbox CRM
 	// (GET /sandbox/{connectionId}/records/{object})
 	ListSandboxRecords(ctx context.Context, request ListSandboxRecordsRequestObject) (ListSandboxRecordsResponseObject, error)
@@ -3805,6 +5196,291 @@ func (sh *strictHandler) ChangePassword(ctx *fiber.Ctx) error {
 		return err
 	} else if validResponse, ok := response.(ChangePasswordResponseObject); ok {
 		if err := validResponse.VisitChangePasswordResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAgents operation middleware
+func (sh *strictHandler) ListAgents(ctx *fiber.Ctx) error {
+	var request ListAgentsRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAgents(ctx.UserContext(), request.(ListAgentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAgents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAgentsResponseObject); ok {
+		if err := validResponse.VisitListAgentsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateAgent operation middleware
+func (sh *strictHandler) CreateAgent(ctx *fiber.Ctx) error {
+	var request CreateAgentRequestObject
+
+	var body CreateAgentJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAgent(ctx.UserContext(), request.(CreateAgentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateAgent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateAgentResponseObject); ok {
+		if err := validResponse.VisitCreateAgentResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAgent operation middleware
+func (sh *strictHandler) GetAgent(ctx *fiber.Ctx, agentId AgentId) error {
+	var request GetAgentRequestObject
+
+	request.AgentId = agentId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAgent(ctx.UserContext(), request.(GetAgentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAgent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAgentResponseObject); ok {
+		if err := validResponse.VisitGetAgentResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateAgent operation middleware
+func (sh *strictHandler) UpdateAgent(ctx *fiber.Ctx, agentId AgentId) error {
+	var request UpdateAgentRequestObject
+
+	request.AgentId = agentId
+
+	var body UpdateAgentJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateAgent(ctx.UserContext(), request.(UpdateAgentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateAgent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateAgentResponseObject); ok {
+		if err := validResponse.VisitUpdateAgentResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResetAgentBreaker operation middleware
+func (sh *strictHandler) ResetAgentBreaker(ctx *fiber.Ctx, agentId AgentId) error {
+	var request ResetAgentBreakerRequestObject
+
+	request.AgentId = agentId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetAgentBreaker(ctx.UserContext(), request.(ResetAgentBreakerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetAgentBreaker")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResetAgentBreakerResponseObject); ok {
+		if err := validResponse.VisitResetAgentBreakerResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateAgentKey operation middleware
+func (sh *strictHandler) CreateAgentKey(ctx *fiber.Ctx, agentId AgentId) error {
+	var request CreateAgentKeyRequestObject
+
+	request.AgentId = agentId
+
+	var body CreateAgentKeyJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return fiber.NewError(fiber.StatusBadRequest, err.Error())
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAgentKey(ctx.UserContext(), request.(CreateAgentKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateAgentKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateAgentKeyResponseObject); ok {
+		if err := validResponse.VisitCreateAgentKeyResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeAgentKey operation middleware
+func (sh *strictHandler) RevokeAgentKey(ctx *fiber.Ctx, agentId AgentId, keyId string) error {
+	var request RevokeAgentKeyRequestObject
+
+	request.AgentId = agentId
+	request.KeyId = keyId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeAgentKey(ctx.UserContext(), request.(RevokeAgentKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeAgentKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeAgentKeyResponseObject); ok {
+		if err := validResponse.VisitRevokeAgentKeyResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListAlerts operation middleware
+func (sh *strictHandler) ListAlerts(ctx *fiber.Ctx, params ListAlertsParams) error {
+	var request ListAlertsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAlerts(ctx.UserContext(), request.(ListAlertsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAlerts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAlertsResponseObject); ok {
+		if err := validResponse.VisitListAlertsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AcknowledgeAlert operation middleware
+func (sh *strictHandler) AcknowledgeAlert(ctx *fiber.Ctx, alertId string) error {
+	var request AcknowledgeAlertRequestObject
+
+	request.AlertId = alertId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.AcknowledgeAlert(ctx.UserContext(), request.(AcknowledgeAlertRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AcknowledgeAlert")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AcknowledgeAlertResponseObject); ok {
+		if err := validResponse.VisitAcknowledgeAlertResponse(ctx); err != nil {
 			return err
 		}
 	} else if response != nil {
@@ -4542,6 +6218,60 @@ func (sh *strictHandler) ImportPolicies(ctx *fiber.Ctx) error {
 	return nil
 }
 
+// ListProposals operation middleware
+func (sh *strictHandler) ListProposals(ctx *fiber.Ctx, params ListProposalsParams) error {
+	var request ListProposalsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProposals(ctx.UserContext(), request.(ListProposalsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProposals")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListProposalsResponseObject); ok {
+		if err := validResponse.VisitListProposalsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetProposal operation middleware
+func (sh *strictHandler) GetProposal(ctx *fiber.Ctx, proposalId string) error {
+	var request GetProposalRequestObject
+
+	request.ProposalId = proposalId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProposal(ctx.UserContext(), request.(GetProposalRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProposal")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetProposalResponseObject); ok {
+		if err := validResponse.VisitGetProposalResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSandboxRecords operation middleware
 func (sh *strictHandler) ListSandboxRecords(ctx *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error {
 	var request ListSandboxRecordsRequestObject
@@ -4803,108 +6533,134 @@ func (sh *strictHandler) UpdateTenant(ctx *fiber.Ctx) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5D3tbiM5cq9CKAHGRtqSZ3Y3ydnYH7Nzs3cD7NwatheXYGdgUd0lieduUkuypREMA/mVB8gj5NHuSQIW",
-	"2d1sNamWNJbjbID5MVaz+VFVrO+qfhikolgIDlyrwcXDYEElLUCDxL/eCc4h1UzwD5n5m/HBxWBB9XyQ",
-	"DDgtYHAxSP0hyUDCbyWTkA0utCwhGah0DgU17+r1woxXWjI+Gzw+JoMfGeRZdOKpe7rfnB/4kmmITsqq",
-	"x4fMeivugUcm1vhsv1k/QjEBGd1rUT3eb9afJ3+DVP8F5wjOK3DAXrM+msFqIbgCpIsrKSY5FOa/qeAa",
-	"uDb/pYtFzlJqaGG0sCP+6W9KIMiauf9RwnRwMfiHUUN4I/tUjap5ccUMVCrZwkw3uBi85eT6x3fkD99+",
-	"9y/ETT7E87p3zdRv0xQWGpGFu7iG30pQuLeFFAuQmtn9cwed9hLXDh5kKiShhMOK0DQVJdfDQbIJk2Sw",
-	"oEqthMy6E/0FVqR6Sk68eU6JkETPgcAXpjTjMyI4BCZ/9JHza7PS53qkQ+JjMnhbZky/51quu+ekqd3R",
-	"wwC+0GKRN2Q1lCIHdZfOKZ9BFjoeTbWQd1BQlndP+L5Y6DXCSa2VhoLYlVQQUBQxMBWyMP8bZFTDmWYF",
-	"hMZmoN2CNMuYmZPmV96ZLKW2N/MDTIWEEZ1qkGRJ8xIUoTwjQs9BEiTQLz4KG9gp+K21Ncb1P3/bDGRc",
-	"wwykGampnIHuAuKvc6oRoxYAZEUVoRNR6oTAcDYklBMEYT+SzV4QVkmFtjYO6j3UQIpSwxWdQZcYgGvp",
-	"/ss0FKrvMnqE9VivRKWk+DeHL/pugpDvQuWKKkWoImM7YIyUYqBk3iILOoNLQicKuCaC44OcKvvAAKoX",
-	"Hxugq04WAsgPZX5/JXKWrqPcgGbZnaaz3SHzoVjQVN/SWQgwqeBTJosuUD5SeY9nRcmmXpGF2RYDhFQG",
-	"KcsgI7AETtiUcKHnhj9AroDYW+pfrokQOVBu1sPZ7ljW3n7nYhX0ywf78Lvz8/NkUDDu/n7dPUMhMujl",
-	"1QjUj2YkoqMQS3hCMCrgimm2ZHrdN8+NN3STNBrohIjjHQL2yrHXKIGkpZTA9Z3P8TsA5rC6i4uEt5rk",
-	"YGj89RuDTklTo2P1c4XO0hsLBU9Vq2Tdo0yogrtSBlj626sPxDwlv1z/dEkAGfz3SK8LKZYsA/nKkOmU",
-	"lnlYHqYSqIbsbh92n0rIgGtGcxXn+Q8hMdFmwiydE28uQiUQBYYJ03RO1FysOBE8X5urRklB1T3J2T2Q",
-	"8d//47/rf/T15M14SG7n5t1Uglbm+IWCfAl2Sg5LkESCLiWHLChSLMGhtPd27kkSFiYfwwDvQEoh449l",
-	"yXvvwpqn1yWvX1Frnu6Jk0o5ClA4ZOrOcCrlaKuNBtTnFVnNhQLL3NaEKaI0y3MkJEc9CaErylD9oZzQ",
-	"rGD8leWAZt5hUP6iuDGH2esoFeXuoHfacYbxaKpLJzDLwtxBDqtBMhD3g2RgEfQ5sBTuzWxYLml+VzBe",
-	"aku7bRidk++JGWqpUXCSQUF5NuwXciyrVHjvXElzoduXKbah+nyt+9om2w6mtzOZ2yDPLEApp4Z0YGVn",
-	"6RFYmwJB3HvDavm3ASREUrV0cNt46GbzUZ7vM8ojsa15OVELoS+MdQBK3aENeUkUzUFNhUzhgqQ5M9yf",
-	"ZUn1X8uZEiJhKkHN7UvkJBczxs1+iVjYrZxekgVbQCbZEi4IXbBmfp5NxJcLwtvGRwOkKAc46D7FLkZB",
-	"v7DC3LDX5+f/ajUS+/d5713YvAZxTFvLPYrl2rzpHBXto51VmWuRQ5doN9VUp8fbqeN7zuymkbLy/Ofp",
-	"4OLXHkXKjn9MNo8XFPRGvlk/CMkZv7/0xSMXq4QoxlMwDFuC4d9cELNxokAuQfarLGbR7uE+PyaDP8KU",
-	"cbwpVvEKqOL76A71HG1G3di0VKZztgTrQVFamA1+fiKj80chydgtNb4gD1RrySalhgvyYK2ehKBF+vgY",
-	"uGMbIEMW7M6z1bxDERsAW3XQAIdMPBfdXUT58EZE734qi7sNpbw7plRaFOFdRPWeCYRvYHQnDhzBR4ie",
-	"3e8twvNni9OAzLFKzG6WEDINurqzc4Q4CtDsztyyMHwi74W0gDZCu+hLGh+f+9tC2S3i7dPfVeu+OEx2",
-	"0d7AuAZPlFD/2NyrnfiYpe4uG8tqvnE3Z+Yer3dGcIflBLDcutgBxE2ZNJo0AN9L+bT6975vWZjufU5L",
-	"g7EzbhCRf+DN423sOwkBv7PLMLtHdL6vTJo2SqcVI+vKJmmFtXWTEKqJMxrQnzZGIToOGqBxlTPkFOhR",
-	"FH3O0Nl9nGmh+7F/B3ZYdS+j64cdedZ/tB+PC9G9FprmISM1BC5z3+0Lod02rhxPHBv1M2ccrEcPUqpQ",
-	"zImiYEpZ2lswhk5PKzvtbwxV6ylD8yYVXAHXQbHdOPqvJCwZrPbR7yoP/F2prD67QYiyBLKag/VO4jSE",
-	"5oZZrsmcKjRcrU//EtX3BXqBOaHqXqG3k2lVxwDCjjv4smAS1F7c4Sm00mSggVOuY6J+A/v+4GRDh90E",
-	"Y+tQQTqpNdsND9sBvqNtuN0fshH1xCrK2d1kHQqCGKoQU+v/zwrGyWounG6dDY+Hv66LYgE8M0tUZw/p",
-	"uSFNYhOdLZ+AB8YWIOoNhDD8kzFED7C3tvpWLQ12MXCTl7MKAXYM0YKIhTFznbNJmV+s110q3W+9VBDZ",
-	"6mG1kdtjk3GEJKN68bGIi6aaLdEwYYpO8ogRZRhA2L4IEV41uiFBx2AqSgy5qUKouKpV9A1UCD41kiSF",
-	"Oz2XoObC6hsNUkQ5yc2KjR8i6IPgJeIa9USM0QQcnzRXRlqwHHw/J8GAOKAOgz4/dHuqHqenLyGW7gQN",
-	"+EKWwyHRGqpCHty/ztetA6yoIulcKOAJERK5mwNCkLsdGrNJBiqncZ/pz0uQkmWA7njyWwklkJuf3lrx",
-	"rEAPIxHbpwpFlYtsz1vdCe369hOiKwkTaAjn7igN/dX4i9+HqH9lt6B+zTsrCp5YurDB/nCQf6p38AvW",
-	"lvI+HLKJMu9mRlarfO7kkNiQcxWMRolATtxhT13IYoj0KEqZtnxLbpRTSQVyjkmZ3xvRWCyE1P0St4rt",
-	"eyF9t04FvjhCP+AaUbmayXUVHao26rxWXXaxpkXez6VxVP9+FC7VITNLNhF3lI1mt+7mxuv70VJDH7uN",
-	"T1vx0YC570zT8JOYDy3qlYpEpFt+G99lU1mn7ljbaKPDqXjl/Oy36iocNQjx39+Ceb4o9e7ytn0D/+gE",
-	"y/nwD9+1Mj1qadyRukcTgk8mrY4ne/rlSBxPHx1Aai2u1AJFB1rKyUCvxN0CpELim+QivY8odl6y3ybK",
-	"s0Duz402OiIpaDpnHM6MyYw/YOiUmHeG2xO/uhqyeXNPf4d1OwWuiPMuxW5xo/0GsMp0DltilX6WHeaA",
-	"XUxyyu971QPnibXT+5pvFMFeGK5Cr4vqDZIqrGhmqiOJ6GpxwcAgktEa8KnFKKg1uThXTLHIGeU4m/s1",
-	"NNWN3clWFSQIxX10gjiT7orueVlQzKZbsEZaJwOrzCDXu+dixYOHqf15XT8lPjL6JznhZZ6T70maA5WQ",
-	"nQ6jHkdUARqhj6AIYdjB8BpSZxK3YbivCHLnUH0hru1RKpRZtZhyM/buft8gQPvo3WDAvp7xNjn2sdjt",
-	"Hu3W3sLOWQ5fdCT8Y15S++67hsP2fVezB9HRFnTVtcjFCn3gGSvNLZiz2RzNbaZZ2nLzelcblAo6xFMl",
-	"pza/ICAQgGeYDPpvZ+9urn88wzT6MRGcwBLkmqwk02GZsADpXMVqS+ZtqUCSgq5JJgiz/lqXNed8QpcE",
-	"+Z41Hzldshk6jc2Su6efPKXnte/tWxx1DdPmlQAA3iP0KrdXBQjmfNOaLYHYXG8ipq2z7r70pnqp+tXy",
-	"X1RA13TO4eooNRwad4+P6sQnpyBBr5hO59VWIyZRn8+QdkA3gVzwmSJa9LsJ3ezB3bkUvJCK3BeHP8R/",
-	"GM0ZnDLO1HzP6SI7W0gxk6BUPDl2i/CxASSMKYY1K5cQdpcJDttH7Bqzas24+Xp7RyEcKk3lvojoOk7R",
-	"VYX+mpJz655XZZoCWC/OlLKYM1WVRUHlepdszxs31NxXyWaztlpYUF7iic0rWYkKJoZzgxx+l2SDWj2t",
-	"VtuIGtSUErsbN83ZerNYPArYYtn2p6b+PCXUJaE253mlXCp+QuZiRQrK1y5ZFR21hBLP4OrNT12Fd1Yn",
-	"HgWf7mOw75Ld5M+4Uxrnbc0lvz6SsW+8QuXlbMdwAQ6tYwQ9IYFGhu2qOB87pHLoQeOZgr+gT/pl5LFe",
-	"wyKnqdOvLCG2kvHRT7+QoIDr/fJNnyp3NAI+G8aLgu4w5G8trDksuBY/QY8OtFuEH0cFiUyFgpxPFbDc",
-	"Fo+ObOkRI/JTETbInWOeYCULzBnPkCLfidJQkGIzTlYwqYYNyTsh7pmx4K3eeWntkU88xd/PaKnnhoRT",
-	"w2uslUKKUmkjFezM7s1XihjDhthUbGuCfOIb5s4caAZySNAxZatJNutZsViWrJieG9Fj3WjjVGQw/sQp",
-	"zxIMXCxpzjK0X4jRH0oJKiELkGc2XWpsnWXj4Sf+iVsLweDOvpBBmlPpLmqjcROmCYoKs/fxl7Pmyfji",
-	"Ex8vyknO0jE54aI68WlCxi3wjMkJSk8245CdMY4K9SkGDQUHF6L/xD0tvwrbt001cqIAyPhP72/JyK01",
-	"Ph1+4rV77GLgo9PD+CAZLM2vtspi+Hp4bvNBgdMFG1wMvhmeD7/BuL6eIxmPXP7OyM88WAh7jWqYfcjM",
-	"kq0ysUHtRPxBZOstNdD71T6Ha9Ee29dEyxI2i7HfnH8brsDE8mOnDWBU69vz89gu6hmbGmwz/vUe4321",
-	"1YHM3pIWUbxSXmk08AyJkUlXrFvdxdMq6okc0palfE4GPm0atuqTIG5gRMuMISJctW4bkT8xpeuyVmYN",
-	"T6/hwa+bUHxXSiXkpav4Iq7OlIg8A0n0nJqrzhRRBlk8BWKjFmhsm9d/KwGzJV3hfR3QaQhih0rXh+Bc",
-	"OSuYbk1Vx/2+O/dyGt6c+9LxdWCBzx1yOn8ymm6qkUMV/Vjvi6a4GVZB9xko1Yz/5lDKvq2Tvey2tfSy",
-	"wNrcLCEcVjaVVWLuY03SSKUhgs6YHkqgNTXr+QhLe+LMCROujsSTWslcO7Gip6OdytcYoJwb5CiE8Utf",
-	"DBMrt7Hk0CaFWJmLO7sBfWblfXsHnU4Xz0F8b/5wKPGZkxspjUqCy0rlGfGqgxsS0/MAhVlh3qYu4eK5",
-	"MfIyz3eROQ4totQxvLgAyVfh5vVXwU6UGiG2ocL1Ay4gaxpPgtoqcd55477ywsQcirubKV5xeF9MwZ8+",
-	"rIuHHNLNW8Nn5szvrj96q6sYT8a7Y5UO7DphjEwP/ynVNBezAAlYZ5Fjz0lMV9woMD2WthipY92JSb9+",
-	"um141NQliNuWu+0FCnYz/mBe/DbLCCVtoiMnm10IgKdyvTAWpGE77QYCp/uQXUG5VaTanGf04Hfgeowy",
-	"oj+B3iDKI8ntA0ji2Cj+9lAU/8z93R7EJNrmRWgTzZBRq9+a0cwXVKfzLjI3vX9HYjIxJ+Mza4K/Aybz",
-	"7XMxpWswBmJCJJzdw5oIw2yq0A+hBxLzbqxnZATpdk3IhUafWA2S5R76j9cgZXtCRbmj1vPLgmhB3pwT",
-	"88ZLZ2jXkBpVCDFlg+ANCqPW6rMxu6BCdaOpRMLpEs2bpzM2K6oI8xdZcnJio7lJ1cJPcKgrAhknVdjz",
-	"9KWTgDmqq60tQNOMalqlzUxoej+TouTZJaFcrUAqQjURPIVaa7b1F5kByRFYiK7CGMegpFtQz64D3dby",
-	"sktVotSpKOCSUHTlMz5DbZIpMhb3309prmBchQNcqXJCuDAGLPnz7e2VTal96fT2bg6p7Xvnq8aTNcld",
-	"C0yM0Vx/fKWIZbLEsFx1KHE1xdFRKfRjVc+8QWUhP2sn+yHeeTU8QZ0vufeb7WzvXZ1mrVZ44YldAdKO",
-	"LVm9nPnYhJrOdp7Py3aPTbeRthAAndf+KRQIdNS04n4CxyUZU74ek+8J5WvCBT+zPe4wjzXmsu92v9iK",
-	"xnCxA97kC1Lla7ikE7QO5yzLgMdW9zI89gHBDZgXDVO3uiA2GbAdUZEYY8v9dhCVumTqbhyiIf0q1h3r",
-	"ShKsj3NVd8Fw+N4xkdfnflDku96gSOwyT6cKIkv0ZSEcM87SNIvYGmepCM/5PjEZjhTGxGR89n8h7mLV",
-	"FicPzIlgw+WYkCnLNUjnbjEHz6oWs7Z/1f56bSNVRpMyvz9rmgKF1YwfyvzeWs5XrsHrkczzbmvbIxjm",
-	"Gw3F3KXsz1brXt+4CfXnKvvOEejzxayfV/MG7QukhBhOZ+h0ZEwKOkOLzIcD49bKcK5FmufG+HCtgU+/",
-	"TkMaPbgG+1tdhj+6upXjci5XIhJRk3GfL13Lfet4E6rr2PsFL2aCGn1lZyWkaaZEXKWJ5VO2WWrTX+nI",
-	"pnf15QUsaukQxMjjcAdOmwxckWjIb2mllV3jOJzRr1R9Zmel67a0hZQbGuGw8ovOf2esjtrjvqruAjmx",
-	"RUoYuffuSEX2BzM0VveBUqMHTMLbytOatlHHZGzd5lQRmmh2PzzIV/z6/FAkYQUV5X4zUMJs96oTmydw",
-	"6fREzGtUG0a8jy87hdqScLAvi/I/uWLZVADNI9t6a39O1Z495jDa/J7IkbhV7LMlLzDhxvVPr8rKkCIQ",
-	"L+jIwQD7S068eb67ZXFa3y7ExyWxhQvKfTAE0xrxYw9YEYSagGIzbhS/ve5WfTtgu+PrgxvzpCaBt/Bu",
-	"7Q6qZsXb4y/eqXvth+bqKPSPro30QQRA1o5qPHdKypXty+YRQSQtZSd823u3WwaKA/Mxs0/avbWfO/Ok",
-	"1Sq7V7YmjdaFcu6kanqdwunvLTHFwoQoUYAxHydrmylohbmN65CUSkxldpEsrOnyFYG96LGjjIEaPVSf",
-	"Wnu0XrIcbN/HNq1ew1Lc+7Tal2NoX8hefpzVbJNQsugwgIMge5j2VFt4brqtwuGjG/OkwsFbeCfh4Bor",
-	"9gmHatrdsxLtG0lVGG9EbVVw9dwywQG6Vw54h9wqBzwEjx6qjwY+7q8T158j7E08clg6ZtJRuzTvmTXh",
-	"igrDQsV5Nh1J/X9POHKFPpVR8EoRLJskQpKmUnxnivYlSfV5tBF8wY49Meb1Hh97vvYnDet+flJ+2ESn",
-	"u7Xge/TlqxoY7MQADc1WsHzpctMya+smc94hqsi/v/34Ezmxf59RdZaKDE4PC+TUROXaQEWjOLbB4ZEj",
-	"OKHejs/M6wLtHCM0lLHpNEHJuZoDVusx2yHWdRJ86QFEe8bmq4tTKQokrUtrG7gemrYBLptOCVN1prZN",
-	"3nbfZGz6JR7krnSd2jZTn1wHp9GDvcmP2xMp/eZQvWWMTUKAxu8rmJdeKfep1CfNBni6ssTIArYX5jEZ",
-	"9s49ufrj7Q6lvzfnvqO6SoGdlCzXZ4xXHxYj764/enejakzYvRvuyRAypr82fTTpHe99F9saRTvew9GD",
-	"/aUnUtpu1/ZcNLg9cmo3/vJDpxXh2P02nhqrB3Sjoi+RpJLgt9Yr0tnra+tx8+t9xgKEdphe0lZMd+sP",
-	"GfjeJ+aYkb//539hNNP2xLT9MLHYU532f/0s2knymeMf+14s+303+4GYjOnfG5s3xEbo5uXEAJDtG1wp",
-	"FO+uP5KVKPOMnFRJDbbFKRlj69Xx6QF3Fzl0024yynbr+t3/jbjYree/cZsdfmXjjNtOx4zEFau67olJ",
-	"lb/HJPH7qQRbXx5U1+xOMmo6KAaTOfwujEeyj0KNHl9OVPS2qR9PCBerGgX4xYw6HPriApvtTA0E8UY7",
-	"o6cgojVPz2TJ1ehBln2VqVX5zTHx2Fvh89L1pCtXYWTjxPZnW8N1cAV7wFG2ob8Y1O2nvBjkN5wjhnGP",
-	"bRwJ4W6FCL5bl/PZXBA3oDXjs37ff9NedlNIuhk8HG5x1B+VOYc60D0zc96O48pR/6yM+Juvq9z9WrKo",
-	"HU34gQu5rO42doAcjOiCjZavMcLj5nyoPSuGtRszpvrbtd3yfqr8995PVQjT+8lt0p+qtOZY/UPFobyf",
-	"Kr3w8fPj/wQAAP//",
+	"5H3dbtw41uCrELULxN6VXU66e3fbRl+k08lMMJ2JYbsx25gEZVo6VcUpFakmKVcKRoC92gfYm73fV9k3",
+	"mSf5wENKokpUSSpX+fOXARpop0RR5Pn/4+HDKBbLTHDgWo3OH0YZlXQJGiT+6/UMuH6fmD8ZH52PMqrn",
+	"o2jE6RJG5yPqnkYjCX/kTEIyOtcyh2ik4jksqXlNrzMzVGnJ+Gz09Ws0eiM4h1gzwVsnjv0hw2Z/xyBN",
+	"WieeuqfD5nzP75mG1klZ8XiXWW/EAnjLxBqfDZv1AyzvQLaudVk8Hjbrx7t/QKz/inME5xU4YNCsX81g",
+	"lQmuAGntUoq7FJbmz1hwDVybP2mWpSymhhbGmR3xX/+hBIKsmvs/S5iOzkf/aVwR89g+VeNiXvxiAiqW",
+	"LDPTjc5Hrzm5eveG/Pj9D/+duMlPcb/uXWSBOIZMI7JwFVfwRw4K15ZJkYHUzK6fO+jUP3Hl4EGmQhJK",
+	"OKwIjWORc306ijZhEo0yqtRKyKQ50V9hRYqn5Mib55gISfQcCHxhSjM+I4JDYPKvPnL+Xn3pcznSIfFr",
+	"ZPm+ucU7CXQBciIyS7PuvTshUqDcvFiM0JJlGSQTirNMhVyav0YJ1XCi2RJCe6+4fsKSAMXURhTQbo6R",
+	"QPXAL9cgHZgTxcYkphlCgSYJM0NpelmDjnuNcQ0zkOa9BlznVOI8k2WeapalDGQT05dUaXIPqYiZXpvR",
+	"5P//X6LnTEWEcU0XQChXK5CKfP/qRw/R3odb4LeANa6UaViqLr5BGvgLrL2NUCkp/rsV+hnNFSQTCVS1",
+	"wFLFIoOBq7g274TWoTTVOc4BPF8asqaxZvcGyXYlHnVXS/Bh2wT/L8hFsSYSYiETRTKQRIo0Naw1F7kk",
+	"dzAVEpDnHL0TQ+8qjIsV3M2FWExymYaFq8+VLClkap0qN7mjyQslMDb2Fya6Gk1HdcauL7nGUSX6HC21",
+	"yo7XBg1MrwMyJBXxApLJ3XqCS+hNCajZ3xiJF6KEu/Ukoevek/1C11ci17BtPmkGTCoS6zUxznqN77TO",
+	"nTgKmzgKm6RU6YkhrZAY2aCQzYVFTYiW0Nj6qVbc/QKaMqRVmqYfp6Pzv/dg0dHXaBPT1KOBzvdLgtnc",
+	"bzlLc72fixW/51keUFcNhbLB6DCleaoV0QJ5WQOnXL9QRPB0TaqXT5+jymi++W3J5B3kaJiajQZrUsYO",
+	"RkKLTkWGQgAPmawdWRKm7EuTWG/mQKZMKk3iOZU0Nh4aEVMk3AWsI0PEhsdnnCkgLGxdSrgXi0Er3aKe",
+	"3Epr+qFVplhqaeCh1AD1zX4a/ZdPI7SY4R7kmuCw4I7cZzpnsOPCU2Qg0bKvM0BBvAqM2otToEZr0iwD",
+	"HqbgOh9sAK70jwoJ7X01CLQUZECi0XjBxSqFZDbUtt7JKi71QFB8WQevsfQ225Px8ANlMOTURAF0xqfC",
+	"2CFUcjPKrJ9pFtM0DHmmU+hpW+EyvI8Wb5fb7abnPGH6LddyHcJPoRDgC11maeVyn0qRgprEc8pnkITA",
+	"TWMt5ASWDuZ1en67zPQa6VmtlYYlsV9SQYreP5Lri/kZ7d8xnWqQ5J6mOShCeUKEnoMk6Lx/8Xmtgp2C",
+	"P2pLY1z/t++DVrOmcgYBxv7bnGoUehYAZEUVoXci1xGB09kpoZwgCLsdYLMWhFVUoK2Og3INJZBaqeGS",
+	"zgLCDbiWbIharQgr5HLBFz2xnkfQZVSEKnJrB9wipRgombdIRmdwQeidAq6J4PjAqC18YADViY8N0BU7",
+	"CwHk5zxdXIqUxevWSAlNkomms/6Qeb/MaKxv6CwEmFjwKZPLJlA+ULnAvaLMVS9IZpbFACGVQMwSSIx6",
+	"4IRNCRd6bhw8SBUQy6U+c3khDmvZsaS+/AZjLemX9/bhD2dnZ9Foybj798vmHpYigc44FgL1gxmJ6FiK",
+	"e9gjGBVwxfoZ7Nfe0E3SqKATIo43CNhLF3pqJZA4lxK4nvjRsKYJBatJe7jstSYpGBp/+cqzmLqlQuPT",
+	"Gx8K7qp0FQLuLlVQmKwbK7x8T8xT8tvVrxcEUMD/hPSaSXHPEpAvDJmij3K6L50eS0iAa0bTPn5Ji7sz",
+	"+tucxXPizUWoBKLACGEaz4maixW3bpQRz2RJ1YKkbAHk9p//6/+V/9GXd69uT4kxbRXEEowrNoelgvQe",
+	"7JTcqGkiQeeSQxJUKc7RQl876Ddss9tBSiHbH8ucd/LCmsdXOS9fUWse78sX4ACJmhhJpRxt1dGAERFF",
+	"VnOhwAq3NWGKKM3SFAnJUU9E6IoyDA1TTmiyZPyFlYCq7t763qRRN2Yzg7ZSUG6PmLwdF/QXOayMhbwY",
+	"RSOLoJDRh2szC5b3NJ0sGc+1pd06jM7IT8QMtdQoOElgSXly2q3k6r6OW29UMXSdmdoW5IXlanE0n2wb",
+	"mN4uZG6CMnMJSjkzpMVL6lBYmwpBLEIh/k2/xiCp+HRw2bjpavGtMt8XlAcSW/P8TmVCnxMax6DUBPNr",
+	"F0TRFNRUyBjOSZwyI/1ZEhV/WskUEQlTCWpuXyJHqZgxbtZLRGaXcnxBMpZBItk9nBOasWp+ntyJL+eE",
+	"1xMzFZC2RAN24Kc2xljSL2xpOOzl2dn/sBaJ/fdZJy9sskE7pm1WsxXLpXvTjE0Y/2hAmDWFTqe7sOPt",
+	"1O1rTuyi+0c83fhmyDOo6I1+szlikjK+uPDVIxeriCjGY0wnSDDymwtiFk4UyHuQ3SaL+Wg4OFqPcgfi",
+	"o61K08XS6xv5/ffffz/58OHkl1+CwSXzpW4v3Mal7eDILSGEml9gyjhyuTUaA27EELunnKOuZCp/nMp4",
+	"zu7BZsaVFrIlULmLw/xOSHLrPnV7Th6o1pLd5RrOyYP12CKC3vTXrwH5sBkQ1+W6t7um74rg2gbYio0G",
+	"E7j7SsIuJxsORXNMrrRYhlfRarPdQVh6tK6kChAGAn/NqF9nAuqjxWlAX1oDrJ8Xh/xCVxM7R0gaAk0m",
+	"RkKE4dPyXsiC6c4blrFJ928LZfcRb53+qmr84jDZRHsF4xI8rYQ6XEaVweP+SO+KyraLI1zj0MyY5cCm",
+	"mkhK2TaZMyNrBiQuN8ViKL/YmZuSxlMB4IOMe+vfDH3L4n3wPi2ftO1xU6fUMuX17W2sOwoBv7HKsDpF",
+	"dL4tXMZemQyj+6U1hmwYilBNnFOG8cpbNFJugw5+u0kfCrp0GOK+9Gqsvl2wYni3ewV2WCE7Wr8fDpTa",
+	"+NwwORyiey00TXuk0N33ihdCq61CZZ7JYMz7lHGwEVOIqUJVLJZLppSlvYwxDCpb/W5/Y+i6TG3ZRSy4",
+	"gpqMqWBdFZldSrhnsBpiPxfVX5NchYqKbmQOZDUHG/3FaQhNjUBfkzlVGBiw9WQX6B5lGGXnhKqFwmgy",
+	"06qsPwsHRuFLxiSoQdJhH1Z/NLKZ+zZzZAP7/uBow0fYBGNtU0E6KT2HxyeYt+F2OGRbTCjriCSTu3Uo",
+	"yWSowiWVMUxEVnPhfJdw/nU/+GuGgDLgic382b2HbPGQtbOJzlrMxQNjDRDlAkIY/tU4+jv4s1tj15YG",
+	"mxi4TvNZgQA7hmhBRAb8ogjmleUqqOa6vcMCIlsj2LZq+NBk3EKSrbb7oYirrEdJmKJ3aYujZwRA2AcK",
+	"EV4xuiJBJ2AKSgyFAUOouCzdiEYx09Rokhgmei5BzYW1NyqkiPwOE9lVnCcY4+E54hrtRMyBBQLLNFVG",
+	"W7AU/DgywWJsQBsGY6oYVlYdQWVfQ9y7HVTgC3k3u2TDitqmzUTFuraBFVUkngsFPCJConRzQAhKt11z",
+	"YtFIpbQ9Jv3xHqRkCWC6g/yRQw7k+tfXVj0r0KctGfF9pfryLBnI1Y3Uue/jIbqiMIGGcO62UtFfib92",
+	"fmiNAfUrmihlZ0HBd5YubDFFuIhiqnvEXUtvfoiErLL4/dzI4iufG+cXbEq/SPbb+rAjt9ljlxI6RXoU",
+	"uYxr8S83ypmkAiXHXZ4ujGpcZkLqbo1b1E54JRPuOwX42hH6Hr/RqlcTuS6yb8VC6/VGnrhY02WPymoc",
+	"1b0ehZ9qkJklm5aQma0WqPHmxuvDaKmij37j41r+OVyKuqVIlT0uiFJOUltI1AyuuG1to42GpOJFgLbb",
+	"qytwVCHEf38L5luLh4P6NlhDTM5Of/yhVklTauOG1j2YEtybtjqc7unWI+14+uAAUlpxuRaoOtBTjkZ6",
+	"JSYZSIXE52rig4add9BsE+VJoLbqWhsbkSxpPGccTozLjD9gapqYd063F9Y1LWTz5sB4hw07BVjERZfa",
+	"uLiyfgNYbambrOLLVRUj1tid36WULzrNAxctLgorK8u3FcFSZELZ2M2G5JzZdGxwlfZhq/twR3U835LF",
+	"cOwdNqIbbLuTK3RffaJf1NMB4m3xYgDh8CWD2KzECqTtAj4dwrjF19+lYbtxqKLwqpzbstuZUOB2YQfS",
+	"tDUhojaTNZ0lDPbQSxsJlAnLQqIUQqNNqKDECUkUmfPe/Oc9ys3MkJTRmB5uZskPNeqP/PO3xZYDteY1",
+	"K33kg9yj1So5WzJuAfyCoLqdWEdJQxMmpSBo5kwGJxDcVDeSopIJJe02ILw9+t/gzWYw6EsMMgtzQrus",
+	"7XUuMJzjrxaFLNuq0HbPLMTWt9uWWAgAusVNaz0C8ASnEqaylmv2ECO6oYCODlob3ka25t4vvcKd8iSJ",
+	"rQMaRUUhkmGxsvYIkweufCgoZDC+5ds/yZLxUla55MIySxm1XOx+DU+1cUhxSNq1rc5ji6zbAGdDvrSn",
+	"Xa8tzLa6/48mqXb92XSb5/mSoi7IWOUpRyMbSECPY8HFiofPuBW5tGaOEB8RBZoc8TxNyU8ETxxBcnza",
+	"mu2z53FLhxtBsQWGV6gZmjAcrtXtkY+BLBjSZqXWcjN2rn6oPqlv/fFKpU6Oj9MntbWFE6McvugWawhP",
+	"8w5ddwmH7esuZg+io+5kFmyRihWqiYTlhgvmbDbvOrV1DUoFlUWs5NTWTgacMeAJHnT5nydvrq/enWD7",
+	"lFsiuDvnt5JMh/2xDKRL06otp4pyBZIs6ZokgjCbK3UnAlw+5oKghLahW07v2YwWZ4QH2KV7zHp2vX2D",
+	"o65gWr0SAMBbhF6RcioAwVxeWLN7IPYcGxHT2l77f3oztKO6Q2K/qUCcxyVmi62UcKhSLT6qI5+cggS9",
+	"YjqeF0ttCUd25etoA3R3kAo+U0SL7hSdmz24One8oPts+16Oh7Sfh5gyztR8P0emMylmEpRqP/izRfnY",
+	"4g2s5wnbJ67YfZIIDttH9K0Xqc24+Xp9RSEcKk3lUEQ0k5aYJkLfNOfuUKzK4xjAZlCmlLUlMlW+XFK5",
+	"7nOS5doNNfwq2WxWN2CXlOe4Y/NKkqPbiKVUQQnfpxixtACLr21k7EtKaeON62pvnVWuHgVsiSp3H7v5",
+	"OCXUHbCp9vNCuWOGEZmLFVlSvnYHcTBJSijxgp2dZ29WLaZ3UZgcfDokWN6n+tmfsdcRlZtSSh6s20Jr",
+	"sE+l+axnDAWHlvn5jkhGpcP6Gs6HLmfYdaPtpyB+w3zw8zijcwVZSmNnX1lCrB00xBx5JkEB18PO0uzr",
+	"XEwL+GwJTSvodkP+1kPDuxW2tO+gwwbqV12Ho4JEpkIFRvsqFtpWC9aypK9YDTcVYYfcJcUJntKFOeMJ",
+	"UiSGS0AqNuNkBXfFsFPyRogFMx68tTsvrD/yicf4+wnN9dyQcGxkjfVSyDJX2mgFO7N784UixrEh9piZ",
+	"dUE+8Q13Zw40AXlKMClkT8pu9jHEJolkxfTcqB6bwrqNRQK3nzjlSYRFA/c0ZQn6L8TYD7kEFZEM5Ikt",
+	"Vb61iarb00/8E7ceQhlKNiospdIxamVxE6YJqgqz9tsvJ9WT2/NP/DbL71IW35IjLoodH0fktgaeW3KE",
+	"2pPNOCQnjKNBfYwFO4KDK4/7xD0rvyiZq7tq5EgBkNs/vb0hY/et2+PTT7xMTZ2PfHR6GMcealK5E6Sn",
+	"L0/PXDKD04yNzkffnZ6dfoc1dXqOZDx2tbNjv+ovE5aNSpi9T8wna0fgR2UC72eRrLf0vhzW8zJ8zv5r",
+	"nU20zGGzCeers+/D3SWw7aSzBrCi5Puzs7ZVlDNWvTfN+JcDxvtmqwOZ5ZIaUbxQXktM4AkSI5OuEUnB",
+	"i8dFxRFKyDLW6NOmEas+CeICxphhQbC4ViR1TP7KlH5thzSgeDYIlYGc58BuXJ0xHTdpWAyGYgH4wulw",
+	"zJnx3+2K6Ru/Ddvr94QW4C3xV25jE3344FQCTeypkyDvoa1nAXYYxvPa0fXitpf7/XIInQamPjIPybaP",
+	"Qv7rJMFwk1nrBZ43KMo2sT8dtjYAjZ2GMDheRf2suhJTfKlWhNSXbpaU0xn4bD9+cO2tv7YKgD+Brmjp",
+	"EezfiVYX9u6B3EMiy4z/flfkfuRuodYmMYiyXQcjsoC17R9Vtnrcgd+9tuUtOYFqyLhoa/71M+rweN7E",
+	"rTWJn5OoOPvXFhWPoj5nQRTShRxhJ8rCPLblDRGJaaaikixdv8njPUmRseuxa9ZqhckjaDao3a7MxDjs",
+	"Z/up0XOgoedLE6lQQChxrcrLjttFT+d94b1our1vdHvGzF9g/Qgh1dfNbxiOjzVnBrQXtn3IN9dqe7ME",
+	"0jKuwUYMF7bNhlE3c6rmxoZYQKb7dAfEqUOp2zDNL2BN0LE2n42sgsM5vjVZ+l6pHEXp68v3ZtcXLnxh",
+	"9mrgizELzByqFUji2gXsjZXGDwtYO6ssgRRsLcqmJLwXizprdPm49pXkuQstu0xCLblpJLYdoLuzwRQF",
+	"b/9AjAy6/OMz4jcF2eVf2yGN9daR957HaZ4A8dvjEsFtB0dc7x854Dn/4uaatEhj1ZZXdbn6vF+Pvtxo",
+	"P48em/92evR20j4evYXi6SPDMB8z4MR+lRxtaktrwWNnUbaA44hwWNmmBxJPyZcUWq66R/wFx44f8P+G",
+	"/z38BjRq6IYi++Yw0mxTuK+rr1sM9ZEr3kvPXrhgw1TqcEwwn90HcQHBnSdMb+frotctg07ufpNLJeSF",
+	"awNJXPNZItIEJNFz6vSNMuYPj4HYmv021i9PIVUU0KP97UNwrpQtma5NVR5W++HMO4j76sxPK70MfODz",
+	"IU31skVxSDRgE2CsYTHDCug+91jRTdmhwC5bS691QT0N0C6KkEpDkihh2kUWLDXr+Rj7/bVH9bFLwIEC",
+	"BbUOBE8cKiiK9AKUc42heML4hZ+/Ijbh5YJ1hgltsgpXdg36xCbK6itoXA32FMT36sddic/s3Ji5GD5w",
+	"rVR4QryWwRWJ6XmAwmwWrE5dwh1CbCMv87yPwnFoEbluw4urLH4Ubl4+CnYit2HcjdxnN+ACRkIV7t1u",
+	"Sb7xxu3VuNtYQC8Lz+sY3WXm+dP3z974t9c8rWR+c/XB+7pqk8nIOzZbh63o1ZrHHv5jqmkqZgESsFVW",
+	"vRI9b/xMwEHSrC3NbZ849eNTUzg40SCH5xaN+PFRSSNSJzpytNmaHHgs15mGBMVOvav48RCy861cj8rH",
+	"D/6VpVszRhtEeSC9vQNJPOvUUTCp119IDAp21C6o7UwRHVzItFXnPbEl+A0Ime+fSihdgXEQIyLhZAFr",
+	"IoywKWqmCd2RmPuJnrFRpNstIXemYM9mkMwH2D/erQnbTyLlPa2e3zKiBXl1Rswbzz+IGxtTCDFlT49U",
+	"KGz1Vp9M2AUNqmtNJRJOk2he7c/ZLKgiLF9kzsmRPQYRFXceCw5lG0vGSXFe4Pi5k4DZqitbWYKmCdW0",
+	"OG92R+PFTIqcJxflRb8u0l9azbZpWGJAcgARoov630NQ0g2oJ7eBbkp92aQqketYLOGCUKyBZXyG1iRT",
+	"5FYsfprSVMFtUSjgjsFHhAvjwJI/39xc2j4wzz7ZPYfYXoblm8Z3a5K6O8OxuPnqwwvlrkokRuSqXYmr",
+	"6ujbqoXeFU14Q1H8jThr49hQ+1X14QnKg8aD36y3KOobNKvdjxWe2HXN63mHvdfoqW1CTWe95/NaNLVN",
+	"t3HeZ2u2LApV0DtqWnH/5NMFuaV8fUt+IpSvCRf8xF58hQfA20L2zbbyW9EY7tCFnHxOioNO7rQWeodz",
+	"liTAW3OF1dGoISC4BvOiEerWFsTO2PaaxPIu0tDn/tiJSl0XgmYeoiL94pBIW7v/YFNH1yoyeI5kcE7k",
+	"5ZmfFPmhMynSxszTqb2UNfCJruM7h8yzVB3Ot+ZZCsJzsU88RUqWxsVkfPYfIe9izRanD8yOYCPkGJEp",
+	"SzVIF24xG0+KeyftpTbD7dpKq4zv8nRxUt22ETYzfs7ThfWcL92tjwdyz5v3XR7AMd+4ZcgxZfcxzyb7",
+	"trtQfy6OrToCfbrDHk9reYP2FVJEjKQzdDo2LgWdoUfmw4Fx62W40CJNU+N8uPtCjx9nIY0f8P8dIcN3",
+	"ruHLYSXX9iJzdwX388btayebyhJzKyUitOgLPysi1Q0gxLVosXLK3qBYXQpyYNf7nUW97QbTIIixJ+F2",
+	"nDYauc6mobil1Vb2G4eRjH571ScOVrorQraQckUjHFZ+p+RvTNRRu90XBS+QI9vdBzP3Ho8UZL+zQGPl",
+	"5SVq/ICnV7fKtOquk0MKtuaNKi00Ua3+dKdY8cuzXZGErYco928IJMxeuXJk6wQunJ2IB4LVhhPv48tO",
+	"obYUHAwVUfZ6Ezx17MRUAM1je1/McElVn7297M7MvkEvBziOs/GZZ1xw4y5VLvoxIUUgXjCQgwn251x4",
+	"83S8ZXFachfi44LYjh+Wkdx5YLwBHlvpoCWg2Iwbw28Qb5XcAdsDX+/dmL26BN6H+/XoLm4w3Z5/8Xbd",
+	"6T9UrKMwPro22gcRAEk9q/HUJSmX9jIhjwhaylJ64dvyXb8KFAfmQ1af1C/cferKk9r9uZ26NaqsLtRz",
+	"R6o8qHP8rRWmWJgQJZZg3Me7ta0UtMrcnY2JqcRSZpfJwmZIviEwiB4bxhio8YP9o9dxGY9Wv7XDMllD",
+	"AOwE2d2sp9LDc9NtVQ4f3Ji9Kgfvw72Ug7sNrEs5FNP2r0q0b0RFR0mjaotORU+tExygO/WAt8mtesBD",
+	"8PjB/uG4bhjNfHCvdhceOSwdsuio3tPqiS3hggrDSsVFNh1J/asXHBXn2x04XiiC/caIkKRqsdibon1N",
+	"krno+Ri+YKvrNuH1Fh97sfa9pnX3exyvyk43mygOuEyq6PzZSwAami1g+dz15luvqYqLDlFFfn/94Vdy",
+	"ZP99QtVJLBI43i2RUxKV65/emsWxt3IdOIMTupDsiWVd4A6yFhpK2HQaoeZczQHbXDF7raG7/uq5JxDt",
+	"HktWIFMplkhaF9Y3cBe/2Vsb2XRKmCortW3xtk28kOqSr53ClZm7tWK7OXZZjuol0LzbWYan8As5PfjN",
+	"8jqFp6uKKa4gGP5iulGl0hc6zB50Dxza3HptZXi2nGuW7m22/Z0CfYYFD3XNWeOaQdfwPOa+9szjwrYr",
+	"27dVXJTvP/sOaHiU+kW14HrcbFBdRQW0QMiyBIink4vfxg/Fnx1p6RK1h1SM9Yuk2gwrN+r556eLlXpd",
+	"0FDuB7LOQxAY9eiFUGF1eKcOd3XRZqGwuyhk/GC58Ov2Ywf+HSSdh/6r8jlD3fZDL5StE1R7rZ07uPi2",
+	"150e0r3pffVLd3WaQ+m3lgp3VFeEe+5yluoTxokjbPLm6oPHesVNXU3Gc09OIWH6sYctos7xH5Gt/mrI",
+	"aBAfjh/sLx0CvH4r0FPR4HZRbhf+/AV5QTh2vZU4t15zU5o/R5IKN3MqSGdw05xwsPJtwgKEto9Odf2u",
+	"IauTGBYGYUU2+ef//j9Y+2OvXrPXrmFrBHUcuFhgwyRtvbDsiasFhjIWQWWEMtDQ27cm5g2xEbrJnFgu",
+	"YW9xLQyKN1cfyErkaUKOihJAe5MeucUb/m6Pd+BdlNDVrWatYrfsdvHvUUVy42U73GIf2xjsptGYPXKt",
+	"HdwlXVFR7c4k8dv2B29Y26kLiNvJuLqoK1j66F/2daBoYug+sedTQ3RTdVuJCBerEgVzoYCXxUPPrgyo",
+	"XteIIN64NWMfRLTm8YnMuRo/yLyrj0NxWPWQeOw8D/vc7aRLdx7XVlXZn+2J5537vXT6uYi64S5uJTna",
+	"MO6JjQMh3H2hBd815nyymNQ1aM34rDtTXt1iuKkk3QweDrektQ8qnEMXHT2xcN6O4yKt/aSC+LvH9bl4",
+	"LFmUaRkzN4YxLW/jRWOjMc3Y+P4l1kO4OR/KyIoR7caNKf7tbnfxfiqy3d5PRcGP95NbpD9Vbt2x8odC",
+	"Qnk/FXah/5ptwOv9UoXx/GG2mebXz1//LQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -43,15 +43,16 @@ const (
 	RolloutsManage Permission = "rollouts.manage"
 	ReportsRead    Permission = "reports.read"
 	SandboxEdit    Permission = "sandbox.edit" // edit sandbox CRM records "as a human in the CRM"
+	ProposalsRead  Permission = "proposals.read"
 )
 
 // Grants is the role → permission matrix, loaded into casbin as `p` policies.
 var Grants = map[Role][]Permission{
 	Admin: {MembersRead, MembersManage, SettingsRead, SettingsManage, AuditRead, ReviewWork,
 		FieldsRead, FieldsManage, AgentsRead, AgentsManage, ChangelogRead, RolloutsRead,
-		RolloutsManage, ReportsRead, SandboxEdit},
-	Reviewer:   {ReviewWork, FieldsRead, ChangelogRead},
-	Compliance: {FieldsRead, ChangelogRead, RolloutsRead, ReportsRead, AuditRead},
+		RolloutsManage, ReportsRead, SandboxEdit, ProposalsRead},
+	Reviewer:   {ReviewWork, FieldsRead, ChangelogRead, ProposalsRead},
+	Compliance: {FieldsRead, ChangelogRead, RolloutsRead, ReportsRead, AuditRead, ProposalsRead, AgentsRead},
 	Viewer:     {FieldsRead, ChangelogRead},
 }
 

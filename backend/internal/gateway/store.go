@@ -133,6 +133,9 @@ type target struct {
 // DistinctRecords counts the distinct records the agent targeted since t,
 // together with the batch's (optionally for one field only).
 func (s *Store) DistinctRecords(ctx context.Context, tenantID, agentID string, since time.Time, batch []target, field string) (int, error) {
+	if batch == nil {
+		batch = []target{}
+	}
 	b, _ := json.Marshal(batch)
 	var n int
 	obj, fld := "", ""

@@ -8,6 +8,7 @@ import (
 
 	"countersign/backend/api"
 	"countersign/backend/internal/access"
+	"countersign/backend/internal/agents"
 )
 
 func specRoutes(t *testing.T) []access.Route {
@@ -54,7 +55,8 @@ func TestRoutePermissions_each_role_on_each_route(t *testing.T) {
 	e := newEnv(t)
 	placeholder := "00000000-0000-4000-8000-000000000000"
 	ids := map[string]string{"memberId": placeholder, "inviteId": placeholder, "token": "no-such-token",
-		"connectionId": placeholder, "fieldId": placeholder, "runId": placeholder, "object": "deals", "recordId": "1"}
+		"connectionId": placeholder, "fieldId": placeholder, "runId": placeholder, "object": "deals", "recordId": "1",
+		"agentId": placeholder, "keyId": placeholder, "proposalId": placeholder, "alertId": placeholder}
 	for _, role := range access.Roles {
 		c := e.signIn(demoUsers[role])
 		for _, r := range specRoutes(t) {
@@ -76,7 +78,8 @@ func TestRoutePermissions_each_role_on_each_route(t *testing.T) {
 func TestRoutePermissions_signed_out_gets_401_except_public(t *testing.T) {
 	e := newEnv(t)
 	ids := map[string]string{"memberId": "x", "inviteId": "x", "token": "no-such-token",
-		"connectionId": "x", "fieldId": "x", "runId": "x", "object": "deals", "recordId": "1"}
+		"connectionId": "x", "fieldId": "x", "runId": "x", "object": "deals", "recordId": "1",
+		"agentId": "x", "keyId": "x", "proposalId": "x", "alertId": "x"}
 	for _, r := range specRoutes(t) {
 		res := e.anon().do(r.Method, fillPath(t, r, ids), map[string]any{})
 		if r.Access == access.Public {
@@ -110,12 +113,22 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 	if len(fields.Fields) == 0 || len(records.Records) == 0 {
 		t.Fatal("globex has no catalog to sweep with")
 	}
+	ga, gagent := e.newAgent("admin@globex.test", "Globex bot", agents.Input{})
+	gkey := ga.Keys
+	if refreshed, err := e.srv.Agents.Get(t.Context(), ga.TenantID, ga.ID); err == nil {
+		gkey = refreshed.Keys
+	}
+	prop := gagent.propose(map[string]any{"object": "deals", "record_id": records.Records[0].ID, "field": "dealstage",
+		"proposed": "closedwon", "confidence": 0.5})
+	var alertID string
+	e.db.Conn(t.Context()).Raw(`INSERT INTO alerts (tenant_id, kind, severity, title, created_at) VALUES (?, 'test', 'info', 'x', now()) RETURNING id`,
+		ga.TenantID).Scan(&alertID)
 	foreign := map[string]string{"memberId": g.memberID("admin@globex.test"), "inviteId": created.ID,
 		"connectionId": conn.ID, "fieldId": fields.Fields[0].ID, "runId": conn.LastRun.ID, "object": "deals",
-		"recordId": records.Records[0].ID}
+		"recordId": records.Records[0].ID, "agentId": ga.ID, "keyId": gkey[0].ID, "proposalId": prop[0].ID, "alertId": alertID}
 	none := "00000000-0000-4000-8000-000000000000"
 	missing := map[string]string{"memberId": none, "inviteId": none, "connectionId": none, "fieldId": none, "runId": none,
-		"object": "deals", "recordId": "999999999"}
+		"object": "deals", "recordId": "999999999", "agentId": none, "keyId": none, "proposalId": none, "alertId": none}
 
 	a := e.signIn("admin@acme.test")
 	swept := 0

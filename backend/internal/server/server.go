@@ -42,6 +42,8 @@ type handlers struct {
 	auditHandlers
 	catalogHandlers
 	sandboxHandlers
+	agentsHandlers
+	gatewayHandlers
 }
 
 type (
@@ -50,6 +52,8 @@ type (
 	auditHandlers    = *audit.Handlers
 	catalogHandlers  = *catalog.Handlers
 	sandboxHandlers  = *sandbox.Handlers
+	agentsHandlers   = *agents.Handlers
+	gatewayHandlers  = *gateway.ConsoleHandlers
 )
 
 // Server is the assembled application: the HTTP app and the background jobs.
@@ -100,7 +104,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	}
 	agentSvc := agents.NewService(d, cat, auditLog, clk)
 	gw := gateway.NewService(d, agentSvc, cat, clk)
-	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk))}
+	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
+		agents.NewHandlers(agentSvc, gw), gateway.NewConsoleHandlers(gw)}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
