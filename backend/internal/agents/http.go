@@ -19,7 +19,9 @@ type Handlers struct {
 }
 
 // NewHandlers returns the agents handlers.
-func NewHandlers(svc *Service, activity Activity) *Handlers { return &Handlers{svc: svc, activity: activity} }
+func NewHandlers(svc *Service, activity Activity) *Handlers {
+	return &Handlers{svc: svc, activity: activity}
+}
 
 // ListAgents lists the tenant's agents.
 func (h *Handlers) ListAgents(ctx context.Context, _ api.ListAgentsRequestObject) (api.ListAgentsResponseObject, error) {
