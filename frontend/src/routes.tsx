@@ -6,6 +6,8 @@ import { RequirePermission, RequireSession, useSession } from './features/auth/s
 import { AccountPage } from './pages/AccountPage';
 import { AgentsPage } from './pages/AgentsPage';
 import { ChangeLogPage } from './pages/ChangeLogPage';
+import { ConnectionsPage } from './pages/ConnectionsPage';
+import { FieldCatalogPage } from './pages/FieldCatalogPage';
 import { FieldsPage } from './pages/FieldsPage';
 import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
@@ -14,15 +16,17 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { ReviewQueuePage } from './pages/ReviewQueuePage';
 import { RolloutsPage } from './pages/RolloutsPage';
+import { SandboxPage } from './pages/SandboxPage';
 import { SettingsPage } from './pages/SettingsPage';
 
 function HomeRedirect() {
   return <Navigate to={homePath(useSession().permissions)} replace />;
 }
 
-const guarded = (path: string, permission: string, page: ReactNode): RouteObject => ({
+const guarded = (path: string, permission: string, page: ReactNode, children?: RouteObject[]): RouteObject => ({
   path,
   element: <RequirePermission permission={permission}>{page}</RequirePermission>,
+  children,
 });
 
 /** Every route of the console, with the permission each page needs. */
@@ -38,7 +42,11 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <HomeRedirect /> },
       guarded('review', 'review.work', <ReviewQueuePage />),
-      guarded('fields', 'fields.read', <FieldsPage />),
+      guarded('fields', 'fields.read', <FieldsPage />, [
+        { index: true, element: <FieldCatalogPage /> },
+        { path: 'connections', element: <ConnectionsPage /> },
+      ]),
+      guarded('fields/connections/:connectionId/sandbox', 'sandbox.edit', <SandboxPage />),
       guarded('agents', 'agents.read', <AgentsPage />),
       guarded('changelog', 'changelog.read', <ChangeLogPage />),
       guarded('rollouts', 'rollouts.read', <RolloutsPage />),

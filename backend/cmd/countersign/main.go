@@ -31,6 +31,8 @@ commands:
   serve     serve the console and API on COUNTERSIGN_LISTEN (default :8080)
   migrate   apply pending database migrations
   seed      load the demo tenants and users (safe to re-run)
+  agents    create --tenant SLUG --name NAME | create-key --tenant SLUG --agent NAME
+            (prints the new key once)
 
 configuration (environment):
   COUNTERSIGN_DATABASE_URL  PostgreSQL URL (required)
@@ -48,20 +50,20 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1]); err != nil {
+	if err := run(ctx, os.Args[1], os.Args[2:]...); err != nil {
 		fmt.Fprintf(os.Stderr, "countersign %s: %v\n", os.Args[1], err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, cmd string) error {
+func run(ctx context.Context, cmd string, args ...string) error {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel)
 	switch cmd {
-	case "serve", "migrate", "seed":
+	case "serve", "migrate", "seed", "agents":
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -82,6 +84,11 @@ func run(ctx context.Context, cmd string) error {
 		return d.Migrate(ctx, log)
 	case "seed":
 		return runSeed(ctx, cfg, d, log)
+	case "agents":
+		if err := d.CheckSchema(ctx); err != nil {
+			return err
+		}
+		return runAgents(ctx, cfg, d, log, args, os.Stdout)
 	default:
 		return serve(ctx, cfg, log, d)
 	}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"strings"
 	"testing"
 
+	"countersign/backend/internal/agents"
+	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/dbtest"
 )
 
@@ -42,5 +46,34 @@ func TestUnknownCommand(t *testing.T) {
 	t.Setenv("COUNTERSIGN_DATA_DIR", t.TempDir())
 	if err := run(context.Background(), "frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestAgentsCLI_creates_an_agent_and_prints_a_working_key_once(t *testing.T) {
+	url := dbtest.Empty(t)
+	t.Setenv("COUNTERSIGN_DATABASE_URL", url)
+	t.Setenv("COUNTERSIGN_DATA_DIR", t.TempDir())
+	for _, cmd := range []string{"migrate", "seed"} {
+		if err := run(context.Background(), cmd); err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+	}
+	if err := run(context.Background(), "agents", "create", "--tenant", "acme", "--name", "Scripted"); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	cfg, _ := config.Load(os.Getenv)
+	d := dbtest.Open(t, url)
+	var out strings.Builder
+	if err := runAgents(context.Background(), cfg, d, slog.Default(), []string{"create-key", "--tenant", "acme", "--agent", "scripted"}, &out); err != nil {
+		t.Fatalf("create-key: %v", err)
+	}
+	key := strings.TrimSpace(out.String())
+	var hash string
+	d.Conn(t.Context()).Raw(`SELECT hash FROM agent_keys`).Scan(&hash)
+	if !strings.HasPrefix(key, "cs_agent_") || hash != agents.HashKey(key) || strings.Contains(hash, key) {
+		t.Errorf("key %q, stored %q", key, hash)
+	}
+	if err := run(context.Background(), "agents", "create", "--tenant", "nowhere", "--name", "X"); err == nil || !strings.Contains(err.Error(), "no tenant") {
+		t.Errorf("unknown tenant: %v", err)
 	}
 }

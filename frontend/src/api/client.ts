@@ -11,8 +11,37 @@ export type AuditPage = components['schemas']['AuditPage'];
 export type InvitationPreview = components['schemas']['InvitationPreview'];
 export type Role = components['schemas']['Role'];
 export type Problem = components['schemas']['Problem'];
+export type Provider = components['schemas']['Provider'];
+export type Sensitivity = components['schemas']['Sensitivity'];
+export type PolicyMode = components['schemas']['PolicyMode'];
+export type ImpactTag = components['schemas']['ImpactTag'];
+export type Connection = components['schemas']['Connection'];
+export type CreateConnectionRequest = components['schemas']['CreateConnectionRequest'];
+export type UpdateConnectionRequest = components['schemas']['UpdateConnectionRequest'];
+export type ConnectionTest = components['schemas']['ConnectionTest'];
+export type SyncRun = components['schemas']['SyncRun'];
+export type SyncSummary = components['schemas']['SyncSummary'];
+export type Policy = components['schemas']['Policy'];
+export type PolicyInput = components['schemas']['PolicyInput'];
+export type Field = components['schemas']['Field'];
+export type FieldOption = components['schemas']['FieldOption'];
+export type FieldPage = components['schemas']['FieldPage'];
+export type FieldDetail = components['schemas']['FieldDetail'];
+export type DefinitionChange = components['schemas']['DefinitionChange'];
+export type PolicyChange = components['schemas']['PolicyChange'];
+export type BulkPolicyRequest = components['schemas']['BulkPolicyRequest'];
+export type PolicyImportResult = components['schemas']['PolicyImportResult'];
+export type SandboxRecord = components['schemas']['SandboxRecord'];
+export type SandboxRecordDetail = components['schemas']['SandboxRecordDetail'];
+export type SandboxChange = components['schemas']['SandboxChange'];
+/** The query of GET /fields: filters, sort and page. */
+export type FieldQuery = NonNullable<paths['/fields']['get']['parameters']['query']>;
 
 export const ROLES: readonly Role[] = ['admin', 'reviewer', 'compliance', 'viewer'];
+export const PROVIDERS: readonly Provider[] = ['sandbox', 'hubspot', 'salesforce', 'pipedrive'];
+export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high', 'critical'];
+export const MODES: readonly PolicyMode[] = ['auto', 'review', 'two_person', 'blocked'];
+export const TAGS: readonly ImpactTag[] = ['pipeline', 'forecast', 'commission', 'pii', 'attribution', 'identifier', 'consent'];
 
 /** An RFC 9457 problem answered by the API, thrown by every client call that fails. */
 export class ApiError extends Error {

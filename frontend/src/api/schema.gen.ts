@@ -479,6 +479,174 @@ export interface paths {
         patch: operations["editSandboxRecord"];
         trace?: never;
     };
+    "/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's AI agents */
+        get: operations["listAgents"];
+        put?: never;
+        /** Add an agent; its default scope is set and clear on every field of its connection */
+        post: operations["createAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: components["parameters"]["AgentId"];
+            };
+            cookie?: never;
+        };
+        /** One agent with its scopes, keys and activity */
+        get: operations["getAgent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an agent (pause with a reason, caps, scopes, webhook) */
+        patch: operations["updateAgent"];
+        trace?: never;
+    };
+    "/agents/{agentId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: components["parameters"]["AgentId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue an API key; the secret is in this answer only */
+        post: operations["createAgentKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: components["parameters"]["AgentId"];
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a key at once */
+        delete: operations["revokeAgentKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/breaker/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: components["parameters"]["AgentId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a tripped velocity breaker */
+        post: operations["resetAgentBreaker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agents' proposals, newest first, filtered and paged on the server */
+        get: operations["listProposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/proposals/{proposalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        /** A proposal with its status history */
+        get: operations["getProposal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open alerts (velocity breakers and the like), newest first */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{alertId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an alert seen */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -716,6 +884,7 @@ export interface components {
         Policy: {
             sensitivity: components["schemas"]["Sensitivity"];
             mode: components["schemas"]["PolicyMode"];
+            /** Format: double */
             confidence_threshold: number;
             evidence_required: boolean;
             /** @description Overrides the queue SLA when set. */
@@ -731,7 +900,10 @@ export interface components {
         PolicyInput: {
             sensitivity: components["schemas"]["Sensitivity"];
             mode: components["schemas"]["PolicyMode"];
-            /** @description Default 0.95. */
+            /**
+             * Format: double
+             * @description Default 0.95.
+             */
             confidence_threshold?: number;
             evidence_required?: boolean;
             sla_minutes?: number;
@@ -787,7 +959,8 @@ export interface components {
             actor_email: string;
             /** @enum {string} */
             source: "default" | "console" | "bulk" | "import";
-            before: components["schemas"]["Policy"];
+            /** @description Absent for the first (default) policy. */
+            before?: components["schemas"]["Policy"];
             after: components["schemas"]["Policy"];
         };
         BulkPolicyRequest: {
@@ -840,6 +1013,152 @@ export interface components {
             source: "human" | "api" | "import" | "system" | "unknown";
             actor: string;
         };
+        AgentScope: {
+            /** @description "*" for every object. */
+            object: string;
+            /** @description "*" for every field. */
+            field: string;
+            operations: ("set" | "clear" | "append")[];
+        };
+        Agent: {
+            id: string;
+            name: string;
+            description: string;
+            connection_id: string;
+            connection_name: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            paused_reason?: string;
+            /** @description Distinct records per rolling hour before the breaker trips. */
+            velocity_cap: number;
+            /** @description Past velocity_cap × this, intake answers 429. */
+            hard_cap_multiplier: number;
+            field_caps: {
+                [key: string]: number;
+            };
+            breaker_open: boolean;
+            /** Format: date-time */
+            breaker_tripped_at?: string;
+            webhook_url: string;
+            /** Format: date-time */
+            created_at: string;
+            scopes: components["schemas"]["AgentScope"][];
+            keys: components["schemas"]["AgentKey"][];
+        };
+        AgentKey: {
+            id: string;
+            name: string;
+            /** @description The first characters of the key, to recognise it. */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at?: string;
+            /** Format: date-time */
+            revoked_at?: string;
+        };
+        AgentInput: {
+            name?: string;
+            description?: string;
+            /** @description Defaults to the tenant's only connection. */
+            connection_id?: string;
+            /** @enum {string} */
+            status?: "active" | "paused";
+            paused_reason?: string;
+            velocity_cap?: number;
+            hard_cap_multiplier?: number;
+            field_caps?: {
+                [key: string]: number;
+            };
+            webhook_url?: string;
+            scopes?: components["schemas"]["AgentScope"][];
+        };
+        AgentDetail: components["schemas"]["Agent"] & {
+            activity: components["schemas"]["AgentActivity"];
+        };
+        AgentActivity: {
+            distinct_records_last_hour: number;
+            by_route_status: components["schemas"]["RouteStatusCount"][];
+            blocked_by_field: components["schemas"]["FieldCount"][];
+            by_day: components["schemas"]["DayRouteCount"][];
+        };
+        RouteStatusCount: {
+            route: string;
+            status: string;
+            count: number;
+        };
+        FieldCount: {
+            object: string;
+            field: string;
+            count: number;
+        };
+        DayRouteCount: {
+            /** @description YYYY-MM-DD */
+            day: string;
+            route: string;
+            count: number;
+        };
+        Proposal: {
+            id: string;
+            agent_id: string;
+            agent_name: string;
+            batch_id?: string;
+            object: string;
+            record_id: string;
+            field: string;
+            operation: string;
+            expected_old?: unknown;
+            proposed?: unknown;
+            /** Format: double */
+            confidence: number;
+            rationale: string;
+            evidence: components["schemas"]["ProposalEvidence"][];
+            run_id?: string;
+            /** @enum {string} */
+            route: "blocked" | "review" | "two_person" | "auto";
+            status: string;
+            reasons: string[];
+            flags: components["schemas"]["ProposalFlag"][];
+            superseded_by?: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        ProposalDetail: components["schemas"]["Proposal"] & {
+            history: components["schemas"]["ProposalTransition"][];
+        };
+        ProposalEvidence: {
+            url: string;
+            title?: string;
+            excerpt?: string;
+        };
+        ProposalFlag: {
+            code: string;
+            message: string;
+        };
+        ProposalTransition: {
+            /** Format: date-time */
+            at: string;
+            from?: string;
+            to: string;
+            actor_kind: string;
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        Alert: {
+            id: string;
+            kind: string;
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            title: string;
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            acknowledged_at?: string;
+        };
     };
     responses: {
         /** @description An RFC 9457 problem. */
@@ -859,6 +1178,7 @@ export interface components {
         ConnectionId: string;
         FieldId: string;
         ObjectName: string;
+        AgentId: string;
     };
     requestBodies: never;
     headers: never;
@@ -1727,6 +2047,307 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every agent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agents: components["schemas"]["Agent"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    createAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentInput"];
+            };
+        };
+        responses: {
+            /** @description The agent. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: components["parameters"]["AgentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentDetail"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    updateAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: components["parameters"]["AgentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentInput"];
+            };
+        };
+        responses: {
+            /** @description The agent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    createAgentKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: components["parameters"]["AgentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The key and, once, its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentKey"] & {
+                        /** @description Shown once; only its hash is kept. */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    revokeAgentKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: components["parameters"]["AgentId"];
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    resetAgentBreaker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: components["parameters"]["AgentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listProposals: {
+        parameters: {
+            query?: {
+                agent_id?: string;
+                status?: string;
+                route?: string;
+                object?: string;
+                field?: string;
+                flag?: string;
+                since?: string;
+                until?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of proposals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        proposals: components["schemas"]["Proposal"][];
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposal. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalDetail"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                /** @description Include acknowledged ones. */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alerts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alerts: components["schemas"]["Alert"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Acknowledged. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];

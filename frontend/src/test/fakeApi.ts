@@ -55,6 +55,8 @@ export function fakeApi(routes: Record<string, Handler>) {
 export const ALL_PERMISSIONS = [
   'review.work',
   'fields.read',
+  'fields.manage',
+  'sandbox.edit',
   'agents.read',
   'changelog.read',
   'rollouts.read',
