@@ -160,9 +160,10 @@ func TestPlatformEndpoints(t *testing.T) {
 	e := newEnv(t)
 	c := e.anon()
 	for path, want := range map[string]string{
-		"/healthz":          `"status":"ok"`,
-		"/readyz":           `"status":"ready"`,
-		"/api/openapi.json": `"x-permission":"members.manage"`,
+		"/healthz":                `"status":"ok"`,
+		"/readyz":                 `"status":"ready"`,
+		"/api/openapi.json":       `"x-permission":"members.manage"`,
+		"/api/agent/openapi.json": `"/proposals"`,
 	} {
 		res := c.do("GET", path, nil)
 		if res.status != 200 || !strings.Contains(string(res.body), want) {

@@ -82,6 +82,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	if err != nil {
 		return nil, err
 	}
+	agentSpec, err := agentapi.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("loading the embedded agent API spec: %w", err)
+	}
+	agentSpecJSON, err := json.Marshal(agentSpec)
+	if err != nil {
+		return nil, err
+	}
 	if err := access.NewStore(d).SyncGrants(ctx); err != nil {
 		return nil, fmt.Errorf("syncing role grants: %w", err)
 	}
@@ -122,10 +130,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", readyz(d))
 	app.Get("/metrics", m.Handler())
-	app.Get("/api/openapi.json", func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		return c.Send(specJSON)
-	})
+	app.Get("/api/openapi.json", sendJSON(specJSON))
+	app.Get("/api/agent/openapi.json", sendJSON(agentSpecJSON))
 
 	v1 := app.Group("/api/v1", requireJSON, ih.Middleware())
 	api.RegisterHandlersWithOptions(v1, api.NewStrictHandler(h, []api.StrictMiddlewareFunc{authorize(routes, enforcer)}),
@@ -136,6 +142,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
 	return &Server{HTTP: app, Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw}, nil
+}
+
+func sendJSON(b []byte) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Send(b)
+	}
 }
 
 func readyz(d *db.DB) fiber.Handler {
