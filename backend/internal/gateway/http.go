@@ -123,12 +123,16 @@ func (h *Handlers) GetFeedback(ctx context.Context, req agentapi.GetFeedbackRequ
 	if err != nil {
 		return nil, err
 	}
-	out := agentapi.GetFeedback200JSONResponse{Events: make([]agentapi.FeedbackEvent, len(evs)), Next: next}
+	return agentapi.GetFeedback200JSONResponse{Events: toAPIFeedback(evs), Next: next}, nil
+}
+
+func toAPIFeedback(evs []FeedbackEvent) []agentapi.FeedbackEvent {
+	out := make([]agentapi.FeedbackEvent, len(evs))
 	for i, e := range evs {
-		out.Events[i] = agentapi.FeedbackEvent{Cursor: e.Cursor, ProposalId: e.ProposalID, Outcome: agentapi.FeedbackEventOutcome(e.Outcome),
+		out[i] = agentapi.FeedbackEvent{Cursor: e.Cursor, ProposalId: e.ProposalID, Outcome: agentapi.FeedbackEventOutcome(e.Outcome),
 			At: e.At, Detail: orMap(e.Detail)}
 	}
-	return out, nil
+	return out
 }
 
 // ListAgentRecords reads records through Countersign.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
@@ -139,6 +140,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	agentAPI := app.Group("/api/agent/v1", gw.Authenticate)
 	agentAPI.Post("/proposals", gw.SubmitHandler) // before the generated route, which it shadows
 	agentapi.RegisterHandlersWithOptions(agentAPI, agentapi.NewStrictHandler(gateway.NewHandlers(gw), nil), agentapi.FiberServerOptions{})
+	app.All("/mcp", adaptor.HTTPHandler(gw.MCP()))
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
 	return &Server{HTTP: app, Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw}, nil
