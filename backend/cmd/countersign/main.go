@@ -33,6 +33,7 @@ commands:
   seed      load the demo tenants and users (safe to re-run)
   agents    create --tenant SLUG --name NAME | create-key --tenant SLUG --agent NAME
             (prints the new key once)
+  demo-agent  a pretend AI agent on the agent API (--tenant acme, --interval, --burst)
 
 configuration (environment):
   COUNTERSIGN_DATABASE_URL  PostgreSQL URL (required)
@@ -63,7 +64,7 @@ func run(ctx context.Context, cmd string, args ...string) error {
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel)
 	switch cmd {
-	case "serve", "migrate", "seed", "agents":
+	case "serve", "migrate", "seed", "agents", "demo-agent":
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -89,6 +90,8 @@ func run(ctx context.Context, cmd string, args ...string) error {
 			return err
 		}
 		return runAgents(ctx, cfg, d, log, args, os.Stdout)
+	case "demo-agent":
+		return runDemoAgent(ctx, cfg, d, log, args)
 	default:
 		return serve(ctx, cfg, log, d)
 	}
