@@ -8,16 +8,16 @@ import (
 func TestDecodeBatch_errors_name_the_field(t *testing.T) {
 	cases := map[string]string{
 		`{"object":"deals","record_id":"1","field":"amount","proposed":5,"confidence":1.5}`:                          "proposals[0].confidence",
-		`{"object":"deals","record_id":"1","field":"amount","proposed":{"a":1},"confidence":0.5}`:                   "proposals[0].proposed",
-		`{"object":"deals","record_id":"1","field":"amount","confidence":0.5}`:                                      "proposals[0].proposed",
-		`{"object":"deals","record_id":"1","field":"amount","operation":"clear","proposed":3,"confidence":0.5}`:     "proposals[0].proposed",
-		`{"object":"deals","record_id":"1","field":"amount","operation":"merge","proposed":3,"confidence":0.5}`:     "proposals[0].operation",
-		`{"object":"","record_id":"1","field":"amount","proposed":3,"confidence":0.5}`:                              "proposals[0].object",
-		`{"object":"deals","record_id":["1"],"field":"amount","proposed":3,"confidence":0.5}`:                       "proposals[0].record_id",
-		`{"object":"deals","record_id":"1","field":"amount","proposed":3,"confidence":"high"}`:                      "proposals[0].confidence",
+		`{"object":"deals","record_id":"1","field":"amount","proposed":{"a":1},"confidence":0.5}`:                    "proposals[0].proposed",
+		`{"object":"deals","record_id":"1","field":"amount","confidence":0.5}`:                                       "proposals[0].proposed",
+		`{"object":"deals","record_id":"1","field":"amount","operation":"clear","proposed":3,"confidence":0.5}`:      "proposals[0].proposed",
+		`{"object":"deals","record_id":"1","field":"amount","operation":"merge","proposed":3,"confidence":0.5}`:      "proposals[0].operation",
+		`{"object":"","record_id":"1","field":"amount","proposed":3,"confidence":0.5}`:                               "proposals[0].object",
+		`{"object":"deals","record_id":["1"],"field":"amount","proposed":3,"confidence":0.5}`:                        "proposals[0].record_id",
+		`{"object":"deals","record_id":"1","field":"amount","proposed":3,"confidence":"high"}`:                       "proposals[0].confidence",
 		`{"object":"deals","record_id":"1","field":"amount","proposed":3,"confidence":0.5,"evidence":[{"url":"x"}]}`: "proposals[0].evidence[0].url",
-		`{"object":"deals","record_id":"1","field":"amount","proposed":3,"confidence":0.5,"idempotency_key":""}`:    "proposals[0].idempotency_key",
-		`{"object":5,"record_id":"1","field":"amount","proposed":3,"confidence":0.5}`:                               "proposals[0].object",
+		`{"object":"deals","record_id":"1","field":"amount","proposed":3,"confidence":0.5,"idempotency_key":""}`:     "proposals[0].idempotency_key",
+		`{"object":5,"record_id":"1","field":"amount","proposed":3,"confidence":0.5}`:                                "proposals[0].object",
 		`[1,2]`: "proposals[0]",
 	}
 	for item, field := range cases {
