@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build test e2e dev gen lint bench migration db-stop clean
+.PHONY: help run build test e2e dev gen lint bench bench-ingest migration db-stop clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ lint: ## gofmt, go vet, TypeScript type check
 
 bench: ## Go benchmarks against real PostgreSQL
 	@source scripts/lib.sh && COUNTERSIGN_TEST_DATABASE_URL="$$(admin_url)" go test -run '^$$' -bench . -benchmem ./backend/...
+
+bench-ingest: ## proposal intake over HTTP vs COPY, and single-item p99 under 20 agents
+	@source scripts/lib.sh && COUNTERSIGN_TEST_DATABASE_URL="$$(admin_url)" go run ./backend/cmd/benchingest
 
 migration: ## new numbered SQL migration: make migration name=add_things
 	@test -n "$(name)" || { echo "usage: make migration name=add_things"; exit 2; }

@@ -1,0 +1,257 @@
+// Command benchingest measures proposal intake end to end: batches of 500
+// posted over HTTP on loopback by concurrent agents to the real server on a
+// fresh database, against pgx CopyFrom of the same number of equivalent rows
+// into a scratch table — the floor of what PostgreSQL itself can take. It also
+// measures the p99 latency of single-item posts from 20 concurrent agents.
+//
+//	make bench-ingest        (sets COUNTERSIGN_TEST_DATABASE_URL)
+//
+// The last line is `ingest_per_s=N copy_per_s=N ratio=R`.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"countersign/backend/internal/agents"
+	"countersign/backend/internal/platform/clock"
+	"countersign/backend/internal/platform/config"
+	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/seed"
+	"countersign/backend/internal/server"
+)
+
+func main() {
+	clients := flag.Int("clients", 4, "concurrent agents posting batches")
+	batches := flag.Int("batches", 10, "batches of 500 per client")
+	latencyFor := flag.Duration("latency-for", 5*time.Second, "how long 20 agents post single items")
+	flag.Parse()
+	if err := run(*clients, *batches, *latencyFor); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-ingest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(clients, batches int, latencyFor time.Duration) error {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := freshDB(ctx, quiet)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	srv, err := server.New(ctx, config.Config{BaseURL: "http://bench", SecretKey: make([]byte, 32)}, quiet, d, clock.System{})
+	if err != nil {
+		return err
+	}
+	data, _ := seed.Demo()
+	if err := seed.Connections(ctx, d, srv.Catalog, data, quiet); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go srv.HTTP.Listener(ln)
+	defer srv.HTTP.Shutdown()
+	base := "http://" + ln.Addr().String() + "/api/agent/v1"
+	keys, deals, err := setupAgents(ctx, d, srv, 20)
+	if err != nil {
+		return err
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+	n := clients * batches * 500
+	start := time.Now()
+	var wg sync.WaitGroup
+	errc := make(chan error, clients)
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for b := 0; b < batches; b++ {
+				if err := post(hc, base, keys[c], batch(deals, c, b, 500)); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}(c)
+	}
+	wg.Wait()
+	close(errc)
+	if err := <-errc; err != nil {
+		return err
+	}
+	ingest := float64(n) / time.Since(start).Seconds()
+	copyRate, err := copyFloor(ctx, d, n)
+	if err != nil {
+		return err
+	}
+	p50, p99, count, err := latency(hc, base, keys, deals, latencyFor)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("proposals=%d clients=%d batch=500\n", n, clients)
+	fmt.Printf("single_item_posts=%d concurrent_agents=20 p50_ms=%.1f p99_ms=%.1f\n", count, p50, p99)
+	fmt.Printf("ingest_per_s=%.0f copy_per_s=%.0f ratio=%.2f\n", ingest, copyRate, ingest/copyRate)
+	return nil
+}
+
+func freshDB(ctx context.Context, log *slog.Logger) (*db.DB, error) {
+	admin := os.Getenv("COUNTERSIGN_TEST_DATABASE_URL")
+	if admin == "" {
+		return nil, fmt.Errorf("COUNTERSIGN_TEST_DATABASE_URL is not set (make bench-ingest sets it)")
+	}
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	for _, stmt := range []string{`DROP DATABASE IF EXISTS countersign_bench WITH (FORCE)`, `CREATE DATABASE countersign_bench`} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			return nil, err
+		}
+	}
+	cfg, _ := pgx.ParseConfig(admin)
+	cfg.Database = "countersign_bench"
+	d, err := db.Open(ctx, cfg.ConnString())
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx, log); err != nil {
+		return nil, err
+	}
+	data, _ := seed.Demo()
+	return d, seed.Run(ctx, d, data, log)
+}
+
+// setupAgents creates n agents with caps high enough not to trip, and reads deal ids.
+func setupAgents(ctx context.Context, d *db.DB, srv *server.Server, n int) ([]string, []string, error) {
+	var actor principal.Principal
+	d.Conn(ctx).Raw(`SELECT t.id AS tenant_id, u.id AS user_id, u.email FROM tenants t, users u WHERE t.slug = 'acme' AND u.email = 'admin@acme.test'`).Scan(&actor)
+	cap := 100000
+	var keys []string
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("bench-%02d", i)
+		a, err := srv.Agents.Create(ctx, actor, agents.Input{Name: &name, VelocityCap: &cap})
+		if err != nil {
+			return nil, nil, err
+		}
+		_, key, err := srv.Agents.CreateKey(ctx, actor, a.ID, "bench")
+		if err != nil {
+			return nil, nil, err
+		}
+		keys = append(keys, key)
+	}
+	var deals []string
+	err := d.Conn(ctx).Raw(`SELECT id FROM sandbox_records WHERE object = 'deals' ORDER BY id`).Scan(&deals).Error
+	return keys, deals, err
+}
+
+var fields = []string{"dealname", "description", "dealtype", "hs_priority"}
+
+// batch is one agent's batch of size proposals over distinct deals and fields.
+func batch(deals []string, client, b, size int) []byte {
+	items := make([]map[string]any, size)
+	for i := range items {
+		k := (b*size + i) % (len(deals) * 2)
+		items[i] = map[string]any{"object": "deals", "record_id": deals[k%len(deals)], "field": []string{"dealname", "dealname"}[k/len(deals)%2],
+			"expected_old": "Old name", "proposed": fmt.Sprintf("Deal %d-%d-%d", client, b, i), "confidence": 0.9,
+			"rationale": "Renamed after the kickoff call.", "evidence": []map[string]any{{"url": "https://example.com/notes", "title": "Notes"}},
+			"run_id": fmt.Sprintf("bench-%d", client), "idempotency_key": fmt.Sprintf("bench-%d-%d-%d", client, b, i)}
+	}
+	body, _ := json.Marshal(map[string]any{"proposals": items})
+	return body
+}
+
+func post(hc *http.Client, base, key string, body []byte) error {
+	req, _ := http.NewRequest("POST", base+"/proposals", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		return fmt.Errorf("POST proposals: %d %s", res.StatusCode, b)
+	}
+	return nil
+}
+
+// copyFloor is COPY of n equivalent rows into a scratch copy of the table.
+func copyFloor(ctx context.Context, d *db.DB, n int) (float64, error) {
+	conn, err := d.Pool().Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `CREATE TABLE bench_copy (LIKE proposals INCLUDING DEFAULTS INCLUDING INDEXES)`); err != nil {
+		return 0, err
+	}
+	var tenant, agent string
+	conn.QueryRow(ctx, `SELECT tenant_id, agent_id FROM proposals LIMIT 1`).Scan(&tenant, &agent)
+	cols := []string{"id", "tenant_id", "agent_id", "batch_id", "idempotency_key", "object", "record_id", "field", "operation",
+		"expected_old", "proposed", "confidence", "rationale", "evidence", "run_id", "route", "reasons", "flags", "status", "created_at", "updated_at"}
+	now := time.Now()
+	rows := make([][]any, n)
+	for i := range rows {
+		rows[i] = []any{fmt.Sprintf("00000000-0000-4000-8000-%012d", i), tenant, agent, "00000000-0000-4000-8000-000000000000",
+			fmt.Sprintf("copy-%d", i), "deals", fmt.Sprint(i), "dealname", "set", `"Old name"`, `"New name"`, 0.9,
+			"Renamed after the kickoff call.", `[{"url":"https://example.com/notes"}]`, "bench", "review",
+			`[{"code":"mode_review","text":"Field deals.dealname needs review"}]`, `[]`, "queued", now, now}
+	}
+	start := time.Now()
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"bench_copy"}, cols, pgx.CopyFromRows(rows)); err != nil {
+		return 0, err
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// latency has 20 agents post single-item batches for a while; it returns p50 and p99 in ms.
+func latency(hc *http.Client, base string, keys, deals []string, d time.Duration) (float64, float64, int, error) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var firstErr error
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for a := 0; a < 20; a++ {
+		wg.Add(1)
+		go func(a int) {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				body := batch(deals, 100+a, i, 1)
+				t := time.Now()
+				err := post(hc, base, keys[a], body)
+				mu.Lock()
+				lat = append(lat, time.Since(t))
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}(a)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, 0, 0, firstErr
+	}
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	return pct(0.5), pct(0.99), len(lat), nil
+}
