@@ -16,7 +16,9 @@ CREATE TABLE agents (
     breaker_open        boolean NOT NULL DEFAULT false,
     breaker_tripped_at  timestamptz,
     webhook_url         text NOT NULL DEFAULT '',
-    webhook_secret      text NOT NULL DEFAULT '',
+    webhook_secret      text NOT NULL DEFAULT '',                                   -- HMAC-SHA256 key of deliveries
+    webhook_cursor      bigint NOT NULL DEFAULT 0,                                  -- last agent_feedback.seq delivered
+    webhook_error       text NOT NULL DEFAULT '',
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now()
 );

@@ -62,8 +62,8 @@ func (h *Handlers) GetAgent(ctx context.Context, req api.GetAgentRequestObject) 
 	return api.GetAgent200JSONResponse{Id: x.Id, Name: x.Name, Description: x.Description, ConnectionId: x.ConnectionId,
 		ConnectionName: x.ConnectionName, Status: api.AgentDetailStatus(x.Status), PausedReason: x.PausedReason,
 		VelocityCap: x.VelocityCap, HardCapMultiplier: x.HardCapMultiplier, FieldCaps: x.FieldCaps, BreakerOpen: x.BreakerOpen,
-		BreakerTrippedAt: x.BreakerTrippedAt, WebhookUrl: x.WebhookUrl, CreatedAt: x.CreatedAt, Scopes: x.Scopes, Keys: x.Keys,
-		Activity: act}, nil
+		BreakerTrippedAt: x.BreakerTrippedAt, WebhookUrl: x.WebhookUrl, WebhookSecret: x.WebhookSecret, WebhookError: x.WebhookError,
+		CreatedAt: x.CreatedAt, Scopes: x.Scopes, Keys: x.Keys, Activity: act}, nil
 }
 
 // UpdateAgent changes an agent.
@@ -116,6 +116,12 @@ func toAPIAgent(a Agent) api.Agent {
 		Scopes: make([]api.AgentScope, len(a.Scopes)), Keys: make([]api.AgentKey, len(a.Keys))}
 	if a.PausedReason != "" {
 		out.PausedReason = &a.PausedReason
+	}
+	if a.WebhookSecret != "" {
+		out.WebhookSecret = &a.WebhookSecret
+	}
+	if a.WebhookError != "" {
+		out.WebhookError = &a.WebhookError
 	}
 	for i, s := range a.Scopes {
 		out.Scopes[i] = api.AgentScope{Object: s.Object, Field: s.Field}

@@ -23,6 +23,8 @@ type Agent struct {
 	BreakerOpen       bool
 	BreakerTrippedAt  *time.Time
 	WebhookURL        string
+	WebhookSecret     string // HMAC-SHA256 key the receiver verifies deliveries with
+	WebhookError      string // the last delivery failure, if any
 	CreatedAt         time.Time
 	Scopes            []Scope
 	Keys              []Key

@@ -73,6 +73,9 @@ func (in Input) apply(a *Agent) {
 	if a.Status == "active" {
 		a.PausedReason = ""
 	}
+	if a.WebhookURL != "" && a.WebhookSecret == "" {
+		a.WebhookSecret = "whsec_" + randomBase62(32)
+	}
 }
 
 func set(dst *string, v *string, norm func(string) string) {

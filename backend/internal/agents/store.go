@@ -30,6 +30,8 @@ type agentRow struct {
 	BreakerOpen       bool
 	BreakerTrippedAt  *time.Time
 	WebhookURL        string
+	WebhookSecret     string
+	WebhookError      string
 	CreatedAt         time.Time
 }
 
@@ -37,7 +39,8 @@ func (r agentRow) agent() Agent {
 	a := Agent{ID: r.ID, TenantID: r.TenantID, ConnectionID: r.ConnectionID, ConnectionName: r.ConnectionName, Name: r.Name,
 		Description: r.Description, Status: r.Status, PausedReason: r.PausedReason, VelocityCap: r.VelocityCap,
 		HardCapMultiplier: r.HardCapMultiplier, BreakerOpen: r.BreakerOpen, BreakerTrippedAt: r.BreakerTrippedAt,
-		WebhookURL: r.WebhookURL, CreatedAt: r.CreatedAt, FieldCaps: map[string]int{}}
+		WebhookURL: r.WebhookURL, WebhookSecret: r.WebhookSecret, WebhookError: r.WebhookError, CreatedAt: r.CreatedAt,
+		FieldCaps: map[string]int{}}
 	json.Unmarshal([]byte(r.FieldCaps), &a.FieldCaps)
 	return a
 }
@@ -45,7 +48,7 @@ func (r agentRow) agent() Agent {
 const agentSQL = `
 SELECT a.id, a.tenant_id, a.connection_id, c.name AS connection_name, a.name, a.description, a.status, a.paused_reason,
        a.velocity_cap, a.hard_cap_multiplier, a.field_caps::text AS field_caps, a.breaker_open, a.breaker_tripped_at,
-       a.webhook_url, a.created_at
+       a.webhook_url, a.webhook_secret, a.webhook_error, a.created_at
 FROM agents a JOIN crm_connections c ON c.id = a.connection_id AND c.tenant_id = a.tenant_id
 WHERE a.tenant_id = ?`
 
@@ -89,10 +92,10 @@ func (s *Store) UpdateAgent(ctx context.Context, a Agent, now time.Time) error {
 	caps, _ := json.Marshal(a.FieldCaps)
 	return s.db.Conn(ctx).Exec(`
 		UPDATE agents SET name = ?, description = ?, status = ?, paused_reason = ?, velocity_cap = ?, hard_cap_multiplier = ?,
-		       field_caps = ?::jsonb, webhook_url = ?, updated_at = ?
+		       field_caps = ?::jsonb, webhook_url = ?, webhook_secret = ?, updated_at = ?
 		WHERE tenant_id = ? AND id = ?`,
-		a.Name, a.Description, a.Status, a.PausedReason, a.VelocityCap, a.HardCapMultiplier, string(caps), a.WebhookURL, now,
-		a.TenantID, a.ID).Error
+		a.Name, a.Description, a.Status, a.PausedReason, a.VelocityCap, a.HardCapMultiplier, string(caps), a.WebhookURL,
+		a.WebhookSecret, now, a.TenantID, a.ID).Error
 }
 
 // SetBreaker opens or closes an agent's velocity breaker; it reports whether the state changed.

@@ -188,6 +188,12 @@ func (s *Service) Feedback(ctx context.Context, caller agents.Caller, after stri
 	if limit < 1 || limit > 500 {
 		return nil, "", problem.InvalidField("limit", "must be between 1 and 500")
 	}
+	evs, next, err := s.feedbackAfter(ctx, caller.TenantID, caller.AgentID, since, limit)
+	return evs, strconv.FormatInt(next, 10), err
+}
+
+// feedbackAfter reads an agent's feedback after seq; next is the last seq read (or seq).
+func (s *Service) feedbackAfter(ctx context.Context, tenantID, agentID string, since int64, limit int) ([]FeedbackEvent, int64, error) {
 	var rows []struct {
 		Seq        int64
 		ProposalID string
@@ -196,13 +202,13 @@ func (s *Service) Feedback(ctx context.Context, caller agents.Caller, after stri
 		Detail     string
 	}
 	err := s.db.Conn(ctx).Raw(`SELECT seq, proposal_id, outcome, at, detail::text AS detail FROM agent_feedback
-		WHERE tenant_id = ? AND agent_id = ? AND seq > ? ORDER BY seq LIMIT ?`, caller.TenantID, caller.AgentID, since, limit).Scan(&rows).Error
+		WHERE tenant_id = ? AND agent_id = ? AND seq > ? ORDER BY seq LIMIT ?`, tenantID, agentID, since, limit).Scan(&rows).Error
 	out := make([]FeedbackEvent, len(rows))
-	next := strconv.FormatInt(since, 10)
+	next := since
 	for i, r := range rows {
 		out[i] = FeedbackEvent{Cursor: strconv.FormatInt(r.Seq, 10), ProposalID: r.ProposalID, Outcome: r.Outcome, At: r.At}
 		json.Unmarshal([]byte(r.Detail), &out[i].Detail)
-		next = out[i].Cursor
+		next = r.Seq
 	}
 	return out, next, err
 }
