@@ -21,11 +21,18 @@ func (s *Service) tripBreaker(ctx context.Context, b *batch, distinct int) error
 		if err != nil || !changed {
 			return err
 		}
-		return s.store.RaiseAlert(ctx, Alert{TenantID: b.caller.TenantID, Kind: "velocity_breaker", Severity: "critical",
+		alert := Alert{TenantID: b.caller.TenantID, Kind: "velocity_breaker", Severity: "critical",
 			Title: fmt.Sprintf("Velocity breaker tripped for agent %s", b.agent.Name),
 			Detail: map[string]any{"agent_id": b.agent.ID, "agent": b.agent.Name, "distinct_records_last_hour": distinct,
 				"cap": b.agent.VelocityCap, "hard_cap": b.agent.HardCap()},
-			CreatedAt: b.now})
+			CreatedAt: b.now}
+		if err := s.store.RaiseAlert(ctx, alert); err != nil {
+			return err
+		}
+		if s.jobs == nil || s.AlertURL == "" {
+			return nil
+		}
+		return s.jobs.Enqueue(ctx, AlertArgs{Title: alert.Title, Alert: alert.Kind})
 	})
 }
 

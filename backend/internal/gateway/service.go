@@ -8,6 +8,7 @@ import (
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/jobs"
 )
 
 // Service is the gateway: intake, read-through, proposals and feedback.
@@ -17,6 +18,9 @@ type Service struct {
 	agents  *agents.Service
 	catalog *catalog.Service
 	clock   clock.Clock
+	jobs    *jobs.Jobs // nil until RegisterJobs
+	// AlertURL, when set, receives every alert as Slack-compatible JSON.
+	AlertURL string
 }
 
 // NewService wires the gateway.

@@ -35,8 +35,36 @@ func (w *webhookWorker) Work(ctx context.Context, _ *river.Job[WebhookArgs]) err
 
 // RegisterJobs adds the gateway's background work to the queue.
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
+	s.jobs = j
 	jobs.Register(j, &webhookWorker{svc: s})
+	jobs.Register(j, &alertWorker{svc: s})
 	j.Every(10*time.Second, func() river.JobArgs { return WebhookArgs{} })
+}
+
+// AlertArgs posts one alert to the alert webhook.
+type AlertArgs struct {
+	Title string `json:"title"`
+	Alert string `json:"kind"`
+}
+
+// Kind names the job.
+func (AlertArgs) Kind() string { return "gateway.alert" }
+
+type alertWorker struct {
+	river.WorkerDefaults[AlertArgs]
+	svc *Service
+}
+
+// Work posts the alert; River retries a failed post with backoff.
+func (w *alertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) error {
+	if w.svc.AlertURL == "" {
+		return nil
+	}
+	body, _ := json.Marshal(map[string]any{"text": "Countersign alert: " + job.Args.Title, "kind": job.Args.Alert})
+	if failure := post(ctx, w.svc.AlertURL, "", body); failure != "" {
+		return fmt.Errorf("alert webhook: %s", failure)
+	}
+	return nil
 }
 
 // SignatureHeader carries the HMAC of a delivery's body.

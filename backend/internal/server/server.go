@@ -113,6 +113,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	}
 	agentSvc := agents.NewService(d, cat, auditLog, clk)
 	gw := gateway.NewService(d, agentSvc, cat, clk)
+	gw.AlertURL = cfg.AlertURL
 	gw.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
 		agents.NewHandlers(agentSvc, gw), gateway.NewConsoleHandlers(gw)}

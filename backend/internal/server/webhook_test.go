@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/gateway"
@@ -60,5 +61,33 @@ func TestWebhook_delivers_feedback_signed_in_order_and_retries_failures(t *testi
 	}
 	if ok, _ := e.srv.Agents.Get(ctx, a.TenantID, a.ID); ok.WebhookError != "" {
 		t.Errorf("error not cleared: %q", ok.WebhookError)
+	}
+}
+
+func TestAlertWebhook_posts_slack_compatible_text_when_the_breaker_trips(t *testing.T) {
+	e := newEnv(t, true)
+	got := make(chan string, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- string(b)
+	}))
+	defer hook.Close()
+	e.srv.Gateway.AlertURL = hook.URL
+	if err := e.srv.Jobs.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer e.srv.Jobs.Stop(context.Background())
+	cap := 1
+	_, agent := e.newAgent("admin@acme.test", "Tripper", agents.Input{VelocityCap: &cap})
+	deals := agent.records("deals", "dealname", 2)
+	agent.propose(map[string]any{"object": "deals", "record_id": deals[0].ID, "field": "dealname", "proposed": "a", "confidence": 0.9},
+		map[string]any{"object": "deals", "record_id": deals[1].ID, "field": "dealname", "proposed": "b", "confidence": 0.9})
+	select {
+	case body := <-got:
+		if !strings.Contains(body, `"text":"Countersign alert: Velocity breaker tripped for agent Tripper"`) {
+			t.Errorf("alert body %s", body)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("no alert webhook call")
 	}
 }

@@ -24,6 +24,7 @@ type Config struct {
 	LogLevel    slog.Level // COUNTERSIGN_LOG_LEVEL: debug|info|warn|error
 	Env         string     // COUNTERSIGN_ENV: development (default) | production
 	DataDir     string     // COUNTERSIGN_DATA_DIR, default .data (dev secret key lives here)
+	AlertURL    string     // COUNTERSIGN_ALERT_WEBHOOK_URL: a Slack-compatible incoming webhook for alerts (secret)
 }
 
 // Production reports whether development conveniences are off.
@@ -40,6 +41,7 @@ func Load(getenv func(string) string) (Config, error) {
 		BaseURL:     strings.TrimRight(getenv("COUNTERSIGN_BASE_URL"), "/"),
 		Env:         orDefault(getenv("COUNTERSIGN_ENV"), "development"),
 		DataDir:     orDefault(getenv("COUNTERSIGN_DATA_DIR"), ".data"),
+		AlertURL:    getenv("COUNTERSIGN_ALERT_WEBHOOK_URL"),
 	}
 	var errs []error
 	if c.Env != "development" && c.Env != "production" {
@@ -129,6 +131,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("secret_key", mask(len(c.SecretKey) > 0)),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("env", c.Env),
+		slog.String("alert_webhook_url", mask(c.AlertURL != "")),
 	)
 }
 
