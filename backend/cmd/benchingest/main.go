@@ -19,7 +19,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -39,9 +41,17 @@ func main() {
 	clients := flag.Int("clients", 4, "concurrent agents posting batches")
 	batches := flag.Int("batches", 10, "batches of 500 per client")
 	latencyFor := flag.Duration("latency-for", 5*time.Second, "how long 20 agents post single items")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if err := run(*clients, *batches, *latencyFor); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-ingest:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
@@ -126,9 +136,12 @@ func freshDB(ctx context.Context, log *slog.Logger) (*db.DB, error) {
 			return nil, err
 		}
 	}
-	cfg, _ := pgx.ParseConfig(admin)
-	cfg.Database = "countersign_bench"
-	d, err := db.Open(ctx, cfg.ConnString())
+	u, err := url.Parse(admin)
+	if err != nil {
+		return nil, err
+	}
+	u.Path = "/countersign_bench"
+	d, err := db.Open(ctx, u.String())
 	if err != nil {
 		return nil, err
 	}
