@@ -81,3 +81,12 @@ export async function inviteAndAccept(
   await expect(shell.nav).toBeVisible();
   return { email, name, password, context, page, shell };
 }
+
+/** The sandbox connection the seed gives acme, synced: every field still needs a decision. */
+export const ACME_SANDBOX = 'Acme sandbox CRM';
+
+/** A name (of a connection, …) no other test or earlier run uses. */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix} ${Date.now()}-${counter}`;
+}
