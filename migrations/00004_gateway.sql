@@ -15,6 +15,7 @@ CREATE TABLE agents (
     field_caps          jsonb NOT NULL DEFAULT '{}'::jsonb,                         -- "object.field" → records per hour
     breaker_open        boolean NOT NULL DEFAULT false,
     breaker_tripped_at  timestamptz,
+    breaker_reset_at    timestamptz,                                                -- the velocity window starts here after a reset
     webhook_url         text NOT NULL DEFAULT '',
     webhook_secret      text NOT NULL DEFAULT '',                                   -- HMAC-SHA256 key of deliveries
     webhook_cursor      bigint NOT NULL DEFAULT 0,                                  -- last agent_feedback.seq delivered

@@ -4,6 +4,8 @@ import { Layout } from './components/Layout';
 import { homePath } from './features/auth/nav';
 import { RequirePermission, RequireSession, useSession } from './features/auth/session';
 import { AccountPage } from './pages/AccountPage';
+import { AgentApiDocsPage } from './pages/AgentApiDocsPage';
+import { AgentPage } from './pages/AgentPage';
 import { AgentsPage } from './pages/AgentsPage';
 import { ChangeLogPage } from './pages/ChangeLogPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
@@ -13,6 +15,7 @@ import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
 import { MembersPage } from './pages/MembersPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { ProposalDetailRoute, ProposalsPage } from './pages/ProposalsPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { ReviewQueuePage } from './pages/ReviewQueuePage';
 import { RolloutsPage } from './pages/RolloutsPage';
@@ -42,17 +45,20 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <HomeRedirect /> },
       guarded('review', 'review.work', <ReviewQueuePage />),
+      guarded('proposals', 'proposals.read', <ProposalsPage />, [{ path: ':proposalId', element: <ProposalDetailRoute /> }]),
       guarded('fields', 'fields.read', <FieldsPage />, [
         { index: true, element: <FieldCatalogPage /> },
         { path: 'connections', element: <ConnectionsPage /> },
       ]),
       guarded('fields/connections/:connectionId/sandbox', 'sandbox.edit', <SandboxPage />),
       guarded('agents', 'agents.read', <AgentsPage />),
+      guarded('agents/:agentId', 'agents.read', <AgentPage />),
       guarded('changelog', 'changelog.read', <ChangeLogPage />),
       guarded('rollouts', 'rollouts.read', <RolloutsPage />),
       guarded('reports', 'reports.read', <ReportsPage />),
       guarded('members', 'members.read', <MembersPage />),
       guarded('settings', 'settings.read', <SettingsPage />),
+      { path: 'docs/agent-api', element: <AgentApiDocsPage /> },
       { path: 'account', element: <AccountPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

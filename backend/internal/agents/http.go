@@ -7,9 +7,11 @@ import (
 	"countersign/backend/internal/platform/principal"
 )
 
-// Activity describes what an agent has been doing (the gateway knows).
+// Activity describes what an agent has been doing, and settles its alerts
+// (the gateway knows both).
 type Activity interface {
 	Activity(ctx context.Context, tenantID, agentID string) (api.AgentActivity, error)
+	ResolveBreakerAlerts(ctx context.Context, tenantID, agentID, userID string) error
 }
 
 // Handlers serve the Agents page.
@@ -104,6 +106,9 @@ func (h *Handlers) ResetAgentBreaker(ctx context.Context, req api.ResetAgentBrea
 	p, _ := principal.From(ctx)
 	a, err := h.svc.ResetBreaker(ctx, p, req.AgentId)
 	if err != nil {
+		return nil, err
+	}
+	if err := h.activity.ResolveBreakerAlerts(ctx, p.TenantID, a.ID, p.UserID); err != nil {
 		return nil, err
 	}
 	return api.ResetAgentBreaker200JSONResponse(toAPIAgent(a)), nil

@@ -22,6 +22,7 @@ type Agent struct {
 	FieldCaps         map[string]int
 	BreakerOpen       bool
 	BreakerTrippedAt  *time.Time
+	BreakerResetAt    *time.Time
 	WebhookURL        string
 	WebhookSecret     string // HMAC-SHA256 key the receiver verifies deliveries with
 	WebhookError      string // the last delivery failure, if any

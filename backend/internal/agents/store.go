@@ -29,6 +29,7 @@ type agentRow struct {
 	FieldCaps         string
 	BreakerOpen       bool
 	BreakerTrippedAt  *time.Time
+	BreakerResetAt    *time.Time
 	WebhookURL        string
 	WebhookSecret     string
 	WebhookError      string
@@ -38,7 +39,7 @@ type agentRow struct {
 func (r agentRow) agent() Agent {
 	a := Agent{ID: r.ID, TenantID: r.TenantID, ConnectionID: r.ConnectionID, ConnectionName: r.ConnectionName, Name: r.Name,
 		Description: r.Description, Status: r.Status, PausedReason: r.PausedReason, VelocityCap: r.VelocityCap,
-		HardCapMultiplier: r.HardCapMultiplier, BreakerOpen: r.BreakerOpen, BreakerTrippedAt: r.BreakerTrippedAt,
+		HardCapMultiplier: r.HardCapMultiplier, BreakerOpen: r.BreakerOpen, BreakerTrippedAt: r.BreakerTrippedAt, BreakerResetAt: r.BreakerResetAt,
 		WebhookURL: r.WebhookURL, WebhookSecret: r.WebhookSecret, WebhookError: r.WebhookError, CreatedAt: r.CreatedAt,
 		FieldCaps: map[string]int{}}
 	json.Unmarshal([]byte(r.FieldCaps), &a.FieldCaps)
@@ -47,7 +48,7 @@ func (r agentRow) agent() Agent {
 
 const agentSQL = `
 SELECT a.id, a.tenant_id, a.connection_id, c.name AS connection_name, a.name, a.description, a.status, a.paused_reason,
-       a.velocity_cap, a.hard_cap_multiplier, a.field_caps::text AS field_caps, a.breaker_open, a.breaker_tripped_at,
+       a.velocity_cap, a.hard_cap_multiplier, a.field_caps::text AS field_caps, a.breaker_open, a.breaker_tripped_at, a.breaker_reset_at,
        a.webhook_url, a.webhook_secret, a.webhook_error, a.created_at
 FROM agents a JOIN crm_connections c ON c.id = a.connection_id AND c.tenant_id = a.tenant_id
 WHERE a.tenant_id = ?`
@@ -101,8 +102,10 @@ func (s *Store) UpdateAgent(ctx context.Context, a Agent, now time.Time) error {
 // SetBreaker opens or closes an agent's velocity breaker; it reports whether the state changed.
 func (s *Store) SetBreaker(ctx context.Context, tenantID, id string, open bool, now time.Time) (bool, error) {
 	res := s.db.Conn(ctx).Exec(`
-		UPDATE agents SET breaker_open = ?, breaker_tripped_at = CASE WHEN ? THEN ?::timestamptz ELSE breaker_tripped_at END
-		WHERE tenant_id = ? AND id = ? AND breaker_open <> ?`, open, open, now, tenantID, id, open)
+		UPDATE agents SET breaker_open = ?,
+		       breaker_tripped_at = CASE WHEN ? THEN ?::timestamptz ELSE breaker_tripped_at END,
+		       breaker_reset_at = CASE WHEN ? THEN breaker_reset_at ELSE ?::timestamptz END
+		WHERE tenant_id = ? AND id = ? AND breaker_open <> ?`, open, open, now, open, now, tenantID, id, open)
 	return res.RowsAffected == 1, res.Error
 }
 

@@ -132,7 +132,19 @@ func (s *Service) Activity(ctx context.Context, tenantID, agentID string) (api.A
 		tenantID, agentID, now.Add(-14*24*time.Hour)).Scan(&out.ByDay).Error; err != nil {
 		return out, err
 	}
-	n, err := s.store.DistinctRecords(ctx, tenantID, agentID, now.Add(-time.Hour), nil, "")
+	a, err := s.agents.Get(ctx, tenantID, agentID)
+	if err != nil {
+		return out, err
+	}
+	n, err := s.store.DistinctRecords(ctx, tenantID, agentID, velocitySince(a, now), nil, "")
 	out.DistinctRecordsLastHour = n
 	return out, err
+}
+
+// ResolveBreakerAlerts acknowledges an agent's open breaker alerts (its
+// breaker was reset, so they are dealt with).
+func (s *Service) ResolveBreakerAlerts(ctx context.Context, tenantID, agentID, userID string) error {
+	return s.db.Conn(ctx).Exec(`UPDATE alerts SET acknowledged_at = ?, acknowledged_by = NULLIF(?, '')::uuid
+		WHERE tenant_id = ? AND kind = 'velocity_breaker' AND detail->>'agent_id' = ? AND acknowledged_at IS NULL`,
+		s.clock.Now(), userID, tenantID, agentID).Error
 }

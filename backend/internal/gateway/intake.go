@@ -146,7 +146,7 @@ func (s *Service) velocity(ctx context.Context, b *batch, d Decoded) error {
 	if len(targets) == 0 {
 		return nil
 	}
-	since := b.now.Add(-time.Hour)
+	since := velocitySince(b.agent, b.now)
 	n, err := s.store.DistinctRecords(ctx, b.caller.TenantID, b.caller.AgentID, since, targets, "")
 	if err != nil {
 		return err
@@ -217,4 +217,14 @@ func dedupe(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// velocitySince is where the rolling hour starts: after a reset, the admin
+// has forgiven what came before.
+func velocitySince(a agents.Agent, now time.Time) time.Time {
+	since := now.Add(-time.Hour)
+	if a.BreakerResetAt != nil && a.BreakerResetAt.After(since) {
+		return *a.BreakerResetAt
+	}
+	return since
 }

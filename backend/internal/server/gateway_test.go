@@ -227,11 +227,17 @@ func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(
 	if over.status != 429 || over.header.Get("Retry-After") == "" || over.code() != "velocity_hard_cap" {
 		t.Errorf("past the hard cap: %d %s", over.status, over.body)
 	}
-	if _, err := e.srv.Agents.ResetBreaker(context.Background(), e.admin("admin@acme.test"), a.ID); err != nil {
-		t.Fatal(err)
+	admin := e.signIn("admin@acme.test")
+	if res := admin.do("POST", "/api/v1/agents/"+a.ID+"/breaker/reset", nil); res.status != 200 || !strings.Contains(string(res.body), `"breaker_open":false`) {
+		t.Fatalf("reset: %d %s", res.status, res.body)
 	}
+	if open, _ := e.srv.Gateway.Alerts(context.Background(), a.TenantID, false); len(open) != 0 {
+		t.Errorf("the breaker's alert is still open after the reset: %+v", open)
+	}
+	// the window restarts at the reset: one more record does not trip it again
+	agent.propose(item(7))
 	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); got.BreakerOpen {
-		t.Error("reset did not close the breaker")
+		t.Error("the breaker tripped again on the first proposal after a reset")
 	}
 }
 

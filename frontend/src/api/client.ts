@@ -34,6 +34,21 @@ export type PolicyImportResult = components['schemas']['PolicyImportResult'];
 export type SandboxRecord = components['schemas']['SandboxRecord'];
 export type SandboxRecordDetail = components['schemas']['SandboxRecordDetail'];
 export type SandboxChange = components['schemas']['SandboxChange'];
+export type AgentScope = components['schemas']['AgentScope'];
+export type Agent = components['schemas']['Agent'];
+export type AgentKey = components['schemas']['AgentKey'];
+export type AgentInput = components['schemas']['AgentInput'];
+export type AgentDetail = components['schemas']['AgentDetail'];
+export type AgentActivity = components['schemas']['AgentActivity'];
+/** A freshly created key: the only answer that ever carries its secret. */
+export type CreatedAgentKey = paths['/agents/{agentId}/keys']['post']['responses'][201]['content']['application/json'];
+export type Proposal = components['schemas']['Proposal'];
+export type ProposalDetail = components['schemas']['ProposalDetail'];
+export type ProposalFlag = components['schemas']['ProposalFlag'];
+export type ProposalTransition = components['schemas']['ProposalTransition'];
+export type Alert = components['schemas']['Alert'];
+/** The query of GET /proposals: filters and page. */
+export type ProposalQuery = NonNullable<paths['/proposals']['get']['parameters']['query']>;
 /** The query of GET /fields: filters, sort and page. */
 export type FieldQuery = NonNullable<paths['/fields']['get']['parameters']['query']>;
 

@@ -1040,6 +1040,10 @@ export interface components {
             /** Format: date-time */
             breaker_tripped_at?: string;
             webhook_url: string;
+            /** @description Deliveries carry X-Countersign-Signature: sha256=HMAC-SHA256(secret, body) in hex. */
+            webhook_secret?: string;
+            /** @description The last delivery failure, if any. */
+            webhook_error?: string;
             /** Format: date-time */
             created_at: string;
             scopes: components["schemas"]["AgentScope"][];

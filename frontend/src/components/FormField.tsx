@@ -1,5 +1,5 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
-import { ROLES, type Role } from '../api/client';
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { ApiError, errorMessage, ROLES, type Role } from '../api/client';
 import { input } from './styles';
 
 type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> & {
@@ -33,6 +33,36 @@ export function FormField({ label, error, hint, className, ...inputProps }: Fiel
       )}
       {error && (
         <p id={errorId} role="alert" className="mt-1 text-sm text-red-700">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+type TextAreaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id'> & {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+};
+
+/** A labelled multi-line input, with its error tied to it like FormField's. */
+export function TextAreaField({ label, error, hint, className, ...areaProps }: TextAreaProps) {
+  const id = useId();
+  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="block text-sm font-medium text-gray-700">
+        {label}
+      </label>
+      <textarea id={id} rows={2} className={`${input} mt-1`} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...areaProps} />
+      {hint && (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-gray-500">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} role="alert" className="mt-1 text-sm text-red-700">
           {error}
         </p>
       )}
@@ -217,4 +247,15 @@ export function FieldErrorList({ title, errors }: { title: string; errors: Recor
       </ul>
     </div>
   );
+}
+
+/**
+ * A failed call's field errors: `all` of them, the `rest` that no input among
+ * `shown` displays, and a form-level message when there are none.
+ */
+export function splitErrors(error: unknown, shown: readonly string[]) {
+  const all = error instanceof ApiError ? error.fieldErrors : {};
+  const rest = Object.fromEntries(Object.entries(all).filter(([k]) => !shown.includes(k)));
+  const formError = error && Object.keys(all).length === 0 ? errorMessage(error) : undefined;
+  return { all, rest, formError };
 }

@@ -13,10 +13,10 @@ const navLabels = () =>
 
 describe('authenticated shell', () => {
   it('shows exactly the nav items the permissions allow and redirects / to the first', async () => {
-    fakeApi({ 'GET /session': () => makeSession({ roles: ['reviewer'], permissions: ['review.work', 'changelog.read', 'fields.read'] }) });
+    fakeApi({ 'GET /session': () => makeSession({ roles: ['reviewer'], permissions: ['review.work', 'changelog.read', 'fields.read', 'proposals.read'] }) });
     const { location } = renderApp('/');
     await screen.findByRole('navigation', { name: 'Main' });
-    expect(navLabels()).toEqual(['Review queue', 'Fields', 'Change log']);
+    expect(navLabels()).toEqual(['Review queue', 'Proposals', 'Fields', 'Change log']);
     await waitFor(() => expect(location()).toBe('/review'));
     expect(await screen.findByRole('heading', { name: 'Review queue' })).toBeTruthy();
     expect(screen.getByText(/Not available yet — this capability arrives in a later release/)).toBeTruthy();

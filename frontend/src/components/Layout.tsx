@@ -2,6 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { errorMessage } from '../api/client';
 import { keys, useLogout, useSwitchTenant } from '../api/queries';
+import { AlertBanners } from '../features/alerts/AlertBanner';
+import { AlertBell } from '../features/alerts/AlertBell';
 import { homePath, navItemsFor } from '../features/auth/nav';
 import { useSession } from '../features/auth/session';
 import { secondaryButton } from './styles';
@@ -20,8 +22,12 @@ export function Layout() {
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-14 items-center justify-between gap-4 border-b border-gray-200 bg-white px-6">
           <TenantHeader />
-          <UserMenu />
+          <div className="flex items-center gap-4">
+            <AlertBell />
+            <UserMenu />
+          </div>
         </header>
+        <AlertBanners />
         <main className="w-full max-w-6xl flex-1 px-6 py-6">
           <Outlet />
         </main>
@@ -111,6 +117,9 @@ function UserMenu() {
           {roles.join(', ')}
         </p>
       </div>
+      <NavLink to="/docs/agent-api" className="text-sm font-medium text-gray-700 hover:text-gray-900">
+        Agent API docs
+      </NavLink>
       <NavLink to="/account" className="text-sm font-medium text-gray-700 hover:text-gray-900">
         Account
       </NavLink>

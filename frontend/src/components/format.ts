@@ -6,6 +6,14 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
 }
 
+const shortDateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** A timestamp in few characters, for dense tables: "Mar 5, 10:00 AM". */
+export function formatShortDateTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : shortDateTime.format(d);
+}
+
 const count = new Intl.NumberFormat('en-US');
 
 /** A count with thousands separators: 1,234. */

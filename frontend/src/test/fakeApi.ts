@@ -58,6 +58,8 @@ export const ALL_PERMISSIONS = [
   'fields.manage',
   'sandbox.edit',
   'agents.read',
+  'agents.manage',
+  'proposals.read',
   'changelog.read',
   'rollouts.read',
   'reports.read',

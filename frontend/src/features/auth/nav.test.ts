@@ -6,20 +6,20 @@ const labels = (perms: string[]) => navItemsFor(perms).map((i) => i.label);
 describe('navItemsFor', () => {
   it('gives an admin every item, in the fixed order', () => {
     const admin = ['settings.manage', 'settings.read', 'members.manage', 'members.read', 'audit.read', 'reports.read',
-      'rollouts.read', 'changelog.read', 'agents.read', 'fields.read', 'review.work'];
+      'rollouts.read', 'changelog.read', 'agents.read', 'agents.manage', 'fields.read', 'proposals.read', 'review.work'];
     expect(labels(admin)).toEqual([
-      'Review queue', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Reports', 'Members', 'Settings',
+      'Review queue', 'Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Reports', 'Members', 'Settings',
     ]);
   });
 
-  it('gives a reviewer the queue and what supports it', () => {
-    expect(labels(['changelog.read', 'review.work', 'fields.read'])).toEqual(['Review queue', 'Fields', 'Change log']);
+  it('gives a reviewer the queue, the proposals and what supports them', () => {
+    expect(labels(['changelog.read', 'review.work', 'proposals.read', 'fields.read'])).toEqual(['Review queue', 'Proposals', 'Fields', 'Change log']);
   });
 
   it('gives compliance read-only pages but not the queue', () => {
-    const compliance = ['fields.read', 'agents.read', 'changelog.read', 'rollouts.read', 'reports.read', 'audit.read',
+    const compliance = ['fields.read', 'agents.read', 'proposals.read', 'changelog.read', 'rollouts.read', 'reports.read', 'audit.read',
       'members.read', 'settings.read'];
-    expect(labels(compliance)).toEqual(['Fields', 'Agents', 'Change log', 'Rollouts', 'Reports', 'Members', 'Settings']);
+    expect(labels(compliance)).toEqual(['Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Reports', 'Members', 'Settings']);
   });
 
   it('gives a viewer only what their permissions name', () => {
@@ -27,7 +27,7 @@ describe('navItemsFor', () => {
   });
 
   it('ignores write permissions and unknown ones', () => {
-    expect(labels(['members.manage', 'settings.manage', 'something.else'])).toEqual([]);
+    expect(labels(['members.manage', 'settings.manage', 'agents.manage', 'something.else'])).toEqual([]);
   });
 
   it('links each item to its page', () => {
@@ -38,6 +38,9 @@ describe('navItemsFor', () => {
 describe('homePath', () => {
   it('is the first allowed item', () => {
     expect(homePath(['settings.read', 'reports.read'])).toBe('/reports');
+  });
+  it('lands a compliance user on Proposals, their first page', () => {
+    expect(homePath(['changelog.read', 'proposals.read', 'agents.read'])).toBe('/proposals');
   });
   it('falls back to the account page when nothing is allowed', () => {
     expect(homePath([])).toBe('/account');

@@ -8,6 +8,7 @@ export interface NavItem {
 /** The main navigation, in display order. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { label: 'Review queue', path: '/review', permission: 'review.work' },
+  { label: 'Proposals', path: '/proposals', permission: 'proposals.read' },
   { label: 'Fields', path: '/fields', permission: 'fields.read' },
   { label: 'Agents', path: '/agents', permission: 'agents.read' },
   { label: 'Change log', path: '/changelog', permission: 'changelog.read' },

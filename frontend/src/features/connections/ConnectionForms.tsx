@@ -1,17 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, errorMessage, type Connection, type CreateConnectionRequest, type Provider } from '../../api/client';
+import type { Connection, CreateConnectionRequest, Provider } from '../../api/client';
 import { useCreateConnection, useUpdateConnection } from '../../api/catalog';
-import { FieldErrorList, FormError, FormField, SelectField } from '../../components/FormField';
+import { FieldErrorList, FormError, FormField, SelectField, splitErrors } from '../../components/FormField';
 import { card, primaryButton, secondaryButton, sectionTitle } from '../../components/styles';
 import { CREDENTIALS, filledCredentials, missingCredentials, PROVIDER_CHOICES, SYNC_INTERVALS } from './providers';
-
-/** Server field errors split into those some input shows and the rest. */
-function splitErrors(error: unknown, shown: readonly string[]) {
-  const all = error instanceof ApiError ? error.fieldErrors : {};
-  const rest = Object.fromEntries(Object.entries(all).filter(([k]) => !shown.includes(k)));
-  const formError = error && Object.keys(all).length === 0 ? errorMessage(error) : undefined;
-  return { all, rest, formError };
-}
 
 interface CredentialInputsProps {
   provider: Provider;
