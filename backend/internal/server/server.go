@@ -120,7 +120,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
-		BodyLimit:             4 << 20,
+		BodyLimit:             16 << 20, // a full batch of 500 proposals with rationale and evidence
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
