@@ -26,6 +26,8 @@ type batch struct {
 	rows     []proposalRow
 	events   []event
 	rowIndex []int // rows[i] answers results[rowIndex[i]]
+	// duplicates pairs an item with the earlier item of the batch that had its idempotency key
+	duplicates [][2]int
 }
 
 type fieldKey struct{ object, field string }

@@ -19,9 +19,19 @@ var statusOf = map[policy.Route]string{
 // route runs the validators and the policy engine on each pending item.
 func (s *Service) route(b *batch, d Decoded) {
 	latest := map[target]int{} // the last pending item per record field: it supersedes earlier ones
+	keys := map[string]int{}   // idempotency key → the item of this batch that first used it
 	for i, it := range d.Items {
 		if !b.pending(i) {
 			continue
+		}
+		if first, ok := keys[it.IdempotencyKey]; ok {
+			b.results[i] = b.results[first] // a repeated key answers with the original result
+			b.results[i].Index = i
+			b.duplicates = append(b.duplicates, [2]int{i, first})
+			continue
+		}
+		if it.IdempotencyKey != "" {
+			keys[it.IdempotencyKey] = i
 		}
 		f := b.fields[fieldKey{it.Object, it.Field}]
 		flags := policy.Validate(policy.FieldInfo{Object: f.Object, Name: f.Name, Type: f.Type, Options: f.Options},
@@ -69,6 +79,15 @@ func (b *batch) supersedeInBatch(prev int, next string) {
 	b.results[b.rowIndex[prev]].Status = "superseded"
 }
 
+// copyDuplicates gives repeated keys the final result of their first item
+// (which a later item of the batch may have superseded).
+func (b *batch) copyDuplicates() {
+	for _, d := range b.duplicates {
+		b.results[d[0]] = b.results[d[1]]
+		b.results[d[0]].Index = d[0]
+	}
+}
+
 // write stores the batch, its transitions and feedback, and supersedes the
 // agent's older queued proposals for the same record fields.
 func (s *Service) write(ctx context.Context, b *batch) error {
@@ -101,6 +120,7 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 		}
 		b.events = append(b.events, ev)
 	}
+	b.copyDuplicates()
 	older, err := s.store.supersede(ctx, b.caller.TenantID, b.agent.ID, successors, b.now)
 	if err != nil {
 		return err

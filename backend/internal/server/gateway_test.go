@@ -180,6 +180,16 @@ func TestIntake_idempotency_key_returns_the_original_result(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d proposals stored for one key", n)
 	}
+	// a key repeated inside one new batch is one proposal too
+	item["idempotency_key"] = "run-2-deal"
+	twice := agent.propose(item, item)
+	if twice[0].Error != nil || twice[1].Error != nil || twice[0].ID != twice[1].ID || twice[1].Index != 1 {
+		t.Errorf("repeated key in one batch: %+v", twice)
+	}
+	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-2-deal'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d proposals stored for a key repeated in one batch", n)
+	}
 }
 
 func TestIntake_newer_proposal_supersedes_the_pending_one(t *testing.T) {
