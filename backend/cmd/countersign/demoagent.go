@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"countersign/backend/internal/agents"
@@ -101,6 +102,20 @@ func bootstrapDemoAgent(ctx context.Context, cfg config.Config, d *db.DB, log *s
 			return "", err
 		}
 	}
-	_, secret, err := svc.CreateKey(ctx, actor, a.ID, "demo-agent "+time.Now().UTC().Format(time.RFC3339))
-	return secret, err
+	key, secret, err := svc.CreateKey(ctx, actor, a.ID, "demo-agent "+time.Now().UTC().Format(time.RFC3339))
+	if err != nil {
+		return "", err
+	}
+	// the keys of earlier runs are of no more use: revoke them rather than let them pile up
+	if a, err = svc.Get(ctx, t.ID, a.ID); err != nil {
+		return "", err
+	}
+	for _, k := range a.Keys {
+		if k.ID != key.ID && k.RevokedAt == nil && strings.HasPrefix(k.Name, "demo-agent ") {
+			if err := svc.RevokeKey(ctx, actor, a.ID, k.ID); err != nil {
+				return "", err
+			}
+		}
+	}
+	return secret, nil
 }
