@@ -15,6 +15,7 @@ CREATE TABLE crm_connections (
     last_error            text NOT NULL DEFAULT '',
     last_synced_at        timestamptz,
     next_sync_at          timestamptz,
+    catalog_revision      bigint NOT NULL DEFAULT 0, -- bumped by every sync write and policy change (caches compare it)
     created_at            timestamptz NOT NULL DEFAULT now(),
     updated_at            timestamptz NOT NULL DEFAULT now()
 );

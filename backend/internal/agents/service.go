@@ -245,6 +245,18 @@ func (s *Service) fill(ctx context.Context, a *Agent) (err error) {
 	return err
 }
 
+// WithScopes returns an agent and its scopes, without its keys: what intake needs.
+func (s *Service) WithScopes(ctx context.Context, tenantID, id string) (Agent, error) {
+	a, err := s.store.Agent(ctx, tenantID, id)
+	if db.NotFound(err) {
+		return a, problem.NotFound("agent")
+	} else if err != nil {
+		return a, err
+	}
+	a.Scopes, err = s.store.Scopes(ctx, tenantID, id)
+	return a, err
+}
+
 // ByName finds an agent by name (for the CLI).
 func (s *Service) ByName(ctx context.Context, tenantID, name string) (Agent, error) {
 	a, err := s.store.AgentByName(ctx, tenantID, name)

@@ -170,10 +170,30 @@ func (s *Store) WritePolicies(ctx context.Context, tenantID string, ws []PolicyW
 	if err != nil {
 		return err
 	}
-	return conn.Exec(`
+	if err := conn.Exec(`
 		INSERT INTO field_policy_history (tenant_id, field_id, at, actor_user_id, actor_email, source, before, after)
 		SELECT ?, x.field_id, ?, NULLIF(?, '')::uuid, ?, ?, x.before, x.after
-		FROM `+policyRecordset, tenantID, now, who.UserID, who.Email, who.Source, string(b)).Error
+		FROM `+policyRecordset, tenantID, now, who.UserID, who.Email, who.Source, string(b)).Error; err != nil {
+		return err
+	}
+	return conn.Exec(`
+		UPDATE crm_connections SET catalog_revision = catalog_revision + 1
+		WHERE tenant_id = ? AND id IN (SELECT f.connection_id FROM crm_fields f
+		  WHERE f.tenant_id = ? AND f.id IN (SELECT (x->>'field_id')::uuid FROM jsonb_array_elements(?::jsonb) x))`,
+		tenantID, tenantID, string(b)).Error
+}
+
+// BumpRevision marks a connection's catalog as changed.
+func (s *Store) BumpRevision(ctx context.Context, tenantID, connectionID string) error {
+	return s.db.Conn(ctx).Exec(`UPDATE crm_connections SET catalog_revision = catalog_revision + 1 WHERE tenant_id = ? AND id = ?`,
+		tenantID, connectionID).Error
+}
+
+// Revision is a connection's catalog revision.
+func (s *Store) Revision(ctx context.Context, tenantID, connectionID string) (int64, error) {
+	var v int64
+	err := s.db.Conn(ctx).Raw(`SELECT catalog_revision FROM crm_connections WHERE tenant_id = ? AND id = ?`, tenantID, connectionID).Scan(&v).Error
+	return v, err
 }
 
 // LockPolicies reads the tenant's fields' policies for update; ids not found

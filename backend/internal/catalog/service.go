@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -46,6 +47,7 @@ type Service struct {
 	store    *Store
 	box      *secretbox.Box
 	defaults Defaults
+	cache    fieldCache
 }
 
 // NewService wires the catalog and registers its background jobs.
@@ -368,9 +370,22 @@ func (s *Service) ConnectionIDs(ctx context.Context, tenantID string) ([]string,
 }
 
 // ConnectionFields lists every field of a connection with its policy,
-// archived ones included (the gateway validates proposals against it).
+// archived ones included (the gateway validates proposals against it). It is
+// read on every batch of proposals, so it is cached per connection and
+// reloaded when the connection's catalog revision moves (any sync write or
+// policy change bumps it, in the same transaction).
 func (s *Service) ConnectionFields(ctx context.Context, tenantID, connectionID string) ([]Field, error) {
+	rev, err := s.store.Revision(ctx, tenantID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	if fs, ok := s.cache.get(connectionID, rev); ok {
+		return fs, nil
+	}
 	fs, _, err := s.store.ConnectionFields(ctx, tenantID, connectionID)
+	if err == nil {
+		s.cache.put(connectionID, rev, fs)
+	}
 	return fs, err
 }
 
@@ -382,4 +397,32 @@ func (s *Service) Connector(ctx context.Context, tenantID, connectionID string) 
 		return nil, err
 	}
 	return s.connector(ctx, c, sealed)
+}
+
+// fieldCache holds each connection's fields at one catalog revision. Entries
+// are never modified, only replaced.
+type fieldCache struct {
+	mu      sync.Mutex
+	entries map[string]cachedFields
+}
+
+type cachedFields struct {
+	rev    int64
+	fields []Field
+}
+
+func (c *fieldCache) get(connectionID string, rev int64) ([]Field, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[connectionID]
+	return e.fields, ok && e.rev == rev
+}
+
+func (c *fieldCache) put(connectionID string, rev int64, fs []Field) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) > 10000 {
+		c.entries = map[string]cachedFields{}
+	}
+	c.entries[connectionID] = cachedFields{rev: rev, fields: fs}
 }

@@ -190,5 +190,8 @@ func (s *Service) apply(ctx context.Context, c Connection, p plan, now time.Time
 	if err := s.store.InsertVersions(ctx, c.TenantID, versions, now); err != nil {
 		return err
 	}
+	if err := s.store.BumpRevision(ctx, c.TenantID, c.ID); err != nil {
+		return err
+	}
 	return s.store.WritePolicies(ctx, c.TenantID, defaults, Actor{Source: "default"}, now)
 }

@@ -65,7 +65,7 @@ func (s *Service) Submit(ctx context.Context, caller agents.Caller, d Decoded) (
 }
 
 func (s *Service) load(ctx context.Context, b *batch) error {
-	a, err := s.agents.Get(ctx, b.caller.TenantID, b.caller.AgentID)
+	a, err := s.agents.WithScopes(ctx, b.caller.TenantID, b.caller.AgentID)
 	if err != nil {
 		return err
 	}

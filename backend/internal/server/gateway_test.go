@@ -322,3 +322,23 @@ func TestAgentAPI_keys_and_isolation(t *testing.T) {
 		t.Errorf("fields: %.300s", fields.body)
 	}
 }
+
+// TestIntake_sees_a_policy_change_on_the_next_batch guards the catalog cache:
+// a policy edited in the console applies to the very next proposal.
+func TestIntake_sees_a_policy_change_on_the_next_batch(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("admin@acme.test", "Cached", agents.Input{})
+	deal := agent.records("deals", "dealname", 1)[0]
+	item := map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealname", "proposed": "Renamed", "confidence": 0.99}
+	if r := agent.propose(item); r[0].Route != "review" {
+		t.Fatalf("before: %+v", r[0])
+	}
+	admin := e.signIn("admin@acme.test")
+	f, _ := admin.fields("q=dealname&object=deals")
+	if res := admin.do("PUT", "/api/v1/fields/"+f[0].ID+"/policy", map[string]any{"sensitivity": "high", "mode": "blocked"}); res.status != 200 {
+		t.Fatalf("policy: %d %s", res.status, res.body)
+	}
+	if r := agent.propose(item); r[0].Route != "blocked" {
+		t.Errorf("after blocking the field, the next proposal routed %s: %v", r[0].Route, r[0].Reasons)
+	}
+}
