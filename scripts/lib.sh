@@ -10,7 +10,7 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 # prints the URL of its database DB (default countersign).
 db_url() {
   if [ -n "${COUNTERSIGN_DATABASE_URL:-}" ]; then echo "$COUNTERSIGN_DATABASE_URL"; return; fi
-  scripts/pg.sh start >/dev/null
+  scripts/pg.sh start >/dev/null || return 1
   scripts/pg.sh url "${1:-countersign}"
 }
 
@@ -19,7 +19,7 @@ db_url() {
 admin_url() {
   if [ -n "${COUNTERSIGN_TEST_DATABASE_URL:-}" ]; then echo "$COUNTERSIGN_TEST_DATABASE_URL"; return; fi
   if [ -n "${COUNTERSIGN_DATABASE_URL:-}" ]; then echo "$COUNTERSIGN_DATABASE_URL"; return; fi
-  scripts/pg.sh start >/dev/null
+  scripts/pg.sh start >/dev/null || return 1
   scripts/pg.sh url postgres
 }
 

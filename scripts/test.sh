@@ -27,7 +27,13 @@ fi
 
 # --- Go -------------------------------------------------------------------------
 step "go test (real PostgreSQL)"
-export COUNTERSIGN_TEST_DATABASE_URL="$(admin_url)"
+if ! COUNTERSIGN_TEST_DATABASE_URL="$(admin_url)"; then
+  echo "No PostgreSQL for the tests (see the message above): the Go and end-to-end suites count as failed." >&2
+  tally go 0 1; tally e2e 0 1
+  echo; printf '%s\n' "${LINES[@]}"; echo "$PASSED passed, $FAILED failed"
+  exit 1
+fi
+export COUNTERSIGN_TEST_DATABASE_URL
 go test -count=1 -p 2 -v ./backend/... 2>&1 | tee "$OUT/go.log" | grep -E '^(\s*--- FAIL|FAIL|ok|panic:|\s+\S+_test\.go:[0-9]+:)' || true
 gp=$(grep -cE '^\s*--- PASS' "$OUT/go.log" || true)
 gf=$(grep -cE '^\s*--- FAIL|^FAIL\s.*\[(build|setup) failed\]' "$OUT/go.log" || true)
