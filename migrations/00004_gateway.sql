@@ -82,6 +82,20 @@ CREATE INDEX proposals_list_idx ON proposals (tenant_id, created_at DESC);
 CREATE INDEX proposals_agent_idx ON proposals (tenant_id, agent_id, created_at DESC);
 CREATE INDEX proposals_pending_idx ON proposals (tenant_id, agent_id, object, record_id, field) WHERE status = 'queued';
 
+-- What each agent targeted and when it last did: the velocity breaker counts
+-- the distinct records here, a set bounded by the caps, instead of scanning
+-- every proposal of the hour.
+CREATE TABLE agent_targets (
+    tenant_id uuid NOT NULL REFERENCES tenants (id),
+    agent_id  uuid NOT NULL REFERENCES agents (id),
+    object    text NOT NULL,
+    record_id text NOT NULL,
+    field     text NOT NULL,
+    last_at   timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, agent_id, object, record_id, field)
+);
+CREATE INDEX agent_targets_recent_idx ON agent_targets (tenant_id, agent_id, last_at);
+
 -- Every status transition, append-only.
 CREATE TABLE proposal_events (
     seq         bigserial PRIMARY KEY,
@@ -141,6 +155,7 @@ DROP TABLE alerts;
 DROP TABLE agent_reads;
 DROP TABLE agent_feedback;
 DROP TABLE proposal_events;
+DROP TABLE agent_targets;
 DROP TABLE proposals;
 DROP TABLE agent_scopes;
 DROP TABLE agent_keys;

@@ -136,7 +136,7 @@ func (s *Service) Activity(ctx context.Context, tenantID, agentID string) (api.A
 	if err != nil {
 		return out, err
 	}
-	n, err := s.store.DistinctRecords(ctx, tenantID, agentID, velocitySince(a, now), nil, "")
+	n, err := s.store.DistinctRecords(ctx, tenantID, agentID, velocitySince(a, now), "")
 	out.DistinctRecordsLastHour = n
 	return out, err
 }

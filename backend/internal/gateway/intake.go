@@ -149,13 +149,16 @@ func (s *Service) velocity(ctx context.Context, b *batch, d Decoded) error {
 		return nil
 	}
 	since := velocitySince(b.agent, b.now)
-	n, err := s.store.DistinctRecords(ctx, b.caller.TenantID, b.caller.AgentID, since, targets, "")
+	if err := s.store.RecordTargets(ctx, b.caller.TenantID, b.caller.AgentID, targets, b.now); err != nil {
+		return err
+	}
+	n, err := s.store.DistinctRecords(ctx, b.caller.TenantID, b.caller.AgentID, since, "")
 	if err != nil {
 		return err
 	}
 	over := n > b.agent.VelocityCap
 	for field, cap := range b.agent.FieldCaps {
-		m, err := s.store.DistinctRecords(ctx, b.caller.TenantID, b.caller.AgentID, since, targets, field)
+		m, err := s.store.DistinctRecords(ctx, b.caller.TenantID, b.caller.AgentID, since, field)
 		if err != nil {
 			return err
 		}

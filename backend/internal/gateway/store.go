@@ -130,26 +130,30 @@ type target struct {
 	Field    string `json:"field,omitempty"`
 }
 
-// DistinctRecords counts the distinct records the agent targeted since t,
-// together with the batch's (optionally for one field only).
-func (s *Store) DistinctRecords(ctx context.Context, tenantID, agentID string, since time.Time, batch []target, field string) (int, error) {
-	if batch == nil {
-		batch = []target{}
+// RecordTargets remembers that the agent targeted these record fields now
+// (in the batch's transaction: a refused batch leaves no trace).
+func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, batch []target, now time.Time) error {
+	if len(batch) == 0 {
+		return nil
 	}
 	b, _ := json.Marshal(batch)
+	return s.db.Conn(ctx).Exec(`
+		INSERT INTO agent_targets (tenant_id, agent_id, object, record_id, field, last_at)
+		SELECT DISTINCT ?::uuid, ?::uuid, x.object, x.record_id, x.field, ?::timestamptz
+		FROM jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text)
+		ON CONFLICT (tenant_id, agent_id, object, record_id, field) DO UPDATE SET last_at = EXCLUDED.last_at`,
+		tenantID, agentID, now, string(b)).Error
+}
+
+// DistinctRecords counts the distinct records the agent targeted since t
+// (optionally through one "object.field" only).
+func (s *Store) DistinctRecords(ctx context.Context, tenantID, agentID string, since time.Time, field string) (int, error) {
+	obj, fld := splitField(field)
 	var n int
-	obj, fld := "", ""
-	if field != "" {
-		obj, fld = splitField(field)
-	}
 	err := s.db.Conn(ctx).Raw(`
-		SELECT count(*) FROM (
-		  SELECT object, record_id FROM proposals
-		  WHERE tenant_id = ? AND agent_id = ? AND created_at > ? AND (? = '' OR (object = ? AND field = ?))
-		  UNION
-		  SELECT x.object, x.record_id FROM jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text)
-		  WHERE ? = '' OR (x.object = ? AND x.field = ?)
-		) t`, tenantID, agentID, since, field, obj, fld, string(b), field, obj, fld).Scan(&n).Error
+		SELECT count(DISTINCT (object, record_id)) FROM agent_targets
+		WHERE tenant_id = ? AND agent_id = ? AND last_at > ? AND (? = '' OR (object = ? AND field = ?))`,
+		tenantID, agentID, since, field, obj, fld).Scan(&n).Error
 	return n, err
 }
 
