@@ -68,15 +68,12 @@ type Key struct {
 	RevokedAt  *time.Time
 }
 
-// Caller is an authenticated agent on the agent API.
+// Caller is an authenticated agent on the agent API: its tenant comes from
+// its key, never from the request.
 type Caller struct {
-	TenantID     string
-	AgentID      string
-	AgentName    string
-	ConnectionID string
-	KeyID        string
-	Status       string
-	PausedReason string
+	TenantID string
+	AgentID  string
+	KeyID    string
 }
 
 // Operations an agent can propose.

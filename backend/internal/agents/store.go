@@ -170,7 +170,7 @@ func (s *Store) CallerByKeyHash(ctx context.Context, hash string) (Caller, *time
 		LastUsedAt *time.Time
 	}
 	err := s.db.Conn(ctx).Raw(`
-		SELECT k.tenant_id, k.agent_id, a.name AS agent_name, a.connection_id, k.id AS key_id, a.status, a.paused_reason, k.last_used_at
+		SELECT k.tenant_id, k.agent_id, k.id AS key_id, k.last_used_at
 		FROM agent_keys k JOIN agents a ON a.id = k.agent_id AND a.tenant_id = k.tenant_id
 		WHERE k.hash = ? AND k.revoked_at IS NULL`, hash).Take(&r).Error
 	return r.Caller, r.LastUsedAt, err
