@@ -18,14 +18,23 @@ type Activity interface {
 type Handlers struct {
 	svc      *Service
 	activity Activity
+	// canManage says whether the caller may manage agents: only they see webhook secrets.
+	canManage func(ctx context.Context) bool
 }
 
 // NewHandlers returns the agents handlers.
-func NewHandlers(svc *Service, activity Activity) *Handlers {
-	return &Handlers{svc: svc, activity: activity}
+func NewHandlers(svc *Service, activity Activity, canManage func(context.Context) bool) *Handlers {
+	return &Handlers{svc: svc, activity: activity, canManage: canManage}
 }
 
-// ListAgents lists the tenant's agents.
+// view hides what readers may not see.
+func (h *Handlers) view(ctx context.Context, a Agent) api.Agent {
+	if !h.canManage(ctx) {
+		a.WebhookSecret = ""
+	}
+	return toAPIAgent(a)
+}
+
 func (h *Handlers) ListAgents(ctx context.Context, _ api.ListAgentsRequestObject) (api.ListAgentsResponseObject, error) {
 	p, _ := principal.From(ctx)
 	as, err := h.svc.List(ctx, p.TenantID)
@@ -34,7 +43,7 @@ func (h *Handlers) ListAgents(ctx context.Context, _ api.ListAgentsRequestObject
 	}
 	out := api.ListAgents200JSONResponse{Agents: make([]api.Agent, len(as))}
 	for i, a := range as {
-		out.Agents[i] = toAPIAgent(a)
+		out.Agents[i] = h.view(ctx, a)
 	}
 	return out, nil
 }
@@ -60,7 +69,7 @@ func (h *Handlers) GetAgent(ctx context.Context, req api.GetAgentRequestObject) 
 	if err != nil {
 		return nil, err
 	}
-	x := toAPIAgent(a)
+	x := h.view(ctx, a)
 	return api.GetAgent200JSONResponse{Id: x.Id, Name: x.Name, Description: x.Description, ConnectionId: x.ConnectionId,
 		ConnectionName: x.ConnectionName, Status: api.AgentDetailStatus(x.Status), PausedReason: x.PausedReason,
 		VelocityCap: x.VelocityCap, HardCapMultiplier: x.HardCapMultiplier, FieldCaps: x.FieldCaps, BreakerOpen: x.BreakerOpen,

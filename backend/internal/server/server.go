@@ -31,6 +31,7 @@ import (
 	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/platform/logging"
 	"countersign/backend/internal/platform/metrics"
+	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
 	"countersign/backend/internal/platform/web"
 	"countersign/backend/internal/tenancy"
@@ -116,7 +117,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	gw.AlertURL = cfg.AlertURL
 	gw.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
-		agents.NewHandlers(agentSvc, gw), gateway.NewConsoleHandlers(gw)}
+		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw)}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
@@ -146,6 +147,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
 	return &Server{HTTP: app, Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw}, nil
+}
+
+// mayManageAgents answers for the caller of a console request.
+func mayManageAgents(enforcer *access.Enforcer) func(context.Context) bool {
+	return func(ctx context.Context) bool {
+		p, ok := principal.From(ctx)
+		if !ok {
+			return false
+		}
+		allowed, err := enforcer.Allowed(p.UserID, p.TenantID, access.AgentsManage)
+		return err == nil && allowed
+	}
 }
 
 func sendJSON(b []byte) fiber.Handler {
