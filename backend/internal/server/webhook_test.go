@@ -91,3 +91,19 @@ func TestAlertWebhook_posts_slack_compatible_text_when_the_breaker_trips(t *test
 		t.Fatal("no alert webhook call")
 	}
 }
+
+func TestWebhookSecret_is_shown_to_managers_only(t *testing.T) {
+	e := newEnv(t, true)
+	url := "https://hooks.example.com/x"
+	a, _ := e.newAgent("admin@acme.test", "Secretive", agents.Input{WebhookURL: &url})
+	if res := e.signIn("admin@acme.test").do("GET", "/api/v1/agents/"+a.ID, nil); !strings.Contains(string(res.body), `"webhook_secret":"whsec_`) {
+		t.Errorf("admin does not see the webhook secret: %.300s", res.body)
+	}
+	res := e.signIn("compliance@acme.test").do("GET", "/api/v1/agents/"+a.ID, nil)
+	if res.status != 200 || strings.Contains(string(res.body), "whsec_") {
+		t.Errorf("compliance (read-only) sees the secret: %d %.300s", res.status, res.body)
+	}
+	if list := e.signIn("compliance@acme.test").do("GET", "/api/v1/agents", nil); strings.Contains(string(list.body), "whsec_") {
+		t.Error("the agents list shows the secret to a reader")
+	}
+}
