@@ -189,11 +189,11 @@ func (s *Store) BumpRevision(ctx context.Context, tenantID, connectionID string)
 		tenantID, connectionID).Error
 }
 
-// Revision is a connection's catalog revision.
+// Revision is a connection's catalog revision (db.NotFound for another tenant's).
 func (s *Store) Revision(ctx context.Context, tenantID, connectionID string) (int64, error) {
-	var v int64
-	err := s.db.Conn(ctx).Raw(`SELECT catalog_revision FROM crm_connections WHERE tenant_id = ? AND id = ?`, tenantID, connectionID).Scan(&v).Error
-	return v, err
+	var row struct{ CatalogRevision int64 }
+	err := s.db.Conn(ctx).Raw(`SELECT catalog_revision FROM crm_connections WHERE tenant_id = ? AND id = ?`, tenantID, connectionID).Take(&row).Error
+	return row.CatalogRevision, err
 }
 
 // LockPolicies reads the tenant's fields' policies for update; ids not found

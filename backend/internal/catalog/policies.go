@@ -111,6 +111,9 @@ func (s *Service) SetPolicy(ctx context.Context, actor principal.Principal, fiel
 	if in.ConfidenceThreshold != nil {
 		p.ConfidenceThreshold = *in.ConfidenceThreshold
 	}
+	if !db.IsUUID(fieldID) {
+		return Field{}, problem.NotFound("field")
+	}
 	var f problem.Fields
 	validatePolicy(&f, "", p)
 	if err := f.Err(); err != nil {
@@ -122,7 +125,7 @@ func (s *Service) SetPolicy(ctx context.Context, actor principal.Principal, fiel
 			return err
 		}
 		cur, ok := locked[fieldID]
-		if !ok || !db.IsUUID(fieldID) {
+		if !ok {
 			return problem.NotFound("field")
 		}
 		if cur.Policy.Same(p) {

@@ -376,15 +376,18 @@ func (s *Service) ConnectionIDs(ctx context.Context, tenantID string) ([]string,
 // policy change bumps it, in the same transaction).
 func (s *Service) ConnectionFields(ctx context.Context, tenantID, connectionID string) ([]Field, error) {
 	rev, err := s.store.Revision(ctx, tenantID, connectionID)
-	if err != nil {
+	if db.NotFound(err) {
+		return nil, problem.NotFound("connection")
+	} else if err != nil {
 		return nil, err
 	}
-	if fs, ok := s.cache.get(connectionID, rev); ok {
+	key := tenantID + "/" + connectionID
+	if fs, ok := s.cache.get(key, rev); ok {
 		return fs, nil
 	}
 	fs, _, err := s.store.ConnectionFields(ctx, tenantID, connectionID)
 	if err == nil {
-		s.cache.put(connectionID, rev, fs)
+		s.cache.put(key, rev, fs)
 	}
 	return fs, err
 }
@@ -411,18 +414,18 @@ type cachedFields struct {
 	fields []Field
 }
 
-func (c *fieldCache) get(connectionID string, rev int64) ([]Field, bool) {
+func (c *fieldCache) get(key string, rev int64) ([]Field, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[connectionID]
+	e, ok := c.entries[key]
 	return e.fields, ok && e.rev == rev
 }
 
-func (c *fieldCache) put(connectionID string, rev int64, fs []Field) {
+func (c *fieldCache) put(key string, rev int64, fs []Field) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil || len(c.entries) > 10000 {
 		c.entries = map[string]cachedFields{}
 	}
-	c.entries[connectionID] = cachedFields{rev: rev, fields: fs}
+	c.entries[key] = cachedFields{rev: rev, fields: fs}
 }

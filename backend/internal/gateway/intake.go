@@ -202,7 +202,7 @@ func (s *Service) readConsent(ctx context.Context, b *batch, d Decoded) error {
 	for object, ids := range byObject {
 		recs, err := conn.ReadRecords(ctx, object, dedupe(ids), []string{consentField[object]})
 		if err != nil {
-			return fmt.Errorf("reading consent of %s: %w", object, err)
+			return crmProblem(err)
 		}
 		for _, r := range recs {
 			b.consent[target{Object: object, RecordID: r.ID}] = consentState(r.Values[consentField[object]])

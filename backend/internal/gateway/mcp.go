@@ -146,7 +146,7 @@ func toolJSON(v any) *mcp.CallToolResult {
 
 // toolError reports a domain error to the model as a tool error it can read.
 func toolError(err error) *mcp.CallToolResult {
-	msg := err.Error()
+	msg := "Something went wrong on our side; try again later."
 	var be *BatchError
 	if pe, ok := problem.As(err); ok {
 		b, _ := json.Marshal(map[string]any{"code": pe.Code, "detail": pe.Detail, "errors": pe.Fields})

@@ -76,15 +76,20 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, Principal, 
 	if err != nil {
 		return "", Principal{}, err
 	}
-	token, p, err := s.openSession(ctx, user, m.TenantID, in.IP, in.UserAgent)
-	if err != nil {
-		return "", Principal{}, err
-	}
-	if err := s.store.RecordAttempt(ctx, email, in.IP, true, now); err != nil {
-		return "", Principal{}, err
-	}
-	return token, p, s.audit.Record(ctx, audit.Entry{TenantID: m.TenantID, At: now, ActorUserID: user.ID,
-		ActorEmail: user.Email, Action: audit.SignedIn, Target: user.Email, IP: in.IP})
+	var token string
+	var p Principal
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if token, p, err = s.openSession(ctx, user, m.TenantID, in.IP, in.UserAgent); err != nil {
+			return err
+		}
+		if err := s.store.RecordAttempt(ctx, email, in.IP, true, now); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{TenantID: m.TenantID, At: now, ActorUserID: user.ID,
+			ActorEmail: user.Email, Action: audit.SignedIn, Target: user.Email, IP: in.IP})
+	})
+	return token, p, err
 }
 
 func (s *Service) checkLockout(ctx context.Context, email, ip string, now time.Time) error {

@@ -121,6 +121,9 @@ func TestBulkTagging_and_field_history_through_the_api(t *testing.T) {
 	if res := r.do("PUT", "/api/v1/fields/"+ids[0]+"/policy", map[string]any{"sensitivity": "low", "mode": "auto"}); res.status != 403 {
 		t.Errorf("reviewer editing a policy: %d", res.status)
 	}
+	if res := a.do("PUT", "/api/v1/fields/not-a-uuid/policy", map[string]any{"sensitivity": "low", "mode": "auto"}); res.status != 404 {
+		t.Errorf("a malformed field id: %d %s", res.status, res.body)
+	}
 }
 
 func TestConnections_add_sync_in_background_and_never_return_secrets(t *testing.T) {

@@ -5,6 +5,7 @@ package logging
 import (
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,11 +41,16 @@ func Middleware(log *slog.Logger) fiber.Handler {
 		if status >= 500 {
 			level = slog.LevelError
 		}
+		route := c.Route().Path
+		path := c.Path()
+		if strings.Contains(route, ":token") {
+			path = route // an invite link's token is a credential
+		}
 		log.Log(c.UserContext(), level, "request",
 			"request_id", RequestID(c),
 			"method", c.Method(),
-			"path", c.Path(),
-			"route", c.Route().Path,
+			"path", path,
+			"route", route,
 			"status", status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000,
 		)
