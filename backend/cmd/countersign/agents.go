@@ -10,12 +10,10 @@ import (
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/audit"
-	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
-	"countersign/backend/internal/server"
 	"countersign/backend/internal/tenancy"
 )
 
@@ -43,8 +41,7 @@ func runAgents(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logge
 	} else if err != nil {
 		return err
 	}
-	cat, err := catalog.NewService(catalog.Deps{DB: d, Audit: audit.New(d), Clock: clock.System{}, Log: log,
-		SecretKey: cfg.SecretKey, Factories: server.Connectors(d), Provisioners: server.Provisioners(d)})
+	cat, err := newCatalog(cfg, d, log)
 	if err != nil {
 		return err
 	}

@@ -12,13 +12,11 @@ import (
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/audit"
-	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/demoagent"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
-	"countersign/backend/internal/server"
 	"countersign/backend/internal/tenancy"
 )
 
@@ -88,8 +86,7 @@ func bootstrapDemoAgent(ctx context.Context, cfg config.Config, d *db.DB, log *s
 	if err != nil {
 		return "", fmt.Errorf("tenant %q: %w", slug, err)
 	}
-	cat, err := catalog.NewService(catalog.Deps{DB: d, Audit: audit.New(d), Clock: clock.System{}, Log: log,
-		SecretKey: cfg.SecretKey, Factories: server.Connectors(d), Provisioners: server.Provisioners(d)})
+	cat, err := newCatalog(cfg, d, log)
 	if err != nil {
 		return "", err
 	}

@@ -108,8 +108,7 @@ func runSeed(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger)
 	if err := seed.Run(ctx, d, data, log); err != nil {
 		return err
 	}
-	cat, err := catalog.NewService(catalog.Deps{DB: d, Audit: audit.New(d), Clock: clock.System{}, Log: log,
-		SecretKey: cfg.SecretKey, Factories: server.Connectors(d), Provisioners: server.Provisioners(d)})
+	cat, err := newCatalog(cfg, d, log)
 	if err != nil {
 		return err
 	}
@@ -150,4 +149,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 	stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return srv.Jobs.Stop(stopCtx)
+}
+
+// newCatalog builds the catalog service for the commands that work without
+// the server (seed, agents, demo-agent): no job queue, syncs run in-process.
+func newCatalog(cfg config.Config, d *db.DB, log *slog.Logger) (*catalog.Service, error) {
+	return catalog.NewService(catalog.Deps{DB: d, Audit: audit.New(d), Clock: clock.System{}, Log: log,
+		SecretKey: cfg.SecretKey, Factories: server.Connectors(d, cfg.Production()), Provisioners: server.Provisioners(d)})
 }

@@ -3,6 +3,8 @@ package gateway
 import (
 	"crypto/rand"
 	"fmt"
+	"net/http"
+	"time"
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/catalog"
@@ -21,11 +23,13 @@ type Service struct {
 	jobs    *jobs.Jobs // nil until RegisterJobs
 	// AlertURL, when set, receives every alert as Slack-compatible JSON.
 	AlertURL string
+	// HTTP delivers webhooks and alerts (public addresses only in production).
+	HTTP *http.Client
 }
 
 // NewService wires the gateway.
 func NewService(d *db.DB, a *agents.Service, c *catalog.Service, clk clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, clock: clk}
+	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second}}
 }
 
 // Result is the answer for one item of a batch.

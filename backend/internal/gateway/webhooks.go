@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"countersign/backend/internal/platform/egress"
 	"countersign/backend/internal/platform/jobs"
 )
 
@@ -61,7 +63,7 @@ func (w *alertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) error
 		return nil
 	}
 	body, _ := json.Marshal(map[string]any{"text": "Countersign alert: " + job.Args.Title, "kind": job.Args.Alert})
-	if failure := post(ctx, w.svc.AlertURL, "", body); failure != "" {
+	if failure := post(ctx, w.svc.HTTP, w.svc.AlertURL, "", body); failure != "" {
 		return fmt.Errorf("alert webhook: %s", failure)
 	}
 	return nil
@@ -107,7 +109,7 @@ func (s *Service) deliver(ctx context.Context, t hookTarget) error {
 	}
 	body, _ := json.Marshal(map[string]any{"agent_id": t.ID, "agent": t.Name, "events": toAPIFeedback(evs), "next": next,
 		"text": slackText(t.Name, evs)})
-	failure := post(ctx, t.WebhookURL, t.WebhookSecret, body)
+	failure := post(ctx, s.HTTP, t.WebhookURL, t.WebhookSecret, body)
 	if failure != "" {
 		return s.db.Conn(ctx).Exec(`UPDATE agents SET webhook_error = ? WHERE tenant_id = ? AND id = ?`, failure, t.TenantID, t.ID).Error
 	}
@@ -116,7 +118,7 @@ func (s *Service) deliver(ctx context.Context, t hookTarget) error {
 }
 
 // post returns "" on a 2xx, else why it failed.
-func post(ctx context.Context, url, secret string, body []byte) string {
+func post(ctx context.Context, client *http.Client, url, secret string, body []byte) string {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
@@ -126,8 +128,11 @@ func post(ctx context.Context, url, secret string, body []byte) string {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Countersign-Webhook/1")
 	req.Header.Set(SignatureHeader, Sign(secret, body))
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
+	res, err := client.Do(req)
+	var np *egress.ErrNotPublic
+	if errors.As(err, &np) {
+		return np.Error()
+	} else if err != nil {
 		return fmt.Sprintf("%s: could not deliver (%T)", time.Now().UTC().Format(time.RFC3339), err)
 	}
 	res.Body.Close()

@@ -2,23 +2,31 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/crm"
+	"countersign/backend/internal/crm/httpx"
 	"countersign/backend/internal/crm/hubspot"
 	"countersign/backend/internal/crm/pipedrive"
 	"countersign/backend/internal/crm/salesforce"
 	"countersign/backend/internal/crm/sandbox"
 	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/egress"
 )
 
-// Connectors lists the CRM providers this build can talk to.
-func Connectors(d *db.DB) map[crm.Provider]crm.Factory {
+// Connectors lists the CRM providers this build can talk to. In production
+// (publicOnly) their HTTP client refuses internal addresses, since admins
+// choose the base URL.
+func Connectors(d *db.DB, publicOnly bool) map[crm.Provider]crm.Factory {
+	client := httpx.WithHTTPClient(egress.Client(publicOnly, 60*time.Second))
 	return map[crm.Provider]crm.Factory{
-		crm.Sandbox:    sandbox.Factory(d),
-		crm.HubSpot:    hubspot.Factory,
-		crm.Salesforce: salesforce.Factory,
-		crm.Pipedrive:  pipedrive.Factory,
+		crm.Sandbox: sandbox.Factory(d),
+		crm.HubSpot: func(_ context.Context, c crm.Connection) (crm.Connector, error) { return hubspot.New(c, client) },
+		crm.Salesforce: func(_ context.Context, c crm.Connection) (crm.Connector, error) {
+			return salesforce.New(c, client)
+		},
+		crm.Pipedrive: func(_ context.Context, c crm.Connection) (crm.Connector, error) { return pipedrive.New(c, client) },
 	}
 }
 

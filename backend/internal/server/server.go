@@ -28,6 +28,7 @@ import (
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/egress"
 	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/platform/logging"
 	"countersign/backend/internal/platform/metrics"
@@ -108,13 +109,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	ih := identity.NewHandlers(ident, th, cfg.BaseURL, cfg.SecureCookies())
 	queue := jobs.New(d, log)
 	cat, err := catalog.NewService(catalog.Deps{DB: d, Jobs: queue, Audit: auditLog, Clock: clk, Log: log,
-		SecretKey: cfg.SecretKey, Factories: Connectors(d), Provisioners: Provisioners(d)})
+		SecretKey: cfg.SecretKey, Factories: Connectors(d, cfg.Production()), Provisioners: Provisioners(d)})
 	if err != nil {
 		return nil, err
 	}
 	agentSvc := agents.NewService(d, cat, auditLog, clk)
 	gw := gateway.NewService(d, agentSvc, cat, clk)
 	gw.AlertURL = cfg.AlertURL
+	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
 		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw)}
