@@ -80,25 +80,24 @@ type event struct {
 	Outcome    string         `json:"outcome"` // feedback outcome, "" for none
 }
 
-// InsertEvents appends transitions and the feedback they produce.
+// InsertEvents appends transitions and the feedback they produce, in one statement.
 func (s *Store) InsertEvents(ctx context.Context, tenantID string, evs []event, now time.Time) error {
 	if len(evs) == 0 {
 		return nil
 	}
 	b, _ := json.Marshal(evs)
-	conn := s.db.Conn(ctx)
-	const rs = `jsonb_to_recordset(?::jsonb) AS x(proposal_id uuid, agent_id uuid, from_status text, to_status text,
-		actor_kind text, actor_id text, detail jsonb, outcome text)`
-	if err := conn.Exec(`
-		INSERT INTO proposal_events (tenant_id, proposal_id, at, from_status, to_status, actor_kind, actor_id, detail)
-		SELECT ?, x.proposal_id, ?, x.from_status, x.to_status, x.actor_kind, x.actor_id, COALESCE(x.detail, '{}')
-		FROM `+rs, tenantID, now, string(b)).Error; err != nil {
-		return err
-	}
-	return conn.Exec(`
+	return s.db.Conn(ctx).Exec(`
+		WITH x AS (
+		  SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(proposal_id uuid, agent_id uuid, from_status text, to_status text,
+		    actor_kind text, actor_id text, detail jsonb, outcome text)
+		), transitions AS (
+		  INSERT INTO proposal_events (tenant_id, proposal_id, at, from_status, to_status, actor_kind, actor_id, detail)
+		  SELECT ?::uuid, x.proposal_id, ?::timestamptz, x.from_status, x.to_status, x.actor_kind, x.actor_id, COALESCE(x.detail, '{}')
+		  FROM x
+		)
 		INSERT INTO agent_feedback (tenant_id, agent_id, proposal_id, at, outcome, detail)
-		SELECT ?, x.agent_id, x.proposal_id, ?, x.outcome, COALESCE(x.detail, '{}')
-		FROM `+rs+` WHERE x.outcome <> ''`, tenantID, now, string(b)).Error
+		SELECT ?::uuid, x.agent_id, x.proposal_id, ?::timestamptz, x.outcome, COALESCE(x.detail, '{}')
+		FROM x WHERE x.outcome <> ''`, string(b), tenantID, now, tenantID, now).Error
 }
 
 // existingByKey finds an agent's proposals by idempotency key.
