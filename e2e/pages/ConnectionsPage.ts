@@ -15,6 +15,8 @@ export interface NewConnection {
   provider: ProviderName;
   /** Credential inputs by their label, e.g. { 'Private app access token': '…' }. */
   credentials?: Record<string, string>;
+  /** The optional API base URL. */
+  baseUrl?: string;
 }
 
 /**
@@ -117,6 +119,7 @@ export class ConnectionsPage {
     for (const [label, value] of Object.entries(connection.credentials ?? {})) {
       await this.addForm.getByLabel(label, { exact: true }).fill(value);
     }
+    if (connection.baseUrl) await this.addForm.getByLabel('API base URL (optional)').fill(connection.baseUrl);
     await this.saveButton.click();
     await expect(this.page.getByRole('status').filter({ hasText: `Connection “${connection.name}” added.` })).toBeVisible();
     await expect(this.addForm).toHaveCount(0);

@@ -83,7 +83,8 @@ export function createQueryClient(onUnauthorized: () => void): QueryClient {
     }),
     defaultOptions: {
       queries: { retry: retryTransient, refetchOnWindowFocus: false },
-      mutations: { retry: false },
+      // Mutations carry secrets (new API keys, CRM tokens, passwords): keep none once nothing watches them.
+      mutations: { retry: false, gcTime: 0 },
     },
   });
   return client;

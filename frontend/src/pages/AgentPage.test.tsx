@@ -38,7 +38,7 @@ const section = (name: string) => screen.getByRole('region', { name });
 describe('Agent page', () => {
   it('shows a new key once, then only its prefix', async () => {
     const { api } = agentServer();
-    const { user } = renderApp('/agents/a1');
+    const { user, queryClient } = renderApp('/agents/a1');
     await screen.findByRole('heading', { name: 'Enricher' });
     await user.click(within(section('API keys')).getByRole('button', { name: 'Create key' }));
     const form = screen.getByRole('dialog', { name: 'Create a key for Enricher' });
@@ -58,6 +58,8 @@ describe('Agent page', () => {
     expect(await within(keys).findByText(`${SECRET.slice(0, 15)}…`)).toBeTruthy();
     const secretOnPage = () => document.body.textContent!.includes(SECRET) || [...document.querySelectorAll('input')].some((i) => i.value === SECRET);
     expect(secretOnPage()).toBe(false);
+    // nor is it kept in memory: the mutation that carried it is dropped once nothing watches it
+    await waitFor(() => expect(JSON.stringify(queryClient.getMutationCache().getAll().map((m) => m.state.data))).not.toContain(SECRET));
 
     // Opening the dialog again starts afresh: the secret is gone for good.
     await user.click(within(section('API keys')).getByRole('button', { name: 'Create key' }));

@@ -164,6 +164,8 @@ describe('Connections', () => {
     expect(await within(card).findByText('Credentials replaced.')).toBeTruthy();
     expect(api.calls('PATCH /connections/c2')[0].body).toEqual({ credentials: { access_token: 'pat-new-9z9z' } });
     expect(document.body.textContent).not.toContain('pat-new-9z9z');
+    const values = Array.from(document.querySelectorAll('input, textarea')).map((e) => (e as HTMLInputElement).value);
+    expect(values.join('\n')).not.toContain('pat-new-9z9z');
   });
 
   it('is read-only without fields.manage, with the decisions link and no sandbox editor', async () => {
