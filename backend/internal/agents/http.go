@@ -113,11 +113,10 @@ func (h *Handlers) RevokeAgentKey(ctx context.Context, req api.RevokeAgentKeyReq
 // ResetAgentBreaker closes a tripped breaker.
 func (h *Handlers) ResetAgentBreaker(ctx context.Context, req api.ResetAgentBreakerRequestObject) (api.ResetAgentBreakerResponseObject, error) {
 	p, _ := principal.From(ctx)
-	a, err := h.svc.ResetBreaker(ctx, p, req.AgentId)
+	a, err := h.svc.ResetBreaker(ctx, p, req.AgentId, func(ctx context.Context) error {
+		return h.activity.ResolveBreakerAlerts(ctx, p.TenantID, req.AgentId, p.UserID)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := h.activity.ResolveBreakerAlerts(ctx, p.TenantID, a.ID, p.UserID); err != nil {
 		return nil, err
 	}
 	return api.ResetAgentBreaker200JSONResponse(toAPIAgent(a)), nil

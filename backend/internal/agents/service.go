@@ -334,8 +334,9 @@ func (s *Service) Authenticate(ctx context.Context, key string) (Caller, error) 
 	return c, nil
 }
 
-// ResetBreaker closes a tripped velocity breaker.
-func (s *Service) ResetBreaker(ctx context.Context, actor principal.Principal, id string) (Agent, error) {
+// ResetBreaker closes a tripped velocity breaker; settle runs in the same
+// transaction (the gateway acknowledges the breaker's alerts).
+func (s *Service) ResetBreaker(ctx context.Context, actor principal.Principal, id string, settle func(ctx context.Context) error) (Agent, error) {
 	a, err := s.Get(ctx, actor.TenantID, id)
 	if err != nil {
 		return a, err
@@ -343,6 +344,9 @@ func (s *Service) ResetBreaker(ctx context.Context, actor principal.Principal, i
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		changed, err := s.store.SetBreaker(ctx, a.TenantID, a.ID, false, s.clock.Now())
 		if err != nil || !changed {
+			return err
+		}
+		if err := settle(ctx); err != nil {
 			return err
 		}
 		return s.record(ctx, actor, "agent.breaker_reset", a.Name, nil)
