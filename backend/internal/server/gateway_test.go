@@ -342,3 +342,16 @@ func TestIntake_sees_a_policy_change_on_the_next_batch(t *testing.T) {
 		t.Errorf("after blocking the field, the next proposal routed %s: %v", r[0].Route, r[0].Reasons)
 	}
 }
+
+// TestSchema_refuses_a_child_row_in_another_tenant is the database's own guard
+// under the services' tenancy checks.
+func TestSchema_refuses_a_child_row_in_another_tenant(t *testing.T) {
+	e := newEnv(t, true)
+	a, _ := e.newAgent("admin@acme.test", "Acme bot", agents.Input{})
+	globex := e.admin("admin@globex.test")
+	err := e.db.Conn(context.Background()).Exec(`INSERT INTO agent_scopes (tenant_id, agent_id, object, field, operations)
+		VALUES (?, ?, '*', '*', '{set}')`, globex.TenantID, a.ID).Error
+	if err == nil || !strings.Contains(err.Error(), "agent_scopes_agent_id_tenant_fk") {
+		t.Errorf("a globex scope row on an acme agent: %v", err)
+	}
+}
