@@ -160,8 +160,8 @@ func decodeItem(raw json.RawMessage, path string) (Item, *ItemError) {
 	if len(it.Rationale) > MaxRationale {
 		return bad("rationale", "is %d bytes; at most %d", len(it.Rationale), MaxRationale)
 	}
-	if e := checkEvidence(r.Evidence); e != "" {
-		return bad("evidence"+e[:strings.Index(e, " ")], "%s", e[strings.Index(e, " ")+1:])
+	if where, msg := checkEvidence(r.Evidence); msg != "" {
+		return bad("evidence"+where, "%s", msg)
 	}
 	it.Evidence = r.Evidence
 	if r.RunID != nil {
@@ -179,21 +179,22 @@ func decodeItem(raw json.RawMessage, path string) (Item, *ItemError) {
 	return it, nil
 }
 
-// checkEvidence returns "" or "<path suffix> <message>".
-func checkEvidence(ev []Evidence) string {
+// checkEvidence returns where in the evidence list a problem is (a path
+// suffix such as "[2].url") and what it is; msg is "" when all is well.
+func checkEvidence(ev []Evidence) (where, msg string) {
 	if len(ev) > MaxEvidence {
-		return fmt.Sprintf(" has %d items; at most %d", len(ev), MaxEvidence)
+		return "", fmt.Sprintf("has %d items; at most %d", len(ev), MaxEvidence)
 	}
 	for i, e := range ev {
 		u, err := url.Parse(e.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Sprintf("[%d].url must be an absolute http(s) URL", i)
+			return fmt.Sprintf("[%d].url", i), "must be an absolute http(s) URL"
 		}
 		if len(e.Title) > 500 || len(e.Excerpt) > MaxExcerpt {
-			return fmt.Sprintf("[%d] title must be ≤ 500 and excerpt ≤ %d characters", i, MaxExcerpt)
+			return fmt.Sprintf("[%d]", i), fmt.Sprintf("title must be at most 500 and excerpt at most %d characters", MaxExcerpt)
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func required(s *string) (string, bool) {
