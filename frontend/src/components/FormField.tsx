@@ -159,35 +159,8 @@ interface RoleCheckboxesProps {
 }
 
 /** One checkbox per role, in a fieldset, each labelled with the role's name. */
-export function RoleCheckboxes({ legend, value, onChange, error, disabled, legendHidden }: RoleCheckboxesProps) {
-  const id = useId();
-  const toggle = (role: Role, on: boolean) =>
-    onChange(ROLES.filter((r) => (r === role ? on : value.includes(r))));
-  return (
-    <fieldset aria-describedby={error ? `${id}-error` : undefined}>
-      <legend className={legendHidden ? 'sr-only' : 'text-sm font-medium text-gray-700'}>{legend}</legend>
-      <div className={`flex flex-wrap gap-x-4 gap-y-1 ${legendHidden ? '' : 'mt-1'}`}>
-        {ROLES.map((role) => (
-          <label key={role} htmlFor={`${id}-${role}`} className="inline-flex items-center gap-1.5 text-sm text-gray-700">
-            <input
-              id={`${id}-${role}`}
-              type="checkbox"
-              className="size-4 rounded border-gray-300 accent-accent-600"
-              checked={value.includes(role)}
-              disabled={disabled}
-              onChange={(e) => toggle(role, e.target.checked)}
-            />
-            {role}
-          </label>
-        ))}
-      </div>
-      {error && (
-        <p id={`${id}-error`} role="alert" className="mt-1 text-sm text-red-700">
-          {error}
-        </p>
-      )}
-    </fieldset>
-  );
+export function RoleCheckboxes(props: RoleCheckboxesProps) {
+  return <CheckboxGroup<Role> {...props} options={ROLES} />;
 }
 
 interface CheckboxGroupProps<T extends string> {
