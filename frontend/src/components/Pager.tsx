@@ -36,3 +36,11 @@ export function Pager({ offset, pageSize, count, total, onOffset, busy, buttonsO
     </nav>
   );
 }
+
+/** The URL query on another page. */
+export function withOffset(params: URLSearchParams, offset: number): URLSearchParams {
+  const next = new URLSearchParams(params);
+  if (offset > 0) next.set('offset', String(offset));
+  else next.delete('offset');
+  return next;
+}

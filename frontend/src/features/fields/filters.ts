@@ -1,3 +1,4 @@
+export { withOffset } from '../../components/Pager';
 // The catalog's filters, sort and page live in the URL query string (so a view
 // can be shared and the back button works); these functions translate between
 // the URL and the query of GET /fields.
@@ -90,14 +91,6 @@ export function withSort(params: URLSearchParams, sort: SortKey): URLSearchParam
   if (sort === DEFAULT_SORT) next.delete('sort');
   else next.set('sort', sort);
   next.delete('offset');
-  return next;
-}
-
-/** The URL query on another page. */
-export function withOffset(params: URLSearchParams, offset: number): URLSearchParams {
-  const next = new URLSearchParams(params);
-  if (offset > 0) next.set('offset', String(offset));
-  else next.delete('offset');
   return next;
 }
 

@@ -1,3 +1,4 @@
+export { withOffset } from '../../components/Pager';
 // The Proposals page's filters and page live in the URL query string (so a view
 // can be shared and survives a reload); these functions translate between the
 // URL and the query of GET /proposals.
@@ -71,14 +72,6 @@ export function withFilter(params: URLSearchParams, key: FilterParam, value: str
   if (!value) next.delete(key);
   else next.set(key, value);
   next.delete('offset');
-  return next;
-}
-
-/** The URL query on another page. */
-export function withOffset(params: URLSearchParams, offset: number): URLSearchParams {
-  const next = new URLSearchParams(params);
-  if (offset > 0) next.set('offset', String(offset));
-  else next.delete('offset');
   return next;
 }
 
