@@ -21,12 +21,10 @@ import (
 func Connectors(d *db.DB, publicOnly bool) map[crm.Provider]crm.Factory {
 	client := httpx.WithHTTPClient(egress.Client(publicOnly, 60*time.Second))
 	return map[crm.Provider]crm.Factory{
-		crm.Sandbox: sandbox.Factory(d),
-		crm.HubSpot: func(_ context.Context, c crm.Connection) (crm.Connector, error) { return hubspot.New(c, client) },
-		crm.Salesforce: func(_ context.Context, c crm.Connection) (crm.Connector, error) {
-			return salesforce.New(c, client)
-		},
-		crm.Pipedrive: func(_ context.Context, c crm.Connection) (crm.Connector, error) { return pipedrive.New(c, client) },
+		crm.Sandbox:    sandbox.Factory(d),
+		crm.HubSpot:    hubspot.Factory(client),
+		crm.Salesforce: salesforce.Factory(client),
+		crm.Pipedrive:  pipedrive.Factory(client),
 	}
 }
 

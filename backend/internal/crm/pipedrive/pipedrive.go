@@ -59,8 +59,10 @@ func New(c crm.Connection, opts ...Option) (*Connector, error) {
 	return &Connector{base: base, v1: v1, http: httpx.New(cfg, opts...)}, nil
 }
 
-// Factory builds Pipedrive connectors for the registry.
-func Factory(_ context.Context, c crm.Connection) (crm.Connector, error) { return New(c) }
+// Factory builds connectors with the given options (the server passes its HTTP client).
+func Factory(opts ...Option) crm.Factory {
+	return func(_ context.Context, c crm.Connection) (crm.Connector, error) { return New(c, opts...) }
+}
 
 // Stats reports the connector's HTTP traffic.
 func (c *Connector) Stats() httpx.Stats { return c.http.Stats() }

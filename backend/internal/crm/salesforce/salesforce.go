@@ -64,8 +64,10 @@ func New(c crm.Connection, opts ...Option) (*Connector, error) {
 	return conn, nil
 }
 
-// Factory builds Salesforce connectors for the registry.
-func Factory(_ context.Context, c crm.Connection) (crm.Connector, error) { return New(c) }
+// Factory builds connectors with the given options (the server passes its HTTP client).
+func Factory(opts ...Option) crm.Factory {
+	return func(_ context.Context, c crm.Connection) (crm.Connector, error) { return New(c, opts...) }
+}
 
 // Stats reports the connector's API traffic (token calls excluded).
 func (c *Connector) Stats() httpx.Stats { return c.http.Stats() }
