@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -84,7 +85,28 @@ type rawItem struct {
 // DecodeBatch reads `{"proposals":[…]}`. A body that is not that shape is a
 // BatchError; an item that is wrong becomes that item's error, so one bad item
 // never fails the batch. It checks everything that needs no catalog.
+//
+// The body is decoded in one pass; only when an item has a wrongly typed
+// member is it decoded again item by item, to say which item and member.
 func DecodeBatch(body []byte) (Decoded, error) {
+	var env struct {
+		Proposals []rawItem `json:"proposals"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return decodeEach(body)
+	}
+	if n := len(env.Proposals); n == 0 || n > MaxBatch {
+		return Decoded{}, &BatchError{Field: "proposals", Message: fmt.Sprintf("send 1 to %d proposals, got %d", MaxBatch, n)}
+	}
+	out := Decoded{Items: make([]Item, len(env.Proposals)), Errors: make([]*ItemError, len(env.Proposals))}
+	for i := range env.Proposals {
+		out.Items[i], out.Errors[i] = checkItem(&env.Proposals[i], i)
+	}
+	return out, nil
+}
+
+// decodeEach is the careful path: the envelope first, then each item alone.
+func decodeEach(body []byte) (Decoded, error) {
 	var env struct {
 		Proposals []json.RawMessage `json:"proposals"`
 	}
@@ -100,23 +122,29 @@ func DecodeBatch(body []byte) (Decoded, error) {
 	}
 	out := Decoded{Items: make([]Item, len(env.Proposals)), Errors: make([]*ItemError, len(env.Proposals))}
 	for i, raw := range env.Proposals {
-		item, err := decodeItem(raw, fmt.Sprintf("proposals[%d]", i))
-		out.Items[i], out.Errors[i] = item, err
+		out.Items[i], out.Errors[i] = decodeItem(raw, i)
 	}
 	return out, nil
 }
 
-func decodeItem(raw json.RawMessage, path string) (Item, *ItemError) {
+func decodeItem(raw json.RawMessage, i int) (Item, *ItemError) {
 	var r rawItem
 	if err := json.Unmarshal(raw, &r); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return Item{}, &ItemError{Code: "invalid_value", Field: path + "." + te.Field, Message: "has the wrong type (got " + te.Value + ")"}
+			return Item{}, &ItemError{Code: "invalid_value", Field: itemPath(i) + "." + te.Field, Message: "has the wrong type (got " + te.Value + ")"}
 		}
-		return Item{}, &ItemError{Code: "invalid_item", Field: path, Message: "is not a proposal object"}
+		return Item{}, &ItemError{Code: "invalid_item", Field: itemPath(i), Message: "is not a proposal object"}
 	}
+	return checkItem(&r, i)
+}
+
+func itemPath(i int) string { return "proposals[" + strconv.Itoa(i) + "]" }
+
+// checkItem checks a decoded item's members.
+func checkItem(r *rawItem, i int) (Item, *ItemError) {
 	bad := func(field, format string, args ...any) (Item, *ItemError) {
-		return Item{}, &ItemError{Code: "invalid_value", Field: path + "." + field, Message: fmt.Sprintf(format, args...)}
+		return Item{}, &ItemError{Code: "invalid_value", Field: itemPath(i) + "." + field, Message: fmt.Sprintf(format, args...)}
 	}
 	it := Item{Operation: "set"}
 	var ok bool
@@ -151,8 +179,10 @@ func decodeItem(raw json.RawMessage, path string) (Item, *ItemError) {
 	if r.Confidence == nil {
 		return bad("confidence", "is required: a number from 0 to 1")
 	}
-	if err := json.Unmarshal(*r.Confidence, &it.Confidence); err != nil || math.IsNaN(it.Confidence) || it.Confidence < 0 || it.Confidence > 1 {
+	if c, err := jsonNumber(*r.Confidence); err != nil || c < 0 || c > 1 {
 		return bad("confidence", "must be a number from 0 to 1")
+	} else {
+		it.Confidence = c
 	}
 	if r.Rationale != nil {
 		it.Rationale = *r.Rationale
@@ -205,44 +235,54 @@ func required(s *string) (string, bool) {
 }
 
 func recordID(raw json.RawMessage) (string, bool) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s, strings.TrimSpace(s) != "" && len(s) <= maxRecordIDSize
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err == nil && strings.TrimSpace(s) != "" && len(s) <= maxRecordIDSize
 	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err == nil {
-		if _, err := n.Int64(); err == nil {
-			return n.String(), true
-		}
+	if _, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+		return string(raw), true
 	}
 	return "", false
 }
 
-// scalar decodes a JSON scalar; objects and arrays are refused.
+// jsonNumber reads a JSON number.
+func jsonNumber(raw json.RawMessage) (float64, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return 0, fmt.Errorf("is not a number")
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("is not a finite number")
+	}
+	return f, nil
+}
+
+// scalar decodes a JSON scalar (raw is valid JSON: the body was decoded);
+// objects and arrays are refused.
 func scalar(raw json.RawMessage) (any, error) {
+	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return nil, nil
 	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("is not valid JSON")
-	}
-	switch x := v.(type) {
-	case nil, bool:
-		return x, nil
-	case string:
-		if len(x) > MaxValueLength {
+	switch raw[0] {
+	case 'n':
+		return nil, nil
+	case 't', 'f':
+		return raw[0] == 't', nil
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fmt.Errorf("is not valid JSON")
+		}
+		if len(s) > MaxValueLength {
 			return nil, fmt.Errorf("is longer than %d characters", MaxValueLength)
 		}
-		return x, nil
-	case json.Number:
-		f, err := x.Float64()
-		if err != nil || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("is not a finite number")
-		}
-		return f, nil
+		return s, nil
+	case '{', '[':
+		return nil, fmt.Errorf("must be a JSON scalar (string, number, boolean) or null, not an object or array")
 	}
-	return nil, fmt.Errorf("must be a JSON scalar (string, number, boolean) or null, not an object or array")
+	return jsonNumber(raw)
 }

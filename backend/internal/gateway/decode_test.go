@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -64,6 +65,10 @@ func FuzzDecodeBatch(f *testing.F) {
 	f.Add([]byte(`{"proposals":[{"object":"deals","record_id":"1","field":"amount","proposed":1e308,"confidence":1,"evidence":[{"url":"https://a.b/c"}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d, err := DecodeBatch(body)
+		// the one-pass decoder and the item-by-item one agree on every body
+		if slow, slowErr := decodeEach(body); !reflect.DeepEqual(d, slow) || !reflect.DeepEqual(err, slowErr) {
+			t.Fatalf("one pass: %+v, %v\nitem by item: %+v, %v", d, err, slow, slowErr)
+		}
 		if err != nil {
 			return
 		}

@@ -46,9 +46,6 @@ func (s *Service) Submit(ctx context.Context, caller agents.Caller, d Decoded) (
 			return err
 		}
 		s.validate(b, d)
-		if err := s.idempotent(ctx, b, d); err != nil {
-			return err
-		}
 		if err := s.velocity(ctx, b, d); err != nil {
 			return err
 		}
@@ -93,9 +90,8 @@ func (s *Service) validate(b *batch, d Decoded) {
 			b.results[i].Error = d.Errors[i]
 			continue
 		}
-		path := fmt.Sprintf("proposals[%d]", i)
 		fail := func(code, field, format string, args ...any) {
-			b.results[i].Error = &ItemError{Code: code, Field: path + "." + field, Message: fmt.Sprintf(format, args...)}
+			b.results[i].Error = &ItemError{Code: code, Field: itemPath(i) + "." + field, Message: fmt.Sprintf(format, args...)}
 		}
 		f, ok := b.fields[fieldKey{it.Object, it.Field}]
 		switch {
@@ -115,33 +111,17 @@ func (s *Service) validate(b *batch, d Decoded) {
 	}
 }
 
-// idempotent answers items whose key was seen before with the original result.
-func (s *Service) idempotent(ctx context.Context, b *batch, d Decoded) error {
-	var keys []string
-	for i, it := range d.Items {
-		if b.results[i].Error == nil && it.IdempotencyKey != "" {
-			keys = append(keys, it.IdempotencyKey)
-		}
-	}
-	seen, err := s.store.existingByKey(ctx, b.caller.TenantID, b.caller.AgentID, keys)
-	if err != nil {
-		return err
-	}
-	for i, it := range d.Items {
-		if p, ok := seen[it.IdempotencyKey]; ok && b.results[i].Error == nil {
-			b.results[i] = Result{Index: i, ID: p.ID, Status: p.Status, Route: p.Route, Reasons: reasonTexts(p.Reasons)}
-		}
-	}
-	return nil
-}
-
 func (b *batch) pending(i int) bool { return b.results[i].Error == nil && b.results[i].ID == "" }
 
 // velocity trips the breaker past the cap and refuses the batch past the hard cap.
 func (s *Service) velocity(ctx context.Context, b *batch, d Decoded) error {
 	var targets []target
 	for i, it := range d.Items {
-		if b.pending(i) {
+		if !b.pending(i) {
+			continue
+		}
+		targets = append(targets, target{Object: it.Object, RecordID: it.RecordID})
+		if _, capped := b.agent.FieldCaps[it.Object+"."+it.Field]; capped {
 			targets = append(targets, target{Object: it.Object, RecordID: it.RecordID, Field: it.Field})
 		}
 	}

@@ -16,17 +16,16 @@ var statusOf = map[policy.Route]string{
 	policy.RouteAuto:      "auto_approved",
 }
 
-// route runs the validators and the policy engine on each pending item.
+// route runs the validators and the policy engine on each pending item. A
+// key repeated inside the batch answers with its first item; keys seen in
+// earlier batches are found when the insert skips them (see write).
 func (s *Service) route(b *batch, d Decoded) {
-	latest := map[target]int{} // the last pending item per record field: it supersedes earlier ones
-	keys := map[string]int{}   // idempotency key → the item of this batch that first used it
+	keys := map[string]int{} // idempotency key → the item of this batch that first used it
 	for i, it := range d.Items {
 		if !b.pending(i) {
 			continue
 		}
 		if first, ok := keys[it.IdempotencyKey]; ok {
-			b.results[i] = b.results[first] // a repeated key answers with the original result
-			b.results[i].Index = i
 			b.duplicates = append(b.duplicates, [2]int{i, first})
 			continue
 		}
@@ -61,35 +60,15 @@ func (s *Service) route(b *batch, d Decoded) {
 			row.IdempotencyKey = &key
 		}
 		b.results[i] = Result{Index: i, ID: id, Status: row.Status, Route: row.Route, Reasons: dec.Texts()}
-		if row.Status != "blocked" {
-			t := target{Object: it.Object, RecordID: it.RecordID, Field: it.Field}
-			if prev, ok := latest[t]; ok {
-				b.supersedeInBatch(prev, id)
-			}
-			latest[t] = len(b.rows)
-		}
 		b.rows = append(b.rows, row)
 		b.rowIndex = append(b.rowIndex, i)
 	}
 }
 
-// supersedeInBatch marks row prev as superseded by a later item of the same batch.
-func (b *batch) supersedeInBatch(prev int, next string) {
-	b.rows[prev].Status, b.rows[prev].SupersededBy = "superseded", &next
-	b.results[b.rowIndex[prev]].Status = "superseded"
-}
-
-// copyDuplicates gives repeated keys the final result of their first item
-// (which a later item of the batch may have superseded).
-func (b *batch) copyDuplicates() {
-	for _, d := range b.duplicates {
-		b.results[d[0]] = b.results[d[1]]
-		b.results[d[0]].Index = d[0]
-	}
-}
-
-// write stores the batch, its transitions and feedback, and supersedes the
-// agent's older queued proposals for the same record fields.
+// write stores the batch with its transitions and feedback. Items whose
+// idempotency key an earlier batch used are skipped by the insert and answer
+// with that batch's result. Then the newest proposal per record field
+// supersedes the agent's other queued ones, earlier items of this batch included.
 func (s *Service) write(ctx context.Context, b *batch) error {
 	if len(b.rows) == 0 {
 		return nil
@@ -98,39 +77,76 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 	if err != nil {
 		return err
 	}
+	if err := s.answerRetries(ctx, b, inserted); err != nil {
+		return err
+	}
 	successors := map[target]string{}
+	mine := map[string]int{} // proposal id → its item
 	received := "received"
 	for i, r := range b.rows {
 		if !inserted[r.ID] {
-			// a concurrent request stored the same idempotency key first
-			b.results[b.rowIndex[i]].Error = &ItemError{Code: "duplicate", Field: fmt.Sprintf("proposals[%d].idempotency_key", b.rowIndex[i]),
-				Message: "a concurrent request with this key was accepted; retry to read its result"}
-			b.results[b.rowIndex[i]].ID = ""
 			continue
 		}
+		mine[r.ID] = b.rowIndex[i]
 		ev := event{ProposalID: r.ID, AgentID: r.AgentID, From: &received, To: r.Status, ActorKind: "agent", ActorID: b.agent.ID,
 			Detail: map[string]any{"route": r.Route}}
 		switch r.Status {
 		case "blocked":
 			ev.Outcome, ev.Detail["reasons"] = "blocked", reasonTexts(r.Reasons)
-		case "superseded":
-			ev.Outcome, ev.Detail["superseded_by"] = "superseded", *r.SupersededBy
 		case "queued", "auto_approved":
 			successors[target{Object: r.Object, RecordID: r.RecordID, Field: r.Field}] = r.ID
 		}
 		b.events = append(b.events, ev)
 	}
-	b.copyDuplicates()
 	older, err := s.store.supersede(ctx, b.caller.TenantID, b.agent.ID, successors, b.now)
 	if err != nil {
 		return err
 	}
 	queued := "queued"
-	for id, next := range older {
-		b.events = append(b.events, event{ProposalID: id, AgentID: b.agent.ID, From: &queued, To: "superseded", ActorKind: "agent",
-			ActorID: b.agent.ID, Detail: map[string]any{"superseded_by": next}, Outcome: "superseded"})
+	for _, p := range older {
+		if item, ok := mine[p.ID]; ok {
+			b.results[item].Status = "superseded"
+		}
+		b.events = append(b.events, event{ProposalID: p.ID, AgentID: b.agent.ID, From: &queued, To: "superseded", ActorKind: "agent",
+			ActorID: b.agent.ID, Detail: map[string]any{"superseded_by": p.NewID}, Outcome: "superseded"})
+	}
+	for _, d := range b.duplicates {
+		b.results[d[0]] = b.results[d[1]]
+		b.results[d[0]].Index = d[0]
 	}
 	return s.store.InsertEvents(ctx, b.caller.TenantID, b.events, b.now)
+}
+
+// answerRetries gives the items the insert skipped (their key was used
+// before) the result stored under that key.
+func (s *Service) answerRetries(ctx context.Context, b *batch, inserted map[string]bool) error {
+	var keys []string
+	for _, r := range b.rows {
+		if !inserted[r.ID] {
+			keys = append(keys, *r.IdempotencyKey)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	seen, err := s.store.existingByKey(ctx, b.caller.TenantID, b.caller.AgentID, keys)
+	if err != nil {
+		return err
+	}
+	for i, r := range b.rows {
+		if inserted[r.ID] {
+			continue
+		}
+		item := b.rowIndex[i]
+		if p, ok := seen[*r.IdempotencyKey]; ok {
+			b.results[item] = Result{Index: item, ID: p.ID, Status: p.Status, Route: p.Route, Reasons: reasonTexts(p.Reasons)}
+			continue
+		}
+		// the key's holder was deleted between the insert and this read
+		b.results[item] = Result{Index: item, Error: &ItemError{Code: "duplicate", Field: fmt.Sprintf("proposals[%d].idempotency_key", item),
+			Message: "another request with this key was accepted; retry to read its result"}}
+	}
+	return nil
 }
 
 func reasonTexts(rs []policy.Reason) []string {

@@ -106,14 +106,12 @@ func (s *Store) existingByKey(ctx context.Context, tenantID, agentID string, key
 	if len(keys) == 0 {
 		return out, nil
 	}
-	b, _ := json.Marshal(keys)
 	var rows []struct {
 		ID, IdempotencyKey, Status, Route string
 		Reasons                           string
 	}
 	err := s.db.Conn(ctx).Raw(`SELECT id, idempotency_key, status, route, reasons::text AS reasons FROM proposals
-		WHERE tenant_id = ? AND agent_id = ? AND idempotency_key IN (SELECT jsonb_array_elements_text(?::jsonb))`,
-		tenantID, agentID, string(b)).Scan(&rows).Error
+		WHERE tenant_id = ? AND agent_id = ? AND idempotency_key IN ?`, tenantID, agentID, keys).Scan(&rows).Error
 	for _, r := range rows {
 		p := proposalRow{ID: r.ID, Status: r.Status, Route: r.Route}
 		json.Unmarshal([]byte(r.Reasons), &p.Reasons)
@@ -129,8 +127,10 @@ type target struct {
 	Field    string `json:"field,omitempty"`
 }
 
-// RecordTargets remembers that the agent targeted these record fields now
-// (in the batch's transaction: a refused batch leaves no trace).
+// RecordTargets remembers that the agent targeted these records now, and
+// these record fields where a field has its own cap (in the batch's
+// transaction: a refused batch leaves no trace). A target with Field "" is
+// the record itself.
 func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, batch []target, now time.Time) error {
 	if len(batch) == 0 {
 		return nil
@@ -138,27 +138,31 @@ func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, bat
 	b, _ := json.Marshal(batch)
 	return s.db.Conn(ctx).Exec(`
 		INSERT INTO agent_targets (tenant_id, agent_id, object, record_id, field, last_at)
-		SELECT DISTINCT ?::uuid, ?::uuid, x.object, x.record_id, x.field, ?::timestamptz
+		SELECT DISTINCT ?::uuid, ?::uuid, x.object, x.record_id, COALESCE(x.field, ''), ?::timestamptz
 		FROM jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text)
 		ON CONFLICT (tenant_id, agent_id, object, record_id, field) DO UPDATE SET last_at = EXCLUDED.last_at`,
 		tenantID, agentID, now, string(b)).Error
 }
 
-// DistinctRecords counts the distinct records the agent targeted since t
-// (optionally through one "object.field" only).
+// DistinctRecords counts the distinct records the agent targeted since t,
+// or, given "object.field", the records whose field it targeted (a field
+// with its own cap).
 func (s *Store) DistinctRecords(ctx context.Context, tenantID, agentID string, since time.Time, field string) (int, error) {
 	obj, fld := splitField(field)
 	var n int
 	err := s.db.Conn(ctx).Raw(`
-		SELECT count(DISTINCT (object, record_id)) FROM agent_targets
-		WHERE tenant_id = ? AND agent_id = ? AND last_at > ? AND (? = '' OR (object = ? AND field = ?))`,
-		tenantID, agentID, since, field, obj, fld).Scan(&n).Error
+		SELECT count(*) FROM agent_targets
+		WHERE tenant_id = ? AND agent_id = ? AND field = ? AND last_at > ? AND (? = '' OR object = ?)`,
+		tenantID, agentID, fld, since, obj, obj).Scan(&n).Error
 	return n, err
 }
 
+// superseded is a proposal that a newer one replaced.
+type superseded struct{ ID, NewID string }
+
 // supersede marks the agent's queued proposals for the same targets as
-// superseded by the new ones; it returns the superseded ids with their successor.
-func (s *Store) supersede(ctx context.Context, tenantID, agentID string, next map[target]string, now time.Time) (map[string]string, error) {
+// superseded by the new ones; it returns them with their successor, oldest first.
+func (s *Store) supersede(ctx context.Context, tenantID, agentID string, next map[target]string, now time.Time) ([]superseded, error) {
 	if len(next) == 0 {
 		return nil, nil
 	}
@@ -171,16 +175,15 @@ func (s *Store) supersede(ctx context.Context, tenantID, agentID string, next ma
 		pairs = append(pairs, pair{t, id})
 	}
 	b, _ := json.Marshal(pairs)
-	var rows []struct{ ID, NewID string }
+	var rows []superseded
 	err := s.db.Conn(ctx).Raw(`
-		UPDATE proposals p SET status = 'superseded', superseded_by = x.new_id, updated_at = ?
-		FROM jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text, new_id uuid)
-		WHERE p.tenant_id = ? AND p.agent_id = ? AND p.status = 'queued'
-		  AND p.object = x.object AND p.record_id = x.record_id AND p.field = x.field AND p.id <> x.new_id
-		RETURNING p.id, x.new_id`, now, string(b), tenantID, agentID).Scan(&rows).Error
-	out := make(map[string]string, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r.NewID
-	}
-	return out, err
+		WITH done AS (
+		  UPDATE proposals p SET status = 'superseded', superseded_by = x.new_id, updated_at = ?
+		  FROM jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text, new_id uuid)
+		  WHERE p.tenant_id = ? AND p.agent_id = ? AND p.status = 'queued'
+		    AND p.object = x.object AND p.record_id = x.record_id AND p.field = x.field AND p.id <> x.new_id
+		  RETURNING p.id, x.new_id, p.created_at
+		)
+		SELECT id, new_id FROM done ORDER BY created_at, id`, now, string(b), tenantID, agentID).Scan(&rows).Error
+	return rows, err
 }

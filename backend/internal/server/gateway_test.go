@@ -210,6 +210,46 @@ func TestIntake_newer_proposal_supersedes_the_pending_one(t *testing.T) {
 	}
 }
 
+func TestIntake_supersede_inside_one_batch_and_around_a_retried_item(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("admin@acme.test", "Reviser", agents.Input{})
+	deal := agent.records("deals", "dealstage", 1)[0]
+	stage := func(v, key string) map[string]any {
+		return map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": v, "confidence": 0.7, "idempotency_key": key}
+	}
+	// two moves of one deal in one batch: the later one stands
+	res := agent.propose(stage("appointmentscheduled", "a"), stage("contractsent", "b"))
+	if res[0].Status != "superseded" || res[1].Status != "queued" {
+		t.Fatalf("in one batch: %+v", res)
+	}
+	var successor string
+	e.db.Conn(context.Background()).Raw(`SELECT superseded_by FROM proposals WHERE id = ?`, res[0].ID).Scan(&successor)
+	if successor != res[1].ID {
+		t.Errorf("the earlier item is superseded by %q, want %s", successor, res[1].ID)
+	}
+	if fb := agent.do("GET", "/feedback", nil); !strings.Contains(string(fb.body), `"outcome":"superseded"`) {
+		t.Errorf("feedback lacks the superseded item: %s", fb.body)
+	}
+	// a new move followed by a retry of "b": the retry answers with b's stored
+	// result, and the new move supersedes b — never a proposal that was not stored
+	again := agent.propose(stage("closedwon", "c"), stage("contractsent", "b"))
+	if again[1].ID != res[1].ID || again[0].Status != "queued" {
+		t.Fatalf("retry after a new move: %+v (first batch %+v)", again, res)
+	}
+	var queued []string
+	e.db.Conn(context.Background()).Raw(`SELECT idempotency_key FROM proposals p WHERE status = 'queued' AND record_id = ? AND field = 'dealstage'
+		AND agent_id = (SELECT agent_id FROM proposals WHERE id = ?)`, deal.ID, again[0].ID).Scan(&queued)
+	if len(queued) != 1 || queued[0] != "c" {
+		t.Errorf("queued after the retry: %v, want only c", queued)
+	}
+	var n int
+	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE record_id = ? AND field = 'dealstage'
+		AND agent_id = (SELECT agent_id FROM proposals WHERE id = ?)`, deal.ID, again[0].ID).Scan(&n)
+	if n != 3 {
+		t.Errorf("%d proposals stored, want 3 (a, b, c)", n)
+	}
+}
+
 func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(t *testing.T) {
 	e := newEnv(t, true)
 	cap, mult := 3, 2
@@ -248,6 +288,31 @@ func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(
 	agent.propose(item(7))
 	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); got.BreakerOpen {
 		t.Error("the breaker tripped again on the first proposal after a reset")
+	}
+}
+
+func TestIntake_a_field_cap_trips_the_breaker_below_the_agent_cap(t *testing.T) {
+	e := newEnv(t, true)
+	cap, caps := 50, map[string]int{"deals.dealstage": 2}
+	a, agent := e.newAgent("admin@acme.test", "Stage mover", agents.Input{VelocityCap: &cap, FieldCaps: caps})
+	deals := agent.records("deals", "dealstage", 6)
+	item := func(i int, field, v string) map[string]any {
+		return map[string]any{"object": "deals", "record_id": deals[i].ID, "field": field, "proposed": v, "confidence": 0.9}
+	}
+	// names of five deals and stages of two: under both caps; the same deal twice counts once
+	agent.propose(item(0, "dealname", "A"), item(1, "dealname", "B"), item(2, "dealname", "C"), item(3, "dealname", "D"),
+		item(4, "dealname", "E"), item(0, "dealstage", "closedwon"), item(1, "dealstage", "closedwon"), item(1, "dealstage", "closedlost"))
+	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); got.BreakerOpen {
+		t.Fatal("breaker open under both caps")
+	}
+	activity := e.signIn("admin@acme.test").do("GET", "/api/v1/agents/"+a.ID, nil)
+	if !strings.Contains(string(activity.body), `"distinct_records_last_hour":5`) {
+		t.Errorf("activity: %s", activity.body)
+	}
+	// a third deal's stage is past the field cap, though far under the agent's
+	agent.propose(item(2, "dealstage", "closedwon"))
+	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); !got.BreakerOpen {
+		t.Error("breaker closed past the dealstage cap")
 	}
 }
 

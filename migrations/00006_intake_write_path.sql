@@ -1,0 +1,58 @@
+-- +goose Up
+-- The intake write path, lightened. Since 00005 every gateway child row carries
+-- a tenant-safe composite foreign key; the single-column keys beside them are
+-- implied by those (the parent of a composite key has its own tenant key), yet
+-- each one is a lookup per inserted row. Intake writes a proposal, its
+-- transition and often a feedback row per item, so they go. The proposals
+-- primary key becomes (tenant_id, id): every read names the tenant, and the
+-- composite keys already point at that pair, so a separate index on id alone
+-- was one more index to maintain per insert.
+
+ALTER TABLE proposals DROP CONSTRAINT proposals_tenant_id_fkey;
+ALTER TABLE proposals DROP CONSTRAINT proposals_agent_id_fkey;
+ALTER TABLE proposals DROP CONSTRAINT proposals_field_id_fkey;
+ALTER TABLE proposal_events DROP CONSTRAINT proposal_events_tenant_id_fkey;
+ALTER TABLE proposal_events DROP CONSTRAINT proposal_events_proposal_id_fkey;
+ALTER TABLE agent_feedback DROP CONSTRAINT agent_feedback_tenant_id_fkey;
+ALTER TABLE agent_feedback DROP CONSTRAINT agent_feedback_agent_id_fkey;
+ALTER TABLE agent_feedback DROP CONSTRAINT agent_feedback_proposal_id_fkey;
+ALTER TABLE agent_targets DROP CONSTRAINT agent_targets_tenant_id_fkey;
+ALTER TABLE agent_targets DROP CONSTRAINT agent_targets_agent_id_fkey;
+ALTER TABLE agent_reads DROP CONSTRAINT agent_reads_tenant_id_fkey;
+ALTER TABLE agent_reads DROP CONSTRAINT agent_reads_agent_id_fkey;
+
+ALTER TABLE proposals DROP CONSTRAINT proposals_pkey;
+ALTER TABLE proposals ADD CONSTRAINT proposals_pkey PRIMARY KEY USING INDEX proposals_tenant_id_key;
+
+-- The velocity window: a row per record an agent targeted (field '') and, for
+-- fields with their own cap, a row per record field. Counting the window is
+-- then a count(*) over one index range, not a DISTINCT over every field row.
+INSERT INTO agent_targets (tenant_id, agent_id, object, record_id, field, last_at)
+SELECT tenant_id, agent_id, object, record_id, '', max(last_at) FROM agent_targets GROUP BY 1, 2, 3, 4
+ON CONFLICT DO NOTHING;
+DROP INDEX agent_targets_recent_idx;
+CREATE INDEX agent_targets_window_idx ON agent_targets (tenant_id, agent_id, field, last_at);
+
+-- +goose Down
+DROP INDEX agent_targets_window_idx;
+DELETE FROM agent_targets WHERE field = '';
+CREATE INDEX agent_targets_recent_idx ON agent_targets (tenant_id, agent_id, last_at);
+
+ALTER TABLE proposals DROP CONSTRAINT proposals_pkey CASCADE;
+ALTER TABLE proposals ADD CONSTRAINT proposals_pkey PRIMARY KEY (id);
+CREATE UNIQUE INDEX proposals_tenant_id_key ON proposals (tenant_id, id);
+ALTER TABLE proposal_events ADD CONSTRAINT proposal_events_proposal_id_tenant_fk FOREIGN KEY (tenant_id, proposal_id) REFERENCES proposals (tenant_id, id);
+ALTER TABLE agent_feedback ADD CONSTRAINT agent_feedback_proposal_id_tenant_fk FOREIGN KEY (tenant_id, proposal_id) REFERENCES proposals (tenant_id, id);
+
+ALTER TABLE proposals ADD CONSTRAINT proposals_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id);
+ALTER TABLE proposals ADD CONSTRAINT proposals_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);
+ALTER TABLE proposals ADD CONSTRAINT proposals_field_id_fkey FOREIGN KEY (field_id) REFERENCES crm_fields (id);
+ALTER TABLE proposal_events ADD CONSTRAINT proposal_events_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id);
+ALTER TABLE proposal_events ADD CONSTRAINT proposal_events_proposal_id_fkey FOREIGN KEY (proposal_id) REFERENCES proposals (id);
+ALTER TABLE agent_feedback ADD CONSTRAINT agent_feedback_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id);
+ALTER TABLE agent_feedback ADD CONSTRAINT agent_feedback_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);
+ALTER TABLE agent_feedback ADD CONSTRAINT agent_feedback_proposal_id_fkey FOREIGN KEY (proposal_id) REFERENCES proposals (id);
+ALTER TABLE agent_targets ADD CONSTRAINT agent_targets_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id);
+ALTER TABLE agent_targets ADD CONSTRAINT agent_targets_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);
+ALTER TABLE agent_reads ADD CONSTRAINT agent_reads_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id);
+ALTER TABLE agent_reads ADD CONSTRAINT agent_reads_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);
