@@ -21,6 +21,18 @@ ALTER TABLE agent_targets DROP CONSTRAINT agent_targets_agent_id_fkey;
 ALTER TABLE agent_reads DROP CONSTRAINT agent_reads_tenant_id_fkey;
 ALTER TABLE agent_reads DROP CONSTRAINT agent_reads_agent_id_fkey;
 
+-- Three composite keys go too, each checked once per row on the hottest path
+-- (a lookup and a row lock per proposal): proposals → crm_fields, whose few
+-- rows every agent of a connection shares (field_id is informational: intake
+-- takes it from the tenant's own catalog, and the proposal names its object
+-- and field); proposal_events → proposals, written in the same transaction
+-- as the proposal under the same tenant (proposals are never deleted); and
+-- agent_targets → agents, the velocity window, a cache. proposals → agents
+-- stays: it is what makes a proposal belong to an agent of its tenant.
+ALTER TABLE proposals DROP CONSTRAINT proposals_field_id_tenant_fk;
+ALTER TABLE proposal_events DROP CONSTRAINT proposal_events_proposal_id_tenant_fk;
+ALTER TABLE agent_targets DROP CONSTRAINT agent_targets_agent_id_tenant_fk;
+
 ALTER TABLE proposals DROP CONSTRAINT proposals_pkey;
 ALTER TABLE proposals ADD CONSTRAINT proposals_pkey PRIMARY KEY USING INDEX proposals_tenant_id_key;
 
@@ -43,6 +55,8 @@ ALTER TABLE proposals ADD CONSTRAINT proposals_pkey PRIMARY KEY (id);
 CREATE UNIQUE INDEX proposals_tenant_id_key ON proposals (tenant_id, id);
 ALTER TABLE proposal_events ADD CONSTRAINT proposal_events_proposal_id_tenant_fk FOREIGN KEY (tenant_id, proposal_id) REFERENCES proposals (tenant_id, id);
 ALTER TABLE agent_feedback ADD CONSTRAINT agent_feedback_proposal_id_tenant_fk FOREIGN KEY (tenant_id, proposal_id) REFERENCES proposals (tenant_id, id);
+ALTER TABLE proposals ADD CONSTRAINT proposals_field_id_tenant_fk FOREIGN KEY (tenant_id, field_id) REFERENCES crm_fields (tenant_id, id);
+ALTER TABLE agent_targets ADD CONSTRAINT agent_targets_agent_id_tenant_fk FOREIGN KEY (tenant_id, agent_id) REFERENCES agents (tenant_id, id);
 
 ALTER TABLE proposals ADD CONSTRAINT proposals_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id);
 ALTER TABLE proposals ADD CONSTRAINT proposals_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);

@@ -247,13 +247,10 @@ func (s *Service) fill(ctx context.Context, a *Agent) (err error) {
 
 // WithScopes returns an agent and its scopes, without its keys: what intake needs.
 func (s *Service) WithScopes(ctx context.Context, tenantID, id string) (Agent, error) {
-	a, err := s.store.Agent(ctx, tenantID, id)
+	a, err := s.store.AgentWithScopes(ctx, tenantID, id)
 	if db.NotFound(err) {
 		return a, problem.NotFound("agent")
-	} else if err != nil {
-		return a, err
 	}
-	a.Scopes, err = s.store.Scopes(ctx, tenantID, id)
 	return a, err
 }
 

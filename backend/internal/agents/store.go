@@ -34,6 +34,8 @@ type agentRow struct {
 	WebhookSecret     string
 	WebhookError      string
 	CreatedAt         time.Time
+	CatalogRevision   int64
+	Scopes            string
 }
 
 func (r agentRow) agent() Agent {
@@ -41,8 +43,11 @@ func (r agentRow) agent() Agent {
 		Description: r.Description, Status: r.Status, PausedReason: r.PausedReason, VelocityCap: r.VelocityCap,
 		HardCapMultiplier: r.HardCapMultiplier, BreakerOpen: r.BreakerOpen, BreakerTrippedAt: r.BreakerTrippedAt, BreakerResetAt: r.BreakerResetAt,
 		WebhookURL: r.WebhookURL, WebhookSecret: r.WebhookSecret, WebhookError: r.WebhookError, CreatedAt: r.CreatedAt,
-		FieldCaps: map[string]int{}}
+		CatalogRevision: r.CatalogRevision, FieldCaps: map[string]int{}}
 	json.Unmarshal([]byte(r.FieldCaps), &a.FieldCaps)
+	if r.Scopes != "" {
+		json.Unmarshal([]byte(r.Scopes), &a.Scopes)
+	}
 	return a
 }
 
@@ -69,6 +74,25 @@ func (s *Store) Agent(ctx context.Context, tenantID, id string) (Agent, error) {
 	var r agentRow
 	err := s.db.Conn(ctx).Raw(agentSQL+` AND a.id = ?`, tenantID, id).Take(&r).Error
 	return r.agent(), err
+}
+
+// AgentWithScopes reads an agent, its scopes and its connection's catalog
+// revision in one query (intake does this on every batch).
+func (s *Store) AgentWithScopes(ctx context.Context, tenantID, id string) (Agent, error) {
+	var r agentRow
+	err := s.db.Conn(ctx).Raw(`
+SELECT a.id, a.tenant_id, a.connection_id, c.name AS connection_name, a.name, a.description, a.status, a.paused_reason,
+       a.velocity_cap, a.hard_cap_multiplier, a.field_caps::text AS field_caps, a.breaker_open, a.breaker_tripped_at, a.breaker_reset_at,
+       a.webhook_url, a.webhook_secret, a.webhook_error, a.created_at, c.catalog_revision,
+       (SELECT COALESCE(json_agg(json_build_object('object', s.object, 'field', s.field, 'operations', s.operations) ORDER BY s.object, s.field), '[]')
+        FROM agent_scopes s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id)::text AS scopes
+FROM agents a JOIN crm_connections c ON c.id = a.connection_id AND c.tenant_id = a.tenant_id
+WHERE a.tenant_id = ? AND a.id = ?`, tenantID, id).Take(&r).Error
+	a := r.agent()
+	if a.Scopes == nil {
+		a.Scopes = []Scope{}
+	}
+	return a, err
 }
 
 // AgentByName finds an agent by name, case-insensitively.

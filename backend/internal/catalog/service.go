@@ -381,6 +381,12 @@ func (s *Service) ConnectionFields(ctx context.Context, tenantID, connectionID s
 	} else if err != nil {
 		return nil, err
 	}
+	return s.ConnectionFieldsAt(ctx, tenantID, connectionID, rev)
+}
+
+// ConnectionFieldsAt is ConnectionFields for a caller that has just read the
+// connection's catalog revision itself (in the same transaction).
+func (s *Service) ConnectionFieldsAt(ctx context.Context, tenantID, connectionID string, rev int64) ([]Field, error) {
 	key := tenantID + "/" + connectionID
 	if fs, ok := s.cache.get(key, rev); ok {
 		return fs, nil

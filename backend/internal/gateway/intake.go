@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,7 +29,14 @@ type batch struct {
 	rowIndex []int // rows[i] answers results[rowIndex[i]]
 	// duplicates pairs an item with the earlier item of the batch that had its idempotency key
 	duplicates [][2]int
+	// bulk writes rows and transitions with COPY; a batch that meets a key
+	// stored before is taken again without (see Submit)
+	bulk bool
 }
+
+// bulkFrom is the number of rows from which a batch is written with COPY
+// (below it, COPY's extra round trip costs more than it saves).
+const bulkFrom = 16
 
 type fieldKey struct{ object, field string }
 
@@ -39,8 +47,20 @@ func splitField(s string) (string, string) {
 
 // Submit takes a decoded batch from an agent: every valid item is stored with
 // its route and reasons in one transaction; invalid items get an error each.
+//
+// A large batch is first written with COPY, which refuses a key stored
+// before; a retried batch is then taken again on the path that answers such
+// items with their stored result.
 func (s *Service) Submit(ctx context.Context, caller agents.Caller, d Decoded) ([]Result, error) {
-	b := &batch{outer: ctx, id: newID(), caller: caller, now: s.clock.Now(), results: make([]Result, len(d.Items))}
+	res, err := s.submit(ctx, caller, d, true)
+	if errors.Is(err, errKeyTaken) {
+		return s.submit(ctx, caller, d, false)
+	}
+	return res, err
+}
+
+func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded, bulk bool) ([]Result, error) {
+	b := &batch{outer: ctx, id: newID(), caller: caller, now: s.clock.Now(), results: make([]Result, len(d.Items)), bulk: bulk}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		if err := s.load(ctx, b); err != nil {
 			return err
@@ -67,7 +87,7 @@ func (s *Service) load(ctx context.Context, b *batch) error {
 		return err
 	}
 	b.agent, b.breaker = a, a.BreakerOpen
-	fs, err := s.catalog.ConnectionFields(ctx, a.TenantID, a.ConnectionID)
+	fs, err := s.catalog.ConnectionFieldsAt(ctx, a.TenantID, a.ConnectionID, a.CatalogRevision)
 	if err != nil {
 		return err
 	}

@@ -73,12 +73,23 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 	if len(b.rows) == 0 {
 		return nil
 	}
-	inserted, err := s.store.InsertProposals(ctx, b.caller.TenantID, b.rows, b.now)
-	if err != nil {
-		return err
-	}
-	if err := s.answerRetries(ctx, b, inserted); err != nil {
-		return err
+	bulk := b.bulk && len(b.rows) >= bulkFrom
+	inserted := make(map[string]bool, len(b.rows))
+	if bulk {
+		if err := s.store.CopyProposals(ctx, b.caller.TenantID, b.rows, b.now); err != nil {
+			return err
+		}
+		for _, r := range b.rows {
+			inserted[r.ID] = true
+		}
+	} else {
+		var err error
+		if inserted, err = s.store.InsertProposals(ctx, b.caller.TenantID, b.rows, b.now); err != nil {
+			return err
+		}
+		if err := s.answerRetries(ctx, b, inserted); err != nil {
+			return err
+		}
 	}
 	successors := map[target]string{}
 	mine := map[string]int{} // proposal id → its item
@@ -88,7 +99,7 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 			continue
 		}
 		mine[r.ID] = b.rowIndex[i]
-		ev := event{ProposalID: r.ID, AgentID: r.AgentID, From: &received, To: r.Status, ActorKind: "agent", ActorID: b.agent.ID,
+		ev := event{ProposalID: r.ID, From: &received, To: r.Status, ActorKind: "agent", ActorID: b.agent.ID,
 			Detail: map[string]any{"route": r.Route}}
 		switch r.Status {
 		case "blocked":
@@ -98,23 +109,29 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 		}
 		b.events = append(b.events, ev)
 	}
-	older, err := s.store.supersede(ctx, b.caller.TenantID, b.agent.ID, successors, b.now)
-	if err != nil {
-		return err
-	}
-	queued := "queued"
-	for _, p := range older {
-		if item, ok := mine[p.ID]; ok {
-			b.results[item].Status = "superseded"
+	evs := b.events
+	if bulk {
+		if err := s.store.CopyEvents(ctx, b.caller.TenantID, b.agent.ID, b.events, b.now); err != nil {
+			return err
 		}
-		b.events = append(b.events, event{ProposalID: p.ID, AgentID: b.agent.ID, From: &queued, To: "superseded", ActorKind: "agent",
-			ActorID: b.agent.ID, Detail: map[string]any{"superseded_by": p.NewID}, Outcome: "superseded"})
+		evs = nil
+	}
+	if len(evs) > 0 || len(successors) > 0 {
+		older, err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, evs, successors, b.now)
+		if err != nil {
+			return err
+		}
+		for _, p := range older {
+			if item, ok := mine[p.ID]; ok {
+				b.results[item].Status = "superseded"
+			}
+		}
 	}
 	for _, d := range b.duplicates {
 		b.results[d[0]] = b.results[d[1]]
 		b.results[d[0]].Index = d[0]
 	}
-	return s.store.InsertEvents(ctx, b.caller.TenantID, b.events, b.now)
+	return nil
 }
 
 // answerRetries gives the items the insert skipped (their key was used

@@ -2,8 +2,14 @@ package gateway
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/platform/db"
@@ -68,10 +74,93 @@ func (s *Store) InsertProposals(ctx context.Context, tenantID string, rows []pro
 	return out, err
 }
 
+// errKeyTaken means a COPY met an idempotency key stored before: the batch
+// is taken again on the path that looks keys up.
+var errKeyTaken = errors.New("an idempotency key of the batch is taken")
+
+var proposalColumns = []string{"id", "tenant_id", "agent_id", "batch_id", "idempotency_key", "object", "record_id", "field", "field_id",
+	"operation", "expected_old", "proposed", "confidence", "rationale", "evidence", "run_id", "route", "reasons", "flags", "shadow_auto",
+	"status", "superseded_by", "created_at", "updated_at"}
+
+// CopyProposals writes a batch with COPY: no key of it may exist yet
+// (errKeyTaken when one does, and the transaction is then spoiled).
+func (s *Store) CopyProposals(ctx context.Context, tenantID string, rows []proposalRow, now time.Time) error {
+	tenant := uuidOf(tenantID)
+	out := make([][]any, len(rows))
+	for i, r := range rows {
+		var fieldID, superseded pgtype.UUID
+		if r.FieldID != nil {
+			fieldID = uuidOf(*r.FieldID)
+		}
+		if r.SupersededBy != nil {
+			superseded = uuidOf(*r.SupersededBy)
+		}
+		out[i] = []any{uuidOf(r.ID), tenant, uuidOf(r.AgentID), uuidOf(r.BatchID), r.IdempotencyKey, r.Object, r.RecordID, r.Field, fieldID,
+			r.Operation, jsonbOrNull(r.ExpectedOld), jsonbOrNull(r.Proposed), r.Confidence, r.Rationale, mustJSON(r.Evidence), r.RunID, r.Route,
+			mustJSON(r.Reasons), mustJSON(r.Flags), r.ShadowAuto, r.Status, superseded, now, now}
+	}
+	err := s.db.CopyFrom(ctx, "proposals", proposalColumns, out)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "proposals_idempotency_key" {
+		return errKeyTaken
+	}
+	return err
+}
+
+// CopyEvents appends transitions, and the feedback of those that have an
+// outcome, with COPY.
+func (s *Store) CopyEvents(ctx context.Context, tenantID, agentID string, evs []event, now time.Time) error {
+	tenant, agent := uuidOf(tenantID), uuidOf(agentID)
+	transitions := make([][]any, len(evs))
+	var feedback [][]any
+	for i, e := range evs {
+		detail := mustJSON(orMap(e.Detail))
+		transitions[i] = []any{tenant, uuidOf(e.ProposalID), now, e.From, e.To, e.ActorKind, e.ActorID, detail}
+		if e.Outcome != "" {
+			feedback = append(feedback, []any{tenant, agent, uuidOf(e.ProposalID), now, e.Outcome, detail})
+		}
+	}
+	if err := s.db.CopyFrom(ctx, "proposal_events", []string{"tenant_id", "proposal_id", "at", "from_status", "to_status", "actor_kind",
+		"actor_id", "detail"}, transitions); err != nil {
+		return err
+	}
+	if len(feedback) == 0 {
+		return nil
+	}
+	return s.db.CopyFrom(ctx, "agent_feedback", []string{"tenant_id", "agent_id", "proposal_id", "at", "outcome", "detail"}, feedback)
+}
+
+// uuidOf is a uuid for pgx's binary COPY (ids here are ours, well formed).
+func uuidOf(s string) pgtype.UUID {
+	var u pgtype.UUID
+	h := strings.ReplaceAll(s, "-", "")
+	if len(h) == 32 {
+		if _, err := hex.Decode(u.Bytes[:], []byte(h)); err == nil {
+			u.Valid = true
+		}
+	}
+	return u
+}
+
+// jsonbOrNull is a JSON scalar for a jsonb column; nil is SQL NULL.
+func jsonbOrNull(v any) any {
+	if v == nil {
+		return nil
+	}
+	return mustJSON(v)
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // values here are decoded JSON and our own structs
+	}
+	return b
+}
+
 // event is one status transition and, when the agent should hear of it, its feedback.
 type event struct {
 	ProposalID string         `json:"proposal_id"`
-	AgentID    string         `json:"agent_id"`
 	From       *string        `json:"from_status"`
 	To         string         `json:"to_status"`
 	ActorKind  string         `json:"actor_kind"`
@@ -80,24 +169,50 @@ type event struct {
 	Outcome    string         `json:"outcome"` // feedback outcome, "" for none
 }
 
-// InsertEvents appends transitions and the feedback they produce, in one statement.
-func (s *Store) InsertEvents(ctx context.Context, tenantID string, evs []event, now time.Time) error {
-	if len(evs) == 0 {
-		return nil
+// RecordBatch supersedes the agent's queued proposals for the targets in
+// next by the new proposal named there, and appends the batch's transitions
+// evs, then one per superseded proposal, with the feedback they produce — in
+// one statement. It returns the superseded proposals, oldest first.
+func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, evs []event, next map[target]string, now time.Time) ([]superseded, error) {
+	type pair struct {
+		target
+		NewID string `json:"new_id"`
 	}
-	b, _ := json.Marshal(evs)
-	return s.db.Conn(ctx).Exec(`
-		WITH x AS (
-		  SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(proposal_id uuid, agent_id uuid, from_status text, to_status text,
-		    actor_kind text, actor_id text, detail jsonb, outcome text)
+	pairs := make([]pair, 0, len(next))
+	for t, id := range next {
+		pairs = append(pairs, pair{t, id})
+	}
+	p, _ := json.Marshal(pairs)
+	e, _ := json.Marshal(orEmpty(evs))
+	var rows []superseded
+	err := s.db.Conn(ctx).Raw(`
+		WITH arg AS (SELECT ?::uuid AS tenant, ?::uuid AS agent, ?::timestamptz AS now),
+		done AS (
+		  UPDATE proposals p SET status = 'superseded', superseded_by = x.new_id, updated_at = arg.now
+		  FROM arg, jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text, new_id uuid)
+		  WHERE p.tenant_id = arg.tenant AND p.agent_id = arg.agent AND p.status = 'queued'
+		    AND p.object = x.object AND p.record_id = x.record_id AND p.field = x.field AND p.id <> x.new_id
+		  RETURNING p.id, x.new_id, p.created_at
+		), ev AS (
+		  SELECT 0 AS part, 0::bigint AS n, x.proposal_id, x.from_status, x.to_status, x.actor_kind, x.actor_id,
+		         COALESCE(x.detail, '{}') AS detail, x.outcome
+		  FROM jsonb_to_recordset(?::jsonb) AS x(proposal_id uuid, from_status text, to_status text,
+		         actor_kind text, actor_id text, detail jsonb, outcome text)
+		  UNION ALL
+		  SELECT 1, row_number() OVER (ORDER BY d.created_at, d.id), d.id, 'queued', 'superseded', 'agent', arg.agent::text,
+		         jsonb_build_object('superseded_by', d.new_id), 'superseded'
+		  FROM done d, arg
 		), transitions AS (
 		  INSERT INTO proposal_events (tenant_id, proposal_id, at, from_status, to_status, actor_kind, actor_id, detail)
-		  SELECT ?::uuid, x.proposal_id, ?::timestamptz, x.from_status, x.to_status, x.actor_kind, x.actor_id, COALESCE(x.detail, '{}')
-		  FROM x
+		  SELECT arg.tenant, ev.proposal_id, arg.now, ev.from_status, ev.to_status, ev.actor_kind, ev.actor_id, ev.detail
+		  FROM ev, arg ORDER BY ev.part, ev.n
+		), feedback AS (
+		  INSERT INTO agent_feedback (tenant_id, agent_id, proposal_id, at, outcome, detail)
+		  SELECT arg.tenant, arg.agent, ev.proposal_id, arg.now, ev.outcome, ev.detail
+		  FROM ev, arg WHERE ev.outcome <> '' ORDER BY ev.part, ev.n
 		)
-		INSERT INTO agent_feedback (tenant_id, agent_id, proposal_id, at, outcome, detail)
-		SELECT ?::uuid, x.agent_id, x.proposal_id, ?::timestamptz, x.outcome, COALESCE(x.detail, '{}')
-		FROM x WHERE x.outcome <> ''`, string(b), tenantID, now, tenantID, now).Error
+		SELECT id, new_id FROM done ORDER BY created_at, id`, tenantID, agentID, now, string(p), string(e)).Scan(&rows).Error
+	return rows, err
 }
 
 // existingByKey finds an agent's proposals by idempotency key.
@@ -159,31 +274,3 @@ func (s *Store) DistinctRecords(ctx context.Context, tenantID, agentID string, s
 
 // superseded is a proposal that a newer one replaced.
 type superseded struct{ ID, NewID string }
-
-// supersede marks the agent's queued proposals for the same targets as
-// superseded by the new ones; it returns them with their successor, oldest first.
-func (s *Store) supersede(ctx context.Context, tenantID, agentID string, next map[target]string, now time.Time) ([]superseded, error) {
-	if len(next) == 0 {
-		return nil, nil
-	}
-	type pair struct {
-		target
-		NewID string `json:"new_id"`
-	}
-	pairs := make([]pair, 0, len(next))
-	for t, id := range next {
-		pairs = append(pairs, pair{t, id})
-	}
-	b, _ := json.Marshal(pairs)
-	var rows []superseded
-	err := s.db.Conn(ctx).Raw(`
-		WITH done AS (
-		  UPDATE proposals p SET status = 'superseded', superseded_by = x.new_id, updated_at = ?
-		  FROM jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text, new_id uuid)
-		  WHERE p.tenant_id = ? AND p.agent_id = ? AND p.status = 'queued'
-		    AND p.object = x.object AND p.record_id = x.record_id AND p.field = x.field AND p.id <> x.new_id
-		  RETURNING p.id, x.new_id, p.created_at
-		)
-		SELECT id, new_id FROM done ORDER BY created_at, id`, now, string(b), tenantID, agentID).Scan(&rows).Error
-	return rows, err
-}

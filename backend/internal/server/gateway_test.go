@@ -250,6 +250,69 @@ func TestIntake_supersede_inside_one_batch_and_around_a_retried_item(t *testing.
 	}
 }
 
+// A batch of 16 items or more is written with COPY; these are the same
+// promises as for small batches, on that path.
+func TestIntake_a_large_batch_keeps_every_promise_and_a_retry_returns_the_original(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("admin@acme.test", "Bulk", agents.Input{})
+	deals := agent.records("deals", "dealname", 20)
+	var items []map[string]any
+	for i := 0; i < 18; i++ {
+		items = append(items, map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "dealname", "expected_old": deals[i].Values["dealname"],
+			"proposed": fmt.Sprintf("Renamed %d", i), "confidence": 0.8, "rationale": "From the kickoff notes.",
+			"evidence": []map[string]any{{"url": "https://example.com/notes", "title": "Notes"}}, "idempotency_key": fmt.Sprintf("bulk-%d", i)})
+	}
+	items = append(items,
+		map[string]any{"object": "deals", "record_id": deals[18].ID, "field": "utm_source", "proposed": "linkedin", "confidence": 0.99, "idempotency_key": "bulk-utm"},
+		map[string]any{"object": "deals", "record_id": deals[0].ID, "field": "dealname", "proposed": "Renamed again", "confidence": 0.9, "idempotency_key": "bulk-again"})
+	first := agent.propose(items...)
+	if len(first) != 20 || first[0].Status != "superseded" || first[1].Status != "queued" || first[18].Status != "blocked" || first[19].Status != "queued" {
+		t.Fatalf("first answer: %+v", first)
+	}
+	got := agent.do("GET", "/proposals/"+first[1].ID, nil)
+	for _, want := range []string{`"proposed":"Renamed 1"`, `"expected_old":"` + deals[1].Values["dealname"].(string), `"history":[{`, `"route":"review"`} {
+		if !strings.Contains(string(got.body), want) {
+			t.Errorf("stored proposal lacks %s: %s", want, got.body)
+		}
+	}
+	var evidence string
+	e.db.Conn(context.Background()).Raw(`SELECT evidence::text FROM proposals WHERE id = ?`, first[1].ID).Scan(&evidence)
+	if evidence != `[{"url": "https://example.com/notes", "title": "Notes"}]` {
+		t.Errorf("evidence stored as %s", evidence)
+	}
+	fb := string(agent.do("GET", "/feedback", nil).body)
+	if !strings.Contains(fb, first[18].ID) || !strings.Contains(fb, first[0].ID) {
+		t.Errorf("feedback lacks the blocked or the superseded item: %s", fb)
+	}
+	// the whole batch again: every item answers with its first result, nothing is stored twice
+	again := agent.propose(items...)
+	for i := range first {
+		if again[i].ID != first[i].ID || again[i].Status != first[i].Status {
+			t.Errorf("item %d on retry: %+v, first %+v", i, again[i], first[i])
+		}
+	}
+	// half old keys, half new: the old answer as before, the new are stored
+	mixed := append(items[:10:10], items[10:18]...)
+	for i := 10; i < 18; i++ {
+		mixed[i] = map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "dealname", "proposed": fmt.Sprintf("New %d", i),
+			"confidence": 0.8, "idempotency_key": fmt.Sprintf("bulk-new-%d", i)}
+	}
+	third := agent.propose(mixed...)
+	if third[2].ID != first[2].ID || third[12].ID == first[12].ID || third[12].Status != "queued" {
+		t.Errorf("mixed retry: %+v", third)
+	}
+	var n int
+	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%'`).Scan(&n)
+	if n != 28 {
+		t.Errorf("%d proposals stored, want 20 + 8", n)
+	}
+	var superseded int
+	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%' AND status = 'superseded'`).Scan(&superseded)
+	if superseded != 9 { // item 0 by item 19, and items 10..17 by their new proposals
+		t.Errorf("%d superseded, want 9", superseded)
+	}
+}
+
 func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(t *testing.T) {
 	e := newEnv(t, true)
 	cap, mult := 3, 2

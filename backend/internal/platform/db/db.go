@@ -11,8 +11,10 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -80,22 +82,52 @@ func (d *DB) Gorm() *gorm.DB { return d.gorm }
 
 type txKey struct{}
 
+// tx is a transaction in a context: GORM's handle on it, and the connection
+// it runs on (for pgx's COPY inside the same transaction).
+type tx struct {
+	gorm *gorm.DB
+	conn *sql.Conn
+}
+
 // InTx runs fn in a transaction carried by ctx; a nested call joins the outer one.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+	if _, ok := ctx.Value(txKey{}).(*tx); ok {
 		return fn(ctx)
 	}
-	return d.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	conn, err := d.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	s := d.gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
+	s.Statement.ConnPool = conn
+	return s.Transaction(func(g *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, &tx{gorm: g, conn: conn}))
 	})
 }
 
 // Conn returns the transaction in ctx or the pool, bound to ctx.
 func (d *DB) Conn(ctx context.Context) *gorm.DB {
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx
+	if t, ok := ctx.Value(txKey{}).(*tx); ok {
+		return t.gorm
 	}
 	return d.gorm.WithContext(ctx)
+}
+
+// CopyFrom bulk-loads rows into table with COPY, inside the transaction in ctx.
+func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) error {
+	t, ok := ctx.Value(txKey{}).(*tx)
+	if !ok {
+		return errors.New("db.CopyFrom runs inside InTx")
+	}
+	return t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("db.CopyFrom: the driver connection is a %T, not pgx", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		return err
+	})
 }
 
 // NotFound reports whether err means "no row".
