@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // -pprof
 	"net/url"
 	"os"
 	"runtime/pprof"
@@ -47,11 +48,15 @@ import (
 
 func main() {
 	clients := flag.Int("clients", 4, "concurrent agents posting batches")
-	batches := flag.Int("batches", 10, "batches of 500 per client")
+	batches := flag.Int("batches", 25, "batches of 500 per client")
 	latencyFor := flag.Duration("latency-for", 5*time.Second, "how long 20 agents post single items")
 	revise := flag.Float64("revise", 0.1, "share of items that re-propose a target of the previous batch (supersede)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
+	debug := flag.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060) during the run")
 	flag.Parse()
+	if *debug != "" {
+		go http.ListenAndServe(*debug, nil) //nolint:errcheck // a debugging aid
+	}
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
@@ -132,12 +137,12 @@ func run(clients, batches int, latencyFor time.Duration, revise float64) error {
 	if err != nil {
 		return err
 	}
-	p50, p99, count, err := latency(hc, base, keys, latencyFor)
+	p, count, err := latency(hc, base, keys, latencyFor)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("proposals=%d clients=%d batch=500 revise=%.2f\n", n, clients, revise)
-	fmt.Printf("single_item_posts=%d concurrent_agents=20 p50_ms=%.1f p99_ms=%.1f\n", count, p50, p99)
+	fmt.Printf("single_item_posts=%d concurrent_agents=20 p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f\n", count, p[0], p[1], p[2], p[3])
 	fmt.Printf("ingest_per_s=%.0f copy_per_s=%.0f ratio=%.2f\n", ingest, copyRate, ingest/copyRate)
 	return nil
 }
@@ -258,8 +263,9 @@ func copyFloor(ctx context.Context, d *db.DB, n int) (float64, error) {
 	return float64(n) / time.Since(start).Seconds(), nil
 }
 
-// latency has 20 agents post single-item batches for a while; it returns p50 and p99 in ms.
-func latency(hc *http.Client, base string, keys []string, d time.Duration) (float64, float64, int, error) {
+// latency has 20 agents post single-item batches for a while; it returns
+// p50, p90, p99 and the maximum in ms.
+func latency(hc *http.Client, base string, keys []string, d time.Duration) ([4]float64, int, error) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var firstErr error
@@ -284,9 +290,9 @@ func latency(hc *http.Client, base string, keys []string, d time.Duration) (floa
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return 0, 0, 0, firstErr
+		return [4]float64{}, 0, firstErr
 	}
 	slices.Sort(lat)
 	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
-	return pct(0.5), pct(0.99), len(lat), nil
+	return [4]float64{pct(0.5), pct(0.9), pct(0.99), pct(1)}, len(lat), nil
 }

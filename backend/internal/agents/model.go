@@ -75,6 +75,9 @@ type Caller struct {
 	TenantID string
 	AgentID  string
 	KeyID    string
+	// Agent is the agent as read with its key (with scopes and catalog
+	// revision), so a request need not read it again; nil if not read.
+	Agent *Agent
 }
 
 // Operations an agent can propose.

@@ -76,23 +76,30 @@ func (s *Store) Agent(ctx context.Context, tenantID, id string) (Agent, error) {
 	return r.agent(), err
 }
 
-// AgentWithScopes reads an agent, its scopes and its connection's catalog
+// agentWithScopesSQL reads an agent, its scopes and its connection's catalog
 // revision in one query (intake does this on every batch).
-func (s *Store) AgentWithScopes(ctx context.Context, tenantID, id string) (Agent, error) {
-	var r agentRow
-	err := s.db.Conn(ctx).Raw(`
+const agentWithScopesSQL = `
 SELECT a.id, a.tenant_id, a.connection_id, c.name AS connection_name, a.name, a.description, a.status, a.paused_reason,
        a.velocity_cap, a.hard_cap_multiplier, a.field_caps::text AS field_caps, a.breaker_open, a.breaker_tripped_at, a.breaker_reset_at,
        a.webhook_url, a.webhook_secret, a.webhook_error, a.created_at, c.catalog_revision,
        (SELECT COALESCE(json_agg(json_build_object('object', s.object, 'field', s.field, 'operations', s.operations) ORDER BY s.object, s.field), '[]')
-        FROM agent_scopes s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id)::text AS scopes
+        FROM agent_scopes s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id)::text AS scopes`
+
+// AgentWithScopes reads an agent with its scopes and catalog revision.
+func (s *Store) AgentWithScopes(ctx context.Context, tenantID, id string) (Agent, error) {
+	var r agentRow
+	err := s.db.Conn(ctx).Raw(agentWithScopesSQL+`
 FROM agents a JOIN crm_connections c ON c.id = a.connection_id AND c.tenant_id = a.tenant_id
 WHERE a.tenant_id = ? AND a.id = ?`, tenantID, id).Take(&r).Error
+	return r.withScopes(), err
+}
+
+func (r agentRow) withScopes() Agent {
 	a := r.agent()
 	if a.Scopes == nil {
 		a.Scopes = []Scope{}
 	}
-	return a, err
+	return a
 }
 
 // AgentByName finds an agent by name, case-insensitively.
@@ -190,14 +197,16 @@ func (s *Store) RevokeKey(ctx context.Context, tenantID, agentID, keyID string, 
 // CallerByKeyHash finds the live key with that hash and its agent.
 func (s *Store) CallerByKeyHash(ctx context.Context, hash string) (Caller, *time.Time, error) {
 	var r struct {
-		Caller
+		Agent      agentRow `gorm:"embedded"`
+		KeyID      string
 		LastUsedAt *time.Time
 	}
-	err := s.db.Conn(ctx).Raw(`
-		SELECT k.tenant_id, k.agent_id, k.id AS key_id, k.last_used_at
-		FROM agent_keys k JOIN agents a ON a.id = k.agent_id AND a.tenant_id = k.tenant_id
-		WHERE k.hash = ? AND k.revoked_at IS NULL`, hash).Take(&r).Error
-	return r.Caller, r.LastUsedAt, err
+	err := s.db.Conn(ctx).Raw(agentWithScopesSQL+`, k.id AS key_id, k.last_used_at
+FROM agent_keys k JOIN agents a ON a.id = k.agent_id AND a.tenant_id = k.tenant_id
+     JOIN crm_connections c ON c.id = a.connection_id AND c.tenant_id = a.tenant_id
+WHERE k.hash = ? AND k.revoked_at IS NULL`, hash).Take(&r).Error
+	a := r.Agent.withScopes()
+	return Caller{TenantID: a.TenantID, AgentID: a.ID, KeyID: r.KeyID, Agent: &a}, r.LastUsedAt, err
 }
 
 // TouchKey records a key's use.

@@ -82,7 +82,7 @@ func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded, b
 }
 
 func (s *Service) load(ctx context.Context, b *batch) error {
-	a, err := s.agents.WithScopes(ctx, b.caller.TenantID, b.caller.AgentID)
+	a, err := s.agentOf(ctx, b.caller)
 	if err != nil {
 		return err
 	}
@@ -96,6 +96,14 @@ func (s *Service) load(ctx context.Context, b *batch) error {
 		b.fields[fieldKey{f.Object, f.Name}] = f
 	}
 	return nil
+}
+
+// agentOf is the caller's agent as read with its key, or read now.
+func (s *Service) agentOf(ctx context.Context, c agents.Caller) (agents.Agent, error) {
+	if c.Agent != nil {
+		return *c.Agent, nil
+	}
+	return s.agents.WithScopes(ctx, c.TenantID, c.AgentID)
 }
 
 // validate checks each decoded item against the catalog.
@@ -148,21 +156,18 @@ func (s *Service) velocity(ctx context.Context, b *batch, d Decoded) error {
 	if len(targets) == 0 {
 		return nil
 	}
-	since := velocitySince(b.agent, b.now)
-	if err := s.store.RecordTargets(ctx, b.caller.TenantID, b.caller.AgentID, targets, b.now); err != nil {
-		return err
+	windows := []string{""}
+	for field := range b.agent.FieldCaps {
+		windows = append(windows, field)
 	}
-	n, err := s.store.DistinctRecords(ctx, b.caller.TenantID, b.caller.AgentID, since, "")
+	counts, err := s.store.RecordTargets(ctx, b.caller.TenantID, b.caller.AgentID, targets, b.now, velocitySince(b.agent, b.now), windows)
 	if err != nil {
 		return err
 	}
+	n := counts[""]
 	over := n > b.agent.VelocityCap
 	for field, cap := range b.agent.FieldCaps {
-		m, err := s.store.DistinctRecords(ctx, b.caller.TenantID, b.caller.AgentID, since, field)
-		if err != nil {
-			return err
-		}
-		over = over || m > cap
+		over = over || counts[field] > cap
 	}
 	if over && !b.breaker {
 		if err := s.tripBreaker(ctx, b, n); err != nil {

@@ -21,7 +21,7 @@ type AgentField struct {
 
 // Fields lists the catalog within the agent's scope.
 func (s *Service) Fields(ctx context.Context, caller agents.Caller) ([]AgentField, error) {
-	a, err := s.agents.WithScopes(ctx, caller.TenantID, caller.AgentID)
+	a, err := s.agentOf(ctx, caller)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func scopedOps(scopes []agents.Scope, object, field string) []string {
 // readable resolves which fields an agent may read on an object: the ones in
 // scope, narrowed to those asked for. Asking for one outside scope is an error.
 func (s *Service) readable(ctx context.Context, caller agents.Caller, object, asked string) (agents.Agent, []string, error) {
-	a, err := s.agents.WithScopes(ctx, caller.TenantID, caller.AgentID)
+	a, err := s.agentOf(ctx, caller)
 	if err != nil {
 		return a, nil, err
 	}

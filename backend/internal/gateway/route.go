@@ -65,40 +65,78 @@ func (s *Service) route(b *batch, d Decoded) {
 	}
 }
 
-// write stores the batch with its transitions and feedback. Items whose
-// idempotency key an earlier batch used are skipped by the insert and answer
-// with that batch's result. Then the newest proposal per record field
-// supersedes the agent's other queued ones, earlier items of this batch included.
+// write stores the batch with its transitions and feedback, and lets the
+// newest proposal per record field supersede the agent's other queued ones.
+//
+// The optimistic paths (b.bulk) write every row or fail with errKeyTaken:
+// COPY for a large batch, one statement for a small one. The careful path
+// skips items whose key an earlier batch used and answers them with that
+// batch's result.
 func (s *Service) write(ctx context.Context, b *batch) error {
 	if len(b.rows) == 0 {
 		return nil
 	}
-	bulk := b.bulk && len(b.rows) >= bulkFrom
-	inserted := make(map[string]bool, len(b.rows))
-	if bulk {
+	switch {
+	case b.bulk && len(b.rows) >= bulkFrom:
 		if err := s.store.CopyProposals(ctx, b.caller.TenantID, b.rows, b.now); err != nil {
 			return err
 		}
-		for _, r := range b.rows {
-			inserted[r.ID] = true
+		evs, successors := b.transitions(allOf(b.rows))
+		if err := s.store.CopyEvents(ctx, b.caller.TenantID, b.agent.ID, evs, b.now); err != nil {
+			return err
 		}
-	} else {
-		var err error
-		if inserted, err = s.store.InsertProposals(ctx, b.caller.TenantID, b.rows, b.now); err != nil {
+		return s.supersede(ctx, b, nil, nil, successors, allOf(b.rows))
+	case b.bulk && !b.revisesItself():
+		evs, successors := b.transitions(allOf(b.rows))
+		return s.supersede(ctx, b, b.rows, evs, successors, allOf(b.rows))
+	default:
+		inserted, err := s.store.InsertProposals(ctx, b.caller.TenantID, b.rows, b.now)
+		if err != nil {
 			return err
 		}
 		if err := s.answerRetries(ctx, b, inserted); err != nil {
 			return err
 		}
+		evs, successors := b.transitions(inserted)
+		return s.supersede(ctx, b, nil, evs, successors, inserted)
 	}
+}
+
+func allOf(rows []proposalRow) map[string]bool {
+	out := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		out[r.ID] = true
+	}
+	return out
+}
+
+// revisesItself reports whether two rows that can be superseded share a
+// record field: the one-statement path cannot supersede a row it inserts.
+func (b *batch) revisesItself() bool {
+	seen := map[target]bool{}
+	for _, r := range b.rows {
+		if r.Status == "blocked" {
+			continue
+		}
+		t := target{Object: r.Object, RecordID: r.RecordID, Field: r.Field}
+		if seen[t] {
+			return true
+		}
+		seen[t] = true
+	}
+	return false
+}
+
+// transitions is the first transition of each inserted row (blocked ones
+// with feedback), and the newest row per record field that supersedes others.
+func (b *batch) transitions(inserted map[string]bool) ([]event, map[target]string) {
+	var evs []event
 	successors := map[target]string{}
-	mine := map[string]int{} // proposal id → its item
 	received := "received"
-	for i, r := range b.rows {
+	for _, r := range b.rows {
 		if !inserted[r.ID] {
 			continue
 		}
-		mine[r.ID] = b.rowIndex[i]
 		ev := event{ProposalID: r.ID, From: &received, To: r.Status, ActorKind: "agent", ActorID: b.agent.ID,
 			Detail: map[string]any{"route": r.Route}}
 		switch r.Status {
@@ -107,23 +145,28 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 		case "queued", "auto_approved":
 			successors[target{Object: r.Object, RecordID: r.RecordID, Field: r.Field}] = r.ID
 		}
-		b.events = append(b.events, ev)
+		evs = append(evs, ev)
 	}
-	evs := b.events
-	if bulk {
-		if err := s.store.CopyEvents(ctx, b.caller.TenantID, b.agent.ID, b.events, b.now); err != nil {
-			return err
-		}
-		evs = nil
-	}
-	if len(evs) > 0 || len(successors) > 0 {
-		older, err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, evs, successors, b.now)
+	return evs, successors
+}
+
+// supersede runs RecordBatch (inserting rows, if given) and gives the
+// batch's own superseded items, and its repeated keys, their final result.
+func (s *Service) supersede(ctx context.Context, b *batch, rows []proposalRow, evs []event, successors map[target]string, inserted map[string]bool) error {
+	if len(rows) > 0 || len(evs) > 0 || len(successors) > 0 {
+		older, err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, rows, evs, successors, b.now)
 		if err != nil {
 			return err
 		}
+		item := make(map[string]int, len(b.rows))
+		for i, r := range b.rows {
+			if inserted[r.ID] {
+				item[r.ID] = b.rowIndex[i]
+			}
+		}
 		for _, p := range older {
-			if item, ok := mine[p.ID]; ok {
-				b.results[item].Status = "superseded"
+			if i, ok := item[p.ID]; ok {
+				b.results[i].Status = "superseded"
 			}
 		}
 	}

@@ -46,6 +46,20 @@ type proposalRow struct {
 	SupersededBy   *string         `json:"superseded_by"`
 }
 
+// insertProposalsSQL inserts the rows given as JSON; it needs a CTE arg
+// with the tenant and now.
+const insertProposalsSQL = `
+		INSERT INTO proposals (id, tenant_id, agent_id, batch_id, idempotency_key, object, record_id, field, field_id, operation,
+		       expected_old, proposed, confidence, rationale, evidence, run_id, route, reasons, flags, shadow_auto, status,
+		       superseded_by, created_at, updated_at)
+		SELECT x.id, arg.tenant, x.agent_id, x.batch_id, x.idempotency_key, x.object, x.record_id, x.field, x.field_id, x.operation,
+		       x.expected_old, x.proposed, x.confidence, x.rationale, COALESCE(x.evidence, '[]'), x.run_id, x.route,
+		       COALESCE(x.reasons, '[]'), COALESCE(x.flags, '[]'), x.shadow_auto, x.status, x.superseded_by, arg.now, arg.now
+		FROM arg, jsonb_to_recordset(?::jsonb) AS x(id uuid, agent_id uuid, batch_id uuid, idempotency_key text, object text,
+		       record_id text, field text, field_id uuid, operation text, expected_old jsonb, proposed jsonb,
+		       confidence float8, rationale text, evidence jsonb, run_id text, route text, reasons jsonb, flags jsonb,
+		       shadow_auto bool, status text, superseded_by uuid)`
+
 // InsertProposals writes a batch; rows whose idempotency key already exists
 // are skipped, and the ids actually inserted are returned.
 func (s *Store) InsertProposals(ctx context.Context, tenantID string, rows []proposalRow, now time.Time) (map[string]bool, error) {
@@ -54,19 +68,9 @@ func (s *Store) InsertProposals(ctx context.Context, tenantID string, rows []pro
 		return nil, err
 	}
 	var ids []string
-	err = s.db.Conn(ctx).Raw(`
-		INSERT INTO proposals (id, tenant_id, agent_id, batch_id, idempotency_key, object, record_id, field, field_id, operation,
-		       expected_old, proposed, confidence, rationale, evidence, run_id, route, reasons, flags, shadow_auto, status,
-		       superseded_by, created_at, updated_at)
-		SELECT x.id, ?, x.agent_id, x.batch_id, x.idempotency_key, x.object, x.record_id, x.field, x.field_id, x.operation,
-		       x.expected_old, x.proposed, x.confidence, x.rationale, COALESCE(x.evidence, '[]'), x.run_id, x.route,
-		       COALESCE(x.reasons, '[]'), COALESCE(x.flags, '[]'), x.shadow_auto, x.status, x.superseded_by, ?, ?
-		FROM jsonb_to_recordset(?::jsonb) AS x(id uuid, agent_id uuid, batch_id uuid, idempotency_key text, object text,
-		       record_id text, field text, field_id uuid, operation text, expected_old jsonb, proposed jsonb,
-		       confidence float8, rationale text, evidence jsonb, run_id text, route text, reasons jsonb, flags jsonb,
-		       shadow_auto bool, status text, superseded_by uuid)
+	err = s.db.Conn(ctx).Raw(`WITH arg AS (SELECT ?::uuid AS tenant, ?::timestamptz AS now)`+insertProposalsSQL+`
 		ON CONFLICT (tenant_id, agent_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-		RETURNING id`, tenantID, now, now, string(b)).Scan(&ids).Error
+		RETURNING id`, tenantID, now, string(b)).Scan(&ids).Error
 	out := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		out[id] = true
@@ -74,8 +78,9 @@ func (s *Store) InsertProposals(ctx context.Context, tenantID string, rows []pro
 	return out, err
 }
 
-// errKeyTaken means a COPY met an idempotency key stored before: the batch
-// is taken again on the path that looks keys up.
+// errKeyTaken means a batch written on the optimistic path met an
+// idempotency key stored before: it is taken again on the path that looks
+// keys up.
 var errKeyTaken = errors.New("an idempotency key of the batch is taken")
 
 var proposalColumns = []string{"id", "tenant_id", "agent_id", "batch_id", "idempotency_key", "object", "record_id", "field", "field_id",
@@ -99,7 +104,11 @@ func (s *Store) CopyProposals(ctx context.Context, tenantID string, rows []propo
 			r.Operation, jsonbOrNull(r.ExpectedOld), jsonbOrNull(r.Proposed), r.Confidence, r.Rationale, mustJSON(r.Evidence), r.RunID, r.Route,
 			mustJSON(r.Reasons), mustJSON(r.Flags), r.ShadowAuto, r.Status, superseded, now, now}
 	}
-	err := s.db.CopyFrom(ctx, "proposals", proposalColumns, out)
+	return keyTaken(s.db.CopyFrom(ctx, "proposals", proposalColumns, out))
+}
+
+// keyTaken is errKeyTaken for a unique violation of an idempotency key.
+func keyTaken(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "proposals_idempotency_key" {
 		return errKeyTaken
@@ -169,11 +178,12 @@ type event struct {
 	Outcome    string         `json:"outcome"` // feedback outcome, "" for none
 }
 
-// RecordBatch supersedes the agent's queued proposals for the targets in
-// next by the new proposal named there, and appends the batch's transitions
-// evs, then one per superseded proposal, with the feedback they produce — in
-// one statement. It returns the superseded proposals, oldest first.
-func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, evs []event, next map[target]string, now time.Time) ([]superseded, error) {
+// RecordBatch inserts rows (none may have a stored key: errKeyTaken),
+// supersedes the agent's queued proposals for the targets in next by the new
+// proposal named there, and appends the batch's transitions evs, then one per
+// superseded proposal, with the feedback they produce — in one statement. It
+// returns the superseded proposals, oldest first.
+func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows []proposalRow, evs []event, next map[target]string, now time.Time) ([]superseded, error) {
 	type pair struct {
 		target
 		NewID string `json:"new_id"`
@@ -184,9 +194,15 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, evs [
 	}
 	p, _ := json.Marshal(pairs)
 	e, _ := json.Marshal(orEmpty(evs))
-	var rows []superseded
+	args := []any{tenantID, agentID, now}
+	insert := ""
+	if len(rows) > 0 {
+		insert = `inserted AS (` + insertProposalsSQL + `),`
+		args = append(args, string(mustJSON(rows)))
+	}
+	var out []superseded
 	err := s.db.Conn(ctx).Raw(`
-		WITH arg AS (SELECT ?::uuid AS tenant, ?::uuid AS agent, ?::timestamptz AS now),
+		WITH arg AS (SELECT ?::uuid AS tenant, ?::uuid AS agent, ?::timestamptz AS now), `+insert+`
 		done AS (
 		  UPDATE proposals p SET status = 'superseded', superseded_by = x.new_id, updated_at = arg.now
 		  FROM arg, jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text, new_id uuid)
@@ -211,8 +227,11 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, evs [
 		  SELECT arg.tenant, arg.agent, ev.proposal_id, arg.now, ev.outcome, ev.detail
 		  FROM ev, arg WHERE ev.outcome <> '' ORDER BY ev.part, ev.n
 		)
-		SELECT id, new_id FROM done ORDER BY created_at, id`, tenantID, agentID, now, string(p), string(e)).Scan(&rows).Error
-	return rows, err
+		SELECT id, new_id FROM done ORDER BY created_at, id`, append(args, string(p), string(e))...).Scan(&out).Error
+	if len(rows) > 0 && db.Duplicate(err) {
+		return nil, errKeyTaken // the only unique key a new proposal can meet
+	}
+	return out, err
 }
 
 // existingByKey finds an agent's proposals by idempotency key.
@@ -245,18 +264,51 @@ type target struct {
 // RecordTargets remembers that the agent targeted these records now, and
 // these record fields where a field has its own cap (in the batch's
 // transaction: a refused batch leaves no trace). A target with Field "" is
-// the record itself.
-func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, batch []target, now time.Time) error {
-	if len(batch) == 0 {
-		return nil
+// the record itself. It returns, for each window ("" for all records, or
+// "object.field" for a capped field), the distinct records the agent
+// targeted since t, this batch included — in one statement.
+func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, batch []target, now, since time.Time, windows []string) (map[string]int, error) {
+	type window struct {
+		Key    string `json:"key"`
+		Object string `json:"object"`
+		Field  string `json:"field"`
+	}
+	ws := make([]window, len(windows))
+	for i, w := range windows {
+		ws[i].Key = w
+		ws[i].Object, ws[i].Field = splitField(w)
 	}
 	b, _ := json.Marshal(batch)
-	return s.db.Conn(ctx).Exec(`
-		INSERT INTO agent_targets (tenant_id, agent_id, object, record_id, field, last_at)
-		SELECT DISTINCT ?::uuid, ?::uuid, x.object, x.record_id, COALESCE(x.field, ''), ?::timestamptz
-		FROM jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text)
-		ON CONFLICT (tenant_id, agent_id, object, record_id, field) DO UPDATE SET last_at = EXCLUDED.last_at`,
-		tenantID, agentID, now, string(b)).Error
+	w, _ := json.Marshal(ws)
+	var rows []struct {
+		Key string
+		N   int
+	}
+	// The count reads the table as it was before the upsert (one snapshot):
+	// the window's other records, plus this batch's.
+	err := s.db.Conn(ctx).Raw(`
+		WITH arg AS (SELECT ?::uuid AS tenant, ?::uuid AS agent, ?::timestamptz AS now, ?::timestamptz AS since),
+		x AS (
+		  SELECT DISTINCT x.object, x.record_id, COALESCE(x.field, '') AS field
+		  FROM jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text)
+		), up AS (
+		  INSERT INTO agent_targets (tenant_id, agent_id, object, record_id, field, last_at)
+		  SELECT arg.tenant, arg.agent, x.object, x.record_id, x.field, arg.now FROM x, arg
+		  ON CONFLICT (tenant_id, agent_id, object, record_id, field) DO UPDATE SET last_at = EXCLUDED.last_at
+		)
+		SELECT w.key,
+		  (SELECT count(*) FROM agent_targets t
+		   WHERE t.tenant_id = arg.tenant AND t.agent_id = arg.agent AND t.field = w.field AND (w.object = '' OR t.object = w.object)
+		     AND t.last_at > arg.since
+		     AND NOT EXISTS (SELECT 1 FROM x WHERE x.object = t.object AND x.record_id = t.record_id AND x.field = t.field))
+		  + (SELECT count(*) FROM x WHERE x.field = w.field AND (w.object = '' OR x.object = w.object)) AS n
+		FROM jsonb_to_recordset(?::jsonb) AS w(key text, object text, field text), arg`,
+		tenantID, agentID, now, since, string(b), string(w)).Scan(&rows).Error
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Key] = r.N
+	}
+	return out, err
 }
 
 // DistinctRecords counts the distinct records the agent targeted since t,

@@ -49,7 +49,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, err
 	}
 	s.SetMaxOpenConns(20)
-	s.SetMaxIdleConns(10)
+	s.SetMaxIdleConns(20) // as many as may be open: closing idle ones under load means a new backend per request
 	s.SetConnMaxIdleTime(5 * time.Minute)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
