@@ -20,6 +20,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -36,6 +37,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/platform/clock"
@@ -112,6 +114,13 @@ func run(clients, batches int, latencyFor time.Duration, revise float64) error {
 	}
 
 	n := clients * batches * 500
+	// the bodies are built before the clock starts: an agent encodes on its own machine
+	bodies := make([][][]byte, clients)
+	for c := range bodies {
+		for b := 0; b < batches; b++ {
+			bodies[c] = append(bodies[c], batch(c, b, 500, revise))
+		}
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	errc := make(chan error, clients)
@@ -120,7 +129,7 @@ func run(clients, batches int, latencyFor time.Duration, revise float64) error {
 		go func(c int) {
 			defer wg.Done()
 			for b := 0; b < batches; b++ {
-				if err := post(hc, base, keys[c], batch(c, b, 500, revise)); err != nil {
+				if err := post(hc, base, keys[c], bodies[c][b]); err != nil {
 					errc <- err
 					return
 				}
@@ -234,7 +243,10 @@ func post(hc *http.Client, base, key string, body []byte) error {
 	return nil
 }
 
-// copyFloor is COPY of n equivalent rows into a scratch copy of the table.
+// copyFloor is COPY of n equivalent rows into a scratch copy of the table
+// (same columns, defaults and indexes), with values already in the types
+// pgx encodes fastest: the best of three runs, the floor of what PostgreSQL
+// itself can take.
 func copyFloor(ctx context.Context, d *db.DB, n int) (float64, error) {
 	conn, err := d.Pool().Acquire(ctx)
 	if err != nil {
@@ -244,23 +256,33 @@ func copyFloor(ctx context.Context, d *db.DB, n int) (float64, error) {
 	if _, err := conn.Exec(ctx, `CREATE TABLE bench_copy (LIKE proposals INCLUDING DEFAULTS INCLUDING INDEXES)`); err != nil {
 		return 0, err
 	}
-	var tenant, agent string
+	var tenant, agent pgtype.UUID
 	conn.QueryRow(ctx, `SELECT tenant_id, agent_id FROM proposals LIMIT 1`).Scan(&tenant, &agent)
 	cols := []string{"id", "tenant_id", "agent_id", "batch_id", "idempotency_key", "object", "record_id", "field", "operation",
 		"expected_old", "proposed", "confidence", "rationale", "evidence", "run_id", "route", "reasons", "flags", "status", "created_at", "updated_at"}
 	now := time.Now()
+	batchID := pgtype.UUID{Bytes: [16]byte{0x40}, Valid: true}
 	rows := make([][]any, n)
 	for i := range rows {
-		rows[i] = []any{fmt.Sprintf("00000000-0000-4000-8000-%012d", i), tenant, agent, "00000000-0000-4000-8000-000000000000",
-			fmt.Sprintf("copy-%d", i), "deals", fmt.Sprint(i), "dealname", "set", `"Old name"`, `"New name"`, 0.9,
-			"Renamed after the kickoff call.", `[{"url":"https://example.com/notes"}]`, "bench", "review",
-			`[{"code":"mode_review","text":"Field deals.dealname needs review"}]`, `[]`, "queued", now, now}
+		id := pgtype.UUID{Valid: true}
+		binary.BigEndian.PutUint64(id.Bytes[8:], uint64(i))
+		rows[i] = []any{id, tenant, agent, batchID, fmt.Sprintf("copy-%d", i), "deals", fmt.Sprint(i), "dealname", "set",
+			[]byte(`"Old name"`), []byte(`"New name"`), 0.9, "Renamed after the kickoff call.",
+			[]byte(`[{"url":"https://example.com/notes","title":"Notes"}]`), "bench", "review",
+			[]byte(`[{"code":"mode_review","text":"Field deals.dealname needs review"}]`), []byte(`[]`), "queued", now, now}
 	}
-	start := time.Now()
-	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"bench_copy"}, cols, pgx.CopyFromRows(rows)); err != nil {
-		return 0, err
+	best := 0.0
+	for run := 0; run < 3; run++ {
+		if _, err := conn.Exec(ctx, `TRUNCATE bench_copy`); err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"bench_copy"}, cols, pgx.CopyFromRows(rows)); err != nil {
+			return 0, err
+		}
+		best = max(best, float64(n)/time.Since(start).Seconds())
 	}
-	return float64(n) / time.Since(start).Seconds(), nil
+	return best, nil
 }
 
 // latency has 20 agents post single-item batches for a while; it returns
