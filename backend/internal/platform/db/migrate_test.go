@@ -8,8 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pressly/goose/v3"
+
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/dbtest"
+	"countersign/migrations"
 )
 
 func TestMigrations_apply_to_an_empty_database_and_the_schema_check_follows(t *testing.T) {
@@ -55,5 +58,34 @@ func TestInTx_rolls_back_everything_on_error(t *testing.T) {
 	d.Conn(ctx).Raw(`SELECT count(*) FROM tenants WHERE slug = 'half'`).Scan(&n)
 	if n != 0 {
 		t.Error("a failed transaction left a row behind")
+	}
+}
+
+// Every migration can be undone: from the top all the way down, then up again.
+func TestMigrations_go_down_to_nothing_and_up_again(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.New(t)
+	p, err := goose.NewProvider(goose.DialectPostgres, d.SQL(), migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := p.GetDBVersion(ctx)
+	if err != nil || top < 6 {
+		t.Fatalf("version %d, %v", top, err)
+	}
+	if _, err := p.DownTo(ctx, 0); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	var left int
+	d.Conn(ctx).Raw(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
+		AND table_name IN ('tenants', 'proposals', 'agent_targets')`).Scan(&left)
+	if left != 0 {
+		t.Fatalf("%d tables left after going down", left)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if err := d.CheckSchema(ctx); err != nil {
+		t.Fatalf("after down and up: %v", err)
 	}
 }
