@@ -45,9 +45,19 @@ ON CONFLICT DO NOTHING;
 DROP INDEX agent_targets_recent_idx;
 CREATE INDEX agent_targets_window_idx ON agent_targets (tenant_id, agent_id, field, last_at);
 
+-- Proposals by agent, newest first, without tenant_id in front: with it, an
+-- index on (tenant_id, agent_id) looks as good as the idempotency and pending
+-- indexes to a planner without statistics (a fresh table says one row per
+-- agent), and intake's key and supersede lookups scanned an agent's every
+-- proposal. Queries still name the tenant; agent ids are unique.
+DROP INDEX proposals_agent_idx;
+CREATE INDEX proposals_agent_idx ON proposals (agent_id, created_at DESC);
+
 -- +goose Down
+DROP INDEX proposals_agent_idx;
+CREATE INDEX proposals_agent_idx ON proposals (tenant_id, agent_id, created_at DESC);
+-- the record rows stay: the old count reads the same records through them
 DROP INDEX agent_targets_window_idx;
-DELETE FROM agent_targets WHERE field = '';
 CREATE INDEX agent_targets_recent_idx ON agent_targets (tenant_id, agent_id, last_at);
 
 ALTER TABLE proposals DROP CONSTRAINT proposals_pkey CASCADE;

@@ -53,6 +53,7 @@ func main() {
 	batches := flag.Int("batches", 25, "batches of 500 per client")
 	latencyFor := flag.Duration("latency-for", 5*time.Second, "how long 20 agents post single items")
 	revise := flag.Float64("revise", 0.1, "share of items that re-propose a target of the previous batch (supersede)")
+	cold := flag.Bool("cold", false, "skip the warm-up and ANALYZE: measure a database without statistics")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	debug := flag.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060) during the run")
 	flag.Parse()
@@ -65,14 +66,14 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	if err := run(*clients, *batches, *latencyFor, *revise); err != nil {
+	if err := run(*clients, *batches, *latencyFor, *revise, *cold); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-ingest:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(clients, batches int, latencyFor time.Duration, revise float64) error {
+func run(clients, batches int, latencyFor time.Duration, revise float64, cold bool) error {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d, err := freshDB(ctx, quiet)
@@ -104,13 +105,15 @@ func run(clients, batches int, latencyFor time.Duration, revise float64) error {
 	// A running server's tables have statistics (autovacuum analyzes them):
 	// warm up with a batch per agent and analyze, as it would have. A fresh
 	// database has none, and the planner then guesses an agent has one row.
-	for c := 0; c < 20; c++ {
-		if err := post(hc, base, keys[c], batch(50+c, 0, 500, 0)); err != nil {
+	if !cold {
+		for c := 0; c < 20; c++ {
+			if err := post(hc, base, keys[c], batch(50+c, 0, 500, 0)); err != nil {
+				return err
+			}
+		}
+		if err := d.Conn(ctx).Exec(`ANALYZE`).Error; err != nil {
 			return err
 		}
-	}
-	if err := d.Conn(ctx).Exec(`ANALYZE`).Error; err != nil {
-		return err
 	}
 
 	n := clients * batches * 500

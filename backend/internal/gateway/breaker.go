@@ -11,12 +11,11 @@ import (
 )
 
 // tripBreaker opens the agent's breaker (from now on nothing of it routes to
-// auto) and raises an alert. It commits on its own, so a refused batch still
+// auto) and raises an alert, in its own transaction: a refused batch still
 // leaves the breaker open.
-func (s *Service) tripBreaker(ctx context.Context, b *batch, distinct int) error {
-	b.breaker = true
-	outer := context.WithoutCancel(b.outer)
-	return s.db.InTx(outer, func(ctx context.Context) error {
+func (s *Service) tripBreaker(ctx context.Context, b *batch) error {
+	distinct := *b.trip
+	return s.db.InTx(ctx, func(ctx context.Context) error {
 		changed, err := s.agents.TripBreaker(ctx, b.caller.TenantID, b.agent.ID)
 		if err != nil || !changed {
 			return err

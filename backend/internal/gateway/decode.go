@@ -90,7 +90,7 @@ type rawItem struct {
 // member is it decoded again item by item, to say which item and member.
 func DecodeBatch(body []byte) (Decoded, error) {
 	var env struct {
-		Proposals []rawItem `json:"proposals"`
+		Proposals rawItems `json:"proposals"`
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return decodeEach(body)
@@ -103,6 +103,20 @@ func DecodeBatch(body []byte) (Decoded, error) {
 		out.Items[i], out.Errors[i] = checkItem(&env.Proposals[i], i)
 	}
 	return out, nil
+}
+
+// rawItems decodes each occurrence of "proposals" into new items, as the
+// item-by-item path does: encoding/json would otherwise merge a repeated
+// key's array into the items the first one filled.
+type rawItems []rawItem
+
+func (r *rawItems) UnmarshalJSON(b []byte) error {
+	var fresh []rawItem
+	if err := json.Unmarshal(b, &fresh); err != nil {
+		return err
+	}
+	*r = fresh
+	return nil
 }
 
 // decodeEach is the careful path: the envelope first, then each item alone.

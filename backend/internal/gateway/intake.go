@@ -15,7 +15,6 @@ import (
 
 // batch is the working state of one intake.
 type batch struct {
-	outer    context.Context // the request's context, outside the batch transaction
 	id       string
 	caller   agents.Caller
 	agent    agents.Agent
@@ -29,14 +28,9 @@ type batch struct {
 	rowIndex []int // rows[i] answers results[rowIndex[i]]
 	// duplicates pairs an item with the earlier item of the batch that had its idempotency key
 	duplicates [][2]int
-	// bulk writes rows and transitions with COPY; a batch that meets a key
-	// stored before is taken again without (see Submit)
-	bulk bool
+	// trip, when set, is the velocity count that trips the breaker after the batch
+	trip *int
 }
-
-// bulkFrom is the number of rows from which a batch is written with COPY
-// (below it, COPY's extra round trip costs more than it saves).
-const bulkFrom = 16
 
 type fieldKey struct{ object, field string }
 
@@ -48,24 +42,29 @@ func splitField(s string) (string, string) {
 // Submit takes a decoded batch from an agent: every valid item is stored with
 // its route and reasons in one transaction; invalid items get an error each.
 //
-// A large batch is first written with COPY, which refuses a key stored
-// before; a retried batch is then taken again on the path that answers such
-// items with their stored result.
+// Items whose idempotency key is stored answer with the stored result and
+// count for nothing else. The rest are written all or nothing; when a
+// concurrent request stores one of their keys first, the write fails and the
+// batch is taken again, which then finds that key.
 func (s *Service) Submit(ctx context.Context, caller agents.Caller, d Decoded) ([]Result, error) {
-	res, err := s.submit(ctx, caller, d, true)
-	if errors.Is(err, errKeyTaken) {
-		return s.submit(ctx, caller, d, false)
+	for attempt := 1; ; attempt++ {
+		res, err := s.submit(ctx, caller, d)
+		if !errors.Is(err, errKeyTaken) || attempt == 3 {
+			return res, err
+		}
 	}
-	return res, err
 }
 
-func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded, bulk bool) ([]Result, error) {
-	b := &batch{outer: ctx, id: newID(), caller: caller, now: s.clock.Now(), results: make([]Result, len(d.Items)), bulk: bulk}
+func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded) ([]Result, error) {
+	b := &batch{id: newID(), caller: caller, now: s.clock.Now(), results: make([]Result, len(d.Items))}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		if err := s.load(ctx, b); err != nil {
 			return err
 		}
 		s.validate(b, d)
+		if err := s.idempotent(ctx, b, d); err != nil {
+			return err
+		}
 		if err := s.velocity(ctx, b, d); err != nil {
 			return err
 		}
@@ -75,6 +74,13 @@ func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded, b
 		s.route(b, d)
 		return s.write(ctx, b)
 	})
+	// The breaker trips on its own transaction, after the batch's has let go of
+	// its connection; a batch refused past the hard cap trips it too.
+	if b.trip != nil && (err == nil || problem.Is(err, "velocity_hard_cap")) {
+		if terr := s.tripBreaker(context.WithoutCancel(ctx), b); terr != nil && err == nil {
+			err = terr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +145,26 @@ func (s *Service) validate(b *batch, d Decoded) {
 	}
 }
 
+// idempotent answers items whose key was seen before with the original result.
+func (s *Service) idempotent(ctx context.Context, b *batch, d Decoded) error {
+	var keys []string
+	for i, it := range d.Items {
+		if b.results[i].Error == nil && it.IdempotencyKey != "" {
+			keys = append(keys, it.IdempotencyKey)
+		}
+	}
+	seen, err := s.store.existingByKey(ctx, b.caller.TenantID, b.caller.AgentID, keys)
+	if err != nil {
+		return err
+	}
+	for i, it := range d.Items {
+		if p, ok := seen[it.IdempotencyKey]; ok && b.results[i].Error == nil {
+			b.results[i] = Result{Index: i, ID: p.ID, Status: p.Status, Route: p.Route, Reasons: reasonTexts(p.Reasons)}
+		}
+	}
+	return nil
+}
+
 func (b *batch) pending(i int) bool { return b.results[i].Error == nil && b.results[i].ID == "" }
 
 // velocity trips the breaker past the cap and refuses the batch past the hard cap.
@@ -170,9 +196,7 @@ func (s *Service) velocity(ctx context.Context, b *batch, d Decoded) error {
 		over = over || counts[field] > cap
 	}
 	if over && !b.breaker {
-		if err := s.tripBreaker(ctx, b, n); err != nil {
-			return err
-		}
+		b.breaker, b.trip = true, &n
 	}
 	if n > b.agent.HardCap() {
 		return problem.RateLimited("velocity_hard_cap", fmt.Sprintf(

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/gateway/policy"
@@ -17,10 +16,11 @@ var statusOf = map[policy.Route]string{
 }
 
 // route runs the validators and the policy engine on each pending item. A
-// key repeated inside the batch answers with its first item; keys seen in
-// earlier batches are found when the insert skips them (see write).
+// key repeated inside the batch answers with its first item, and a later item
+// for the same record field supersedes an earlier one of the batch.
 func (s *Service) route(b *batch, d Decoded) {
-	keys := map[string]int{} // idempotency key → the item of this batch that first used it
+	latest := map[target]int{} // the last row per record field that can be superseded
+	keys := map[string]int{}   // idempotency key → the item of this batch that first used it
 	for i, it := range d.Items {
 		if !b.pending(i) {
 			continue
@@ -60,113 +60,40 @@ func (s *Service) route(b *batch, d Decoded) {
 			row.IdempotencyKey = &key
 		}
 		b.results[i] = Result{Index: i, ID: id, Status: row.Status, Route: row.Route, Reasons: dec.Texts()}
+		if row.Status != "blocked" {
+			t := target{Object: it.Object, RecordID: it.RecordID, Field: it.Field}
+			if prev, ok := latest[t]; ok {
+				b.rows[prev].Status, b.rows[prev].SupersededBy = "superseded", &id
+				b.results[b.rowIndex[prev]].Status = "superseded"
+			}
+			latest[t] = len(b.rows)
+		}
 		b.rows = append(b.rows, row)
 		b.rowIndex = append(b.rowIndex, i)
 	}
 }
 
-// write stores the batch with its transitions and feedback, and lets the
-// newest proposal per record field supersede the agent's other queued ones.
-//
-// The optimistic paths (b.bulk) write every row or fail with errKeyTaken:
-// COPY for a large batch, one statement for a small one. The careful path
-// skips items whose key an earlier batch used and answers them with that
-// batch's result.
+// write stores the batch, all or nothing (errKeyTaken if a concurrent
+// request stored one of its keys first), with each row's first transition
+// and the feedback of blocked and superseded ones; the newest row per record
+// field supersedes the agent's older queued proposals. A batch of bulkFrom
+// rows or more goes in with COPY, a smaller one in one statement.
 func (s *Service) write(ctx context.Context, b *batch) error {
-	if len(b.rows) == 0 {
-		return nil
-	}
-	switch {
-	case b.bulk && len(b.rows) >= bulkFrom:
-		if err := s.store.CopyProposals(ctx, b.caller.TenantID, b.rows, b.now); err != nil {
-			return err
-		}
-		evs, successors := b.transitions(allOf(b.rows))
-		if err := s.store.CopyEvents(ctx, b.caller.TenantID, b.agent.ID, evs, b.now); err != nil {
-			return err
-		}
-		return s.supersede(ctx, b, nil, nil, successors, allOf(b.rows))
-	case b.bulk && !b.revisesItself():
-		evs, successors := b.transitions(allOf(b.rows))
-		return s.supersede(ctx, b, b.rows, evs, successors, allOf(b.rows))
-	default:
-		inserted, err := s.store.InsertProposals(ctx, b.caller.TenantID, b.rows, b.now)
-		if err != nil {
-			return err
-		}
-		if err := s.answerRetries(ctx, b, inserted); err != nil {
-			return err
-		}
-		evs, successors := b.transitions(inserted)
-		return s.supersede(ctx, b, nil, evs, successors, inserted)
-	}
-}
-
-func allOf(rows []proposalRow) map[string]bool {
-	out := make(map[string]bool, len(rows))
-	for _, r := range rows {
-		out[r.ID] = true
-	}
-	return out
-}
-
-// revisesItself reports whether two rows that can be superseded share a
-// record field: the one-statement path cannot supersede a row it inserts.
-func (b *batch) revisesItself() bool {
-	seen := map[target]bool{}
-	for _, r := range b.rows {
-		if r.Status == "blocked" {
-			continue
-		}
-		t := target{Object: r.Object, RecordID: r.RecordID, Field: r.Field}
-		if seen[t] {
-			return true
-		}
-		seen[t] = true
-	}
-	return false
-}
-
-// transitions is the first transition of each inserted row (blocked ones
-// with feedback), and the newest row per record field that supersedes others.
-func (b *batch) transitions(inserted map[string]bool) ([]event, map[target]string) {
-	var evs []event
-	successors := map[target]string{}
-	received := "received"
-	for _, r := range b.rows {
-		if !inserted[r.ID] {
-			continue
-		}
-		ev := event{ProposalID: r.ID, From: &received, To: r.Status, ActorKind: "agent", ActorID: b.agent.ID,
-			Detail: map[string]any{"route": r.Route}}
-		switch r.Status {
-		case "blocked":
-			ev.Outcome, ev.Detail["reasons"] = "blocked", reasonTexts(r.Reasons)
-		case "queued", "auto_approved":
-			successors[target{Object: r.Object, RecordID: r.RecordID, Field: r.Field}] = r.ID
-		}
-		evs = append(evs, ev)
-	}
-	return evs, successors
-}
-
-// supersede runs RecordBatch (inserting rows, if given) and gives the
-// batch's own superseded items, and its repeated keys, their final result.
-func (s *Service) supersede(ctx context.Context, b *batch, rows []proposalRow, evs []event, successors map[target]string, inserted map[string]bool) error {
-	if len(rows) > 0 || len(evs) > 0 || len(successors) > 0 {
-		older, err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, rows, evs, successors, b.now)
-		if err != nil {
-			return err
-		}
-		item := make(map[string]int, len(b.rows))
-		for i, r := range b.rows {
-			if inserted[r.ID] {
-				item[r.ID] = b.rowIndex[i]
+	if len(b.rows) > 0 {
+		evs, successors := b.transitions()
+		if len(b.rows) < bulkFrom {
+			if err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, b.rows, evs, successors, b.now); err != nil {
+				return err
 			}
-		}
-		for _, p := range older {
-			if i, ok := item[p.ID]; ok {
-				b.results[i].Status = "superseded"
+		} else {
+			if err := s.store.CopyProposals(ctx, b.caller.TenantID, b.rows, b.now); err != nil {
+				return err
+			}
+			if err := s.store.CopyEvents(ctx, b.caller.TenantID, b.agent.ID, evs, b.now); err != nil {
+				return err
+			}
+			if err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, nil, nil, successors, b.now); err != nil {
+				return err
 			}
 		}
 	}
@@ -177,36 +104,31 @@ func (s *Service) supersede(ctx context.Context, b *batch, rows []proposalRow, e
 	return nil
 }
 
-// answerRetries gives the items the insert skipped (their key was used
-// before) the result stored under that key.
-func (s *Service) answerRetries(ctx context.Context, b *batch, inserted map[string]bool) error {
-	var keys []string
+// bulkFrom is the number of rows from which a batch is written with COPY
+// (below it, COPY's extra round trip costs more than it saves).
+const bulkFrom = 16
+
+// transitions is the first transition of each row (blocked and superseded
+// ones with feedback), and the newest row per record field, which supersedes
+// the agent's older queued proposals.
+func (b *batch) transitions() ([]event, map[target]string) {
+	var evs []event
+	successors := map[target]string{}
+	received := "received"
 	for _, r := range b.rows {
-		if !inserted[r.ID] {
-			keys = append(keys, *r.IdempotencyKey)
+		ev := event{ProposalID: r.ID, From: &received, To: r.Status, ActorKind: "agent", ActorID: b.agent.ID,
+			Detail: map[string]any{"route": r.Route}}
+		switch r.Status {
+		case "blocked":
+			ev.Outcome, ev.Detail["reasons"] = "blocked", reasonTexts(r.Reasons)
+		case "superseded":
+			ev.Outcome, ev.Detail["superseded_by"] = "superseded", *r.SupersededBy
+		case "queued", "auto_approved":
+			successors[target{Object: r.Object, RecordID: r.RecordID, Field: r.Field}] = r.ID
 		}
+		evs = append(evs, ev)
 	}
-	if len(keys) == 0 {
-		return nil
-	}
-	seen, err := s.store.existingByKey(ctx, b.caller.TenantID, b.caller.AgentID, keys)
-	if err != nil {
-		return err
-	}
-	for i, r := range b.rows {
-		if inserted[r.ID] {
-			continue
-		}
-		item := b.rowIndex[i]
-		if p, ok := seen[*r.IdempotencyKey]; ok {
-			b.results[item] = Result{Index: item, ID: p.ID, Status: p.Status, Route: p.Route, Reasons: reasonTexts(p.Reasons)}
-			continue
-		}
-		// the key's holder was deleted between the insert and this read
-		b.results[item] = Result{Index: item, Error: &ItemError{Code: "duplicate", Field: fmt.Sprintf("proposals[%d].idempotency_key", item),
-			Message: "another request with this key was accepted; retry to read its result"}}
-	}
-	return nil
+	return evs, successors
 }
 
 func reasonTexts(rs []policy.Reason) []string {

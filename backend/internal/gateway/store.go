@@ -60,24 +60,6 @@ const insertProposalsSQL = `
 		       confidence float8, rationale text, evidence jsonb, run_id text, route text, reasons jsonb, flags jsonb,
 		       shadow_auto bool, status text, superseded_by uuid)`
 
-// InsertProposals writes a batch; rows whose idempotency key already exists
-// are skipped, and the ids actually inserted are returned.
-func (s *Store) InsertProposals(ctx context.Context, tenantID string, rows []proposalRow, now time.Time) (map[string]bool, error) {
-	b, err := json.Marshal(rows)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	err = s.db.Conn(ctx).Raw(`WITH arg AS (SELECT ?::uuid AS tenant, ?::timestamptz AS now)`+insertProposalsSQL+`
-		ON CONFLICT (tenant_id, agent_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-		RETURNING id`, tenantID, now, string(b)).Scan(&ids).Error
-	out := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, err
-}
-
 // errKeyTaken means a batch written on the optimistic path met an
 // idempotency key stored before: it is taken again on the path that looks
 // keys up.
@@ -179,11 +161,11 @@ type event struct {
 }
 
 // RecordBatch inserts rows (none may have a stored key: errKeyTaken),
-// supersedes the agent's queued proposals for the targets in next by the new
-// proposal named there, and appends the batch's transitions evs, then one per
-// superseded proposal, with the feedback they produce — in one statement. It
-// returns the superseded proposals, oldest first.
-func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows []proposalRow, evs []event, next map[target]string, now time.Time) ([]superseded, error) {
+// supersedes the agent's older queued proposals for the targets in next by
+// the new proposal named there, and appends the batch's transitions evs, then
+// one per superseded proposal (oldest first), with the feedback they produce —
+// in one statement.
+func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows []proposalRow, evs []event, next map[target]string, now time.Time) error {
 	type pair struct {
 		target
 		NewID string `json:"new_id"`
@@ -200,8 +182,7 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows 
 		insert = `inserted AS (` + insertProposalsSQL + `),`
 		args = append(args, string(mustJSON(rows)))
 	}
-	var out []superseded
-	err := s.db.Conn(ctx).Raw(`
+	err := s.db.Conn(ctx).Exec(`
 		WITH arg AS (SELECT ?::uuid AS tenant, ?::uuid AS agent, ?::timestamptz AS now), `+insert+`
 		done AS (
 		  UPDATE proposals p SET status = 'superseded', superseded_by = x.new_id, updated_at = arg.now
@@ -227,11 +208,11 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows 
 		  SELECT arg.tenant, arg.agent, ev.proposal_id, arg.now, ev.outcome, ev.detail
 		  FROM ev, arg WHERE ev.outcome <> '' ORDER BY ev.part, ev.n
 		)
-		SELECT id, new_id FROM done ORDER BY created_at, id`, append(args, string(p), string(e))...).Scan(&out).Error
+		SELECT count(*) FROM done`, append(args, string(p), string(e))...).Error
 	if len(rows) > 0 && db.Duplicate(err) {
-		return nil, errKeyTaken // the only unique key a new proposal can meet
+		return errKeyTaken // the only unique key a new proposal can meet
 	}
-	return out, err
+	return err
 }
 
 // existingByKey finds an agent's proposals by idempotency key.
@@ -244,8 +225,16 @@ func (s *Store) existingByKey(ctx context.Context, tenantID, agentID string, key
 		ID, IdempotencyKey, Status, Route string
 		Reasons                           string
 	}
-	err := s.db.Conn(ctx).Raw(`SELECT id, idempotency_key, status, route, reasons::text AS reasons FROM proposals
-		WHERE tenant_id = ? AND agent_id = ? AND idempotency_key IN ?`, tenantID, agentID, keys).Scan(&rows).Error
+	// One index probe per key, whatever the planner knows of the table: a
+	// fresh table has no statistics, and an agent then looks like one row.
+	b, _ := json.Marshal(keys)
+	err := s.db.Conn(ctx).Raw(`
+		SELECT p.id, p.idempotency_key, p.status, p.route, p.reasons::text AS reasons
+		FROM jsonb_array_elements_text(?::jsonb) AS k(key)
+		CROSS JOIN LATERAL (
+		  SELECT id, idempotency_key, status, route, reasons FROM proposals
+		  WHERE tenant_id = ? AND agent_id = ? AND idempotency_key = k.key LIMIT 1) p`,
+		string(b), tenantID, agentID).Scan(&rows).Error
 	for _, r := range rows {
 		p := proposalRow{ID: r.ID, Status: r.Status, Route: r.Route}
 		json.Unmarshal([]byte(r.Reasons), &p.Reasons)
@@ -323,6 +312,3 @@ func (s *Store) DistinctRecords(ctx context.Context, tenantID, agentID string, s
 		tenantID, agentID, fld, since, obj, obj).Scan(&n).Error
 	return n, err
 }
-
-// superseded is a proposal that a newer one replaced.
-type superseded struct{ ID, NewID string }

@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/platform/principal"
@@ -351,6 +353,80 @@ func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(
 	agent.propose(item(7))
 	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); got.BreakerOpen {
 		t.Error("the breaker tripped again on the first proposal after a reset")
+	}
+}
+
+// Concurrent copies of one request race to store the same keys: one wins, and
+// every copy answers with the winner's proposals (the losers' writes fail on
+// the key and are taken again), small batch and COPY-sized alike.
+func TestIntake_concurrent_requests_with_the_same_keys_store_each_once(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("admin@acme.test", "Racer", agents.Input{})
+	deals := agent.records("deals", "dealname", 20)
+	for _, size := range []int{1, 20} {
+		var items []map[string]any
+		for i := 0; i < size; i++ {
+			items = append(items, map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "description",
+				"proposed": "Same words", "confidence": 0.9, "idempotency_key": fmt.Sprintf("race-%d-%d", size, i)})
+		}
+		results := make([][]result, 6)
+		var wg sync.WaitGroup
+		for c := range results {
+			wg.Add(1)
+			go func(c int) {
+				defer wg.Done()
+				res := agent.do("POST", "/proposals", map[string]any{"proposals": items})
+				var out struct{ Results []result }
+				if json.Unmarshal(res.body, &out) != nil || res.status != 200 {
+					t.Errorf("copy %d: %d %s", c, res.status, res.body)
+				}
+				results[c] = out.Results
+			}(c)
+		}
+		wg.Wait()
+		for c := range results {
+			for i := range results[c] {
+				if results[c][i].ID != results[0][i].ID || results[c][i].Error != nil {
+					t.Fatalf("size %d, copy %d item %d: %+v, copy 0: %+v", size, c, i, results[c][i], results[0][i])
+				}
+			}
+		}
+		var n int
+		e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE ?`, fmt.Sprintf("race-%d-%%", size)).Scan(&n)
+		if n != size {
+			t.Errorf("size %d: %d proposals stored", size, n)
+		}
+	}
+}
+
+func TestIntake_a_retried_batch_counts_for_nothing_and_answers_as_before(t *testing.T) {
+	e := newEnv(t, true)
+	cap, mult := 3, 2
+	a, agent := e.newAgent("admin@acme.test", "Retry burst", agents.Input{VelocityCap: &cap, HardCapMultiplier: &mult})
+	deals := agent.records("deals", "dealname", 10)
+	batchOf := func(from int, prefix string) []map[string]any {
+		var items []map[string]any
+		for i := from; i < from+5; i++ {
+			items = append(items, map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "dealname",
+				"proposed": fmt.Sprintf("Deal %d", i), "confidence": 0.9, "idempotency_key": fmt.Sprintf("%s-%d", prefix, i)})
+		}
+		return items
+	}
+	first := agent.propose(batchOf(0, "a")...)
+	admin := e.signIn("admin@acme.test")
+	if res := admin.do("POST", "/api/v1/agents/"+a.ID+"/breaker/reset", nil); res.status != 200 {
+		t.Fatalf("reset: %d %s", res.status, res.body)
+	}
+	e.clock.Advance(time.Minute)
+	agent.propose(batchOf(5, "b")...) // five new records since the reset: under the hard cap of 6
+	// retrying the first batch touches no new record: the stored results, not a 429
+	again := agent.do("POST", "/proposals", map[string]any{"proposals": batchOf(0, "a")})
+	if again.status != 200 || !strings.Contains(string(again.body), first[0].ID) {
+		t.Fatalf("retry after the reset: %d %s", again.status, again.body)
+	}
+	activity := admin.do("GET", "/api/v1/agents/"+a.ID, nil)
+	if !strings.Contains(string(activity.body), `"distinct_records_last_hour":5`) {
+		t.Errorf("the retry counted again: %s", activity.body)
 	}
 }
 
