@@ -39,9 +39,14 @@ ALTER TABLE proposals ADD CONSTRAINT proposals_pkey PRIMARY KEY USING INDEX prop
 -- The velocity window: a row per record an agent targeted (field '') and, for
 -- fields with their own cap, a row per record field. Counting the window is
 -- then a count(*) over one index range, not a DISTINCT over every field row.
+-- prev_at is the time before the last: the upsert returns it, so intake
+-- knows which targets of a batch enter the window without joining them, and
+-- which records the agent targeted before — only their fields can have an
+-- older proposal to supersede. Rows are never deleted (intake relies on it).
 INSERT INTO agent_targets (tenant_id, agent_id, object, record_id, field, last_at)
 SELECT tenant_id, agent_id, object, record_id, '', max(last_at) FROM agent_targets GROUP BY 1, 2, 3, 4
 ON CONFLICT DO NOTHING;
+ALTER TABLE agent_targets ADD COLUMN prev_at timestamptz;
 DROP INDEX agent_targets_recent_idx;
 CREATE INDEX agent_targets_window_idx ON agent_targets (tenant_id, agent_id, field, last_at);
 
@@ -57,6 +62,7 @@ CREATE INDEX proposals_agent_idx ON proposals (agent_id, created_at DESC);
 DROP INDEX proposals_agent_idx;
 CREATE INDEX proposals_agent_idx ON proposals (tenant_id, agent_id, created_at DESC);
 -- the record rows stay: the old count reads the same records through them
+ALTER TABLE agent_targets DROP COLUMN prev_at;
 DROP INDEX agent_targets_window_idx;
 CREATE INDEX agent_targets_recent_idx ON agent_targets (tenant_id, agent_id, last_at);
 

@@ -30,6 +30,9 @@ type batch struct {
 	duplicates [][2]int
 	// trip, when set, is the velocity count that trips the breaker after the batch
 	trip *int
+	// known are the records of the batch the agent targeted before: only
+	// their fields can have an older proposal to supersede
+	known map[target]bool
 }
 
 type fieldKey struct{ object, field string }
@@ -186,10 +189,11 @@ func (s *Service) velocity(ctx context.Context, b *batch, d Decoded) error {
 	for field := range b.agent.FieldCaps {
 		windows = append(windows, field)
 	}
-	counts, err := s.store.RecordTargets(ctx, b.caller.TenantID, b.caller.AgentID, targets, b.now, velocitySince(b.agent, b.now), windows)
+	counts, known, err := s.store.RecordTargets(ctx, b.caller.TenantID, b.caller.AgentID, targets, b.now, velocitySince(b.agent, b.now), windows)
 	if err != nil {
 		return err
 	}
+	b.known = known
 	n := counts[""]
 	over := n > b.agent.VelocityCap
 	for field, cap := range b.agent.FieldCaps {

@@ -109,8 +109,8 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 const bulkFrom = 16
 
 // transitions is the first transition of each row (blocked and superseded
-// ones with feedback), and the newest row per record field, which supersedes
-// the agent's older queued proposals.
+// ones with feedback), and the newest row per record field on a record the
+// agent targeted before, which supersedes its older queued proposals.
 func (b *batch) transitions() ([]event, map[target]string) {
 	var evs []event
 	successors := map[target]string{}
@@ -124,7 +124,9 @@ func (b *batch) transitions() ([]event, map[target]string) {
 		case "superseded":
 			ev.Outcome, ev.Detail["superseded_by"] = "superseded", *r.SupersededBy
 		case "queued", "auto_approved":
-			successors[target{Object: r.Object, RecordID: r.RecordID, Field: r.Field}] = r.ID
+			if b.known[target{Object: r.Object, RecordID: r.RecordID}] {
+				successors[target{Object: r.Object, RecordID: r.RecordID, Field: r.Field}] = r.ID
+			}
 		}
 		evs = append(evs, ev)
 	}

@@ -255,8 +255,10 @@ type target struct {
 // transaction: a refused batch leaves no trace). A target with Field "" is
 // the record itself. It returns, for each window ("" for all records, or
 // "object.field" for a capped field), the distinct records the agent
-// targeted since t, this batch included — in one statement.
-func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, batch []target, now, since time.Time, windows []string) (map[string]int, error) {
+// targeted since t, this batch included; and the records of the batch the
+// agent had targeted before (rows are never deleted, so only those can have
+// an older proposal to supersede) — in one statement.
+func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, batch []target, now, since time.Time, windows []string) (map[string]int, map[target]bool, error) {
 	type window struct {
 		Key    string `json:"key"`
 		Object string `json:"object"`
@@ -270,11 +272,14 @@ func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, bat
 	b, _ := json.Marshal(batch)
 	w, _ := json.Marshal(ws)
 	var rows []struct {
-		Key string
-		N   int
+		Key   string
+		N     int
+		Known string
 	}
-	// The count reads the table as it was before the upsert (one snapshot):
-	// the window's other records, plus this batch's.
+	// The count reads the table as it was before the upsert (one snapshot);
+	// the upsert returns each target's previous time, so the batch's targets
+	// that were not in the window yet are added without a join the planner
+	// could get wrong.
 	err := s.db.Conn(ctx).Raw(`
 		WITH arg AS (SELECT ?::uuid AS tenant, ?::uuid AS agent, ?::timestamptz AS now, ?::timestamptz AS since),
 		x AS (
@@ -283,21 +288,32 @@ func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, bat
 		), up AS (
 		  INSERT INTO agent_targets (tenant_id, agent_id, object, record_id, field, last_at)
 		  SELECT arg.tenant, arg.agent, x.object, x.record_id, x.field, arg.now FROM x, arg
-		  ON CONFLICT (tenant_id, agent_id, object, record_id, field) DO UPDATE SET last_at = EXCLUDED.last_at
+		  ON CONFLICT (tenant_id, agent_id, object, record_id, field)
+		  DO UPDATE SET last_at = EXCLUDED.last_at, prev_at = agent_targets.last_at
+		  RETURNING object, record_id, field, prev_at
 		)
 		SELECT w.key,
 		  (SELECT count(*) FROM agent_targets t
 		   WHERE t.tenant_id = arg.tenant AND t.agent_id = arg.agent AND t.field = w.field AND (w.object = '' OR t.object = w.object)
-		     AND t.last_at > arg.since
-		     AND NOT EXISTS (SELECT 1 FROM x WHERE x.object = t.object AND x.record_id = t.record_id AND x.field = t.field))
-		  + (SELECT count(*) FROM x WHERE x.field = w.field AND (w.object = '' OR x.object = w.object)) AS n
+		     AND t.last_at > arg.since)
+		  + (SELECT count(*) FROM up WHERE up.field = w.field AND (w.object = '' OR up.object = w.object)
+		     AND (up.prev_at IS NULL OR up.prev_at <= arg.since)) AS n,
+		  (SELECT COALESCE(json_agg(json_build_object('object', up.object, 'record_id', up.record_id)), '[]')
+		   FROM up WHERE up.field = '' AND up.prev_at IS NOT NULL)::text AS known
 		FROM jsonb_to_recordset(?::jsonb) AS w(key text, object text, field text), arg`,
 		tenantID, agentID, now, since, string(b), string(w)).Scan(&rows).Error
-	out := make(map[string]int, len(rows))
-	for _, r := range rows {
+	out, known := make(map[string]int, len(rows)), map[target]bool{}
+	for i, r := range rows {
 		out[r.Key] = r.N
+		if i == 0 {
+			var ts []target
+			json.Unmarshal([]byte(r.Known), &ts)
+			for _, t := range ts {
+				known[t] = true
+			}
+		}
 	}
-	return out, err
+	return out, known, err
 }
 
 // DistinctRecords counts the distinct records the agent targeted since t,
