@@ -27,7 +27,8 @@ ALTER TABLE agent_reads DROP CONSTRAINT agent_reads_agent_id_fkey;
 -- takes it from the tenant's own catalog, and the proposal names its object
 -- and field); proposal_events → proposals, written in the same transaction
 -- as the proposal under the same tenant (proposals are never deleted); and
--- agent_targets → agents, the velocity window, a cache. proposals → agents
+-- agent_targets → agents, the velocity window, written only by intake under
+-- the same agent. proposals → agents
 -- stays: it is what makes a proposal belong to an agent of its tenant.
 ALTER TABLE proposals DROP CONSTRAINT proposals_field_id_tenant_fk;
 ALTER TABLE proposal_events DROP CONSTRAINT proposal_events_proposal_id_tenant_fk;

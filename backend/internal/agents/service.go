@@ -355,8 +355,11 @@ func (s *Service) ResetBreaker(ctx context.Context, actor principal.Principal, i
 }
 
 // TripBreaker opens the breaker; it reports whether it was closed before.
-func (s *Service) TripBreaker(ctx context.Context, tenantID, agentID string) (bool, error) {
-	return s.store.SetBreaker(ctx, tenantID, agentID, true, s.clock.Now())
+//
+// resetAt is the last reset the caller counted from: an admin's reset since
+// then wins, and the breaker stays closed.
+func (s *Service) TripBreaker(ctx context.Context, tenantID, agentID string, resetAt *time.Time) (bool, error) {
+	return s.store.TripBreaker(ctx, tenantID, agentID, resetAt, s.clock.Now())
 }
 
 // HashKey is how keys are stored: SHA-256 is enough for 40 random base62 characters.

@@ -140,6 +140,15 @@ func (s *Store) SetBreaker(ctx context.Context, tenantID, id string, open bool, 
 	return res.RowsAffected == 1, res.Error
 }
 
+// TripBreaker opens a closed breaker unless it was reset since resetAt.
+func (s *Store) TripBreaker(ctx context.Context, tenantID, id string, resetAt *time.Time, now time.Time) (bool, error) {
+	res := s.db.Conn(ctx).Exec(`
+		UPDATE agents SET breaker_open = true, breaker_tripped_at = ?
+		WHERE tenant_id = ? AND id = ? AND NOT breaker_open AND breaker_reset_at IS NOT DISTINCT FROM ?::timestamptz`,
+		now, tenantID, id, resetAt)
+	return res.RowsAffected == 1, res.Error
+}
+
 // Scopes lists an agent's scopes.
 func (s *Store) Scopes(ctx context.Context, tenantID, agentID string) ([]Scope, error) {
 	var rows []struct {

@@ -16,7 +16,7 @@ import (
 func (s *Service) tripBreaker(ctx context.Context, b *batch) error {
 	distinct := *b.trip
 	return s.db.InTx(ctx, func(ctx context.Context) error {
-		changed, err := s.agents.TripBreaker(ctx, b.caller.TenantID, b.agent.ID)
+		changed, err := s.agents.TripBreaker(ctx, b.caller.TenantID, b.agent.ID, b.agent.BreakerResetAt)
 		if err != nil || !changed {
 			return err
 		}

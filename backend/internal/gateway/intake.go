@@ -50,12 +50,14 @@ func splitField(s string) (string, string) {
 // concurrent request stores one of their keys first, the write fails and the
 // batch is taken again, which then finds that key.
 func (s *Service) Submit(ctx context.Context, caller agents.Caller, d Decoded) ([]Result, error) {
-	for attempt := 1; ; attempt++ {
+	for attempt := 1; attempt <= 3; attempt++ {
 		res, err := s.submit(ctx, caller, d)
-		if !errors.Is(err, errKeyTaken) || attempt == 3 {
+		if !errors.Is(err, errKeyTaken) {
 			return res, err
 		}
 	}
+	return nil, problem.Conflict("idempotency_key_busy",
+		"Other requests keep storing this batch's idempotency keys at the same moment; retry it to read their results.")
 }
 
 func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded) ([]Result, error) {
@@ -65,6 +67,7 @@ func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded) (
 			return err
 		}
 		s.validate(b, d)
+		// also where the agent's batches start taking turns (see existingByKey)
 		if err := s.idempotent(ctx, b, d); err != nil {
 			return err
 		}
@@ -78,10 +81,12 @@ func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded) (
 		return s.write(ctx, b)
 	})
 	// The breaker trips on its own transaction, after the batch's has let go of
-	// its connection; a batch refused past the hard cap trips it too.
+	// its connection; a batch refused past the hard cap trips it too. The batch
+	// is stored by then: a failed trip is logged, and the next batch over the
+	// cap trips it.
 	if b.trip != nil && (err == nil || problem.Is(err, "velocity_hard_cap")) {
-		if terr := s.tripBreaker(context.WithoutCancel(ctx), b); terr != nil && err == nil {
-			err = terr
+		if terr := s.tripBreaker(context.WithoutCancel(ctx), b); terr != nil {
+			s.Log.Error("tripping the velocity breaker", "agent_id", b.agent.ID, "error", terr)
 		}
 	}
 	if err != nil {

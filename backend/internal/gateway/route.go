@@ -92,8 +92,10 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 			if err := s.store.CopyEvents(ctx, b.caller.TenantID, b.agent.ID, evs, b.now); err != nil {
 				return err
 			}
-			if err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, nil, nil, successors, b.now); err != nil {
-				return err
+			if len(successors) > 0 {
+				if err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, nil, nil, successors, b.now); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package gateway
 import (
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -25,11 +26,14 @@ type Service struct {
 	AlertURL string
 	// HTTP delivers webhooks and alerts (public addresses only in production).
 	HTTP *http.Client
+	// Log hears of what fails after a batch is stored (a breaker trip).
+	Log *slog.Logger
 }
 
 // NewService wires the gateway.
 func NewService(d *db.DB, a *agents.Service, c *catalog.Service, clk clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second}}
+	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second},
+		Log: slog.Default()}
 }
 
 // Result is the answer for one item of a batch.

@@ -215,26 +215,33 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows 
 	return err
 }
 
+// intakeLockClass namespaces the agents' intake locks among advisory locks.
+const intakeLockClass = 0x43530001
+
 // existingByKey finds an agent's proposals by idempotency key.
+//
+// It first takes the agent's intake lock, held until the transaction ends:
+// the agent's batches take turns, so the velocity count sees every earlier
+// one and two batches never lock the same targets in opposite orders. (The
+// lock is a one-time filter, evaluated before any key is looked up, so one
+// round trip does both.)
 func (s *Store) existingByKey(ctx context.Context, tenantID, agentID string, keys []string) (map[string]proposalRow, error) {
 	out := map[string]proposalRow{}
-	if len(keys) == 0 {
-		return out, nil
-	}
 	var rows []struct {
 		ID, IdempotencyKey, Status, Route string
 		Reasons                           string
 	}
 	// One index probe per key, whatever the planner knows of the table: a
 	// fresh table has no statistics, and an agent then looks like one row.
-	b, _ := json.Marshal(keys)
+	b, _ := json.Marshal(orEmpty(keys))
 	err := s.db.Conn(ctx).Raw(`
 		SELECT p.id, p.idempotency_key, p.status, p.route, p.reasons::text AS reasons
 		FROM jsonb_array_elements_text(?::jsonb) AS k(key)
 		CROSS JOIN LATERAL (
 		  SELECT id, idempotency_key, status, route, reasons FROM proposals
-		  WHERE tenant_id = ? AND agent_id = ? AND idempotency_key = k.key LIMIT 1) p`,
-		string(b), tenantID, agentID).Scan(&rows).Error
+		  WHERE tenant_id = ? AND agent_id = ? AND idempotency_key = k.key LIMIT 1) p
+		WHERE (SELECT pg_advisory_xact_lock(?::int4, hashtext(?))::text) IS NOT NULL`,
+		string(b), tenantID, agentID, intakeLockClass, agentID).Scan(&rows).Error
 	for _, r := range rows {
 		p := proposalRow{ID: r.ID, Status: r.Status, Route: r.Route}
 		json.Unmarshal([]byte(r.Reasons), &p.Reasons)
@@ -256,8 +263,11 @@ type target struct {
 // the record itself. It returns, for each window ("" for all records, or
 // "object.field" for a capped field), the distinct records the agent
 // targeted since t, this batch included; and the records of the batch the
-// agent had targeted before (rows are never deleted, so only those can have
-// an older proposal to supersede) — in one statement.
+// agent had targeted before — in one statement. Supersede relies on that
+// second answer: only those records can have an older proposal, which holds
+// because intake records every record it stores a proposal for, here, in the
+// same transaction, and no row of agent_targets is ever deleted. (A clean-up
+// of old rows would have to keep the records of queued proposals.)
 func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, batch []target, now, since time.Time, windows []string) (map[string]int, map[target]bool, error) {
 	type window struct {
 		Key    string `json:"key"`
@@ -288,6 +298,7 @@ func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, bat
 		), up AS (
 		  INSERT INTO agent_targets (tenant_id, agent_id, object, record_id, field, last_at)
 		  SELECT arg.tenant, arg.agent, x.object, x.record_id, x.field, arg.now FROM x, arg
+		  ORDER BY x.object, x.record_id, x.field
 		  ON CONFLICT (tenant_id, agent_id, object, record_id, field)
 		  DO UPDATE SET last_at = EXCLUDED.last_at, prev_at = agent_targets.last_at
 		  RETURNING object, record_id, field, prev_at

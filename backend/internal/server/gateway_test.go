@@ -399,6 +399,72 @@ func TestIntake_concurrent_requests_with_the_same_keys_store_each_once(t *testin
 	}
 }
 
+// Batches of one agent sent at once still add up: the one that crosses the
+// cap trips the breaker, however they interleave.
+func TestIntake_concurrent_batches_of_one_agent_count_every_record(t *testing.T) {
+	e := newEnv(t, true)
+	cap := 19
+	a, agent := e.newAgent("admin@acme.test", "Parallel", agents.Input{VelocityCap: &cap})
+	deals := agent.records("deals", "dealname", 20)
+	var wg sync.WaitGroup
+	for c := 0; c < 6; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			// two records every batch shares, three of its own: 2 + 6 × 3 = 20 distinct
+			var items []map[string]any
+			for _, i := range []int{0, 1, 2 + 3*c, 3 + 3*c, 4 + 3*c} {
+				items = append(items, map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "description",
+					"proposed": fmt.Sprintf("Batch %d", c), "confidence": 0.9})
+			}
+			if res := agent.do("POST", "/proposals", map[string]any{"proposals": items}); res.status != 200 {
+				t.Errorf("batch %d: %d %s", c, res.status, res.body)
+			}
+		}(c)
+	}
+	wg.Wait()
+	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); !got.BreakerOpen {
+		t.Error("20 distinct records against a cap of 19, and the breaker is closed")
+	}
+	var queued int
+	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE agent_id = ? AND status = 'queued' AND record_id IN ?`,
+		a.ID, []string{deals[0].ID, deals[1].ID}).Scan(&queued)
+	if queued != 2 {
+		t.Errorf("%d queued proposals on the two shared records, want one each", queued)
+	}
+}
+
+// A proposal still queued after the velocity window has moved on is
+// superseded all the same, and a reset since the count keeps the breaker closed.
+func TestIntake_supersede_outlives_the_window_and_a_reset_outlives_a_late_trip(t *testing.T) {
+	e := newEnv(t, true)
+	a, agent := e.newAgent("admin@acme.test", "Patient", agents.Input{})
+	deal := agent.records("deals", "dealstage", 1)[0]
+	first := agent.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "contractsent", "confidence": 0.7})
+	e.clock.Advance(3 * time.Hour)
+	agent.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.8})
+	if old := agent.do("GET", "/proposals/"+first[0].ID, nil); !strings.Contains(string(old.body), `"status":"superseded"`) {
+		t.Errorf("a proposal from three hours ago: %s", old.body)
+	}
+
+	ctx := context.Background()
+	if ok, err := e.srv.Agents.TripBreaker(ctx, a.TenantID, a.ID, nil); !ok || err != nil {
+		t.Fatalf("trip: %v %v", ok, err)
+	}
+	admin := e.signIn("admin@acme.test")
+	if res := admin.do("POST", "/api/v1/agents/"+a.ID+"/breaker/reset", nil); res.status != 200 {
+		t.Fatalf("reset: %d %s", res.status, res.body)
+	}
+	// a batch that counted from before the reset comes back to trip it: the reset wins
+	if ok, _ := e.srv.Agents.TripBreaker(ctx, a.TenantID, a.ID, nil); ok {
+		t.Error("a trip counted from before the reset reopened the breaker")
+	}
+	got, _ := e.srv.Agents.Get(ctx, a.TenantID, a.ID)
+	if ok, _ := e.srv.Agents.TripBreaker(ctx, a.TenantID, a.ID, got.BreakerResetAt); !ok {
+		t.Error("a trip counted from the last reset did not open the breaker")
+	}
+}
+
 func TestIntake_a_retried_batch_counts_for_nothing_and_answers_as_before(t *testing.T) {
 	e := newEnv(t, true)
 	cap, mult := 3, 2

@@ -116,6 +116,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	agentSvc := agents.NewService(d, cat, auditLog, clk)
 	gw := gateway.NewService(d, agentSvc, cat, clk)
 	gw.AlertURL = cfg.AlertURL
+	gw.Log = log
 	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
