@@ -24,8 +24,9 @@ e2e: ## only the Playwright suite, against the built binary on a fresh database
 dev: ## Vite dev server with HMR on :5173, proxying to `go run` on :8080
 	@scripts/dev.sh
 
-gen: ## regenerate Go server types and TS types from backend/api/openapi.yaml
+gen: ## regenerate Go server types and TS types from backend/api/openapi.yaml (and the agent API's from its spec)
 	go tool oapi-codegen -config backend/api/oapi-codegen.yaml backend/api/openapi.yaml
+	go tool oapi-codegen -config backend/api/agent/oapi-codegen.yaml backend/api/agent/openapi.yaml
 	@source scripts/lib.sh && npm_ci frontend && cd frontend && npm run --silent gen
 
 lint: ## gofmt, go vet, TypeScript type check

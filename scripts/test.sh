@@ -16,11 +16,11 @@ tally() { # name passed failed
 }
 
 # --- generated code is committed and must match the spec -----------------------
-step "generated code matches backend/api/openapi.yaml"
-if make -s gen >"$OUT/gen.log" 2>&1 && git diff --quiet -- backend/api/api.gen.go frontend/src/api/schema.gen.ts 2>/dev/null; then
+step "generated code matches backend/api/openapi.yaml and backend/api/agent/openapi.yaml"
+if make -s gen >"$OUT/gen.log" 2>&1 && git diff --quiet -- backend/api/api.gen.go backend/api/agent/agentapi.gen.go frontend/src/api/schema.gen.ts 2>/dev/null; then
   tally gen 1 0
 else
-  cat "$OUT/gen.log"; git diff --stat -- backend/api/api.gen.go frontend/src/api/schema.gen.ts
+  cat "$OUT/gen.log"; git diff --stat -- backend/api/api.gen.go backend/api/agent/agentapi.gen.go frontend/src/api/schema.gen.ts
   echo "generated files drift from the spec: run \`make gen\` and commit" >&2
   tally gen 0 1
 fi
