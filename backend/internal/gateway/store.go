@@ -182,14 +182,24 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows 
 		insert = `inserted AS (` + insertProposalsSQL + `),`
 		args = append(args, string(mustJSON(rows)))
 	}
+	// found probes the pending index once per target and done updates by
+	// primary key: no join the planner could turn into a scan of the agent's
+	// proposals when it has no statistics.
 	err := s.db.Conn(ctx).Exec(`
 		WITH arg AS (SELECT ?::uuid AS tenant, ?::uuid AS agent, ?::timestamptz AS now), `+insert+`
-		done AS (
-		  UPDATE proposals p SET status = 'superseded', superseded_by = x.new_id, updated_at = arg.now
+		found AS MATERIALIZED (
+		  SELECT q.id, x.new_id
 		  FROM arg, jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text, new_id uuid)
-		  WHERE p.tenant_id = arg.tenant AND p.agent_id = arg.agent AND p.status = 'queued'
-		    AND p.object = x.object AND p.record_id = x.record_id AND p.field = x.field AND p.id <> x.new_id
-		  RETURNING p.id, x.new_id, p.created_at
+		  CROSS JOIN LATERAL (
+		    SELECT id FROM proposals
+		    WHERE tenant_id = arg.tenant AND agent_id = arg.agent AND status = 'queued'
+		      AND object = x.object AND record_id = x.record_id AND field = x.field AND id <> x.new_id
+		    OFFSET 0) q
+		), done AS (
+		  UPDATE proposals p SET status = 'superseded', superseded_by = f.new_id, updated_at = arg.now
+		  FROM found f, arg
+		  WHERE p.tenant_id = arg.tenant AND p.id = ANY (ARRAY(SELECT id FROM found)) AND p.id = f.id
+		  RETURNING p.id, f.new_id, p.created_at
 		), ev AS (
 		  SELECT 0 AS part, 0::bigint AS n, x.proposal_id, x.from_status, x.to_status, x.actor_kind, x.actor_id,
 		         COALESCE(x.detail, '{}') AS detail, x.outcome
