@@ -90,9 +90,11 @@ type rawItem struct {
 // member is it decoded again item by item, to say which item and member.
 func DecodeBatch(body []byte) (Decoded, error) {
 	var env struct {
-		Proposals rawItems `json:"proposals"`
+		Proposals []rawItem `json:"proposals"`
 	}
-	if err := json.Unmarshal(body, &env); err != nil {
+	// encoding/json would merge a repeated "proposals" key's items into the
+	// first one's; the item-by-item path takes the last, whole
+	if err := json.Unmarshal(body, &env); err != nil || topLevelKeys(body, "proposals") > 1 {
 		return decodeEach(body)
 	}
 	if n := len(env.Proposals); n == 0 || n > MaxBatch {
@@ -105,18 +107,38 @@ func DecodeBatch(body []byte) (Decoded, error) {
 	return out, nil
 }
 
-// rawItems decodes each occurrence of "proposals" into new items, as the
-// item-by-item path does: encoding/json would otherwise merge a repeated
-// key's array into the items the first one filled.
-type rawItems []rawItem
-
-func (r *rawItems) UnmarshalJSON(b []byte) error {
-	var fresh []rawItem
-	if err := json.Unmarshal(b, &fresh); err != nil {
-		return err
+// topLevelKeys counts the keys of the JSON object body (valid JSON) that
+// match name as encoding/json matches them: case-insensitively, escapes read.
+func topLevelKeys(body []byte, name string) int {
+	n, depth := 0, 0
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			end := i + 1
+			for ; end < len(body) && body[end] != '"'; end++ {
+				if body[end] == '\\' {
+					end++
+				}
+			}
+			if depth == 1 && followedByColon(body[end+1:]) {
+				var key string
+				if json.Unmarshal(body[i:end+1], &key) == nil && strings.EqualFold(key, name) {
+					n++
+				}
+			}
+			i = end
+		}
 	}
-	*r = fresh
-	return nil
+	return n
+}
+
+func followedByColon(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == ':'
 }
 
 // decodeEach is the careful path: the envelope first, then each item alone.
