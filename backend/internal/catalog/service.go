@@ -385,7 +385,8 @@ func (s *Service) ConnectionFields(ctx context.Context, tenantID, connectionID s
 }
 
 // ConnectionFieldsAt is ConnectionFields for a caller that has just read the
-// connection's catalog revision itself (in the same transaction).
+// connection's catalog revision itself (intake reads it with the agent's key).
+// The cache never serves fields of another revision than the one asked for.
 func (s *Service) ConnectionFieldsAt(ctx context.Context, tenantID, connectionID string, rev int64) ([]Field, error) {
 	key := tenantID + "/" + connectionID
 	if fs, ok := s.cache.get(key, rev); ok {
