@@ -33,13 +33,19 @@ describe('Proposals page', () => {
     const since = within(filters).getByLabelText('Since');
     await user.type(since, '2026-03-05T09:30');
 
-    await waitFor(() => expect(lastQuery(api).get('since')).toBe(new Date('2026-03-05T09:30').toISOString()));
-    expect(Object.fromEntries(new URLSearchParams(location().split('?')[1]))).toEqual({
-      agent_id: 'a2', status: 'queued', route: 'two_person', flag: 'email_domain_change', object: 'contacts', field: 'email', since: '2026-03-05T09:30',
-    });
-    expect(Object.fromEntries(lastQuery(api))).toMatchObject({
-      agent_id: 'a2', status: 'queued', route: 'two_person', flag: 'email_domain_change', object: 'contacts', field: 'email', limit: '50', offset: '0',
-    });
+    // The URL and the request are written as the inputs settle: wait for the
+    // whole state asserted, not for one parameter of it.
+    await waitFor(() =>
+      expect(Object.fromEntries(new URLSearchParams(location().split('?')[1]))).toEqual({
+        agent_id: 'a2', status: 'queued', route: 'two_person', flag: 'email_domain_change', object: 'contacts', field: 'email', since: '2026-03-05T09:30',
+      }),
+    );
+    await waitFor(() =>
+      expect(Object.fromEntries(lastQuery(api))).toEqual({
+        agent_id: 'a2', status: 'queued', route: 'two_person', flag: 'email_domain_change', object: 'contacts', field: 'email',
+        since: new Date('2026-03-05T09:30').toISOString(), limit: '50', offset: '0',
+      }),
+    );
 
     await user.click(screen.getAllByRole('button', { name: 'Next' })[0]);
     await waitFor(() => expect(location()).toContain('offset=50'));
