@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build test e2e dev gen lint bench bench-ingest migration db-stop clean
+.PHONY: help run build test test-repeat e2e dev gen lint bench bench-ingest migration db-stop clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,6 +17,9 @@ build: ## build the console and bin/countersign (frontend embedded)
 
 test: ## every test: generated-code drift, Go (real PostgreSQL), frontend, Playwright
 	@scripts/test.sh
+
+test-repeat: ## the whole suite N times (default 5) from one clean clone of HEAD: make test-repeat N=5
+	@N=$(N) scripts/test-repeat.sh
 
 e2e: ## only the Playwright suite, against the built binary on a fresh database
 	@scripts/e2e.sh

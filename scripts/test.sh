@@ -10,9 +10,19 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 PASSED=0 FAILED=0
 declare -a LINES=()
 
-tally() { # name passed failed
+START=$SECONDS SUITE_START=$SECONDS
+tally() { # name passed failed — also prints the seconds since the last tally
   PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
-  LINES+=("$(printf '%-10s %4d passed, %d failed' "$1" "$2" "$3")")
+  LINES+=("$(printf '%-10s %4d passed, %d failed  %4d s' "$1" "$2" "$3" $((SECONDS - SUITE_START)))")
+  SUITE_START=$SECONDS
+}
+summary() {
+  node scripts/durations.js "$OUT" >"$OUT/durations.tsv" 2>/dev/null || true
+  echo
+  printf '%s\n' "${LINES[@]}"
+  printf 'total %d s; slowest test: %s (every test: %s/durations.tsv)\n' $((SECONDS - START)) \
+    "$(sort -t"$(printf '\t')" -k3 -rn "$OUT/durations.tsv" 2>/dev/null | head -1 | awk -F'\t' '{print $1 " " $2 " " $3 " s"}')" "$OUT"
+  echo "$PASSED passed, $FAILED failed"
 }
 
 # --- generated code is committed and must match the spec -----------------------
@@ -30,7 +40,7 @@ step "go test (real PostgreSQL)"
 if ! COUNTERSIGN_TEST_DATABASE_URL="$(admin_url)"; then
   echo "No PostgreSQL for the tests (see the message above): the Go and end-to-end suites count as failed." >&2
   tally go 0 1; tally e2e 0 1
-  echo; printf '%s\n' "${LINES[@]}"; echo "$PASSED passed, $FAILED failed"
+  summary
   exit 1
 fi
 export COUNTERSIGN_TEST_DATABASE_URL
@@ -56,7 +66,5 @@ read -r ep ef < <(node -e '
   catch { console.log(0, 1) }' "$ROOT/$OUT/e2e.json")
 tally e2e "$ep" "$ef"
 
-echo
-printf '%s\n' "${LINES[@]}"
-echo "$PASSED passed, $FAILED failed"
+summary
 [ "$FAILED" = 0 ]
