@@ -20,9 +20,9 @@ export COUNTERSIGN_TEST_DATABASE_URL
 failed=0
 for i in $(seq 1 "$N"); do
   step "run $i of $N"
-  if (cd "$CLONE" && make test) >"$WORK/run-$i.log" 2>&1; then r=ok; else r=FAILED; failed=$((failed + 1)); fi
+  if (cd "$CLONE" && make --no-print-directory test) >"$WORK/run-$i.log" 2>&1; then r=ok; else r=FAILED; failed=$((failed + 1)); fi
   cp "$CLONE/.data/test-results/durations.tsv" "$WORK/durations-$i.tsv" 2>/dev/null || true
-  echo "run $i: $r — $(tail -1 "$WORK/run-$i.log")  (log: $WORK/run-$i.log)"
+  echo "run $i: $r — $(grep -E "^[0-9]+ passed, [0-9]+ failed" "$WORK/run-$i.log" | tail -1)  (log: $WORK/run-$i.log)"
   if [ "$r" = FAILED ]; then grep -E '^\s*--- FAIL|✘|×|FAIL ' "$WORK/run-$i.log" | head -20; fi
 done
 slowest="$(cat "$WORK"/durations-*.tsv 2>/dev/null | sort -t"$(printf '\t')" -k3 -rn | head -1 | awk -F'\t' '{gsub(/ /, "_", $2); print $1 ":" $2 " " $3}')"
