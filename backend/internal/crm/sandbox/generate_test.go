@@ -35,7 +35,7 @@ func TestDataSet_values_fit_their_field_definitions(t *testing.T) {
 			return
 		}
 		f.ReadOnly, f.Archived = false, false // the CRM itself writes these
-		if _, msg := checkValue(f, v); msg != "" {
+		if _, _, msg := checkValue(f, v); msg != "" {
 			t.Errorf("%s: %s.%s %s", where, object, field, msg)
 		}
 	}

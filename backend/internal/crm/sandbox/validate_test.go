@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"strings"
 	"testing"
 
 	"countersign/backend/internal/crm"
@@ -39,9 +40,42 @@ func TestCheckValue_accepts_what_HubSpot_accepts(t *testing.T) {
 		{"contacts", "jobtitle", 7.0, nil, false},
 	}
 	for _, tc := range cases {
-		got, msg := checkValue(fields[tc.object][tc.field], tc.in)
+		got, _, msg := checkValue(fields[tc.object][tc.field], tc.in)
 		if (msg == "") != tc.ok || got != tc.want {
 			t.Errorf("%s.%s = %#v: got %#v, %q", tc.object, tc.field, tc.in, got, msg)
+		}
+	}
+}
+
+// What HubSpot would refuse or store differently than written: the sandbox
+// refuses it with the rule, or stores the canonical form.
+func TestCheckValue_refuses_by_rule_and_stores_canonical_values(t *testing.T) {
+	fields := fieldIndex(standardFields())
+	cases := []struct {
+		object, field string
+		in            any
+		want          any
+		code          string
+	}{
+		{"deals", "amount", "NaN", nil, "not_a_number"},
+		{"deals", "amount", "Inf", nil, "not_finite"},
+		{"deals", "amount", "-Infinity", nil, "not_finite"},
+		{"deals", "amount", "1e3", 1000.0, ""},
+		{"deals", "amount", "1000.00", 1000.0, ""},
+		{"contacts", "jobtitle", "CTO\x00", nil, "nul_byte"},
+		{"contacts", "jobtitle", "CT\xffO", nil, "invalid_utf8"},
+		{"contacts", "jobtitle", "  Head of Sales  ", "Head of Sales", ""},
+		{"contacts", "jobtitle", strings.Repeat("é", 10000), strings.Repeat("é", 10000), ""}, // 20,000 bytes
+		{"contacts", "jobtitle", strings.Repeat("é", 10001), nil, "too_long"},
+		{"contacts", "hs_buying_role", "END_USER;CHAMPION", "CHAMPION;END_USER", ""},
+		{"contacts", "hs_buying_role", "CHAMPION;GURU", nil, "not_an_option"},
+		{"contacts", "email", "Ana.Silva@EXAMPLE.com", "Ana.Silva@example.com", ""},
+		{"deals", "closedate", "2026-12-31T00:00:00Z", "2026-12-31", ""},
+	}
+	for _, tc := range cases {
+		got, code, msg := checkValue(fields[tc.object][tc.field], tc.in)
+		if got != tc.want || code != tc.code || (code != "") != (msg != "") {
+			t.Errorf("%s.%s = %.40q: got %#v, %s %q; want %#v, %s", tc.object, tc.field, tc.in, got, code, msg, tc.want, tc.code)
 		}
 	}
 }
