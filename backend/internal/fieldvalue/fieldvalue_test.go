@@ -72,7 +72,7 @@ var parseCases = []struct {
 		ok("1e3", "1000"), ok("42.0", "42"), no("42.5", CodeTooPrecise),
 	}},
 	{"percent", Spec{Kind: KindPercent}, []parseCase{
-		ok("50%", "50"), ok("12.5 %", "12.5"), ok(150.0, "150"), ok("%", ""), no("50%%", CodeNotANumber),
+		ok("50%", "50"), ok("12.5 %", "12.5"), ok(150.0, "150"), no("%", CodeNotANumber), no(" % ", CodeNotANumber), no("50%%", CodeNotANumber),
 	}},
 	{"bool", Spec{Kind: KindBool}, []parseCase{
 		ok(true, "true"), ok(false, "false"), ok("TRUE", "true"), ok(" false ", "false"), ok("", ""),

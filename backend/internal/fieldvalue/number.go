@@ -24,11 +24,11 @@ func parseNumber(s Spec, v any) (Value, *Error) {
 		f = x
 	case string:
 		t := strings.TrimSpace(x)
-		if s.Kind == KindPercent {
-			t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
-		}
 		if t == "" {
 			return Value{}, nil
+		}
+		if s.Kind == KindPercent && len(t) > 1 {
+			t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
 		}
 		var err *Error
 		if f, err = parseDecimal(t); err != nil {
