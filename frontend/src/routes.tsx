@@ -1,26 +1,40 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import { Navigate, type RouteObject } from 'react-router';
 import { Layout } from './components/Layout';
 import { homePath } from './features/auth/nav';
 import { RequirePermission, RequireSession, useSession } from './features/auth/session';
-import { AccountPage } from './pages/AccountPage';
-import { AgentApiDocsPage } from './pages/AgentApiDocsPage';
-import { AgentPage } from './pages/AgentPage';
-import { AgentsPage } from './pages/AgentsPage';
-import { ChangeLogPage } from './pages/ChangeLogPage';
-import { ConnectionsPage } from './pages/ConnectionsPage';
-import { FieldCatalogPage } from './pages/FieldCatalogPage';
-import { FieldsPage } from './pages/FieldsPage';
-import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
-import { MembersPage } from './pages/MembersPage';
-import { NotFoundPage } from './pages/NotFoundPage';
-import { ProposalDetailRoute, ProposalsPage } from './pages/ProposalsPage';
-import { ReportsPage } from './pages/ReportsPage';
-import { ReviewQueuePage } from './pages/ReviewQueuePage';
-import { RolloutsPage } from './pages/RolloutsPage';
-import { SandboxPage } from './pages/SandboxPage';
-import { SettingsPage } from './pages/SettingsPage';
+
+// Every page but sign-in is its own chunk, loaded when its route is first visited.
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  const Lazy = lazy<ComponentType>(() => load().then((m) => ({ default: m[name] })));
+  return function LazyPage() {
+    return (
+      <Suspense fallback={<p className="p-6 text-sm text-slate-500" role="status">Loading…</p>}>
+        <Lazy />
+      </Suspense>
+    );
+  };
+}
+
+const AccountPage = page(() => import('./pages/AccountPage'), 'AccountPage');
+const AgentApiDocsPage = page(() => import('./pages/AgentApiDocsPage'), 'AgentApiDocsPage');
+const AgentPage = page(() => import('./pages/AgentPage'), 'AgentPage');
+const AgentsPage = page(() => import('./pages/AgentsPage'), 'AgentsPage');
+const ChangeLogPage = page(() => import('./pages/ChangeLogPage'), 'ChangeLogPage');
+const ConnectionsPage = page(() => import('./pages/ConnectionsPage'), 'ConnectionsPage');
+const FieldCatalogPage = page(() => import('./pages/FieldCatalogPage'), 'FieldCatalogPage');
+const FieldsPage = page(() => import('./pages/FieldsPage'), 'FieldsPage');
+const InvitePage = page(() => import('./pages/InvitePage'), 'InvitePage');
+const MembersPage = page(() => import('./pages/MembersPage'), 'MembersPage');
+const NotFoundPage = page(() => import('./pages/NotFoundPage'), 'NotFoundPage');
+const ProposalDetailRoute = page(() => import('./pages/ProposalsPage'), 'ProposalDetailRoute');
+const ProposalsPage = page(() => import('./pages/ProposalsPage'), 'ProposalsPage');
+const ReportsPage = page(() => import('./pages/ReportsPage'), 'ReportsPage');
+const ReviewQueuePage = page(() => import('./pages/ReviewQueuePage'), 'ReviewQueuePage');
+const RolloutsPage = page(() => import('./pages/RolloutsPage'), 'RolloutsPage');
+const SandboxPage = page(() => import('./pages/SandboxPage'), 'SandboxPage');
+const SettingsPage = page(() => import('./pages/SettingsPage'), 'SettingsPage');
 
 function HomeRedirect() {
   return <Navigate to={homePath(useSession().permissions)} replace />;
