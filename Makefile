@@ -49,8 +49,8 @@ migration: ## new numbered SQL migration: make migration name=add_things
 	 f=$$(printf 'migrations/%05d_%s.sql' $$(( $${n:-0} + 1 )) "$(name)"); \
 	 printf -- '-- +goose Up\n\n-- +goose Down\n' > "$$f" && echo "created $$f"
 
-db-stop: ## stop the private PostgreSQL under .data/postgres
-	@scripts/pg.sh stop
+db-stop: ## stop the private PostgreSQL clusters under .data/ (run and test)
+	@scripts/pg.sh stop all
 
 clean: ## remove build output (keeps .data)
 	rm -rf bin backend/internal/platform/web/dist

@@ -6,21 +6,21 @@ mkdir -p .data
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# db_url prints COUNTERSIGN_DATABASE_URL, or starts the private cluster and
-# prints the URL of its database DB (default countersign).
+# db_url prints COUNTERSIGN_DATABASE_URL, or starts the private run cluster
+# (durable) and prints the URL of its database DB (default countersign).
 db_url() {
   if [ -n "${COUNTERSIGN_DATABASE_URL:-}" ]; then echo "$COUNTERSIGN_DATABASE_URL"; return; fi
-  scripts/pg.sh start >/dev/null || return 1
-  scripts/pg.sh url "${1:-countersign}"
+  scripts/pg.sh start run >/dev/null || return 1
+  scripts/pg.sh url "${1:-countersign}" run
 }
 
-# admin_url is a URL to the cluster's maintenance database, for creating and
-# dropping test databases.
+# admin_url is a URL to a maintenance database where the tests create and drop
+# their databases: COUNTERSIGN_TEST_DATABASE_URL, or the private test cluster
+# (fsync off — never the cluster that holds `make run`'s data).
 admin_url() {
   if [ -n "${COUNTERSIGN_TEST_DATABASE_URL:-}" ]; then echo "$COUNTERSIGN_TEST_DATABASE_URL"; return; fi
-  if [ -n "${COUNTERSIGN_DATABASE_URL:-}" ]; then echo "$COUNTERSIGN_DATABASE_URL"; return; fi
-  scripts/pg.sh start >/dev/null || return 1
-  scripts/pg.sh url postgres
+  scripts/pg.sh start test >/dev/null || return 1
+  scripts/pg.sh url postgres test
 }
 
 # npm_ci DIR installs DIR's npm packages when the lock file changed since the last install.

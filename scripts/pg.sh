@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
-# A private PostgreSQL cluster under .data/postgres for `make run` and `make test`
-# when COUNTERSIGN_DATABASE_URL is not set.
+# The private PostgreSQL clusters under .data/ used when COUNTERSIGN_DATABASE_URL
+# is not set. Two clusters, so that speed never costs a user's data:
+#   run   .data/postgres       port $COUNTERSIGN_PG_PORT (54329)       durable (PostgreSQL's defaults)
+#   test  .data/postgres-test  port $COUNTERSIGN_TEST_PG_PORT (54339)  fsync off: the tests' throwaway databases
 #
-#   scripts/pg.sh start   init (once) and start the cluster; prints its base URL
-#   scripts/pg.sh stop    stop it
-#   scripts/pg.sh url [DB]  print the URL of database DB (default countersign)
+#   scripts/pg.sh start [run|test]      init (once) and start a cluster; prints its URL
+#   scripts/pg.sh stop [run|test|all]   stop it
+#   scripts/pg.sh url [DB] [run|test]   print the URL of database DB (default countersign)
 #
-# As root, PostgreSQL refuses to run, so the cluster runs as the `postgres` user.
+# As root, PostgreSQL refuses to run, so the clusters run as the `postgres`
+# user. When that user cannot enter the checkout (a clone in root's 0700 home),
+# the cluster's files live in /var/lib/countersign/<hash of the checkout>/
+# instead; .data/<cluster>.dir records where, so the choice never changes.
+# `start run` writes .data/database-url, which the CLI reads in a second shell.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DIR="$ROOT/.data/postgres"
-PORT="${COUNTERSIGN_PG_PORT:-54329}"
 HOST=127.0.0.1
+
+cluster() { # sets NAME PORT DIR OPTS for run|test
+  NAME="${1:-run}"
+  case "$NAME" in
+    run) PORT="${COUNTERSIGN_PG_PORT:-54329}"; DIR_NAME=postgres; OPTS="" ;;
+    test) PORT="${COUNTERSIGN_TEST_PG_PORT:-54339}"; DIR_NAME=postgres-test
+      OPTS="-c fsync=off -c full_page_writes=off -c synchronous_commit=off" ;;
+    *) echo "unknown cluster '$NAME' (run or test)" >&2; exit 2 ;;
+  esac
+  DIR="$ROOT/.data/$DIR_NAME"
+  if [ -f "$ROOT/.data/$DIR_NAME.dir" ]; then DIR="$(cat "$ROOT/.data/$DIR_NAME.dir")"; fi
+}
 
 find_bin() {
   if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/pg_ctl" ]; then echo "$PG_BIN"; return; fi
@@ -34,6 +50,18 @@ url() { echo "postgres://postgres@$HOST:$PORT/${1:-countersign}?sslmode=disable"
 
 running() { [ -f "$DIR/data/postmaster.pid" ] && as_owner "'$BIN/pg_ctl' -D '$DIR/data' status" >/dev/null 2>&1; }
 
+# place_cluster picks, once, a directory the cluster's owner can write.
+place_cluster() {
+  [ -f "$ROOT/.data/$DIR_NAME.dir" ] && return 0
+  if [ "$(id -u)" = 0 ] && ! su postgres -s /bin/sh -c "test -x '$ROOT/.data'" 2>/dev/null; then
+    local hash; hash="$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+    DIR="/var/lib/countersign/$hash/$DIR_NAME"
+    echo "The postgres user cannot enter $ROOT, so this cluster's files live in $DIR." >&2
+  fi
+  install -d "$DIR"
+  echo "$DIR" >"$ROOT/.data/$DIR_NAME.dir"
+}
+
 start() {
   if ! BIN="$(find_bin)"; then
     cat >&2 <<MSG
@@ -52,32 +80,44 @@ MSG
   fi
   mkdir -p "$ROOT/.data"
   if [ ! -f "$DIR/data/PG_VERSION" ]; then
-    echo "Creating a private PostgreSQL cluster in .data/postgres (port $PORT)…" >&2
+    place_cluster
+    echo "Creating a private PostgreSQL cluster ($NAME) in $DIR (port $PORT)…" >&2
     install -d "$DIR"
     [ "$(id -u)" = 0 ] && chown postgres: "$DIR"
     as_owner "'$BIN/initdb' -D '$DIR/data' -U postgres -A trust -E UTF8 --locale=C.UTF-8 >'$DIR/initdb.log' 2>&1" ||
       { echo "initdb failed; see $DIR/initdb.log" >&2; exit 1; }
   fi
+  if running && [ "$NAME" = run ] && grep -q 'fsync=off' "$DIR/data/postmaster.opts" 2>/dev/null; then
+    # started by an earlier version of this script without durability: restart it durable
+    echo "Restarting the run cluster with fsync on (it was started without durability)…" >&2
+    as_owner "'$BIN/pg_ctl' -D '$DIR/data' -m fast -w stop" >/dev/null
+  fi
   if ! running; then
     as_owner "'$BIN/pg_ctl' -D '$DIR/data' -l '$DIR/server.log' -w -t 60 \
-      -o \"-p $PORT -k '$DIR' -c listen_addresses=$HOST -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200\" start" >/dev/null ||
-      { echo "PostgreSQL did not start; see $DIR/server.log (is port $PORT taken? set COUNTERSIGN_PG_PORT)" >&2; tail -5 "$DIR/server.log" >&2; exit 1; }
+      -o \"-p $PORT -k '$DIR' -c listen_addresses=$HOST -c max_connections=200 $OPTS\" start" >/dev/null ||
+      { echo "PostgreSQL did not start; see $DIR/server.log (is port $PORT taken? set COUNTERSIGN_PG_PORT or COUNTERSIGN_TEST_PG_PORT)" >&2
+        tail -5 "$DIR/server.log" >&2; exit 1; }
   fi
-  # the app's database
-  if ! as_owner "'$BIN/psql' -h $HOST -p $PORT -U postgres -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname='countersign'\"" | grep -q 1; then
-    as_owner "'$BIN/createdb' -h $HOST -p $PORT -U postgres countersign"
+  if [ "$NAME" = run ]; then
+    # the app's database, and where a second shell's CLI finds it
+    if ! as_owner "'$BIN/psql' -h $HOST -p $PORT -U postgres -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname='countersign'\"" | grep -q 1; then
+      as_owner "'$BIN/createdb' -h $HOST -p $PORT -U postgres countersign"
+    fi
+    url >"$ROOT/.data/database-url"
+    url
+  else
+    url postgres # the tests' maintenance database: they create their own
   fi
-  url
 }
 
 stop() {
   BIN="$(find_bin)" || exit 0
-  if running; then as_owner "'$BIN/pg_ctl' -D '$DIR/data' -m fast stop" >/dev/null && echo "stopped" >&2; else echo "not running" >&2; fi
+  if running; then as_owner "'$BIN/pg_ctl' -D '$DIR/data' -m fast stop" >/dev/null && echo "stopped ($NAME)" >&2; else echo "not running ($NAME)" >&2; fi
 }
 
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  url) url "${2:-}" ;;
-  *) echo "usage: $0 start|stop|url [db]" >&2; exit 2 ;;
+  start) cluster "${2:-run}"; start ;;
+  stop) if [ "${2:-run}" = all ]; then (cluster run; stop); (cluster test; stop); else cluster "${2:-run}"; stop; fi ;;
+  url) cluster "${3:-run}"; url "${2:-}" ;;
+  *) echo "usage: $0 start [run|test] | stop [run|test|all] | url [db] [run|test]" >&2; exit 2 ;;
 esac

@@ -66,5 +66,11 @@ read -r ep ef < <(node -e '
   catch { console.log(0, 1) }' "$ROOT/$OUT/e2e.json")
 tally e2e "$ep" "$ef"
 
+# --- set-up: durable run cluster, 0700 homes, the CLI from a second shell ----------
+step "set-up checks (clusters, a closed home directory, the CLI from a second shell)"
+scripts/setup_test.sh | tee "$OUT/setup.log"
+read -r sp sf < <(sed -nE 's/^setup checks passed=([0-9]+) failed=([0-9]+)$/\1 \2/p' "$OUT/setup.log" | tail -1)
+tally setup "${sp:-0}" "${sf:-1}"
+
 summary
 [ "$FAILED" = 0 ]

@@ -25,6 +25,10 @@ type Config struct {
 	Env         string     // COUNTERSIGN_ENV: development (default) | production
 	DataDir     string     // COUNTERSIGN_DATA_DIR, default .data (dev secret key lives here)
 	AlertURL    string     // COUNTERSIGN_ALERT_WEBHOOK_URL: a Slack-compatible incoming webhook for alerts (secret)
+	// MetricsListen is where /metrics is served, apart from the public
+	// listener: COUNTERSIGN_METRICS_LISTEN, default 127.0.0.1:9090; "off" serves none.
+	MetricsListen string
+	RequestLog    bool // COUNTERSIGN_REQUEST_LOG=on logs every request; off (default) logs only server errors
 }
 
 // Production reports whether development conveniences are off.
@@ -42,8 +46,21 @@ func Load(getenv func(string) string) (Config, error) {
 		Env:         orDefault(getenv("COUNTERSIGN_ENV"), "development"),
 		DataDir:     orDefault(getenv("COUNTERSIGN_DATA_DIR"), ".data"),
 		AlertURL:    getenv("COUNTERSIGN_ALERT_WEBHOOK_URL"),
+
+		MetricsListen: orDefault(getenv("COUNTERSIGN_METRICS_LISTEN"), "127.0.0.1:9090"),
 	}
 	var errs []error
+	if c.MetricsListen == "off" {
+		c.MetricsListen = ""
+	} else if !strings.Contains(c.MetricsListen, ":") {
+		errs = append(errs, fmt.Errorf("COUNTERSIGN_METRICS_LISTEN: %q is not host:port (or off)", c.MetricsListen))
+	}
+	switch v := orDefault(getenv("COUNTERSIGN_REQUEST_LOG"), "off"); v {
+	case "on", "off":
+		c.RequestLog = v == "on"
+	default:
+		errs = append(errs, fmt.Errorf("COUNTERSIGN_REQUEST_LOG: %q is not on or off", v))
+	}
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("COUNTERSIGN_ENV: %q is not one of development, production", c.Env))
 	}
@@ -68,10 +85,10 @@ func (c Config) RequireDatabase() error {
 	if c.DatabaseURL != "" {
 		return nil
 	}
-	return errors.New("COUNTERSIGN_DATABASE_URL is not set.\n" +
-		"  `make run` starts a private PostgreSQL under .data/postgres and sets it for you, or\n" +
-		"  start one with `docker compose up -d db` and\n" +
-		"  export COUNTERSIGN_DATABASE_URL=postgres://countersign:countersign@localhost:5432/countersign?sslmode=disable")
+	return errors.New("COUNTERSIGN_DATABASE_URL is not set, and no private cluster was found (.data/" + DatabaseURLFile + "\n" +
+		"  in this directory, its parents, or beside bin/).\n" +
+		"  In the checkout, `make run` (or `scripts/pg.sh start`) starts the private PostgreSQL and records its URL there;\n" +
+		"  with your own server: export COUNTERSIGN_DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/DB?sslmode=disable")
 }
 
 // secretKey decodes the configured key or, in development only, loads or
@@ -132,6 +149,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("env", c.Env),
 		slog.String("alert_webhook_url", mask(c.AlertURL != "")),
+		slog.String("metrics_listen", orDefault(c.MetricsListen, "off")),
+		slog.Bool("request_log", c.RequestLog),
 	)
 }
 

@@ -60,3 +60,32 @@ func TestLogValue_masks_secrets(t *testing.T) {
 		t.Errorf("LogValue leaks: %s", s)
 	}
 }
+
+func TestWithPrivateCluster_finds_the_checkouts_cluster_from_a_second_shell(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, ".data"), 0o755)
+	os.MkdirAll(filepath.Join(root, "backend", "cmd"), 0o755)
+	os.WriteFile(filepath.Join(root, ".data", DatabaseURLFile), []byte("postgres://postgres@127.0.0.1:54329/countersign?sslmode=disable\n"), 0o644)
+	t.Chdir(filepath.Join(root, "backend", "cmd"))
+
+	c, err := Load(WithPrivateCluster(env(map[string]string{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "postgres://postgres@127.0.0.1:54329/countersign?sslmode=disable" || c.DataDir != filepath.Join(root, ".data") {
+		t.Errorf("from a subdirectory: url %q, data dir %q", c.DatabaseURL, c.DataDir)
+	}
+	if _, err := os.Stat(filepath.Join(root, ".data", "secret.key")); err != nil {
+		t.Errorf("the development key is not the checkout's: %v", err)
+	}
+	set := "postgres://me@db/cs"
+	if c, _ := Load(WithPrivateCluster(env(map[string]string{"COUNTERSIGN_DATABASE_URL": set}))); c.DatabaseURL != set {
+		t.Errorf("an explicit URL was replaced by %q", c.DatabaseURL)
+	}
+
+	t.Chdir(t.TempDir())
+	c, _ = Load(WithPrivateCluster(env(map[string]string{"COUNTERSIGN_DATA_DIR": t.TempDir()})))
+	if err := c.RequireDatabase(); err == nil || !strings.Contains(err.Error(), "make run") {
+		t.Errorf("outside a checkout: %v", err)
+	}
+}
