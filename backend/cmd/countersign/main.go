@@ -36,12 +36,14 @@ commands:
   demo-agent  a pretend AI agent on the agent API (--tenant acme, --interval, --burst)
 
 configuration (environment):
-  COUNTERSIGN_DATABASE_URL  PostgreSQL URL (required)
+  COUNTERSIGN_DATABASE_URL  PostgreSQL URL (default: the checkout's private cluster, from .data/database-url)
   COUNTERSIGN_LISTEN        listen address, default :8080
   COUNTERSIGN_BASE_URL      public URL, default http://localhost:8080
   COUNTERSIGN_SECRET_KEY    32+ random bytes, hex or base64 (generated under .data/ in development)
   COUNTERSIGN_ENV           development (default) or production
   COUNTERSIGN_LOG_LEVEL     debug, info (default), warn, error
+  COUNTERSIGN_METRICS_LISTEN  where /metrics is served, default 127.0.0.1:9090 (off: nowhere)
+  COUNTERSIGN_REQUEST_LOG   on logs every request; off (default) only server errors
 `
 
 func main() {
@@ -58,7 +60,7 @@ func main() {
 }
 
 func run(ctx context.Context, cmd string, args ...string) error {
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := config.Load(config.WithPrivateCluster(os.Getenv))
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
@@ -115,10 +117,7 @@ func runSeed(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger)
 	if err := seed.Connections(ctx, d, cat, data, log); err != nil {
 		return err
 	}
-	fmt.Println("Demo sign-ins (password for all: " + data.Password + "):")
-	for _, u := range data.Users {
-		fmt.Printf("  %-22s %v\n", u.Email, u.Memberships)
-	}
+	fmt.Print(seed.SignIns(data))
 	return nil
 }
 
@@ -134,8 +133,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 	if err := srv.Jobs.Start(ctx); err != nil {
 		return err
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.HTTP.Listen(cfg.Listen) }()
+	if cfg.MetricsListen != "" {
+		go func() {
+			errc <- fmt.Errorf("metrics listener %s: %w", cfg.MetricsListen, srv.Metrics.Listen(cfg.MetricsListen))
+		}()
+		defer srv.Metrics.ShutdownWithTimeout(2 * time.Second)
+	}
 	fmt.Printf("Countersign is up at %s\n", cfg.BaseURL)
 	select {
 	case err := <-errc:

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
+	"text/tabwriter"
 
 	"countersign/backend/internal/access"
 	"countersign/backend/internal/catalog"
@@ -161,4 +163,32 @@ func Connections(ctx context.Context, d *db.DB, cat *catalog.Service, data Data,
 		}
 	}
 	return nil
+}
+
+// SignIns is the demo sign-ins as a table for the terminal: each user with
+// their tenants and roles, and the password they share.
+func SignIns(data Data) string {
+	names := map[string]string{}
+	for _, t := range data.Tenants {
+		names[t.Slug] = t.Name
+	}
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(w, "  email\ttenant · roles")
+	for _, u := range data.Users {
+		var where []string
+		for _, slug := range sortedKeys(u.Memberships) {
+			where = append(where, fmt.Sprintf("%s · %s", orDefault(names[slug], slug), strings.Join(u.Memberships[slug], ", ")))
+		}
+		fmt.Fprintf(w, "  %s\t%s\n", u.Email, strings.Join(where, "; "))
+	}
+	w.Flush()
+	return b.String() + fmt.Sprintf("  (password for all: %s)\n", data.Password)
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -171,9 +173,17 @@ func TestPlatformEndpoints(t *testing.T) {
 		}
 	}
 	c.do("GET", "/api/v1/session", nil)
-	m := c.do("GET", "/metrics", nil)
+	// /metrics is served on its own listener (loopback by default), never on the public one
+	if res := c.do("GET", "/metrics", nil); res.status == 200 && strings.Contains(string(res.body), "countersign_http_requests_total") {
+		t.Errorf("the public listener serves /metrics: %d", res.status)
+	}
+	res, err := e.srv.Metrics.Test(httptest.NewRequest("GET", "/metrics", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := io.ReadAll(res.Body)
 	for _, want := range []string{`countersign_http_requests_total{method="GET",route="/api/v1/session",status="401"}`, `go_sql_max_open_connections{db_name="countersign"}`} {
-		if !strings.Contains(string(m.body), want) {
+		if !strings.Contains(string(m), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}

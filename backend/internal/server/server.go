@@ -62,6 +62,7 @@ type (
 // Server is the assembled application: the HTTP app and the background jobs.
 type Server struct {
 	HTTP    *fiber.App
+	Metrics *fiber.App // /metrics alone, for its own listener (COUNTERSIGN_METRICS_LISTEN)
 	Jobs    *jobs.Jobs
 	Catalog *catalog.Service
 	Agents  *agents.Service
@@ -132,11 +133,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	})
 	m := metrics.New(d.SQL())
 	app.Use(recover.New(), requestid.New(requestid.Config{ContextKey: logging.RequestIDKey}),
-		m.Middleware(), logging.Middleware(log), securityHeaders)
+		m.Middleware(), logging.Middleware(log, cfg.RequestLog), securityHeaders)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", readyz(d))
-	app.Get("/metrics", m.Handler())
 	app.Get("/api/openapi.json", sendJSON(specJSON))
 	app.Get("/api/agent/openapi.json", sendJSON(agentSpecJSON))
 
@@ -149,7 +149,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.All("/mcp", adaptor.HTTPHandler(gw.MCP()))
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
-	return &Server{HTTP: app, Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw}, nil
+	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw}, nil
 }
 
 // mayManageAgents answers for the caller of a console request.

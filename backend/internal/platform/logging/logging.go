@@ -25,8 +25,10 @@ func RequestID(c *fiber.Ctx) string {
 	return id
 }
 
-// Middleware logs one line per request: method, route, status, latency, request id.
-func Middleware(log *slog.Logger) fiber.Handler {
+// Middleware logs a line per request — method, route, status, latency,
+// request id — for every request when all is set (COUNTERSIGN_REQUEST_LOG=on),
+// otherwise only for server errors.
+func Middleware(log *slog.Logger, all bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		err := c.Next()
@@ -40,6 +42,8 @@ func Middleware(log *slog.Logger) fiber.Handler {
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
+		} else if !all {
+			return nil
 		}
 		route := c.Route().Path
 		path := c.Path()

@@ -5,6 +5,7 @@ package metrics
 import (
 	"database/sql"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,9 +46,11 @@ func (m *Metrics) Middleware() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		err := c.Next()
-		route := c.Route().Path
-		m.requests.WithLabelValues(c.Method(), route, strconv.Itoa(c.Response().StatusCode())).Inc()
-		m.latency.WithLabelValues(c.Method(), route).Observe(time.Since(start).Seconds())
+		// Fiber's strings point into buffers that are reused by the next
+		// request; a label keeps its string, so it must own a copy.
+		method, route := strings.Clone(c.Method()), strings.Clone(c.Route().Path)
+		m.requests.WithLabelValues(method, route, strconv.Itoa(c.Response().StatusCode())).Inc()
+		m.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 		return err
 	}
 }
@@ -55,4 +58,12 @@ func (m *Metrics) Middleware() fiber.Handler {
 // Handler serves /metrics.
 func (m *Metrics) Handler() fiber.Handler {
 	return adaptor.HTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+}
+
+// App is the metrics listener's own app: /metrics and nothing else, served
+// apart from the public listener (COUNTERSIGN_METRICS_LISTEN).
+func (m *Metrics) App() *fiber.App {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/metrics", m.Handler())
+	return app
 }
