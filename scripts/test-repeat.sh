@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test-repeat N=5: clones the committed HEAD once into .data/repeat/clone
 # and runs its whole `make test` N times, against this checkout's test
-# PostgreSQL (end-to-end on port 18180, so a `make e2e` here can run beside it).
+# PostgreSQL (end-to-end on port 18180 and the set-up checks' own clusters on
+# 54529/54539, so nothing collides with this checkout's).
 # A test that fails in one run of N is a flake to fix at its cause.
 # Prints last: runs=<n> failed_runs=<f> slowest=<test> <seconds>
 set -uo pipefail
@@ -21,7 +22,8 @@ export COUNTERSIGN_TEST_DATABASE_URL
 failed=0
 for i in $(seq 1 "$N"); do
   step "run $i of $N"
-  if (cd "$CLONE" && E2E_PORT="${E2E_PORT:-18180}" make --no-print-directory test) >"$WORK/run-$i.log" 2>&1; then r=ok; else r=FAILED; failed=$((failed + 1)); fi
+  if (cd "$CLONE" && E2E_PORT="${E2E_PORT:-18180}" COUNTERSIGN_PG_PORT=54529 COUNTERSIGN_TEST_PG_PORT=54539 \
+        make --no-print-directory test) >"$WORK/run-$i.log" 2>&1; then r=ok; else r=FAILED; failed=$((failed + 1)); fi
   cp "$CLONE/.data/test-results/durations.tsv" "$WORK/durations-$i.tsv" 2>/dev/null || true
   echo "run $i: $r — $(grep -E "^[0-9]+ passed, [0-9]+ failed" "$WORK/run-$i.log" | tail -1)  (log: $WORK/run-$i.log)"
   if [ "$r" = FAILED ]; then grep -E '^\s*--- FAIL|✘|×|FAIL ' "$WORK/run-$i.log" | head -20; fi
