@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import type { Connection, Field } from '../api/client';
 import { connectionsQuery, fieldPageQuery } from '../api/catalog';
 import { Pager } from '../components/Pager';
 import { Empty, ErrorState, Loading, Success } from '../components/states';
 import { card, primaryButton, secondaryButton, sectionTitle } from '../components/styles';
+import { useSearchParamsState } from '../components/useSearchParamsState';
 import { useCan } from '../features/auth/session';
 import { BulkBar } from '../features/fields/BulkBar';
 import { CatalogFilterBar } from '../features/fields/CatalogFilterBar';
@@ -63,7 +64,7 @@ function useSelection(viewKey: string) {
 }
 
 function Catalog({ connections, canManage }: { connections: Connection[]; canManage: boolean }) {
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useSearchParamsState();
   const filters = filtersFromParams(params);
   const query = fieldQueryFor(filters);
   const page = useQuery(fieldPageQuery(query));
@@ -71,8 +72,8 @@ function Catalog({ connections, canManage }: { connections: Connection[]; canMan
   const [notice, setNotice] = useState<string>();
   const fieldId = params.get('field');
 
-  const withField = (id: string | null) => {
-    const next = new URLSearchParams(params);
+  const withField = (id: string | null, base = params) => {
+    const next = new URLSearchParams(base);
     if (id) next.set('field', id);
     else next.delete('field');
     return next;
@@ -90,8 +91,8 @@ function Catalog({ connections, canManage }: { connections: Connection[]; canMan
         filters={filters}
         connections={connections}
         objects={objects}
-        onChange={(key, value) => setParams(withFilter(params, key, value))}
-        onClear={isFiltered(filters) ? () => setParams(clearedParams(params)) : undefined}
+        onChange={(key, value) => setParams((p) => withFilter(p, key, value))}
+        onClear={isFiltered(filters) ? () => setParams(clearedParams) : undefined}
       />
       {notice && <Success>{notice}</Success>}
       {page.isPending ? (
@@ -102,15 +103,15 @@ function Catalog({ connections, canManage }: { connections: Connection[]; canMan
         <div className="space-y-3">
           {page.error && <ErrorState error={page.error} title="Could not load this page" onRetry={() => void page.refetch()} />}
           {fields.length === 0 ? (
-            <NoFields filters={filters} total={page.data!.total} onFirstPage={() => setParams(withOffset(params, 0))} />
+            <NoFields filters={filters} total={page.data!.total} onFirstPage={() => setParams((p) => withOffset(p, 0))} />
           ) : (
             <>
-              <Pager offset={filters.offset} pageSize={PAGE_SIZE} count={fields.length} total={page.data!.total} busy={page.isPlaceholderData} onOffset={(o) => setParams(withOffset(params, o))} />
+              <Pager offset={filters.offset} pageSize={PAGE_SIZE} count={fields.length} total={page.data!.total} busy={page.isPlaceholderData} onOffset={(o) => setParams((p) => withOffset(p, o))} />
               <div className={page.isPlaceholderData ? 'opacity-60 transition-opacity' : undefined}>
                 <FieldTable
                   fields={fields}
                   sort={filters.sort}
-                  onSort={(s) => setParams(withSort(params, s))}
+                  onSort={(s) => setParams((p) => withSort(p, s))}
                   fieldHref={(id) => `?${withField(id)}`}
                   selection={
                     canManage
@@ -120,7 +121,7 @@ function Catalog({ connections, canManage }: { connections: Connection[]; canMan
                 />
               </div>
               {fields.length > 20 && (
-                <Pager offset={filters.offset} pageSize={PAGE_SIZE} count={fields.length} total={page.data!.total} buttonsOnly onOffset={(o) => setParams(withOffset(params, o))} />
+                <Pager offset={filters.offset} pageSize={PAGE_SIZE} count={fields.length} total={page.data!.total} buttonsOnly onOffset={(o) => setParams((p) => withOffset(p, o))} />
               )}
             </>
           )}
@@ -136,7 +137,7 @@ function Catalog({ connections, canManage }: { connections: Connection[]; canMan
           }}
         />
       )}
-      {fieldId && <FieldDrawer fieldId={fieldId} canManage={canManage} onClose={() => setParams(withField(null))} />}
+      {fieldId && <FieldDrawer fieldId={fieldId} canManage={canManage} onClose={() => setParams((p) => withField(null, p))} />}
     </div>
   );
 }

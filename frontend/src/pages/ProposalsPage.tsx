@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, Outlet, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import type { Proposal } from '../api/client';
 import { agentsQuery } from '../api/agents';
 import { proposalPageQuery } from '../api/proposals';
 import { Pager } from '../components/Pager';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { pageTitle, secondaryButton } from '../components/styles';
+import { useSearchParamsState } from '../components/useSearchParamsState';
 import { useCan } from '../features/auth/session';
 import { filtersFromParams, isFiltered, PAGE_SIZE, proposalQueryFor, withFilter, withOffset, type ProposalFilters } from '../features/proposals/filters';
 import { ProposalDrawer } from '../features/proposals/ProposalDrawer';
@@ -14,7 +15,7 @@ import { ProposalTable } from '../features/proposals/ProposalTable';
 
 /** Every agent's proposals: filters in the URL, server-side paging, refreshed every 10 s; a row opens its detail. */
 export function ProposalsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useSearchParamsState();
   const filters = filtersFromParams(params);
   const page = useQuery(proposalPageQuery(proposalQueryFor(filters)));
   const agents = useAgentOptions(page.data?.proposals);
@@ -32,8 +33,8 @@ export function ProposalsPage() {
       <ProposalFilterBar
         filters={filters}
         agents={agents}
-        onChange={(key, value) => setParams(withFilter(params, key, value))}
-        onClear={isFiltered(filters) ? () => setParams(new URLSearchParams()) : undefined}
+        onChange={(key, value) => setParams((p) => withFilter(p, key, value))}
+        onClear={isFiltered(filters) ? () => setParams(() => new URLSearchParams()) : undefined}
       />
       {page.isPending ? (
         <Loading label="Loading proposals…" />
@@ -43,15 +44,15 @@ export function ProposalsPage() {
         <div className="space-y-3">
           {page.error && <ErrorState error={page.error} title="Could not refresh the proposals" onRetry={() => void page.refetch()} />}
           {proposals.length === 0 ? (
-            <NoProposals filters={filters} total={page.data!.total} onFirstPage={() => setParams(withOffset(params, 0))} />
+            <NoProposals filters={filters} total={page.data!.total} onFirstPage={() => setParams((p) => withOffset(p, 0))} />
           ) : (
             <>
-              <Pager offset={filters.offset} pageSize={PAGE_SIZE} count={proposals.length} total={page.data!.total} busy={page.isPlaceholderData} onOffset={(o) => setParams(withOffset(params, o))} />
+              <Pager offset={filters.offset} pageSize={PAGE_SIZE} count={proposals.length} total={page.data!.total} busy={page.isPlaceholderData} onOffset={(o) => setParams((p) => withOffset(p, o))} />
               <div className={page.isPlaceholderData ? 'opacity-60 transition-opacity' : undefined}>
                 <ProposalTable proposals={proposals} detailHref={(id) => `/proposals/${id}${search ? `?${search}` : ''}`} />
               </div>
               {proposals.length > 20 && (
-                <Pager offset={filters.offset} pageSize={PAGE_SIZE} count={proposals.length} total={page.data!.total} buttonsOnly onOffset={(o) => setParams(withOffset(params, o))} />
+                <Pager offset={filters.offset} pageSize={PAGE_SIZE} count={proposals.length} total={page.data!.total} buttonsOnly onOffset={(o) => setParams((p) => withOffset(p, o))} />
               )}
             </>
           )}

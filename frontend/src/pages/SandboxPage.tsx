@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { connectionQuery } from '../api/catalog';
 import { objectFieldsQuery, sandboxRecordQuery } from '../api/sandbox';
 import { DebouncedInput } from '../components/DebouncedInput';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { card, pageTitle, sectionTitle } from '../components/styles';
+import { useSearchParamsState } from '../components/useSearchParamsState';
 import { RecordEditor } from '../features/sandbox/RecordEditor';
 import { RecordHistory } from '../features/sandbox/RecordHistory';
 import { RecordList } from '../features/sandbox/RecordList';
@@ -42,13 +43,13 @@ export function SandboxPage() {
 }
 
 function SandboxBrowser({ connectionId }: { connectionId: string }) {
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useSearchParamsState();
   const object = OBJECTS.includes(params.get('object') ?? '') ? params.get('object')! : OBJECTS[0];
   const q = params.get('q') ?? '';
   const recordId = params.get('record');
 
-  const withParams = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
+  const withParams = (changes: Record<string, string | null>, base = params) => {
+    const next = new URLSearchParams(base);
     for (const [k, v] of Object.entries(changes)) {
       if (v) next.set(k, v);
       else next.delete(k);
@@ -79,7 +80,7 @@ function SandboxBrowser({ connectionId }: { connectionId: string }) {
             label={`Search ${object}`}
             type="search"
             value={q}
-            onCommit={(v) => setParams(withParams({ q: v.trim() || null }), { replace: true })}
+            onCommit={(v) => setParams((p) => withParams({ q: v.trim() || null }, p), { replace: true })}
           />
           <RecordList connectionId={connectionId} object={object} q={q} selectedId={recordId} recordHref={(id) => href({ record: id })} />
         </div>
