@@ -17,7 +17,8 @@ import (
 
 // Config is everything the server needs to start.
 type Config struct {
-	DatabaseURL string     // COUNTERSIGN_DATABASE_URL (secret: may hold a password)
+	DatabaseURL string     // COUNTERSIGN_DATABASE_URL: the schema owner's, for `migrate` (secret: may hold a password)
+	AppURL      string     // COUNTERSIGN_APP_DATABASE_URL: the app role's, for everything else; default DatabaseURL as countersign_app
 	Listen      string     // COUNTERSIGN_LISTEN, default ":8080"
 	SecretKey   []byte     // COUNTERSIGN_SECRET_KEY, 32+ bytes as hex or base64 (secret)
 	BaseURL     string     // COUNTERSIGN_BASE_URL, default http://localhost<Listen>
@@ -42,6 +43,10 @@ func Load(getenv func(string) string) (Config, error) {
 		Env:         orDefault(getenv("COUNTERSIGN_ENV"), "development"),
 		DataDir:     orDefault(getenv("COUNTERSIGN_DATA_DIR"), ".data"),
 		AlertURL:    getenv("COUNTERSIGN_ALERT_WEBHOOK_URL"),
+	}
+	c.AppURL = getenv("COUNTERSIGN_APP_DATABASE_URL")
+	if c.AppURL == "" && c.DatabaseURL != "" {
+		c.AppURL = AppURL(c.DatabaseURL)
 	}
 	var errs []error
 	if c.Env != "development" && c.Env != "production" {
@@ -126,6 +131,7 @@ func decodeKey(raw string) ([]byte, error) {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("database_url", MaskURL(c.DatabaseURL)),
+		slog.String("app_database_url", MaskURL(c.AppURL)),
 		slog.String("listen", c.Listen),
 		slog.String("base_url", c.BaseURL),
 		slog.String("secret_key", mask(len(c.SecretKey) > 0)),
@@ -133,6 +139,25 @@ func (c Config) LogValue() slog.Value {
 		slog.String("env", c.Env),
 		slog.String("alert_webhook_url", mask(c.AlertURL != "")),
 	)
+}
+
+// AppRole is the PostgreSQL role the server connects as: not the owner of
+// the tables, no BYPASSRLS, so row-level security holds it to one tenant.
+const AppRole = "countersign_app"
+
+// AppURL is ownerURL with the user swapped for AppRole (and its password
+// kept: docker-compose gives both roles the same one).
+func AppURL(ownerURL string) string {
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		return ownerURL
+	}
+	if p, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(AppRole, p)
+	} else {
+		u.User = url.User(AppRole)
+	}
+	return u.String()
 }
 
 // MaskURL hides the password of a connection URL.

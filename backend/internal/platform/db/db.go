@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -82,14 +83,20 @@ func (d *DB) Gorm() *gorm.DB { return d.gorm }
 
 type txKey struct{}
 
-// tx is a transaction in a context: GORM's handle on it, and the connection
-// it runs on (for pgx's COPY inside the same transaction).
+// tx is a transaction in a context: GORM's handle on it, the connection it
+// runs on (for pgx's COPY inside the same transaction), and the tenant and
+// user it has declared to PostgreSQL so far.
 type tx struct {
 	gorm *gorm.DB
 	conn *sql.Conn
+
+	mu    sync.Mutex
+	scope scope
 }
 
-// InTx runs fn in a transaction carried by ctx; a nested call joins the outer one.
+// InTx runs fn in a transaction carried by ctx; a nested call joins the outer
+// one. The transaction declares ctx's tenant (and user, see WithUser) to
+// PostgreSQL, whose row-level security then shows it only that tenant's rows.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*tx); ok {
 		return fn(ctx)
@@ -102,16 +109,46 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	s := d.gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
 	s.Statement.ConnPool = conn
 	return s.Transaction(func(g *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, &tx{gorm: g, conn: conn}))
+		sc := scopeOf(ctx)
+		if err := g.Exec(setLocal, sc.tenant, sc.user).Error; err != nil {
+			return fmt.Errorf("declaring the tenant: %w", err)
+		}
+		return fn(context.WithValue(ctx, txKey{}, &tx{gorm: g, conn: conn, scope: sc}))
 	})
 }
 
-// Conn returns the transaction in ctx or the pool, bound to ctx.
+// Conn returns the transaction in ctx or the pool, bound to ctx and to ctx's
+// tenant: inside a transaction, a ctx carrying another tenant than the one
+// the transaction declared re-declares it first; outside one, each statement
+// runs on a connection that declares ctx's tenant just before it. A ctx
+// without a tenant declares none, and any tenant-owned table then errors.
 func (d *DB) Conn(ctx context.Context) *gorm.DB {
 	if t, ok := ctx.Value(txKey{}).(*tx); ok {
+		if err := t.declare(ctx); err != nil {
+			g := t.gorm.WithContext(ctx)
+			g.AddError(err)
+			return g
+		}
 		return t.gorm
 	}
-	return d.gorm.WithContext(ctx)
+	s := d.gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
+	s.Statement.ConnPool = scopedPool{db: d.sql, scope: scopeOf(ctx)}
+	return s
+}
+
+// declare makes the transaction's declared tenant and user ctx's.
+func (t *tx) declare(ctx context.Context) error {
+	sc := scopeOf(ctx)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if sc == t.scope {
+		return nil
+	}
+	if _, err := t.conn.ExecContext(ctx, setLocal, sc.tenant, sc.user); err != nil {
+		return fmt.Errorf("declaring the tenant: %w", err)
+	}
+	t.scope = sc
+	return nil
 }
 
 // CopyFrom bulk-loads rows into table with COPY, inside the transaction in ctx.
@@ -119,6 +156,9 @@ func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows 
 	t, ok := ctx.Value(txKey{}).(*tx)
 	if !ok {
 		return errors.New("db.CopyFrom runs inside InTx")
+	}
+	if err := t.declare(ctx); err != nil {
+		return err
 	}
 	return t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
@@ -129,6 +169,9 @@ func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows 
 		return err
 	})
 }
+
+// ErrNotFound is "no row", for stores that find none without GORM saying so.
+var ErrNotFound = gorm.ErrRecordNotFound
 
 // NotFound reports whether err means "no row".
 func NotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
