@@ -205,6 +205,16 @@ func (s *Store) RevokeKey(ctx context.Context, tenantID, agentID, keyID string, 
 
 // CallerByKeyHash finds the live key with that hash and its agent.
 func (s *Store) CallerByKeyHash(ctx context.Context, hash string) (Caller, *time.Time, error) {
+	// Whose key it is, before the tenant is known (a SECURITY DEFINER
+	// function); then the key and its agent are read as that tenant.
+	var t struct{ TenantID *string }
+	if err := s.db.Conn(ctx).Raw(`SELECT agent_key_tenant(?) AS tenant_id`, hash).Scan(&t).Error; err != nil {
+		return Caller{}, nil, err
+	}
+	if t.TenantID == nil {
+		return Caller{}, nil, db.ErrNotFound
+	}
+	ctx = db.WithTenant(ctx, *t.TenantID)
 	var r struct {
 		Agent      agentRow `gorm:"embedded"`
 		KeyID      string

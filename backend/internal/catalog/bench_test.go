@@ -30,7 +30,7 @@ func BenchmarkSync2000HubSpotFields(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if err := k.svc.RunSync(context.Background(), c.LastRun.ID); err != nil {
+		if err := k.svc.RunSync(context.Background(), k.acme.TenantID, c.LastRun.ID); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

@@ -130,7 +130,7 @@ func (k *kit) connect(actor principal.Principal, name string) (Connection, SyncR
 
 func (k *kit) sync(actor principal.Principal, runID string) SyncRun {
 	k.t.Helper()
-	if err := k.svc.RunSync(context.Background(), runID); err != nil {
+	if err := k.svc.RunSync(context.Background(), actor.TenantID, runID); err != nil {
 		k.t.Fatalf("sync: %v", err)
 	}
 	run, err := k.svc.Run(context.Background(), actor.TenantID, runID)

@@ -9,6 +9,7 @@ import (
 
 	"countersign/backend/api/agent"
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/problem"
 )
 
@@ -20,9 +21,10 @@ func CallerFrom(ctx context.Context) (agents.Caller, bool) {
 	return c, ok
 }
 
-// WithCaller stores the agent in ctx (the MCP server shares it).
+// WithCaller stores the agent in ctx (the MCP server shares it), and holds
+// every query made with ctx to the agent's tenant.
 func WithCaller(ctx context.Context, c agents.Caller) context.Context {
-	return context.WithValue(ctx, callerKey{}, c)
+	return context.WithValue(db.WithTenant(ctx, c.TenantID), callerKey{}, c)
 }
 
 // Authenticate is the agent API's middleware: a valid bearer key or 401.

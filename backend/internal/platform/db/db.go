@@ -7,8 +7,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -152,6 +154,11 @@ func (t *tx) declare(ctx context.Context) error {
 }
 
 // CopyFrom bulk-loads rows into table with COPY, inside the transaction in ctx.
+//
+// PostgreSQL refuses COPY FROM into a table under row-level security, so the
+// rows are copied into a temporary table of the connection (made once, no
+// policies, emptied at commit) and moved into table by one INSERT, which the
+// tenant policy checks row by row.
 func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) error {
 	t, ok := ctx.Value(txKey{}).(*tx)
 	if !ok {
@@ -160,12 +167,29 @@ func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows 
 	if err := t.declare(ctx); err != nil {
 		return err
 	}
+	cols := make([]string, len(columns))
+	for i, c := range columns {
+		cols[i] = pgx.Identifier{c}.Sanitize()
+	}
+	list := strings.Join(cols, ", ")
+	h := fnv.New32a()
+	h.Write([]byte(table + "(" + list + ")"))
+	staging := fmt.Sprintf("copy_%s_%08x", table, h.Sum32())
 	return t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("db.CopyFrom: the driver connection is a %T, not pgx", dc)
 		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		pc := c.Conn()
+		if _, err := pc.Exec(ctx, fmt.Sprintf(`CREATE TEMP TABLE IF NOT EXISTS %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA`,
+			staging, list, pgx.Identifier{table}.Sanitize())); err != nil {
+			return err
+		}
+		if _, err := pc.CopyFrom(ctx, pgx.Identifier{staging}, columns, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		_, err := pc.Exec(ctx, fmt.Sprintf(`WITH moved AS (DELETE FROM %s RETURNING %s) INSERT INTO %s (%s) SELECT %s FROM moved`,
+			staging, list, pgx.Identifier{table}.Sanitize(), list, list))
 		return err
 	})
 }
