@@ -249,6 +249,15 @@ var ErrSchemaOutOfDate = errors.New("database schema is out of date")
 
 // CheckSchema refuses to go on when the database is behind this binary.
 func (d *DB) CheckSchema(ctx context.Context) error {
+	// goose would create its table on a database that has none, which the app
+	// role may not (and should not) do
+	var hasVersions bool
+	if err := d.sql.QueryRowContext(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&hasVersions); err != nil {
+		return fmt.Errorf("reading schema version: %w", err)
+	}
+	if !hasVersions {
+		return fmt.Errorf("%w: the database has no schema yet: run `countersign migrate` (or `make run`)", ErrSchemaOutOfDate)
+	}
 	p, err := provider(d.sql)
 	if err != nil {
 		return err
