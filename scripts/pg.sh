@@ -5,6 +5,7 @@
 #   scripts/pg.sh start   init (once) and start the cluster; prints its base URL
 #   scripts/pg.sh stop    stop it
 #   scripts/pg.sh url [DB]  print the URL of database DB (default countersign)
+#   scripts/pg.sh app-role URL  create the app role countersign_app on URL's cluster if missing
 #
 # As root, PostgreSQL refuses to run, so the cluster runs as the `postgres` user.
 set -euo pipefail
@@ -67,7 +68,21 @@ MSG
   if ! as_owner "'$BIN/psql' -h $HOST -p $PORT -U postgres -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname='countersign'\"" | grep -q 1; then
     as_owner "'$BIN/createdb' -h $HOST -p $PORT -U postgres countersign"
   fi
+  app_role "$(url postgres)"
   url
+}
+
+# app_role URL creates the role the server connects as (config.AppRole): it
+# logs in, owns nothing and has no BYPASSRLS, so row-level security holds it
+# to one tenant. Roles are cluster-wide; the migrations grant it its rights.
+app_role() {
+  local psql
+  psql="$( (BIN="$(find_bin)" && echo "$BIN/psql") || command -v psql)" || { echo "psql not found" >&2; return 1; }
+  "$psql" "$1" -qX -v ON_ERROR_STOP=1 -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'countersign_app') THEN
+        CREATE ROLE countersign_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+      END IF;
+    END \$\$" >/dev/null
 }
 
 stop() {
@@ -79,5 +94,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   url) url "${2:-}" ;;
-  *) echo "usage: $0 start|stop|url [db]" >&2; exit 2 ;;
+  app-role) app_role "${2:?usage: $0 app-role URL}" ;;
+  *) echo "usage: $0 start|stop|url [db]|app-role URL" >&2; exit 2 ;;
 esac

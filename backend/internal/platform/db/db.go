@@ -10,9 +10,11 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,9 +34,11 @@ import (
 // DB is the database handle shared by every store: GORM (over database/sql)
 // for the stores, and a pgx pool for River and set-based hot paths.
 type DB struct {
-	gorm *gorm.DB
-	sql  *sql.DB
-	pool *pgxpool.Pool
+	gorm     *gorm.DB
+	sql      *sql.DB
+	pool     *pgxpool.Pool
+	declared *declared // what each connection declared for its session (tenant.go)
+	staged   *staged   // the staging tables each connection has (CopyFrom)
 }
 
 // Open connects and pings.
@@ -65,7 +69,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		s.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return &DB{gorm: g, sql: s, pool: pool}, nil
+	return &DB{gorm: g, sql: s, pool: pool, declared: &declared{}, staged: &staged{}}, nil
 }
 
 // Close releases the pools.
@@ -92,8 +96,9 @@ type tx struct {
 	gorm *gorm.DB
 	conn *sql.Conn
 
-	mu    sync.Mutex
-	scope scope
+	mu     sync.Mutex
+	scope  scope
+	staged []string // staging tables CopyFrom created in this transaction
 }
 
 // InTx runs fn in a transaction carried by ctx; a nested call joins the outer
@@ -110,13 +115,24 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	defer conn.Close()
 	s := d.gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
 	s.Statement.ConnPool = conn
-	return s.Transaction(func(g *gorm.DB) error {
-		sc := scopeOf(ctx)
-		if err := g.Exec(setLocal, sc.tenant, sc.user).Error; err != nil {
+	t := &tx{conn: conn}
+	err = s.Transaction(func(g *gorm.DB) error {
+		t.gorm, t.scope = g, scopeOf(ctx)
+		if err := g.Exec(setLocal, t.scope.tenant, t.scope.user).Error; err != nil {
 			return fmt.Errorf("declaring the tenant: %w", err)
 		}
-		return fn(context.WithValue(ctx, txKey{}, &tx{gorm: g, conn: conn, scope: sc}))
+		return fn(context.WithValue(ctx, txKey{}, t))
 	})
+	if err == nil && len(t.staged) > 0 {
+		// committed: the connection keeps those temporary tables
+		conn.Raw(func(dc any) error {
+			if c, ok := dc.(*stdlib.Conn); ok {
+				d.staged.add(c, t.staged)
+			}
+			return nil
+		})
+	}
+	return err
 }
 
 // Conn returns the transaction in ctx or the pool, bound to ctx and to ctx's
@@ -134,7 +150,7 @@ func (d *DB) Conn(ctx context.Context) *gorm.DB {
 		return t.gorm
 	}
 	s := d.gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
-	s.Statement.ConnPool = scopedPool{db: d.sql, scope: scopeOf(ctx)}
+	s.Statement.ConnPool = scopedPool{db: d.sql, scope: scopeOf(ctx), declared: d.declared}
 	return s
 }
 
@@ -181,9 +197,12 @@ func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows 
 			return fmt.Errorf("db.CopyFrom: the driver connection is a %T, not pgx", dc)
 		}
 		pc := c.Conn()
-		if _, err := pc.Exec(ctx, fmt.Sprintf(`CREATE TEMP TABLE IF NOT EXISTS %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA`,
-			staging, list, pgx.Identifier{table}.Sanitize())); err != nil {
-			return err
+		if !d.staged.has(c, staging) {
+			if _, err := pc.Exec(ctx, fmt.Sprintf(`CREATE TEMP TABLE IF NOT EXISTS %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA`,
+				staging, list, pgx.Identifier{table}.Sanitize())); err != nil {
+				return err
+			}
+			t.staged = append(t.staged, staging)
 		}
 		if _, err := pc.CopyFrom(ctx, pgx.Identifier{staging}, columns, pgx.CopyFromRows(rows)); err != nil {
 			return err
@@ -192,6 +211,41 @@ func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows 
 			staging, list, pgx.Identifier{table}.Sanitize(), list, list))
 		return err
 	})
+}
+
+// staged remembers the staging tables of each connection that were committed
+// (a rolled-back CREATE leaves none), to spare CopyFrom a round trip.
+type staged struct {
+	mu sync.Mutex
+	m  map[weak.Pointer[stdlib.Conn]]map[string]bool
+}
+
+func (s *staged) has(c *stdlib.Conn, name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[weak.Make(c)][name]
+}
+
+func (s *staged) add(c *stdlib.Conn, names []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := weak.Make(c)
+	if s.m == nil {
+		s.m = map[weak.Pointer[stdlib.Conn]]map[string]bool{}
+	}
+	if s.m[k] == nil {
+		s.m[k] = map[string]bool{}
+		runtime.AddCleanup(c, s.forget, k)
+	}
+	for _, n := range names {
+		s.m[k][n] = true
+	}
+}
+
+func (s *staged) forget(k weak.Pointer[stdlib.Conn]) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, k)
 }
 
 // ErrNotFound is "no row", for stores that find none without GORM saying so.

@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"runtime"
+	"sync"
+	"weak"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -38,14 +42,6 @@ func WithTenant(ctx context.Context, id string) context.Context {
 
 // TenantFrom returns ctx's tenant, or "" when there is none.
 func TenantFrom(ctx context.Context) string { s, _ := ctx.Value(tenantKey{}).(string); return s }
-
-// RequireTenant returns ErrNoTenant when ctx has no tenant.
-func RequireTenant(ctx context.Context) error {
-	if TenantFrom(ctx) == "" {
-		return ErrNoTenant
-	}
-	return nil
-}
 
 // WithUser returns ctx for user id: besides its tenant's rows, it sees that
 // user's memberships and sessions in every tenant (sign-in, tenant switch,
@@ -81,8 +77,44 @@ func (d *DB) ForEachTenant(ctx context.Context, fn func(ctx context.Context, ten
 // session: the next statement on that connection declares its own, and a
 // transaction declares its own locally).
 type scopedPool struct {
-	db    *sql.DB
-	scope scope
+	db       *sql.DB
+	scope    scope
+	declared *declared
+}
+
+// declared remembers what each connection of the pool last declared for its
+// session, so a statement on a connection that already declared its scope
+// costs no extra round trip. Only scopedPool declares for the session
+// (transactions declare locally, which ends with them), so this stays true;
+// entries go with their connections.
+type declared struct {
+	mu sync.Mutex
+	m  map[weak.Pointer[stdlib.Conn]]scope
+}
+
+func (d *declared) is(k weak.Pointer[stdlib.Conn], s scope) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	got, ok := d.m[k]
+	return ok && got == s
+}
+
+func (d *declared) set(c *stdlib.Conn, k weak.Pointer[stdlib.Conn], s scope) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.m == nil {
+		d.m = map[weak.Pointer[stdlib.Conn]]scope{}
+	}
+	if _, ok := d.m[k]; !ok {
+		runtime.AddCleanup(c, d.forget, k)
+	}
+	d.m[k] = s
+}
+
+func (d *declared) forget(k weak.Pointer[stdlib.Conn]) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.m, k)
 }
 
 var _ gorm.ConnPool = scopedPool{}
@@ -92,9 +124,20 @@ func (p scopedPool) conn(ctx context.Context) (*sql.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	var dc *stdlib.Conn
+	c.Raw(func(d any) error { dc, _ = d.(*stdlib.Conn); return nil })
+	var k weak.Pointer[stdlib.Conn]
+	if dc != nil {
+		if k = weak.Make(dc); p.declared.is(k, p.scope) {
+			return c, nil
+		}
+	}
 	if _, err := c.ExecContext(ctx, setSession, p.scope.tenant, p.scope.user); err != nil {
 		c.Close()
 		return nil, err
+	}
+	if dc != nil {
+		p.declared.set(dc, k, p.scope)
 	}
 	return c, nil
 }
