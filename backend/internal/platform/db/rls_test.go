@@ -138,3 +138,27 @@ func TestRLS_the_app_role_cannot_change_audit_rows_nor_bypass_security(t *testin
 		t.Errorf("reading with row_security off: %v, want refused", err)
 	}
 }
+
+// Every table with a tenant_id is under forced row-level security with a
+// policy: a new tenant-owned table without them fails here.
+func TestRLS_covers_every_table_with_a_tenant_id(t *testing.T) {
+	owner := dbtest.Open(t, dbtest.NewOwnerURL(t))
+	var missing []string
+	err := owner.Conn(context.Background()).Raw(`
+		SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'public' AND c.relkind = 'r'
+		  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+		  AND NOT (c.relrowsecurity AND c.relforcerowsecurity AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))
+		ORDER BY 1`).Scan(&missing).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Errorf("tenant-owned tables without forced row-level security and a policy: %v", missing)
+	}
+	var covered int
+	owner.Conn(context.Background()).Raw(`SELECT count(*) FROM pg_class WHERE relforcerowsecurity`).Scan(&covered)
+	if covered < 22 {
+		t.Errorf("%d tables under forced row-level security, want the 22 of migrations 00001-00006", covered)
+	}
+}
