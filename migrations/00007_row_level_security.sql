@@ -7,7 +7,8 @@
 -- A transaction that declared no tenant does not see an empty tenant: an
 -- unset app.tenant_id fails with "unrecognized configuration parameter", an
 -- empty one (what a connection keeps after a transaction that set it) fails the
--- ::uuid cast. Either way the query ERRORs instead of returning nothing.
+-- ::uuid cast. Either way the query ERRORs instead of returning nothing (as
+-- soon as it meets a row: a table with no rows at all has nothing to hide).
 --
 -- Roles: the migrations run as the owner of the schema (the cluster's
 -- superuser `postgres` in the private cluster, `countersign` in
@@ -46,11 +47,13 @@
 DO $$
 DECLARE
     t text;
-    strict_tenant constant text := $q$tenant_id = current_setting('app.tenant_id')::uuid$q$;
-    user_or_tenant constant text := $q$CASE WHEN current_setting('app.user_id', true) <> ''
-        THEN user_id = current_setting('app.user_id')::uuid
-             OR tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
-        ELSE tenant_id = current_setting('app.tenant_id')::uuid END$q$;
+    -- Each setting is read in a sub-SELECT: PostgreSQL then evaluates it once
+    -- per statement (an InitPlan) rather than once per row checked.
+    strict_tenant constant text := $q$tenant_id = (SELECT current_setting('app.tenant_id')::uuid)$q$;
+    user_or_tenant constant text := $q$CASE WHEN (SELECT current_setting('app.user_id', true)) <> ''
+        THEN user_id = (SELECT current_setting('app.user_id')::uuid)
+             OR tenant_id = (SELECT nullif(current_setting('app.tenant_id', true), '')::uuid)
+        ELSE tenant_id = (SELECT current_setting('app.tenant_id')::uuid) END$q$;
 BEGIN
     FOREACH t IN ARRAY ARRAY[
         'memberships', 'sessions', 'invites', 'audit_log',
