@@ -98,7 +98,8 @@ type tx struct {
 
 	mu     sync.Mutex
 	scope  scope
-	staged []string // staging tables CopyFrom created in this transaction
+	staged []string        // staging tables CopyFrom created in this transaction
+	filled map[string]bool // staging tables CopyFrom filled in this transaction
 }
 
 // InTx runs fn in a transaction carried by ctx; a nested call joins the outer
@@ -204,11 +205,19 @@ func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows 
 			}
 			t.staged = append(t.staged, staging)
 		}
+		if t.filled[staging] { // a second load in the same transaction
+			if _, err := pc.Exec(ctx, `TRUNCATE `+staging); err != nil {
+				return err
+			}
+		}
 		if _, err := pc.CopyFrom(ctx, pgx.Identifier{staging}, columns, pgx.CopyFromRows(rows)); err != nil {
 			return err
 		}
-		_, err := pc.Exec(ctx, fmt.Sprintf(`WITH moved AS (DELETE FROM %s RETURNING %s) INSERT INTO %s (%s) SELECT %s FROM moved`,
-			staging, list, pgx.Identifier{table}.Sanitize(), list, list))
+		if t.filled == nil {
+			t.filled = map[string]bool{}
+		}
+		t.filled[staging] = true
+		_, err := pc.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s`, pgx.Identifier{table}.Sanitize(), list, list, staging))
 		return err
 	})
 }

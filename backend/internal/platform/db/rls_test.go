@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
@@ -160,5 +161,37 @@ func TestRLS_covers_every_table_with_a_tenant_id(t *testing.T) {
 	owner.Conn(context.Background()).Raw(`SELECT count(*) FROM pg_class WHERE relforcerowsecurity`).Scan(&covered)
 	if covered < 22 {
 		t.Errorf("%d tables under forced row-level security, want the 22 of migrations 00001-00006", covered)
+	}
+}
+
+// CopyFrom works under row-level security (PostgreSQL refuses a plain COPY
+// there): each load lands once, even two in one transaction, and a row of
+// another tenant is refused.
+func TestRLS_CopyFrom_loads_the_tenants_rows_and_refuses_anothers(t *testing.T) {
+	app, acme, globex := rlsEnv(t)
+	ctx := db.WithTenant(context.Background(), acme)
+	cols := []string{"tenant_id", "kind", "severity", "title", "created_at"}
+	row := func(tenant, title string) []any { return []any{tenant, "test", "info", title, time.Now()} }
+	for round := 0; round < 2; round++ {
+		err := app.InTx(ctx, func(ctx context.Context) error {
+			if err := app.CopyFrom(ctx, "alerts", cols, [][]any{row(acme, "a"), row(acme, "b")}); err != nil {
+				return err
+			}
+			return app.CopyFrom(ctx, "alerts", cols, [][]any{row(acme, "c")})
+		})
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+	var n int
+	app.Conn(ctx).Raw(`SELECT count(*) FROM alerts WHERE title IN ('a', 'b', 'c')`).Scan(&n)
+	if n != 6 {
+		t.Errorf("%d rows after two rounds of 3, want 6", n)
+	}
+	err := app.InTx(ctx, func(ctx context.Context) error {
+		return app.CopyFrom(ctx, "alerts", cols, [][]any{row(acme, "d"), row(globex, "e")})
+	})
+	if err == nil || !strings.Contains(err.Error(), "row-level security") {
+		t.Errorf("loading a globex row as acme: %v, want a row-level security violation", err)
 	}
 }
