@@ -11,6 +11,7 @@ E2E_URL="$(echo "$ADMIN" | sed -E "s#/[^/?]+(\?|$)#/$DB\1#")"
 
 step "fresh database $DB"
 "$PSQL" "$ADMIN" -qX -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+scripts/pg.sh app-role "$ADMIN" # the server connects as it (migrate and seed as the owner's URL below)
 [ "${E2E_SKIP_BUILD:-}" = 1 ] || { build_frontend; build_binary; }
 export COUNTERSIGN_DATABASE_URL="$E2E_URL" COUNTERSIGN_LISTEN="127.0.0.1:$PORT" COUNTERSIGN_BASE_URL="$BASE" \
   COUNTERSIGN_LOG_LEVEL=warn COUNTERSIGN_METRICS_LISTEN=off

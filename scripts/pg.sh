@@ -7,6 +7,7 @@
 #   scripts/pg.sh start [run|test]      init (once) and start a cluster; prints its URL
 #   scripts/pg.sh stop [run|test|all]   stop it
 #   scripts/pg.sh url [DB] [run|test]   print the URL of database DB (default countersign)
+#   scripts/pg.sh app-role URL          create the app role countersign_app on URL's cluster if missing
 #
 # As root, PostgreSQL refuses to run, so the clusters run as the `postgres`
 # user. When that user cannot enter the checkout (a clone in root's 0700 home),
@@ -98,6 +99,7 @@ MSG
       { echo "PostgreSQL did not start; see $DIR/server.log (is port $PORT taken? set COUNTERSIGN_PG_PORT or COUNTERSIGN_TEST_PG_PORT)" >&2
         tail -5 "$DIR/server.log" >&2; exit 1; }
   fi
+  app_role "$(url postgres)"
   if [ "$NAME" = run ]; then
     # the app's database, and where a second shell's CLI finds it
     if ! as_owner "'$BIN/psql' -h $HOST -p $PORT -U postgres -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname='countersign'\"" | grep -q 1; then
@@ -110,6 +112,19 @@ MSG
   fi
 }
 
+# app_role URL creates the role the server connects as (config.AppRole): it
+# logs in, owns nothing and has no BYPASSRLS, so row-level security holds it
+# to one tenant. Roles are cluster-wide; the migrations grant it its rights.
+app_role() {
+  local psql
+  psql="$( (BIN="$(find_bin)" && echo "$BIN/psql") || command -v psql)" || { echo "psql not found" >&2; return 1; }
+  "$psql" "$1" -qX -v ON_ERROR_STOP=1 -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'countersign_app') THEN
+        CREATE ROLE countersign_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+      END IF;
+    END \$\$" >/dev/null
+}
+
 stop() {
   BIN="$(find_bin)" || exit 0
   if running; then as_owner "'$BIN/pg_ctl' -D '$DIR/data' -m fast stop" >/dev/null && echo "stopped ($NAME)" >&2; else echo "not running ($NAME)" >&2; fi
@@ -119,5 +134,6 @@ case "${1:-}" in
   start) cluster "${2:-run}"; start ;;
   stop) if [ "${2:-run}" = all ]; then (cluster run; stop); (cluster test; stop); else cluster "${2:-run}"; stop; fi ;;
   url) cluster "${3:-run}"; url "${2:-}" ;;
-  *) echo "usage: $0 start [run|test] | stop [run|test|all] | url [db] [run|test]" >&2; exit 2 ;;
+  app-role) app_role "${2:?usage: $0 app-role URL}" ;;
+  *) echo "usage: $0 start [run|test] | stop [run|test|all] | url [db] [run|test] | app-role URL" >&2; exit 2 ;;
 esac

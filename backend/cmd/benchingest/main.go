@@ -76,10 +76,11 @@ func main() {
 func run(clients, batches int, latencyFor time.Duration, revise float64, cold bool) error {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := freshDB(ctx, quiet)
+	owner, d, err := freshDB(ctx, quiet)
 	if err != nil {
 		return err
 	}
+	defer owner.Close()
 	defer d.Close()
 	srv, err := server.New(ctx, config.Config{BaseURL: "http://bench", SecretKey: make([]byte, 32)}, quiet, d, clock.System{})
 	if err != nil {
@@ -96,7 +97,7 @@ func run(clients, batches int, latencyFor time.Duration, revise float64, cold bo
 	go srv.HTTP.Listener(ln)
 	defer srv.HTTP.Shutdown()
 	base := "http://" + ln.Addr().String() + "/api/agent/v1"
-	keys, err := setupAgents(ctx, d, srv, 20)
+	keys, err := setupAgents(ctx, owner, srv, 20)
 	if err != nil {
 		return err
 	}
@@ -111,7 +112,7 @@ func run(clients, batches int, latencyFor time.Duration, revise float64, cold bo
 				return err
 			}
 		}
-		if err := d.Conn(ctx).Exec(`ANALYZE`).Error; err != nil {
+		if err := owner.Conn(ctx).Exec(`ANALYZE`).Error; err != nil {
 			return err
 		}
 	}
@@ -145,7 +146,7 @@ func run(clients, batches int, latencyFor time.Duration, revise float64, cold bo
 		return err
 	}
 	ingest := float64(n) / time.Since(start).Seconds()
-	copyRate, err := copyFloor(ctx, d, n)
+	copyRate, err := copyFloor(ctx, owner, n)
 	if err != nil {
 		return err
 	}
@@ -159,41 +160,46 @@ func run(clients, batches int, latencyFor time.Duration, revise float64, cold bo
 	return nil
 }
 
-func freshDB(ctx context.Context, log *slog.Logger) (*db.DB, error) {
+// freshDB migrates a new database as the owner and returns the owner's
+// handle (for the COPY floor) and the app role's (for the server, as served).
+func freshDB(ctx context.Context, log *slog.Logger) (owner, app *db.DB, err error) {
 	admin := os.Getenv("COUNTERSIGN_TEST_DATABASE_URL")
 	if admin == "" {
-		return nil, fmt.Errorf("COUNTERSIGN_TEST_DATABASE_URL is not set (make bench-ingest sets it)")
+		return nil, nil, fmt.Errorf("COUNTERSIGN_TEST_DATABASE_URL is not set (make bench-ingest sets it)")
 	}
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer conn.Close(ctx)
 	for _, stmt := range []string{`DROP DATABASE IF EXISTS countersign_bench WITH (FORCE)`, `CREATE DATABASE countersign_bench`} {
 		if _, err := conn.Exec(ctx, stmt); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	u, err := url.Parse(admin)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	u.Path = "/countersign_bench"
-	d, err := db.Open(ctx, u.String())
-	if err != nil {
-		return nil, err
+	if owner, err = db.Open(ctx, u.String()); err != nil {
+		return nil, nil, err
 	}
-	if err := d.Migrate(ctx, log); err != nil {
-		return nil, err
+	if err := owner.Migrate(ctx, log); err != nil {
+		return nil, nil, err
+	}
+	if app, err = db.Open(ctx, config.AppURL(u.String())); err != nil {
+		return nil, nil, fmt.Errorf("%w (does the role %s exist? scripts/pg.sh app-role URL)", err, config.AppRole)
 	}
 	data, _ := seed.Demo()
-	return d, seed.Run(ctx, d, data, log)
+	return owner, app, seed.Run(ctx, app, data, log)
 }
 
 // setupAgents creates n agents with caps high enough not to trip.
-func setupAgents(ctx context.Context, d *db.DB, srv *server.Server, n int) ([]string, error) {
+func setupAgents(ctx context.Context, owner *db.DB, srv *server.Server, n int) ([]string, error) {
 	var actor principal.Principal
-	d.Conn(ctx).Raw(`SELECT t.id AS tenant_id, u.id AS user_id, u.email FROM tenants t, users u WHERE t.slug = 'acme' AND u.email = 'admin@acme.test'`).Scan(&actor)
+	owner.Conn(ctx).Raw(`SELECT t.id AS tenant_id, u.id AS user_id, u.email FROM tenants t, users u WHERE t.slug = 'acme' AND u.email = 'admin@acme.test'`).Scan(&actor)
+	ctx = db.WithTenant(ctx, actor.TenantID)
 	cap := 100000
 	var keys []string
 	for i := 0; i < n; i++ {

@@ -41,6 +41,7 @@ func runAgents(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logge
 	} else if err != nil {
 		return err
 	}
+	ctx = db.WithTenant(ctx, t.ID) // the CLI acts in that tenant
 	cat, err := newCatalog(cfg, d, log)
 	if err != nil {
 		return err

@@ -91,6 +91,7 @@ func bootstrapDemoAgent(ctx context.Context, cfg config.Config, d *db.DB, log *s
 		return "", err
 	}
 	svc := agents.NewService(d, cat, audit.New(d), clock.System{})
+	ctx = db.WithTenant(ctx, t.ID)
 	actor := principal.Principal{TenantID: t.ID, Email: "demo-agent"}
 	a, err := svc.ByName(ctx, t.ID, "Demo agent")
 	if err != nil {

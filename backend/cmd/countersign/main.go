@@ -36,7 +36,10 @@ commands:
   demo-agent  a pretend AI agent on the agent API (--tenant acme, --interval, --burst)
 
 configuration (environment):
-  COUNTERSIGN_DATABASE_URL  PostgreSQL URL (default: the checkout's private cluster, from .data/database-url)
+  COUNTERSIGN_DATABASE_URL  PostgreSQL URL of the schema owner, used by migrate
+                            (default: the checkout's private cluster, from .data/database-url)
+  COUNTERSIGN_APP_DATABASE_URL  the app role's URL, used by the other commands
+                            (default: COUNTERSIGN_DATABASE_URL with user countersign_app)
   COUNTERSIGN_LISTEN        listen address, default :8080
   COUNTERSIGN_BASE_URL      public URL, default http://localhost:8080
   COUNTERSIGN_SECRET_KEY    32+ random bytes, hex or base64 (generated under .data/ in development)
@@ -77,9 +80,15 @@ func run(ctx context.Context, cmd string, args ...string) error {
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	// migrate runs as the owner of the schema; everything else as the app
+	// role, which row-level security holds to one tenant per transaction.
+	url, name := cfg.AppURL, "COUNTERSIGN_APP_DATABASE_URL"
+	if cmd == "migrate" {
+		url, name = cfg.DatabaseURL, "COUNTERSIGN_DATABASE_URL"
+	}
+	d, err := db.Open(ctx, url)
 	if err != nil {
-		return fmt.Errorf("%w (COUNTERSIGN_DATABASE_URL=%s)", err, config.MaskURL(cfg.DatabaseURL))
+		return fmt.Errorf("%w (%s=%s)", err, name, config.MaskURL(url))
 	}
 	defer d.Close()
 	switch cmd {

@@ -36,7 +36,10 @@ func (h *Handlers) view(ctx context.Context, a Agent) api.Agent {
 }
 
 func (h *Handlers) ListAgents(ctx context.Context, _ api.ListAgentsRequestObject) (api.ListAgentsResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	as, err := h.svc.List(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
@@ -50,7 +53,10 @@ func (h *Handlers) ListAgents(ctx context.Context, _ api.ListAgentsRequestObject
 
 // CreateAgent adds an agent.
 func (h *Handlers) CreateAgent(ctx context.Context, req api.CreateAgentRequestObject) (api.CreateAgentResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	a, err := h.svc.Create(ctx, p, fromAPIInput(*req.Body))
 	if err != nil {
 		return nil, err
@@ -60,7 +66,10 @@ func (h *Handlers) CreateAgent(ctx context.Context, req api.CreateAgentRequestOb
 
 // GetAgent returns an agent with its activity.
 func (h *Handlers) GetAgent(ctx context.Context, req api.GetAgentRequestObject) (api.GetAgentResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	a, err := h.svc.Get(ctx, p.TenantID, req.AgentId)
 	if err != nil {
 		return nil, err
@@ -79,7 +88,10 @@ func (h *Handlers) GetAgent(ctx context.Context, req api.GetAgentRequestObject) 
 
 // UpdateAgent changes an agent.
 func (h *Handlers) UpdateAgent(ctx context.Context, req api.UpdateAgentRequestObject) (api.UpdateAgentResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	a, err := h.svc.Update(ctx, p, req.AgentId, fromAPIInput(*req.Body))
 	if err != nil {
 		return nil, err
@@ -89,7 +101,10 @@ func (h *Handlers) UpdateAgent(ctx context.Context, req api.UpdateAgentRequestOb
 
 // CreateAgentKey issues a key and shows its secret once.
 func (h *Handlers) CreateAgentKey(ctx context.Context, req api.CreateAgentKeyRequestObject) (api.CreateAgentKeyResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	name := ""
 	if req.Body != nil && req.Body.Name != nil {
 		name = *req.Body.Name
@@ -103,7 +118,10 @@ func (h *Handlers) CreateAgentKey(ctx context.Context, req api.CreateAgentKeyReq
 
 // RevokeAgentKey revokes a key.
 func (h *Handlers) RevokeAgentKey(ctx context.Context, req api.RevokeAgentKeyRequestObject) (api.RevokeAgentKeyResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := h.svc.RevokeKey(ctx, p, req.AgentId, req.KeyId); err != nil {
 		return nil, err
 	}
@@ -112,7 +130,10 @@ func (h *Handlers) RevokeAgentKey(ctx context.Context, req api.RevokeAgentKeyReq
 
 // ResetAgentBreaker closes a tripped breaker.
 func (h *Handlers) ResetAgentBreaker(ctx context.Context, req api.ResetAgentBreakerRequestObject) (api.ResetAgentBreakerResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	a, err := h.svc.ResetBreaker(ctx, p, req.AgentId, func(ctx context.Context) error {
 		return h.activity.ResolveBreakerAlerts(ctx, p.TenantID, req.AgentId, p.UserID)
 	})

@@ -324,7 +324,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (Caller, error) 
 	}
 	now := s.clock.Now()
 	if lastUsed == nil || now.Sub(*lastUsed) > time.Minute {
-		if err := s.store.TouchKey(ctx, c.KeyID, now); err != nil {
+		if err := s.store.TouchKey(db.WithTenant(ctx, c.TenantID), c.KeyID, now); err != nil {
 			return Caller{}, err
 		}
 	}

@@ -3,6 +3,7 @@ package agents
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"countersign/backend/internal/platform/db"
@@ -10,7 +11,12 @@ import (
 
 // Store holds the agents' SQL; every call takes the tenant id except the key
 // lookup, which is how a tenant is found in the first place.
-type Store struct{ db *db.DB }
+type Store struct {
+	db *db.DB
+	// keyTenant caches each key hash's tenant, which never changes: the key
+	// itself (and whether it is revoked) is still read on every call.
+	keyTenant sync.Map
+}
 
 // NewStore returns the agents store.
 func NewStore(d *db.DB) *Store { return &Store{db: d} }
@@ -205,6 +211,20 @@ func (s *Store) RevokeKey(ctx context.Context, tenantID, agentID, keyID string, 
 
 // CallerByKeyHash finds the live key with that hash and its agent.
 func (s *Store) CallerByKeyHash(ctx context.Context, hash string) (Caller, *time.Time, error) {
+	// Whose key it is, before the tenant is known (a SECURITY DEFINER
+	// function); then the key and its agent are read as that tenant.
+	tenantID, ok := s.keyTenant.Load(hash)
+	if !ok {
+		var t struct{ TenantID *string }
+		if err := s.db.Conn(ctx).Raw(`SELECT agent_key_tenant(?) AS tenant_id`, hash).Scan(&t).Error; err != nil {
+			return Caller{}, nil, err
+		}
+		if t.TenantID == nil {
+			return Caller{}, nil, db.ErrNotFound
+		}
+		tenantID, _ = s.keyTenant.LoadOrStore(hash, *t.TenantID)
+	}
+	ctx = db.WithTenant(ctx, tenantID.(string))
 	var r struct {
 		Agent      agentRow `gorm:"embedded"`
 		KeyID      string

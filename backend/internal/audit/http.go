@@ -17,7 +17,10 @@ func NewHandlers(log *Log) *Handlers { return &Handlers{log: log} }
 
 // ListAuditEntries pages through the tenant's trail, newest first.
 func (h *Handlers) ListAuditEntries(ctx context.Context, req api.ListAuditEntriesRequestObject) (api.ListAuditEntriesResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	limit, before := 50, int64(math.MaxInt64)
 	if req.Params.Limit != nil {
 		if *req.Params.Limit < 1 || *req.Params.Limit > 200 {

@@ -24,17 +24,17 @@ func BenchmarkSync2000HubSpotFields(b *testing.B) {
 		k := newKit(b, nil)
 		k.svc.Factories = map[crm.Provider]crm.Factory{crm.HubSpot: factory}
 		name := "HubSpot"
-		c, err := k.svc.CreateConnection(context.Background(), k.acme, ConnectionInput{Name: &name, Provider: crm.HubSpot,
+		c, err := k.svc.CreateConnection(as(k.acme), k.acme, ConnectionInput{Name: &name, Provider: crm.HubSpot,
 			Credentials: map[string]string{"access_token": fake.Token}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if err := k.svc.RunSync(context.Background(), c.LastRun.ID); err != nil {
+		if err := k.svc.RunSync(as(k.acme), k.acme.TenantID, c.LastRun.ID); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		run, _ := k.svc.Run(context.Background(), k.acme.TenantID, c.LastRun.ID)
+		run, _ := k.svc.Run(as(k.acme), k.acme.TenantID, c.LastRun.ID)
 		if run.Status != "succeeded" || run.Summary.New != 2000 {
 			b.Fatalf("run %+v summary %+v", run, run.Summary)
 		}
@@ -47,7 +47,7 @@ func BenchmarkSync2000HubSpotFields(b *testing.B) {
 func BenchmarkListFields5000(b *testing.B) {
 	k := newKit(b, map[string]int{"contacts": 2000, "companies": 1000, "deals": 1500, "tickets": 500})
 	k.connect(k.acme, "Big CRM")
-	ctx := context.Background()
+	ctx := as(k.acme)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		fs, total, err := k.svc.Fields(ctx, k.acme.TenantID, FieldFilter{Query: "field_1", NeedsDecision: true, Sort: "sensitivity", Limit: 100, Offset: 200})

@@ -16,7 +16,10 @@ func NewHandlers(svc *Service) *Handlers { return &Handlers{svc: svc} }
 
 // ListConnections lists the tenant's connections.
 func (h *Handlers) ListConnections(ctx context.Context, _ api.ListConnectionsRequestObject) (api.ListConnectionsResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	cs, err := h.svc.Connections(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
@@ -30,7 +33,10 @@ func (h *Handlers) ListConnections(ctx context.Context, _ api.ListConnectionsReq
 
 // CreateConnection adds a connection.
 func (h *Handlers) CreateConnection(ctx context.Context, req api.CreateConnectionRequestObject) (api.CreateConnectionResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	b := req.Body
 	in := ConnectionInput{Name: &b.Name, Provider: crm.Provider(b.Provider), BaseURL: b.BaseUrl, SyncIntervalMinutes: b.SyncIntervalMinutes}
 	if b.Credentials != nil {
@@ -45,7 +51,10 @@ func (h *Handlers) CreateConnection(ctx context.Context, req api.CreateConnectio
 
 // GetConnection returns one connection.
 func (h *Handlers) GetConnection(ctx context.Context, req api.GetConnectionRequestObject) (api.GetConnectionResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	c, err := h.svc.Connection(ctx, p.TenantID, req.ConnectionId)
 	if err != nil {
 		return nil, err
@@ -55,7 +64,10 @@ func (h *Handlers) GetConnection(ctx context.Context, req api.GetConnectionReque
 
 // UpdateConnection changes a connection.
 func (h *Handlers) UpdateConnection(ctx context.Context, req api.UpdateConnectionRequestObject) (api.UpdateConnectionResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	b := req.Body
 	in := ConnectionInput{Name: b.Name, BaseURL: b.BaseUrl, SyncIntervalMinutes: b.SyncIntervalMinutes}
 	if b.Credentials != nil {
@@ -70,7 +82,10 @@ func (h *Handlers) UpdateConnection(ctx context.Context, req api.UpdateConnectio
 
 // TestConnection checks a connection's credentials.
 func (h *Handlers) TestConnection(ctx context.Context, req api.TestConnectionRequestObject) (api.TestConnectionResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	res, err := h.svc.TestConnection(ctx, p.TenantID, req.ConnectionId)
 	if err != nil {
 		return nil, err
@@ -84,7 +99,10 @@ func (h *Handlers) TestConnection(ctx context.Context, req api.TestConnectionReq
 
 // ListSyncRuns lists a connection's recent syncs.
 func (h *Handlers) ListSyncRuns(ctx context.Context, req api.ListSyncRunsRequestObject) (api.ListSyncRunsResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	runs, err := h.svc.Runs(ctx, p.TenantID, req.ConnectionId)
 	if err != nil {
 		return nil, err
@@ -98,7 +116,10 @@ func (h *Handlers) ListSyncRuns(ctx context.Context, req api.ListSyncRunsRequest
 
 // StartSync queues a sync.
 func (h *Handlers) StartSync(ctx context.Context, req api.StartSyncRequestObject) (api.StartSyncResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	run, err := h.svc.StartSync(ctx, p, req.ConnectionId)
 	if err != nil {
 		return nil, err
@@ -108,7 +129,10 @@ func (h *Handlers) StartSync(ctx context.Context, req api.StartSyncRequestObject
 
 // GetSyncRun reports a sync's progress.
 func (h *Handlers) GetSyncRun(ctx context.Context, req api.GetSyncRunRequestObject) (api.GetSyncRunResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	run, err := h.svc.Run(ctx, p.TenantID, req.RunId)
 	if err != nil {
 		return nil, err
@@ -118,7 +142,10 @@ func (h *Handlers) GetSyncRun(ctx context.Context, req api.GetSyncRunRequestObje
 
 // ListFields pages through the catalog.
 func (h *Handlers) ListFields(ctx context.Context, req api.ListFieldsRequestObject) (api.ListFieldsResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	q := req.Params
 	f := FieldFilter{ConnectionID: str(q.ConnectionId), Object: str(q.Object), Sensitivity: str(q.Sensitivity), Mode: str(q.Mode),
 		Tag: str(q.Tag), NeedsDecision: q.NeedsDecision != nil && *q.NeedsDecision, CRMSensitivity: str(q.CrmSensitivity),
@@ -142,7 +169,10 @@ func (h *Handlers) ListFields(ctx context.Context, req api.ListFieldsRequestObje
 
 // GetField returns a field with its histories.
 func (h *Handlers) GetField(ctx context.Context, req api.GetFieldRequestObject) (api.GetFieldResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	d, err := h.svc.FieldDetail(ctx, p.TenantID, req.FieldId)
 	if err != nil {
 		return nil, err
@@ -152,7 +182,10 @@ func (h *Handlers) GetField(ctx context.Context, req api.GetFieldRequestObject) 
 
 // UpdateFieldPolicy sets a field's policy.
 func (h *Handlers) UpdateFieldPolicy(ctx context.Context, req api.UpdateFieldPolicyRequestObject) (api.UpdateFieldPolicyResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	b := req.Body
 	in := PolicyInput{Sensitivity: string(b.Sensitivity), Mode: string(b.Mode), ConfidenceThreshold: b.ConfidenceThreshold,
 		EvidenceRequired: b.EvidenceRequired != nil && *b.EvidenceRequired, SLAMinutes: b.SlaMinutes}
@@ -168,7 +201,10 @@ func (h *Handlers) UpdateFieldPolicy(ctx context.Context, req api.UpdateFieldPol
 
 // BulkUpdatePolicies changes many policies at once.
 func (h *Handlers) BulkUpdatePolicies(ctx context.Context, req api.BulkUpdatePoliciesRequestObject) (api.BulkUpdatePoliciesResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	b := req.Body
 	in := BulkInput{FieldIDs: b.FieldIds, Sensitivity: str(b.Sensitivity), Mode: str(b.Mode), Confirm: b.Confirm != nil && *b.Confirm}
 	if b.AddTags != nil {
@@ -186,7 +222,10 @@ func (h *Handlers) BulkUpdatePolicies(ctx context.Context, req api.BulkUpdatePol
 
 // ExportPolicies returns the policies as YAML.
 func (h *Handlers) ExportPolicies(ctx context.Context, req api.ExportPoliciesRequestObject) (api.ExportPoliciesResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	y, n, err := h.svc.Export(ctx, p.TenantID, str(req.Params.ConnectionId))
 	if err != nil {
 		return nil, err
@@ -196,7 +235,10 @@ func (h *Handlers) ExportPolicies(ctx context.Context, req api.ExportPoliciesReq
 
 // ImportPolicies previews or applies a policy file.
 func (h *Handlers) ImportPolicies(ctx context.Context, req api.ImportPoliciesRequestObject) (api.ImportPoliciesResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	dry := req.Body.DryRun == nil || *req.Body.DryRun
 	res, err := h.svc.Import(ctx, p, req.Body.Yaml, dry)
 	if err != nil {

@@ -116,7 +116,7 @@ func (k *kit) member(slug, email string) principal.Principal {
 // connect adds a connection and runs its initial sync in-process.
 func (k *kit) connect(actor principal.Principal, name string) (Connection, SyncRun) {
 	k.t.Helper()
-	ctx := context.Background()
+	ctx := as(actor)
 	c, err := k.svc.CreateConnection(ctx, actor, ConnectionInput{Name: &name, Provider: crm.HubSpot,
 		Credentials: map[string]string{"access_token": "pat-na1-secret-token-1234"}})
 	if err != nil {
@@ -130,10 +130,10 @@ func (k *kit) connect(actor principal.Principal, name string) (Connection, SyncR
 
 func (k *kit) sync(actor principal.Principal, runID string) SyncRun {
 	k.t.Helper()
-	if err := k.svc.RunSync(context.Background(), runID); err != nil {
+	if err := k.svc.RunSync(as(actor), actor.TenantID, runID); err != nil {
 		k.t.Fatalf("sync: %v", err)
 	}
-	run, err := k.svc.Run(context.Background(), actor.TenantID, runID)
+	run, err := k.svc.Run(as(actor), actor.TenantID, runID)
 	if err != nil {
 		k.t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func (k *kit) sync(actor principal.Principal, runID string) SyncRun {
 
 func (k *kit) resync(actor principal.Principal, c Connection) SyncRun {
 	k.t.Helper()
-	run, err := k.svc.StartSync(context.Background(), actor, c.ID)
+	run, err := k.svc.StartSync(as(actor), actor, c.ID)
 	if err != nil {
 		k.t.Fatal(err)
 	}
@@ -154,9 +154,15 @@ func (k *kit) fields(actor principal.Principal, q FieldFilter) ([]Field, int) {
 	if q.Limit == 0 {
 		q.Limit = 500
 	}
-	fs, total, err := k.svc.Fields(context.Background(), actor.TenantID, q)
+	fs, total, err := k.svc.Fields(as(actor), actor.TenantID, q)
 	if err != nil {
 		k.t.Fatal(err)
 	}
 	return fs, total
+}
+
+// as is a context for calling the service as p's tenant, as the HTTP
+// middleware makes it.
+func as(p principal.Principal) context.Context {
+	return db.WithTenant(context.Background(), p.TenantID)
 }

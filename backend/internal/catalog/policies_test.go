@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -25,7 +24,7 @@ func TestSetPolicy_records_who_changed_what(t *testing.T) {
 	k.connect(k.acme, "HubSpot")
 	fs, _ := k.fields(k.acme, FieldFilter{})
 	sla, thr := 240, 0.9
-	f, err := k.svc.SetPolicy(context.Background(), k.acme, fs[0].ID, PolicyInput{Sensitivity: "high", Mode: "two_person",
+	f, err := k.svc.SetPolicy(as(k.acme), k.acme, fs[0].ID, PolicyInput{Sensitivity: "high", Mode: "two_person",
 		ConfidenceThreshold: &thr, EvidenceRequired: true, SLAMinutes: &sla, Tags: []string{"forecast", "pipeline", "forecast"}})
 	if err != nil {
 		t.Fatal(err)
@@ -33,16 +32,16 @@ func TestSetPolicy_records_who_changed_what(t *testing.T) {
 	if p := f.Policy; p.Mode != "two_person" || !p.Decided || p.ConfidenceThreshold != 0.9 || *p.SLAMinutes != 240 || strings.Join(p.Tags, ",") != "forecast,pipeline" {
 		t.Errorf("policy %+v", p)
 	}
-	d, _ := k.svc.FieldDetail(context.Background(), k.acme.TenantID, fs[0].ID)
+	d, _ := k.svc.FieldDetail(as(k.acme), k.acme.TenantID, fs[0].ID)
 	if len(d.Policies) != 2 || d.Policies[0].ActorEmail != "admin@acme.test" || d.Policies[0].Source != "console" ||
 		d.Policies[0].Before.Mode != "auto" || d.Policies[0].After.Mode != "two_person" {
 		t.Errorf("policy history %+v", d.Policies)
 	}
-	_, err = k.svc.SetPolicy(context.Background(), k.acme, fs[0].ID, PolicyInput{Sensitivity: "critical", Mode: "auto", Tags: []string{"vibes"}})
+	_, err = k.svc.SetPolicy(as(k.acme), k.acme, fs[0].ID, PolicyInput{Sensitivity: "critical", Mode: "auto", Tags: []string{"vibes"}})
 	if msg := fieldErrors(err); !strings.Contains(msg, "mode: critical fields are human-only") || !strings.Contains(msg, "tags[0]") {
 		t.Errorf("critical+auto and a bad tag: %v", err)
 	}
-	if _, err := k.svc.SetPolicy(context.Background(), k.globex, fs[0].ID, PolicyInput{Sensitivity: "low", Mode: "auto"}); !problem.Is(err, "not_found") {
+	if _, err := k.svc.SetPolicy(as(k.globex), k.globex, fs[0].ID, PolicyInput{Sensitivity: "low", Mode: "auto"}); !problem.Is(err, "not_found") {
 		t.Errorf("another tenant's field: %v", err)
 	}
 }
@@ -55,7 +54,7 @@ func TestBulkUpdate_all_or_nothing_with_history(t *testing.T) {
 	for i := range ids {
 		ids[i] = fs[i].ID
 	}
-	n, err := k.svc.BulkUpdate(context.Background(), k.acme, BulkInput{FieldIDs: ids, Sensitivity: "medium", AddTags: []string{"pii"}})
+	n, err := k.svc.BulkUpdate(as(k.acme), k.acme, BulkInput{FieldIDs: ids, Sensitivity: "medium", AddTags: []string{"pii"}})
 	if err != nil || n != 10 {
 		t.Fatalf("bulk: %d %v", n, err)
 	}
@@ -66,21 +65,21 @@ func TestBulkUpdate_all_or_nothing_with_history(t *testing.T) {
 	if _, undecided := k.fields(k.acme, FieldFilter{NeedsDecision: true}); undecided != 2 {
 		t.Errorf("needs decision = %d, want the 2 untouched", undecided)
 	}
-	d, _ := k.svc.FieldDetail(context.Background(), k.acme.TenantID, ids[3])
+	d, _ := k.svc.FieldDetail(as(k.acme), k.acme.TenantID, ids[3])
 	if d.Policies[0].Source != "bulk" || d.Policies[0].Before.Sensitivity != "low" {
 		t.Errorf("history %+v", d.Policies[0])
 	}
 	// one foreign id spoils the whole batch
 	k.connect(k.globex, "Theirs")
 	theirs, _ := k.fields(k.globex, FieldFilter{})
-	_, err = k.svc.BulkUpdate(context.Background(), k.acme, BulkInput{FieldIDs: append(ids[:2:2], theirs[0].ID), Mode: "blocked"})
+	_, err = k.svc.BulkUpdate(as(k.acme), k.acme, BulkInput{FieldIDs: append(ids[:2:2], theirs[0].ID), Mode: "blocked"})
 	if !problem.Is(err, "not_found") {
 		t.Fatalf("bulk with a foreign id: %v", err)
 	}
 	if blocked, _ := k.fields(k.acme, FieldFilter{Mode: "blocked"}); len(blocked) != 0 {
 		t.Errorf("a failed bulk left %d fields changed", len(blocked))
 	}
-	if _, err := k.svc.BulkUpdate(context.Background(), k.acme, BulkInput{FieldIDs: ids}); !strings.Contains(fieldErrors(err), "choose a change") {
+	if _, err := k.svc.BulkUpdate(as(k.acme), k.acme, BulkInput{FieldIDs: ids}); !strings.Contains(fieldErrors(err), "choose a change") {
 		t.Errorf("bulk with no change: %v", err)
 	}
 }
@@ -88,7 +87,7 @@ func TestBulkUpdate_all_or_nothing_with_history(t *testing.T) {
 func TestPolicyFile_export_then_dry_run_then_apply(t *testing.T) {
 	k := newKit(t, map[string]int{"deals": 3})
 	k.connect(k.acme, "HubSpot")
-	ctx := context.Background()
+	ctx := as(k.acme)
 	y, n, err := k.svc.Export(ctx, k.acme.TenantID, "")
 	if err != nil || n != 3 || !strings.Contains(y, "connection: HubSpot") || !strings.Contains(y, "field_001:") {
 		t.Fatalf("export (%d fields, %v):\n%s", n, err, y)
@@ -137,7 +136,7 @@ func TestConnection_credentials_are_sealed_and_never_returned(t *testing.T) {
 		t.Errorf("hint %q", c.CredentialHints["access_token"])
 	}
 	var raw []byte
-	k.db.Conn(context.Background()).Raw(`SELECT credentials FROM crm_connections WHERE id = ?`, c.ID).Scan(&raw)
+	k.db.Conn(as(k.acme)).Raw(`SELECT credentials FROM crm_connections WHERE id = ?`, c.ID).Scan(&raw)
 	if len(raw) == 0 || strings.Contains(string(raw), "secret-token") {
 		t.Errorf("credentials at rest: %q", raw)
 	}
@@ -146,13 +145,13 @@ func TestConnection_credentials_are_sealed_and_never_returned(t *testing.T) {
 	}
 	// moving the sealed value to another connection must not open it
 	other, _ := k.connect(k.globex, "Theirs")
-	k.db.Conn(context.Background()).Exec(`UPDATE crm_connections SET credentials = ? WHERE id = ?`, raw, other.ID)
-	res, _ := k.svc.TestConnection(context.Background(), k.globex.TenantID, other.ID)
+	k.db.Conn(as(k.globex)).Exec(`UPDATE crm_connections SET credentials = ? WHERE id = ?`, raw, other.ID)
+	res, _ := k.svc.TestConnection(as(k.globex), k.globex.TenantID, other.ID)
 	if res.OK || !strings.Contains(res.Message, "cannot be read") {
 		t.Errorf("a moved credential opened: %+v", res)
 	}
 	name := "Bad"
-	_, err := k.svc.CreateConnection(context.Background(), k.acme, ConnectionInput{Name: &name, Provider: "salesforce",
+	_, err := k.svc.CreateConnection(as(k.acme), k.acme, ConnectionInput{Name: &name, Provider: "salesforce",
 		BaseURL: ptr("ftp://x"), Credentials: map[string]string{"client_id": "x", "password": "y"}})
 	msg := fieldErrors(err)
 	for _, want := range []string{"base_url", "credentials.client_secret", "credentials.refresh_token", "credentials.password"} {
@@ -161,7 +160,7 @@ func TestConnection_credentials_are_sealed_and_never_returned(t *testing.T) {
 		}
 	}
 	dup := "hubspot"
-	if _, err := k.svc.CreateConnection(context.Background(), k.acme, ConnectionInput{Name: &dup, Provider: "hubspot",
+	if _, err := k.svc.CreateConnection(as(k.acme), k.acme, ConnectionInput{Name: &dup, Provider: "hubspot",
 		Credentials: map[string]string{"access_token": "pat-na1-secret-token-1234"}}); !strings.Contains(fieldErrors(err), "name: another connection") {
 		t.Errorf("duplicate name (case-insensitive): %v", err)
 	}

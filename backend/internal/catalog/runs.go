@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -13,7 +14,8 @@ import (
 
 // SyncArgs is the job that syncs one run.
 type SyncArgs struct {
-	RunID string `json:"run_id"`
+	TenantID string `json:"tenant_id"`
+	RunID    string `json:"run_id"`
 }
 
 // Kind names the job.
@@ -31,7 +33,7 @@ type syncWorker struct {
 }
 
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
-	return w.svc.RunSync(ctx, job.Args.RunID)
+	return w.svc.RunSync(ctx, job.Args.TenantID, job.Args.RunID)
 }
 
 // Timeout leaves room for big catalogs behind strict rate limits.
@@ -43,8 +45,10 @@ type scheduleWorker struct {
 }
 
 func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
-	_, err := w.svc.QueueDueSyncs(ctx)
-	return err
+	return w.svc.DB.ForEachTenant(ctx, func(ctx context.Context, _ string) error {
+		_, err := w.svc.QueueDueSyncs(ctx)
+		return err
+	})
 }
 
 // queueSync creates a queued run and its job in ctx's transaction; if a sync
@@ -60,7 +64,7 @@ func (s *Service) queueSync(ctx context.Context, c Connection, trigger, userID s
 		return SyncRun{}, err
 	}
 	if s.Jobs != nil {
-		if err := s.Jobs.Enqueue(ctx, SyncArgs{RunID: id}); err != nil {
+		if err := s.Jobs.Enqueue(ctx, SyncArgs{TenantID: c.TenantID, RunID: id}); err != nil {
 			return SyncRun{}, err
 		}
 	}
@@ -105,7 +109,11 @@ func (s *Service) Run(ctx context.Context, tenantID, id string) (SyncRun, error)
 // progress), then write the differences in one transaction. A CRM failure
 // fails the run with a message fit for the console; it is not retried by the
 // queue, since the admin sees it and can sync again.
-func (s *Service) RunSync(ctx context.Context, runID string) error {
+func (s *Service) RunSync(ctx context.Context, tenantID, runID string) error {
+	if tenantID == "" {
+		return fmt.Errorf("sync run %s: %w", runID, db.ErrNoTenant)
+	}
+	ctx = db.WithTenant(ctx, tenantID)
 	run, err := s.store.RunByID(ctx, runID)
 	if db.NotFound(err) {
 		return nil // the run is gone; nothing to do
@@ -169,7 +177,8 @@ func (s *Service) failRun(ctx context.Context, run SyncRun, c Connection, cause 
 	return s.store.SetConnectionStatus(ctx, c.TenantID, c.ID, "error", msg, nil, nextSync(c, now))
 }
 
-// QueueDueSyncs queues the scheduled syncs that are due, across tenants.
+// QueueDueSyncs queues the scheduled syncs that are due in ctx's tenant (the
+// periodic job runs it once per tenant).
 func (s *Service) QueueDueSyncs(ctx context.Context) (int, error) {
 	due, err := s.store.DueConnections(ctx, s.Clock.Now())
 	if err != nil {

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +38,7 @@ func TestSync_first_sync_applies_defaults_with_reasons_then_is_idempotent(t *tes
 	if _, total := k.fields(k.acme, FieldFilter{}); total != 6 {
 		t.Errorf("re-sync duplicated fields: %d", total)
 	}
-	d, err := k.svc.FieldDetail(context.Background(), k.acme.TenantID, stage[0].ID)
+	d, err := k.svc.FieldDetail(as(k.acme), k.acme.TenantID, stage[0].ID)
 	if err != nil || len(d.Definitions) != 1 || d.Definitions[0].Change != "new" || len(d.Policies) != 1 || d.Policies[0].Source != "default" {
 		t.Errorf("history after two syncs: %+v %v", d, err)
 	}
@@ -62,7 +61,7 @@ func TestSync_reports_changed_archived_and_restored_definitions(t *testing.T) {
 	if total != 1 || live[0].Label != "Renamed" {
 		t.Fatalf("live fields %+v", live)
 	}
-	d, _ := k.svc.FieldDetail(context.Background(), k.acme.TenantID, live[0].ID)
+	d, _ := k.svc.FieldDetail(as(k.acme), k.acme.TenantID, live[0].ID)
 	label, ok := d.Definitions[0].Detail["label"].(map[string]any)
 	if d.Definitions[0].Change != "changed" || !ok || label["before"] != "Field 0" || label["after"] != "Renamed" {
 		t.Errorf("definition change %+v", d.Definitions[0])
@@ -88,11 +87,11 @@ func TestSync_crm_failure_fails_the_run_with_a_readable_message(t *testing.T) {
 	if run.Status != "failed" || !strings.Contains(run.Error, "rejected the credentials") {
 		t.Fatalf("run %+v", run)
 	}
-	got, _ := k.svc.Connection(context.Background(), k.acme.TenantID, c.ID)
+	got, _ := k.svc.Connection(as(k.acme), k.acme.TenantID, c.ID)
 	if got.Status != "error" || got.LastError == "" {
 		t.Errorf("connection status %q %q", got.Status, got.LastError)
 	}
-	res, err := k.svc.TestConnection(context.Background(), k.acme.TenantID, c.ID)
+	res, err := k.svc.TestConnection(as(k.acme), k.acme.TenantID, c.ID)
 	if err != nil || res.OK || !strings.Contains(res.Message, "credentials") {
 		t.Errorf("test connection: %+v %v", res, err)
 	}
@@ -101,12 +100,12 @@ func TestSync_crm_failure_fails_the_run_with_a_readable_message(t *testing.T) {
 func TestStartSync_while_one_is_queued_returns_it(t *testing.T) {
 	k := newKit(t, map[string]int{"deals": 1})
 	name := "HubSpot"
-	c, err := k.svc.CreateConnection(context.Background(), k.acme, ConnectionInput{Name: &name, Provider: crm.HubSpot,
+	c, err := k.svc.CreateConnection(as(k.acme), k.acme, ConnectionInput{Name: &name, Provider: crm.HubSpot,
 		Credentials: map[string]string{"access_token": "pat-na1-secret-token-1234"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := k.svc.StartSync(context.Background(), k.acme, c.ID)
+	again, err := k.svc.StartSync(as(k.acme), k.acme, c.ID)
 	if err != nil || again.ID != c.LastRun.ID {
 		t.Errorf("second start: %v %v, want the queued run %s", again.ID, err, c.LastRun.ID)
 	}
@@ -114,7 +113,7 @@ func TestStartSync_while_one_is_queued_returns_it(t *testing.T) {
 
 func TestSync_runs_in_the_background_through_the_job_queue(t *testing.T) {
 	k := newKit(t, map[string]int{"contacts": 4})
-	ctx := context.Background()
+	ctx := as(k.acme)
 	if err := k.jobs.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -144,24 +143,24 @@ func TestSync_runs_in_the_background_through_the_job_queue(t *testing.T) {
 func TestScheduledSync_is_queued_when_due(t *testing.T) {
 	k := newKit(t, map[string]int{"deals": 1})
 	name, every := "HubSpot", 60
-	c, err := k.svc.CreateConnection(context.Background(), k.acme, ConnectionInput{Name: &name, Provider: crm.HubSpot,
+	c, err := k.svc.CreateConnection(as(k.acme), k.acme, ConnectionInput{Name: &name, Provider: crm.HubSpot,
 		SyncIntervalMinutes: &every, Credentials: map[string]string{"access_token": "pat-na1-secret-token-1234"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	k.sync(k.acme, c.LastRun.ID)
-	if n, _ := k.svc.QueueDueSyncs(context.Background()); n != 0 {
+	if n, _ := k.svc.QueueDueSyncs(as(k.acme)); n != 0 {
 		t.Fatalf("queued %d syncs before they were due", n)
 	}
 	k.clock.Advance(61 * time.Minute)
-	if n, err := k.svc.QueueDueSyncs(context.Background()); n != 1 || err != nil {
+	if n, err := k.svc.QueueDueSyncs(as(k.acme)); n != 1 || err != nil {
 		t.Fatalf("queued %d (%v), want 1", n, err)
 	}
-	runs, _ := k.svc.Runs(context.Background(), k.acme.TenantID, c.ID)
+	runs, _ := k.svc.Runs(as(k.acme), k.acme.TenantID, c.ID)
 	if runs[0].Trigger != "schedule" || runs[0].Status != "queued" {
 		t.Errorf("latest run %+v", runs[0])
 	}
-	if n, _ := k.svc.QueueDueSyncs(context.Background()); n != 0 {
+	if n, _ := k.svc.QueueDueSyncs(as(k.acme)); n != 0 {
 		t.Errorf("the schedule did not move on: queued %d more", n)
 	}
 }

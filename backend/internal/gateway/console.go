@@ -18,7 +18,10 @@ func NewConsoleHandlers(svc *Service) *ConsoleHandlers { return &ConsoleHandlers
 
 // ListProposals pages through proposals.
 func (h *ConsoleHandlers) ListProposals(ctx context.Context, req api.ListProposalsRequestObject) (api.ListProposalsResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	q := req.Params
 	f := ProposalFilter{AgentID: deref(q.AgentId), Status: deref(q.Status), Route: deref(q.Route), Object: deref(q.Object),
 		Field: deref(q.Field), Flag: deref(q.Flag), Since: q.Since, Until: q.Until, Limit: 50}
@@ -41,7 +44,10 @@ func (h *ConsoleHandlers) ListProposals(ctx context.Context, req api.ListProposa
 
 // GetProposal returns a proposal and its history.
 func (h *ConsoleHandlers) GetProposal(ctx context.Context, req api.GetProposalRequestObject) (api.GetProposalResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	pr, err := h.svc.Proposal(ctx, p.TenantID, "", req.ProposalId)
 	if err != nil {
 		return nil, err
@@ -60,7 +66,10 @@ func (h *ConsoleHandlers) GetProposal(ctx context.Context, req api.GetProposalRe
 
 // ListAlerts lists open alerts.
 func (h *ConsoleHandlers) ListAlerts(ctx context.Context, req api.ListAlertsRequestObject) (api.ListAlertsResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	as, err := h.svc.Alerts(ctx, p.TenantID, req.Params.All != nil && *req.Params.All)
 	if err != nil {
 		return nil, err
@@ -75,7 +84,10 @@ func (h *ConsoleHandlers) ListAlerts(ctx context.Context, req api.ListAlertsRequ
 
 // AcknowledgeAlert marks an alert seen.
 func (h *ConsoleHandlers) AcknowledgeAlert(ctx context.Context, req api.AcknowledgeAlertRequestObject) (api.AcknowledgeAlertResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if !db.IsUUID(req.AlertId) {
 		return nil, problem.NotFound("alert")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"countersign/backend/api/agent"
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/problem"
 )
 
@@ -20,9 +21,10 @@ func CallerFrom(ctx context.Context) (agents.Caller, bool) {
 	return c, ok
 }
 
-// WithCaller stores the agent in ctx (the MCP server shares it).
+// WithCaller stores the agent in ctx (the MCP server shares it), and holds
+// every query made with ctx to the agent's tenant.
 func WithCaller(ctx context.Context, c agents.Caller) context.Context {
-	return context.WithValue(ctx, callerKey{}, c)
+	return context.WithValue(db.WithTenant(ctx, c.TenantID), callerKey{}, c)
 }
 
 // Authenticate is the agent API's middleware: a valid bearer key or 401.
@@ -40,10 +42,23 @@ func (s *Service) Authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// RequireCaller returns the authenticated agent, or a 401 when the request
+// has none: a handler never goes on as nobody with an empty tenant.
+func RequireCaller(ctx context.Context) (agents.Caller, error) {
+	c, ok := CallerFrom(ctx)
+	if !ok || c.TenantID == "" {
+		return c, problem.Unauthenticated("invalid_key", "Send Authorization: Bearer <agent key>.")
+	}
+	return c, nil
+}
+
 // SubmitHandler takes POST /proposals itself rather than through the generated
 // decoding, so a wrongly typed item fails that item, not the batch.
 func (s *Service) SubmitHandler(c *fiber.Ctx) error {
-	caller, _ := CallerFrom(c.UserContext())
+	caller, err := RequireCaller(c.UserContext())
+	if err != nil {
+		return err
+	}
 	d, err := DecodeBatch(c.Body())
 	if be, ok := err.(*BatchError); ok {
 		return problem.InvalidField(be.Field, "%s", be.Message)
@@ -81,7 +96,10 @@ func NewHandlers(svc *Service) *Handlers { return &Handlers{svc: svc} }
 
 // ListAgentFields lists the catalog within scope.
 func (h *Handlers) ListAgentFields(ctx context.Context, _ agentapi.ListAgentFieldsRequestObject) (agentapi.ListAgentFieldsResponseObject, error) {
-	caller, _ := CallerFrom(ctx)
+	caller, err := RequireCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	fs, err := h.svc.Fields(ctx, caller)
 	if err != nil {
 		return nil, err
@@ -100,7 +118,10 @@ func (h *Handlers) SubmitProposals(context.Context, agentapi.SubmitProposalsRequ
 
 // GetAgentProposal returns one of the agent's proposals.
 func (h *Handlers) GetAgentProposal(ctx context.Context, req agentapi.GetAgentProposalRequestObject) (agentapi.GetAgentProposalResponseObject, error) {
-	caller, _ := CallerFrom(ctx)
+	caller, err := RequireCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	p, err := h.svc.Proposal(ctx, caller.TenantID, caller.AgentID, req.ProposalId)
 	if err != nil {
 		return nil, err
@@ -110,7 +131,10 @@ func (h *Handlers) GetAgentProposal(ctx context.Context, req agentapi.GetAgentPr
 
 // GetFeedback pages through the agent's outcomes.
 func (h *Handlers) GetFeedback(ctx context.Context, req agentapi.GetFeedbackRequestObject) (agentapi.GetFeedbackResponseObject, error) {
-	caller, _ := CallerFrom(ctx)
+	caller, err := RequireCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	limit := 100
 	if req.Params.Limit != nil {
 		limit = *req.Params.Limit
@@ -137,7 +161,10 @@ func toAPIFeedback(evs []FeedbackEvent) []agentapi.FeedbackEvent {
 
 // ListAgentRecords reads records through Countersign.
 func (h *Handlers) ListAgentRecords(ctx context.Context, req agentapi.ListAgentRecordsRequestObject) (agentapi.ListAgentRecordsResponseObject, error) {
-	caller, _ := CallerFrom(ctx)
+	caller, err := RequireCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	limit := 20
 	if req.Params.Limit != nil {
 		limit = *req.Params.Limit
@@ -158,7 +185,10 @@ func (h *Handlers) ListAgentRecords(ctx context.Context, req agentapi.ListAgentR
 
 // GetAgentRecord reads one record through Countersign.
 func (h *Handlers) GetAgentRecord(ctx context.Context, req agentapi.GetAgentRecordRequestObject) (agentapi.GetAgentRecordResponseObject, error) {
-	caller, _ := CallerFrom(ctx)
+	caller, err := RequireCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	r, err := h.svc.GetRecord(ctx, caller, req.Object, req.RecordId, deref(req.Params.Fields))
 	if err != nil {
 		return nil, err

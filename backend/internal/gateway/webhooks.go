@@ -32,7 +32,7 @@ type webhookWorker struct {
 }
 
 func (w *webhookWorker) Work(ctx context.Context, _ *river.Job[WebhookArgs]) error {
-	return w.svc.DeliverWebhooks(ctx)
+	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, _ string) error { return w.svc.DeliverWebhooks(ctx) })
 }
 
 // RegisterJobs adds the gateway's background work to the queue.
@@ -84,7 +84,7 @@ type hookTarget struct {
 	WebhookCursor                                 int64
 }
 
-// DeliverWebhooks posts each agent's new feedback events to its webhook, in
+// DeliverWebhooks posts each agent of ctx's tenant its new feedback events to its webhook, in
 // order, at most 100 per agent per run. A failed delivery is retried on the
 // next run (the cursor only moves on 2xx) and shown on the agent's page.
 func (s *Service) DeliverWebhooks(ctx context.Context) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"countersign/backend/api"
+	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
 )
@@ -64,7 +65,10 @@ func (h *Handlers) Middleware() fiber.Handler {
 			}
 		}
 		p.IP = c.IP()
-		c.SetUserContext(principal.With(c.UserContext(), p))
+		// Every query of the request is held to the session's tenant (and
+		// sees the user's own memberships and sessions).
+		ctx := db.WithUser(db.WithTenant(c.UserContext(), p.TenantID), p.UserID)
+		c.SetUserContext(principal.With(ctx, p))
 		return c.Next()
 	}
 }
@@ -117,7 +121,10 @@ func (h *Handlers) Login(ctx context.Context, req api.LoginRequestObject) (api.L
 
 // Logout ends the session and clears the cookie.
 func (h *Handlers) Logout(ctx context.Context, _ api.LogoutRequestObject) (api.LogoutResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := h.svc.Logout(ctx, p); err != nil {
 		return nil, err
 	}
@@ -128,7 +135,10 @@ func (h *Handlers) Logout(ctx context.Context, _ api.LogoutRequestObject) (api.L
 
 // GetSession describes the signed-in user.
 func (h *Handlers) GetSession(ctx context.Context, _ api.GetSessionRequestObject) (api.GetSessionResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	view, err := h.views.SessionView(ctx, p)
 	if err != nil {
 		return nil, err
@@ -138,8 +148,11 @@ func (h *Handlers) GetSession(ctx context.Context, _ api.GetSessionRequestObject
 
 // SwitchTenant changes the current tenant.
 func (h *Handlers) SwitchTenant(ctx context.Context, req api.SwitchTenantRequestObject) (api.SwitchTenantResponseObject, error) {
-	p, _ := principal.From(ctx)
-	p, err := h.svc.SwitchTenant(ctx, p, req.Body.Tenant)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err = h.svc.SwitchTenant(ctx, p, req.Body.Tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +165,10 @@ func (h *Handlers) SwitchTenant(ctx context.Context, req api.SwitchTenantRequest
 
 // ChangePassword changes the caller's password.
 func (h *Handlers) ChangePassword(ctx context.Context, req api.ChangePasswordRequestObject) (api.ChangePasswordResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := h.svc.ChangePassword(ctx, p, req.Body.CurrentPassword, req.Body.NewPassword); err != nil {
 		return nil, err
 	}

@@ -72,10 +72,12 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, Principal, 
 	if !ok || user.ID == "" {
 		return "", Principal{}, s.failLogin(ctx, email, in.IP, now)
 	}
+	ctx = db.WithUser(ctx, user.ID) // the user's memberships, in every tenant
 	m, err := s.chooseTenant(ctx, user.ID, in.Tenant)
 	if err != nil {
 		return "", Principal{}, err
 	}
+	ctx = db.WithTenant(ctx, m.TenantID)
 	var token string
 	var p Principal
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
@@ -152,6 +154,7 @@ func (s *Service) OpenSession(ctx context.Context, userID, tenantID, ip, ua stri
 }
 
 func (s *Service) openSession(ctx context.Context, u User, tenantID, ip, ua string) (string, Principal, error) {
+	ctx = db.WithUser(db.WithTenant(ctx, tenantID), u.ID)
 	token, id := NewToken()
 	csrf, _ := NewToken()
 	if err := s.store.CreateSession(ctx, id, u.ID, tenantID, csrf, ip, truncate(ua, 300), s.clock.Now()); err != nil {
@@ -169,6 +172,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	}
 	id := HashToken(token)
 	now := s.clock.Now()
+	// Whose session it is, before any tenant is known; then read it as that user.
+	userID, err := s.store.SessionUser(ctx, id)
+	if db.NotFound(err) {
+		return Principal{}, noSession
+	} else if err != nil {
+		return Principal{}, err
+	}
+	ctx = db.WithUser(ctx, userID)
 	r, err := s.store.Session(ctx, id, now)
 	if db.NotFound(err) {
 		return Principal{}, noSession

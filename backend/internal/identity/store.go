@@ -95,6 +95,20 @@ func (s *Store) CreateSession(ctx context.Context, id string, userID, tenantID, 
 		id, userID, tenantID, csrf, ip, ua, now, now, now.Add(SessionIdleTimeout)).Error
 }
 
+// SessionUser answers whose session has that token hash, before the tenant
+// is known (through a SECURITY DEFINER function: row-level security hides
+// sessions from a caller that declared no user or tenant).
+func (s *Store) SessionUser(ctx context.Context, id string) (string, error) {
+	var r struct{ UserID *string }
+	if err := s.db.Conn(ctx).Raw(`SELECT session_user_id(?) AS user_id`, id).Scan(&r).Error; err != nil {
+		return "", err
+	}
+	if r.UserID == nil {
+		return "", db.ErrNotFound
+	}
+	return *r.UserID, nil
+}
+
 // Session finds a live session by the hash of its token.
 func (s *Store) Session(ctx context.Context, id string, now time.Time) (sessionRow, error) {
 	var r sessionRow

@@ -82,6 +82,7 @@ func Run(ctx context.Context, d *db.DB, data Data, log *slog.Logger) error {
 				if !ok {
 					return fmt.Errorf("user %s: unknown tenant %q", u.Email, slug)
 				}
+				ctx := db.WithTenant(ctx, tenantID)
 				if _, err := tenants.MemberByUser(ctx, tenantID, userID); err == nil {
 					continue // already there: leave the console's changes alone
 				} else if !db.NotFound(err) {
@@ -135,6 +136,7 @@ func Connections(ctx context.Context, d *db.DB, cat *catalog.Service, data Data,
 			if err != nil {
 				return fmt.Errorf("tenant %s: %w", t.Slug, err)
 			}
+			ctx := db.WithTenant(ctx, tenant.ID)
 			existing, err := cat.Connections(ctx, tenant.ID)
 			if err != nil {
 				return err
@@ -152,7 +154,7 @@ func Connections(ctx context.Context, d *db.DB, cat *catalog.Service, data Data,
 			if err != nil {
 				return fmt.Errorf("connection %s: %w", c.Name, err)
 			}
-			if err := cat.RunSync(ctx, conn.LastRun.ID); err != nil {
+			if err := cat.RunSync(ctx, tenant.ID, conn.LastRun.ID); err != nil {
 				return fmt.Errorf("syncing %s: %w", c.Name, err)
 			}
 			run, err := cat.Run(ctx, tenant.ID, conn.LastRun.ID)

@@ -24,7 +24,7 @@ type agentClient struct {
 func (e *env) admin(email string) principal.Principal {
 	e.t.Helper()
 	var p principal.Principal
-	e.db.Conn(context.Background()).Raw(`SELECT m.tenant_id, u.id AS user_id, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+	e.owner.Conn(context.Background()).Raw(`SELECT m.tenant_id, u.id AS user_id, u.email FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE u.email = ? ORDER BY m.created_at LIMIT 1`, email).Scan(&p)
 	return p
 }
@@ -34,11 +34,11 @@ func (e *env) newAgent(adminEmail, name string, in agents.Input) (agents.Agent, 
 	e.t.Helper()
 	actor := e.admin(adminEmail)
 	in.Name = &name
-	a, err := e.srv.Agents.Create(context.Background(), actor, in)
+	a, err := e.srv.Agents.Create(e.as(actor.TenantID), actor, in)
 	if err != nil {
 		e.t.Fatalf("create agent: %v", err)
 	}
-	_, secret, err := e.srv.Agents.CreateKey(context.Background(), actor, a.ID, "test")
+	_, secret, err := e.srv.Agents.CreateKey(e.as(actor.TenantID), actor, a.ID, "test")
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func TestIntake_idempotency_key_returns_the_original_result(t *testing.T) {
 		t.Fatalf("retry gave %+v, first %+v", again, first)
 	}
 	var n int
-	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-1-deal'`).Scan(&n)
+	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-1-deal'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d proposals stored for one key", n)
 	}
@@ -83,7 +83,7 @@ func TestIntake_idempotency_key_returns_the_original_result(t *testing.T) {
 	if twice[0].Error != nil || twice[1].Error != nil || twice[0].ID != twice[1].ID || twice[1].Index != 1 {
 		t.Errorf("repeated key in one batch: %+v", twice)
 	}
-	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-2-deal'`).Scan(&n)
+	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-2-deal'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d proposals stored for a key repeated in one batch", n)
 	}
@@ -123,7 +123,7 @@ func TestIntake_supersede_inside_one_batch_and_around_a_retried_item(t *testing.
 		t.Fatalf("in one batch: %+v", res)
 	}
 	var successor string
-	e.db.Conn(context.Background()).Raw(`SELECT superseded_by FROM proposals WHERE id = ?`, res[0].ID).Scan(&successor)
+	e.owner.Conn(context.Background()).Raw(`SELECT superseded_by FROM proposals WHERE id = ?`, res[0].ID).Scan(&successor)
 	if successor != res[1].ID {
 		t.Errorf("the earlier item is superseded by %q, want %s", successor, res[1].ID)
 	}
@@ -137,13 +137,13 @@ func TestIntake_supersede_inside_one_batch_and_around_a_retried_item(t *testing.
 		t.Fatalf("retry after a new move: %+v (first batch %+v)", again, res)
 	}
 	var queued []string
-	e.db.Conn(context.Background()).Raw(`SELECT idempotency_key FROM proposals p WHERE status = 'queued' AND record_id = ? AND field = 'dealstage'
+	e.owner.Conn(context.Background()).Raw(`SELECT idempotency_key FROM proposals p WHERE status = 'queued' AND record_id = ? AND field = 'dealstage'
 		AND agent_id = (SELECT agent_id FROM proposals WHERE id = ?)`, deal.ID, again[0].ID).Scan(&queued)
 	if len(queued) != 1 || queued[0] != "c" {
 		t.Errorf("queued after the retry: %v, want only c", queued)
 	}
 	var n int
-	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE record_id = ? AND field = 'dealstage'
+	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE record_id = ? AND field = 'dealstage'
 		AND agent_id = (SELECT agent_id FROM proposals WHERE id = ?)`, deal.ID, again[0].ID).Scan(&n)
 	if n != 3 {
 		t.Errorf("%d proposals stored, want 3 (a, b, c)", n)
@@ -176,7 +176,7 @@ func TestIntake_a_large_batch_keeps_every_promise_and_a_retry_returns_the_origin
 		}
 	}
 	var evidence string
-	e.db.Conn(context.Background()).Raw(`SELECT evidence::text FROM proposals WHERE id = ?`, first[1].ID).Scan(&evidence)
+	e.owner.Conn(context.Background()).Raw(`SELECT evidence::text FROM proposals WHERE id = ?`, first[1].ID).Scan(&evidence)
 	if evidence != `[{"url": "https://example.com/notes", "title": "Notes"}]` {
 		t.Errorf("evidence stored as %s", evidence)
 	}
@@ -202,12 +202,12 @@ func TestIntake_a_large_batch_keeps_every_promise_and_a_retry_returns_the_origin
 		t.Errorf("mixed retry: %+v", third)
 	}
 	var n int
-	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%'`).Scan(&n)
+	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%'`).Scan(&n)
 	if n != 28 {
 		t.Errorf("%d proposals stored, want 20 + 8", n)
 	}
 	var superseded int
-	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%' AND status = 'superseded'`).Scan(&superseded)
+	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%' AND status = 'superseded'`).Scan(&superseded)
 	if superseded != 9 { // item 0 by item 19, and items 10..17 by their new proposals
 		t.Errorf("%d superseded, want 9", superseded)
 	}
@@ -249,7 +249,7 @@ func TestIntake_concurrent_requests_with_the_same_keys_store_each_once(t *testin
 			}
 		}
 		var n int
-		e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE ?`, fmt.Sprintf("race-%d-%%", size)).Scan(&n)
+		e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE ?`, fmt.Sprintf("race-%d-%%", size)).Scan(&n)
 		if n != size {
 			t.Errorf("size %d: %d proposals stored", size, n)
 		}
@@ -285,7 +285,7 @@ func TestIntake_scope_and_consent_block_and_are_recorded(t *testing.T) {
 		t.Errorf("reading contacts in scope: %d %s", r.status, r.body)
 	}
 	var reads int
-	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM agent_reads WHERE object = 'contacts'`).Scan(&reads)
+	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM agent_reads WHERE object = 'contacts'`).Scan(&reads)
 	if reads == 0 {
 		t.Error("reads were not logged")
 	}
@@ -354,7 +354,7 @@ func TestSchema_refuses_a_child_row_in_another_tenant(t *testing.T) {
 	e := newEnv(t, true)
 	a, _ := e.newAgent("admin@acme.test", "Acme bot", agents.Input{})
 	globex := e.admin("admin@globex.test")
-	err := e.db.Conn(context.Background()).Exec(`INSERT INTO agent_scopes (tenant_id, agent_id, object, field, operations)
+	err := e.owner.Conn(context.Background()).Exec(`INSERT INTO agent_scopes (tenant_id, agent_id, object, field, operations)
 		VALUES (?, ?, '*', '*', '{set}')`, globex.TenantID, a.ID).Error
 	if err == nil || !strings.Contains(err.Error(), "agent_scopes_agent_id_tenant_fk") {
 		t.Errorf("a globex scope row on an acme agent: %v", err)

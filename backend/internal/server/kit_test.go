@@ -27,7 +27,8 @@ type env struct {
 	t     *testing.T
 	app   *fiber.App
 	srv   *server.Server
-	db    *db.DB
+	db    *db.DB // the app role's, as the server connects
+	owner *db.DB // the schema owner's: for tests that inspect rows across tenants
 	clock *clock.Fixed
 }
 
@@ -35,7 +36,9 @@ type env struct {
 // sandbox CRM connection.
 func newEnv(t *testing.T, withCRM ...bool) *env {
 	t.Helper()
-	d := dbtest.New(t)
+	url := dbtest.NewOwnerURL(t)
+	owner := dbtest.Open(t, url)
+	d := dbtest.Open(t, config.AppURL(url))
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	data, err := seed.Demo()
 	if err != nil {
@@ -56,7 +59,7 @@ func newEnv(t *testing.T, withCRM ...bool) *env {
 			t.Fatalf("seeding connections: %v", err)
 		}
 	}
-	return &env{t: t, app: srv.HTTP, srv: srv, db: d, clock: clk}
+	return &env{t: t, app: srv.HTTP, srv: srv, db: d, owner: owner, clock: clk}
 }
 
 // client is a browser: it keeps the session cookie and the CSRF token.
@@ -190,4 +193,10 @@ func (c *client) firstConnection() connectionRef {
 		c.e.t.Fatalf("connections: %d %s", res.status, res.body)
 	}
 	return out.Connections[0]
+}
+
+// as is a context for calling services directly as tenantID, as the HTTP
+// middleware would have made it.
+func (e *env) as(tenantID string) context.Context {
+	return db.WithTenant(context.Background(), tenantID)
 }

@@ -194,10 +194,10 @@ func TestAuditTrail_records_admin_actions_for_compliance_only_in_own_tenant(t *t
 		t.Errorf("limit=0: %d %s", res.status, res.body)
 	}
 	// append-only, enforced by the database itself
-	if err := e.db.Conn(t.Context()).Exec(`UPDATE audit_log SET action = 'x'`).Error; err == nil || !strings.Contains(err.Error(), "append-only") {
+	if err := e.owner.Conn(t.Context()).Exec(`UPDATE audit_log SET action = 'x'`).Error; err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("UPDATE audit_log: %v, want refusal", err)
 	}
-	if err := e.db.Conn(t.Context()).Exec(`DELETE FROM audit_log`).Error; err == nil {
+	if err := e.owner.Conn(t.Context()).Exec(`DELETE FROM audit_log`).Error; err == nil {
 		t.Error("DELETE FROM audit_log succeeded")
 	}
 }

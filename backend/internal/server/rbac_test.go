@@ -115,13 +115,13 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 	}
 	ga, gagent := e.newAgent("admin@globex.test", "Globex bot", agents.Input{})
 	gkey := ga.Keys
-	if refreshed, err := e.srv.Agents.Get(t.Context(), ga.TenantID, ga.ID); err == nil {
+	if refreshed, err := e.srv.Agents.Get(e.as(ga.TenantID), ga.TenantID, ga.ID); err == nil {
 		gkey = refreshed.Keys
 	}
 	prop := gagent.propose(map[string]any{"object": "deals", "record_id": records.Records[0].ID, "field": "dealstage",
 		"proposed": "closedwon", "confidence": 0.5})
 	var alertID string
-	e.db.Conn(t.Context()).Raw(`INSERT INTO alerts (tenant_id, kind, severity, title, created_at) VALUES (?, 'test', 'info', 'x', now()) RETURNING id`,
+	e.owner.Conn(t.Context()).Raw(`INSERT INTO alerts (tenant_id, kind, severity, title, created_at) VALUES (?, 'test', 'info', 'x', now()) RETURNING id`,
 		ga.TenantID).Scan(&alertID)
 	foreign := map[string]string{"memberId": g.memberID("admin@globex.test"), "inviteId": created.ID,
 		"connectionId": conn.ID, "fieldId": fields.Fields[0].ID, "runId": conn.LastRun.ID, "object": "deals",

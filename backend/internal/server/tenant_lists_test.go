@@ -118,7 +118,7 @@ func seedListRows(t *testing.T, e *env, c *client, adminEmail, marker string) li
 			rows.proposalIDs = append(rows.proposalIDs, r.ID)
 		}
 	}
-	e.db.Conn(t.Context()).Raw(`INSERT INTO alerts (tenant_id, kind, severity, title, created_at)
+	e.owner.Conn(t.Context()).Raw(`INSERT INTO alerts (tenant_id, kind, severity, title, created_at)
 		VALUES (?, 'test', 'info', ?, now()) RETURNING id`, agent.TenantID, marker+" alert").Scan(&rows.alertID)
 	rows.inviteEmail = marker + "@invited.test"
 	if res := c.do("POST", "/api/v1/invites", map[string]any{"email": rows.inviteEmail, "roles": []string{"viewer"}}); res.status != 201 {
@@ -128,4 +128,30 @@ func seedListRows(t *testing.T, e *env, c *client, adminEmail, marker string) li
 		fmt.Sprintf("%q", adminEmail)}, rows.proposalIDs...)
 	rows.markers = append(rows.markers, rows.fieldIDs...)
 	return rows
+}
+
+// TestRLS_list_queries_without_their_tenant_filter_show_only_the_declared_tenant
+// runs the console's list queries with their tenant filter removed, as the
+// app role under acme: the database itself keeps globex's rows out.
+func TestRLS_list_queries_without_their_tenant_filter_show_only_the_declared_tenant(t *testing.T) {
+	e := newEnv(t, true)
+	foreign := seedListRows(t, e, e.signIn("admin@globex.test"), "admin@globex.test", globexMarker)
+	own := seedListRows(t, e, e.signIn("admin@acme.test"), "admin@acme.test", "sweepmarker-acme")
+	acme := e.admin("admin@acme.test").TenantID
+	for table, want := range map[string]string{"proposals": own.proposalIDs[0], "alerts": own.alertID, "agents": own.agentID,
+		"crm_fields": own.fieldIDs[0], "crm_connections": own.connectionID} {
+		var ids []string
+		if err := e.db.Conn(e.as(acme)).Raw(`SELECT id::text FROM ` + table).Scan(&ids).Error; err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		got := strings.Join(ids, " ")
+		if !strings.Contains(got, want) {
+			t.Errorf("SELECT id FROM %s under acme does not show acme's %s", table, want)
+		}
+		for _, m := range foreign.markers {
+			if strings.Contains(got, m) {
+				t.Errorf("SELECT id FROM %s under acme shows globex's %s", table, m)
+			}
+		}
+	}
 }

@@ -20,17 +20,17 @@ func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(
 		return map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "dealname", "proposed": fmt.Sprintf("Deal %d", i), "confidence": 0.99}
 	}
 	agent.propose(item(0), item(1), item(2))
-	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); got.BreakerOpen {
+	if got, _ := e.srv.Agents.Get(e.as(a.TenantID), a.TenantID, a.ID); got.BreakerOpen {
 		t.Fatal("breaker open at the cap")
 	}
 	res := agent.propose(item(3))
-	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); !got.BreakerOpen {
+	if got, _ := e.srv.Agents.Get(e.as(a.TenantID), a.TenantID, a.ID); !got.BreakerOpen {
 		t.Fatal("breaker closed past the cap")
 	}
 	if !strings.Contains(strings.Join(res[0].Reasons, " "), "breaker") {
 		t.Errorf("reasons after the trip: %v", res[0].Reasons)
 	}
-	alerts, _ := e.srv.Gateway.Alerts(context.Background(), a.TenantID, false)
+	alerts, _ := e.srv.Gateway.Alerts(e.as(a.TenantID), a.TenantID, false)
 	if len(alerts) != 1 || !strings.Contains(alerts[0].Title, "Burst") {
 		t.Errorf("alerts %+v", alerts)
 	}
@@ -42,12 +42,12 @@ func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(
 	if res := admin.do("POST", "/api/v1/agents/"+a.ID+"/breaker/reset", nil); res.status != 200 || !strings.Contains(string(res.body), `"breaker_open":false`) {
 		t.Fatalf("reset: %d %s", res.status, res.body)
 	}
-	if open, _ := e.srv.Gateway.Alerts(context.Background(), a.TenantID, false); len(open) != 0 {
+	if open, _ := e.srv.Gateway.Alerts(e.as(a.TenantID), a.TenantID, false); len(open) != 0 {
 		t.Errorf("the breaker's alert is still open after the reset: %+v", open)
 	}
 	// the window restarts at the reset: one more record does not trip it again
 	agent.propose(item(7))
-	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); got.BreakerOpen {
+	if got, _ := e.srv.Agents.Get(e.as(a.TenantID), a.TenantID, a.ID); got.BreakerOpen {
 		t.Error("the breaker tripped again on the first proposal after a reset")
 	}
 }
@@ -76,11 +76,11 @@ func TestIntake_concurrent_batches_of_one_agent_count_every_record(t *testing.T)
 		}(c)
 	}
 	wg.Wait()
-	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); !got.BreakerOpen {
+	if got, _ := e.srv.Agents.Get(e.as(a.TenantID), a.TenantID, a.ID); !got.BreakerOpen {
 		t.Error("20 distinct records against a cap of 19, and the breaker is closed")
 	}
 	var queued int
-	e.db.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE agent_id = ? AND status = 'queued' AND record_id IN ?`,
+	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE agent_id = ? AND status = 'queued' AND record_id IN ?`,
 		a.ID, []string{deals[0].ID, deals[1].ID}).Scan(&queued)
 	if queued != 2 {
 		t.Errorf("%d queued proposals on the two shared records, want one each", queued)
@@ -92,7 +92,7 @@ func TestIntake_concurrent_batches_of_one_agent_count_every_record(t *testing.T)
 func TestIntake_a_reset_outlives_a_late_trip(t *testing.T) {
 	e := newEnv(t, true)
 	a, _ := e.newAgent("admin@acme.test", "Patient", agents.Input{})
-	ctx := context.Background()
+	ctx := e.as(a.TenantID)
 	if ok, err := e.srv.Agents.TripBreaker(ctx, a.TenantID, a.ID, nil); !ok || err != nil {
 		t.Fatalf("trip: %v %v", ok, err)
 	}
@@ -152,7 +152,7 @@ func TestIntake_a_field_cap_trips_the_breaker_below_the_agent_cap(t *testing.T) 
 	// names of five deals and stages of two: under both caps; the same deal twice counts once
 	agent.propose(item(0, "dealname", "A"), item(1, "dealname", "B"), item(2, "dealname", "C"), item(3, "dealname", "D"),
 		item(4, "dealname", "E"), item(0, "dealstage", "closedwon"), item(1, "dealstage", "closedwon"), item(1, "dealstage", "closedlost"))
-	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); got.BreakerOpen {
+	if got, _ := e.srv.Agents.Get(e.as(a.TenantID), a.TenantID, a.ID); got.BreakerOpen {
 		t.Fatal("breaker open under both caps")
 	}
 	activity := e.signIn("admin@acme.test").do("GET", "/api/v1/agents/"+a.ID, nil)
@@ -161,7 +161,7 @@ func TestIntake_a_field_cap_trips_the_breaker_below_the_agent_cap(t *testing.T) 
 	}
 	// a third deal's stage is past the field cap, though far under the agent's
 	agent.propose(item(2, "dealstage", "closedwon"))
-	if got, _ := e.srv.Agents.Get(context.Background(), a.TenantID, a.ID); !got.BreakerOpen {
+	if got, _ := e.srv.Agents.Get(e.as(a.TenantID), a.TenantID, a.ID); !got.BreakerOpen {
 		t.Error("breaker closed past the dealstage cap")
 	}
 }

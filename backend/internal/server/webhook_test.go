@@ -30,13 +30,13 @@ func TestWebhook_delivers_feedback_signed_in_order_and_retries_failures(t *testi
 	defer hook.Close()
 	url := hook.URL
 	a, agent := e.newAgent("admin@acme.test", "Hooked", agents.Input{WebhookURL: &url})
-	a, _ = e.srv.Agents.Get(context.Background(), a.TenantID, a.ID)
+	a, _ = e.srv.Agents.Get(e.as(a.TenantID), a.TenantID, a.ID)
 	if !strings.HasPrefix(a.WebhookSecret, "whsec_") {
 		t.Fatalf("webhook secret %q", a.WebhookSecret)
 	}
 	contact, _ := agent.grantedContact()
 	res := agent.propose(map[string]any{"object": "contacts", "record_id": contact, "field": "utm_source", "proposed": "x", "confidence": 0.9})
-	ctx := context.Background()
+	ctx := e.as(a.TenantID)
 	if err := e.srv.Gateway.DeliverWebhooks(ctx); err != nil {
 		t.Fatal(err)
 	}

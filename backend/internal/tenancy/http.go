@@ -6,6 +6,7 @@ import (
 
 	"countersign/backend/api"
 	"countersign/backend/internal/identity"
+	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
 )
 
@@ -23,6 +24,8 @@ func NewHandlers(svc *Service, baseURL string, secureCookies bool) *Handlers {
 
 // SessionView implements identity.Views.
 func (h *Handlers) SessionView(ctx context.Context, p identity.Principal) (api.Session, error) {
+	// p may be newer than the request (just signed in, or switched tenant)
+	ctx = db.WithUser(db.WithTenant(ctx, p.TenantID), p.UserID)
 	ms, err := h.svc.ActiveMemberships(ctx, p.UserID)
 	if err != nil {
 		return api.Session{}, err
@@ -49,7 +52,10 @@ func (h *Handlers) SessionView(ctx context.Context, p identity.Principal) (api.S
 
 // ListMembers lists the tenant's members.
 func (h *Handlers) ListMembers(ctx context.Context, _ api.ListMembersRequestObject) (api.ListMembersResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	ms, err := h.svc.Members(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
@@ -63,7 +69,10 @@ func (h *Handlers) ListMembers(ctx context.Context, _ api.ListMembersRequestObje
 
 // UpdateMember changes a member's roles or status.
 func (h *Handlers) UpdateMember(ctx context.Context, req api.UpdateMemberRequestObject) (api.UpdateMemberResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	u := MemberUpdate{}
 	if req.Body.Roles != nil {
 		roles := fromAPIRoles(*req.Body.Roles)
@@ -82,7 +91,10 @@ func (h *Handlers) UpdateMember(ctx context.Context, req api.UpdateMemberRequest
 
 // ListInvites lists open invitations.
 func (h *Handlers) ListInvites(ctx context.Context, _ api.ListInvitesRequestObject) (api.ListInvitesResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	invs, err := h.svc.PendingInvites(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
@@ -97,7 +109,10 @@ func (h *Handlers) ListInvites(ctx context.Context, _ api.ListInvitesRequestObje
 
 // CreateInvite invites someone and returns the link.
 func (h *Handlers) CreateInvite(ctx context.Context, req api.CreateInviteRequestObject) (api.CreateInviteResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	inv, token, err := h.svc.CreateInvite(ctx, p, req.Body.Email, fromAPIRoles(req.Body.Roles))
 	if err != nil {
 		return nil, err
@@ -110,7 +125,10 @@ func (h *Handlers) CreateInvite(ctx context.Context, req api.CreateInviteRequest
 
 // RevokeInvite revokes an invitation.
 func (h *Handlers) RevokeInvite(ctx context.Context, req api.RevokeInviteRequestObject) (api.RevokeInviteResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := h.svc.RevokeInvite(ctx, p, req.InviteId); err != nil {
 		return nil, err
 	}
@@ -147,7 +165,10 @@ func (h *Handlers) AcceptInvitation(ctx context.Context, req api.AcceptInvitatio
 
 // GetTenant returns the current tenant.
 func (h *Handlers) GetTenant(ctx context.Context, _ api.GetTenantRequestObject) (api.GetTenantResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	t, err := h.svc.Tenant(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
@@ -157,7 +178,10 @@ func (h *Handlers) GetTenant(ctx context.Context, _ api.GetTenantRequestObject) 
 
 // UpdateTenant renames the current tenant.
 func (h *Handlers) UpdateTenant(ctx context.Context, req api.UpdateTenantRequestObject) (api.UpdateTenantResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	t, err := h.svc.RenameTenant(ctx, p, req.Body.Name)
 	if err != nil {
 		return nil, err

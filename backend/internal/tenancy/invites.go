@@ -86,7 +86,11 @@ type Invitation struct {
 // Invitation looks up an invite link.
 func (s *Service) Invitation(ctx context.Context, token string) (Invitation, error) {
 	var out Invitation
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	ctx, err := s.inviteTenant(ctx, token)
+	if err != nil {
+		return out, err
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		inv, err := s.usableInvite(ctx, token)
 		if err != nil {
 			return err
@@ -113,7 +117,11 @@ type AcceptInput struct {
 // opens a session; it returns the session token.
 func (s *Service) Accept(ctx context.Context, in AcceptInput) (string, identity.Principal, error) {
 	var userID, tenantID string
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	ctx, err := s.inviteTenant(ctx, in.Token)
+	if err != nil {
+		return "", identity.Principal{}, err
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		inv, err := s.usableInvite(ctx, in.Token)
 		if err != nil {
 			return err
@@ -148,6 +156,18 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (string, identity.
 		return "", identity.Principal{}, err
 	}
 	return s.identity.OpenSession(ctx, userID, tenantID, in.IP, in.UserAgent)
+}
+
+// inviteTenant returns ctx for the tenant of the invite link, found before
+// any tenant is known (the link's token is the capability).
+func (s *Service) inviteTenant(ctx context.Context, token string) (context.Context, error) {
+	tenantID, err := s.store.InviteTenant(ctx, identity.HashToken(token))
+	if db.NotFound(err) {
+		return ctx, problem.NotFound("invite")
+	} else if err != nil {
+		return ctx, err
+	}
+	return db.WithTenant(ctx, tenantID), nil
 }
 
 func (s *Service) usableInvite(ctx context.Context, token string) (Invite, error) {

@@ -144,7 +144,21 @@ func (s *Store) PendingInvites(ctx context.Context, tenantID string) ([]Invite, 
 	return out, err
 }
 
-// InviteByToken finds an invite by the hash of its token, locking it.
+// InviteTenant answers whose invite has that token hash, before the tenant is
+// known (a SECURITY DEFINER function: row-level security hides invites).
+func (s *Store) InviteTenant(ctx context.Context, hash string) (string, error) {
+	var r struct{ TenantID *string }
+	if err := s.db.Conn(ctx).Raw(`SELECT invite_tenant(?) AS tenant_id`, hash).Scan(&r).Error; err != nil {
+		return "", err
+	}
+	if r.TenantID == nil {
+		return "", db.ErrNotFound
+	}
+	return *r.TenantID, nil
+}
+
+// InviteByToken finds an invite by its token hash, under the invite's tenant
+// (InviteTenant), and locks it.
 func (s *Store) InviteByToken(ctx context.Context, hash string) (Invite, error) {
 	var r inviteRow
 	err := s.db.Conn(ctx).Raw(inviteSQL+` WHERE i.token_hash = ? FOR UPDATE OF i`, hash).Take(&r).Error

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -15,7 +14,7 @@ func TestConnector_reads_records_with_the_fields_asked_for(t *testing.T) {
 	w := newWorld(t)
 	c := w.connector(t)
 	id := w.firstID(t, "deals")
-	recs, err := c.ReadRecords(context.Background(), "deals", []string{id, "999"}, []string{"dealstage", "amount", "no_such_field"})
+	recs, err := c.ReadRecords(w.ctx(), "deals", []string{id, "999"}, []string{"dealstage", "amount", "no_such_field"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +25,7 @@ func TestConnector_reads_records_with_the_fields_asked_for(t *testing.T) {
 	if _, ok := v["amount"].(float64); !ok || v["dealstage"] == nil || len(v) != 3 || v["no_such_field"] != nil {
 		t.Errorf("values = %v", v)
 	}
-	if _, err := c.ReadRecords(context.Background(), "invoices", []string{id}, nil); !errors.Is(err, crm.ErrNotFound) {
+	if _, err := c.ReadRecords(w.ctx(), "invoices", []string{id}, nil); !errors.Is(err, crm.ErrNotFound) {
 		t.Errorf("unknown object: err = %v", err)
 	}
 }
@@ -37,7 +36,7 @@ func TestConnector_lists_every_record_once_in_id_order(t *testing.T) {
 	seen, after, pages := map[string]bool{}, "", 0
 	last := int64(0)
 	for {
-		page, err := c.ListRecords(context.Background(), "contacts", []string{"email"}, 100, after)
+		page, err := c.ListRecords(w.ctx(), "contacts", []string{"email"}, 100, after)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +64,7 @@ func TestConnector_lists_every_record_once_in_id_order(t *testing.T) {
 func TestConnector_update_fails_only_the_bad_records(t *testing.T) {
 	w := newWorld(t)
 	c := w.connector(t)
-	ctx := context.Background()
+	ctx := w.ctx()
 	page, _ := c.ListRecords(ctx, "deals", nil, 4, "")
 	ids := []string{page.Records[0].ID, page.Records[1].ID, page.Records[2].ID, page.Records[3].ID}
 	results, err := c.UpdateRecords(ctx, "deals", []crm.Update{
@@ -119,7 +118,7 @@ func TestConnector_update_fails_only_the_bad_records(t *testing.T) {
 func TestConnector_history_is_oldest_first_since_a_time(t *testing.T) {
 	w := newWorld(t)
 	c := w.connector(t)
-	all, err := c.History(context.Background(), "deals", nil, []string{"dealstage"}, time.Time{})
+	all, err := c.History(w.ctx(), "deals", nil, []string{"dealstage"}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +131,7 @@ func TestConnector_history_is_oldest_first_since_a_time(t *testing.T) {
 		}
 	}
 	since := all[len(all)/2].At
-	recent, _ := c.History(context.Background(), "deals", nil, []string{"dealstage"}, since)
+	recent, _ := c.History(w.ctx(), "deals", nil, []string{"dealstage"}, since)
 	if len(recent) == 0 || len(recent) >= len(all) || recent[0].At.Before(since) {
 		t.Errorf("%d of %d changes since %s", len(recent), len(all), since)
 	}
@@ -140,7 +139,7 @@ func TestConnector_history_is_oldest_first_since_a_time(t *testing.T) {
 
 func TestConnector_fields_follow_a_changed_definition(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
+	ctx := w.ctx()
 	w.d.Conn(ctx).Exec(`UPDATE sandbox_fields SET options = options || '[{"value":"onhold","label":"On hold"}]'::jsonb, read_only = true
 		WHERE tenant_id = ? AND connection_id = ? AND object = 'deals' AND name = 'dealstage'`, w.tenantID, w.connectionID)
 	fields, err := w.connector(t).Fields(ctx, "deals")
@@ -160,7 +159,7 @@ func TestFactory_refuses_what_is_not_the_tenants_sandbox(t *testing.T) {
 		"another tenant": {ID: w.connectionID, TenantID: other, Provider: crm.Sandbox},
 		"a HubSpot one":  {ID: newConnection(t, w.d, w.tenantID, "hubspot"), TenantID: w.tenantID, Provider: crm.HubSpot},
 	} {
-		if _, err := f(context.Background(), conn); !errors.Is(err, crm.ErrNotFound) {
+		if _, err := f(w.ctx(), conn); !errors.Is(err, crm.ErrNotFound) {
 			t.Errorf("%s: err = %v, want not found", name, err)
 		}
 	}
@@ -169,11 +168,11 @@ func TestFactory_refuses_what_is_not_the_tenants_sandbox(t *testing.T) {
 func TestFactory_provisions_a_new_connection(t *testing.T) {
 	w := newWorld(t)
 	fresh := newConnection(t, w.d, w.tenantID, "sandbox")
-	c, err := Factory(w.d)(context.Background(), crm.Connection{ID: fresh, TenantID: w.tenantID, Provider: crm.Sandbox})
+	c, err := Factory(w.d)(w.ctx(), crm.Connection{ID: fresh, TenantID: w.tenantID, Provider: crm.Sandbox})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page, err := c.ListRecords(context.Background(), "tickets", nil, 10, ""); err != nil || len(page.Records) != 10 {
+	if page, err := c.ListRecords(w.ctx(), "tickets", nil, 10, ""); err != nil || len(page.Records) != 10 {
 		t.Errorf("tickets of a new connection: %v, %v", page, err)
 	}
 }

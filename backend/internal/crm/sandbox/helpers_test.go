@@ -28,7 +28,7 @@ func newWorld(t testing.TB) world {
 	d := dbtest.New(t)
 	tenantID := newTenant(t, d, "acme")
 	w := world{d: d, tenantID: tenantID, connectionID: newConnection(t, d, tenantID, "sandbox")}
-	if err := Provision(context.Background(), d, w.tenantID, w.connectionID); err != nil {
+	if err := Provision(w.ctx(), d, w.tenantID, w.connectionID); err != nil {
 		t.Fatalf("provision: %v", err)
 	}
 	return w
@@ -49,7 +49,7 @@ var connSeq atomic.Int64
 func newConnection(t testing.TB, d *db.DB, tenantID, provider string) string {
 	t.Helper()
 	var id string
-	if err := d.Conn(context.Background()).Raw(`INSERT INTO crm_connections (tenant_id, name, provider) VALUES (?, ?, ?) RETURNING id`,
+	if err := d.Conn(db.WithTenant(context.Background(), tenantID)).Raw(`INSERT INTO crm_connections (tenant_id, name, provider) VALUES (?, ?, ?) RETURNING id`,
 		tenantID, fmt.Sprintf("%s %d", provider, connSeq.Add(1)), provider).Scan(&id).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func newConnection(t testing.TB, d *db.DB, tenantID, provider string) string {
 
 func (w world) connector(t testing.TB) *Connector {
 	t.Helper()
-	c, err := Factory(w.d)(context.Background(), crm.Connection{ID: w.connectionID, TenantID: w.tenantID, Provider: crm.Sandbox})
+	c, err := Factory(w.d)(w.ctx(), crm.Connection{ID: w.connectionID, TenantID: w.tenantID, Provider: crm.Sandbox})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func (w world) service() *Service { return NewService(w.d, clock.NewFixed(testNo
 func (w world) count(t testing.TB, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := w.d.Conn(context.Background()).Raw(query, args...).Scan(&n).Error; err != nil {
+	if err := w.d.Conn(w.ctx()).Raw(query, args...).Scan(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -82,7 +82,7 @@ func (w world) count(t testing.TB, query string, args ...any) int {
 func (w world) firstID(t testing.TB, object string) string {
 	t.Helper()
 	var id string
-	if err := w.d.Conn(context.Background()).Raw(`SELECT id FROM sandbox_records WHERE tenant_id = ? AND connection_id = ? AND object = ?
+	if err := w.d.Conn(w.ctx()).Raw(`SELECT id FROM sandbox_records WHERE tenant_id = ? AND connection_id = ? AND object = ?
 		ORDER BY length(id), id LIMIT 1`, w.tenantID, w.connectionID, object).Scan(&id).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -99,3 +99,7 @@ func fieldNamed(t testing.TB, fields []crm.Field, name string) crm.Field {
 	t.Fatalf("no field %s", name)
 	return crm.Field{}
 }
+
+// ctx is a context for the world's tenant, as the caller of the sandbox
+// (the catalog's sync, the console's handlers) has it.
+func (w world) ctx() context.Context { return db.WithTenant(context.Background(), w.tenantID) }

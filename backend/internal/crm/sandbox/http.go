@@ -20,7 +20,10 @@ func NewHandlers(svc *Service) *Handlers { return &Handlers{svc: svc} }
 
 // ListSandboxRecords lists an object's records, optionally searched.
 func (h *Handlers) ListSandboxRecords(ctx context.Context, req api.ListSandboxRecordsRequestObject) (api.ListSandboxRecordsResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	limit := defaultLimit
 	if req.Params.Limit != nil {
 		limit = *req.Params.Limit
@@ -41,7 +44,10 @@ func (h *Handlers) ListSandboxRecords(ctx context.Context, req api.ListSandboxRe
 
 // GetSandboxRecord shows a record with its field history.
 func (h *Handlers) GetSandboxRecord(ctx context.Context, req api.GetSandboxRecordRequestObject) (api.GetSandboxRecordResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	d, err := h.svc.Record(ctx, p.TenantID, req.ConnectionId, req.Object, req.RecordId)
 	if err != nil {
 		return nil, err
@@ -51,7 +57,10 @@ func (h *Handlers) GetSandboxRecord(ctx context.Context, req api.GetSandboxRecor
 
 // EditSandboxRecord edits a record as the signed-in person, in the CRM.
 func (h *Handlers) EditSandboxRecord(ctx context.Context, req api.EditSandboxRecordRequestObject) (api.EditSandboxRecordResponseObject, error) {
-	p, _ := principal.From(ctx)
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if req.Body == nil {
 		return nil, problem.InvalidField("values", "is required")
 	}

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"countersign/backend/internal/crm"
+	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/dbtest"
 	"countersign/backend/internal/platform/problem"
 )
 
 func TestProvision_creates_the_objects_fields_and_records(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
+	ctx := w.ctx()
 	recs := w.count(t, `SELECT count(*) FROM sandbox_records WHERE tenant_id = ? AND connection_id = ?`, w.tenantID, w.connectionID)
 	if recs < 2000 {
 		t.Fatalf("records = %d, want at least 2,000", recs)
@@ -88,7 +89,7 @@ func objectNames(types []crm.ObjectType) []string {
 
 func TestProvision_twice_changes_nothing(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
+	ctx := w.ctx()
 	// A field edited after the first provision (as a test of re-sync would) stays edited.
 	w.d.Conn(ctx).Exec(`UPDATE sandbox_fields SET label = 'Stage' WHERE tenant_id = ? AND name = 'dealstage'`, w.tenantID)
 	before := w.count(t, `SELECT count(*) FROM sandbox_history WHERE tenant_id = ?`, w.tenantID)
@@ -110,7 +111,7 @@ func TestProvision_concurrent_calls_provision_once(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
 	for i := range errs {
-		wg.Go(func() { errs[i] = Provision(context.Background(), d, tenantID, connID) })
+		wg.Go(func() { errs[i] = Provision(db.WithTenant(context.Background(), tenantID), d, tenantID, connID) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -132,8 +133,8 @@ func TestProvision_gives_every_database_the_same_data_set(t *testing.T) {
 		extract(epoch FROM at)::text || source || actor, E'\n' ORDER BY seq)) FROM sandbox_history WHERE connection_id = ?`
 	for _, q := range []string{digest, historyDigest} {
 		var ha, hb string
-		a.d.Conn(context.Background()).Raw(q, a.connectionID).Scan(&ha)
-		b.d.Conn(context.Background()).Raw(q, b.connectionID).Scan(&hb)
+		a.d.Conn(a.ctx()).Raw(q, a.connectionID).Scan(&ha)
+		b.d.Conn(b.ctx()).Raw(q, b.connectionID).Scan(&hb)
 		if ha == "" || ha != hb {
 			t.Errorf("data sets differ: %q vs %q", ha, hb)
 		}
@@ -150,7 +151,7 @@ func TestProvision_refuses_other_tenants_and_other_providers(t *testing.T) {
 		"no such connection":          {w.tenantID, "3f1e1c52-7a43-4a8c-9d55-1b1f9f0a0e11"},
 		"not an id":                   {w.tenantID, "sandbox"},
 	} {
-		err := Provision(context.Background(), w.d, tc[0], tc[1])
+		err := Provision(db.WithTenant(context.Background(), tc[0]), w.d, tc[0], tc[1])
 		if p, ok := problem.As(err); !ok || p.Kind != problem.KindNotFound {
 			t.Errorf("%s: err = %v, want not found", name, err)
 		}
@@ -168,7 +169,7 @@ func BenchmarkProvision(b *testing.B) {
 		b.StopTimer()
 		connID := newConnection(b, d, tenantID, "sandbox")
 		b.StartTimer()
-		if err := Provision(context.Background(), d, tenantID, connID); err != nil {
+		if err := Provision(db.WithTenant(context.Background(), tenantID), d, tenantID, connID); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -15,7 +14,7 @@ const editor = "maria.lopez@northwind.example"
 
 func TestEditAsHuman_records_the_person_as_the_source(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
+	ctx := w.ctx()
 	id := w.firstID(t, "deals")
 	d, err := w.service().EditAsHuman(ctx, w.tenantID, w.connectionID, "deals", id,
 		map[string]any{"dealstage": "closedlost", "closed_lost_reason": "Went with a competitor"}, editor)
@@ -43,7 +42,7 @@ func TestEditAsHuman_records_the_person_as_the_source(t *testing.T) {
 
 func TestEditAsHuman_refuses_a_bad_value_naming_the_field(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
+	ctx := w.ctx()
 	id := w.firstID(t, "deals")
 	before := w.count(t, `SELECT count(*) FROM sandbox_history WHERE tenant_id = ?`, w.tenantID)
 	_, err := w.service().EditAsHuman(ctx, w.tenantID, w.connectionID, "deals", id,
@@ -63,7 +62,7 @@ func TestEditAsHuman_refuses_a_bad_value_naming_the_field(t *testing.T) {
 
 func TestService_answers_not_found_for_what_is_not_the_tenants_sandbox(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
+	ctx := w.ctx()
 	other := newTenant(t, w.d, "globex")
 	hubspot := newConnection(t, w.d, w.tenantID, "hubspot")
 	id := w.firstID(t, "contacts")
@@ -96,7 +95,7 @@ func TestService_answers_not_found_for_what_is_not_the_tenants_sandbox(t *testin
 func TestService_searches_records_in_any_case(t *testing.T) {
 	w := newWorld(t)
 	svc := w.service()
-	ctx := context.Background()
+	ctx := w.ctx()
 	page, err := svc.Records(ctx, w.tenantID, w.connectionID, "deals", "CLOSEDWON", 200, "")
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +127,7 @@ func isInvalid(err error, field string) bool {
 func TestHandlers_page_records_and_edit_as_the_signed_in_person(t *testing.T) {
 	w := newWorld(t)
 	h := NewHandlers(w.service())
-	ctx := principal.With(context.Background(), principal.Principal{TenantID: w.tenantID, Email: editor})
+	ctx := principal.With(w.ctx(), principal.Principal{TenantID: w.tenantID, Email: editor})
 	resp, err := h.ListSandboxRecords(ctx, api.ListSandboxRecordsRequestObject{ConnectionId: w.connectionID, Object: "companies"})
 	if err != nil {
 		t.Fatal(err)

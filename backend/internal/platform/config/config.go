@@ -17,7 +17,8 @@ import (
 
 // Config is everything the server needs to start.
 type Config struct {
-	DatabaseURL string     // COUNTERSIGN_DATABASE_URL (secret: may hold a password)
+	DatabaseURL string     // COUNTERSIGN_DATABASE_URL: the schema owner's, for `migrate` (secret: may hold a password)
+	AppURL      string     // COUNTERSIGN_APP_DATABASE_URL: the app role's, for everything else; default DatabaseURL as countersign_app
 	Listen      string     // COUNTERSIGN_LISTEN, default ":8080"
 	SecretKey   []byte     // COUNTERSIGN_SECRET_KEY, 32+ bytes as hex or base64 (secret)
 	BaseURL     string     // COUNTERSIGN_BASE_URL, default http://localhost<Listen>
@@ -48,6 +49,10 @@ func Load(getenv func(string) string) (Config, error) {
 		AlertURL:    getenv("COUNTERSIGN_ALERT_WEBHOOK_URL"),
 
 		MetricsListen: orDefault(getenv("COUNTERSIGN_METRICS_LISTEN"), "127.0.0.1:9090"),
+	}
+	c.AppURL = getenv("COUNTERSIGN_APP_DATABASE_URL")
+	if c.AppURL == "" && c.DatabaseURL != "" {
+		c.AppURL = AppURL(c.DatabaseURL)
 	}
 	var errs []error
 	if c.MetricsListen == "off" {
@@ -143,6 +148,7 @@ func decodeKey(raw string) ([]byte, error) {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("database_url", MaskURL(c.DatabaseURL)),
+		slog.String("app_database_url", MaskURL(c.AppURL)),
 		slog.String("listen", c.Listen),
 		slog.String("base_url", c.BaseURL),
 		slog.String("secret_key", mask(len(c.SecretKey) > 0)),
@@ -152,6 +158,25 @@ func (c Config) LogValue() slog.Value {
 		slog.String("metrics_listen", orDefault(c.MetricsListen, "off")),
 		slog.Bool("request_log", c.RequestLog),
 	)
+}
+
+// AppRole is the PostgreSQL role the server connects as: not the owner of
+// the tables, no BYPASSRLS, so row-level security holds it to one tenant.
+const AppRole = "countersign_app"
+
+// AppURL is ownerURL with the user swapped for AppRole (and its password
+// kept: docker-compose gives both roles the same one).
+func AppURL(ownerURL string) string {
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		return ownerURL
+	}
+	if p, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(AppRole, p)
+	} else {
+		u.User = url.User(AppRole)
+	}
+	return u.String()
 }
 
 // MaskURL hides the password of a connection URL.

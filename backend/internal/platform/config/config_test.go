@@ -89,3 +89,22 @@ func TestWithPrivateCluster_finds_the_checkouts_cluster_from_a_second_shell(t *t
 		t.Errorf("outside a checkout: %v", err)
 	}
 }
+
+func TestAppURL_is_the_owner_URL_as_the_app_role_unless_set(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := Load(env(map[string]string{"COUNTERSIGN_DATA_DIR": dir,
+		"COUNTERSIGN_DATABASE_URL": "postgres://countersign:pw@db:5432/countersign?sslmode=disable"}))
+	if c.AppURL != "postgres://countersign_app:pw@db:5432/countersign?sslmode=disable" {
+		t.Errorf("derived app URL %q", c.AppURL)
+	}
+	c, _ = Load(env(map[string]string{"COUNTERSIGN_DATA_DIR": dir,
+		"COUNTERSIGN_DATABASE_URL": "postgres://postgres@127.0.0.1:54329/countersign"}))
+	if c.AppURL != "postgres://countersign_app@127.0.0.1:54329/countersign" {
+		t.Errorf("derived app URL without a password %q", c.AppURL)
+	}
+	c, _ = Load(env(map[string]string{"COUNTERSIGN_DATA_DIR": dir, "COUNTERSIGN_DATABASE_URL": "postgres://a@h/d",
+		"COUNTERSIGN_APP_DATABASE_URL": "postgres://reader:hunter2@h/d"}))
+	if c.AppURL != "postgres://reader:hunter2@h/d" || strings.Contains(fmt.Sprint(c.LogValue()), "hunter2") {
+		t.Errorf("explicit app URL %q, logged as %v", c.AppURL, c.LogValue())
+	}
+}

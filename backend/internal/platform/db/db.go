@@ -7,9 +7,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"regexp"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
+	"weak"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,9 +34,11 @@ import (
 // DB is the database handle shared by every store: GORM (over database/sql)
 // for the stores, and a pgx pool for River and set-based hot paths.
 type DB struct {
-	gorm *gorm.DB
-	sql  *sql.DB
-	pool *pgxpool.Pool
+	gorm     *gorm.DB
+	sql      *sql.DB
+	pool     *pgxpool.Pool
+	declared *declared // what each connection declared for its session (tenant.go)
+	staged   *staged   // the staging tables each connection has (CopyFrom)
 }
 
 // Open connects and pings.
@@ -62,7 +69,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		s.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return &DB{gorm: g, sql: s, pool: pool}, nil
+	return &DB{gorm: g, sql: s, pool: pool, declared: &declared{}, staged: &staged{}}, nil
 }
 
 // Close releases the pools.
@@ -82,14 +89,22 @@ func (d *DB) Gorm() *gorm.DB { return d.gorm }
 
 type txKey struct{}
 
-// tx is a transaction in a context: GORM's handle on it, and the connection
-// it runs on (for pgx's COPY inside the same transaction).
+// tx is a transaction in a context: GORM's handle on it, the connection it
+// runs on (for pgx's COPY inside the same transaction), and the tenant and
+// user it has declared to PostgreSQL so far.
 type tx struct {
 	gorm *gorm.DB
 	conn *sql.Conn
+
+	mu     sync.Mutex
+	scope  scope
+	staged []string        // staging tables CopyFrom created in this transaction
+	filled map[string]bool // staging tables CopyFrom filled in this transaction
 }
 
-// InTx runs fn in a transaction carried by ctx; a nested call joins the outer one.
+// InTx runs fn in a transaction carried by ctx; a nested call joins the outer
+// one. The transaction declares ctx's tenant (and user, see WithUser) to
+// PostgreSQL, whose row-level security then shows it only that tenant's rows.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*tx); ok {
 		return fn(ctx)
@@ -101,34 +116,149 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	defer conn.Close()
 	s := d.gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
 	s.Statement.ConnPool = conn
-	return s.Transaction(func(g *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, &tx{gorm: g, conn: conn}))
+	t := &tx{conn: conn}
+	err = s.Transaction(func(g *gorm.DB) error {
+		t.gorm, t.scope = g, scopeOf(ctx)
+		if err := g.Exec(setLocal, t.scope.tenant, t.scope.user).Error; err != nil {
+			return fmt.Errorf("declaring the tenant: %w", err)
+		}
+		return fn(context.WithValue(ctx, txKey{}, t))
 	})
+	if err == nil && len(t.staged) > 0 {
+		// committed: the connection keeps those temporary tables
+		conn.Raw(func(dc any) error {
+			if c, ok := dc.(*stdlib.Conn); ok {
+				d.staged.add(c, t.staged)
+			}
+			return nil
+		})
+	}
+	return err
 }
 
-// Conn returns the transaction in ctx or the pool, bound to ctx.
+// Conn returns the transaction in ctx or the pool, bound to ctx and to ctx's
+// tenant: inside a transaction, a ctx carrying another tenant than the one
+// the transaction declared re-declares it first; outside one, each statement
+// runs on a connection that declares ctx's tenant just before it. A ctx
+// without a tenant declares none, and any tenant-owned table then errors.
 func (d *DB) Conn(ctx context.Context) *gorm.DB {
 	if t, ok := ctx.Value(txKey{}).(*tx); ok {
+		if err := t.declare(ctx); err != nil {
+			g := t.gorm.WithContext(ctx)
+			g.AddError(err)
+			return g
+		}
 		return t.gorm
 	}
-	return d.gorm.WithContext(ctx)
+	s := d.gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
+	s.Statement.ConnPool = scopedPool{db: d.sql, scope: scopeOf(ctx), declared: d.declared}
+	return s
+}
+
+// declare makes the transaction's declared tenant and user ctx's.
+func (t *tx) declare(ctx context.Context) error {
+	sc := scopeOf(ctx)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if sc == t.scope {
+		return nil
+	}
+	if _, err := t.conn.ExecContext(ctx, setLocal, sc.tenant, sc.user); err != nil {
+		return fmt.Errorf("declaring the tenant: %w", err)
+	}
+	t.scope = sc
+	return nil
 }
 
 // CopyFrom bulk-loads rows into table with COPY, inside the transaction in ctx.
+//
+// PostgreSQL refuses COPY FROM into a table under row-level security, so the
+// rows are copied into a temporary table of the connection (made once, no
+// policies, emptied at commit) and moved into table by one INSERT, which the
+// tenant policy checks row by row.
 func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) error {
 	t, ok := ctx.Value(txKey{}).(*tx)
 	if !ok {
 		return errors.New("db.CopyFrom runs inside InTx")
 	}
+	if err := t.declare(ctx); err != nil {
+		return err
+	}
+	cols := make([]string, len(columns))
+	for i, c := range columns {
+		cols[i] = pgx.Identifier{c}.Sanitize()
+	}
+	list := strings.Join(cols, ", ")
+	h := fnv.New32a()
+	h.Write([]byte(table + "(" + list + ")"))
+	staging := fmt.Sprintf("copy_%s_%08x", table, h.Sum32())
 	return t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("db.CopyFrom: the driver connection is a %T, not pgx", dc)
 		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		pc := c.Conn()
+		if !d.staged.has(c, staging) {
+			if _, err := pc.Exec(ctx, fmt.Sprintf(`CREATE TEMP TABLE IF NOT EXISTS %s ON COMMIT DELETE ROWS AS SELECT %s FROM %s WITH NO DATA`,
+				staging, list, pgx.Identifier{table}.Sanitize())); err != nil {
+				return err
+			}
+			t.staged = append(t.staged, staging)
+		}
+		if t.filled[staging] { // a second load in the same transaction
+			if _, err := pc.Exec(ctx, `TRUNCATE `+staging); err != nil {
+				return err
+			}
+		}
+		if _, err := pc.CopyFrom(ctx, pgx.Identifier{staging}, columns, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		if t.filled == nil {
+			t.filled = map[string]bool{}
+		}
+		t.filled[staging] = true
+		_, err := pc.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s`, pgx.Identifier{table}.Sanitize(), list, list, staging))
 		return err
 	})
 }
+
+// staged remembers the staging tables of each connection that were committed
+// (a rolled-back CREATE leaves none), to spare CopyFrom a round trip.
+type staged struct {
+	mu sync.Mutex
+	m  map[weak.Pointer[stdlib.Conn]]map[string]bool
+}
+
+func (s *staged) has(c *stdlib.Conn, name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[weak.Make(c)][name]
+}
+
+func (s *staged) add(c *stdlib.Conn, names []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := weak.Make(c)
+	if s.m == nil {
+		s.m = map[weak.Pointer[stdlib.Conn]]map[string]bool{}
+	}
+	if s.m[k] == nil {
+		s.m[k] = map[string]bool{}
+		runtime.AddCleanup(c, s.forget, k)
+	}
+	for _, n := range names {
+		s.m[k][n] = true
+	}
+}
+
+func (s *staged) forget(k weak.Pointer[stdlib.Conn]) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, k)
+}
+
+// ErrNotFound is "no row", for stores that find none without GORM saying so.
+var ErrNotFound = gorm.ErrRecordNotFound
 
 // NotFound reports whether err means "no row".
 func NotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
@@ -182,6 +312,15 @@ var ErrSchemaOutOfDate = errors.New("database schema is out of date")
 
 // CheckSchema refuses to go on when the database is behind this binary.
 func (d *DB) CheckSchema(ctx context.Context) error {
+	// goose would create its table on a database that has none, which the app
+	// role may not (and should not) do
+	var hasVersions bool
+	if err := d.sql.QueryRowContext(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&hasVersions); err != nil {
+		return fmt.Errorf("reading schema version: %w", err)
+	}
+	if !hasVersions {
+		return fmt.Errorf("%w: the database has no schema yet: run `countersign migrate` (or `make run`)", ErrSchemaOutOfDate)
+	}
 	p, err := provider(d.sql)
 	if err != nil {
 		return err

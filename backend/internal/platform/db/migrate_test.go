@@ -64,7 +64,7 @@ func TestInTx_rolls_back_everything_on_error(t *testing.T) {
 // Every migration can be undone: from the top all the way down, then up again.
 func TestMigrations_go_down_to_nothing_and_up_again(t *testing.T) {
 	ctx := context.Background()
-	d := dbtest.New(t)
+	d := dbtest.Open(t, dbtest.NewOwnerURL(t)) // migrations run as the owner
 	p, err := goose.NewProvider(goose.DialectPostgres, d.SQL(), migrations.FS)
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
+	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
 	"countersign/migrations"
 )
@@ -46,15 +47,26 @@ func AdminURL(t testing.TB) string {
 }
 
 // New returns an open handle on a fresh, migrated, empty database, dropped
-// when the test ends.
+// when the test ends. It connects as the app role (countersign_app), as the
+// server does: row-level security applies.
 func New(t testing.TB) *db.DB {
 	t.Helper()
 	d, _ := NewWithURL(t)
 	return d
 }
 
-// NewWithURL is New that also returns the database's URL.
+// NewWithURL is New that also returns the database's URL (as the app role).
 func NewWithURL(t testing.TB) (*db.DB, string) {
+	t.Helper()
+	owner := NewOwnerURL(t)
+	app := config.AppURL(owner)
+	return Open(t, app), app
+}
+
+// NewOwnerURL returns the owner's (superuser's) URL of a fresh, migrated,
+// empty database, dropped when the test ends; config.AppURL of it is the app
+// role's.
+func NewOwnerURL(t testing.TB) string {
 	t.Helper()
 	admin := AdminURL(t)
 	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(admin) })
@@ -64,17 +76,33 @@ func NewWithURL(t testing.TB) (*db.DB, string) {
 	name := "cs_test_" + randomHex(6)
 	exec(t, admin, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName))
 	t.Cleanup(func() { execQuiet(admin, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name)) })
-	return Open(t, WithDatabase(admin, name)), WithDatabase(admin, name)
+	return WithDatabase(admin, name)
 }
 
-// Empty returns the URL of a fresh database with no schema at all.
+// Empty returns the owner's URL of a fresh database with no schema at all
+// (the app role exists in the cluster: migrating grants it).
 func Empty(t testing.TB) string {
 	t.Helper()
 	admin := AdminURL(t)
+	if err := ensureRole(admin); err != nil {
+		t.Fatalf("creating the app role: %v", err)
+	}
 	name := "cs_empty_" + randomHex(6)
 	exec(t, admin, `CREATE DATABASE `+name)
 	t.Cleanup(func() { execQuiet(admin, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name)) })
 	return WithDatabase(admin, name)
+}
+
+// ensureRole creates the app role when the cluster lacks it, as
+// scripts/pg.sh does for `make run` (role names are cluster-wide, so
+// concurrent test processes may race: the loser's error is ignored).
+func ensureRole(admin string) error {
+	return execQuiet(admin, `DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '`+config.AppRole+`') THEN
+			CREATE ROLE `+config.AppRole+` LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+		END IF;
+	EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+	END $$`)
 }
 
 // Open connects to url and closes the handle when the test ends.
@@ -116,6 +144,9 @@ func ensureTemplate(admin string) (string, error) {
 		return "", err
 	}
 	defer c.ExecContext(ctx, `SELECT pg_advisory_unlock(4242)`)
+	if err := ensureRole(admin); err != nil {
+		return "", fmt.Errorf("creating the app role: %w", err)
+	}
 	var exists bool
 	if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
 		return "", err

@@ -2,7 +2,11 @@
 // every capability can read it without depending on identity.
 package principal
 
-import "context"
+import (
+	"context"
+
+	"countersign/backend/internal/platform/problem"
+)
 
 // Principal is a signed-in member, as established from the session cookie.
 type Principal struct {
@@ -43,4 +47,14 @@ func ClientIP(ctx context.Context) string { c, _ := ctx.Value(clientKey{}).(clie
 func UserAgent(ctx context.Context) string {
 	c, _ := ctx.Value(clientKey{}).(client)
 	return c.userAgent
+}
+
+// Require returns the caller, or a 401 when the request has none: a handler
+// never goes on as nobody with an empty tenant.
+func Require(ctx context.Context) (Principal, error) {
+	p, ok := From(ctx)
+	if !ok || p.TenantID == "" {
+		return Principal{}, problem.Unauthenticated("unauthenticated", "Sign in to continue.")
+	}
+	return p, nil
 }
