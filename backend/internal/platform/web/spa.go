@@ -34,7 +34,8 @@ func SPA() fiber.Handler {
 func SPAFrom(assets fs.FS) fiber.Handler {
 	files := &compressed{fs: assets}
 	return func(c *fiber.Ctx) error {
-		p := strings.TrimPrefix(path.Clean(c.Path()), "/")
+		// Fiber's path points into a buffer the next request reuses; p becomes a map key.
+		p := strings.Clone(strings.TrimPrefix(path.Clean(c.Path()), "/"))
 		if p != "" && p != "index.html" {
 			if st, err := fs.Stat(assets, p); err == nil && !st.IsDir() {
 				if strings.HasPrefix(p, "assets/") {

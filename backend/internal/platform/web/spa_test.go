@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 
@@ -81,5 +85,41 @@ func TestSPA_index_and_deep_links_are_revalidated(t *testing.T) {
 		if status != 200 || h["Cache-Control"] != "no-cache" || !strings.Contains(h["Content-Type"], "text/html") || h["Content-Encoding"] != "gzip" {
 			t.Errorf("GET %s: %d %v", p, status, h)
 		}
+	}
+}
+
+// TestSPA_survives_concurrent_requests_on_a_real_listener: the file cache is
+// keyed by path, and Fiber reuses a request's buffers once it is answered; a
+// key that is not copied corrupts the map (seen as 500s in the browser suite).
+func TestSPA_survives_concurrent_requests_on_a_real_listener(t *testing.T) {
+	app := consoleApp()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	t.Cleanup(func() { app.Shutdown() })
+	paths := []string{"/assets/index-abc123.js", "/favicon.svg", "/proposals/42", "/assets/logo-abc123.png", "/members"}
+	var wg sync.WaitGroup
+	var failures atomic.Int32
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 150; i++ {
+				res, err := http.Get("http://" + ln.Addr().String() + paths[(w+i)%len(paths)])
+				if err != nil || res.StatusCode != 200 {
+					failures.Add(1)
+				}
+				if res != nil {
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	if n := failures.Load(); n > 0 {
+		t.Errorf("%d of 1200 requests failed", n)
 	}
 }
