@@ -130,6 +130,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
+		// Strings from the request are copies, never views of buffers that the
+		// next request reuses: values kept past a handler (cache keys, metric
+		// labels, goroutines) stay true.
+		Immutable: true,
 	})
 	m := metrics.New(d.SQL())
 	app.Use(recover.New(), requestid.New(requestid.Config{ContextKey: logging.RequestIDKey}),
