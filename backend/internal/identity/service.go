@@ -54,7 +54,8 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, Principal, 
 		return "", Principal{}, err
 	}
 	now := s.clock.Now()
-	if err := s.checkLockout(ctx, email, in.IP, now); err != nil {
+	attempt, err := s.reserveAttempt(ctx, email, in.IP, now)
+	if err != nil {
 		return "", Principal{}, err
 	}
 	user, err := s.store.UserByEmail(ctx, email)
@@ -85,13 +86,33 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, Principal, 
 		if token, p, err = s.openSession(ctx, user, m.TenantID, in.IP, in.UserAgent); err != nil {
 			return err
 		}
-		if err := s.store.RecordAttempt(ctx, email, in.IP, true, now); err != nil {
+		if err := s.store.MarkSucceeded(ctx, attempt); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{TenantID: m.TenantID, At: now, ActorUserID: user.ID,
 			ActorEmail: user.Email, Action: audit.SignedIn, Target: user.Email, IP: in.IP})
 	})
 	return token, p, err
+}
+
+// reserveAttempt refuses a locked-out email or address, and otherwise records
+// this attempt as failed until the password proves otherwise. Counting and
+// recording happen under a lock per email and per address, so N concurrent
+// wrong passwords are counted as N: attempt N+1 is refused however they race.
+func (s *Service) reserveAttempt(ctx context.Context, email, ip string, now time.Time) (int64, error) {
+	var id int64
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.LockAttempts(ctx, email, ip); err != nil {
+			return err
+		}
+		if err := s.checkLockout(ctx, email, ip, now); err != nil {
+			return err
+		}
+		var err error
+		id, err = s.store.RecordAttempt(ctx, email, ip, false, now)
+		return err
+	})
+	return id, err
 }
 
 func (s *Service) checkLockout(ctx context.Context, email, ip string, now time.Time) error {
@@ -111,10 +132,8 @@ func (s *Service) checkLockout(ctx context.Context, email, ip string, now time.T
 	return nil
 }
 
+// failLogin audits a failed attempt (already recorded by reserveAttempt).
 func (s *Service) failLogin(ctx context.Context, email, ip string, now time.Time) error {
-	if err := s.store.RecordAttempt(ctx, email, ip, false, now); err != nil {
-		return err
-	}
 	action := audit.SignInFailed
 	if n, _, _, err := s.store.FailuresSince(ctx, email, ip, now.Add(-LockoutWindow)); err == nil && n == MaxFailuresByEmail {
 		action = audit.SignInLocked
@@ -301,16 +320,25 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	return u, err
 }
 
-// VerifyPassword checks a user's password (invite acceptance by an existing user).
-func (s *Service) VerifyPassword(ctx context.Context, u User, password string) error {
+// VerifyPassword checks an existing account's password for invite
+// acceptance, under sign-in's lockout and rate limit and with its answers: a
+// wrong password counts towards the account's and the address's lockout,
+// and is told exactly as a wrong sign-in is. Call it outside a transaction
+// that could roll the counted attempt back.
+func (s *Service) VerifyPassword(ctx context.Context, u User, password, ip string) error {
+	now := s.clock.Now()
+	attempt, err := s.reserveAttempt(ctx, u.Email, ip, now)
+	if err != nil {
+		return err
+	}
 	ok, err := CheckPassword(u.PasswordHash, password)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return problem.InvalidField("password", "is not the password of %s", u.Email)
+		return s.failLogin(ctx, u.Email, ip, now)
 	}
-	return nil
+	return s.store.MarkSucceeded(ctx, attempt)
 }
 
 // EndSessionsIn signs the user out of a tenant (their membership was disabled).

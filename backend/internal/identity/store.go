@@ -71,9 +71,24 @@ func (s *Store) FailuresSince(ctx context.Context, email, ip string, t time.Time
 	return row.ByEmail, row.ByIP, oldest, err
 }
 
-// RecordAttempt remembers a sign-in attempt.
-func (s *Store) RecordAttempt(ctx context.Context, email, ip string, ok bool, at time.Time) error {
-	return s.db.Conn(ctx).Exec(`INSERT INTO login_attempts (email, ip, succeeded, at) VALUES (?, ?, ?, ?)`, email, ip, ok, at).Error
+// RecordAttempt remembers a sign-in attempt and returns its id.
+func (s *Store) RecordAttempt(ctx context.Context, email, ip string, ok bool, at time.Time) (int64, error) {
+	var id int64
+	err := s.db.Conn(ctx).Raw(`INSERT INTO login_attempts (email, ip, succeeded, at) VALUES (?, ?, ?, ?) RETURNING id`,
+		email, ip, ok, at).Scan(&id).Error
+	return id, err
+}
+
+// LockAttempts serializes, until the transaction ends, the counting of
+// attempts for one email and one address, so concurrent attempts see each other.
+func (s *Store) LockAttempts(ctx context.Context, email, ip string) error {
+	return s.db.Conn(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtextextended('login:email:' || ?, 0)),
+		pg_advisory_xact_lock(hashtextextended('login:ip:' || ?, 0))`, email, ip).Error
+}
+
+// MarkSucceeded turns a reserved attempt into a successful one.
+func (s *Store) MarkSucceeded(ctx context.Context, id int64) error {
+	return s.db.Conn(ctx).Exec(`UPDATE login_attempts SET succeeded = true WHERE id = ?`, id).Error
 }
 
 // sessionRow is a session joined with its user.

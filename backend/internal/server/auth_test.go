@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -192,5 +194,34 @@ func TestPlatformEndpoints(t *testing.T) {
 	}
 	if res := c.do("GET", "/members", nil); res.status != 200 || !strings.Contains(res.header.Get("Content-Type"), "text/html") {
 		t.Errorf("SPA fallback: %d %s", res.status, res.header.Get("Content-Type"))
+	}
+}
+
+// TestLogin_parallel_wrong_passwords_are_all_counted fires twelve wrong
+// passwords at once: no more than five may be checked, the rest are refused,
+// and the account is locked afterwards.
+func TestLogin_parallel_wrong_passwords_are_all_counted(t *testing.T) {
+	e := newEnv(t)
+	statuses := make(chan int, 12)
+	var wg sync.WaitGroup
+	for i := 0; i < 12; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			c := &client{e: e, ip: fmt.Sprintf("198.51.100.%d", 10+i)}
+			statuses <- c.do("POST", "/api/v1/auth/login", map[string]any{"email": "viewer@acme.test", "password": "wrong"}).status
+		}(i)
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[401] != 5 || count[429] != 7 {
+		t.Errorf("twelve parallel wrong passwords: %v, want exactly 5 checked (401) and 7 refused (429)", count)
+	}
+	if res := e.anon().do("POST", "/api/v1/auth/login", map[string]any{"email": "viewer@acme.test", "password": "countersign-demo"}); res.status != 429 {
+		t.Errorf("right password after the burst: %d, want 429", res.status)
 	}
 }
