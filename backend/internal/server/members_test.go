@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -108,8 +109,8 @@ func TestInvite_existing_user_joins_with_own_password(t *testing.T) {
 	if res := e.anon().do("GET", "/api/v1/invitations/"+token, nil); !strings.Contains(string(res.body), `"existing_user":true`) {
 		t.Fatalf("preview: %s", res.body)
 	}
-	if res := e.anon().do("POST", "/api/v1/invitations/"+token+"/accept", map[string]any{"password": "wrong password!!"}); res.status != 400 {
-		t.Fatalf("wrong password accepted: %d", res.status)
+	if res := e.anon().do("POST", "/api/v1/invitations/"+token+"/accept", map[string]any{"password": "wrong password!!"}); res.status != 401 || res.code() != "invalid_credentials" {
+		t.Fatalf("wrong password: %d %s, want sign-in's 401 invalid_credentials", res.status, res.body)
 	}
 	c := e.anon()
 	res := c.do("POST", "/api/v1/invitations/"+token+"/accept", map[string]any{"password": "countersign-demo"})
@@ -227,4 +228,28 @@ func equalAny(v any, want ...string) bool {
 		}
 	}
 	return true
+}
+
+// TestInvite_accept_cannot_brute_force_an_existing_accounts_password: an
+// admin who invites another tenant's user holds a link that checks that
+// user's password; it is counted and locked out exactly like sign-in, and a
+// wrong password is answered exactly like a wrong sign-in.
+func TestInvite_accept_cannot_brute_force_an_existing_accounts_password(t *testing.T) {
+	e := newEnv(t)
+	token := invite(t, e.signIn("admin@globex.test"), "reviewer@acme.test", "reviewer")
+	for i := 0; i < 5; i++ {
+		res := e.anon().do("POST", "/api/v1/invitations/"+token+"/accept", map[string]any{"password": fmt.Sprintf("guess number %d", i)})
+		login := e.anon().do("POST", "/api/v1/auth/login", map[string]any{"email": "nobody@acme.test", "password": "guess"})
+		if res.status != 401 || res.code() != login.code() {
+			t.Fatalf("guess %d: %d %s; a wrong sign-in answers %d %s", i, res.status, res.body, login.status, login.body)
+		}
+	}
+	res := e.anon().do("POST", "/api/v1/invitations/"+token+"/accept", map[string]any{"password": "countersign-demo"})
+	if res.status != 429 || res.code() != "login_locked" {
+		t.Fatalf("the right password after five guesses: %d %s, want 429 login_locked", res.status, res.body)
+	}
+	// the guesses count towards the account's sign-in lockout too
+	if res := e.anon().do("POST", "/api/v1/auth/login", map[string]any{"email": "reviewer@acme.test", "password": "countersign-demo"}); res.status != 429 {
+		t.Errorf("sign-in after five invite guesses: %d, want 429", res.status)
+	}
 }

@@ -121,6 +121,20 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (string, identity.
 	if err != nil {
 		return "", identity.Principal{}, err
 	}
+	// An existing account's password is checked first, in its own
+	// transaction: the attempt must count towards the lockout even when the
+	// acceptance fails.
+	verified := ""
+	if inv, err := s.usableInvite(ctx, in.Token); err != nil {
+		return "", identity.Principal{}, err
+	} else if u, exists, err := s.identity.UserByEmail(ctx, inv.Email); err != nil {
+		return "", identity.Principal{}, err
+	} else if exists {
+		if err := s.identity.VerifyPassword(ctx, u, in.Password, in.IP); err != nil {
+			return "", identity.Principal{}, err
+		}
+		verified = u.ID
+	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		inv, err := s.usableInvite(ctx, in.Token)
 		if err != nil {
@@ -130,13 +144,13 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput) (string, identity.
 		if err != nil {
 			return err
 		}
-		if exists {
-			err = s.identity.VerifyPassword(ctx, u, in.Password)
-		} else {
-			u, err = s.identity.CreateUser(ctx, inv.Email, in.Name, in.Password)
-		}
-		if err != nil {
-			return err
+		switch {
+		case !exists:
+			if u, err = s.identity.CreateUser(ctx, inv.Email, in.Name, in.Password); err != nil {
+				return err
+			}
+		case u.ID != verified: // the account appeared after its password was checked
+			return problem.Conflict("user_exists", "An account with this email was just created; open the invitation again.")
 		}
 		now := s.clock.Now()
 		if _, err := s.store.AddMember(ctx, inv.TenantID, u.ID, now); err != nil {
