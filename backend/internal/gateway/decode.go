@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"countersign/backend/internal/platform/jsontext"
 )
 
 // Limits of one batch and one item.
@@ -94,6 +96,11 @@ func DecodeBatch(body []byte) (Decoded, error) {
 	}
 	// encoding/json would merge a repeated "proposals" key's items into the
 	// first one's; the item-by-item path takes the last, whole
+	// text that cannot be stored (NUL, bytes that are not UTF-8) is refused
+	// per item, which needs each item's own bytes
+	if jsontext.Suspect(body) {
+		return decodeEach(body)
+	}
 	if err := json.Unmarshal(body, &env); err != nil || topLevelKeys(body, "proposals") > 1 {
 		return decodeEach(body)
 	}
@@ -164,6 +171,13 @@ func decodeEach(body []byte) (Decoded, error) {
 }
 
 func decodeItem(raw json.RawMessage, i int) (Item, *ItemError) {
+	if bad, ok := jsontext.Scan(raw); !ok {
+		field := itemPath(i)
+		if bad.Path != "" {
+			field += "." + bad.Path
+		}
+		return Item{}, &ItemError{Code: "invalid_text", Field: field, Message: bad.Message()}
+	}
 	var r rawItem
 	if err := json.Unmarshal(raw, &r); err != nil {
 		var te *json.UnmarshalTypeError

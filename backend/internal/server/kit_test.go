@@ -109,10 +109,23 @@ func (c *client) do(method, path string, body any) response {
 	return c.doWith(method, path, body, nil)
 }
 
+// rawJSON is a body sent exactly as written (bytes json.Marshal would fix).
+type rawJSON string
+
+// doRaw sends body as it is, as JSON when it is not empty.
+func (c *client) doRaw(method, path, body string) response {
+	if body == "" {
+		return c.doWith(method, path, nil, nil)
+	}
+	return c.doWith(method, path, rawJSON(body), nil)
+}
+
 func (c *client) doWith(method, path string, body any, header map[string]string) response {
 	c.e.t.Helper()
 	var rd io.Reader
-	if body != nil {
+	if raw, ok := body.(rawJSON); ok {
+		rd = strings.NewReader(string(raw))
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			c.e.t.Fatal(err)

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -144,17 +145,25 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.Get("/api/openapi.json", sendJSON(specJSON))
 	app.Get("/api/agent/openapi.json", sendJSON(agentSpecJSON))
 
-	v1 := app.Group("/api/v1", requireJSON, ih.Middleware())
+	v1 := app.Group("/api/v1", requireJSON, web.RejectBadText(nil), ih.Middleware())
 	api.RegisterHandlersWithOptions(v1, api.NewStrictHandler(h, []api.StrictMiddlewareFunc{authorize(routes, enforcer)}),
 		api.FiberServerOptions{})
-	agentAPI := app.Group("/api/agent/v1", gw.Authenticate)
+	agentAPI := app.Group("/api/agent/v1", web.RejectBadText(isBatch), gw.Authenticate)
 	agentAPI.Post("/proposals", gw.SubmitHandler) // before the generated route, which it shadows
 	agentapi.RegisterHandlersWithOptions(agentAPI, agentapi.NewStrictHandler(gateway.NewHandlers(gw), nil), agentapi.FiberServerOptions{})
-	app.All("/mcp", adaptor.HTTPHandler(gw.MCP()))
+	app.All("/mcp", web.RejectBadText(isMCPBatch), adaptor.HTTPHandler(gw.MCP()))
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
 	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw}, nil
 }
+
+// isBatch is the agent's proposal batch, whose items are refused one by one.
+func isBatch(c *fiber.Ctx) bool {
+	return c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/proposals")
+}
+
+// isMCPBatch is an MCP call of propose_changes, whose items intake refuses one by one.
+func isMCPBatch(c *fiber.Ctx) bool { return bytes.Contains(c.Body(), []byte(`"propose_changes"`)) }
 
 // mayManageAgents answers for the caller of a console request.
 func mayManageAgents(enforcer *access.Enforcer) func(context.Context) bool {

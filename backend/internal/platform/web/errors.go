@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -88,6 +89,15 @@ func fromFiber(fe *fiber.Error) Problem {
 		p.Code, p.Detail = "method_not_allowed", "This route does not accept that method."
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
 		p.Status, p.Title = http.StatusBadRequest, http.StatusText(http.StatusBadRequest)
+		if m := badQuery.FindStringSubmatch(fe.Message); m != nil {
+			p.Code, p.Detail = "validation_failed", "The request has invalid fields."
+			msg := "is not a valid query string: " + m[1]
+			if strings.Contains(m[1], "semicolon") {
+				msg = "separates parameters with ';': use '&' (e.g. ?status=queued&limit=50)"
+			}
+			p.Errors = []problem.FieldError{{Field: "query", Message: msg}}
+			return p
+		}
 		if m := badParam.FindStringSubmatch(fe.Message); m != nil {
 			p.Code, p.Detail = "validation_failed", "The request has invalid fields."
 			p.Errors = []problem.FieldError{{Field: m[1], Message: "has an invalid format"}}
@@ -108,6 +118,9 @@ func fromFiber(fe *fiber.Error) Problem {
 // badParam matches the generated server's message for a query or path
 // parameter that does not parse ("Invalid format for parameter limit: …").
 var badParam = regexp.MustCompile(`^Invalid format for parameter (\w+)`)
+
+// badQuery matches its message for a query string that does not parse at all.
+var badQuery = regexp.MustCompile(`^Invalid format for query string: (.*)`)
 
 func internal() Problem {
 	return Problem{Type: "about:blank", Title: "Internal Server Error", Status: http.StatusInternalServerError,
