@@ -167,6 +167,12 @@ func (s *Service) idempotent(ctx context.Context, b *batch, d Decoded) error {
 	}
 	for i, it := range d.Items {
 		if p, ok := seen[it.IdempotencyKey]; ok && b.results[i].Error == nil {
+			stored := keyedPayload{Object: p.Object, RecordID: p.RecordID, Field: p.Field, Operation: p.Operation,
+				ExpectedOld: p.ExpectedOld, Proposed: p.Proposed, Confidence: p.Confidence, Rationale: p.Rationale, Evidence: p.Evidence}
+			if differ := payloadOf(it).differences(stored); len(differ) > 0 {
+				b.results[i] = Result{Index: i, Error: keyConflict(i, differ)}
+				continue
+			}
 			b.results[i] = Result{Index: i, ID: p.ID, Status: p.Status, Route: p.Route, Reasons: reasonTexts(p.Reasons)}
 		}
 	}

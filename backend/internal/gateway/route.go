@@ -26,6 +26,10 @@ func (s *Service) route(b *batch, d Decoded) {
 			continue
 		}
 		if first, ok := keys[it.IdempotencyKey]; ok {
+			if differ := payloadOf(it).differences(payloadOf(d.Items[first])); len(differ) > 0 {
+				b.results[i] = Result{Index: i, Error: keyConflict(i, differ)}
+				continue
+			}
 			b.duplicates = append(b.duplicates, [2]int{i, first})
 			continue
 		}

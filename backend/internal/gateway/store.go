@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"errors"
 	"strings"
 	"time"
@@ -240,21 +241,42 @@ func (s *Store) existingByKey(ctx context.Context, tenantID, agentID string, key
 	var rows []struct {
 		ID, IdempotencyKey, Status, Route string
 		Reasons                           string
+		// what the key was first used for, to refuse its reuse for another proposal
+		Object, RecordID, Field, Operation string
+		ExpectedOld, Proposed, Evidence    *string
+		Confidence                         float64
+		Rationale                          string
 	}
 	// One index probe per key, whatever the planner knows of the table: a
 	// fresh table has no statistics, and an agent then looks like one row.
 	b, _ := json.Marshal(orEmpty(keys))
 	err := s.db.Conn(ctx).Raw(`
-		SELECT p.id, p.idempotency_key, p.status, p.route, p.reasons::text AS reasons
+		SELECT p.id, p.idempotency_key, p.status, p.route, p.reasons::text AS reasons,
+		  p.object, p.record_id, p.field, p.operation, p.expected_old::text AS expected_old, p.proposed::text AS proposed,
+		  p.evidence::text AS evidence, p.confidence, p.rationale
 		FROM jsonb_array_elements_text(?::jsonb) AS k(key)
 		CROSS JOIN LATERAL (
-		  SELECT id, idempotency_key, status, route, reasons FROM proposals
+		  SELECT id, idempotency_key, status, route, reasons, object, record_id, field, operation, expected_old, proposed,
+		    evidence, confidence, rationale FROM proposals
 		  WHERE tenant_id = ? AND agent_id = ? AND idempotency_key = k.key LIMIT 1) p
 		WHERE (SELECT pg_advisory_xact_lock(?::int4, hashtext(?))::text) IS NOT NULL`,
 		string(b), tenantID, agentID, intakeLockClass, agentID).Scan(&rows).Error
 	for _, r := range rows {
-		p := proposalRow{ID: r.ID, Status: r.Status, Route: r.Route}
-		json.Unmarshal([]byte(r.Reasons), &p.Reasons)
+		p := proposalRow{ID: r.ID, Status: r.Status, Route: r.Route, Object: r.Object, RecordID: r.RecordID, Field: r.Field,
+			Operation: r.Operation, Confidence: r.Confidence, Rationale: r.Rationale}
+		if err := json.Unmarshal([]byte(r.Reasons), &p.Reasons); err != nil {
+			return nil, fmt.Errorf("proposal %s: reasons: %w", r.ID, err)
+		}
+		for _, c := range []struct {
+			raw *string
+			to  any
+		}{{r.ExpectedOld, &p.ExpectedOld}, {r.Proposed, &p.Proposed}, {r.Evidence, &p.Evidence}} {
+			if c.raw != nil {
+				if err := json.Unmarshal([]byte(*c.raw), c.to); err != nil {
+					return nil, fmt.Errorf("proposal %s: %w", r.ID, err)
+				}
+			}
+		}
 		out[r.IdempotencyKey] = p
 	}
 	return out, err

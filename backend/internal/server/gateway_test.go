@@ -89,6 +89,37 @@ func TestIntake_idempotency_key_returns_the_original_result(t *testing.T) {
 	}
 }
 
+// A key reused for a different proposal is refused, naming the key and the
+// members that differ; it never silently answers with the first result.
+func TestIntake_idempotency_key_reused_for_a_different_proposal_is_a_conflict(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("admin@acme.test", "Reuser", agents.Input{})
+	deal := agent.records("deals", "dealstage,amount", 1)[0]
+	item := func(stage string, confidence float64) map[string]any {
+		return map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": stage,
+			"confidence": confidence, "rationale": "from the call notes", "idempotency_key": "k-1"}
+	}
+	first := agent.propose(item("closedwon", 0.8))
+	if first[0].ID == "" {
+		t.Fatalf("first: %+v", first)
+	}
+	got := agent.propose(item("closedlost", 0.6), item("closedwon", 0.8))
+	if r := got[0]; r.Error == nil || r.Error.Code != "idempotency_key_conflict" || r.Error.Field != "proposals[0].idempotency_key" ||
+		!strings.Contains(r.Error.Message, "proposed, confidence") || r.ID != "" {
+		t.Errorf("reused key, other payload: %+v %+v", r, r.Error)
+	}
+	if r := got[1]; r.Error != nil || r.ID != first[0].ID {
+		t.Errorf("same key, same payload: %+v, want the first result %s", r, first[0].ID)
+	}
+	// inside one new batch as well
+	a, b := item("closedwon", 0.8), item("closedwon", 0.9)
+	a["idempotency_key"], b["idempotency_key"] = "k-2", "k-2"
+	in := agent.propose(a, b)
+	if in[0].ID == "" || in[1].Error == nil || in[1].Error.Code != "idempotency_key_conflict" || !strings.Contains(in[1].Error.Message, "confidence") {
+		t.Errorf("a key reused inside one batch: %+v / %+v", in[0], in[1].Error)
+	}
+}
+
 // A newer proposal supersedes the pending one, also when the velocity window
 // has long moved past the first (the records an agent targeted are kept).
 func TestIntake_newer_proposal_supersedes_the_pending_one(t *testing.T) {
