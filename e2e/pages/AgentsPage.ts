@@ -112,6 +112,18 @@ export class AgentPage {
     await expect(this.secretDialog).toBeVisible();
   }
 
+  /** Adds a scope row for object.field (operation set) and saves the scopes. */
+  async addScope(object: string, field: string): Promise<void> {
+    const scopes = this.page.getByRole('list', { name: 'Scopes', exact: true });
+    const before = await scopes.getByRole('listitem').count();
+    await this.page.getByRole('button', { name: 'Add scope', exact: true }).click();
+    const row = scopes.getByRole('listitem', { name: `Scope ${before + 1}`, exact: true });
+    await row.getByLabel('Object', { exact: true }).fill(object);
+    await row.getByLabel('Field', { exact: true }).fill(field);
+    await this.page.getByRole('button', { name: 'Save scopes', exact: true }).click();
+    await expect(this.page.getByText('Scopes saved.', { exact: true })).toBeVisible();
+  }
+
   /** The key cell ("cs_agent_abc123…") of a key row. */
   keyCell(row: Locator): Locator {
     return row.getByRole('cell').nth(1);

@@ -59,6 +59,10 @@ test('an agent gets a key, its batch is routed by policy, the admin sees why and
   await agent.expectLoaded();
   await expectOnlyPrefix();
 
+  // Personal data is read only by an agent whose scope names it: this one rewrites an email and reads consent.
+  await agent.addScope('contacts', 'email');
+  await agent.addScope('contacts', 'marketing_consent');
+
   // 2. The agent, with nothing but its key, reads the CRM through Countersign and proposes one batch.
   const bot = await TestAgent.connect(playwright, baseURL!, secret);
   try {

@@ -258,6 +258,9 @@ type AgentProposal struct {
 type AgentRecord struct {
 	Id     string                 `json:"id"`
 	Values map[string]interface{} `json:"values"`
+
+	// Withheld On a single record's read, the fields in scope whose values were left out, and why.
+	Withheld *[]WithheldField `json:"withheld,omitempty"`
 }
 
 // Evidence defines model for Evidence.
@@ -343,6 +346,15 @@ type ProposalResultRoute string
 
 // ProposalResultStatus defines model for ProposalResult.Status.
 type ProposalResultStatus string
+
+// WithheldField A critical or personal (pii-tagged) field is read only by an agent whose scope names it; a wildcard scope lets an agent propose changes to it but not read its values.
+type WithheldField struct {
+	// Field Example: national_id
+	Field string `json:"field"`
+
+	// Reason Example: pii: name the field in the agent's scope to read it
+	Reason string `json:"reason"`
+}
 
 // GetFeedbackParams defines parameters for GetFeedback.
 type GetFeedbackParams struct {
@@ -851,6 +863,9 @@ type ListAgentRecordsResponseObject interface {
 type ListAgentRecords200JSONResponse struct {
 	Next    *string       `json:"next,omitempty"`
 	Records []AgentRecord `json:"records"`
+
+	// Withheld Fields in scope whose values were left out, and why.
+	Withheld []WithheldField `json:"withheld"`
 }
 
 func (response ListAgentRecords200JSONResponse) VisitListAgentRecordsResponse(ctx *fiber.Ctx) error {
@@ -1157,55 +1172,58 @@ func (sh *strictHandler) GetAgentRecord(ctx *fiber.Ctx, object string, recordId 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"1Fndbhs5sn6VQp8DTILTluT8nHMiX3myySKLzMTwZK7sQKKaJTXHbLJDsm1rDQH7EPuE+ySLItl/UkuW",
-	"MzMB9sawuvlb9dVXX1U/JJkuSq1QOZtMHxKDttTKov9xYfRCYkH/Zlo5VI7+ZWUpRcac0GpchhH/85vV",
-	"it7ZLMeC0X//bXCZTJP/Grfrj8NbO67X3Ww2acLRZkaUtFwyTc4VXL5/C29evf4/iIuPEhoW59LS5ytU",
-	"7r1AyelXaXSJxolw5EyrpeCoMpy53KDNdRi11KZgLpkmXFcLiUmauHWJyTRRVbFAk2zSBG/jRINfK2HQ",
-	"z4ujFlpLZIqGSbZA2XllnRFqRW8KzZFeoKqKZHqVsMrpJE0M3gq8ox3v9KxEQ6ZKk4XU2Q3y5Eu6u5Bi",
-	"BQ7uoBe/YeaGX5VovE+8GfpG/dS8A5cjMLLfDxZspksEJqW+s6AVuFxYWJJdR0maCIeF7V7HokvSJJPI",
-	"TJISClANHz8+YMawdThac65m0b7X9tv0lslqyBYbsmvtpqs4rHZOe6hosIFDWVRWOHEr3Lp7SanJUwVy",
-	"URVJmuRildOljXAiY/LAdbdtHt6n4PDepRBQlkJWGYMqW6fAmcPw14kCUyCEpUDHiL5KAQsmZAplrhWm",
-	"UBmZgsEl0gKYguDJwGHujHCMAL5zoPdMWoS7HJUHwdvLn6BgN2hBODDI+IlWcg3agHAWSi1FtgYPUhsA",
-	"Y0ftfk04bLkhmjsiuHZHnNYCoXPMHnD7XokBNeRMzwAXRpfaMnmIBI4M/cwgc8hnzPUnMIcn5J4hS+N9",
-	"iRlNCgyzSZNlTUk7Y5eSrfr4fzRocmGdNusDQfOUw3J0THhLMc4FWZvJi85qzlQ4YGfrmKvs4+HHyOdx",
-	"8DHBJ/g309vg29JDAaMfDDK7zTeP2ttgpg2f7TmZ0ZUbpuRjTeTDtYmPdrcaNt0rpl0EN1vUp2gvWAOr",
-	"B+AWOnsj59LvvouoPZf35GqfCJ6h68eFhs717rYN2P6h8D5DUw6jwgknh91SGblLgblz5TP7HH69/Dja",
-	"jZKtE9MKQyd9j8gXLLt5dxv10LdHZVYZq83g+Y8L2P713o1WI4jYgKU2EDVGCkuhmARvfv8CuXD0PAyG",
-	"THMEpjgo7cIAg795cuuYqbWArlymi57UqdWM1wVG3/p/wy4er2G1xLOmN7BHtSdjLyfDMC0l8hkZ14eA",
-	"MfUsW5FuQr5HL5UxEwxH75Zfo9H7s9pLpYHMov2HANBRxdtph+MjztzNIsZoc0ga7U8qBVrLVkeIo5pg",
-	"6gnHMDTNR+v28eEO6wnlcBWS6f6grJXS4eNGsRCW6bBftk8N1ELggxv2ymExULB7URCKT9OkECr8PzlQ",
-	"H/ScdajMaTht43f5EOacTnatvaUltuL6c44xdhv1DpbdwbO//fLpZ7AZk8yQcFOVlM9HyUElIjgWpXak",
-	"QWc3uN7d7BKdWQu1gjvhcr+hZQXCDa49QzQP6ugBg64ysbLQRqw81Ri0lXQj+Nyd71dkwMXSi1jXriEs",
-	"KdvKIvfs43LmgEwcpsy3Dj0jl0qRuXkKihV0WNq8QPKUDbPDJmfEaDkNEBYoKcYNhBsN8fGx+oPjklWS",
-	"UBRqoidXSB29MuBrhXfR3/s9HA7DQqAV7P4jqpXLk+mryZv/HdjwEXVTqaOo86B86cTZoSC99MgYSPNE",
-	"hPs5tW+luVC3TAo+82aap9A8INR0f1P5NYdnDH7+9SNkOTMsc+htuVg7jGBhBgko8Ovn9yf//zw9CDht",
-	"gEHGHJN6RT9CEe3Ry+QgqppgxHtWlOSxJvXYq9MvowYM6e/geG+n9Ciq3wMCoTjeDzP6twnqWjLvaoTh",
-	"johvlwxFS5tsdpf6WmEVdEfl9KwjPg5Khm1x6q/+ZUjDWswqI9z6F+L0AMkFMoOm6Xb5ejg8ahYgoRm6",
-	"W0It9XCU+3Kba093RlerHO5ykeXAFJx/aHo0Wc7UCiFjisQavabKfQRex9trpfAWDeRacl/RZwY5KieY",
-	"tFMixbUv7T09emg0yCUuD1FsPckKda1cjiICOgVbLQrRUrRN4xTGgbZcA8dMWKEVkF4DZmEZhfHoWl2r",
-	"88rldJCMOYwTMiZlJHR6q434uyexKfzozQfX1WTyMrvBtf8H5/DsBtfE28w4P/FazTM786aZzc8gFD10",
-	"uSK0rzCaBUq2omTUTNKVcmisWKnYy4hzT25wPX8+gndehXke2O4++tZmTF3XyvquBcwp3OY+vVmEkrnc",
-	"Bv3MCgzLMCirhRQZZFo5Ih1vlSYdtk0PP1r7jMjJij+9vQCntbTAHMzHRVbO4RlFAEq0NgXKCM+n12ou",
-	"hXUz71RLhBdZZBYA4x+t0M1q/9W/ayfNR9eqEVnT5O22heD84gNVbPTMQ/Z0NBlNYiZUrBTJNHk5moxe",
-	"kpCm+xPIx/Xq9GOFnuWbm37gyTT5K7q6fvITDSuQ9k2mV0MxMleevoNkB730Pi6JPnQVvHwGmmDqdITJ",
-	"0ujCj1rgSigl1Mr3MmnBrxWadd2bmiZs6XzIti3rHZJ4GJwoRSFcb2KjB04nk46gfO1/1ZLyNN1h1s2X",
-	"tN9wfzGZHGi27zbZt1Lobd3FP0qe9gvZAQYn4+9y1wWzloA69wack+lJ7RV4BpUK6ONNm9EgKa9ahCm8",
-	"e7zujreI2w+Q8s43g/oiEKamoCVH62ApjHVeLb0Kdh2yRmP/9qsEjT99wnhKE1VRMLOmItxzXawmA2SF",
-	"bei8Q6dCgTYcTRowyyLK/XLjENd7w+ijsK79CuJbQ38cjNq9j4JR52vMDoaGClF7nE/90E7BU7B1tB7G",
-	"pGgJer5Xwfjod3rt806CDElx93tJClZTjg6nCnnZOsOEAuEsymVwYONob19tB5z4i8+wF83Apuj+UfP1",
-	"Ef5r5ORD0tntql/xTkZvTrul61WnoZZ8zitjOVvDy7KAO21ubCclXOIUOBY6ic00L2rsdDwumJCjuPko",
-	"08XY5eSC8emLlwkxWr+YTb5WTIqlQO70olo3GnWacGTSOlKpA2Up1SQnr16cvJ5MTk+6I+saLUzvtU3r",
-	"cqytrpLSoEXlQqrNcuSVDAq0LZ+Sv2ChYaH1TSwOG6uUaGLC0Zau9ANVqaVcj3oV0DShMyZtFRWPnmy+",
-	"bNK9QdbDx1Fx1uty9DoKdZ6pGwyPRGG79XAgtmOdqXDzh3JL6As8/dKxanyMYOrlj2GYTwpjm8I7mo7T",
-	"kjL86x//JA1XNyio6lPga9RuyyF+LP3TMwyNf/M9P8N/otwNkY8s3GDpfP8kXFxYWDCX5T9Y6AQueLXO",
-	"XNsjKnRBJPnM95d3iupFZdfz52dgMfaV/JrAVsSlXlWEykWY6CcbLP3iu1ric5OBBClO6/z30ZwZDrco",
-	"dSYcVTblGRh0Zg1eFPnb5Mg4GkobmGnFrW8daJWhzx68ED5zoAtJbmGQ3aAhagkTfWj4ZtzJuVeqvcvs",
-	"KMlNP5+F3AKnZMfXk0mdOXmd5EICPQOtyOw8NNtCLblkQtrWH1vpbPxQ//uBbw7J/P4n2h2t74U1FQ6t",
-	"rm4XTrZJ6JBK/70a+lFt01xiDzrqc4++La5ffatmOe/QU1dmeu4KPZMUfBcmbb4KUZFaF+6WlMySRcUZ",
-	"mwHjh8CYm8e1Z/iKaI/ybadzeKxfn159vegWX6ePFl97NjiqLuyj4K0uCnZikezgkJ9BPFJsfISYEyoI",
-	"yH316LKW8n8e1Pu5uC7v9jSLn1gBxG/Kj2fosPYxGfo89nGWdafqO2Xab47IS8pYdVet7up1WitpXVWE",
-	"pvGzAA+f54QFqVcr5M+Hw3H8EJ4cw7rRFX9yXPYXqk/3R4T4d4iEo+E8TPnhtv8RcNSqPu4xiGwx2Ol9",
-	"e/DUXe+rL2R8i+a2hlWoDsesFGOff8a3p1T7/DsAAP//",
+	"1FrbbhvJ0X6Vwvw/sDIyIikfkpi60jp24MC7NrRe5MIyyOZ0kdOrnu5xd49oxiCQh8gT5kmC6u45kUOK",
+	"8u4ayY1AcvpY9dVXX9XoS5LpotQKlbPJ9Eti0JZaWfRf3hm9kFjQx0wrh8rRR1aWUmTMCa3GZRjxh1+s",
+	"VvTMZjkWjD79v8FlMk3+b9yuPw5P7bhed7vdpglHmxlR0nLJNLlScP3qBTx/+uxPEBcfJTQszqWlr1ao",
+	"3CuBktO30ugSjRPhyJlWS8FRZThzuUGb6zBqqU3BXDJNuK4WEpM0cZsSk2miqmKBJtmmCd7FiQY/VcKg",
+	"nxdHLbSWyBQNk2yBsvPIOiPUip4UmiM9QFUVyfRDwiqnkzQxeCdwTTuu9axEQ6ZKk4XU2S3y5GO6v5Bi",
+	"BQ7uoBe/YOaGH5VovE+8GfpGfds8A5cjMLLfdxZspksEJqVeW9AKXC4sLMmuoyRNhMPCdq9j0SVpkklk",
+	"JkkJBaiGjx9/YMawTThac65m0b7XDtv0jslqyBZbsmvtpg9xWO2c9lDRYAOHsqiscOJOuE33klKTpwrk",
+	"oiqSNMnFKqdLG+FExuSR6+7aPDxPweFnl0JAWQpZZQyqbJMCZw7DXycKTIEQlgIdI/oqBSyYkCmUuVaY",
+	"QmVkCgaXSAtgCoInA4dZG+EYAXzvQK+YtAjrHJUHwYvrH6Bgt2hBODDI+LlWcgPagHAWSi1FtgEPUhsA",
+	"Y0ftfk047LghmjsiuHZHnNYCoXPMHnD7XokBNeRMzwDvjC61ZfIYCZwY+plB5pDPmOtPYA7PyT1DlsbP",
+	"JWY0KTDMNk2WNSXtjV1Kturj/96gyYV12myOBM1DDsvRMeEtxTgXZG0m33VWc6bCATtbx1xl7w8/Rj6P",
+	"g08JPsG/mt4Gn5YeChj9YJDZXb65194GM2347MDJjK7cMCWfaiIfrk18tLvVsOleMe0iuNmiPkV7wRpY",
+	"PQC30DkYOdd+931EHbi8J1f7YPCshcvzGBE7+UgBAyvUSiIES3xnPQelnpq8QSwIFTPUOtcWIZwC1mgQ",
+	"JC4d6MqlwBSHdb7pJaxj0uPv8VBBPuzhYMhp8fpD1nx519JM35T4OUNTDmPZCSeHwVQZuW+t3LnyzD6C",
+	"n6/fjPZje+fEtMLQSV8h8gXLbl/eRRX39VySVcZqM3j+02imf72Xo9UIIqJhqQ1EZZTCUigmg9/9A+TC",
+	"0e9hMGSao/e/0i4MMPiLp+SOmVoL6MpluugJtFqDeTVj9J3/GHbxURZWSzzXewP7WPQpxIvgMExLiXxG",
+	"xvWBa0w9y1ak9pAfUHllzF/DnLPj12j0/qz2Ummg4Gj/IQB0tPxusuR4jzP3c58x2hwTdIdTYYHWstUJ",
+	"kq6mxXrCKXmF5qN1h1h8j6uFcrgKEuBwUNb67vhxo8QJy3Q4OzukYWr58toNe+W4hCnYZ1EQii/SpBAq",
+	"fJ4cqWp6zjrGkA2nbf0ur8Oci8m+tXcU0E5cv88jZ7c1B1i2hrO//fT2R7AZk8yQ3FSVlI9GyVH9JDgW",
+	"pXaknGe3uNnf7Bqd2Qi1Ako6fkPLCoRb3HiGaH6oowcMusrEekgbsfJUY9BW0o3gfXe+X5EBF0svvV27",
+	"hqCktawscs8+LmcOyMRhynzn0DNyqRSZm6egWEGHpc0LJE/ZMDtsckmMltMAYYFSedxAuNEQH5+qmjgu",
+	"WSUJRaGSe3Bd11FZA75WuI7+PuzhcBgWAq1gn9+gWrk8mT6dPP/jwIb3aLJKnUSdR0VXJ86OBem1R8ZA",
+	"miciPMypfSvNhbpjUvCZN9M8heYHQk33OxWNczhj8OPPbyDLmWGZQ2/LxcZhBAszSECBn9+/Ov/zo/Qo",
+	"4LQBBhlzTOoVfQnCyqOXyUFUNcGIn1lRksea1GM/XHwcNWBIfwXHezulJ1H9ARAIxfHzMKN/XRlQC/19",
+	"jTDcx/FNnqFoaZPN/lKfKqyC7qicnnXEx1HJsCtO/dWHbNUXuXs4vIK6n0FQCDdhEs5KIc4dW62QPwoa",
+	"PDAc4+BbAwvi0kjkQZIHFFGtb0G4S2CwFpJnzPD4SKKz7aQIGQK0WhGKNQgHi8p5GPuNhLNR6I+i1hnQ",
+	"FC0iVeST2XAzJCBgB8RCTP2R21KDKo39vpjT9ZHuFd01fuN++y7x/aasMsJtfqI0Gy60QGbQNG1T31gJ",
+	"PzULkPYPbVKhlnqYeL1zuPYZyOhqlcM6F1lOdr963VwqGB0ypuha9BheXP8wAl8Q2hul8A4N5Fpy3xrK",
+	"DHJUTjBpp2ScTTBGa7OaTCi9BmK1Pu8JdaNcjiJyTAq2WhSizZo2jVMYB9pyAxwzYYVWQBIamIVlrFVG",
+	"N+pGXVUup4NkzGGckDEpY46lp9qIf3gcTOF7bz64qSaTJ9ktbvwHnMPZLW4olTLj/MQbNc/szJtmNr+E",
+	"UD3T5YrQB8VoFijZivRBM0lXyqGxYhUxbePc81vczB+N4KUXxp6ad9vYvkce1cSNsr79BXNiwLlXHBah",
+	"ZC63oaTxMUXLMCirhRQZZFo5ygPeKo1CabtnfrT2IoWTFX948Q6c1tICczAfF1k5hzMiJZRobQqUpB9N",
+	"b9RcCutmoeamHBSjdBajlH5aoZvV/qu/106aj25Uo3unyYtdC8HVu9dURNNvHrIXo8loEsWJYqVIpsmT",
+	"0WT0hOKd7k8gH9er05cV+sTb3PQ1T6bJX9HVJa2faFiBtG8y/TAUI3PlM2qookAvvY9LYnRdBS9fgiaY",
+	"Oh1hsjS68KMWuBJKCbXyPQZa8FOFZlM3OacJWzofsu27jz22+DI4UYrCk0s7sZFoF5NJR+M/899qlX+R",
+	"7iW77ce0/+bm8WRy5K3N/tuaHVVzV78OOqli6PcWBpIqGX+fu94xawmoc2/AeSBcWxV4CZUK6ONNv9og",
+	"JaNaFytc398KibeI2w+Q8t7Lp/oiEKamoCVH62ApjHVewD4Ndh2yRmP/9vUWjb94wHhKE1VRMLNJpslL",
+	"z3WxwA+QFbah8w6dCgXacDRpwCyLKPfLjUNcHwyjN8K69nWa7zH+djBq9z4JRp3Xevf15eLKJ/k0NBPb",
+	"GrRgmyEl4ttHjI9+pdfe7yXIkBT3BUYKVrfaKORl6wwTilQQymVwYONob19tB5z4k8+w75qBTR/ke803",
+	"J/ivEUdfks5uH/pNiMno+UW3m/Ch0+NM3ueVsZxt4ElZwFqbW9tJCdc4BY6FTmJ/04saOx2PCybkKG4+",
+	"ynQxdjm5YHzx+ElCjNbvLySfKibFUiB3elFtmrJhmnBk0joqHAY6BVQmnj99fP5sMrk4746sy+Ywvdd/",
+	"ryvktuBNSoMWlQupNsuRVzIUBW1Fm/wFCw0LrW9jvd5YpUQTE462dCXf7S6l71p3atyEzpi0hW08erL9",
+	"uE0PBlkPHyfFWa/x1Gvy1Hmm7vncE4Xt1sOB2I51psLtb8otoVXz8EvHQv4+gqmXP4Vh3iqMnSPvaDpO",
+	"S8rw73/+izRc3TOiQlyBbxt0u0DxrfvvnmFo/PNv+f8cbyl3Q+QjC7dYOt/SChcXFhbMZfl3FjqBC16t",
+	"M9e27QpdEEme+Zb/Xp9jUdnN/NElWIytPr8msBVxaV3GhZok+jVY+vE3tcT7JgMJUpzW+WI3p2L5DqXO",
+	"hKPKprwEg85swIsif5scGUdDaQMzrbj13RytMvTZgxfCZw6qtP3dDbJbNEQtYaIPDd8fPb/ySrV3mT0l",
+	"ue3ns5Bb4ILs+GwyqTMnr5NcSKCXoBWZnYf+Z6gll0xI2/pjJ52Nv9QfX/PtMZnff9e/p/W9sKbCodXV",
+	"7cLJLgkdU+m/VkPfq22aSxxAR33u0dfF9dOv1SxXHXrqykzPXaGNlYJvjKXNizoqUuvC3ZKSWbKoOGMz",
+	"YPwlMOb2fu0ZXkfbk3zbaeae6teHV1+Pu8XXxb3F14ENTqoL+yh4oYuCnVskOzjklxCPFBsfTbfKC8hD",
+	"9eiylvK/H9T7ubgu7w707x9YAcR/ThgoIw//Q8Gr/5r/GDANlpvTnqIhrmKnaVn30r6RFvhqzrimnFr3",
+	"/eq+Y6f5k9Z1T3DIWQBwaKhakNp3mYcJY/wl/HJKXohg+Z2Zo79QfbrfgoS+QayeHHDDSSnc9n8CjlrV",
+	"xz0FkS0GO915D566L//hIxnformrYRXq1zErxdhnyPHdBVVn/wkAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -52,6 +52,17 @@ func Allows(scopes []Scope, object, field, op string) bool {
 	return false
 }
 
+// Names reports whether a scope names object.field itself, not through a
+// wildcard: what it takes to read a critical or personal field.
+func Names(scopes []Scope, object, field string) bool {
+	for _, s := range scopes {
+		if (s.Object == "*" || s.Object == object) && s.Field == field && len(s.Operations) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // DefaultScopes is what a new agent may do: set and clear every field of its
 // connection (field policies still decide what happens to each proposal).
 func DefaultScopes() []Scope {

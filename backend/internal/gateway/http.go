@@ -169,11 +169,11 @@ func (h *Handlers) ListAgentRecords(ctx context.Context, req agentapi.ListAgentR
 	if req.Params.Limit != nil {
 		limit = *req.Params.Limit
 	}
-	page, err := h.svc.ListRecords(ctx, caller, req.Object, deref(req.Params.Fields), limit, deref(req.Params.After))
+	page, withheld, err := h.svc.ListRecords(ctx, caller, req.Object, deref(req.Params.Fields), limit, deref(req.Params.After))
 	if err != nil {
 		return nil, err
 	}
-	out := agentapi.ListAgentRecords200JSONResponse{Records: make([]agentapi.AgentRecord, len(page.Records))}
+	out := agentapi.ListAgentRecords200JSONResponse{Records: make([]agentapi.AgentRecord, len(page.Records)), Withheld: toAPIWithheld(withheld)}
 	for i, r := range page.Records {
 		out.Records[i] = agentapi.AgentRecord{Id: r.ID, Values: orMap(r.Values)}
 	}
@@ -189,11 +189,20 @@ func (h *Handlers) GetAgentRecord(ctx context.Context, req agentapi.GetAgentReco
 	if err != nil {
 		return nil, err
 	}
-	r, err := h.svc.GetRecord(ctx, caller, req.Object, req.RecordId, deref(req.Params.Fields))
+	r, withheld, err := h.svc.GetRecord(ctx, caller, req.Object, req.RecordId, deref(req.Params.Fields))
 	if err != nil {
 		return nil, err
 	}
-	return agentapi.GetAgentRecord200JSONResponse{Id: r.ID, Values: orMap(r.Values)}, nil
+	w := toAPIWithheld(withheld)
+	return agentapi.GetAgentRecord200JSONResponse{Id: r.ID, Values: orMap(r.Values), Withheld: &w}, nil
+}
+
+func toAPIWithheld(ws []Withheld) []agentapi.WithheldField {
+	out := make([]agentapi.WithheldField, len(ws))
+	for i, w := range ws {
+		out[i] = agentapi.WithheldField{Field: w.Field, Reason: w.Reason}
+	}
+	return out
 }
 
 func toAPIAgentField(f AgentField) agentapi.AgentField {

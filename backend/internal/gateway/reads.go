@@ -50,18 +50,42 @@ func scopedOps(scopes []agents.Scope, object, field string) []string {
 	return ops
 }
 
+// Withheld is a field in scope whose values a read leaves out, and why.
+type Withheld struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// withholdReason says why an agent may not read a field it may write: a
+// critical or personal (pii-tagged) field is read only by an agent whose scope
+// names it; a wildcard scope is not enough. "" means readable.
+func withholdReason(scopes []agents.Scope, f catalog.Field) string {
+	if agents.Names(scopes, f.Object, f.Name) {
+		return ""
+	}
+	switch {
+	case f.Policy.Sensitivity == "critical":
+		return "critical: name the field in the agent's scope to read it"
+	case slices.Contains(f.Policy.Tags, "pii"):
+		return "pii: name the field in the agent's scope to read it"
+	}
+	return ""
+}
+
 // readable resolves which fields an agent may read on an object: the ones in
-// scope, narrowed to those asked for. Asking for one outside scope is an error.
-func (s *Service) readable(ctx context.Context, caller agents.Caller, object, asked string) (agents.Agent, []string, error) {
+// scope, narrowed to those asked for, less the critical and personal ones its
+// scope does not name (withheld). Asking for one outside scope is an error.
+func (s *Service) readable(ctx context.Context, caller agents.Caller, object, asked string) (agents.Agent, []string, []Withheld, error) {
 	a, err := s.agentOf(ctx, caller)
 	if err != nil {
-		return a, nil, err
+		return a, nil, nil, err
 	}
 	fs, err := s.catalog.ConnectionFields(ctx, a.TenantID, a.ConnectionID)
 	if err != nil {
-		return a, nil, err
+		return a, nil, nil, err
 	}
 	var inScope []string
+	why := map[string]string{}
 	known := false
 	for _, f := range fs {
 		if f.Object != object || f.Archived {
@@ -70,71 +94,85 @@ func (s *Service) readable(ctx context.Context, caller agents.Caller, object, as
 		known = true
 		if len(scopedOps(a.Scopes, f.Object, f.Name)) > 0 {
 			inScope = append(inScope, f.Name)
+			if r := withholdReason(a.Scopes, f); r != "" {
+				why[f.Name] = r
+			}
 		}
 	}
 	if !known {
-		return a, nil, problem.NotFound("object " + object)
+		return a, nil, nil, problem.NotFound("object " + object)
 	}
 	if len(inScope) == 0 {
-		return a, nil, problem.Forbidden("out_of_scope", object+" is outside this agent's scope")
+		return a, nil, nil, problem.Forbidden("out_of_scope", object+" is outside this agent's scope")
 	}
-	if asked == "" {
-		return a, inScope, nil
-	}
-	var want []string
-	for _, name := range strings.Split(asked, ",") {
-		name = strings.TrimSpace(name)
-		if !slices.Contains(inScope, name) {
-			return a, nil, problem.InvalidField("fields", "%q is not a field of %s within this agent's scope", name, object)
+	want := inScope
+	if asked != "" {
+		want = nil
+		for _, name := range strings.Split(asked, ",") {
+			name = strings.TrimSpace(name)
+			if !slices.Contains(inScope, name) {
+				return a, nil, nil, problem.InvalidField("fields", "%q is not a field of %s within this agent's scope", name, object)
+			}
+			want = append(want, name)
 		}
-		want = append(want, name)
 	}
-	return a, want, nil
+	var names []string
+	withheld := []Withheld{}
+	for _, name := range want {
+		if r, ok := why[name]; ok {
+			withheld = append(withheld, Withheld{Field: name, Reason: r})
+		} else {
+			names = append(names, name)
+		}
+	}
+	return a, names, withheld, nil
 }
 
-// ListRecords reads a page of records through the agent's connection.
-func (s *Service) ListRecords(ctx context.Context, caller agents.Caller, object, fields string, limit int, after string) (crm.Page, error) {
+// ListRecords reads a page of records through the agent's connection, and
+// says which fields were withheld.
+func (s *Service) ListRecords(ctx context.Context, caller agents.Caller, object, fields string, limit int, after string) (crm.Page, []Withheld, error) {
 	if limit < 1 || limit > 100 {
-		return crm.Page{}, problem.InvalidField("limit", "must be between 1 and 100")
+		return crm.Page{}, nil, problem.InvalidField("limit", "must be between 1 and 100")
 	}
-	a, names, err := s.readable(ctx, caller, object, fields)
+	a, names, withheld, err := s.readable(ctx, caller, object, fields)
 	if err != nil {
-		return crm.Page{}, err
+		return crm.Page{}, nil, err
 	}
 	conn, err := s.catalog.Connector(ctx, a.TenantID, a.ConnectionID)
 	if err != nil {
-		return crm.Page{}, err
+		return crm.Page{}, nil, err
 	}
 	page, err := conn.ListRecords(ctx, object, names, limit, after)
 	if err != nil {
-		return crm.Page{}, crmProblem(err)
+		return crm.Page{}, nil, crmProblem(err)
 	}
 	ids := make([]string, len(page.Records))
 	for i, r := range page.Records {
 		ids[i], page.Records[i].Values = r.ID, only(r.Values, names)
 	}
-	return page, s.logRead(ctx, caller, object, ids, names)
+	return page, withheld, s.logRead(ctx, caller, object, ids, names)
 }
 
-// GetRecord reads one record through the agent's connection.
-func (s *Service) GetRecord(ctx context.Context, caller agents.Caller, object, id, fields string) (crm.Record, error) {
-	a, names, err := s.readable(ctx, caller, object, fields)
+// GetRecord reads one record through the agent's connection, and says which
+// fields were withheld.
+func (s *Service) GetRecord(ctx context.Context, caller agents.Caller, object, id, fields string) (crm.Record, []Withheld, error) {
+	a, names, withheld, err := s.readable(ctx, caller, object, fields)
 	if err != nil {
-		return crm.Record{}, err
+		return crm.Record{}, nil, err
 	}
 	conn, err := s.catalog.Connector(ctx, a.TenantID, a.ConnectionID)
 	if err != nil {
-		return crm.Record{}, err
+		return crm.Record{}, nil, err
 	}
 	recs, err := conn.ReadRecords(ctx, object, []string{id}, names)
 	if err != nil {
-		return crm.Record{}, crmProblem(err)
+		return crm.Record{}, nil, crmProblem(err)
 	}
 	if len(recs) == 0 {
-		return crm.Record{}, problem.NotFound("record")
+		return crm.Record{}, nil, problem.NotFound("record")
 	}
 	recs[0].Values = only(recs[0].Values, names)
-	return recs[0], s.logRead(ctx, caller, object, []string{id}, names)
+	return recs[0], withheld, s.logRead(ctx, caller, object, []string{id}, names)
 }
 
 // only keeps the fields in scope, whatever the connector returned.

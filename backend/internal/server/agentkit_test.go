@@ -105,9 +105,15 @@ func (c *agentClient) records(object, fields string, limit int) []struct {
 	return out.Records
 }
 
-// grantedContact finds a contact with marketing consent granted and an email.
+// grantedContact finds a contact with marketing consent granted and an email,
+// read by an agent of acme whose scope names email (personal data is withheld
+// from a wildcard scope).
 func (c *agentClient) grantedContact() (string, string) {
-	for _, r := range c.records("contacts", "email,marketing_consent", 100) {
+	_, reader := c.e.newAgent("admin@acme.test", "Contact reader", agents.Input{Scopes: &[]agents.Scope{
+		{Object: "contacts", Field: "email", Operations: []string{"set"}},
+		{Object: "contacts", Field: "marketing_consent", Operations: []string{"set"}},
+	}})
+	for _, r := range reader.records("contacts", "email,marketing_consent", 100) {
 		if r.Values["marketing_consent"] == "granted" && r.Values["email"] != nil {
 			return r.ID, r.Values["email"].(string)
 		}

@@ -289,7 +289,9 @@ func TestIntake_concurrent_requests_with_the_same_keys_store_each_once(t *testin
 
 func TestIntake_scope_and_consent_block_and_are_recorded(t *testing.T) {
 	e := newEnv(t, true)
-	scopes := []agents.Scope{{Object: "contacts", Field: "*", Operations: []string{"set"}}}
+	// consent is read only by naming it (it is withheld from a wildcard scope)
+	scopes := []agents.Scope{{Object: "contacts", Field: "*", Operations: []string{"set"}},
+		{Object: "contacts", Field: "marketing_consent", Operations: []string{"set"}}}
 	_, agent := e.newAgent("admin@acme.test", "Narrow", agents.Input{Scopes: &scopes})
 	var revoked string
 	for _, r := range agent.records("contacts", "marketing_consent", 100) {
@@ -389,5 +391,53 @@ func TestSchema_refuses_a_child_row_in_another_tenant(t *testing.T) {
 		VALUES (?, ?, '*', '*', '{set}')`, globex.TenantID, a.ID).Error
 	if err == nil || !strings.Contains(err.Error(), "agent_scopes_agent_id_tenant_fk") {
 		t.Errorf("a globex scope row on an acme agent: %v", err)
+	}
+}
+
+// A critical or personal field is read only by an agent whose scope names it:
+// the default wildcard scope gets the record without it, and is told so.
+func TestRecords_critical_and_pii_fields_are_withheld_unless_the_scope_names_them(t *testing.T) {
+	e := newEnv(t, true)
+	_, wide := e.newAgent("admin@acme.test", "Wide", agents.Input{})
+	page := wide.do("GET", "/records/contacts?limit=5", nil)
+	var out struct {
+		Records []struct {
+			ID     string
+			Values map[string]any
+		}
+		Withheld []struct{ Field, Reason string }
+	}
+	if err := json.Unmarshal(page.body, &out); err != nil || page.status != 200 || len(out.Records) == 0 {
+		t.Fatalf("records: %d %s", page.status, page.body)
+	}
+	withheld := map[string]string{}
+	for _, w := range out.Withheld {
+		withheld[w.Field] = w.Reason
+	}
+	if !strings.HasPrefix(withheld["national_id"], "critical") && !strings.HasPrefix(withheld["national_id"], "pii") {
+		t.Errorf("national_id not withheld from a wildcard scope: %v", out.Withheld)
+	}
+	for _, r := range out.Records {
+		if _, ok := r.Values["national_id"]; ok {
+			t.Fatalf("a wildcard scope read national_id: %v", r.Values)
+		}
+		for f := range withheld {
+			if _, ok := r.Values[f]; ok {
+				t.Errorf("withheld field %s was read", f)
+			}
+		}
+	}
+	one := wide.do("GET", "/records/contacts/"+out.Records[0].ID+"?fields=national_id,email", nil)
+	if one.status != 200 || strings.Contains(string(one.body), `"national_id":"`) || !strings.Contains(string(one.body), `"field":"national_id"`) {
+		t.Errorf("one record, asked for national_id: %d %s", one.status, one.body)
+	}
+
+	_, named := e.newAgent("admin@acme.test", "Named", agents.Input{Scopes: &[]agents.Scope{
+		{Object: "*", Field: "*", Operations: []string{"set", "clear"}},
+		{Object: "contacts", Field: "national_id", Operations: []string{"set"}},
+	}})
+	got := named.do("GET", "/records/contacts?limit=100&fields=national_id", nil)
+	if got.status != 200 || !strings.Contains(string(got.body), `"national_id":"`) || strings.Contains(string(got.body), `"field":"national_id"`) {
+		t.Errorf("a scope naming national_id cannot read it: %d %.300s", got.status, got.body)
 	}
 }
