@@ -129,6 +129,37 @@ func TestPolicyFile_export_then_dry_run_then_apply(t *testing.T) {
 	}
 }
 
+// TestImport_errors_name_the_line_the_key_and_what_is_allowed: a policy file's
+// errors speak of its lines and keys, never of Go types.
+func TestImport_errors_name_the_line_the_key_and_what_is_allowed(t *testing.T) {
+	k := newKit(t, map[string]int{"deals": 2})
+	ctx := as(k.acme)
+	k.connect(k.acme, "HubSpot")
+	for _, c := range []struct{ name, src, want string }{
+		{"bad mode", "version: 1\nconnections:\n  - connection: HubSpot\n    objects:\n      deals:\n        field_000:\n          sensitivity: low\n          mode: sometimes\n",
+			`line 8: "sometimes" is not one of [auto review two_person blocked]`},
+		{"bad sensitivity", "version: 1\nconnections:\n  - connection: HubSpot\n    objects:\n      deals:\n        field_000: {sensitivity: extreme, mode: review}\n",
+			`line 6: "extreme" is not one of [low medium high critical]`},
+		{"unknown field", "version: 1\nconnections:\n  - connection: HubSpot\n    objects:\n      deals:\n        ghost: {sensitivity: low, mode: review}\n",
+			"line 6: HubSpot has no field deals.ghost"},
+		{"misspelt key", "version: 1\nconnections:\n  - connection: HubSpot\n    objects:\n      deals:\n        field_000: {sensitivity: low, modee: review}\n",
+			`line 6: unknown key "modee"; here the keys are sensitivity, mode, confidence_threshold, evidence_required, sla_minutes, tags`},
+		{"wrong type", "version: one\nconnections: []\n", `line 1: "one" is not a whole number`},
+		{"malformed", "version: 1\nconnections:\n  - connection: HubSpot\n   objects: {\n", "line 2: did not find expected '-' indicator (not valid YAML)"},
+	} {
+		_, err := k.svc.Import(ctx, k.acme, c.src, true)
+		msg := fieldErrors(err)
+		if !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %s\nwant %s", c.name, msg, c.want)
+		}
+		for _, internal := range []string{"catalog.", "!!str", "unmarshal", "policyYAML"} {
+			if strings.Contains(msg, internal) {
+				t.Errorf("%s: the error shows Go internals (%s): %s", c.name, internal, msg)
+			}
+		}
+	}
+}
+
 func TestConnection_credentials_are_sealed_and_never_returned(t *testing.T) {
 	k := newKit(t, map[string]int{"deals": 1})
 	c, _ := k.connect(k.acme, "HubSpot")

@@ -102,16 +102,18 @@ func (s *Service) Import(ctx context.Context, actor principal.Principal, src str
 	dec := yaml.NewDecoder(strings.NewReader(src))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil {
-		return ImportResult{}, problem.InvalidField("yaml", "is not a valid policy file: %v", err)
+		return ImportResult{}, yamlProblem(err)
 	}
+	var root yaml.Node
+	yaml.Unmarshal([]byte(src), &root) // parsed above: only for the lines of later errors
 	if file.Version != 1 {
-		return ImportResult{}, problem.InvalidField("yaml", "version must be 1")
+		return ImportResult{}, withLines(problem.InvalidField("version", "must be 1 (the only version of the policy file)"), &root)
 	}
 	res := ImportResult{Applied: !dryRun, Changes: []ImportChange{}}
 	err := s.DB.InTx(ctx, func(ctx context.Context) error {
 		changes, unchanged, err := s.diffFile(ctx, actor, file)
 		if err != nil {
-			return err
+			return withLines(err, &root)
 		}
 		res.Changes, res.Unchanged = changes, unchanged
 		if dryRun {
