@@ -28,6 +28,12 @@ type Agent struct {
 	rnd     *rand.Rand
 	records map[string][]record
 	run     string
+	// WorkingSet is how many records of each object the steady mode works
+	// on: an agent revisits the records of its current task rather than
+	// touching new ones every minute, so the distinct records it targets in an
+	// hour (3 objects × WorkingSet) stay well under the default velocity cap
+	// of 50 and the breaker stays closed. Burst ignores it.
+	WorkingSet int
 }
 
 type record struct {
@@ -38,7 +44,7 @@ type record struct {
 // New returns an agent; seed makes its choices repeatable.
 func New(baseURL, key string, seed uint64, log *slog.Logger) *Agent {
 	return &Agent{BaseURL: strings.TrimRight(baseURL, "/"), Key: key, HTTP: &http.Client{Timeout: 30 * time.Second}, Log: log,
-		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), records: map[string][]record{}}
+		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), records: map[string][]record{}, WorkingSet: 8}
 }
 
 // Load reads pages of records to work on, through the read-through API.

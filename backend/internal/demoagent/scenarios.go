@@ -34,8 +34,12 @@ func (a *Agent) next() map[string]any {
 	}
 }
 
+// pick chooses a record of the working set.
 func (a *Agent) pick(object string) (record, bool) {
 	rs := a.records[object]
+	if a.WorkingSet > 0 && len(rs) > a.WorkingSet {
+		rs = rs[:a.WorkingSet]
+	}
 	if len(rs) == 0 {
 		return record{}, false
 	}
