@@ -101,6 +101,9 @@ func run(clients, batches int, latencyFor time.Duration, revise float64, cold bo
 	if err != nil {
 		return err
 	}
+	if err := sandboxDeals(ctx, owner, clients, batches); err != nil {
+		return err
+	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 
 	// A running server's tables have statistics (autovacuum analyzes them):
@@ -195,6 +198,28 @@ func freshDB(ctx context.Context, log *slog.Logger) (owner, app *db.DB, err erro
 	return owner, app, seed.Run(ctx, app, data, log)
 }
 
+// sandboxDeals creates, before the clock starts, the sandbox deals every
+// batch targets: intake reads each target's current value and answers
+// record_not_found for a record the CRM does not have. The prefixes are
+// those batch gives the timed clients, the warm-up (50+) and the latency
+// agents (100+).
+func sandboxDeals(ctx context.Context, owner *db.DB, clients, batches int) error {
+	type span struct{ from, to, n int }
+	for _, s := range []span{{9, 9 + clients - 1, batches * 250}, {59, 78, 250}, {109, 128, 5000}} {
+		err := owner.Conn(ctx).Exec(`
+			INSERT INTO sandbox_records (tenant_id, connection_id, object, id, values, created_at, updated_at)
+			SELECT c.tenant_id, c.id, 'deals', p::text || lpad(g::text, 7, '0'),
+			       '{"dealname": "Old name", "description": "Old name"}'::jsonb, now(), now()
+			FROM crm_connections c, generate_series(?::int, ?::int) p, generate_series(0, ?::int) g
+			WHERE c.name = 'Acme sandbox CRM'
+			ON CONFLICT DO NOTHING`, s.from, s.to, s.n).Error
+		if err != nil {
+			return fmt.Errorf("creating the bench's sandbox deals: %w", err)
+		}
+	}
+	return nil
+}
+
 // setupAgents creates n agents with caps high enough not to trip.
 func setupAgents(ctx context.Context, owner *db.DB, srv *server.Server, n int) ([]string, error) {
 	var actor principal.Principal
@@ -248,6 +273,10 @@ func post(hc *http.Client, base, key string, body []byte) error {
 	b, _ := io.ReadAll(res.Body)
 	if res.StatusCode != 200 {
 		return fmt.Errorf("POST proposals: %d %s", res.StatusCode, b)
+	}
+	// an item refused is a proposal not measured: the bench's items must all be stored
+	if bytes.Contains(b, []byte(`"error":`)) {
+		return fmt.Errorf("POST proposals: an item was refused: %.300s", b[bytes.Index(b, []byte(`"error":`)):])
 	}
 	return nil
 }

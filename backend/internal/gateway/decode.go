@@ -44,6 +44,7 @@ type Item struct {
 	Field          string
 	Operation      string
 	ExpectedOld    any
+	HasExpectedOld bool // expected_old was sent (null included): the agent named what it replaces
 	Proposed       any
 	Confidence     float64
 	Rationale      string
@@ -217,6 +218,7 @@ func checkItem(r *rawItem, i int) (Item, *ItemError) {
 	if it.ExpectedOld, err = scalar(r.ExpectedOld); err != nil {
 		return bad("expected_old", "%v", err)
 	}
+	it.HasExpectedOld = len(bytes.TrimSpace(r.ExpectedOld)) > 0
 	if it.Proposed, err = scalar(r.Proposed); err != nil {
 		return bad("proposed", "%v", err)
 	}

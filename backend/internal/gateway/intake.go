@@ -33,6 +33,8 @@ type batch struct {
 	// known are the records of the batch the agent targeted before: only
 	// their fields can have an older proposal to supersede
 	known map[target]bool
+	// current are the targeted records' values as the CRM has them now
+	current map[target]map[string]any
 }
 
 type fieldKey struct{ object, field string }
@@ -74,7 +76,7 @@ func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded) (
 		if err := s.velocity(ctx, b, d); err != nil {
 			return err
 		}
-		if err := s.readConsent(ctx, b, d); err != nil {
+		if err := s.readCurrent(ctx, b, d); err != nil {
 			return err
 		}
 		s.route(b, d)
@@ -221,41 +223,55 @@ func (s *Service) velocity(ctx context.Context, b *batch, d Decoded) error {
 	return nil
 }
 
-// readConsent reads the consent field of records on objects that have one.
-func (s *Service) readConsent(ctx context.Context, b *batch, d Decoded) error {
+// readCurrent reads, once per object of the batch, the records its items
+// target: each field proposed and, on objects that have one, the consent
+// field. An item whose record does not exist is refused (record_not_found);
+// the values read are what validators and "no change" compare against.
+func (s *Service) readCurrent(ctx context.Context, b *batch, d Decoded) error {
 	consentField := map[string]string{}
 	for k, f := range b.fields {
 		if slices.Contains(f.Policy.Tags, "consent") && !f.Archived && strings.Contains(strings.ToLower(k.field), "consent") {
 			consentField[k.object] = k.field
 		}
 	}
-	byObject := map[string][]string{}
+	ids, fields := map[string][]string{}, map[string][]string{}
 	for i, it := range d.Items {
-		if _, ok := consentField[it.Object]; ok && b.pending(i) && it.Operation != "clear" {
-			byObject[it.Object] = append(byObject[it.Object], it.RecordID)
+		if !b.pending(i) {
+			continue
 		}
+		ids[it.Object] = append(ids[it.Object], it.RecordID)
+		fields[it.Object] = append(fields[it.Object], it.Field)
 	}
-	b.consent = map[target]string{}
-	if len(byObject) == 0 {
+	b.consent, b.current = map[target]string{}, map[target]map[string]any{}
+	if len(ids) == 0 {
 		return nil
 	}
 	conn, err := s.catalog.Connector(ctx, b.caller.TenantID, b.agent.ConnectionID)
 	if err != nil {
 		return err
 	}
-	for object, ids := range byObject {
-		recs, err := conn.ReadRecords(ctx, object, dedupe(ids), []string{consentField[object]})
+	for object, recordIDs := range ids {
+		names := fields[object]
+		if cf, ok := consentField[object]; ok {
+			names = append(names, cf)
+		}
+		recs, err := conn.ReadRecords(ctx, object, dedupe(recordIDs), dedupe(names))
 		if err != nil {
 			return crmProblem(err)
 		}
 		for _, r := range recs {
-			b.consent[target{Object: object, RecordID: r.ID}] = consentState(r.Values[consentField[object]])
+			t := target{Object: object, RecordID: r.ID}
+			b.current[t] = r.Values
+			if cf, ok := consentField[object]; ok {
+				b.consent[t] = consentState(r.Values[cf])
+			}
 		}
 	}
-	for object, ids := range byObject {
-		for _, id := range ids {
-			if _, ok := b.consent[target{Object: object, RecordID: id}]; !ok {
-				b.consent[target{Object: object, RecordID: id}] = "unknown"
+	for i, it := range d.Items {
+		if b.pending(i) {
+			if _, ok := b.current[target{Object: it.Object, RecordID: it.RecordID}]; !ok {
+				b.results[i].Error = &ItemError{Code: "record_not_found", Field: itemPath(i) + ".record_id",
+					Message: fmt.Sprintf("%s has no record %q", it.Object, it.RecordID)}
 			}
 		}
 	}

@@ -2,8 +2,10 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/fieldvalue"
 	"countersign/backend/internal/gateway/policy"
 )
 
@@ -37,10 +39,18 @@ func (s *Service) route(b *batch, d Decoded) {
 			keys[it.IdempotencyKey] = i
 		}
 		f := b.fields[fieldKey{it.Object, it.Field}]
+		rec := target{Object: it.Object, RecordID: it.RecordID}
+		current := b.current[rec][it.Field]
+		if it.Operation != "append" && fieldvalue.Same(fieldvalue.SpecOf(f.Field), current, it.Proposed) {
+			b.results[i] = Result{Index: i, Error: &ItemError{Code: "no_change", Field: itemPath(i) + ".proposed",
+				Message: fmt.Sprintf("equals the CRM's current value of %s.%s on record %s: there is nothing to change", it.Object, it.Field, it.RecordID)}}
+			continue
+		}
+		// validators judge the change the CRM would see: from its current value, whatever the agent expected
 		flags := policy.Validate(policy.FieldInfo{Object: f.Object, Name: f.Name, Type: f.Type, Options: f.Options},
-			it.ExpectedOld, it.Proposed, it.Operation, policy.Options{}, b.now)
+			current, it.Proposed, it.Operation, policy.Options{}, b.now)
 		consent, enrichment := policy.ConsentNotApplicable, false
-		if c, ok := b.consent[target{Object: it.Object, RecordID: it.RecordID}]; ok {
+		if c, ok := b.consent[rec]; ok && it.Operation != "clear" {
 			consent, enrichment = policy.Consent(c), true
 		}
 		dec := policy.Decide(policy.Input{
@@ -50,7 +60,7 @@ func (s *Service) route(b *batch, d Decoded) {
 			InScope: agents.Allows(b.agent.Scopes, it.Object, it.Field, it.Operation),
 			Agent:   policy.AgentStatus(b.agent.Status), PausedReason: b.agent.PausedReason,
 			Rollout: policy.StageNone, Confidence: it.Confidence, Evidence: len(it.Evidence), Flags: flags,
-			BreakerOpen: b.breaker, Consent: consent, Enrichment: enrichment,
+			BreakerOpen: b.breaker, Consent: consent, Enrichment: enrichment, ExpectedOld: it.HasExpectedOld,
 		})
 		id := newID()
 		fieldID := f.ID

@@ -441,3 +441,35 @@ func TestRecords_critical_and_pii_fields_are_withheld_unless_the_scope_names_the
 		t.Errorf("a scope naming national_id cannot read it: %d %.300s", got.status, got.body)
 	}
 }
+
+// Intake reads the CRM's current values: a record that does not exist is
+// answered record_not_found, a value equal to the current one no_change
+// (neither is stored), and validators judge the change from the current
+// value even when the agent did not say what it expected.
+func TestIntake_reads_the_current_value_record_not_found_no_change_and_blind_changes(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("admin@acme.test", "Current", agents.Input{})
+	deal := agent.records("deals", "dealstage,amount", 1)[0]
+	contact, email := agent.grantedContact()
+	user, _, _ := strings.Cut(email, "@")
+	res := agent.propose(
+		map[string]any{"object": "deals", "record_id": "999999999", "field": "dealstage", "proposed": "closedwon", "confidence": 0.9},
+		map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": deal.Values["dealstage"], "confidence": 0.9},
+		// no expected_old: the email-domain validator still sees the real old address
+		map[string]any{"object": "contacts", "record_id": contact, "field": "email", "proposed": user + "@gmail.com", "confidence": 0.97},
+	)
+	if r := res[0]; r.Error == nil || r.Error.Code != "record_not_found" || r.Error.Field != "proposals[0].record_id" || r.ID != "" {
+		t.Errorf("missing record: %+v %+v", r, r.Error)
+	}
+	if r := res[1]; r.Error == nil || r.Error.Code != "no_change" || r.ID != "" {
+		t.Errorf("same value: %+v %+v", r, r.Error)
+	}
+	if r := res[2]; r.ID == "" || !strings.Contains(strings.Join(r.Reasons, " "), "domain") {
+		t.Errorf("a blind email-domain change went unflagged: %+v", r)
+	}
+	var n int
+	e.owner.Conn(t.Context()).Raw(`SELECT count(*) FROM proposals WHERE record_id = '999999999' OR (record_id = ? AND field = 'dealstage')`, deal.ID).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d proposals stored for a missing record or an unchanged value", n)
+	}
+}

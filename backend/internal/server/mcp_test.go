@@ -68,8 +68,9 @@ func TestMCP_tools_through_the_sdk_client(t *testing.T) {
 		t.Errorf("list_fields: %.200s", fields)
 	}
 	deal := agent.records("deals", "dealstage", 1)[0]
+	contact := agent.records("contacts", "utm_source", 1)[0]
 	out := text("propose_changes", map[string]any{"proposals": []map[string]any{
-		{"object": "contacts", "record_id": deal.ID, "field": "utm_source", "proposed": "x", "confidence": 0.9},
+		{"object": "contacts", "record_id": contact.ID, "field": "utm_source", "proposed": "x", "confidence": 0.9},
 		{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.6},
 	}})
 	var res struct{ Results []result }

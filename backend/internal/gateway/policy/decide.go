@@ -78,6 +78,9 @@ func decideAuto(in Input) Decision {
 	if in.Policy.EvidenceRequired && in.Evidence <= 0 {
 		rs = append(rs, Reason{ReasonNoEvidence, "Field " + in.name() + " requires evidence and the proposal cites none"})
 	}
+	if !in.ExpectedOld && in.Operation != "append" {
+		rs = append(rs, Reason{ReasonNoExpectedOld, "The proposal does not name the value it replaces (expected_old), so a person checks it"})
+	}
 	rs = append(rs, flagReasons(in.Flags)...)
 	if in.BreakerOpen {
 		rs = append(rs, Reason{ReasonBreakerOpen, "Velocity breaker is open for this agent: auto-apply is off until an admin resets it"})

@@ -12,7 +12,7 @@ func eligible() Input {
 		Object: "companies", Field: "industry", Operation: "set",
 		Policy:  FieldPolicy{Sensitivity: Low, Mode: ModeAuto, Threshold: 0.95},
 		InScope: true, Agent: AgentActive, Rollout: StageCanary, InCohort: true,
-		Confidence: 0.97, Evidence: 1, Consent: ConsentNotApplicable,
+		Confidence: 0.97, Evidence: 1, Consent: ConsentNotApplicable, ExpectedOld: true,
 	}
 }
 
@@ -41,6 +41,7 @@ func TestDecide_routes_and_reasons(t *testing.T) {
 		{"evidence_required_present_auto", func(in *Input) { in.Policy.EvidenceRequired = true }, RouteAuto, []ReasonCode{ReasonAutoCanary}, false},
 		{"validator_flag_review", func(in *Input) { in.Flags = []Flag{jumpFlag} }, RouteReview, []ReasonCode{"flag:amount_jump"}, false},
 		{"breaker_open_review", func(in *Input) { in.BreakerOpen = true }, RouteReview, []ReasonCode{ReasonBreakerOpen}, false},
+		{"blind_change_review", func(in *Input) { in.ExpectedOld = false }, RouteReview, []ReasonCode{ReasonNoExpectedOld}, false},
 		{"no_rollout_review", func(in *Input) { in.Rollout = StageNone }, RouteReview, []ReasonCode{ReasonNoRollout}, false},
 		{"empty_rollout_is_none", func(in *Input) { in.Rollout = "" }, RouteReview, []ReasonCode{ReasonNoRollout}, false},
 		{"rollout_off_review", func(in *Input) { in.Rollout = StageOff }, RouteReview, []ReasonCode{ReasonRolloutOff}, false},
@@ -144,7 +145,7 @@ func TestDecide_auto_only_when_every_gate_passes(t *testing.T) {
 	for _, mode := range modes {
 		for _, stage := range stages {
 			for _, consent := range consents {
-				for mask := 0; mask < 1<<8; mask++ {
+				for mask := 0; mask < 1<<9; mask++ {
 					bit := func(i int) bool { return mask&(1<<i) != 0 }
 					in := eligible()
 					in.Policy.Mode, in.Rollout, in.Consent = mode, stage, consent
@@ -156,12 +157,13 @@ func TestDecide_auto_only_when_every_gate_passes(t *testing.T) {
 					if bit(7) {
 						in.Agent = AgentPaused
 					}
+					in.ExpectedOld = !bit(8)
 					d := Decide(in)
 					n++
 					want := in.InScope && in.Agent == AgentActive && mode == ModeAuto && in.Confidence >= 0.95 &&
 						(!in.Policy.EvidenceRequired || in.Evidence > 0) && !in.BreakerOpen &&
 						(stage == StageFull || stage == StageCanary && in.InCohort) &&
-						(!in.Enrichment || consent == ConsentGranted || consent == ConsentNotApplicable)
+						(!in.Enrichment || consent == ConsentGranted || consent == ConsentNotApplicable) && in.ExpectedOld
 					if (d.Route == RouteAuto) != want || len(d.Reasons) == 0 {
 						t.Fatalf("input %+v: got %s %q, want auto=%v", in, d.Route, d.Texts(), want)
 					}

@@ -113,6 +113,9 @@ type Input struct {
 	BreakerOpen   bool   // the agent's velocity breaker has tripped
 	Consent       Consent
 	Enrichment    bool // the change enriches the record, so consent applies
+	// ExpectedOld says the agent named the value it expects to replace; a
+	// change made blind is never applied without a person.
+	ExpectedOld bool
 }
 
 // ReasonCode is the machine-readable side of a Reason. Validator flags appear
@@ -132,6 +135,7 @@ const (
 	ReasonHumanOnly      ReasonCode = "human_only"
 	ReasonLowConfidence  ReasonCode = "low_confidence"
 	ReasonNoEvidence     ReasonCode = "evidence_missing"
+	ReasonNoExpectedOld  ReasonCode = "expected_old_missing"
 	ReasonBreakerOpen    ReasonCode = "breaker_open"
 	ReasonNoRollout      ReasonCode = "no_rollout"
 	ReasonRolloutOff     ReasonCode = "rollout_off"
