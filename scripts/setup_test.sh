@@ -28,7 +28,16 @@ fast_test_cluster() {
 
 # A copy of the checkout's scripts in a 0700 directory, with a cluster of its own.
 HOME_DIR="$(mktemp -d)"; chmod 700 "$HOME_DIR"
-PORT=$(( 55000 + RANDOM % 1000 ))
+# a free port below the ephemeral range (32768+), where outgoing connections could take it
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$(( 21000 + RANDOM % 4000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  echo 21999
+}
+PORT="$(free_port)"
 closed_home() {
   mkdir -p "$HOME_DIR/clone/backend"
   cp -r scripts "$HOME_DIR/clone/"
