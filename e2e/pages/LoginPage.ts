@@ -31,7 +31,13 @@ export class LoginPage {
   async signIn(email: string, password: string): Promise<void> {
     await this.goto();
     await this.submitCredentials(email, password);
-    await expect(this.page).not.toHaveURL(/\/login(\?|$)/);
+    try {
+      // argon2id on a loaded machine can take a while: wait for the state, not a guess at its time
+      await expect(this.page).not.toHaveURL(/\/login(\?|$)/, { timeout: 15_000 });
+    } catch (e) {
+      const shown = (await this.alert.allTextContents()).join(' | ');
+      throw new Error(`signing in as ${email} stayed on /login; the page says: ${shown || 'nothing'}\n${e}`);
+    }
   }
 
   /** The message shown when sign-in is refused. */
