@@ -78,6 +78,11 @@ export class MembersPage {
     const row = this.row(email);
     await expect(row).toHaveCount(1);
     await row.getByRole('button', { name: 'Disable', exact: true }).click();
+    // disabling asks first, naming the person
+    const confirm = this.page.getByRole('dialog', { name: `Disable ${email}?`, exact: true });
+    await expect(confirm).toBeVisible();
+    await confirm.getByRole('button', { name: 'Disable member', exact: true }).click();
+    await expect(confirm).toHaveCount(0);
     await expect(row.getByRole('button', { name: 'Enable', exact: true })).toBeVisible();
   }
 }

@@ -72,10 +72,39 @@ describe('MembersPage', () => {
     const { user } = renderApp('/members');
     await screen.findByText('ada@example.com');
     await user.click(within(rowOf('ada@example.com')).getByRole('button', { name: 'Disable' }));
+    await user.click(within(await screen.findByRole('dialog', { name: 'Disable ada@example.com?' })).getByRole('button', { name: 'Disable member' }));
 
     expect((await within(rowOf('ada@example.com')).findByRole('alert')).textContent).toBe('A tenant needs at least one active admin.');
     expect(within(rowOf('rex@example.com')).queryByRole('alert')).toBeNull();
     expect(api.calls('PATCH /members/m1')[0].body).toEqual({ status: 'disabled' });
+  });
+
+  it('asks before disabling a member, naming them, and Cancel or Esc changes nothing', async () => {
+    const api = fakeApi({
+      'GET /session': () => makeSession(),
+      'GET /members': () => ({ members: [ada, rex] }),
+      'GET /invites': () => ({ invites: [] }),
+      'PATCH /members/m2': () => ({ ...rex, status: 'disabled' }),
+    });
+    const { user } = renderApp('/members');
+    await screen.findByText('rex@example.com');
+    const disable = () => user.click(within(rowOf('rex@example.com')).getByRole('button', { name: 'Disable' }));
+
+    await disable();
+    const dialog = await screen.findByRole('dialog', { name: 'Disable rex@example.com?' });
+    expect(dialog.textContent).toContain('Rex Reviewer (rex@example.com) will be signed out at once');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await disable();
+    await screen.findByRole('dialog', { name: 'Disable rex@example.com?' });
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.calls('PATCH /members/m2')).toHaveLength(0);
+
+    await disable();
+    await user.click(within(await screen.findByRole('dialog', { name: 'Disable rex@example.com?' })).getByRole('button', { name: 'Disable member' }));
+    await waitFor(() => expect(api.calls('PATCH /members/m2')).toHaveLength(1));
+    expect(api.calls('PATCH /members/m2')[0].body).toEqual({ status: 'disabled' });
   });
 
   it('saves changed roles for one member', async () => {

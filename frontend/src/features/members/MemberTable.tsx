@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiError, errorMessage, type Member, type Role } from '../../api/client';
 import { useUpdateMember } from '../../api/queries';
+import { Modal } from '../../components/Dialog';
 import { RoleCheckboxes } from '../../components/FormField';
 import { Badge, cell, Table } from '../../components/Table';
 import { dangerButton, primaryButton, secondaryButton } from '../../components/styles';
@@ -51,6 +52,7 @@ function ManagedRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
   const update = useUpdateMember();
   const changed = roles.slice().sort().join() !== member.roles.slice().sort().join();
   const disabled = member.status === 'disabled';
+  const [confirming, setConfirming] = useState(false);
 
   return (
     <tr>
@@ -74,11 +76,19 @@ function ManagedRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
             type="button"
             className={disabled ? secondaryButton : dangerButton}
             disabled={update.isPending}
-            onClick={() => update.mutate({ id: member.id, status: disabled ? 'active' : 'disabled' })}
+            onClick={() => (disabled ? update.mutate({ id: member.id, status: 'active' }) : setConfirming(true))}
           >
             {disabled ? 'Enable' : 'Disable'}
           </button>
         </div>
+        {confirming && (
+          <ConfirmDisable
+            member={member}
+            busy={update.isPending}
+            onCancel={() => setConfirming(false)}
+            onConfirm={() => update.mutate({ id: member.id, status: 'disabled' }, { onSettled: () => setConfirming(false) })}
+          />
+        )}
         {roles.length === 0 && <p className="mt-1 text-xs text-gray-500">A member needs at least one role.</p>}
         {update.error && (
           <p role="alert" className="mt-1 max-w-xs text-sm text-red-700">
@@ -87,6 +97,28 @@ function ManagedRow({ member, isSelf }: { member: Member; isSelf: boolean }) {
         )}
       </td>
     </tr>
+  );
+}
+
+/** Disabling signs a person out everywhere in this tenant: it is asked once more, Cancel first. */
+function ConfirmDisable({ member, busy, onCancel, onConfirm }: { member: Member; busy: boolean; onCancel: () => void; onConfirm: () => void }) {
+  const who = member.name ? `${member.name} (${member.email})` : member.email;
+  return (
+    <Modal label={`Disable ${member.email}?`} onClose={onCancel}>
+      <div className="space-y-4">
+        <p className="text-sm text-gray-700">
+          {who} will be signed out at once and can no longer sign in to this tenant. Their history stays; you can enable them again later.
+        </p>
+        <div className="flex justify-end gap-2">
+          <button type="button" className={secondaryButton} onClick={onCancel} autoFocus>
+            Cancel
+          </button>
+          <button type="button" className={dangerButton} disabled={busy} onClick={onConfirm}>
+            {busy ? 'Disabling…' : 'Disable member'}
+          </button>
+        </div>
+      </div>
+    </Modal>
   );
 }
 
