@@ -37,6 +37,9 @@ const (
 	MemberDisabled  = "member.disabled"
 	MemberEnabled   = "member.enabled"
 	TenantRenamed   = "tenant.renamed"
+	PolicyChanged   = "policy.changed"
+	PoliciesBulk    = "policy.bulk_changed"
+	PolicyImported  = "policy.imported"
 )
 
 // Log writes and reads the trail.

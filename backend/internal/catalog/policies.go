@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"countersign/backend/internal/audit"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
@@ -132,8 +133,12 @@ func (s *Service) SetPolicy(ctx context.Context, actor principal.Principal, fiel
 			return nil
 		}
 		before := cur.Policy
-		return s.store.WritePolicies(ctx, actor.TenantID, []PolicyWrite{{FieldID: fieldID, Before: &before, After: p}},
-			Actor{UserID: actor.UserID, Email: actor.Email, Source: "console"}, s.Clock.Now())
+		if err := s.store.WritePolicies(ctx, actor.TenantID, []PolicyWrite{{FieldID: fieldID, Before: &before, After: p}},
+			Actor{UserID: actor.UserID, Email: actor.Email, Source: "console"}, s.Clock.Now()); err != nil {
+			return err
+		}
+		return s.record(ctx, actor, audit.PolicyChanged, cur.Object+"."+cur.Name, map[string]any{
+			"field_id": fieldID, "before": policyDetail(before), "after": policyDetail(p)})
 	})
 	if err != nil {
 		return Field{}, err
@@ -198,7 +203,15 @@ func (s *Service) BulkUpdate(ctx context.Context, actor principal.Principal, in 
 			return err
 		}
 		changed = len(writes)
-		return s.store.WritePolicies(ctx, actor.TenantID, writes, Actor{UserID: actor.UserID, Email: actor.Email, Source: "bulk"}, s.Clock.Now())
+		if changed == 0 {
+			return nil
+		}
+		if err := s.store.WritePolicies(ctx, actor.TenantID, writes, Actor{UserID: actor.UserID, Email: actor.Email, Source: "bulk"}, s.Clock.Now()); err != nil {
+			return err
+		}
+		return s.record(ctx, actor, audit.PoliciesBulk, fmt.Sprintf("%d fields", changed), map[string]any{
+			"changed": changed, "sensitivity": in.Sensitivity, "mode": in.Mode, "add_tags": in.AddTags,
+			"remove_tags": in.RemoveTags, "confirm": in.Confirm})
 	})
 	return changed, err
 }
@@ -232,4 +245,10 @@ func dedupe(ids []string) []string {
 	out := slices.Clone(ids)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// policyDetail is the part of a policy the audit trail shows.
+func policyDetail(p Policy) map[string]any {
+	return map[string]any{"sensitivity": p.Sensitivity, "mode": p.Mode, "tags": p.Tags,
+		"confidence_threshold": p.ConfidenceThreshold, "evidence_required": p.EvidenceRequired, "sla_minutes": p.SLAMinutes}
 }

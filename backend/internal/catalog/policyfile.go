@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"countersign/backend/internal/audit"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
 )
@@ -124,7 +125,13 @@ func (s *Service) Import(ctx context.Context, actor principal.Principal, src str
 			before := c.Before
 			writes[i] = PolicyWrite{FieldID: c.FieldID, Before: &before, After: c.After}
 		}
-		return s.store.WritePolicies(ctx, actor.TenantID, writes, Actor{UserID: actor.UserID, Email: actor.Email, Source: "import"}, s.Clock.Now())
+		if len(writes) == 0 {
+			return nil
+		}
+		if err := s.store.WritePolicies(ctx, actor.TenantID, writes, Actor{UserID: actor.UserID, Email: actor.Email, Source: "import"}, s.Clock.Now()); err != nil {
+			return err
+		}
+		return s.record(ctx, actor, audit.PolicyImported, fmt.Sprintf("%d fields", len(writes)), map[string]any{"changed": len(writes), "unchanged": unchanged})
 	})
 	return res, err
 }
