@@ -699,8 +699,8 @@ type AuditEntry struct {
 type AuditPage struct {
 	Entries []AuditEntry `json:"entries"`
 
-	// NextBefore Pass as `before` for the next page; absent on the last page.
-	NextBefore *int64 `json:"next_before,omitempty"`
+	// NextCursor Pass as `cursor` (with the same filters) for the next page; absent on the last page.
+	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
 // BulkPolicyRequest defines model for BulkPolicyRequest.
@@ -1284,9 +1284,21 @@ type ListAlertsParams struct {
 
 // ListAuditEntriesParams defines parameters for ListAuditEntries.
 type ListAuditEntriesParams struct {
-	// Before Cursor; return entries older than this sequence number.
-	Before *int64 `form:"before,omitempty" json:"before,omitempty"`
-	Limit  *int   `form:"limit,omitempty" json:"limit,omitempty"`
+	// Cursor Opaque; the `next_cursor` of the previous page. Pass the same filters with it.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Actor Only entries whose actor's email contains this text (case-insensitive).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Action Only entries with this action (e.g. `policy.changed`), or with this prefix when it ends in `.` (e.g. `member.`).
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// From Only entries at or after this instant.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Only entries before this instant.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
 }
 
 // ListFieldsParams defines parameters for ListFields.
@@ -1825,11 +1837,11 @@ func (siw *ServerInterfaceWrapper) ListAuditEntries(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
 	}
 
-	// ------------- Optional query parameter "before" -------------
+	// ------------- Optional query parameter "cursor" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", query, &params.Before, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", query, &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
-		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter before: %w", err).Error())
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter cursor: %w", err).Error())
 	}
 
 	// ------------- Optional query parameter "limit" -------------
@@ -1837,6 +1849,34 @@ func (siw *ServerInterfaceWrapper) ListAuditEntries(c *fiber.Ctx) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
 	if err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter limit: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", query, &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter actor: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", query, &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter action: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", query, &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter from: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", query, &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter to: %w", err).Error())
 	}
 
 	handler := func(c *fiber.Ctx) error {
@@ -6545,135 +6585,138 @@ func (sh *strictHandler) UpdateTenant(ctx *fiber.Ctx) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H3dbuO4muCrEN4FKtlV4lSd7rPbCfqiurpqTmG6TgdJGjONqYZDS59tjmVSTVJxGUEBe7UPsDd7v6+y",
-	"bzJPsuBHSqIsypIcO5upARrolEVR5Pf/x4+Po1isMsGBazW6fBxlVNIVaJD4r7dz4PpjYv5kfHQ5yqhe",
-	"jKIRpysYXY6oexqNJPyZMwnJ6FLLHKKRihewouY1vcnMUKUl4/PR16/R6J3gHGLNBG+dOPaHDJv9A4M0",
-	"aZ145p4Om/Mjf2AaWidlxeN9Zr0TS+AtE2t8NmzWT7Cagmxd66p4PGzWX6f/CrH+O84RnFfggEGzfjWD",
-	"VSa4AqS1aymmKazMn7HgGrg2f9IsS1lMDS2MMzviv/6rEgiyau7/LGE2uhz9p3FFzGP7VI2LefGLCahY",
-	"ssxMN7ocveXk5sM78sN33/834iY/x/26d5EF4hgyjcjCVdzAnzkoXFsmRQZSM7t+7qBT/8SNgweZCUko",
-	"4bAmNI5FzvX5KNqGSTTKqFJrIZPmRH+HNSmekhNvnlMiJNELIPCFKc34nAgOgcm/+sj5l+pLf5QjHRK/",
-	"Rpbvm1ucSqBLkBORWZp1702FSIFy82IxQkuWZZBMKM4yE3Jl/holVMOZZisI7b3i+glLAhRTG1FAuzlG",
-	"AtUDv1yDdGBOFBuTmGYIBZokzAyl6XUNOu41xjXMQZr3GnBdUInzTFZ5qlmWMpBNTF9TpckDpCJmemNG",
-	"k//7v4leMBURxjVdAqFcrUEq8t2bHzxEex9ugd8SNrhSpmGluvgGaeAfYeNthEpJ8d+t0M9oriCZSKCq",
-	"BZYqFhkMXMWteSe0DqWpznEO4PnKkDWNNXswSLYr8ai7WoIP2yb4f0YuijWREAuZKJKBJFKkqWGthcgl",
-	"mcJMSECec/RODL2rMC7WMF0IsZyAlCKA7bsFkNRgPIGUPYDckBllaS4hImxGKN8E5UQxqYJYgg5swk7G",
-	"QJGYSrkh/3z2zggLkIrN+dktm3OqcwmXRC3om+//+uPfPr19d3b7t7dvvv/riZ00IlORbE4J42QBX3au",
-	"IpdpWG/4AoclhbqoM9w24zfZvMTzFurC/FRj16gus+pLrgmLkjIdm7SKxbeGwpjeBMRjKuIlJJPpZoJL",
-	"6E3kaLQgfkJEPt1MErrpPdnPdHMjcg275pNmwKTinl4T46y3+E7r3Iljnoljnokh7YnhmpCE3KKQ7YVF",
-	"TYiW0Nj5qVbc/QyaMqRVmqa/zkaX/9JD+oy+RtuYph4NdL5fEsz2fstZmuv9o1jxR57lAU3c0JXb7D+j",
-	"eaoV0QLFlAZOuX6liODphlQvn79Ebdh889tSN+0qolWOhqnZKOcmZexh/7SYC8hQCOAhk7UjS8KMfQlr",
-	"wBmTSpN4QSWNjZIiYoaEu4RNZIjY8PicMwWEhQ1nCQ9iOWilO9STW2lNP7TKFEstDTyUGqC+2c+j//J5",
-	"hM4AWGVvhgV35D7TOYMdF54iA4lOS50BCuJVYNRenAI1WpNmGfAwBdf5YAtwpetXSGjvq0GgpSADEo3G",
-	"Sy7WKSTzoW7DXgZ/qQeC4sv6ro2lt5nVjIcfKIMhpyYKoDM+E8YOoZKbUWb9TLOYpmHIM51CT9sKl+F9",
-	"tHi73G43PecJ0++5lpsQfgqFAF/oKkuraMK5FCmoSbygfA5JCNw01kJOYOVgXqfn96tMb5Ce1UZpWBH7",
-	"JRWk6MMjub6Yn9C0H9OZBkkeaJqDIpQnROgFSIJxiS8+r1WwU/BnbWmM679+F3QINJXzkM3+TwuqUehZ",
-	"AJA1VYRORa4jAufzc0I5QRB2+/ZmLQirqEBbHQflGkogtVLDNZ0HhBtwLdkQtVoRVsibhC96Yp2qoDes",
-	"CFXk3g64R0oxUDJvkYzO4YrQqQKuieD4AL0p88AAqhMfW6ArdhYCyE95urwWKYs3rUEgmiQTTef9IfNx",
-	"ldFY39F5CDCx4DMmV02gfKJyiXtFmatekcwsy3h7VJEEYpZAYtQDNz4kF3phfFdIFRDLpT5zedEba9mx",
-	"pL78BmOt6JeP9uH3FxcX0WjFuPv36+YeViKBzhAdAvWTGYnoWIkHOCAYFXDF+hnst97QbdKooBMijncI",
-	"2GsXVWslkDiXErie+IG+pgkF60l7JPCtJikYGn/9xrOYuqVC49NbHwruqnQVAu4uVVCYrFsrvP5IzFPy",
-	"280vVwRQwP+I9JpJ8cASkK8MmaKPcn4onR5LSIBrRtM+fkmLuzP6pwWLF8Sbi1AJRIERwjReELUQa27d",
-	"KCOeyYqqJUnZEsj9v/2P/1P+R19P39yfE2Pa2miKMttfKUgfwE7JjZomEnQuOSRBleIcLfS1g37DLru9",
-	"DDeFH8ucd/LChsc3OS9fURseH8oX4ACJmhhJpRxt1dGAERFF1guhwAq3DWGKKM3SFAnJUU9E6JoyjHpT",
-	"TmiyYvyVlYCq7t763qRRN2Yzg7ZSUG6PdIMdF/QXOayNhbwcRSOLoJDRh2szC5YPNJ2sGM+1pd06jC7I",
-	"j8QMtdQoOElgRXly3q3k6r6OW29UMXSdmdoW5IXlanE0n2wbmN4tZO6CMnMFSjkzpMVL6lBY2wpBLEPZ",
-	"i22/xiCp+HRw2bjpavGtMt8XlEcSW4t8qjKhLwmNY1BqgqnDK6JoCmomZAyXJE6Zkf4siYo/izivhJkE",
-	"tbAvkZNUzBk36yUis0s5vSIZyyCR7AEuCc1YNT9PpuLLJeH1nFMFpB3RgD34qY0xVvQLWxkOe31x8d+t",
-	"RWL/fdHJC9ts0I5pm7BtxXLp3jRjE8Y/GhBmTaHT6S7seDt1+5oTu+j+EU83vhnyDCp6o99s+pukjC+v",
-	"fPXIxToiivEYMyUSjPzmgpiFEwXyAWS3yWI+Gg6O1qPcgfhoq9J0sfT6Rn7//fffzz59Ovv552BwyXyp",
-	"2wu3cWk7OHJLCKHmZ5gxjlxujcaAGzHE7innqCuZyh+nMl6wB7BJf6WFbAlU7uMwfxCS3LtP3V+SR6q1",
-	"ZNNcwyV5tB5bRNCb/vo1IB+2A+K6XPdu1/RDEVzbAlux0WBu+lD55dVky6FojsmVFqvwKlpttimEpUfr",
-	"SqoAYSDw14z6dSagfrU4DehLa4D18+KQX+h6YucISUOgycRIiDB8Wt4LWTDdecMyNun+baHsPuKt019V",
-	"jV8cJptor2BcgqeVUIfLqDJ43B/pXVHZdnGEaxyaGbMc2FQTSSnbJgtmZM2AxOW2WAzlFztzU9J4KgB8",
-	"kHFv/Zuhb1m8D96n5ZO2PW7rlFqmvL69rXVHIeA3VhlWp4jO94XL2CuTYXS/tMaQDUMRqolzyjBeeY9G",
-	"yn3QwW836UNBlw5D3JdejdW3C1YM73avwA4rZEfr98OBUhufGyaHQ3SvhaZpjxS6+17xQmi1VajMMxmM",
-	"eZ8yDjZiCjFVqIrFasWUsrSXMYZBZavf7W8MXZeZLbuIBVdQkzEVrKv6uWsJDwzWQ+znorBtkqtQvdSd",
-	"zIGsF2CjvzgNoakR6BuyoAoDA7ZU7grdowyj7JxQtVQYTWZalaV14cAofMmYBDVIOhzC6o9GNnPfZo5s",
-	"Yd8fHG35CNtgrG0qSCel5/D0BPMu3A6HbIsJZR2RZDLdhJJMhipcUhnDRGS9EM53CedfD4O/ZggoA57Y",
-	"zJ/de8gWD1k72+isxVw8MNYAUS4ghOFfjKO/hz+7M3ZtabCJgds0nxcIsGOIFkRkwK+KYF5ZroJqrts7",
-	"LCCyM4JtC6KPTcYtJNlqux+LuMp6lIQpOk1bHD0jAMI+UIjwitEVCToBU1BiKAwYQsV16UY0iplmRpPE",
-	"MNELCWohrL1RIUXkU0xkV3GeYIyH54hrtBMxBxYILNNUGW3BUvDjyATrzAFtGIypYlhZdQSVfQ3x4HZQ",
-	"gS/k3eyTDStqm7YTFZvaBtZUkXghFPCICInSzQEhKN32zYlFI5XS9pj0rw8gJUsA0x3kzxxyILe/vLXq",
-	"WYE+b8mIHyrVl2fJQK5upM59Hw/RFYUJNIRzt5WK/kr8tfNDawyoX9FEKTsLCp5aurDFFOEiipnuEXct",
-	"vfkhErLK4vdzI4uv/NE4mmFT+kWy39aHnbjNnrqU0DnSo8hlXIt/uVHOJBUoOaZ5ujSqcZUJqbs1blE7",
-	"4ZVMuO8U4GtH6Ef8RqteTeSmyL4VC63XG3niYkNXPSqrcVT3ehR+qkFmlmxaQma2WqDGm1uvD6Olij76",
-	"jY9r+edwKeqOIlX2tCBKOUltIVEzuOK2tYs2GpKKFwHabq+uwFGFEP/9HZhvLR4O6ttgDTG5OP/h+1ol",
-	"TamNG1r3aErwYNrqeLqnW4+04+mTA0hpxeVaoOpATzka6bWYZCAVEp+riQ8adt4Zum2UJ4HaqlttbESy",
-	"ovGCcTgzLjP+gKlpYt45311Y17SQzZsD4x027BRgERddauPiyvoNYLWlbrKKL1dVjFhjdzlNKV92mgcu",
-	"WlwUVlaWbyuCpciEsrGbLck5t+nY4Crtw1b3YUp1vNiRxXDsHTaiG2y7lyv0UH2iX9TTAeJ98WIA4fAl",
-	"g9isxAqk3QI+HcK4xdc/pGG7caii8Kqc27LbmVDgdmEH0rQ1IaK2kzWdJQz20EsbCZQJy0KiFEKjTaig",
-	"xAlJFJnz3vznPcrNzJCU0ZgebmbJDzXqj/yjxcWWA7XmNSt95IPco9UqOVsybgH8gqC6nVhHSUMTJqUg",
-	"aOZMBicQ3FR3kqKSCSXttiC8O/rf4M1mMOhLDDILc0K7rO11LjCc468WhSzbqtD2zyzE1rfblVgIALrF",
-	"TWs9AvAMpxJmspZr9hAjuqGAjg5aG95Gduber73CnfIkia0DGkVFIZJhsbL2CJMHrnwoKGQwvuXbP8mK",
-	"8VJWueTCKksZtVzsfg1PtXVIcUjata3OY4es2wJnQ760p11vLcx2uv9PJql2/dl0mxf5iqIuyFjlKUcj",
-	"G0hAj2PJxZqHz7gVubRmjhAfEQWanPA8TcmPBE8cQXJ63prts+dxS4cbQbEDhjeoGZowHK7V7ZGPgSwY",
-	"0mal1nIzdq5+qD6pb/3pSqVOjk/TJ7W1hROjHL7oFmsIT/MOXXcJh93rLmYPoqPuZBZskYo1qomE5YYL",
-	"Fmy+6Dq1dQtKBZVFrOTM1k4GnDHgCR50+eezd7c3H86wM8w9Edyd81tLpsP+WAbSpWnVjlNFuQJJVnRD",
-	"EkGYzZW6EwEuH3NFUELb0C2nD2xOizPCA+zSA2Y9u96+w1E3MKteCQDgPUKvSDkVgGAuL6zZAxB7jo2I",
-	"WW2v/T+9HdpR3SGx31QgzuMSs8VWSjhUqRYf1ZFPTkGCXjMdL4qltoQju/J1tAG6KaSCzxXRojtF52YP",
-	"rs4dL+g+236Q4yHt5yFmjDO1OMyR6UyKuQSl2g/+7FA+tngD63nC9okrdp8kgsPuEX3rRWozbr9eX1EI",
-	"h0pTORQRzaQlponQN825OxSr8jgGsBmUGWVtiUyVr1ZUbvqcZLl1Qw2/Sjaf1w3YFeU57ti8kuToNmIp",
-	"VVDC9ylGLC3A4mtbGfuSUtp447baW2eVq0cBO6LK3cdufp0R6g7YVPt5pdwxw4gsxJqsKN+4gziYJCWU",
-	"eMHOzrM36xbTuyhMDj4dEizvU/3sz9jriMpdKSWP1m2hNdin0nzeM4aCQ8v8fEcko9JhfQ3nY5cz7LvR",
-	"9lMQv2E++GWc0bmBLKWxs68sIdYOGmKOPJOggOthZ2kOdS6mBXy2hKYVdPshf+eh4f0KW9p30GED9auu",
-	"w1FBIlOhAqNDFQvtqgVrWdJXrIabibBD7pLiBE/pwoLxBCnS6w9G1jAthp2Td0IsmfHgrd15Zf2RzzzG",
-	"389orheGhGMja6yXQla50kYr2Jndm68UMY4NscfMrAvymW+5OwugCchzgkkhe1J2u0Uj9n8ka6YXRvXY",
-	"FNZ9LBK4/8wpTyIsGnigKUvQfyn6qamIZCDPbKnyvU1U3Z9/5p+59RDKULJRYSmVjlEri5swTVBVmLXf",
-	"fzmrntxffub3WT5NWXxPTrgodnwakfsaeO7JCWpPNueQnDGOBvUpFuwIDq487jP3rPyiZK7uqpETBUDu",
-	"/+H9HRm7b92fnn/mZWrqcuSj08M49lCTyp0gPX99fuGSGZxmbHQ5+sv5xflfsKZOL5CMx652duxX/WXC",
-	"slEJs4+J+WTtCPyoTOD9JJLNjraew9p5hs/Zf62ziZY5bPcXfXPxXbi7BHbUdNYAVpR8d3HRtopyxqqt",
-	"qBn/esB432x1ILNcUiOKV8rr9gk8QWJk0jUiKXjxtKg4QglZxhp92jRi1SdBXMAYMywIFteKpI7JX5jS",
-	"b+2QBhQvBqEykPMc2I2rM6bjJg2LwVAsAF84H445M/4v+2L6zm/D9vYjoQV4S/yV29hGHz44l0ATe+ok",
-	"yHto61mAHYfxvHZ0vbjt9WG/HEKngamPzGOy7ZOQ/zZJMNxk1nqF5w2Ksk3sT4etDUBjpyEMjldRP6uu",
-	"xAxfqhUh9aWbFeV0Dj7bjx9d5+6vrQLgH0BXtPQE9u9Eqwt790DuMZFlxn+3L3J/5W6h1iYxiLJdByOy",
-	"hI3tH1W2etyD372O7C05gWrIuOjY/vUP1OHxoolbaxK/JFFx8R9bVDyJ+pwFUUgXcoKdKAvz2JY3RCSm",
-	"mYpKsnT9Jk8PJEXGrseuWasVJk+g2aB2uzET47Cf7KdGL4GGXi5NpEIBocR1YS+biRftqg+F96Kf+KHR",
-	"7Rkz/wibJwipvm5+w3B8qjkzoL2wbbG+vda2xt63rsFGDFe2zYZRNwuqFsaGWEKm+3QHxKlDqdswzS9h",
-	"Q9CxNp+NrILDOb41WfpRqRxF6dvrj2bXVy58YfZq4IsxC8wcqjVI4toFHIyVxo9L2DirLIEUbC3KtiR8",
-	"EMs6a3T5uPaV5KULLbtMQi25aSS2PaC7t8EUBS82QYwMutfkD8RvCrLLv7ZDGuutI+8jj9M8AeK3xyWC",
-	"2w6OuN4/c8Bz/sWlPGmRxqotr+py9cdhPfpyo/08emz+2+nR20n7ePQWiudPDMP8mgEn9qvkZFtbWgse",
-	"O4uyJZxGhMPaNj2QeEq+pNBy1T3iLzh2/Ij/N/zv4TegUUOXL9k3h5Fmm8J9W33dYqiPXPFeevHCBRum",
-	"UodjgvnsPogLCO48YXo3Xxe9bhl0cve7XCohr1wbSOKazxKRJiCJXlCnb5Qxf3gMxNbst7F+eQqpooAe",
-	"7W8fg3OlbMV0barysNr3F95B3DcXflrpdeADfxzTVC9bFIdEAzYBxhoWM6yA7kuPFd2VHQrssrX0WhfU",
-	"0wDtogipNCSJEqZdZMFSs16Msd9fe1QfuwQcKVBQ60DwzKGCokgvQDm3GIonjF/5+StiE14uWGeY0Car",
-	"cGW3oM9soqy+gsatZ89BfG9+2Jf4zM6NmYvhA9dKhSfEaxlckZheBCjMZsHq1CXcIcQ28jLP+ygchxaR",
-	"6za8uMriJ+Hm9ZNgJ3Ibxt3KfXYDLmAkVOHe3ZbkO2/cQY27rQX0svC8jtFdZp4/ff/sjX97zfNK5nc3",
-	"n7yvqzaZjLxjs3XYil5teOzhP6aapmIeIAFbZdUr0fPOzwQcJc3a0tz2mVM/PjWFgxMNcnhp0YgfnpQ0",
-	"InWiIyfbrcmBx3KTaUhQ7NS7ip8OITvfyvWofPzo38a6M2O0RZRH0tt7kMSLTh0Fk3r9hcSgYEft7t3O",
-	"FNHRhUxbdd4zW4LfgJD57rmE0g0YBzEiEs6WsCHCCJuiZprQPYm5n+gZG0W62xJyZwoObAbJfID9492a",
-	"sPskUt7T6vktI1qQNxfEvPHyg7ixMYUQU/b0SIXCVm/12YRd0KC61VQi4TSJ5s3hnM2CKsLyReacnNhj",
-	"EFFxnbPgULaxZJwU5wVOXzoJmK26spUVaJpQTYvzZlMaL+dS5Dy5Ku8wdpH+0mq2TcMSA5IjiBBd1P8e",
-	"g5LuQD27DXRX6ssmVYlcx2IFV4RiDSzjc7QmmSL3YvnjjKYK7otCAXcMPiJcGAeW/O3u7tr2gXnxye4F",
-	"xPYyLN80nm5I6q5Dx+Lmm0+vlLsqkRiRq/Ylrqqjb6sW+lA04Q1F8bfirI1jQ+238IcnKA8aD36z3qKo",
-	"b9Csdj9WeGLXNa/n9fxeo6e2CTWd957Pa9HUNt3WeZ+d2bIoVEHvqGnN/ZNPV+Se8s09+ZFQviFc8DN7",
-	"8RUeAG8L2Tfbyu9EY7hDF3LyJSkOOrnTWugdLliSAG/NFVZHo4aA4BbMi0aoW1sQO2PbaxLLu0hDn/tz",
-	"Lyp1XQiaeYiK9ItDIm3t/oNNHV2ryOA5ksE5kdcXflLk+86kSBszz2b2UtbAJ7qO7xwzz1J1ON+ZZykI",
-	"z8U+8RQpWRkXk/H5v4e8izVbnD4wO4KtkGNEZizVIF24xWw8Ke6dtJfaDLdrK60ynubp8qy6bSNsZvyU",
-	"p0vrOV+7Wx+P5J4377s8gmO+dcuQY8ruY55N9m13of5WHFt1BPp8hz2e1/IG7SukiBhJZ+h0bFwKOkeP",
-	"zIcD49bLcKFFmqbG+XD3hZ4+zUIaP+L/O0KGH1zDl+NKrt1F5u4K7peN27dONpUl5lZKRGjRF35WRKob",
-	"QIhr0WLllL1BsboU5Miu9weLetsNpkEQY0/C7TltNHKdTUNxS6ut7DeOIxn99qrPHKx0V4TsIOWKRjis",
-	"/U7J35ioo3a7rwpeICe2uw9m7j0eKch+b4HGystL1PgRT6/ulGnVXSfHFGzNG1VaaKJa/fleseLXF/si",
-	"CVsPUe7fEEiYvXLlxNYJXDk7EQ8Eqy0n3seXnULtKDgYKqLs9SZ46tiJqQCax/a+mOGSqj57e9mdmX2L",
-	"Xo5wHGfrMy+44MZdqlz0Y0KKQLxgIAcT7C+58Ob5eMvitOQuxMcVsR0/LCO588B4Azy20kFLQLE5N4bf",
-	"IN4quQN2B74+ujEHdQm8D/fr0V3cYLo7/+LtutN/qFhHYXx0Y7QPIgCSelbjuUtSru1lQh4RtJSl9MK3",
-	"5bt+FSgOzMesPqlfuPvclSe1+3M7dWtUWV2o505UeVDn9FsrTLEwIUqswLiP042tFLTK3J2NianEUmaX",
-	"ycJmSL4hMIgeG8YYqPGj/aPXcRmPVr+1wzJZQwDsBdn9rKfSw3PT7VQOn9yYgyoH78O9lIO7DaxLORTT",
-	"9q9KtG9ERUdJo2qLTkXPrRMcoDv1gLfJnXrAQ/D40f7huG4YzXxyr3YXHjksHbPoqN7T6pkt4YIKw0rF",
-	"RTYdSf1HLzgqzrc7cLxSBPuNESFJ1WKxN0X7miRz0fMxfMFW123C6z0+9mLtB03rHvY4XpWdbjZRHHCZ",
-	"VNH5s5cANDRbwPKl6833XlMVFx2iivz+9tMv5MT++4yqs1gkcLpfIqckKtc/vTWLY2/lOnIGJ3Qh2TPL",
-	"usAdZC00lLDZLELNuV4Atrli9lpDd/3VS08g2j2WrEBmUqyQtK6sb+AufrO3NrLZjDBVVmrb4m2beCHV",
-	"JV97hSszd2vFbnPsuhzVS6B5t7MMT+EXcnrwm+V1Cs9XFVNcQTD8xXSrSqUvdJg96B44tLnz2srwbDnX",
-	"LD3YbIc7BfoCCx7qmrPGNYOu4XnKfe2Zx4VtV7bvqrgo33/xHdDwKPWrasH1uNmguooKaIGQZQkQTycX",
-	"v40fiz870tIlao+pGOsXSbUZVm7Uy89PFyv1uqCh3A9knYcgMOrRC6HC6vBOHe7qou1CYXdRyPjRcuHX",
-	"3ccO/DtIOg/9V+Vzhrrth14pWyeoDlo7d3Txba87PaZ70/vql+7qNIfSby0V7qiuCPdMc5bqM8aJI2zy",
-	"7uaTx3rFTV1NxnNPziFh+qmHLaLO8b8iW/3dkNEgPhw/2l86BHj9VqDnosHdotwu/OUL8oJw7HorcW69",
-	"5qY0f4kkFW7mVJDO4KY54WDl+4QFCO0Qner6XUNWJzEsDMKKbPJv//N/Ye2PvXrNXruGrRHUaeBigS2T",
-	"tPXCsmeuFhjKWASVEcpAQ2/fmpg3xEboNnNiuYS9xbUwKN7dfCJrkacJOSlKAO1NeuQeb/i7P92Dd1FC",
-	"V7eatYrdstvF/48qkjsv2+EW+9TGYHeNxuyRa+3gLumKimp3Jonftj94w9peXUDcTsbVRV3B0kf/sq8j",
-	"RRND94m9nBqiu6rbSkS4WJcoWAgFvCweenFlQPW6RgTx1q0ZhyCiDY/PZM7V+FHmXX0cisOqx8Rj53nY",
-	"l24nXbvzuLaqyv5sTzzv3e+l089F1A13cSvJ0YZxT2wcCeHuCy34rjHns8WkbkFrxufdmfLqFsNtJelm",
-	"8HC4I619VOEcuujomYXzbhwXae1nFcR/eVqfi6eSRZmWMXNjGNPyNl40NhrTjI0fXmM9hJvzsYysGNFu",
-	"3Jji3+52F++nItvt/VQU/Hg/uUX6U+XWHSt/KCSU91NhF/qv2Qa83i9VGM8fZptpfv3j6/8LAAD//w==",
+	"5H3dbuO4muCrEN4FKtlV4lR199ntBH1RXV01pzBdpwpJDmYaU42Ylj7bHMuUmqTiGEEBe7UPsDd7v6+y",
+	"bzJPsuBHUqIsypIcO5vpARrolEVR5Pf/x4+Pozhb5RkHruTo8nGUU0FXoEDgv97OgauPif6T8dHlKKdq",
+	"MYpGnK5gdDmi9mk0EvBHwQQko0slCohGMl7AiurX1CbXQ6USjM9H375Fo3cZ5xArlvHWiWN/yLDZPzBI",
+	"k9aJZ/bpsDk/8numoHVS5h7vM+tttgTeMrHCZ8Nm/QSrKYjWta7c42Gzfp7+K8TqbzhHcN4MBwya9Zse",
+	"LPOMS0Ba+yKyaQor/WeccQVc6T9pnqcsppoWxrkZ8V//VWYIsmru/yxgNroc/adxRcxj81SO3bz4xQRk",
+	"LFiupxtdjt5ycv3hHfnx+x/+G7GTn+N+7bvIAnEMuUJk4Squ4Y8CJK4tF1kOQjGzfm6hU//EtYUHmWWC",
+	"UMJhTWgcZwVX56NoGybRKKdSrjORNCf6G6yJe0pOvHlOSSaIWgCBByYV43OScQhM/s1Hzr9UX/q9HGmR",
+	"+C0yfN/c4lQAXYK4y3JDs/a9aZalQLl+0Y1QguU5JHcUZ5llYqX/GiVUwZliKwjtveL6O5YEKKY2wkG7",
+	"OUYAVQO/XIN0YE4UG3cxzREKNEmYHkrTLzXo2NcYVzAHod9rwHVBBc5ztypSxfKUgWhi+guVitxDmsVM",
+	"bfRo8n//N1ELJiPCuKJLIJTLNQhJvn/zo4do78Mt8FvCBlfKFKxkF98gDfwjbLyNUCEo/rsV+jktJCR3",
+	"AqhsgaWMsxwGruJGvxNah1RUFTgH8GKlyZrGit1rJJuVeNRdLcGHbRP8vyAXxYoIiDORSJKDICJLU81a",
+	"i6wQZAqzTADynKV3ouldhnGxhukiy5Z3IEQWwPbtAkiqMZ5Ayu5BbMiMsrQQEBE2I5RvgnLCTSohFqAC",
+	"mzCTMZAkpkJsyD+fvdPCAoRkc352w+acqkLAJZEL+uaHv/z0109v353d/PXtmx/+cmImjcg0SzanhHGy",
+	"gIedqyhEGtYbvsBhiVMXdYbbZvwmm5d43kJdmJ9q7BrVZVZ9yTVhUVKmZZNWsfhWUxhTm4B4TLN4Ccnd",
+	"dHOHS+hN5Gi0IH5CRD7d3CV003uyX+jmOisU7JpP6AF3Fff0mhhnvcF3WudOLPPcWea506R9p7kmJCG3",
+	"KGR7YVEToiU0dn6qFXe/gKIMaZWm6efZ6PJfekif0bdoG9PUo4HO90uC2d5vOUtzvb+7FX/keRHQxA1d",
+	"uc3+M1qkShKVoZhSwClXryTJeLoh1cvnL1EbNt/8c6mbdhXRKkfD1KyVc5My9rB/WswFZCgE8JDJ2pEl",
+	"YMYewhpwxoRUJF5QQWOtpEg2Q8JdwibSRKx5fM6ZBMLChrOA+2w5aKU71JNdaU0/tMoUQy0NPJQaoL7Z",
+	"r6P/8nWEzgAYZa+HBXdkP9M5gxkXniIHgU5LnQEc8UrQai9OgWqtSfMceJiC63ywBbjS9XMS2vtqEGgp",
+	"iIBEo/GSZ+sUkvlQt2Evg7/UA0HxZXzXxtLbzGrGww+kxpBVEw7ojM8ybYdQwfUovX6mWEzTMOSZSqGn",
+	"bYXL8D7q3i63203PRcLUe67EJoQfpxDgga7ytIomnIssBXkXLyifQxICN41VJu5gZWFep+f3q1xtkJ7l",
+	"RipYEfMlGaTowyO5vpif0bQf05kCQe5pWoAklCckUwsQBOMSDz6vVbCT8EdtaYyrv3wfdAgUFfOQzf5P",
+	"C6pQ6BkAkDWVhE6zQkUEzufnhHKCIOz27fVaEFaRQ1sdB+UaSiC1UsMXOg8IN+BKsCFqtSKskDcJD+ou",
+	"LoTMwt6wJFSSiRkwISdrphYIJ0lXWnOkWmGcIgXpX/VsJKdzuCJ0KoErknF8gF6WftANQLe/EFh+LtLl",
+	"lyxl8aY1FEST5E7ReX/4fFzlNFa3dB4CT5zxGROrJmg+UbHEnaHkla9IrpelfT4qSQIxSyDRSoJrT5Jn",
+	"aqE9WEglEMOrPot5MRxj37GkvvwGe63ow0fz8IeLi4totGLc/vt1cw+rLIHOQB0C9ZMeiehYZfdwQDBK",
+	"4JL1M9tvvKHbpFFBJ0Qc7xCwX2xsrZVA4kII4OrOD/c1DSlY37XHA98qkoKm6NdvPLupm7Qbn976UHBX",
+	"pcMQcHqpBGe4bq3wy0ein5K/X/96RQDF/E9Ir7nI7lkC4pUmU/RUzg+l2WMBCXDFaNrHO2lxekb/tGDx",
+	"gnhzESqASNCimMYLIhfZmhtnSgtpsqJySVK2BDL5t//xf8r/6Ovpm8k50QauialIvf2VhPQezJRcK2si",
+	"QBWCQxJULNbdQo876D3sst7LoFP4sSh4Jy9seHxd8PIVueHxoTwCDpDIOy2ppKWtOhowLiLJepFJMMJt",
+	"Q5gkUrE0RUKy1BMRuqYMY9+UE5qsGH9lJKCsO7m+T6mVjt7MoK04yu2RdDDjgl4jh7W2k5ejaGQQFDL9",
+	"cG16weKepncrxgtlaLcOowvyE9FDDTVmnCSwojwJbXqnx2PXG1UMXWemtgV5wblaNM0n2wamdwuZ26DM",
+	"XIGU1hhp8ZU6FNa2QsiWoRzGtnejkeQ+HVw2brpafKvM9wXlkcTWopjKPFOXhMYxSHmHCcQrImkKcpaJ",
+	"GC5JnDIt/VkSuT9dtFfATIBcmJfISZrNGdfrJVlulnJ6RXKWQyLYPVwSmrNqfp5Ms4dLwuuZpwpIO2IC",
+	"e/BTG2Os6ANbaQ57fXHx341FYv590ckL22zQjmmTtm3FcunkNCMU2ksaEGxNodP1dta8mbp9zYlZdP+4",
+	"px3fDHwGFb3WbyYJTlLGl1e+euTZOiKS8RjzJQK0/OYZ0QsnEsQ9iG6TRX80HCKtx7oDUdJWpWkj6vWN",
+	"/Pbbb7+dffp09ssvwRCT/lK3L26i02ZwZJcQQs0vMGMcudwYjQE3YojdU85RVzKVV05FvGD3YFL/UmWi",
+	"JVy5j9v8IRNkYj81uSSPVCnBpoWCS/JosmURQZ/627eAfNgOi6ty3bsd1A8uxLYFNrfRYIb6UFnm1d2W",
+	"Q9EcU0iVrcKraLXZphCWHq0rqcKEgfBfM/bXmYb6bHAa0JfGAOvnxSG/0PWdmSMkDYEmd1pChOHT8l7I",
+	"gunOHpYRSvtvA2X7EW+d/qpq/GIx2UR7BeMSPK2EOlxGlSHk/kjvis22iyNc49D8mOHApppIStl2t2Ba",
+	"1gxIX26LxVCWsTNDJbSnAsAHGffGvxn6lsH74H0aPmnb47ZOqeXL69vbWncUAn5jlWF1iuh871zGXvkM",
+	"rfuFMYZMGIpQRaxThlHLCRopk6CD327Sh4IuHYa4L70aq28XrBjk7V6BGeZkR+v3w+FSE58bJodDdK8y",
+	"RdMeiXT7PfdCaLVVqMwzGbR5nzKu96l1dkwlquJstWJSGtrLGcPQstHv5jeGrsvMFF/EGZdQkzEVrKsq",
+	"ui8C7hmsh9jPrrztrpChqqlbUQBZL8DEenEaQlMt0DdkQSUGBkzB3BW6RznG2jmhcikxdsyULAvswoFR",
+	"eMiZADlIOhzC6o9GJn/fZo5sYd8fHG35CNtgrG0qSCel5/D0NPMu3A6HbIsJZRyR5G66CaWaNFXY1DKG",
+	"ich6kVnfJZyFPQz+miGgHHhi8n9m7yFbPGTtbKOzFnPxwFgDRLmAEIZ/1Y7+Hv7szti1ocEmBm7SYu4Q",
+	"YMYQlZEsB37lgnll0QqquR65GguRnRFsUxZ9bDJuIclW2/1YxFVWpSRM0mna4uhpARD2gUKE50ZXJGgF",
+	"jKPEUBgwhIovpRvRKGmaaU0Sw51aCJCLzNgbFVKyYorp7CrOE4zx8AJxjXYi5sACgWWaSq0tWAp+HJlg",
+	"tTmgDYMxVQwry46gsq8h7u0OKvCFvJt9smGuwmk7UbGpbWBNJYkXmQQekUygdLNACEq3fXNi0UimtD0m",
+	"/fkehGAJYLqD/FFAAeTm17dGPUtQ5y158UOl+oo8GcjVjQS67+MhuqIwgYZwbrdS0V+Jv3Z+aI0B9Sud",
+	"KGWno+CpoQtTUhEupZipHnHX0psfIiFNyKe/G+m+8nvjgIZJ4LvUvqkSO7GbPbUpoXOkx6wQcS3+ZUdZ",
+	"kzRDyTEt0qVWjas8E6pb47oKCq9wwn7Hga8doR/xG616NREbl31zC61XHXniYkNXPeqrcVT3eiR+qkFm",
+	"hmxaQmamWqDGm1uvD6Olij76jY9r+edwQeqOUlX2tCBKOUltIVEzuGK3tYs2GpKKuwBtt1fncFQhxH9/",
+	"B+ZbS4iD+jZYSUwuzn/84dz4hVvauKF1j6YED6atjqd7uvVIO54+WYCUVlyhMlQd6ClHI7XO7nIQEonP",
+	"VsYHDTvvJN02ypPAEbUbpW1EsqLxgnE40y4z/oCpaaLfOd9dXte0kPWbA+MdJuwUYBEbXWrj4sr6DWC1",
+	"pXqyii9XtYxYaXc5TSlfdpoHNlrsyisry7cVwSLLM2liN1uSc27SscFVmoet7sOUqnixI4th2TtsRDfY",
+	"di9X6L76RL+opwXEe/diAOHwkEOsV2IE0m4Bnw5hXPf1D2nYbhyqKLxa57bsdp5JsLswA2namhCR28ma",
+	"zhIGc/SljQTKhKWTKE5otAkVlDghiSIK3pv/vEeFnhmSMhrTw80s+aFG/ZF/wNhtOVBxXrPSRz7IPVqt",
+	"krMl4zrgO4LqdmItJQ1NmJSCoJkzGZxAsFPdCopKJpS024Lw7uh/gzebwaCHGEQe5oR2WdvrdGA4x18t",
+	"Clm2VaHtn1mIjW+3K7EQAHSLm9Z6EOAZzibMRC3X7CEm64YCOjpobXgb2Zl7/+IV7pTnSUwd0ChyhUia",
+	"xcraI0we2PKhoJDB+JZv/yQrxktZZZMLqzxl1HCx/TU81dZRxSFp17Y6jx2ybgucDfnSnna9MTDb6f4/",
+	"maTa9WfTbV4UK4q6IGeVpxyNTCABPY4lz9Y8fNLN5dKaOUJ8RCQocsKLNCU/ETx3BMnpeWu2z5zKLR1u",
+	"BMUOGF6jZmjCcLhWNwc/BrJgSJuVWsvO2Ln6ofqkvvWnK5U6OT5Nn9TWFk6McnhQLdYQnukduu4SDrvX",
+	"7WYPoqPuZDq2SLM1qomEFZoLFmy+6Dq7dQNSBpVFLMXM1E4GnDHgCR53+eezdzfXH86wP8yEZNye9lsL",
+	"psL+WA7CpmnljrNFhQRBVnRDkowwkyu1JwJsPuaKoIQ2oVtO79mcupPCA+zSA2Y9u96+xVHXMKteCQDg",
+	"PULPpZwcIJjNCyt2D8ScZiPZrLbX/p/eDu3I7pDY32UgzmMTs24rJRyqVIuP6sgnpyBBr5mKF26pLeHI",
+	"rnwdbYBuCmnG55KorDtFZ2cPrs4eL+g+4X6Q4yHt5yFmjDO5OMzB6VxkcwFSth/82aF8TPEG1vOE7RNb",
+	"7H6XZBx2j+hbL1Kbcfv1+opCOJSKiqGIaCYtMU2EvmnB7dFYWcQxgMmgzChrS2TKYrWiYtPnJMuNHar5",
+	"VbD5vG7ArigvcMf6laRAtxFLqYISvk8xYmkBuq9tZexLSmnjjZtqb51Vrh4F7Igqdx+7+Twj1B6wqfbz",
+	"StpjhhFZZGuyonxjD+JgkpRQ4gU7O8/erFtMb1eYHHw6JFjep/rZn7HXEZXbUkoeredCa7BPpsW8ZwwF",
+	"h5b5+Y5IRqXD+hrOxy5n2Hej7acg/o754JdxRuca8pTG1r4yhFg7aIg58lyABK6GnaU51LmYFvCZEppW",
+	"0O2H/J2HhvcrbGnfQYcN1K+6DkcFiUyGCowOVSy0qxasZUnfsBpuloUdcpsUJ3hKFxaMJ0iRXpcwsoap",
+	"G3ZO3mXZkmkP3tidV8Yf+cpj/P2MFmqhSTjWssZ4KWRVSKW1gpnZvvlKEu3YEHPMzLggX/mWu7MAmoA4",
+	"J5gUMidltxs1YhdIgr0AKJEmhTWJswQmXznlSYRFA/c0ZQn6L66rmoxIDuLMlCpPTKJqcv6Vf+XGQyhD",
+	"yVqFpVRYRq0sbsIUQVWh1z55OKueTC6/8kleTFMWT8gJz9yOTyMyqYFnQk5Qe7I5h+SMcTSoT7FgJ+Ng",
+	"y+O+cs/KdyVzdVeNnEgAMvmH97dkbL81OT3/ysvU1OXIR6eHceykJqQ9QXr++vzCJjM4zdnocvTd+cX5",
+	"d1hTpxZIxmNbOzv2q/7yzLBRCbOPif5k7Qj8qEzg/Zwlmx3NPYc19Qyfs/9WZxMlCtjuMvrm4vtwjwns",
+	"q2mtAawo+f7iom0V5YxVc1E9/vWA8b7ZakFmuKRGFK+k1/MTeILEyIRtR+J48dRVHKGELGONPm1qseqT",
+	"IC5gjBkWBIttSFLH5K9MqrdmSAOKF4NQGch5DuzJ1RnTsZOGxWAoFoAvnA/HnB7/3b6YvvWbsb39SKgD",
+	"b4m/chvb6MMH5wJoYk6dBHkPbT0DsOMwnteUrhe3vT7sl0Po1DD1kXlMtn0S8t8mCYab9Fqv8LyBK9vE",
+	"LnXY2gAU9hvC4HgV9TPqKpvhS7UipL50s6KczsFn+/Gj7d/9rVUA/AOoipaewP6daLVh7x7IPSay9Pjv",
+	"90XuZ24XamwSjSjTezAiS9iYLlJlw8c9+N3ry96SE6iGjF3f9m+/ow6PF03cGpP4JYmKi//YouJJ1Gct",
+	"CCddyAn2o3TmsSlviEhMcxmVZGm7Tp4eSIqMbaddvVYjTJ5As0Htdq0nxmE/m0+NXgINvVyaSDMJhBLb",
+	"i71sKe6aVh8K766r+KHR7Rkz/wibJwipvm5+w3B8qjkzoMmwabS+vda29t43tsFGDFemzYZWNwsqF9qG",
+	"WEKu+vQIxKlDqdswzS9hQ9Cx1p+NjILDOf5ssvSjlAWK0rdfPupdX9nwhd6rhi/GLDBzKNcgiG0XcDBW",
+	"Gj8uYWOtsgRSMLUo25LwPlvWWaPLxzWvJC9daJllEmrITSGx7QHdvQ2mKHi9CWJk0O0mvyN+UxBd/rUZ",
+	"0lhvHXkfeZwWCRC/SS7JuOngiOv9owA85++u5kldGqu2vKrL1e+H9ejLjfbz6LEFcKdHbybt49EbKJ4/",
+	"MQzzOQdOzFfJyba2NBY89hFlSziNCIe1aXog8JR8SaHlqnvEX3Ds+BH/r/nfw29Ao4auYDJvDiPNNoX7",
+	"tvq6wVAfueK99OKFCzZMpRbHBPPZfRAXENxFwtRuvnYdbxl0cvfnnP5RgFEzE68Z7sSFfXMB9ywrpOle",
+	"S7Al7nYDXOd2tkkE21935z1Pj8E3U7ZiqvZieWLthwvvNO6bCz+39DqUW2rsXNsuttmubfOIZX6vpO3g",
+	"oOURZVwajavgQZGTmEo4Y9ylm+G0VQhixaC/8BV9+BX4XC1Gl9+9uYhCENi1QNN4WKt+06H5xHQ4sccQ",
+	"Xf8rE8mvBptu8iaxxxTBMC7jZHI+cRPYPtqTXTsx4Z7gVl5fDN6K1qzCtOQyi2RcKspbqQeri/3P9ztU",
+	"u3MN5TU63Z/H0uSBH//9mM5h2Ro7pIyQTbFqSg9z+33p0cnbsieGWbYSXrOMeuKpXfmhXAzpvoQpG8sy",
+	"8lMtxthhsj2PhH0pjhSaqvW8eObglCsLDVDODSZ/CONXfsaUmBSrDQ9rFjHpUVzZDagzk5qtr6Bx295z",
+	"EN+bH/clPr1zLRRRatrmPTwhXpPqisTUIkBhJu9ap67MHnttIy/9vI+JY9GSFaoNL7aW/Um4ef0k2GWF",
+	"SRxsZdu7ARcwS6sEw27f5Z037qDuxNYCevkUXo/yLsfCn75/vtC/Nel5JfO760/e12WbTHb3IjBhrjqQ",
+	"Gx57+I+pomk2D5CAqevrlVp85+eejpLYb2mn/MzJRp+awuGwBjm8tPjXj09KU5I60ZGT7Wb4wGOxyRUk",
+	"KHbqfexPh5Cd71d5VD5+9G8B3pmj3CLKI+ntPUjiRScrg2nk/kJiUHitdudzZ1Ly6EKmrR70mS3BP4GQ",
+	"+f65hNI1aFcwIgLOlrDRzqsAV6VP6J7E3E/0jLUi3W0J2VMsBzaDRDHA/vHu6dh99q3oafX8PScqI28u",
+	"iH7j5acNYm0KIabMeaUKha3e6rMJu6BBdaOoQMJpEs2bwzmbjirC8kUUnJyYgzeRu0Y841A2TmWcuBMq",
+	"py+dBPRWbaHUChRNqKLuhOOUxsu5yAqeXJV3Z9vcUmk1mzZ1iQbJEUSIchXnx6CkW5DPbgPdlvqySVVZ",
+	"oeJsBVeEYtU143O0Jpkkk2z504ymEiauNMU2XogIz7QDS/56e/vFdB568eUVC4jN9Wu+aTzdkNRew4/l",
+	"9NefXkl7RSfRIlfuS1xVD+lWLfTBtX0O5Y220wHbB9WGZgXKo+2D36w3xeobNKvdyBae2PZp7Dej31qs",
+	"bUJF573n85qCtU23dcJsZ342Cp3ZsNS05v5ZuysyoXwzIT8RyjeEZ/zMXLWGLQdas0GNiwx2ojHcEw45",
+	"+ZK4o3X2fCB6hwuWJMBb0xnVYbwhILgB/aIW6sYWxF7s5nrO8g7c0Of+2ItKbd+LZtKrIn13LKntgolg",
+	"G1HbnDR4cmlwAg5TP2UG7oc+GbggM89m5jLgwCe6DowdM89S9dTfmWdxhGdjn3humay0i8n4/N9D3sWY",
+	"LVYf6B3BVsgxsmleG27RG0/cvabmGqXhdm2lVcbTIl2eVfe7hM2Mn4t0aTznL/ae0SO5580bVo/gmG/d",
+	"a2WZsvtgcZN9212ov7qD0pZAn+940fNa3qB8hRQRLek0nY61S0Hn6JH5cGDceBk2tEjTVDsf9oba06dZ",
+	"SONH/H9HyPCDbTF0XMm1+1iDvfr9ZeP2rZVN5aEGIyUitOidnxWR6s4ZYpsCGTll7uysrqE5suv9waDe",
+	"9B9qEMTYk3B7ThuNbC/dUNzSaCvzjeNIRr+h7zMHK+2lNDtIuaIRDmu/N/efTNRRs91XjhfIieknhZl7",
+	"j0cc2e8t0Fh5XY4cP+J56Z0yrbpd55iCrXmHTwtNVKs/3ytW/PpiXyRhsyvK/TspCTOX/JyYOoErayfi",
+	"EXS55cT7+DJTyB0FB0NFlLlQB8+5WzEVQPPY3FA0XFLVZ28v9NSzb9HLEQ6AbX3mBRfc2Gu8XQcwpAjE",
+	"CwZyMMH+kgtvno+3DE5L7kJ8XBHTY8Ywkj2BTtgM+yRYj0WyOdeG3yDeKrkDdge+PtoxB3UJvA/36wrv",
+	"7szdnX/xdt3pP1SsIzE+utHaBxEAST2r8dwlKV/M9VUeEbSUpfTCt+G7fhUoFszHrD6pX/H83JUntRub",
+	"O3VrVFldqOdOZHk07PTPVphiYEJktgLtPk43plLQKHN7GiumAouLbSYLi4N9Q2AQPTaMMZDjR/NHrwNa",
+	"Hq3+2Y5n5Q0BsBdk97OeSg/PTrdTOXyyYw6qHLwP91IO9v65LuXgpu1flWjeiFwPU61qXW+s59YJFtCd",
+	"esDb5E494CF4/Gj+sFw3jGY+2Ve7C48slo5ZdFTvovbMlrCjwrBSsZFNS1L/0QuOXEcFC45XkmCHO5IJ",
+	"UjX17E3RvibJbfR8DA/YXL1NeL3Hx16s/aBp3cMeAK2y0822nQOuL3O9ZnsJQE2zDpYvXW++99r42OgQ",
+	"leS3t59+JSfm32dUnsVZAqf7JXJKorId+1uzOOYeuCNncEJX4D2zrAvcetdCQwmbzSLUnOsFYGM1Zi7S",
+	"tBeuvfQEotljyQpkJrIVktaV8Q3sVYPmnlA2mxEmy0ptU7xtEi+kulZur3Blbu9J2W2OfSlH9RJo3n1A",
+	"w1P4Tk4PfrO8wOP5qmLcpRfDX0y3qlT6QoeZ1grDz3SGZiu4YunBZjvokeOXVvBQ15w1rhl08VPwyoSe",
+	"Hd9zjwvNO73aLJQVF+X7L77nHh7ef1UtuB43G1RXUQEtELIsAeLpZPfb+NH92ZGWLlF7TMVYv7qszbCy",
+	"o15+ftqt1Ou7h3I/kHUegsCoR/eNCqvDe8PYy7K2C4Xt1TTjR8OF33YfO/BvvelsM1GVz2nqNh96JU2d",
+	"oDxo7dzRxbe5YPeY7k3vy4a6q9MsSv9sqXBLdS7cMy1Yqs4YJ5awybvrTx7rubvhmoxnn5xDwtRTD1tE",
+	"neM/I1v9TZPRID4cP5pfOgR4/R6q56LB3aLcLPzlC3JHOGa9lTg3XnNTmr9Ekgq3D3OkM7hNUzhY+T5h",
+	"AUI7RG/Efhff1UkMC4OwIpv82//8X1j7Yy77Mxf9YWsEeRq4ymLLJG29Iu+ZqwWGMlbZRQeIprc/m5jX",
+	"xEboNnNiuYS5N9gZFO+uP5F1VqQJOXElgObuRjLBOyUnp3vwLkro6h69VrFbdrv4/1FFcutlO+xin9qK",
+	"7rZxFUBkWzvYa+EiV+3OBPEvigje6bdXFxC7k3F1NVyw9NG/Xu5I0cTQDXYvp4botuq2EhGerUsULDIJ",
+	"vCweenFlQPW6RgTx1j0thyCiDY/PRMHl+FEUXX0c3GHVY+Kx8zzsS7eTvtjzuKaqyvxsTjzv3e+l089F",
+	"1A13cSvJ0YZxT2wcCeH2Cy34rjHns8WkbkApxufdmfLq3sxtJWln8HC4I619VOEculrrmYXzbhy7tPaz",
+	"CuLvntbn4qlkUaZl9NwYxjS8jVfbjcY0Z+P711gPYed8LCMrWrRrN6bsPGnuE/J+ctlu7ydX8OP9ZBfp",
+	"T1UYd6z8wUko7ydnF/qvmZbP3i9VGM8fZtq3fvv92/8LAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -5,7 +5,11 @@ package audit
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"countersign/backend/internal/platform/db"
@@ -61,15 +65,47 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 		e.TenantID, e.At, e.ActorUserID, e.ActorEmail, e.Action, e.Target, string(detail), e.IP).Error
 }
 
-const listSQL = `
-SELECT seq, at, actor_email, action, target, detail
-FROM audit_log
-WHERE tenant_id = ? AND seq < ?
-ORDER BY seq DESC
-LIMIT ?`
+// Filter narrows the trail; zero fields match everything.
+type Filter struct {
+	Actor    string    // part of the actor's email, case-insensitive
+	Action   string    // an action, or an action prefix ending in "."
+	From, To time.Time // at >= From, at < To
+}
 
-// List returns the tenant's entries older than `before`, newest first.
-func (l *Log) List(ctx context.Context, tenantID string, before int64, limit int) ([]Entry, error) {
+// Cursor is a position in the trail: entries strictly older than (At, Seq)
+// come next. The zero cursor starts at the newest entry.
+type Cursor struct {
+	At  time.Time
+	Seq int64
+}
+
+// String encodes the cursor opaquely.
+func (c Cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d.%d", c.At.UnixMicro(), c.Seq)))
+}
+
+// ParseCursor decodes a cursor made by Cursor.String.
+func ParseCursor(s string) (Cursor, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, false
+	}
+	micros, seq, ok := strings.Cut(string(raw), ".")
+	if !ok {
+		return Cursor{}, false
+	}
+	us, err1 := strconv.ParseInt(micros, 10, 64)
+	n, err2 := strconv.ParseInt(seq, 10, 64)
+	if err1 != nil || err2 != nil || n <= 0 {
+		return Cursor{}, false
+	}
+	return Cursor{At: time.UnixMicro(us).UTC(), Seq: n}, true
+}
+
+// List returns up to limit of the tenant's entries after the cursor that
+// match the filter, newest first by (at, seq): a stable order, so paging
+// neither skips nor repeats an entry when new ones arrive.
+func (l *Log) List(ctx context.Context, tenantID string, f Filter, after Cursor, limit int) ([]Entry, error) {
 	var rows []struct {
 		Seq        int64
 		At         time.Time
@@ -78,7 +114,26 @@ func (l *Log) List(ctx context.Context, tenantID string, before int64, limit int
 		Target     string
 		Detail     []byte
 	}
-	if err := l.db.Conn(ctx).Raw(listSQL, tenantID, before, limit).Scan(&rows).Error; err != nil {
+	q := l.db.Conn(ctx).Table("audit_log").Select("seq, at, actor_email, action, target, detail").
+		Where("tenant_id = ?", tenantID)
+	if !after.At.IsZero() {
+		q = q.Where("(at, seq) < (?, ?)", after.At, after.Seq)
+	}
+	if f.Actor != "" {
+		q = q.Where("strpos(lower(actor_email), lower(?)) > 0", f.Actor)
+	}
+	if strings.HasSuffix(f.Action, ".") {
+		q = q.Where("starts_with(action, ?)", f.Action)
+	} else if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		q = q.Where("at < ?", f.To)
+	}
+	if err := q.Order("at DESC, seq DESC").Limit(limit).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]Entry, len(rows))

@@ -2,7 +2,7 @@ package audit
 
 import (
 	"context"
-	"math"
+	"strings"
 
 	"countersign/backend/api"
 	"countersign/backend/internal/platform/principal"
@@ -21,25 +21,55 @@ func (h *Handlers) ListAuditEntries(ctx context.Context, req api.ListAuditEntrie
 	if err != nil {
 		return nil, err
 	}
-	limit, before := 50, int64(math.MaxInt64)
+	limit := 50
 	if req.Params.Limit != nil {
 		if *req.Params.Limit < 1 || *req.Params.Limit > 200 {
 			return nil, problem.InvalidField("limit", "must be between 1 and 200")
 		}
 		limit = *req.Params.Limit
 	}
-	if req.Params.Before != nil {
-		before = *req.Params.Before
+	var after Cursor
+	if req.Params.Cursor != nil && *req.Params.Cursor != "" {
+		c, ok := ParseCursor(*req.Params.Cursor)
+		if !ok {
+			return nil, problem.InvalidField("cursor", "is not a cursor this API gave out; start again without it")
+		}
+		after = c
 	}
-	entries, err := h.log.List(ctx, p.TenantID, before, limit+1)
+	var f Filter
+	var bad problem.Fields
+	if req.Params.Actor != nil {
+		if f.Actor = strings.TrimSpace(*req.Params.Actor); len(f.Actor) > 320 {
+			bad.Add("actor", "must be at most 320 characters")
+		}
+	}
+	if req.Params.Action != nil {
+		if f.Action = strings.TrimSpace(*req.Params.Action); len(f.Action) > 100 {
+			bad.Add("action", "must be at most 100 characters")
+		}
+	}
+	if req.Params.From != nil {
+		f.From = *req.Params.From
+	}
+	if req.Params.To != nil {
+		f.To = *req.Params.To
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		bad.Add("to", "must be after from")
+	}
+	if err := bad.Err(); err != nil {
+		return nil, err
+	}
+	entries, err := h.log.List(ctx, p.TenantID, f, after, limit+1)
 	if err != nil {
 		return nil, err
 	}
 	out := api.ListAuditEntries200JSONResponse{Entries: []api.AuditEntry{}}
 	if len(entries) > limit {
 		entries = entries[:limit]
-		next := entries[limit-1].Seq
-		out.NextBefore = &next
+		last := entries[limit-1]
+		next := Cursor{At: last.At, Seq: last.Seq}.String()
+		out.NextCursor = &next
 	}
 	for _, e := range entries {
 		out.Entries = append(out.Entries, api.AuditEntry{Seq: e.Seq, At: e.At, Action: e.Action,

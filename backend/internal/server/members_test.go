@@ -188,7 +188,7 @@ func TestAuditTrail_records_admin_actions_for_compliance_only_in_own_tenant(t *t
 		t.Errorf("globex sees acme's audit trail")
 	}
 	page := e.signIn("compliance@acme.test").do("GET", "/api/v1/audit?limit=1", nil)
-	if !strings.Contains(string(page.body), `"next_before"`) {
+	if !strings.Contains(string(page.body), `"next_cursor"`) {
 		t.Errorf("first page of one has no cursor: %s", page.body)
 	}
 	if res := e.signIn("compliance@acme.test").do("GET", "/api/v1/audit?limit=0", nil); res.status != 400 || !strings.Contains(string(res.body), `"field":"limit"`) {

@@ -51,13 +51,37 @@ export const tenantQuery = () =>
     queryFn: () => unwrap(api.GET('/tenant')),
   });
 
-export const auditQuery = () =>
+/** What the audit trail is narrowed to; empty strings match everything. */
+export interface AuditFilter {
+  actor: string;
+  action: string;
+  /** ISO instants: from is inclusive, to exclusive. */
+  from: string;
+  to: string;
+}
+
+export const emptyAuditFilter: AuditFilter = { actor: '', action: '', from: '', to: '' };
+
+export const auditQuery = (filter: AuditFilter = emptyAuditFilter) =>
   infiniteQueryOptions({
-    queryKey: keys.audit,
+    queryKey: [...keys.audit, filter],
     queryFn: ({ pageParam }) =>
-      unwrap(api.GET('/audit', { params: { query: { limit: AUDIT_PAGE_SIZE, before: pageParam } } })),
-    initialPageParam: undefined as number | undefined,
-    getNextPageParam: (page) => page.next_before ?? undefined,
+      unwrap(
+        api.GET('/audit', {
+          params: {
+            query: {
+              limit: AUDIT_PAGE_SIZE,
+              cursor: pageParam,
+              actor: filter.actor || undefined,
+              action: filter.action || undefined,
+              from: filter.from || undefined,
+              to: filter.to || undefined,
+            },
+          },
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
 
 export const invitationQuery = (token: string) =>

@@ -786,11 +786,8 @@ export interface components {
         };
         AuditPage: {
             entries: components["schemas"]["AuditEntry"][];
-            /**
-             * Format: int64
-             * @description Pass as `before` for the next page; absent on the last page.
-             */
-            next_before?: number;
+            /** @description Pass as `cursor` (with the same filters) for the next page; absent on the last page. */
+            next_cursor?: string;
         };
         /** @enum {string} */
         Provider: "sandbox" | "hubspot" | "salesforce" | "pipedrive";
@@ -1547,9 +1544,17 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                /** @description Cursor; return entries older than this sequence number. */
-                before?: number;
+                /** @description Opaque; the `next_cursor` of the previous page. Pass the same filters with it. */
+                cursor?: string;
                 limit?: number;
+                /** @description Only entries whose actor's email contains this text (case-insensitive). */
+                actor?: string;
+                /** @description Only entries with this action (e.g. `policy.changed`), or with this prefix when it ends in `.` (e.g. `member.`). */
+                action?: string;
+                /** @description Only entries at or after this instant. */
+                from?: string;
+                /** @description Only entries before this instant. */
+                to?: string;
             };
             header?: never;
             path?: never;

@@ -1,22 +1,93 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
 import type { AuditEntry } from '../../api/client';
-import { auditQuery } from '../../api/queries';
+import { auditQuery, emptyAuditFilter, type AuditFilter } from '../../api/queries';
 import { formatDateTime } from '../../components/format';
 import { Empty, ErrorState, Loading } from '../../components/states';
 import { cell, Table } from '../../components/Table';
-import { secondaryButton } from '../../components/styles';
+import { input, secondaryButton } from '../../components/styles';
 import { detailLines } from './detail';
 
-/** The tenant's admin audit trail, newest first, paged with "Load more". */
+/** Actions offered in the filter; the API also accepts a prefix ending in ".". */
+const ACTIONS: { value: string; label: string }[] = [
+  { value: '', label: 'Any action' },
+  { value: 'auth.', label: 'Sign-ins and passwords' },
+  { value: 'member.', label: 'Members and invites' },
+  { value: 'policy.', label: 'Field policies' },
+  { value: 'agent.', label: 'Agents, keys and breakers' },
+  { value: 'connection.', label: 'Connections' },
+  { value: 'tenant.', label: 'Workspace settings' },
+];
+
+/** A yyyy-mm-dd date input as the instant its local day starts (plus days). */
+function dayStart(day: string, plusDays = 0): string {
+  if (!day) return '';
+  const d = new Date(`${day}T00:00:00`);
+  d.setDate(d.getDate() + plusDays);
+  return d.toISOString();
+}
+
+/** The tenant's admin audit trail, newest first, filtered, paged with "Load more". */
 export function AuditTrail() {
+  const [draft, setDraft] = useState({ actor: '', action: '', from: '', to: '' });
+  const [filter, setFilter] = useState<AuditFilter>(emptyAuditFilter);
+  const filtered = filter !== emptyAuditFilter;
+
+  function apply(e: FormEvent) {
+    e.preventDefault();
+    setFilter({ actor: draft.actor.trim(), action: draft.action, from: dayStart(draft.from), to: dayStart(draft.to, 1) });
+  }
+  function clear() {
+    setDraft({ actor: '', action: '', from: '', to: '' });
+    setFilter(emptyAuditFilter);
+  }
+
+  return (
+    <div className="space-y-3">
+      <form role="search" aria-label="Filter the audit trail" className="flex flex-wrap items-end gap-3" onSubmit={apply}>
+        <label className="flex flex-col text-sm text-gray-700">
+          Actor
+          <input className={input} type="search" placeholder="email" value={draft.actor}
+            onChange={(e) => setDraft({ ...draft, actor: e.target.value })} />
+        </label>
+        <label className="flex flex-col text-sm text-gray-700">
+          Action
+          <select className={input} value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })}>
+            {ACTIONS.map((a) => (
+              <option key={a.value} value={a.value}>{a.label}</option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col text-sm text-gray-700">
+          From
+          <input className={input} type="date" value={draft.from} max={draft.to || undefined}
+            onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        </label>
+        <label className="flex flex-col text-sm text-gray-700">
+          To
+          <input className={input} type="date" value={draft.to} min={draft.from || undefined}
+            onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+        </label>
+        <button type="submit" className={secondaryButton}>Apply filters</button>
+        {filtered && (
+          <button type="button" className={secondaryButton} onClick={clear}>Clear</button>
+        )}
+      </form>
+      <AuditEntries filter={filter} filtered={filtered} />
+    </div>
+  );
+}
+
+function AuditEntries({ filter, filtered }: { filter: AuditFilter; filtered: boolean }) {
   const { data, error, isPending, refetch, hasNextPage, fetchNextPage, isFetchingNextPage, isFetchNextPageError } =
-    useInfiniteQuery(auditQuery());
+    useInfiniteQuery(auditQuery(filter));
 
   if (isPending) return <Loading label="Loading audit trail…" />;
   if (error && !data) return <ErrorState error={error} title="Could not load the audit trail" onRetry={() => void refetch()} />;
 
   const entries = data.pages.flatMap((p) => p.entries);
-  if (entries.length === 0) return <Empty>No audit entries yet.</Empty>;
+  if (entries.length === 0)
+    return <Empty>{filtered ? 'No audit entries match these filters.' : 'No audit entries yet.'}</Empty>;
   return (
     <div className="space-y-3">
       <Table caption="Admin audit trail" headers={['Time', 'Actor', 'Action', 'Target', 'Detail']}>
