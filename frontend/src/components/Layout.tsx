@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useEffect, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { errorMessage } from '../api/client';
 import { keys, useLogout, useSwitchTenant } from '../api/queries';
 import { AlertBanners } from '../features/alerts/AlertBanner';
@@ -8,27 +9,51 @@ import { homePath, navItemsFor } from '../features/auth/nav';
 import { useSession } from '../features/auth/session';
 import { secondaryButton } from './styles';
 
-/** The authenticated shell: main navigation, tenant and user header, and the page. */
+/**
+ * The authenticated shell: main navigation, tenant and user header, and the
+ * page. On a phone the navigation folds into a Menu button under the header.
+ */
 export function Layout() {
   const session = useSession();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const { pathname } = useLocation();
+  useEffect(() => setMenuOpen(false), [pathname]);
   return (
     <div className="flex min-h-screen bg-gray-50">
-      <aside className="w-56 shrink-0 border-r border-gray-200 bg-white">
+      <aside className="hidden w-56 shrink-0 border-r border-gray-200 bg-white md:block">
         <div className="flex h-14 items-center px-5 text-base font-semibold tracking-tight text-gray-900">
           Countersign
         </div>
         <MainNav permissions={session.permissions} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex h-14 items-center justify-between gap-4 border-b border-gray-200 bg-white px-6">
+        <header className="flex h-14 items-center justify-between gap-2 border-b border-gray-200 bg-white px-3 md:gap-4 md:px-6">
+          <button
+            type="button"
+            className={`${secondaryButton} md:hidden`}
+            aria-expanded={menuOpen}
+            aria-controls="mobile-nav"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            Menu
+          </button>
           <TenantHeader />
-          <div className="flex items-center gap-4">
+          <div className="flex items-center gap-2 md:gap-4">
             <AlertBell />
             <UserMenu />
           </div>
         </header>
+        {menuOpen && (
+          <div id="mobile-nav" className="border-b border-gray-200 bg-white md:hidden">
+            <MainNav permissions={session.permissions} />
+            <div className="flex gap-4 px-6 pb-3 text-sm font-medium text-gray-700">
+              <NavLink to="/docs/agent-api">Agent API docs</NavLink>
+              <NavLink to="/account">Account</NavLink>
+            </div>
+          </div>
+        )}
         <AlertBanners />
-        <main className="w-full max-w-6xl flex-1 px-6 py-6">
+        <main className="w-full max-w-6xl flex-1 px-3 py-4 md:px-6 md:py-6">
           <Outlet />
         </main>
       </div>
@@ -74,13 +99,13 @@ function TenantHeader() {
 
   return (
     <div className="flex min-w-0 items-center gap-3">
-      <span className="truncate text-sm font-semibold text-gray-900" data-testid="tenant-name">
+      <span className="max-w-24 truncate text-sm font-semibold text-gray-900 sm:max-w-none" data-testid="tenant-name">
         {session.tenant.name}
       </span>
       {session.tenants.length > 1 && (
         <select
           aria-label="Tenant"
-          className="rounded-md border border-gray-300 bg-white py-1 pr-7 pl-2 text-sm text-gray-700"
+          className="max-w-28 rounded-md border border-gray-300 bg-white py-1 pr-7 pl-2 text-sm text-gray-700 md:max-w-none"
           value={session.tenant.slug}
           disabled={switchTenant.isPending}
           onChange={(e) => onSwitch(e.target.value)}
@@ -109,21 +134,21 @@ function UserMenu() {
   const signOut = () => logout.mutate(undefined, { onSettled: () => void navigate('/login', { replace: true }) });
 
   return (
-    <div className="flex items-center gap-4">
-      <div className="hidden text-right sm:block">
+    <div className="flex items-center gap-2 md:gap-4">
+      <div className="hidden text-right lg:block">
         <p className="text-sm font-medium text-gray-900">{user.name || user.email}</p>
         <p className="text-xs text-gray-500">
           {user.name ? `${user.email} · ` : ''}
           {roles.join(', ')}
         </p>
       </div>
-      <NavLink to="/docs/agent-api" className="text-sm font-medium text-gray-700 hover:text-gray-900">
+      <NavLink to="/docs/agent-api" className="hidden text-sm font-medium text-gray-700 hover:text-gray-900 md:inline">
         Agent API docs
       </NavLink>
-      <NavLink to="/account" className="text-sm font-medium text-gray-700 hover:text-gray-900">
+      <NavLink to="/account" className="hidden text-sm font-medium text-gray-700 hover:text-gray-900 md:inline">
         Account
       </NavLink>
-      <button type="button" className={secondaryButton} onClick={signOut} disabled={logout.isPending}>
+      <button type="button" className={`${secondaryButton} whitespace-nowrap`} onClick={signOut} disabled={logout.isPending}>
         Sign out
       </button>
     </div>
