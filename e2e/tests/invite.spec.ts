@@ -74,5 +74,13 @@ test('compliance sees admin actions in the audit trail', async ({ page, browser 
     .filter({ hasText: email });
   await expect(entry).toHaveCount(1);
   await expect(entry).toContainText(ACME_USERS.admin);
+
+  // Narrowed to members and invites by the admin: the invite stays, sign-ins go.
+  const trail = compliancePage.getByRole('table', { name: 'Admin audit trail', exact: true });
+  await compliancePage.getByRole('searchbox', { name: 'Actor' }).fill(ACME_USERS.admin);
+  await compliancePage.getByRole('combobox', { name: 'Action' }).selectOption('member.');
+  await compliancePage.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(trail.getByRole('row').filter({ hasText: 'auth.signed_in' })).toHaveCount(0);
+  await expect(entry).toHaveCount(1);
   await context.close();
 });
