@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"math"
 	"strings"
 	"testing"
 
@@ -11,7 +10,7 @@ import (
 // actions lists the tenant's audit actions, newest first.
 func (k *kit) actions(tenantID string) []string {
 	k.t.Helper()
-	es, err := audit.New(k.db).List(as(k.acme), tenantID, math.MaxInt64, 100)
+	es, err := audit.New(k.db).List(as(k.acme), tenantID, audit.Filter{}, audit.Cursor{}, 100)
 	if err != nil {
 		k.t.Fatal(err)
 	}
