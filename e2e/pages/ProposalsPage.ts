@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-/** The column of a proposal row that shows its route and status badges. */
-const ROUTE_STATUS_COLUMN = 6;
+/** The column of a proposal row that shows its route and status badges (time·agent, record·field, old→new, confidence, route·status, flags). */
+const ROUTE_STATUS_COLUMN = 4;
 
 /** Every agent's proposals at /proposals: filters, table and the detail drawer. */
 export class ProposalsPage {
@@ -40,12 +40,12 @@ export class ProposalsPage {
     await expect(this.agent.locator('option:checked')).toHaveText(name);
     await expect(this.table).toBeVisible();
     // The previous page stays on screen (dimmed) while the filtered one loads: wait for rows of this agent only.
-    await expect(this.rows.filter({ hasNot: this.page.getByRole('cell', { name, exact: true }) })).toHaveCount(0);
+    await expect(this.rows.filter({ hasNot: this.page.getByText(name, { exact: true }) })).toHaveCount(0);
   }
 
-  /** The row of the proposal for this record field (its field cell, e.g. "dealstage"). */
+  /** The row of the proposal for this record field (the field under its record, e.g. "dealstage"). */
   row(field: string): Locator {
-    return this.rows.filter({ has: this.page.getByRole('cell', { name: field, exact: true }) });
+    return this.rows.filter({ has: this.page.getByText(field, { exact: true }) });
   }
 
   /** The route and status badges of a row, in that order (e.g. "review", "queued"). */

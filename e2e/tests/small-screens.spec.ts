@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { TestAgent } from '../support/agentApi';
-import { ACME_USERS, signIn, uniqueName } from '../support/data';
+import { ACME_SANDBOX, ACME_USERS, signIn, uniqueName } from '../support/data';
 
 // The Proposals page is used on a laptop (1280 px) and on a phone (390 px):
 // nothing may make the page scroll sideways, and a proposal's detail opens.
@@ -10,7 +10,11 @@ import { ACME_USERS, signIn, uniqueName } from '../support/data';
 async function seedProposals(page: Page, playwright: Parameters<typeof TestAgent.connect>[0], baseURL: string): Promise<string> {
   const { csrf_token: csrf } = (await (await page.request.get('/api/v1/session')).json()) as { csrf_token: string };
   const headers = { 'X-CSRF-Token': csrf };
-  const created = await page.request.post('/api/v1/agents', { data: { name: uniqueName('Small screens') }, headers });
+  // other specs may have added connections: name the sandbox
+  const { connections } = (await (await page.request.get('/api/v1/connections')).json()) as { connections: { id: string; name: string }[] };
+  const sandbox = connections.find((c) => c.name === ACME_SANDBOX);
+  expect(sandbox, `the tenant has the connection ${ACME_SANDBOX}`).toBeDefined();
+  const created = await page.request.post('/api/v1/agents', { data: { name: uniqueName('Small screens'), connection_id: sandbox!.id }, headers });
   expect(created.status(), await created.text()).toBe(201);
   const agent = (await created.json()) as { id: string };
   const key = await page.request.post(`/api/v1/agents/${agent.id}/keys`, { data: { name: 'e2e' }, headers });
