@@ -3,6 +3,7 @@
 package seed
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -180,17 +181,10 @@ func SignIns(data Data) string {
 	for _, u := range data.Users {
 		var where []string
 		for _, slug := range sortedKeys(u.Memberships) {
-			where = append(where, fmt.Sprintf("%s · %s", orDefault(names[slug], slug), strings.Join(u.Memberships[slug], ", ")))
+			where = append(where, fmt.Sprintf("%s · %s", cmp.Or(names[slug], slug), strings.Join(u.Memberships[slug], ", ")))
 		}
 		fmt.Fprintf(w, "  %s\t%s\n", u.Email, strings.Join(where, "; "))
 	}
 	w.Flush()
 	return b.String() + fmt.Sprintf("  (password for all: %s)\n", data.Password)
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

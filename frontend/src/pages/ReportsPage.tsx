@@ -12,7 +12,7 @@ export function ReportsPage() {
       {canReadAudit && (
         <section aria-labelledby="audit-title" className="space-y-3">
           <h2 id="audit-title" className={sectionTitle}>Admin audit trail</h2>
-          <p className="text-sm text-gray-600">Changes to members, invitations and tenant settings, newest first.</p>
+          <p className="text-sm text-gray-600">Sign-ins and changes to members, invitations, tenant settings, field policies and agents, newest first.</p>
           <AuditTrail />
         </section>
       )}
