@@ -5,9 +5,7 @@ import (
 	"time"
 
 	"countersign/backend/api"
-	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
-	"countersign/backend/internal/platform/problem"
 )
 
 // ConsoleHandlers serve the Proposals page, the alerts and agent activity.
@@ -62,39 +60,6 @@ func (h *ConsoleHandlers) GetProposal(ctx context.Context, req api.GetProposalRe
 		out.History[i] = api.ProposalTransition{At: t.At, From: t.From, To: t.To, ActorKind: t.ActorKind, Detail: orMap(t.Detail)}
 	}
 	return out, nil
-}
-
-// ListAlerts lists open alerts.
-func (h *ConsoleHandlers) ListAlerts(ctx context.Context, req api.ListAlertsRequestObject) (api.ListAlertsResponseObject, error) {
-	p, err := principal.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	as, err := h.svc.Alerts(ctx, p.TenantID, req.Params.All != nil && *req.Params.All)
-	if err != nil {
-		return nil, err
-	}
-	out := api.ListAlerts200JSONResponse{Alerts: make([]api.Alert, len(as))}
-	for i, a := range as {
-		out.Alerts[i] = api.Alert{Id: a.ID, Kind: a.Kind, Severity: api.AlertSeverity(a.Severity), Title: a.Title,
-			Detail: orMap(a.Detail), CreatedAt: a.CreatedAt, AcknowledgedAt: a.AcknowledgedAt}
-	}
-	return out, nil
-}
-
-// AcknowledgeAlert marks an alert seen.
-func (h *ConsoleHandlers) AcknowledgeAlert(ctx context.Context, req api.AcknowledgeAlertRequestObject) (api.AcknowledgeAlertResponseObject, error) {
-	p, err := principal.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !db.IsUUID(req.AlertId) {
-		return nil, problem.NotFound("alert")
-	}
-	if err := h.svc.Acknowledge(ctx, p, req.AlertId); err != nil {
-		return nil, err
-	}
-	return api.AcknowledgeAlert204Response{}, nil
 }
 
 func toAPIProposal(p Proposal) api.Proposal {
@@ -156,7 +121,5 @@ func (s *Service) Activity(ctx context.Context, tenantID, agentID string) (api.A
 // ResolveBreakerAlerts acknowledges an agent's open breaker alerts (its
 // breaker was reset, so they are dealt with).
 func (s *Service) ResolveBreakerAlerts(ctx context.Context, tenantID, agentID, userID string) error {
-	return s.db.Conn(ctx).Exec(`UPDATE alerts SET acknowledged_at = ?, acknowledged_by = NULLIF(?, '')::uuid
-		WHERE tenant_id = ? AND kind = 'velocity_breaker' AND detail->>'agent_id' = ? AND acknowledged_at IS NULL`,
-		s.clock.Now(), userID, tenantID, agentID).Error
+	return s.alerts.Resolve(ctx, tenantID, "velocity_breaker", "agent_id", agentID, userID)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
@@ -21,9 +22,8 @@ type Service struct {
 	agents  *agents.Service
 	catalog *catalog.Service
 	clock   clock.Clock
+	alerts  *alerts.Service
 	jobs    *jobs.Jobs // nil until RegisterJobs
-	// AlertURL, when set, receives every alert as Slack-compatible JSON.
-	AlertURL string
 	// HTTP delivers webhooks and alerts (public addresses only in production).
 	HTTP *http.Client
 	// Log hears of what fails after a batch is stored (a breaker trip).
@@ -31,8 +31,8 @@ type Service struct {
 }
 
 // NewService wires the gateway.
-func NewService(d *db.DB, a *agents.Service, c *catalog.Service, clk clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second},
+func NewService(d *db.DB, a *agents.Service, c *catalog.Service, al *alerts.Service, clk clock.Clock) *Service {
+	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, alerts: al, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second},
 		Log: slog.Default()}
 }
 

@@ -1,23 +1,17 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
-	"countersign/backend/internal/platform/egress"
 	"countersign/backend/internal/platform/jobs"
+	"countersign/backend/internal/webhooks"
 )
 
 // WebhookArgs is the periodic job that delivers feedback to agents' webhooks.
@@ -39,44 +33,7 @@ func (w *webhookWorker) Work(ctx context.Context, _ *river.Job[WebhookArgs]) err
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	s.jobs = j
 	jobs.Register(j, &webhookWorker{svc: s})
-	jobs.Register(j, &alertWorker{svc: s})
 	j.Every(10*time.Second, func() river.JobArgs { return WebhookArgs{} })
-}
-
-// AlertArgs posts one alert to the alert webhook.
-type AlertArgs struct {
-	Title string `json:"title"`
-	Alert string `json:"kind"`
-}
-
-// Kind names the job.
-func (AlertArgs) Kind() string { return "gateway.alert" }
-
-type alertWorker struct {
-	river.WorkerDefaults[AlertArgs]
-	svc *Service
-}
-
-// Work posts the alert; River retries a failed post with backoff.
-func (w *alertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) error {
-	if w.svc.AlertURL == "" {
-		return nil
-	}
-	body, _ := json.Marshal(map[string]any{"text": "Countersign alert: " + job.Args.Title, "kind": job.Args.Alert})
-	if failure := post(ctx, w.svc.HTTP, w.svc.AlertURL, "", body); failure != "" {
-		return fmt.Errorf("alert webhook: %s", failure)
-	}
-	return nil
-}
-
-// SignatureHeader carries the HMAC of a delivery's body.
-const SignatureHeader = "X-Countersign-Signature"
-
-// Sign is how deliveries are signed: "sha256=" + hex(HMAC-SHA256(secret, body)).
-func Sign(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
 type hookTarget struct {
@@ -109,37 +66,12 @@ func (s *Service) deliver(ctx context.Context, t hookTarget) error {
 	}
 	body, _ := json.Marshal(map[string]any{"agent_id": t.ID, "agent": t.Name, "events": toAPIFeedback(evs), "next": next,
 		"text": slackText(t.Name, evs)})
-	failure := post(ctx, s.HTTP, t.WebhookURL, t.WebhookSecret, body)
+	failure := webhooks.Post(ctx, s.HTTP, t.WebhookURL, t.WebhookSecret, body)
 	if failure != "" {
 		return s.db.Conn(ctx).Exec(`UPDATE agents SET webhook_error = ? WHERE tenant_id = ? AND id = ?`, failure, t.TenantID, t.ID).Error
 	}
 	return s.db.Conn(ctx).Exec(`UPDATE agents SET webhook_cursor = ?, webhook_error = '' WHERE tenant_id = ? AND id = ? AND webhook_cursor = ?`,
 		next, t.TenantID, t.ID, t.WebhookCursor).Error
-}
-
-// post returns "" on a 2xx, else why it failed.
-func post(ctx context.Context, client *http.Client, url, secret string, body []byte) string {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return "bad webhook URL"
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Countersign-Webhook/1")
-	req.Header.Set(SignatureHeader, Sign(secret, body))
-	res, err := client.Do(req)
-	var np *egress.ErrNotPublic
-	if errors.As(err, &np) {
-		return np.Error()
-	} else if err != nil {
-		return fmt.Sprintf("%s: could not deliver (%T)", time.Now().UTC().Format(time.RFC3339), err)
-	}
-	res.Body.Close()
-	if res.StatusCode/100 != 2 {
-		return fmt.Sprintf("%s: the webhook answered %d", time.Now().UTC().Format(time.RFC3339), res.StatusCode)
-	}
-	return ""
 }
 
 // slackText makes deliveries readable when the URL is a Slack-compatible incoming webhook.

@@ -21,6 +21,7 @@ import (
 	agentapi "countersign/backend/api/agent"
 	"countersign/backend/internal/access"
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/crm/sandbox"
@@ -48,6 +49,7 @@ type handlers struct {
 	sandboxHandlers
 	agentsHandlers
 	gatewayHandlers
+	alertsHandlers
 }
 
 type (
@@ -58,6 +60,7 @@ type (
 	sandboxHandlers  = *sandbox.Handlers
 	agentsHandlers   = *agents.Handlers
 	gatewayHandlers  = *gateway.ConsoleHandlers
+	alertsHandlers   = *alerts.Handlers
 )
 
 // Server is the assembled application: the HTTP app and the background jobs.
@@ -68,6 +71,7 @@ type Server struct {
 	Catalog *catalog.Service
 	Agents  *agents.Service
 	Gateway *gateway.Service
+	Alerts  *alerts.Service
 }
 
 var _ api.StrictServerInterface = handlers{}
@@ -116,13 +120,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 		return nil, err
 	}
 	agentSvc := agents.NewService(d, cat, auditLog, clk)
-	gw := gateway.NewService(d, agentSvc, cat, clk)
-	gw.AlertURL = cfg.AlertURL
+	alertSvc := alerts.New(d, clk)
+	alertSvc.URL = cfg.AlertURL
+	alertSvc.HTTP = egress.Client(cfg.Production(), 10*time.Second)
+	alertSvc.RegisterJobs(queue)
+	gw := gateway.NewService(d, agentSvc, cat, alertSvc, clk)
 	gw.Log = log
 	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
-		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw)}
+		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw), alerts.NewHandlers(alertSvc)}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
@@ -154,7 +161,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.All("/mcp", web.RejectBadText(isMCPBatch), adaptor.HTTPHandler(gw.MCP()))
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
-	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw}, nil
+	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw, Alerts: alertSvc}, nil
 }
 
 // isBatch is the agent's proposal batch, whose items are refused one by one.

@@ -30,7 +30,7 @@ func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(
 	if !strings.Contains(strings.Join(res[0].Reasons, " "), "breaker") {
 		t.Errorf("reasons after the trip: %v", res[0].Reasons)
 	}
-	alerts, _ := e.srv.Gateway.Alerts(e.as(a.TenantID), a.TenantID, false)
+	alerts, _ := e.srv.Alerts.List(e.as(a.TenantID), a.TenantID, false)
 	if len(alerts) != 1 || !strings.Contains(alerts[0].Title, "Burst") {
 		t.Errorf("alerts %+v", alerts)
 	}
@@ -42,7 +42,7 @@ func TestIntake_velocity_breaker_trips_raises_an_alert_and_hard_cap_answers_429(
 	if res := admin.do("POST", "/api/v1/agents/"+a.ID+"/breaker/reset", nil); res.status != 200 || !strings.Contains(string(res.body), `"breaker_open":false`) {
 		t.Fatalf("reset: %d %s", res.status, res.body)
 	}
-	if open, _ := e.srv.Gateway.Alerts(e.as(a.TenantID), a.TenantID, false); len(open) != 0 {
+	if open, _ := e.srv.Alerts.List(e.as(a.TenantID), a.TenantID, false); len(open) != 0 {
 		t.Errorf("the breaker's alert is still open after the reset: %+v", open)
 	}
 	// the window restarts at the reset: one more record does not trip it again

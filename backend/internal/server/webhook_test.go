@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"countersign/backend/internal/agents"
-	"countersign/backend/internal/gateway"
+	"countersign/backend/internal/webhooks"
 )
 
 func TestWebhook_delivers_feedback_signed_in_order_and_retries_failures(t *testing.T) {
@@ -24,7 +24,7 @@ func TestWebhook_delivers_feedback_signed_in_order_and_retries_failures(t *testi
 		b, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
-		bodies, sigs = append(bodies, string(b)), append(sigs, r.Header.Get(gateway.SignatureHeader))
+		bodies, sigs = append(bodies, string(b)), append(sigs, r.Header.Get(webhooks.SignatureHeader))
 		w.WriteHeader(status)
 	}))
 	defer hook.Close()
@@ -49,7 +49,7 @@ func TestWebhook_delivers_feedback_signed_in_order_and_retries_failures(t *testi
 	if len(bodies) != 2 || bodies[1] != bodies[0] {
 		t.Fatalf("the failed delivery was not retried as it was: %v", bodies)
 	}
-	if sigs[1] != gateway.Sign(a.WebhookSecret, []byte(bodies[1])) {
+	if sigs[1] != webhooks.Sign(a.WebhookSecret, []byte(bodies[1])) {
 		t.Errorf("signature %q does not verify", sigs[1])
 	}
 	if !strings.Contains(bodies[1], res[0].ID) || !strings.Contains(bodies[1], `"outcome":"blocked"`) || !strings.Contains(bodies[1], `"text":"Countersign: 1 new outcomes for agent Hooked (1 blocked)"`) {
@@ -72,7 +72,7 @@ func TestAlertWebhook_posts_slack_compatible_text_when_the_breaker_trips(t *test
 		got <- string(b)
 	}))
 	defer hook.Close()
-	e.srv.Gateway.AlertURL = hook.URL
+	e.srv.Alerts.URL = hook.URL
 	if err := e.srv.Jobs.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
