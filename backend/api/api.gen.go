@@ -369,6 +369,93 @@ func (e Provider) Valid() bool {
 	}
 }
 
+// Defines values for ReviewItemSlaState.
+const (
+	ReviewItemSlaStateAtRisk   ReviewItemSlaState = "at_risk"
+	ReviewItemSlaStateBreached ReviewItemSlaState = "breached"
+	ReviewItemSlaStateOnTrack  ReviewItemSlaState = "on_track"
+)
+
+// Valid indicates whether the value is a known member of the ReviewItemSlaState enum.
+func (e ReviewItemSlaState) Valid() bool {
+	switch e {
+	case ReviewItemSlaStateAtRisk:
+		return true
+	case ReviewItemSlaStateBreached:
+		return true
+	case ReviewItemSlaStateOnTrack:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReviewItemState.
+const (
+	ReviewItemStateClosed  ReviewItemState = "closed"
+	ReviewItemStateDecided ReviewItemState = "decided"
+	ReviewItemStateExpired ReviewItemState = "expired"
+	ReviewItemStatePending ReviewItemState = "pending"
+)
+
+// Valid indicates whether the value is a known member of the ReviewItemState enum.
+func (e ReviewItemState) Valid() bool {
+	switch e {
+	case ReviewItemStateClosed:
+		return true
+	case ReviewItemStateDecided:
+		return true
+	case ReviewItemStateExpired:
+		return true
+	case ReviewItemStatePending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReviewMatchRoutes.
+const (
+	ReviewMatchRoutesReview    ReviewMatchRoutes = "review"
+	ReviewMatchRoutesTwoPerson ReviewMatchRoutes = "two_person"
+)
+
+// Valid indicates whether the value is a known member of the ReviewMatchRoutes enum.
+func (e ReviewMatchRoutes) Valid() bool {
+	switch e {
+	case ReviewMatchRoutesReview:
+		return true
+	case ReviewMatchRoutesTwoPerson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReviewMatchSensitivities.
+const (
+	ReviewMatchSensitivitiesCritical ReviewMatchSensitivities = "critical"
+	ReviewMatchSensitivitiesHigh     ReviewMatchSensitivities = "high"
+	ReviewMatchSensitivitiesLow      ReviewMatchSensitivities = "low"
+	ReviewMatchSensitivitiesMedium   ReviewMatchSensitivities = "medium"
+)
+
+// Valid indicates whether the value is a known member of the ReviewMatchSensitivities enum.
+func (e ReviewMatchSensitivities) Valid() bool {
+	switch e {
+	case ReviewMatchSensitivitiesCritical:
+		return true
+	case ReviewMatchSensitivitiesHigh:
+		return true
+	case ReviewMatchSensitivitiesLow:
+		return true
+	case ReviewMatchSensitivitiesMedium:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleAdmin      Role = "admin"
@@ -489,6 +576,27 @@ func (e SyncRunTrigger) Valid() bool {
 	}
 }
 
+// Defines values for TimelineEntryKind.
+const (
+	TimelineEntryKindDecision   TimelineEntryKind = "decision"
+	TimelineEntryKindProposal   TimelineEntryKind = "proposal"
+	TimelineEntryKindTransition TimelineEntryKind = "transition"
+)
+
+// Valid indicates whether the value is a known member of the TimelineEntryKind enum.
+func (e TimelineEntryKind) Valid() bool {
+	switch e {
+	case TimelineEntryKindDecision:
+		return true
+	case TimelineEntryKindProposal:
+		return true
+	case TimelineEntryKindTransition:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UpdateMemberRequestStatus.
 const (
 	UpdateMemberRequestStatusActive   UpdateMemberRequestStatus = "active"
@@ -531,6 +639,75 @@ func (e ListFieldsParamsSort) Valid() bool {
 	case ListFieldsParamsSortSensitivity:
 		return true
 	case ListFieldsParamsSortUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkReviewJSONBodySame.
+const (
+	BulkReviewJSONBodySameAgent    BulkReviewJSONBodySame = "agent"
+	BulkReviewJSONBodySameField    BulkReviewJSONBodySame = "field"
+	BulkReviewJSONBodySameProposed BulkReviewJSONBodySame = "proposed"
+	BulkReviewJSONBodySameReasons  BulkReviewJSONBodySame = "reasons"
+)
+
+// Valid indicates whether the value is a known member of the BulkReviewJSONBodySame enum.
+func (e BulkReviewJSONBodySame) Valid() bool {
+	switch e {
+	case BulkReviewJSONBodySameAgent:
+		return true
+	case BulkReviewJSONBodySameField:
+		return true
+	case BulkReviewJSONBodySameProposed:
+		return true
+	case BulkReviewJSONBodySameReasons:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkReviewJSONBodyVerdict.
+const (
+	BulkReviewJSONBodyVerdictApprove BulkReviewJSONBodyVerdict = "approve"
+	BulkReviewJSONBodyVerdictReject  BulkReviewJSONBodyVerdict = "reject"
+)
+
+// Valid indicates whether the value is a known member of the BulkReviewJSONBodyVerdict enum.
+func (e BulkReviewJSONBodyVerdict) Valid() bool {
+	switch e {
+	case BulkReviewJSONBodyVerdictApprove:
+		return true
+	case BulkReviewJSONBodyVerdictReject:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DecideReviewItemJSONBodyVerdict.
+const (
+	DecideReviewItemJSONBodyVerdictApprove  DecideReviewItemJSONBodyVerdict = "approve"
+	DecideReviewItemJSONBodyVerdictEdit     DecideReviewItemJSONBodyVerdict = "edit"
+	DecideReviewItemJSONBodyVerdictEscalate DecideReviewItemJSONBodyVerdict = "escalate"
+	DecideReviewItemJSONBodyVerdictReject   DecideReviewItemJSONBodyVerdict = "reject"
+	DecideReviewItemJSONBodyVerdictSkip     DecideReviewItemJSONBodyVerdict = "skip"
+)
+
+// Valid indicates whether the value is a known member of the DecideReviewItemJSONBodyVerdict enum.
+func (e DecideReviewItemJSONBodyVerdict) Valid() bool {
+	switch e {
+	case DecideReviewItemJSONBodyVerdictApprove:
+		return true
+	case DecideReviewItemJSONBodyVerdictEdit:
+		return true
+	case DecideReviewItemJSONBodyVerdictEscalate:
+		return true
+	case DecideReviewItemJSONBodyVerdictReject:
+		return true
+	case DecideReviewItemJSONBodyVerdictSkip:
 		return true
 	default:
 		return false
@@ -713,6 +890,20 @@ type BulkPolicyRequest struct {
 	Mode        *PolicyMode  `json:"mode,omitempty"`
 	RemoveTags  *[]ImpactTag `json:"remove_tags,omitempty"`
 	Sensitivity *Sensitivity `json:"sensitivity,omitempty"`
+}
+
+// BulkReviewResult defines model for BulkReviewResult.
+type BulkReviewResult struct {
+	Decided int        `json:"decided"`
+	Matched int        `json:"matched"`
+	Skipped []BulkSkip `json:"skipped"`
+}
+
+// BulkSkip defines model for BulkSkip.
+type BulkSkip struct {
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
+	ItemId string `json:"item_id"`
 }
 
 // ChangePasswordRequest defines model for ChangePasswordRequest.
@@ -1003,6 +1194,15 @@ type PolicyInput struct {
 // PolicyMode defines model for PolicyMode.
 type PolicyMode string
 
+// PriorityFactor defines model for PriorityFactor.
+type PriorityFactor struct {
+	Factor string `json:"factor"`
+
+	// Minutes How far the factor moves the item ahead.
+	Minutes int    `json:"minutes"`
+	Text    string `json:"text"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	// Code Stable machine-readable error code.
@@ -1097,6 +1297,169 @@ type ProposalTransition struct {
 // Provider defines model for Provider.
 type Provider string
 
+// QueueStats defines model for QueueStats.
+type QueueStats struct {
+	AtRisk                int      `json:"at_risk"`
+	Breached              int      `json:"breached"`
+	Decisions24h          int      `json:"decisions_24h"`
+	MedianDecisionSeconds *float64 `json:"median_decision_seconds,omitempty"`
+	OnTrack               int      `json:"on_track"`
+	QueueId               string   `json:"queue_id"`
+	QueueName             string   `json:"queue_name"`
+	SlaCompliance         *float64 `json:"sla_compliance,omitempty"`
+}
+
+// ReasonCode defines model for ReasonCode.
+type ReasonCode struct {
+	Archived bool   `json:"archived"`
+	Code     string `json:"code"`
+	Label    string `json:"label"`
+}
+
+// ReviewDecision defines model for ReviewDecision.
+type ReviewDecision struct {
+	At        time.Time `json:"at"`
+	Comment   *string   `json:"comment,omitempty"`
+	DecidedBy *string   `json:"decided_by,omitempty"`
+	ItemId    string    `json:"item_id"`
+
+	// Outcome approved, edited, rejected; pending (one of two approvals); escalated; skipped.
+	Outcome    string      `json:"outcome"`
+	ProposalId string      `json:"proposal_id"`
+	ReasonCode *string     `json:"reason_code,omitempty"`
+	UndoUntil  *time.Time  `json:"undo_until,omitempty"`
+	Value      interface{} `json:"value,omitempty"`
+	Verdict    string      `json:"verdict"`
+}
+
+// ReviewItem defines model for ReviewItem.
+type ReviewItem struct {
+	AgentId           string    `json:"agent_id"`
+	AgentName         string    `json:"agent_name"`
+	Approvals         int       `json:"approvals"`
+	ApprovalsRequired int       `json:"approvals_required"`
+	ClaimedByMe       *bool     `json:"claimed_by_me,omitempty"`
+	Confidence        float64   `json:"confidence"`
+	CreatedAt         time.Time `json:"created_at"`
+
+	// Current The CRM's value, read when the item was fetched (item reads only).
+	Current interface{} `json:"current,omitempty"`
+
+	// CurrentError Why the current value could not be read.
+	CurrentError *string            `json:"current_error,omitempty"`
+	DueAt        time.Time          `json:"due_at"`
+	EscalatedAt  *time.Time         `json:"escalated_at,omitempty"`
+	Evidence     []ProposalEvidence `json:"evidence"`
+
+	// ExpectedOld What the agent saw.
+	ExpectedOld    interface{}     `json:"expected_old,omitempty"`
+	Field          string          `json:"field"`
+	FieldLabel     *string         `json:"field_label,omitempty"`
+	FieldOptions   *[]string       `json:"field_options,omitempty"`
+	FieldType      *string         `json:"field_type,omitempty"`
+	Flags          []ProposalFlag  `json:"flags"`
+	Id             string          `json:"id"`
+	LastDecision   *ReviewDecision `json:"last_decision,omitempty"`
+	LeaseExpiresAt *time.Time      `json:"lease_expires_at,omitempty"`
+	Object         string          `json:"object"`
+	Operation      string          `json:"operation"`
+	ProposalId     string          `json:"proposal_id"`
+	Proposed       interface{}     `json:"proposed,omitempty"`
+	QueueId        string          `json:"queue_id"`
+	QueueName      string          `json:"queue_name"`
+	Rationale      string          `json:"rationale"`
+	Reasons        []string        `json:"reasons"`
+	RecordId       string          `json:"record_id"`
+
+	// RecordUrl The record in the sandbox CRM's page.
+	RecordUrl   *string             `json:"record_url,omitempty"`
+	Route       string              `json:"route"`
+	Sensitivity string              `json:"sensitivity"`
+	SlaState    *ReviewItemSlaState `json:"sla_state,omitempty"`
+
+	// Stale The current value is not what the agent expected.
+	Stale bool             `json:"stale"`
+	State ReviewItemState  `json:"state"`
+	Why   []PriorityFactor `json:"why"`
+}
+
+// ReviewItemSlaState defines model for ReviewItem.SlaState.
+type ReviewItemSlaState string
+
+// ReviewItemState defines model for ReviewItem.State.
+type ReviewItemState string
+
+// ReviewMatch Every non-empty list must contain the item's value (tags share one); empty takes everything.
+type ReviewMatch struct {
+	// Agents Agent ids.
+	Agents *[]string `json:"agents,omitempty"`
+
+	// Fields "object.field" or "field".
+	Fields        *[]string                   `json:"fields,omitempty"`
+	Objects       *[]string                   `json:"objects,omitempty"`
+	Routes        *[]ReviewMatchRoutes        `json:"routes,omitempty"`
+	Sensitivities *[]ReviewMatchSensitivities `json:"sensitivities,omitempty"`
+	Tags          *[]string                   `json:"tags,omitempty"`
+}
+
+// ReviewMatchRoutes defines model for ReviewMatch.Routes.
+type ReviewMatchRoutes string
+
+// ReviewMatchSensitivities defines model for ReviewMatch.Sensitivities.
+type ReviewMatchSensitivities string
+
+// ReviewMetrics defines model for ReviewMetrics.
+type ReviewMetrics struct {
+	// DecisionsPerHour The last 24 hours, oldest first.
+	DecisionsPerHour []int           `json:"decisions_per_hour"`
+	Queues           []QueueStats    `json:"queues"`
+	Reviewers        []ReviewerStats `json:"reviewers"`
+}
+
+// ReviewQueue defines model for ReviewQueue.
+type ReviewQueue struct {
+	// AcceptsNew false: the queue only receives escalations.
+	AcceptsNew           bool    `json:"accepts_new"`
+	AllowedRoles         []Role  `json:"allowed_roles"`
+	EscalateTo           *string `json:"escalate_to,omitempty"`
+	ExpireAfterDoubleSla bool    `json:"expire_after_double_sla"`
+	Id                   string  `json:"id"`
+
+	// Match Every non-empty list must contain the item's value (tags share one); empty takes everything.
+	Match ReviewMatch `json:"match"`
+
+	// MayWork Whether the caller's roles may claim from it.
+	MayWork    bool       `json:"may_work"`
+	Name       string     `json:"name"`
+	Position   int        `json:"position"`
+	SlaMinutes SLAMinutes `json:"sla_minutes"`
+}
+
+// ReviewQueueInput defines model for ReviewQueueInput.
+type ReviewQueueInput struct {
+	AcceptsNew   *bool     `json:"accepts_new,omitempty"`
+	AllowedRoles *[]string `json:"allowed_roles,omitempty"`
+
+	// EscalateTo A queue id; "" for none.
+	EscalateTo           *string `json:"escalate_to,omitempty"`
+	ExpireAfterDoubleSla *bool   `json:"expire_after_double_sla,omitempty"`
+
+	// Match Every non-empty list must contain the item's value (tags share one); empty takes everything.
+	Match      *ReviewMatch    `json:"match,omitempty"`
+	Name       *string         `json:"name,omitempty"`
+	Position   *int            `json:"position,omitempty"`
+	SlaMinutes *map[string]int `json:"sla_minutes,omitempty"`
+}
+
+// ReviewerStats defines model for ReviewerStats.
+type ReviewerStats struct {
+	Decisions             int      `json:"decisions"`
+	MedianDecisionSeconds *float64 `json:"median_decision_seconds,omitempty"`
+	Name                  string   `json:"name"`
+	SlaCompliance         *float64 `json:"sla_compliance,omitempty"`
+	UserId                string   `json:"user_id"`
+}
+
 // Role defines model for Role.
 type Role string
 
@@ -1105,6 +1468,14 @@ type RouteStatusCount struct {
 	Count  int    `json:"count"`
 	Route  string `json:"route"`
 	Status string `json:"status"`
+}
+
+// SLAMinutes defines model for SLAMinutes.
+type SLAMinutes struct {
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Low      int `json:"low"`
+	Medium   int `json:"medium"`
 }
 
 // SandboxChange defines model for SandboxChange.
@@ -1218,6 +1589,20 @@ type TenantRef struct {
 	Roles []Role `json:"roles"`
 	Slug  string `json:"slug"`
 }
+
+// TimelineEntry defines model for TimelineEntry.
+type TimelineEntry struct {
+	Actor      string                 `json:"actor"`
+	At         time.Time              `json:"at"`
+	Detail     map[string]interface{} `json:"detail"`
+	Field      string                 `json:"field"`
+	Kind       TimelineEntryKind      `json:"kind"`
+	ProposalId string                 `json:"proposal_id"`
+	Text       string                 `json:"text"`
+}
+
+// TimelineEntryKind defines model for TimelineEntry.Kind.
+type TimelineEntryKind string
 
 // UpdateConnectionRequest defines model for UpdateConnectionRequest.
 type UpdateConnectionRequest struct {
@@ -1345,6 +1730,62 @@ type ListProposalsParams struct {
 	Offset  *int       `form:"offset,omitempty" json:"offset,omitempty"`
 }
 
+// BulkReviewJSONBody defines parameters for BulkReview.
+type BulkReviewJSONBody struct {
+	Comment *string `json:"comment,omitempty"`
+	ItemId  string  `json:"item_id"`
+
+	// Preview Only count the items (default false).
+	Preview    *bool                      `json:"preview,omitempty"`
+	ReasonCode *string                    `json:"reason_code,omitempty"`
+	Same       []BulkReviewJSONBodySame   `json:"same"`
+	Verdict    *BulkReviewJSONBodyVerdict `json:"verdict,omitempty"`
+}
+
+// BulkReviewJSONBodySame defines parameters for BulkReview.
+type BulkReviewJSONBodySame string
+
+// BulkReviewJSONBodyVerdict defines parameters for BulkReview.
+type BulkReviewJSONBodyVerdict string
+
+// ClaimReviewItemsJSONBody defines parameters for ClaimReviewItems.
+type ClaimReviewItemsJSONBody struct {
+	// Count 1 to 20; default 10.
+	Count *int `json:"count,omitempty"`
+
+	// QueueId Only this queue; omit for every queue the caller may work.
+	QueueId *string `json:"queue_id,omitempty"`
+}
+
+// ReleaseClaimsJSONBody defines parameters for ReleaseClaims.
+type ReleaseClaimsJSONBody struct {
+	ItemIds *[]string `json:"item_ids,omitempty"`
+}
+
+// DecideReviewItemJSONBody defines parameters for DecideReviewItem.
+type DecideReviewItemJSONBody struct {
+	// Comment At most 2000 characters; the agent sees it.
+	Comment *string `json:"comment,omitempty"`
+
+	// ReasonCode reject only: one of the reason codes.
+	ReasonCode *string `json:"reason_code,omitempty"`
+
+	// Value edit only: the value to write instead, as the field type takes it ("" clears).
+	Value   interface{}                     `json:"value,omitempty"`
+	Verdict DecideReviewItemJSONBodyVerdict `json:"verdict"`
+}
+
+// DecideReviewItemJSONBodyVerdict defines parameters for DecideReviewItem.
+type DecideReviewItemJSONBodyVerdict string
+
+// SetReasonCodesJSONBody defines parameters for SetReasonCodes.
+type SetReasonCodesJSONBody struct {
+	ReasonCodes []struct {
+		Code  string `json:"code"`
+		Label string `json:"label"`
+	} `json:"reason_codes"`
+}
+
 // ListSandboxRecordsParams defines parameters for ListSandboxRecords.
 type ListSandboxRecordsParams struct {
 	// Q Search in the record's values.
@@ -1397,6 +1838,27 @@ type UpdateMemberJSONRequestBody = UpdateMemberRequest
 
 // ImportPoliciesJSONRequestBody defines body for ImportPolicies for application/json ContentType.
 type ImportPoliciesJSONRequestBody = PolicyImportRequest
+
+// BulkReviewJSONRequestBody defines body for BulkReview for application/json ContentType.
+type BulkReviewJSONRequestBody BulkReviewJSONBody
+
+// ClaimReviewItemsJSONRequestBody defines body for ClaimReviewItems for application/json ContentType.
+type ClaimReviewItemsJSONRequestBody ClaimReviewItemsJSONBody
+
+// ReleaseClaimsJSONRequestBody defines body for ReleaseClaims for application/json ContentType.
+type ReleaseClaimsJSONRequestBody ReleaseClaimsJSONBody
+
+// DecideReviewItemJSONRequestBody defines body for DecideReviewItem for application/json ContentType.
+type DecideReviewItemJSONRequestBody DecideReviewItemJSONBody
+
+// CreateReviewQueueJSONRequestBody defines body for CreateReviewQueue for application/json ContentType.
+type CreateReviewQueueJSONRequestBody = ReviewQueueInput
+
+// UpdateReviewQueueJSONRequestBody defines body for UpdateReviewQueue for application/json ContentType.
+type UpdateReviewQueueJSONRequestBody = ReviewQueueInput
+
+// SetReasonCodesJSONRequestBody defines body for SetReasonCodes for application/json ContentType.
+type SetReasonCodesJSONRequestBody SetReasonCodesJSONBody
 
 // EditSandboxRecordJSONRequestBody defines body for EditSandboxRecord for application/json ContentType.
 type EditSandboxRecordJSONRequestBody EditSandboxRecordJSONBody
@@ -1514,6 +1976,48 @@ type ServerInterface interface {
 	// GetProposal A proposal with its status history
 	// (GET /proposals/{proposalId})
 	GetProposal(c *fiber.Ctx, proposalId string) error
+	// GetRecordTimeline What happened to a record, newest first — proposals, their transitions and reviewers' decisions
+	// (GET /records/{object}/{recordId}/timeline)
+	GetRecordTimeline(c *fiber.Ctx, object string, recordId string) error
+	// BulkReview Preview, then approve or reject together, the pending items like one item
+	// (POST /review/bulk)
+	BulkReview(c *fiber.Ctx) error
+	// ListClaims The items the caller holds now, in priority order
+	// (GET /review/claims)
+	ListClaims(c *fiber.Ctx) error
+	// ClaimReviewItems Lease the next items (10 by default, at most 20); items already held are renewed and come first
+	// (POST /review/claims)
+	ClaimReviewItems(c *fiber.Ctx) error
+	// ReleaseClaims Give back held items (all, or those named) for others to claim
+	// (POST /review/claims/release)
+	ReleaseClaims(c *fiber.Ctx) error
+	// GetReviewItem One item with the field's definition and the CRM's current value, read now
+	// (GET /review/items/{itemId})
+	GetReviewItem(c *fiber.Ctx, itemId string) error
+	// DecideReviewItem Approve, edit, reject, escalate or skip an item the caller holds
+	// (POST /review/items/{itemId}/decisions)
+	DecideReviewItem(c *fiber.Ctx, itemId string) error
+	// UndoReviewDecision Take back the caller's last decision on the item (within 10 seconds); the item returns to the caller
+	// (POST /review/items/{itemId}/undo)
+	UndoReviewDecision(c *fiber.Ctx, itemId string) error
+	// GetReviewMetrics Pending items by SLA state per queue; the last 24 hours' decisions per hour, queue and reviewer
+	// (GET /review/metrics)
+	GetReviewMetrics(c *fiber.Ctx) error
+	// ListReviewQueues The workspace's review queues, in match order, with the caller's access to each
+	// (GET /review/queues)
+	ListReviewQueues(c *fiber.Ctx) error
+	// CreateReviewQueue Add a queue (admin)
+	// (POST /review/queues)
+	CreateReviewQueue(c *fiber.Ctx) error
+	// UpdateReviewQueue Change a queue's name, roles, rules, SLAs, escalation or expiry (admin)
+	// (PATCH /review/queues/{queueId})
+	UpdateReviewQueue(c *fiber.Ctx, queueId string) error
+	// ListReasonCodes Reasons a reviewer can give for a rejection
+	// (GET /review/reason-codes)
+	ListReasonCodes(c *fiber.Ctx) error
+	// SetReasonCodes Replace the list of reason codes (admin); codes left out are archived
+	// (PUT /review/reason-codes)
+	SetReasonCodes(c *fiber.Ctx) error
 	// ListSandboxRecords Records of the built-in sandbox CRM
 	// (GET /sandbox/{connectionId}/records/{object})
 	ListSandboxRecords(c *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error
@@ -2655,6 +3159,321 @@ func (siw *ServerInterfaceWrapper) GetProposal(c *fiber.Ctx) error {
 	return handler(c)
 }
 
+// GetRecordTimeline operation middleware
+func (siw *ServerInterfaceWrapper) GetRecordTimeline(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "object" -------------
+	var object string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "object", c.Params("object"), &object, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter object: %w", err).Error())
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", c.Params("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter recordId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetRecordTimeline(c, object, recordId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// BulkReview operation middleware
+func (siw *ServerInterfaceWrapper) BulkReview(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.BulkReview(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListClaims operation middleware
+func (siw *ServerInterfaceWrapper) ListClaims(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListClaims(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ClaimReviewItems operation middleware
+func (siw *ServerInterfaceWrapper) ClaimReviewItems(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ClaimReviewItems(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ReleaseClaims operation middleware
+func (siw *ServerInterfaceWrapper) ReleaseClaims(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ReleaseClaims(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetReviewItem operation middleware
+func (siw *ServerInterfaceWrapper) GetReviewItem(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", c.Params("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter itemId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetReviewItem(c, itemId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// DecideReviewItem operation middleware
+func (siw *ServerInterfaceWrapper) DecideReviewItem(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", c.Params("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter itemId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.DecideReviewItem(c, itemId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// UndoReviewDecision operation middleware
+func (siw *ServerInterfaceWrapper) UndoReviewDecision(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", c.Params("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter itemId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.UndoReviewDecision(c, itemId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetReviewMetrics operation middleware
+func (siw *ServerInterfaceWrapper) GetReviewMetrics(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetReviewMetrics(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListReviewQueues operation middleware
+func (siw *ServerInterfaceWrapper) ListReviewQueues(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListReviewQueues(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateReviewQueue operation middleware
+func (siw *ServerInterfaceWrapper) CreateReviewQueue(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateReviewQueue(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// UpdateReviewQueue operation middleware
+func (siw *ServerInterfaceWrapper) UpdateReviewQueue(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "queueId" -------------
+	var queueId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "queueId", c.Params("queueId"), &queueId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter queueId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.UpdateReviewQueue(c, queueId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListReasonCodes operation middleware
+func (siw *ServerInterfaceWrapper) ListReasonCodes(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListReasonCodes(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// SetReasonCodes operation middleware
+func (siw *ServerInterfaceWrapper) SetReasonCodes(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.SetReasonCodes(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
 // ListSandboxRecords operation middleware
 func (siw *ServerInterfaceWrapper) ListSandboxRecords(c *fiber.Ctx) error {
 
@@ -3021,6 +3840,34 @@ func RegisterHandlersWithOptions(router fiber.Router, si ServerInterface, option
 	router.Get(options.BaseURL+"/alerts", wrapper.ListAlerts)
 
 	router.Post(options.BaseURL+"/alerts/:alertId/acknowledge", wrapper.AcknowledgeAlert)
+
+	router.Get(options.BaseURL+"/review/queues", wrapper.ListReviewQueues)
+
+	router.Post(options.BaseURL+"/review/queues", wrapper.CreateReviewQueue)
+
+	router.Patch(options.BaseURL+"/review/queues/:queueId", wrapper.UpdateReviewQueue)
+
+	router.Get(options.BaseURL+"/review/reason-codes", wrapper.ListReasonCodes)
+
+	router.Put(options.BaseURL+"/review/reason-codes", wrapper.SetReasonCodes)
+
+	router.Get(options.BaseURL+"/review/claims", wrapper.ListClaims)
+
+	router.Post(options.BaseURL+"/review/claims", wrapper.ClaimReviewItems)
+
+	router.Post(options.BaseURL+"/review/claims/release", wrapper.ReleaseClaims)
+
+	router.Get(options.BaseURL+"/review/items/:itemId", wrapper.GetReviewItem)
+
+	router.Post(options.BaseURL+"/review/items/:itemId/decisions", wrapper.DecideReviewItem)
+
+	router.Post(options.BaseURL+"/review/items/:itemId/undo", wrapper.UndoReviewDecision)
+
+	router.Post(options.BaseURL+"/review/bulk", wrapper.BulkReview)
+
+	router.Get(options.BaseURL+"/review/metrics", wrapper.GetReviewMetrics)
+
+	router.Get(options.BaseURL+"/records/:object/:recordId/timeline", wrapper.GetRecordTimeline)
 
 }
 
@@ -4702,6 +5549,664 @@ func (response GetProposal404ApplicationProblemPlusJSONResponse) VisitGetProposa
 	return ctx.JSON(&response)
 }
 
+type GetRecordTimelineRequestObject struct {
+	Object   string `json:"object"`
+	RecordId string `json:"recordId"`
+}
+
+type GetRecordTimelineResponseObject interface {
+	VisitGetRecordTimelineResponse(ctx *fiber.Ctx) error
+}
+
+type GetRecordTimeline200JSONResponse struct {
+	Entries []TimelineEntry `json:"entries"`
+}
+
+func (response GetRecordTimeline200JSONResponse) VisitGetRecordTimelineResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetRecordTimeline401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordTimeline401ApplicationProblemPlusJSONResponse) VisitGetRecordTimelineResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetRecordTimeline403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetRecordTimeline403ApplicationProblemPlusJSONResponse) VisitGetRecordTimelineResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetRecordTimeline422ApplicationProblemPlusJSONResponse Problem
+
+func (response GetRecordTimeline422ApplicationProblemPlusJSONResponse) VisitGetRecordTimelineResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
+type BulkReviewRequestObject struct {
+	Body *BulkReviewJSONRequestBody
+}
+
+type BulkReviewResponseObject interface {
+	VisitBulkReviewResponse(ctx *fiber.Ctx) error
+}
+
+type BulkReview200JSONResponse BulkReviewResult
+
+func (response BulkReview200JSONResponse) VisitBulkReviewResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type BulkReview401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response BulkReview401ApplicationProblemPlusJSONResponse) VisitBulkReviewResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type BulkReview403ApplicationProblemPlusJSONResponse Problem
+
+func (response BulkReview403ApplicationProblemPlusJSONResponse) VisitBulkReviewResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type BulkReview422ApplicationProblemPlusJSONResponse Problem
+
+func (response BulkReview422ApplicationProblemPlusJSONResponse) VisitBulkReviewResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
+type ListClaimsRequestObject struct {
+}
+
+type ListClaimsResponseObject interface {
+	VisitListClaimsResponse(ctx *fiber.Ctx) error
+}
+
+type ListClaims200JSONResponse struct {
+	Items []ReviewItem `json:"items"`
+}
+
+func (response ListClaims200JSONResponse) VisitListClaimsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListClaims401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListClaims401ApplicationProblemPlusJSONResponse) VisitListClaimsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListClaims403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListClaims403ApplicationProblemPlusJSONResponse) VisitListClaimsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ClaimReviewItemsRequestObject struct {
+	Body *ClaimReviewItemsJSONRequestBody
+}
+
+type ClaimReviewItemsResponseObject interface {
+	VisitClaimReviewItemsResponse(ctx *fiber.Ctx) error
+}
+
+type ClaimReviewItems200JSONResponse struct {
+	Items          []ReviewItem `json:"items"`
+	LeaseExpiresAt time.Time    `json:"lease_expires_at"`
+}
+
+func (response ClaimReviewItems200JSONResponse) VisitClaimReviewItemsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ClaimReviewItems401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimReviewItems401ApplicationProblemPlusJSONResponse) VisitClaimReviewItemsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ClaimReviewItems403ApplicationProblemPlusJSONResponse Problem
+
+func (response ClaimReviewItems403ApplicationProblemPlusJSONResponse) VisitClaimReviewItemsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ClaimReviewItems422ApplicationProblemPlusJSONResponse Problem
+
+func (response ClaimReviewItems422ApplicationProblemPlusJSONResponse) VisitClaimReviewItemsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
+type ReleaseClaimsRequestObject struct {
+	Body *ReleaseClaimsJSONRequestBody
+}
+
+type ReleaseClaimsResponseObject interface {
+	VisitReleaseClaimsResponse(ctx *fiber.Ctx) error
+}
+
+type ReleaseClaims200JSONResponse struct {
+	Released int `json:"released"`
+}
+
+func (response ReleaseClaims200JSONResponse) VisitReleaseClaimsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ReleaseClaims401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ReleaseClaims401ApplicationProblemPlusJSONResponse) VisitReleaseClaimsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ReleaseClaims403ApplicationProblemPlusJSONResponse Problem
+
+func (response ReleaseClaims403ApplicationProblemPlusJSONResponse) VisitReleaseClaimsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ReleaseClaims422ApplicationProblemPlusJSONResponse Problem
+
+func (response ReleaseClaims422ApplicationProblemPlusJSONResponse) VisitReleaseClaimsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
+type GetReviewItemRequestObject struct {
+	ItemId string `json:"itemId"`
+}
+
+type GetReviewItemResponseObject interface {
+	VisitGetReviewItemResponse(ctx *fiber.Ctx) error
+}
+
+type GetReviewItem200JSONResponse ReviewItem
+
+func (response GetReviewItem200JSONResponse) VisitGetReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetReviewItem401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetReviewItem401ApplicationProblemPlusJSONResponse) VisitGetReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetReviewItem403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetReviewItem403ApplicationProblemPlusJSONResponse) VisitGetReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetReviewItem404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetReviewItem404ApplicationProblemPlusJSONResponse) VisitGetReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type DecideReviewItemRequestObject struct {
+	ItemId string `json:"itemId"`
+	Body   *DecideReviewItemJSONRequestBody
+}
+
+type DecideReviewItemResponseObject interface {
+	VisitDecideReviewItemResponse(ctx *fiber.Ctx) error
+}
+
+type DecideReviewItem200JSONResponse ReviewDecision
+
+func (response DecideReviewItem200JSONResponse) VisitDecideReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type DecideReviewItem401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response DecideReviewItem401ApplicationProblemPlusJSONResponse) VisitDecideReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type DecideReviewItem403ApplicationProblemPlusJSONResponse Problem
+
+func (response DecideReviewItem403ApplicationProblemPlusJSONResponse) VisitDecideReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type DecideReviewItem404ApplicationProblemPlusJSONResponse Problem
+
+func (response DecideReviewItem404ApplicationProblemPlusJSONResponse) VisitDecideReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type DecideReviewItem409ApplicationProblemPlusJSONResponse Problem
+
+func (response DecideReviewItem409ApplicationProblemPlusJSONResponse) VisitDecideReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
+type DecideReviewItem422ApplicationProblemPlusJSONResponse Problem
+
+func (response DecideReviewItem422ApplicationProblemPlusJSONResponse) VisitDecideReviewItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
+type UndoReviewDecisionRequestObject struct {
+	ItemId string `json:"itemId"`
+}
+
+type UndoReviewDecisionResponseObject interface {
+	VisitUndoReviewDecisionResponse(ctx *fiber.Ctx) error
+}
+
+type UndoReviewDecision200JSONResponse ReviewItem
+
+func (response UndoReviewDecision200JSONResponse) VisitUndoReviewDecisionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type UndoReviewDecision401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response UndoReviewDecision401ApplicationProblemPlusJSONResponse) VisitUndoReviewDecisionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type UndoReviewDecision403ApplicationProblemPlusJSONResponse Problem
+
+func (response UndoReviewDecision403ApplicationProblemPlusJSONResponse) VisitUndoReviewDecisionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type UndoReviewDecision404ApplicationProblemPlusJSONResponse Problem
+
+func (response UndoReviewDecision404ApplicationProblemPlusJSONResponse) VisitUndoReviewDecisionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type UndoReviewDecision409ApplicationProblemPlusJSONResponse Problem
+
+func (response UndoReviewDecision409ApplicationProblemPlusJSONResponse) VisitUndoReviewDecisionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
+type GetReviewMetricsRequestObject struct {
+}
+
+type GetReviewMetricsResponseObject interface {
+	VisitGetReviewMetricsResponse(ctx *fiber.Ctx) error
+}
+
+type GetReviewMetrics200JSONResponse ReviewMetrics
+
+func (response GetReviewMetrics200JSONResponse) VisitGetReviewMetricsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetReviewMetrics401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetReviewMetrics401ApplicationProblemPlusJSONResponse) VisitGetReviewMetricsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetReviewMetrics403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetReviewMetrics403ApplicationProblemPlusJSONResponse) VisitGetReviewMetricsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ListReviewQueuesRequestObject struct {
+}
+
+type ListReviewQueuesResponseObject interface {
+	VisitListReviewQueuesResponse(ctx *fiber.Ctx) error
+}
+
+type ListReviewQueues200JSONResponse struct {
+	Queues []ReviewQueue `json:"queues"`
+}
+
+func (response ListReviewQueues200JSONResponse) VisitListReviewQueuesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListReviewQueues401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListReviewQueues401ApplicationProblemPlusJSONResponse) VisitListReviewQueuesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListReviewQueues403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListReviewQueues403ApplicationProblemPlusJSONResponse) VisitListReviewQueuesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateReviewQueueRequestObject struct {
+	Body *CreateReviewQueueJSONRequestBody
+}
+
+type CreateReviewQueueResponseObject interface {
+	VisitCreateReviewQueueResponse(ctx *fiber.Ctx) error
+}
+
+type CreateReviewQueue201JSONResponse ReviewQueue
+
+func (response CreateReviewQueue201JSONResponse) VisitCreateReviewQueueResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(201)
+
+	return ctx.JSON(&response)
+}
+
+type CreateReviewQueue401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreateReviewQueue401ApplicationProblemPlusJSONResponse) VisitCreateReviewQueueResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type CreateReviewQueue403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateReviewQueue403ApplicationProblemPlusJSONResponse) VisitCreateReviewQueueResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateReviewQueue422ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateReviewQueue422ApplicationProblemPlusJSONResponse) VisitCreateReviewQueueResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateReviewQueueRequestObject struct {
+	QueueId string `json:"queueId"`
+	Body    *UpdateReviewQueueJSONRequestBody
+}
+
+type UpdateReviewQueueResponseObject interface {
+	VisitUpdateReviewQueueResponse(ctx *fiber.Ctx) error
+}
+
+type UpdateReviewQueue200JSONResponse ReviewQueue
+
+func (response UpdateReviewQueue200JSONResponse) VisitUpdateReviewQueueResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateReviewQueue401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateReviewQueue401ApplicationProblemPlusJSONResponse) VisitUpdateReviewQueueResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateReviewQueue403ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateReviewQueue403ApplicationProblemPlusJSONResponse) VisitUpdateReviewQueueResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateReviewQueue404ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateReviewQueue404ApplicationProblemPlusJSONResponse) VisitUpdateReviewQueueResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateReviewQueue422ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateReviewQueue422ApplicationProblemPlusJSONResponse) VisitUpdateReviewQueueResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
+type ListReasonCodesRequestObject struct {
+}
+
+type ListReasonCodesResponseObject interface {
+	VisitListReasonCodesResponse(ctx *fiber.Ctx) error
+}
+
+type ListReasonCodes200JSONResponse struct {
+	ReasonCodes []ReasonCode `json:"reason_codes"`
+}
+
+func (response ListReasonCodes200JSONResponse) VisitListReasonCodesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListReasonCodes401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListReasonCodes401ApplicationProblemPlusJSONResponse) VisitListReasonCodesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListReasonCodes403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListReasonCodes403ApplicationProblemPlusJSONResponse) VisitListReasonCodesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type SetReasonCodesRequestObject struct {
+	Body *SetReasonCodesJSONRequestBody
+}
+
+type SetReasonCodesResponseObject interface {
+	VisitSetReasonCodesResponse(ctx *fiber.Ctx) error
+}
+
+type SetReasonCodes200JSONResponse struct {
+	ReasonCodes []ReasonCode `json:"reason_codes"`
+}
+
+func (response SetReasonCodes200JSONResponse) VisitSetReasonCodesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type SetReasonCodes401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response SetReasonCodes401ApplicationProblemPlusJSONResponse) VisitSetReasonCodesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type SetReasonCodes403ApplicationProblemPlusJSONResponse Problem
+
+func (response SetReasonCodes403ApplicationProblemPlusJSONResponse) VisitSetReasonCodesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type SetReasonCodes422ApplicationProblemPlusJSONResponse Problem
+
+func (response SetReasonCodes422ApplicationProblemPlusJSONResponse) VisitSetReasonCodesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
 type ListSandboxRecordsRequestObject struct {
 	ConnectionId ConnectionId `json:"connectionId"`
 	Object       ObjectName   `json:"object"`
@@ -5173,6 +6678,48 @@ type StrictServerInterface interface {
 	// GetProposal A proposal with its status history
 	// (GET /proposals/{proposalId})
 	GetProposal(ctx context.Context, request GetProposalRequestObject) (GetProposalResponseObject, error)
+	// GetRecordTimeline What happened to a record, newest first — proposals, their transitions and reviewers' decisions
+	// (GET /records/{object}/{recordId}/timeline)
+	GetRecordTimeline(ctx context.Context, request GetRecordTimelineRequestObject) (GetRecordTimelineResponseObject, error)
+	// BulkReview Preview, then approve or reject together, the pending items like one item
+	// (POST /review/bulk)
+	BulkReview(ctx context.Context, request BulkReviewRequestObject) (BulkReviewResponseObject, error)
+	// ListClaims The items the caller holds now, in priority order
+	// (GET /review/claims)
+	ListClaims(ctx context.Context, request ListClaimsRequestObject) (ListClaimsResponseObject, error)
+	// ClaimReviewItems Lease the next items (10 by default, at most 20); items already held are renewed and come first
+	// (POST /review/claims)
+	ClaimReviewItems(ctx context.Context, request ClaimReviewItemsRequestObject) (ClaimReviewItemsResponseObject, error)
+	// ReleaseClaims Give back held items (all, or those named) for others to claim
+	// (POST /review/claims/release)
+	ReleaseClaims(ctx context.Context, request ReleaseClaimsRequestObject) (ReleaseClaimsResponseObject, error)
+	// GetReviewItem One item with the field's definition and the CRM's current value, read now
+	// (GET /review/items/{itemId})
+	GetReviewItem(ctx context.Context, request GetReviewItemRequestObject) (GetReviewItemResponseObject, error)
+	// DecideReviewItem Approve, edit, reject, escalate or skip an item the caller holds
+	// (POST /review/items/{itemId}/decisions)
+	DecideReviewItem(ctx context.Context, request DecideReviewItemRequestObject) (DecideReviewItemResponseObject, error)
+	// UndoReviewDecision Take back the caller's last decision on the item (within 10 seconds); the item returns to the caller
+	// (POST /review/items/{itemId}/undo)
+	UndoReviewDecision(ctx context.Context, request UndoReviewDecisionRequestObject) (UndoReviewDecisionResponseObject, error)
+	// GetReviewMetrics Pending items by SLA state per queue; the last 24 hours' decisions per hour, queue and reviewer
+	// (GET /review/metrics)
+	GetReviewMetrics(ctx context.Context, request GetReviewMetricsRequestObject) (GetReviewMetricsResponseObject, error)
+	// ListReviewQueues The workspace's review queues, in match order, with the caller's access to each
+	// (GET /review/queues)
+	ListReviewQueues(ctx context.Context, request ListReviewQueuesRequestObject) (ListReviewQueuesResponseObject, error)
+	// CreateReviewQueue Add a queue (admin)
+	// (POST /review/queues)
+	CreateReviewQueue(ctx context.Context, request CreateReviewQueueRequestObject) (CreateReviewQueueResponseObject, error)
+	// UpdateReviewQueue Change a queue's name, roles, rules, SLAs, escalation or expiry (admin)
+	// (PATCH /review/queues/{queueId})
+	UpdateReviewQueue(ctx context.Context, request UpdateReviewQueueRequestObject) (UpdateReviewQueueResponseObject, error)
+	// ListReasonCodes Reasons a reviewer can give for a rejection
+	// (GET /review/reason-codes)
+	ListReasonCodes(ctx context.Context, request ListReasonCodesRequestObject) (ListReasonCodesResponseObject, error)
+	// SetReasonCodes Replace the list of reason codes (admin); codes left out are archived
+	// (PUT /review/reason-codes)
+	SetReasonCodes(ctx context.Context, request SetReasonCodesRequestObject) (SetReasonCodesResponseObject, error)
 	// ListSandboxRecords Records of the built-in sandbox CRM
 	// (GET /sandbox/{connectionId}/records/{object})
 	ListSandboxRecords(ctx context.Context, request ListSandboxRecordsRequestObject) (ListSandboxRecordsResponseObject, error)
@@ -6324,6 +7871,471 @@ func (sh *strictHandler) GetProposal(ctx *fiber.Ctx, proposalId string) error {
 	return nil
 }
 
+// GetRecordTimeline operation middleware
+func (sh *strictHandler) GetRecordTimeline(ctx *fiber.Ctx, object string, recordId string) error {
+	var request GetRecordTimelineRequestObject
+
+	request.Object = object
+	request.RecordId = recordId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecordTimeline(ctx.UserContext(), request.(GetRecordTimelineRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecordTimeline")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRecordTimelineResponseObject); ok {
+		if err := validResponse.VisitGetRecordTimelineResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// BulkReview operation middleware
+func (sh *strictHandler) BulkReview(ctx *fiber.Ctx) error {
+	var request BulkReviewRequestObject
+
+	var body BulkReviewJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.BulkReview(ctx.UserContext(), request.(BulkReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BulkReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(BulkReviewResponseObject); ok {
+		if err := validResponse.VisitBulkReviewResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListClaims operation middleware
+func (sh *strictHandler) ListClaims(ctx *fiber.Ctx) error {
+	var request ListClaimsRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListClaims(ctx.UserContext(), request.(ListClaimsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListClaims")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListClaimsResponseObject); ok {
+		if err := validResponse.VisitListClaimsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ClaimReviewItems operation middleware
+func (sh *strictHandler) ClaimReviewItems(ctx *fiber.Ctx) error {
+	var request ClaimReviewItemsRequestObject
+
+	var body ClaimReviewItemsJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return fiber.NewError(fiber.StatusBadRequest, err.Error())
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ClaimReviewItems(ctx.UserContext(), request.(ClaimReviewItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClaimReviewItems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClaimReviewItemsResponseObject); ok {
+		if err := validResponse.VisitClaimReviewItemsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReleaseClaims operation middleware
+func (sh *strictHandler) ReleaseClaims(ctx *fiber.Ctx) error {
+	var request ReleaseClaimsRequestObject
+
+	var body ReleaseClaimsJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return fiber.NewError(fiber.StatusBadRequest, err.Error())
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ReleaseClaims(ctx.UserContext(), request.(ReleaseClaimsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReleaseClaims")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReleaseClaimsResponseObject); ok {
+		if err := validResponse.VisitReleaseClaimsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetReviewItem operation middleware
+func (sh *strictHandler) GetReviewItem(ctx *fiber.Ctx, itemId string) error {
+	var request GetReviewItemRequestObject
+
+	request.ItemId = itemId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReviewItem(ctx.UserContext(), request.(GetReviewItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReviewItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetReviewItemResponseObject); ok {
+		if err := validResponse.VisitGetReviewItemResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DecideReviewItem operation middleware
+func (sh *strictHandler) DecideReviewItem(ctx *fiber.Ctx, itemId string) error {
+	var request DecideReviewItemRequestObject
+
+	request.ItemId = itemId
+
+	var body DecideReviewItemJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.DecideReviewItem(ctx.UserContext(), request.(DecideReviewItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DecideReviewItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DecideReviewItemResponseObject); ok {
+		if err := validResponse.VisitDecideReviewItemResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UndoReviewDecision operation middleware
+func (sh *strictHandler) UndoReviewDecision(ctx *fiber.Ctx, itemId string) error {
+	var request UndoReviewDecisionRequestObject
+
+	request.ItemId = itemId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.UndoReviewDecision(ctx.UserContext(), request.(UndoReviewDecisionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UndoReviewDecision")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UndoReviewDecisionResponseObject); ok {
+		if err := validResponse.VisitUndoReviewDecisionResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetReviewMetrics operation middleware
+func (sh *strictHandler) GetReviewMetrics(ctx *fiber.Ctx) error {
+	var request GetReviewMetricsRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReviewMetrics(ctx.UserContext(), request.(GetReviewMetricsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReviewMetrics")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetReviewMetricsResponseObject); ok {
+		if err := validResponse.VisitGetReviewMetricsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListReviewQueues operation middleware
+func (sh *strictHandler) ListReviewQueues(ctx *fiber.Ctx) error {
+	var request ListReviewQueuesRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReviewQueues(ctx.UserContext(), request.(ListReviewQueuesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReviewQueues")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListReviewQueuesResponseObject); ok {
+		if err := validResponse.VisitListReviewQueuesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateReviewQueue operation middleware
+func (sh *strictHandler) CreateReviewQueue(ctx *fiber.Ctx) error {
+	var request CreateReviewQueueRequestObject
+
+	var body CreateReviewQueueJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateReviewQueue(ctx.UserContext(), request.(CreateReviewQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateReviewQueue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateReviewQueueResponseObject); ok {
+		if err := validResponse.VisitCreateReviewQueueResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateReviewQueue operation middleware
+func (sh *strictHandler) UpdateReviewQueue(ctx *fiber.Ctx, queueId string) error {
+	var request UpdateReviewQueueRequestObject
+
+	request.QueueId = queueId
+
+	var body UpdateReviewQueueJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateReviewQueue(ctx.UserContext(), request.(UpdateReviewQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateReviewQueue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateReviewQueueResponseObject); ok {
+		if err := validResponse.VisitUpdateReviewQueueResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListReasonCodes operation middleware
+func (sh *strictHandler) ListReasonCodes(ctx *fiber.Ctx) error {
+	var request ListReasonCodesRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReasonCodes(ctx.UserContext(), request.(ListReasonCodesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReasonCodes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListReasonCodesResponseObject); ok {
+		if err := validResponse.VisitListReasonCodesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetReasonCodes operation middleware
+func (sh *strictHandler) SetReasonCodes(ctx *fiber.Ctx) error {
+	var request SetReasonCodesRequestObject
+
+	var body SetReasonCodesJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.SetReasonCodes(ctx.UserContext(), request.(SetReasonCodesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetReasonCodes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetReasonCodesResponseObject); ok {
+		if err := validResponse.VisitSetReasonCodesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSandboxRecords operation middleware
 func (sh *strictHandler) ListSandboxRecords(ctx *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error {
 	var request ListSandboxRecordsRequestObject
@@ -6585,138 +8597,182 @@ func (sh *strictHandler) UpdateTenant(ctx *fiber.Ctx) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H3dbuO4muCrEN4FKtlV4lR199ntBH1RXV01pzBdpwpJDmYaU42Ylj7bHMuUmqTiGEEBe7UPsDd7v6+y",
-	"bzJPsuBHUqIsypIcO5vpARrolEVR5Pf/x4+Pozhb5RkHruTo8nGUU0FXoEDgv97OgauPif6T8dHlKKdq",
-	"MYpGnK5gdDmi9mk0EvBHwQQko0slCohGMl7AiurX1CbXQ6USjM9H375Fo3cZ5xArlvHWiWN/yLDZPzBI",
-	"k9aJZ/bpsDk/8numoHVS5h7vM+tttgTeMrHCZ8Nm/QSrKYjWta7c42Gzfp7+K8TqbzhHcN4MBwya9Zse",
-	"LPOMS0Ba+yKyaQor/WeccQVc6T9pnqcsppoWxrkZ8V//VWYIsmru/yxgNroc/adxRcxj81SO3bz4xQRk",
-	"LFiupxtdjt5ycv3hHfnx+x/+G7GTn+N+7bvIAnEMuUJk4Squ4Y8CJK4tF1kOQjGzfm6hU//EtYUHmWWC",
-	"UMJhTWgcZwVX56NoGybRKKdSrjORNCf6G6yJe0pOvHlOSSaIWgCBByYV43OScQhM/s1Hzr9UX/q9HGmR",
-	"+C0yfN/c4lQAXYK4y3JDs/a9aZalQLl+0Y1QguU5JHcUZ5llYqX/GiVUwZliKwjtveL6O5YEKKY2wkG7",
-	"OUYAVQO/XIN0YE4UG3cxzREKNEmYHkrTLzXo2NcYVzAHod9rwHVBBc5ztypSxfKUgWhi+guVitxDmsVM",
-	"bfRo8n//N1ELJiPCuKJLIJTLNQhJvn/zo4do78Mt8FvCBlfKFKxkF98gDfwjbLyNUCEo/rsV+jktJCR3",
-	"AqhsgaWMsxwGruJGvxNah1RUFTgH8GKlyZrGit1rJJuVeNRdLcGHbRP8vyAXxYoIiDORSJKDICJLU81a",
-	"i6wQZAqzTADynKV3ouldhnGxhukiy5Z3IEQWwPbtAkiqMZ5Ayu5BbMiMsrQQEBE2I5RvgnLCTSohFqAC",
-	"mzCTMZAkpkJsyD+fvdPCAoRkc352w+acqkLAJZEL+uaHv/z0109v353d/PXtmx/+cmImjcg0SzanhHGy",
-	"gIedqyhEGtYbvsBhiVMXdYbbZvwmm5d43kJdmJ9q7BrVZVZ9yTVhUVKmZZNWsfhWUxhTm4B4TLN4Ccnd",
-	"dHOHS+hN5Gi0IH5CRD7d3CV003uyX+jmOisU7JpP6AF3Fff0mhhnvcF3WudOLPPcWea506R9p7kmJCG3",
-	"KGR7YVEToiU0dn6qFXe/gKIMaZWm6efZ6PJfekif0bdoG9PUo4HO90uC2d5vOUtzvb+7FX/keRHQxA1d",
-	"uc3+M1qkShKVoZhSwClXryTJeLoh1cvnL1EbNt/8c6mbdhXRKkfD1KyVc5My9rB/WswFZCgE8JDJ2pEl",
-	"YMYewhpwxoRUJF5QQWOtpEg2Q8JdwibSRKx5fM6ZBMLChrOA+2w5aKU71JNdaU0/tMoUQy0NPJQaoL7Z",
-	"r6P/8nWEzgAYZa+HBXdkP9M5gxkXniIHgU5LnQEc8UrQai9OgWqtSfMceJiC63ywBbjS9XMS2vtqEGgp",
-	"iIBEo/GSZ+sUkvlQt2Evg7/UA0HxZXzXxtLbzGrGww+kxpBVEw7ojM8ybYdQwfUovX6mWEzTMOSZSqGn",
-	"bYXL8D7q3i63203PRcLUe67EJoQfpxDgga7ytIomnIssBXkXLyifQxICN41VJu5gZWFep+f3q1xtkJ7l",
-	"RipYEfMlGaTowyO5vpif0bQf05kCQe5pWoAklCckUwsQBOMSDz6vVbCT8EdtaYyrv3wfdAgUFfOQzf5P",
-	"C6pQ6BkAkDWVhE6zQkUEzufnhHKCIOz27fVaEFaRQ1sdB+UaSiC1UsMXOg8IN+BKsCFqtSKskDcJD+ou",
-	"LoTMwt6wJFSSiRkwISdrphYIJ0lXWnOkWmGcIgXpX/VsJKdzuCJ0KoErknF8gF6WftANQLe/EFh+LtLl",
-	"lyxl8aY1FEST5E7ReX/4fFzlNFa3dB4CT5zxGROrJmg+UbHEnaHkla9IrpelfT4qSQIxSyDRSoJrT5Jn",
-	"aqE9WEglEMOrPot5MRxj37GkvvwGe63ow0fz8IeLi4totGLc/vt1cw+rLIHOQB0C9ZMeiehYZfdwQDBK",
-	"4JL1M9tvvKHbpFFBJ0Qc7xCwX2xsrZVA4kII4OrOD/c1DSlY37XHA98qkoKm6NdvPLupm7Qbn976UHBX",
-	"pcMQcHqpBGe4bq3wy0ein5K/X/96RQDF/E9Ir7nI7lkC4pUmU/RUzg+l2WMBCXDFaNrHO2lxekb/tGDx",
-	"gnhzESqASNCimMYLIhfZmhtnSgtpsqJySVK2BDL5t//xf8r/6Ovpm8k50QauialIvf2VhPQezJRcK2si",
-	"QBWCQxJULNbdQo876D3sst7LoFP4sSh4Jy9seHxd8PIVueHxoTwCDpDIOy2ppKWtOhowLiLJepFJMMJt",
-	"Q5gkUrE0RUKy1BMRuqYMY9+UE5qsGH9lJKCsO7m+T6mVjt7MoK04yu2RdDDjgl4jh7W2k5ejaGQQFDL9",
-	"cG16weKepncrxgtlaLcOowvyE9FDDTVmnCSwojwJbXqnx2PXG1UMXWemtgV5wblaNM0n2wamdwuZ26DM",
-	"XIGU1hhp8ZU6FNa2QsiWoRzGtnejkeQ+HVw2brpafKvM9wXlkcTWopjKPFOXhMYxSHmHCcQrImkKcpaJ",
-	"GC5JnDIt/VkSuT9dtFfATIBcmJfISZrNGdfrJVlulnJ6RXKWQyLYPVwSmrNqfp5Ms4dLwuuZpwpIO2IC",
-	"e/BTG2Os6ANbaQ57fXHx341FYv590ckL22zQjmmTtm3FcunkNCMU2ksaEGxNodP1dta8mbp9zYlZdP+4",
-	"px3fDHwGFb3WbyYJTlLGl1e+euTZOiKS8RjzJQK0/OYZ0QsnEsQ9iG6TRX80HCKtx7oDUdJWpWkj6vWN",
-	"/Pbbb7+dffp09ssvwRCT/lK3L26i02ZwZJcQQs0vMGMcudwYjQE3YojdU85RVzKVV05FvGD3YFL/UmWi",
-	"JVy5j9v8IRNkYj81uSSPVCnBpoWCS/JosmURQZ/627eAfNgOi6ty3bsd1A8uxLYFNrfRYIb6UFnm1d2W",
-	"Q9EcU0iVrcKraLXZphCWHq0rqcKEgfBfM/bXmYb6bHAa0JfGAOvnxSG/0PWdmSMkDYEmd1pChOHT8l7I",
-	"gunOHpYRSvtvA2X7EW+d/qpq/GIx2UR7BeMSPK2EOlxGlSHk/kjvis22iyNc49D8mOHApppIStl2t2Ba",
-	"1gxIX26LxVCWsTNDJbSnAsAHGffGvxn6lsH74H0aPmnb47ZOqeXL69vbWncUAn5jlWF1iuh871zGXvkM",
-	"rfuFMYZMGIpQRaxThlHLCRopk6CD327Sh4IuHYa4L70aq28XrBjk7V6BGeZkR+v3w+FSE58bJodDdK8y",
-	"RdMeiXT7PfdCaLVVqMwzGbR5nzKu96l1dkwlquJstWJSGtrLGcPQstHv5jeGrsvMFF/EGZdQkzEVrKsq",
-	"ui8C7hmsh9jPrrztrpChqqlbUQBZL8DEenEaQlMt0DdkQSUGBkzB3BW6RznG2jmhcikxdsyULAvswoFR",
-	"eMiZADlIOhzC6o9GJn/fZo5sYd8fHG35CNtgrG0qSCel5/D0NPMu3A6HbIsJZRyR5G66CaWaNFXY1DKG",
-	"ich6kVnfJZyFPQz+miGgHHhi8n9m7yFbPGTtbKOzFnPxwFgDRLmAEIZ/1Y7+Hv7szti1ocEmBm7SYu4Q",
-	"YMYQlZEsB37lgnll0QqquR65GguRnRFsUxZ9bDJuIclW2/1YxFVWpSRM0mna4uhpARD2gUKE50ZXJGgF",
-	"jKPEUBgwhIovpRvRKGmaaU0Sw51aCJCLzNgbFVKyYorp7CrOE4zx8AJxjXYi5sACgWWaSq0tWAp+HJlg",
-	"tTmgDYMxVQwry46gsq8h7u0OKvCFvJt9smGuwmk7UbGpbWBNJYkXmQQekUygdLNACEq3fXNi0UimtD0m",
-	"/fkehGAJYLqD/FFAAeTm17dGPUtQ5y158UOl+oo8GcjVjQS67+MhuqIwgYZwbrdS0V+Jv3Z+aI0B9Sud",
-	"KGWno+CpoQtTUhEupZipHnHX0psfIiFNyKe/G+m+8nvjgIZJ4LvUvqkSO7GbPbUpoXOkx6wQcS3+ZUdZ",
-	"kzRDyTEt0qVWjas8E6pb47oKCq9wwn7Hga8doR/xG616NREbl31zC61XHXniYkNXPeqrcVT3eiR+qkFm",
-	"hmxaQmamWqDGm1uvD6Olij76jY9r+edwQeqOUlX2tCBKOUltIVEzuGK3tYs2GpKKuwBtt1fncFQhxH9/",
-	"B+ZbS4iD+jZYSUwuzn/84dz4hVvauKF1j6YED6atjqd7uvVIO54+WYCUVlyhMlQd6ClHI7XO7nIQEonP",
-	"VsYHDTvvJN02ypPAEbUbpW1EsqLxgnE40y4z/oCpaaLfOd9dXte0kPWbA+MdJuwUYBEbXWrj4sr6DWC1",
-	"pXqyii9XtYxYaXc5TSlfdpoHNlrsyisry7cVwSLLM2liN1uSc27SscFVmoet7sOUqnixI4th2TtsRDfY",
-	"di9X6L76RL+opwXEe/diAOHwkEOsV2IE0m4Bnw5hXPf1D2nYbhyqKLxa57bsdp5JsLswA2namhCR28ma",
-	"zhIGc/SljQTKhKWTKE5otAkVlDghiSIK3pv/vEeFnhmSMhrTw80s+aFG/ZF/wNhtOVBxXrPSRz7IPVqt",
-	"krMl4zrgO4LqdmItJQ1NmJSCoJkzGZxAsFPdCopKJpS024Lw7uh/gzebwaCHGEQe5oR2WdvrdGA4x18t",
-	"Clm2VaHtn1mIjW+3K7EQAHSLm9Z6EOAZzibMRC3X7CEm64YCOjpobXgb2Zl7/+IV7pTnSUwd0ChyhUia",
-	"xcraI0we2PKhoJDB+JZv/yQrxktZZZMLqzxl1HCx/TU81dZRxSFp17Y6jx2ybgucDfnSnna9MTDb6f4/",
-	"maTa9WfTbV4UK4q6IGeVpxyNTCABPY4lz9Y8fNLN5dKaOUJ8RCQocsKLNCU/ETx3BMnpeWu2z5zKLR1u",
-	"BMUOGF6jZmjCcLhWNwc/BrJgSJuVWsvO2Ln6ofqkvvWnK5U6OT5Nn9TWFk6McnhQLdYQnukduu4SDrvX",
-	"7WYPoqPuZDq2SLM1qomEFZoLFmy+6Dq7dQNSBpVFLMXM1E4GnDHgCR53+eezdzfXH86wP8yEZNye9lsL",
-	"psL+WA7CpmnljrNFhQRBVnRDkowwkyu1JwJsPuaKoIQ2oVtO79mcupPCA+zSA2Y9u96+xVHXMKteCQDg",
-	"PULPpZwcIJjNCyt2D8ScZiPZrLbX/p/eDu3I7pDY32UgzmMTs24rJRyqVIuP6sgnpyBBr5mKF26pLeHI",
-	"rnwdbYBuCmnG55KorDtFZ2cPrs4eL+g+4X6Q4yHt5yFmjDO5OMzB6VxkcwFSth/82aF8TPEG1vOE7RNb",
-	"7H6XZBx2j+hbL1Kbcfv1+opCOJSKiqGIaCYtMU2EvmnB7dFYWcQxgMmgzChrS2TKYrWiYtPnJMuNHar5",
-	"VbD5vG7ArigvcMf6laRAtxFLqYISvk8xYmkBuq9tZexLSmnjjZtqb51Vrh4F7Igqdx+7+Twj1B6wqfbz",
-	"StpjhhFZZGuyonxjD+JgkpRQ4gU7O8/erFtMb1eYHHw6JFjep/rZn7HXEZXbUkoeredCa7BPpsW8ZwwF",
-	"h5b5+Y5IRqXD+hrOxy5n2Hej7acg/o754JdxRuca8pTG1r4yhFg7aIg58lyABK6GnaU51LmYFvCZEppW",
-	"0O2H/J2HhvcrbGnfQYcN1K+6DkcFiUyGCowOVSy0qxasZUnfsBpuloUdcpsUJ3hKFxaMJ0iRXpcwsoap",
-	"G3ZO3mXZkmkP3tidV8Yf+cpj/P2MFmqhSTjWssZ4KWRVSKW1gpnZvvlKEu3YEHPMzLggX/mWu7MAmoA4",
-	"J5gUMidltxs1YhdIgr0AKJEmhTWJswQmXznlSYRFA/c0ZQn6L66rmoxIDuLMlCpPTKJqcv6Vf+XGQyhD",
-	"yVqFpVRYRq0sbsIUQVWh1z55OKueTC6/8kleTFMWT8gJz9yOTyMyqYFnQk5Qe7I5h+SMcTSoT7FgJ+Ng",
-	"y+O+cs/KdyVzdVeNnEgAMvmH97dkbL81OT3/ysvU1OXIR6eHceykJqQ9QXr++vzCJjM4zdnocvTd+cX5",
-	"d1hTpxZIxmNbOzv2q/7yzLBRCbOPif5k7Qj8qEzg/Zwlmx3NPYc19Qyfs/9WZxMlCtjuMvrm4vtwjwns",
-	"q2mtAawo+f7iom0V5YxVc1E9/vWA8b7ZakFmuKRGFK+k1/MTeILEyIRtR+J48dRVHKGELGONPm1qseqT",
-	"IC5gjBkWBIttSFLH5K9MqrdmSAOKF4NQGch5DuzJ1RnTsZOGxWAoFoAvnA/HnB7/3b6YvvWbsb39SKgD",
-	"b4m/chvb6MMH5wJoYk6dBHkPbT0DsOMwnteUrhe3vT7sl0Po1DD1kXlMtn0S8t8mCYab9Fqv8LyBK9vE",
-	"LnXY2gAU9hvC4HgV9TPqKpvhS7UipL50s6KczsFn+/Gj7d/9rVUA/AOoipaewP6daLVh7x7IPSay9Pjv",
-	"90XuZ24XamwSjSjTezAiS9iYLlJlw8c9+N3ry96SE6iGjF3f9m+/ow6PF03cGpP4JYmKi//YouJJ1Gct",
-	"CCddyAn2o3TmsSlviEhMcxmVZGm7Tp4eSIqMbaddvVYjTJ5As0Htdq0nxmE/m0+NXgINvVyaSDMJhBLb",
-	"i71sKe6aVh8K766r+KHR7Rkz/wibJwipvm5+w3B8qjkzoMmwabS+vda29t43tsFGDFemzYZWNwsqF9qG",
-	"WEKu+vQIxKlDqdswzS9hQ9Cx1p+NjILDOf5ssvSjlAWK0rdfPupdX9nwhd6rhi/GLDBzKNcgiG0XcDBW",
-	"Gj8uYWOtsgRSMLUo25LwPlvWWaPLxzWvJC9daJllEmrITSGx7QHdvQ2mKHi9CWJk0O0mvyN+UxBd/rUZ",
-	"0lhvHXkfeZwWCRC/SS7JuOngiOv9owA85++u5kldGqu2vKrL1e+H9ejLjfbz6LEFcKdHbybt49EbKJ4/",
-	"MQzzOQdOzFfJyba2NBY89hFlSziNCIe1aXog8JR8SaHlqnvEX3Ds+BH/r/nfw29Ao4auYDJvDiPNNoX7",
-	"tvq6wVAfueK99OKFCzZMpRbHBPPZfRAXENxFwtRuvnYdbxl0cvfnnP5RgFEzE68Z7sSFfXMB9ywrpOle",
-	"S7Al7nYDXOd2tkkE21935z1Pj8E3U7ZiqvZieWLthwvvNO6bCz+39DqUW2rsXNsuttmubfOIZX6vpO3g",
-	"oOURZVwajavgQZGTmEo4Y9ylm+G0VQhixaC/8BV9+BX4XC1Gl9+9uYhCENi1QNN4WKt+06H5xHQ4sccQ",
-	"Xf8rE8mvBptu8iaxxxTBMC7jZHI+cRPYPtqTXTsx4Z7gVl5fDN6K1qzCtOQyi2RcKspbqQeri/3P9ztU",
-	"u3MN5TU63Z/H0uSBH//9mM5h2Ro7pIyQTbFqSg9z+33p0cnbsieGWbYSXrOMeuKpXfmhXAzpvoQpG8sy",
-	"8lMtxthhsj2PhH0pjhSaqvW8eObglCsLDVDODSZ/CONXfsaUmBSrDQ9rFjHpUVzZDagzk5qtr6Bx295z",
-	"EN+bH/clPr1zLRRRatrmPTwhXpPqisTUIkBhJu9ap67MHnttIy/9vI+JY9GSFaoNL7aW/Um4ef0k2GWF",
-	"SRxsZdu7ARcwS6sEw27f5Z037qDuxNYCevkUXo/yLsfCn75/vtC/Nel5JfO760/e12WbTHb3IjBhrjqQ",
-	"Gx57+I+pomk2D5CAqevrlVp85+eejpLYb2mn/MzJRp+awuGwBjm8tPjXj09KU5I60ZGT7Wb4wGOxyRUk",
-	"KHbqfexPh5Cd71d5VD5+9G8B3pmj3CLKI+ntPUjiRScrg2nk/kJiUHitdudzZ1Ly6EKmrR70mS3BP4GQ",
-	"+f65hNI1aFcwIgLOlrDRzqsAV6VP6J7E3E/0jLUi3W0J2VMsBzaDRDHA/vHu6dh99q3oafX8PScqI28u",
-	"iH7j5acNYm0KIabMeaUKha3e6rMJu6BBdaOoQMJpEs2bwzmbjirC8kUUnJyYgzeRu0Y841A2TmWcuBMq",
-	"py+dBPRWbaHUChRNqKLuhOOUxsu5yAqeXJV3Z9vcUmk1mzZ1iQbJEUSIchXnx6CkW5DPbgPdlvqySVVZ",
-	"oeJsBVeEYtU143O0Jpkkk2z504ymEiauNMU2XogIz7QDS/56e/vFdB568eUVC4jN9Wu+aTzdkNRew4/l",
-	"9NefXkl7RSfRIlfuS1xVD+lWLfTBtX0O5Y220wHbB9WGZgXKo+2D36w3xeobNKvdyBae2PZp7Dej31qs",
-	"bUJF573n85qCtU23dcJsZ342Cp3ZsNS05v5ZuysyoXwzIT8RyjeEZ/zMXLWGLQdas0GNiwx2ojHcEw45",
-	"+ZK4o3X2fCB6hwuWJMBb0xnVYbwhILgB/aIW6sYWxF7s5nrO8g7c0Of+2ItKbd+LZtKrIn13LKntgolg",
-	"G1HbnDR4cmlwAg5TP2UG7oc+GbggM89m5jLgwCe6DowdM89S9dTfmWdxhGdjn3humay0i8n4/N9D3sWY",
-	"LVYf6B3BVsgxsmleG27RG0/cvabmGqXhdm2lVcbTIl2eVfe7hM2Mn4t0aTznL/ae0SO5580bVo/gmG/d",
-	"a2WZsvtgcZN9212ov7qD0pZAn+940fNa3qB8hRQRLek0nY61S0Hn6JH5cGDceBk2tEjTVDsf9oba06dZ",
-	"SONH/H9HyPCDbTF0XMm1+1iDvfr9ZeP2rZVN5aEGIyUitOidnxWR6s4ZYpsCGTll7uysrqE5suv9waDe",
-	"9B9qEMTYk3B7ThuNbC/dUNzSaCvzjeNIRr+h7zMHK+2lNDtIuaIRDmu/N/efTNRRs91XjhfIieknhZl7",
-	"j0cc2e8t0Fh5XY4cP+J56Z0yrbpd55iCrXmHTwtNVKs/3ytW/PpiXyRhsyvK/TspCTOX/JyYOoErayfi",
-	"EXS55cT7+DJTyB0FB0NFlLlQB8+5WzEVQPPY3FA0XFLVZ28v9NSzb9HLEQ6AbX3mBRfc2Gu8XQcwpAjE",
-	"CwZyMMH+kgtvno+3DE5L7kJ8XBHTY8Ywkj2BTtgM+yRYj0WyOdeG3yDeKrkDdge+PtoxB3UJvA/36wrv",
-	"7szdnX/xdt3pP1SsIzE+utHaBxEAST2r8dwlKV/M9VUeEbSUpfTCt+G7fhUoFszHrD6pX/H83JUntRub",
-	"O3VrVFldqOdOZHk07PTPVphiYEJktgLtPk43plLQKHN7GiumAouLbSYLi4N9Q2AQPTaMMZDjR/NHrwNa",
-	"Hq3+2Y5n5Q0BsBdk97OeSg/PTrdTOXyyYw6qHLwP91IO9v65LuXgpu1flWjeiFwPU61qXW+s59YJFtCd",
-	"esDb5E494CF4/Gj+sFw3jGY+2Ve7C48slo5ZdFTvovbMlrCjwrBSsZFNS1L/0QuOXEcFC45XkmCHO5IJ",
-	"UjX17E3RvibJbfR8DA/YXL1NeL3Hx16s/aBp3cMeAK2y0822nQOuL3O9ZnsJQE2zDpYvXW++99r42OgQ",
-	"leS3t59+JSfm32dUnsVZAqf7JXJKorId+1uzOOYeuCNncEJX4D2zrAvcetdCQwmbzSLUnOsFYGM1Zi7S",
-	"tBeuvfQEotljyQpkJrIVktaV8Q3sVYPmnlA2mxEmy0ptU7xtEi+kulZur3Blbu9J2W2OfSlH9RJo3n1A",
-	"w1P4Tk4PfrO8wOP5qmLcpRfDX0y3qlT6QoeZ1grDz3SGZiu4YunBZjvokeOXVvBQ15w1rhl08VPwyoSe",
-	"Hd9zjwvNO73aLJQVF+X7L77nHh7ef1UtuB43G1RXUQEtELIsAeLpZPfb+NH92ZGWLlF7TMVYv7qszbCy",
-	"o15+ftqt1Ou7h3I/kHUegsCoR/eNCqvDe8PYy7K2C4Xt1TTjR8OF33YfO/BvvelsM1GVz2nqNh96JU2d",
-	"oDxo7dzRxbe5YPeY7k3vy4a6q9MsSv9sqXBLdS7cMy1Yqs4YJ5awybvrTx7rubvhmoxnn5xDwtRTD1tE",
-	"neM/I1v9TZPRID4cP5pfOgR4/R6q56LB3aLcLPzlC3JHOGa9lTg3XnNTmr9Ekgq3D3OkM7hNUzhY+T5h",
-	"AUI7RG/Efhff1UkMC4OwIpv82//8X1j7Yy77Mxf9YWsEeRq4ymLLJG29Iu+ZqwWGMlbZRQeIprc/m5jX",
-	"xEboNnNiuYS5N9gZFO+uP5F1VqQJOXElgObuRjLBOyUnp3vwLkro6h69VrFbdrv4/1FFcutlO+xin9qK",
-	"7rZxFUBkWzvYa+EiV+3OBPEvigje6bdXFxC7k3F1NVyw9NG/Xu5I0cTQDXYvp4botuq2EhGerUsULDIJ",
-	"vCweenFlQPW6RgTx1j0thyCiDY/PRMHl+FEUXX0c3GHVY+Kx8zzsS7eTvtjzuKaqyvxsTjzv3e+l089F",
-	"1A13cSvJ0YZxT2wcCeH2Cy34rjHns8WkbkApxufdmfLq3sxtJWln8HC4I619VOEculrrmYXzbhy7tPaz",
-	"CuLvntbn4qlkUaZl9NwYxjS8jVfbjcY0Z+P711gPYed8LCMrWrRrN6bsPGnuE/J+ctlu7ydX8OP9ZBfp",
-	"T1UYd6z8wUko7ydnF/qvmZbP3i9VGM8fZtq3fvv92/8LAAD//w==",
+	"5L3vbhs5tiD+KoR+PyD2bvlPMt2zOzb6QybdmQluMp1re3Dv4KYh01VHFkclUk2yrAhBgPtpH2CxwH7f",
+	"V9k3mSdZ8JCsYkmkqkqWHN++QAMdq1gskufw/P/zZZSL+UJw4FqNLr6MFlTSOWiQ+Nfre+D6XWH+yfjo",
+	"YrSgejrKRpzOYXQxou5pNpLwa8UkFKMLLSvIRiqfwpya1/RqYYYqLRm/H339mo3eCM4h10zw5MR5OGTY",
+	"7G8ZlEVy4ol7OmzOd/yBaUhOyvzjXWa9ETPgiYk1Phs26weY34FMrnXuHw+b9ee7v0Ou/4JzROcVOGDQ",
+	"rF/NYLUQXAHi2kcp7kqYm3/mgmvg2vyTLhYly6nBhbOFHfFf/64EHlkz9/8vYTK6GP1/Zw0yn9mn6szP",
+	"i18sQOWSLcx0o4vRa06u3r4hf/ju+/9G3OSnuF/3Ll6BPIeFRmDhKq7g1woUrm0hxQKkZnb93J1O+xNX",
+	"7jzIREhCCYcloXkuKq5PR9n6mWSjBVVqKWSxOdFfYEn8U3IUzHNMhCR6CgQ+M6UZvyeCQ2TyryFw/q35",
+	"0i/1SAfEr5m995tbvJNAZyDHYmFx1r13J0QJlJsX/Qgt2WIBxZjiLBMh5+Zfo4JqONFsDrG9N7d+zIoI",
+	"xrRG+NPeHCOB6oFfbp10ZE4kG+OcLvAUaFEwM5SWH1un415jXMM9SPPexrlOqcR5xvOq1GxRMpCbkP5I",
+	"lSYPUIqc6ZUZTf7v/yZ6ylRGGNd0BoRytQSpyHev/hAAOvhw4vxmsMKVMg1z1XVvEAf+CVbBRqiUFP9O",
+	"nv6CVgqKsQSqEmepcrGAgau4Nu/E1qE01RXOAbyaG7SmuWYPBsh2JQF2N0sIz3bz+H/EW5RrIiEXslBk",
+	"AZJIUZbmak1FJckdTIQEvHMO34nBdxWHxRLupkLMxiCliED7ZgqkNBAvoGQPIFdkQllZScgImxDKV1E6",
+	"4SdVkEvQkU3YyRgoklMpV+RfT94YYgFSsXt+cs3uOdWVhAuipvTV97//4c8fXr85uf7z61ff//7ITpqR",
+	"O1GsjgnjZAqft66ikmWcb4QEhxWeXbQv3PrF37zmNZzXQBe/T63rmrVpVnvJLWJRY6a7Jkmy+NpgGNOr",
+	"CHksRT6DYny3GuMSeiM5Ci0InxiS363GBV31nuxHuroSlYZt80kzYNzcnl4T46zX+E5y7sJdnrG7PGOD",
+	"2mNza2IUcg1D1heWbZ5ofRpbP5WE3Y+gKUNcpWX582R08W89qM/oa7YOaRrgQOf7NcKs77eeZXO9v/gV",
+	"v+OLKsKJN3jl+vWf0KrUimiBZEoDp1y/UETwckWal0+fIzfcfPO3xW7SLCJJR+PYbJjzJmbsIP8kxAW8",
+	"UHjAQyZLA0vChH2Oc8AJk0qTfEolzQ2TImKCiDuDVWaQ2Nzxe84UEBYXnCU8iNmglW5hT26lLf6QpCkW",
+	"WzbgUHOA9mY/jf7LpxEqA2CZvRkW3ZH7TOcMdlx8igVIVFraF8AjrwLD9vISqOGadLEAHsfg9j1YO7ha",
+	"9fMUOvhq9NBKkBGKRvMZF8sSivuhasNOAn/NB6Lky+quG0tPidWMxx8oAyHHJvyhMz4RRg6hkptRZv1M",
+	"s5yW8ZNnuoSeshUuI/iof7vebjc+VwXTP3EtVzH4eIYAn+l8UTbWhFMpSlDjfEr5PRSx46a5FnIMc3fm",
+	"bXz+ab7QK8RntVIa5sR+SUUxev9Abi/mjyjan9GJBkkeaFmBIpQXROgpSIJ2ic/hXWvOTsGvraUxrn//",
+	"XVQh0FTex2T2f5lSjUTPHgBZUkXonah0RuD0/pRQTvAIu3V7sxY8q8yDrQ2Deg31ISWx4SO9jxA34Fqy",
+	"IWy1QayYNgmf9TivpBJxbVgRqsitHXBLjpZMT/GcFJ0bzlEahnGMGGR+NbORBb2HS0LvFHBNBMcHqGWZ",
+	"B90H6PcXO5Y/VuXsoyhZvkqagmhRjDW9738+7+YLmusbeh87nlzwCZPzzaP5QOUMd4aUV70gC7Mso/NR",
+	"RQrIWQGFYRLcaJJc6KnRYKFUQOxdDa9YYMOx8h0r2svfuF5z+vmdffj9+fl5Npoz7v5+ubmHuSig01CH",
+	"h/rBjERwzMUD7PEYFXDF+ont18HQddRoTieFHFfwwGB5BaoqI7jh4BIXBOdU59PUQzVDm1rv0zBruZ6x",
+	"RScH91/N6sU1H0ttEieOqCVFXPZraPGm8KlhHjf4rTM5NzCzn9lKu94ggn90Ns7kRc0rKYHrcWh23RRo",
+	"YTlO22Vfa1KCoSwvXwXyazeJ2fj02oeiu6oVt4jxgSrwCsTaCj++I+Yp+evV+0sCyG5/QLqxkOKBFSBf",
+	"GHKBGuPpviSsXEIBXDNa9tESE8rn6F+mLJ+SYC5CJRAFhiXSfErUVCy5VWoNsyRzqmakZDMgt//49/9T",
+	"/0df3r26PSVG0bC2LWW2P1dQPoCdkhuhiUjQleRQRBm8U3vR8hG9n9u0qNr4F38sK95Jk1Y8v6p4/Ypa",
+	"8XxfmhkHKNTYXH7lcKsNBrRPKbKcCgWWyawIU0RpVpaISA57MkKXlKEPgnJCiznjLywnUm1jQ6jbG+Zv",
+	"NjNoKx5zezh/7Lio9s5hafSV2SgbWQDFRHBcm1mwfKDleM54pT0lD8/onPxAzFCLjYKTAuaUF7FNb9U8",
+	"3Xqz5kK3L1NqQYGRtGXVDNF2A9LbicxNlGbOQSknFCZ01g7BYZ0xi1nMl7SuZRog+U9Hl42bbhafpPkh",
+	"oTwQ2ZpWd2oh9AWheQ5KjdGRe0kULUFNhMzhguQlM9SfFZn/p7e6S5hIUFP7EjkqxT3jZr1ELOxSji/J",
+	"gi2gkOwBLghdsGZ+XtyJzxeEtz2AzSFtsc3scJ9SF2NOP7O5uWEvz8//u5UM7d/nnXdh/RqkIW3d50ko",
+	"18rmpqXIaKsDjN4ldApQXquyU6fXXNhF97c/u/GbBugoozf8zQYjkJLx2WXIHrlYZkQxnqPfSoKh31wQ",
+	"s3CiQD6A7BZZzEfjpuq2zyEiFiaZpvNstDfyt7/97W8nHz6c/Phj1NRnvtQtLlovgR2cuSXEQPMjTBjH",
+	"W26Fxog6N0TuqedoM5nGOkJlPmUPYEMwlBYyYTbexXzxVkhy6z51e0G+UK0lu6s0XJAv1muZEbRtfP0a",
+	"oQ/r7gldr3u7sP3WmzrXjs1vNBopsC9v/3y8pthtjqmUFvP4KpIy2x3EqUdyJY25NmKG3bTBdroDf7Yw",
+	"jfBLK4D106bxvtDl2M4Ro4ZAi7GhEPHzSbwXk2C6vbi1pdj9bU/ZfSRYZ7iq1n1xkNwEe3PG9fEkEXU4",
+	"japN+f2B3mUjT5MjXONQP6W9gZtsoqhp23jKDK0Z4EZeJ4sxb2+np1AaTQWADxLurX4z9C0L98H7tPck",
+	"tcd1ntKKW2hvb23dWezwN1YZZ6cIzp+8ytjLr2R4v7TCkDUHEqqJU8rQenyLQsptVMFPi/Qx41eHIB5S",
+	"r43VpwkrGtu7V2CHedqR/H7cbG3tpMPocAzvtdC07BHQ4L7nX4ittjFZBiKDEe9Lxs0+Dc/OqUJWLOZz",
+	"ppTFvQVjaOK3/N3+xlB1mdggmFxwBS0a05x1E834UaKxcoj87MMMx5WKRa/dyArIcgrW5o7TEFoagr4i",
+	"U6rQMGADFy9RPVqgz4MTqmYKbfhMqzrQMW6ghs8LJkENog77kPqzkY2jSIkja9APB2drOsL6MbY2FcWT",
+	"WnN4vLt/G2yHn2xChLKKSDG+W8VcfgYrnIsfzURkORVOd4l7w/cDv00T0AJ4Yf2wdu8xWTwm7ayDs2Vz",
+	"CY6xdRD1AmIQfm8U/R302a22a4uDmxC4Lqt7DwA7hmhBxAL4pTfm1cFDyOZ6+MzciWy1YNvw9EOjcQIl",
+	"k7L7oZCrjg4qmKJ3ZULRMwSgnwPEIJ4f3aCgIzAeE2NmwBgoPtZqxEZo2cRwkhzGeipBTYWVNxqgiOoO",
+	"wwoaO0/UxsMrhPXXLPR5remrtFSGW7ASQjsywah/QBkGbapoVlYdRuWQQzy4HTTHF9NudvFK+kizdUfF",
+	"qrWBJVUknwoFPCNCInVzhxClbrv6JrORKmnaJv3zA0jJCkB3B/m1ggrI9fvXlj0r0KeJ+IR9uVyrRTHw",
+	"Vm8EMoQ63ty6/aIIGoO520ro1nTwS9+HpA2oXwhLTTs9Bt9ZvLChLfGQlonuYXettfkhFNKafPqrkf4r",
+	"v2wkythACh9iYaP1jtxmj51L6BTxUVQyb9m/3CgnkgqkHHdVOTOscb4QUndzXB/JEgSwuO/440sD9B1+",
+	"I8lXC7ny3je/0Hb0V0AuVnTeI84dR3WvJx4d4NAmYTKzURutu7n2+jBcavCj3/i85X+OBwZvCRlmjzOi",
+	"1JO0FpJtGlfctrbhxgal4t5A263VeRg1AAnf3wL5ZCh3lN9GI7rJ+ekfvj+1euEaN97gugdjgnvjVofj",
+	"Pd18JA2nD+5Aaimu0gJZB2rK2UgvxXgBUiHyuQyFqGD3UTIhmV69RdIVMUfUv29aZFIs/c9iSSbUkWF8",
+	"n8zFg+PwDMMnp0CLBGeHz33umV1Wswj3YvTEmqTNeCTQmtqhjRhM5jSfMg4nEmiBP6D3nZh3TrdHcm4q",
+	"AebNgSYda1mLUAFnQEsRqkbAjxxtIlC3MaE3YbMY1HlxV1I+65SAnEHcR/I2wn0Sh6VYCGXNU2vM4d56",
+	"nKOrtA+TGtId1fl0i6PGUbC4nrBBmXbS9h6aT/Qz7LqD+Mm/GAE4fF5AblZiae52HlYOoU3+62/LuGg8",
+	"lBcGYfUpB/5CKHC7sANpmfT5qHV/VGeUhs2ySqFA7ZP1RNPTxRTdRKIaI5qy4r3vX/CoMjNDURucemjS",
+	"9X1oYX8W5rL7LUeSG1qKyCg88gBXG/9zfXH94XuE6tbTHSYN9QnVhGDTLTTYR+KmupEU+WjML7l2wtsd",
+	"HBt3c9Pe9TkHuYjfhDSt7ZWIGg9jaBaFV7Z/aGtv54mLWt3mO4kcdEITTeacPEEazES23OkBYET3KaAu",
+	"hwJVsJGt4QUfg9ikOnXJhjqNMh9rZa5YHV6F/hEXIRUlMv9cQYWprDEdSo8lU7M4m7+TQNMR2t4opcav",
+	"vpsmIryhYJTXEXhjBbng1ifVg3EKPtaS5onFoYEnRTztwySDN5K5ufklo335+Bpg66+3vhWsOauPNjjH",
+	"9UOLIcAVksw37gIOCzJJXNqUHzJ+ZX2gQv2x+CoNn/sxCKJ9RBSRmM+B60SoIRqz4nxuWzh9NhKVzkWs",
+	"SgldLKR4gCIjUDBt/i/h7ygZXRLnISFHggO6DJaC2PG0VMeXBFROS4pDXdLAaSJiF0lbUoJAII+TEKt4",
+	"IcYV15Ze9TtG71PGJFxZsD5WhibLIFxxM0Fzikhr05jwTsf0oscI4fWpx69//Tim8Afj8pKyuU2qb32o",
+	"HZx1eIneZUDEYxneXH14oWwGnkFGWjQ+ZdRyl1SRCWDeCjnCX8wgm+B+fBpMn6q74S32bpj9FMlFVRaE",
+	"C03uAGeM66MVDNNd/BV5dhpPMgXRYCJRdHnax7CXjuqwz2MBcJ0Kh301Gbj2JOoYRvSEeRFb/YJtBmBe",
+	"B6pgvItT/ZF6YJrMtvXEx0gMT69j2qfJ0Gf7nDDukkNRQnSEJJH2mQ4m3rByRiUmo9W11N7twk40vUS7",
+	"I9zcUJs0YcC2Jsv2FfX3Oe4H3VhfE+7Q+MR84IPhDCJVxGI5HaIutuyeXapihNmmZMknUdm9Xt5o6rUS",
+	"3zIjR/htyKP96a/FhjjeYU/Ugz8tRXygOp9GPI5Y+oELfmLz+UqmNJlXSmOOOmUNp/RclBxpeq+ImlIJ",
+	"RHA49qmAms5A2VoSmCF86qCxJrNEbNFY/oKwArMdBxJ2FSts4UpZ4IBPIyIk+TRyfwz7xE55SAjleKWM",
+	"mA2ru1BGiDAsMXNd/SEbTdn9dGQ1xGputA6x7PWRDZ9Jd/2OFLKBlixX8aRlq6MtQNblnBKFzF59h2XS",
+	"VEZEWdh4VBdAtL7CzeJA9abw2vfn74FCH+UrZncwwE9w5d5ITBlTfdUo/FAWO7P0Ncf1x2w9OSy0GnMb",
+	"otk+8AktFVwEoR2Y6CMhB/ZgbrQVOtdKaQTMgZalWEIx3k/0k5dxx1EjkOcyY3TJjq0iMVYlHZSWMffE",
+	"sBt0lm7iO6vxUshZTNgFrOqBWgAtS8yDxsMgc7oiqCaRiRTzds2hYJnpdDrRWO8iifxtL+hW/+n71x/c",
+	"yK1po/5761D1Z5a1UKm9hDRsgtPrQN2Eb3sNf4fgYCfZW0O4NdbkrgQrLsmnkauXxOOFUQfi5i5IuB9E",
+	"2bnUWpriewqXpviHMGPu0wo5IH6yCZ2sy1D6TUbRW5TtOIBiznhA5G1Ivl9rNnK/xlj2RunEIelHW1SU",
+	"lENsbeMbTqh0+lFAcCJBuk5WiS4TxZfoEyPIJLGomvcIuektJQUbsfrf1ni+RztQ0oaRzTi4aTWnSKAX",
+	"rAl9y0Y2MhBDiGZcLONyZZ0csylyWeFegSZHvCpL8gPBgm5QHJ8m03dsudM6gg6PYssZXqFStXmGw33Y",
+	"tqLWQIdTjO/VCp+bsXP1Q72n7a0/3oXaRsfHeU9ba4tnOvF4pI9XkNXQddfnsH3dfvYoONr2FH8tzP0N",
+	"rrO73luL4l2DirtYciUnthhCJPQIeIF1xP715M311dsTLLx/SwR3ZRSXkum4dLAA6fKu1BaLqWEuKDcW",
+	"wpugvP3GJlhcEvRH2kgtTh/YPfUlWIfoqPtLY+p6+wZHXcGkeUWlLBE+h8QfBHOJXpo9ALFlAomYtPba",
+	"/9PrsZqqO8b1ryrCRVymld9KfQ5N7kQI6ixEpyhCL5nOp36pifjirgQcunF0d1AKfq+IFt05N2726Opc",
+	"vaDu0sF7qfeULnA0YZyp6X4q0i6kuJegVLqS1xbmY+1OmKAbF0ec1WhcCA7bR/RNAG3NuP56e0UxGCpN",
+	"5VBAbGYhoSaEkVgVdzVHVZXnANb8O6EslZmkqvmcylWf0lTXbqi5r5Ld37fDNeaUV7hj80pRoRyPudFR",
+	"Ct+nukAtyvqvrZlZa0xJ3Y3rZm+dEQWh8zQdJt5dR+vnCaGuYlaznxfK1W/MyFQsyZzylaushVlPhJLA",
+	"7NxZTCshadeVRqJPh0S/9ylnEs7Yq+bUTU0lD1bMeovOWd33jBjEobX22BG31/CwvoLzofMTd91ouqzR",
+	"DZtjonq6ZvAelKxdo9SSupmPnaudYj5S0lCTOvCuMQ9EaWOXo7VfrD3SKhcC13aB1bqaC8bH+bbGyf0V",
+	"s+2eRwW0K1iUNHfCrqUKrTKOGMyxkKCA62GVyvZVdSxxfDZBOXl0u93EraVxd0sbTu+gQyDtV7sAR0WR",
+	"TMXSt/eVir0t0z6xpK9Ya2AiEi50m3JIsAYqTBkvECODXjhkCXd+2Cl5I8SMAVFWw1SXVjn8xHP8/YRW",
+	"empQODeE36qM1uuqwM3s3nyhiNEyiS3iZ/XBT3xN95wCLUCeEsxHsXVI19uRYa8zghWvKVE2e+Y2FwXc",
+	"fuKUFxnatR9oyQpUJn3vIJWRBcgTWwjm1ubI3J5+4p+4Vddql7iRJ0oq3UVt1B/CNEG+bdZ++/mkeXJ7",
+	"8YnfLqq7kuW35IgLv+PjjNy2jueWHKEow+45FCeMo3ZzjOnQPpLQnEmgcvmCBG29mRwpAHL7p59uyJn7",
+	"1u3x6SdeZ8VcjEJwBhC3UXvK1ec8fXl67uJnOF2w0cXod6fnp7/DigV6imh85iqTnIU1FRbCXqP6zN4V",
+	"5pOtAsOjOnfoj6JYbWlhN6x1XbyK8df2NTHsb72X3qvz7+KV1LF7nBPNMLTru/Pz1CrqGZsWemb8ywHj",
+	"Qx3CHZm9JS2keKGCznbAC0RGJl3RfX8Xj30+N1LI2oId4qYhqyEK4gLOmvAFV3a/Dcn3TOnXdsjGKZ4P",
+	"AmUqaqJ/55lOA5ubNE4GY4YZfOF0OOTM+N/tCumbsOXQ63eE+uOt4VdvYx18+OBUAi2ceyx291Dwtgd2",
+	"mIsXtF7qddte7vfLMXDe+JCvJ7i2jwL+66JA259Z6yVWc/JFMbAXExaOBo1dNdBT0ZhgLbsSE3ypleLd",
+	"F2/mlNN7CK/92RfXpfZrkgD8CXSDS4+4/p1gdT6IHsA9JLDM+O92Be7P3AceokxiAGU7bGVkBivbK6Vu",
+	"a7bDfQ+6DyccNM2QM9+d+OsvyMOtV74NWysSPydScf6fm1Q8CvucBOGpCznCrmtePLbxmhnJ6UJlNVq6",
+	"3mrHe6IiZ66fpFmrJSaPwNkod7syE+OwP9pPjZ4DDj1fnCiFAkKJ6zhcN871rVn3BXffO3ff4A6EmX+C",
+	"1SOIVF81f0NwfKw4M6CVpm0nvL7WVBPba1e+PIdLG9to2M2UqqmRIWaw0H06YeHUMT96HOdnsCKoWJvP",
+	"ZpbB4Ry/NVr6TqkKSenrj+/Mri+d+cLs1Zwv2izQjauWIIkrxry3q3T2ZQYrJ5UVUIKNcFqnhA9i1r4a",
+	"XTqufaV47kTLLpNQi24akW2H091ZYMqiTfwRIoN6+P+C8C1BdunXdsjGetvAe8fzsiqAhK0gieC2Txmu",
+	"99cKsIqyWzAtvU9xHg3WNFR3nxp9vdF+Gj02uuzU6O2kfTR6e4qnjzTD/LwATuxXydE6t7QSPHbLYzM4",
+	"zgiHZR3CH2Joveoe9hcce/YF/2/ufwDfCEeNIKZ7cxhqphju6+brFkJ96Erw0rMnLtgWkDoYEwwu6AO4",
+	"COGuCqa332vf15FB5+3+eUF/rcCymdug5eOtN/suJDwwUblkPYKNH9fbPHq1M0URXBfJbYjhad/amyWb",
+	"M916sa4H+P15UOv01XnoW3oZ8y1t7NzILq6lpGuihV69F8rVx3Y5W8pyXA2fNTnKqYITxr3vH46TRNA5",
+	"CJuFz+nn98Dv9XR08btX51nsBLYt0LbXNKzf9iE9svXjXZFH313EWvKbwbZnsnXsMU3QjMs4uT299RO4",
+	"brG323ZizT3Rrbw8H7wVw1mlbXhiF8m40pQnsQcLm4Sf71eydOsabDHCXp/HqigDP/7LIZXDugFsjBnh",
+	"NcUQNjPM7/e5Wydv6orjdtlaBqXI246nNPNDuhjjfQXTzpZl6aeenmH/rrQfCat+H8g01aoo/sTGKR+j",
+	"G8Gca3T+EMYvQ48psS5WZx42V8S6R3Fl16BPrGu2vYL12/D1KZDv1R92RT6zc0MUkWq61gi8IEEL0AbF",
+	"9DSCYdbv2sYu4RKvUuhlnvcRcRxYRKVTcHGJBY+CzctHnZ2orONgzdvefXARsbRxMGzXXd4E4/aqTqwt",
+	"oJdOEXSA7VIswun7+wubt57aafjm6kPwdZWiyb77N5M221iteB7AP6ealuI+ggI2yLKXa/FN6Hs6iGM/",
+	"0azyiZ2NITbFzWEb6PDc7F9/eJSbkrSRjhyttxoGnsvVQkOBZKfdJfh4CNqFelWA5Wdfmj86fJRrSHkg",
+	"vr0DSjxrZ2XUjdyfSAwyr70JQNntlDw4kUnFgz6xJPgbIDLfPRVRugKjCmZEwskMVkZ5leBTJgjdEZn7",
+	"kZ4zw0i3S0IupWjPYpCsBsg/QRf07YmIVU+p568LogV5dU7MG8/fbZBjWTYDKZs81oAwqa0+GbGLClTX",
+	"mkpEnE2kebU/ZdNjRZy+yIqTI5sFhUYrI1YKDnVbOsaJTxc6fu4oYLbqAqXmoGlBNfXppnc0n91LUfHi",
+	"0nntlPct1VKzLYtRmCM5AAnRPuL8EJh0A+rJZaCbml9uYpUrA3pJKEZdM36P0iRT5FbMfsDiPLc+NMXV",
+	"fM6wghvl5M83Nx9t04NnH14xhXxmFbFANL6zFcfMnnVdrNMSWWJIrtoVuZraYEku9NY31Yz5jdbdAetZ",
+	"g0O9AnWdgcFvtmvF9TWaBd1SUhO7Llj9Zgwbt6Qm1PS+93xBy5XUdGvpflv9s1m69KtY8jDx8ZLcUr66",
+	"JT8QysPCd1j/IekN2mgTvRWM8Y47rsyWz3N0yZqoHU5ZUQBPujOazMghR3AN5kVD1K0siMVVUf105fES",
+	"n/t1Jyx1RUg2nV4N6te1LRPtu6NN2lzrt2jm0mAHHLp+ag/c9308cNHLPJkoSHyiK2HskH6WpmPxVj+L",
+	"Rzxn+8QkcoLVqLBq4/P3u1ixxfEDsyNYMzlmzs3rzC1m4wURrp4ryIdWNF9PubbhKmd3VTk7abrnx8WM",
+	"P1blzGrOSDuZq+u3f/XcfMiS5wMq5m1Vy1/K7izvzeubVqH+7LPWHYI+XXrR00reoEOGlBFD6QyenhmV",
+	"gt6jRhaeA+NWy3CmRVqWBIvQYZXV48dJSGdf8P8dJsO3Lof4sJRre1oDrvO5S7mvHW2qkxoslchQovd6",
+	"Vkaajv7EVWiydAoHk6bJ/4FV77cW9LYY1AZCnAUUbsdps5Gr5hizW1puZb9xGMoYtkt8YmOla/m/BZUb",
+	"HOGwDDuf/sZIHbXbfeHvAjmyxb3Qcx/cEY/2OxM07I9OnT0B86W30rR39fBDErbmKx9d7ecETjSrP93J",
+	"VvzyfFcgYeUxyl3XfFIyPiNMYUL4kY0TuHRyIqagqzUlPoSXnUJtCTgYSqLw/ADz3B2ZioD5zJaHHU6p",
+	"2rOnAz3N7Gv4coAEsLXPPOOAG0IVGqNcOTZbI94sHA056GB/zoE3T3e3LEzr24XwuCS24I+9SC4DnbAJ",
+	"1klwGoti99wIfoPuVn07YLvh650bs1eVIPhwv567OL67p0Oz6079obk6tsPFynAfBAAUba/GU4ekfHSt",
+	"rwLaFQ9L6QVve+/6RaC4Yz5k9In9xLeKPLG1szw2dfHWrJG6kM8dqTo17Pi3Fphiz4QoMQejPt6tbKSg",
+	"ZeYuGyunEoOLnScLg4NDQWAQPm4IY6DOvth/9ErQCnD1t5aetdggADud7G7SU63huem2MocPbsxemUPw",
+	"4V7MwS6ikzn4aftHJdo3Ml9Q1rBaXxvrqXmCO+hOPhBscisfCAB89sX+w926YTjzwb3aHXjkoHTIoKN2",
+	"FbUnloQ9FsaZirNsOpT6zx5w5CsquOOoG6AISZoKq70xOuQkC2c9P4PPWOk+Rbx+wseBrX2vbt39JoA2",
+	"3unNGqorOu/RUBZH1S2w+hBAg7P+LJ873/wpKOPjrENUkb+9/vCeHNm/T6g6yUUBx7s5cmqkcu0Tkl6c",
+	"d/M1rDqgnRI/9Y1oXXsJqiqTOFSwySRDzrl0fY+Yxi6q+PFn6a5pi8W4x/oq2MZMBrUurW5QyNVYVtZX",
+	"aPZKmKojtW3wtnW8OPfUzhEqvkrrdnHsYz2qF0EL+hoOd+F7Oj34zbotzNNFxfiqtsNfLNeiVPqeDrOl",
+	"FYbndMZms/2n9zXbXlOOn1vAQ5tztm7NoI690f4VPcvvL4JbaN/pVWahjrio33/2Nfcwef9Fs+C23WxQ",
+	"XEVzaBGTZX0gAU/2v5198f/scEt/bOptH44xum9sd077BT9//7RfaVB3D+l+xOs8BIBZj+obDVSH14Zx",
+	"DYHOvtjr9vXsi/0Fo4Vd8fhtqGL7Dvky8/u1briM9d4UqV3svsvI4WfvJeO7mZ8GDV+9epTLcUoXCzBC",
+	"lRZYdM8AqE1uyD/+/X+FpMhmazal9W0MW90r9QVp+vA1WOzcrvtB4aA/dF/0jZdI8ti7y00w+8EYtO3B",
+	"Z1e+1/B+CsHlYj4HHu+IY9A+3SjeruMiWt3COr98j2lFjoowWvY43i7VFmgcG/0vXtrf1azbaJJMXf1O",
+	"Lz3WTeybJt19GiU/gCyYbQ5Uz4ztui1hQRTp7kbjzswtN369n04BbDAmrf7VAXoYLOqEgCVIIK4J/HOn",
+	"Oy4GAykJJw5mNjvOphyIe1RpM1fF3hntETNLNrPZPsy2WeykL/bBKXa9/RrcXOwH3FEqwA7Zr4PWX4YB",
+	"favfaXvk2120OF+vAE8oC3ua36KQuAVj06SZTEVZKMLFMrOZW0xIpldEyKIlx/YDcNINa0DZnKbaIz2u",
+	"Yv3gXto0xMu6WPbL83iLJ0zgckQ7QpixzhCOuSRizjTGA9k4a9sROTjIOV0RcwrxMpo96oQ+D7zORiVQ",
+	"BWPbxVkNaBYVvRGR6fraaS2qTqEsaksb97UqzJy2KlbFS1CKSDAy07Onve9x4dizEj5rz+5fnpO7lcfV",
+	"jFBN5kJp8ur8+NIN8cmV5jQwWcbt1xZ+F1jSrZ2ouiNFPpOAh5uWqq7sgIA67+MiO0FgUNfyw18rdxh9",
+	"YvzroYOC/FFu8K8+d+T9E3uwebEWDR3y0rJ0ecBCAWZZFcdIJ7HhiDKUGFHrMbiJnzr7Yv7XYQ0JSNsB",
+	"5cSQgKaJ13+Eih5mnU0+sw9SDkLzfYKUzSP0DnpMFMyIIUpGdthFUOhUMy20d9YN2zhz1mrBf5iPN9JP",
+	"xGHkPp/Vat4La3Sy8RdHvtKjAq1LF4tkRh27Yp5WS3+hAsXf1tOGBwMPDyXU7V4oMgEo8KYaXrGUTGvb",
+	"OMuI7jiDzaM5JTdLYcCksEmVuc8coCB6KUiBKcm59hqCVDZoSix5E+9qF2b0A9tDwNb0cW+oU/LabsgM",
+	"8CdAcsrJHZCKF2Y1hlK8PCcKcsELrE3cvtM/olK1dq33rMqvWaxr9nt+TvIplTTX9e7tNhWAcnVTIz3B",
+	"W3p5e26nYgleri6Cxl2u2wIxL6norIme9VAwP5uu29dr4ZqpMa40UCM+qeZ6Y0o50XSGWyBHn0afRrYY",
+	"navXsFWxNx9s9PtsBCqnJbWOrxlbdGv8fvZvrepbjPrRJ1an/Lx1g9j/8JEqj2L9ry0CZMTAP3OWgox4",
+	"6GOEy4wtMMbbcJR1BXN/zP/M0I2noOFrwV68EGso883li6w2ztB7yn4LONo2V9CZEzcbbHqhbJ3Cmpk4",
+	"vxsi3ZGRYxgP2MnxZfPUhi+gPNrM9xi8nIOWbEuRp1oa/eAGHhxh/IciOOMefbOYf5Qt7lbk+v1rJ/Ys",
+	"QHrTClbIN2B99R2ZiqrlxMBx5sfMmVxCb8djwIezbbdA2lP9Zztwr4pl8/EBBhtcSKcl0k3dRw21O/sW",
+	"ZkgDDbWgObxQDpgWugqtkGhZtybIpkRpQwFonoPCiww0n+7PSIlZFOFRHybQLfjCN2mK2EKmTaRwySTP",
+	"3RhhK45aknCENciP+2CCUUcYv29HobUowtkX/H88bDwiZbjRg8WMbUHlzxUJz58KCW98cbXnKdTsjrZ1",
+	"iDju7oVyZYkwTjwjssL/Xb9/rWrhGqUcSdCAvtoXqlt9E4OHu1igGfgGx+3ZtFqryUP4oF9Nd83KcP4+",
+	"zPAqUMGRCyH/uWxKVQkOVvp8aoZpV6YwPsTKPWhDuWcP1nxCnT7WTqjqzQxjxSmuYQPy+7C5JIG+bppJ",
+	"xDTYIlmdeQG5rZplR8f67j8Wcw5ZVujZXYwb7F+lNOFi+dylgitYlDQH13NLaSImLduap5+X7s8SJtr2",
+	"QZBAghJzuxFXRXlxJz6vF/JcD9vbXhbYzmFD9TrbQDXl7awV0bz0Qlk7oNprbbuDh1djY6GDph9tLfgQ",
+	"Hnt39TgH0t9aqRqHdd4qfVexUp8wThxikzdXH4LL4X6N3Q775BStxY8shpx1jv8Zr9VfDBpZD1DPexiE",
+	"z24z4rRQY/RUOLg91Nou/PkHWnvEsettwq2tJ2Iz2vo5otQ+Y1eTet9PBYsg2j5kLssL8K2iQMchLT8G",
+	"I+ya2yiGhbtQNSH/+B//E2tzWdfSEa/KsvEWbUoPa84e++1v7esZfLHqLneADo/fGpk3yEbo+uXEckbe",
+	"F8y9058sRVUW5MiX6FOikjmQ22k1p/z2eIe7ixTa1VfaRnbrblTfosrTTVCNwC32sa1izZQKi0cZllop",
+	"F2HLpCt3oDLvxmeSNOenPDCSxRH6d+lyOzlzUxhaEdX+lkzn0xv/nUPYn8JPPL8aXzdNN7TMqD01CKZC",
+	"Aa+Lez27Ml3tuoN4xGFntyCA5zFItOL5iay4Ovsiq64+S76ZxCHh2Nmv4rnLSR9dvwxb9cz+bDuS7NyP",
+	"rdNsjaAbHlzVUI4UxAOycSCAuy8k4N26nE9mo7t29oDOSjbuhy0WhQaGWzwEByXO4Se+EXHeDmNfduZJ",
+	"CfHvHteH6rFoURuazNyYZmzvdiXL0cXojC7Y2cNLrFfk5vxSW1YMaTdqTN0Z2qZNBD/5ajTBT74gV/CT",
+	"W2Q4VWXVsfoHT6GCn7xcGL6GGdbhL02abTjMtlf/+svX/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -101,3 +101,8 @@ func (en *Enforcer) Permissions(userID, tenantID string) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+// Roles lists the user's roles in the tenant.
+func (en *Enforcer) Roles(userID, tenantID string) []string {
+	return en.e.GetRolesForUserInDomain(userID, tenantID)
+}

@@ -27,7 +27,8 @@ type Agent struct {
 	WebhookSecret     string // HMAC-SHA256 key the receiver verifies deliveries with
 	WebhookError      string // the last delivery failure, if any
 	CreatedAt         time.Time
-	CatalogRevision   int64 // the connection's catalog revision, read with the agent by WithScopes
+	CreatedBy         *string // the member who created it: they never approve its proposals
+	CatalogRevision   int64   // the connection's catalog revision, read with the agent by WithScopes
 	Scopes            []Scope
 	Keys              []Key
 }

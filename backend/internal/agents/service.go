@@ -131,6 +131,9 @@ func validate(a Agent) error {
 func (s *Service) Create(ctx context.Context, actor principal.Principal, in Input) (Agent, error) {
 	a := Agent{TenantID: actor.TenantID, Status: "active", VelocityCap: 50, HardCapMultiplier: 10, Scopes: DefaultScopes(), FieldCaps: map[string]int{}}
 	in.apply(&a)
+	if actor.UserID != "" {
+		a.CreatedBy = &actor.UserID
+	}
 	connID, err := s.pickConnection(ctx, actor.TenantID, in.ConnectionID)
 	if err != nil {
 		return Agent{}, err

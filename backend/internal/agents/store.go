@@ -40,6 +40,7 @@ type agentRow struct {
 	WebhookSecret     string
 	WebhookError      string
 	CreatedAt         time.Time
+	CreatedBy         *string
 	CatalogRevision   int64
 	Scopes            string
 }
@@ -49,7 +50,7 @@ func (r agentRow) agent() Agent {
 		Description: r.Description, Status: r.Status, PausedReason: r.PausedReason, VelocityCap: r.VelocityCap,
 		HardCapMultiplier: r.HardCapMultiplier, BreakerOpen: r.BreakerOpen, BreakerTrippedAt: r.BreakerTrippedAt, BreakerResetAt: r.BreakerResetAt,
 		WebhookURL: r.WebhookURL, WebhookSecret: r.WebhookSecret, WebhookError: r.WebhookError, CreatedAt: r.CreatedAt,
-		CatalogRevision: r.CatalogRevision, FieldCaps: map[string]int{}}
+		CreatedBy: r.CreatedBy, CatalogRevision: r.CatalogRevision, FieldCaps: map[string]int{}}
 	json.Unmarshal([]byte(r.FieldCaps), &a.FieldCaps)
 	if r.Scopes != "" {
 		json.Unmarshal([]byte(r.Scopes), &a.Scopes)
@@ -60,7 +61,7 @@ func (r agentRow) agent() Agent {
 const agentSQL = `
 SELECT a.id, a.tenant_id, a.connection_id, c.name AS connection_name, a.name, a.description, a.status, a.paused_reason,
        a.velocity_cap, a.hard_cap_multiplier, a.field_caps::text AS field_caps, a.breaker_open, a.breaker_tripped_at, a.breaker_reset_at,
-       a.webhook_url, a.webhook_secret, a.webhook_error, a.created_at
+       a.webhook_url, a.webhook_secret, a.webhook_error, a.created_at, a.created_by
 FROM agents a JOIN crm_connections c ON c.id = a.connection_id AND c.tenant_id = a.tenant_id
 WHERE a.tenant_id = ?`
 
@@ -119,9 +120,9 @@ func (s *Store) AgentByName(ctx context.Context, tenantID, name string) (Agent, 
 func (s *Store) CreateAgent(ctx context.Context, a Agent, now time.Time) (string, error) {
 	var id string
 	err := s.db.Conn(ctx).Raw(`
-		INSERT INTO agents (tenant_id, connection_id, name, description, velocity_cap, hard_cap_multiplier, webhook_url, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		a.TenantID, a.ConnectionID, a.Name, a.Description, a.VelocityCap, a.HardCapMultiplier, a.WebhookURL, now, now).Scan(&id).Error
+		INSERT INTO agents (tenant_id, connection_id, name, description, velocity_cap, hard_cap_multiplier, webhook_url, created_at, updated_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, '')::uuid) RETURNING id`,
+		a.TenantID, a.ConnectionID, a.Name, a.Description, a.VelocityCap, a.HardCapMultiplier, a.WebhookURL, now, now, deref(a.CreatedBy)).Scan(&id).Error
 	return id, err
 }
 
@@ -241,4 +242,11 @@ WHERE k.hash = ? AND k.revoked_at IS NULL`, hash).Take(&r).Error
 // TouchKey records a key's use.
 func (s *Store) TouchKey(ctx context.Context, keyID string, now time.Time) error {
 	return s.db.Conn(ctx).Exec(`UPDATE agent_keys SET last_used_at = ? WHERE id = ?`, now, keyID).Error
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

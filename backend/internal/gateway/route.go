@@ -3,10 +3,13 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"math"
+	"strconv"
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/fieldvalue"
 	"countersign/backend/internal/gateway/policy"
+	"countersign/backend/internal/review"
 )
 
 // statusOf is where a route leaves a new proposal.
@@ -93,10 +96,12 @@ func (s *Service) route(b *batch, d Decoded) {
 // field supersedes the agent's older queued proposals. A batch of bulkFrom
 // rows or more goes in with COPY, a smaller one in one statement.
 func (s *Service) write(ctx context.Context, b *batch) error {
+	var superseded []string
 	if len(b.rows) > 0 {
 		evs, successors := b.transitions()
+		var err error
 		if len(b.rows) < bulkFrom {
-			if err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, b.rows, evs, successors, b.now); err != nil {
+			if superseded, err = s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, b.rows, evs, successors, b.now); err != nil {
 				return err
 			}
 		} else {
@@ -107,17 +112,59 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 				return err
 			}
 			if len(successors) > 0 {
-				if err := s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, nil, nil, successors, b.now); err != nil {
+				if superseded, err = s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, nil, nil, successors, b.now); err != nil {
 					return err
 				}
 			}
 		}
+	}
+	if err := s.review.Close(ctx, b.caller.TenantID, superseded, b.now); err != nil {
+		return err
+	}
+	if err := s.review.Enqueue(ctx, b.caller.TenantID, b.agent.CreatedBy, b.reviewItems()); err != nil {
+		return err
 	}
 	for _, d := range b.duplicates {
 		b.results[d[0]] = b.results[d[1]]
 		b.results[d[0]].Index = d[0]
 	}
 	return nil
+}
+
+// reviewItems are the batch's queued proposals, as the review queues take them.
+func (b *batch) reviewItems() []review.NewItem {
+	var out []review.NewItem
+	for _, r := range b.rows {
+		if r.Status != "queued" {
+			continue
+		}
+		f := b.fields[fieldKey{r.Object, r.Field}]
+		it := review.NewItem{ProposalID: r.ID, AgentID: r.AgentID, Object: r.Object, RecordID: r.RecordID, Field: r.Field,
+			Route: r.Route, Sensitivity: f.Policy.Sensitivity, Tags: f.Policy.Tags, Flags: len(r.Flags), Confidence: r.Confidence,
+			SLAOverride: f.Policy.SLAMinutes, CreatedAt: b.now}
+		if amount, ok := recordValue(b.current[target{Object: r.Object, RecordID: r.RecordID}], r); ok {
+			it.RecordValue = &amount
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// recordValue is what the record is worth, when the batch read it: its
+// amount (or the amount proposed).
+func recordValue(current map[string]any, r proposalRow) (float64, bool) {
+	v := current["amount"]
+	if r.Field == "amount" {
+		v = r.Proposed
+	}
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	return 0, false
 }
 
 // bulkFrom is the number of rows from which a batch is written with COPY

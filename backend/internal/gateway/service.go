@@ -13,6 +13,7 @@ import (
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/jobs"
+	"countersign/backend/internal/review"
 )
 
 // Service is the gateway: intake, read-through, proposals and feedback.
@@ -23,6 +24,7 @@ type Service struct {
 	catalog *catalog.Service
 	clock   clock.Clock
 	alerts  *alerts.Service
+	review  *review.Service
 	jobs    *jobs.Jobs // nil until RegisterJobs
 	// HTTP delivers webhooks and alerts (public addresses only in production).
 	HTTP *http.Client
@@ -31,8 +33,8 @@ type Service struct {
 }
 
 // NewService wires the gateway.
-func NewService(d *db.DB, a *agents.Service, c *catalog.Service, al *alerts.Service, clk clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, alerts: al, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second},
+func NewService(d *db.DB, a *agents.Service, c *catalog.Service, al *alerts.Service, rv *review.Service, clk clock.Clock) *Service {
+	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, alerts: al, review: rv, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second},
 		Log: slog.Default()}
 }
 

@@ -165,8 +165,8 @@ type event struct {
 // supersedes the agent's older queued proposals for the targets in next by
 // the new proposal named there, and appends the batch's transitions evs, then
 // one per superseded proposal (oldest first), with the feedback they produce —
-// in one statement.
-func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows []proposalRow, evs []event, next map[target]string, now time.Time) error {
+// in one statement. It returns the ids of the older proposals superseded.
+func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows []proposalRow, evs []event, next map[target]string, now time.Time) ([]string, error) {
 	type pair struct {
 		target
 		NewID string `json:"new_id"`
@@ -186,7 +186,8 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows 
 	// found probes the pending index once per target and done updates by
 	// primary key: no join the planner could turn into a scan of the agent's
 	// proposals when it has no statistics.
-	err := s.db.Conn(ctx).Exec(`
+	var superseded []string
+	err := s.db.Conn(ctx).Raw(`
 		WITH arg AS (SELECT ?::uuid AS tenant, ?::uuid AS agent, ?::timestamptz AS now), `+insert+`
 		found AS MATERIALIZED (
 		  SELECT q.id, x.new_id
@@ -219,11 +220,11 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows 
 		  SELECT arg.tenant, arg.agent, ev.proposal_id, arg.now, ev.outcome, ev.detail
 		  FROM ev, arg WHERE ev.outcome <> '' ORDER BY ev.part, ev.n
 		)
-		SELECT count(*) FROM done`, append(args, string(p), string(e))...).Error
+		SELECT id FROM done`, append(args, string(p), string(e))...).Scan(&superseded).Error
 	if len(rows) > 0 && db.Duplicate(err) {
-		return errKeyTaken // the only unique key a new proposal can meet
+		return nil, errKeyTaken // the only unique key a new proposal can meet
 	}
-	return err
+	return superseded, err
 }
 
 // intakeLockClass namespaces the agents' intake locks among advisory locks.

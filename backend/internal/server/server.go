@@ -37,6 +37,7 @@ import (
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
 	"countersign/backend/internal/platform/web"
+	"countersign/backend/internal/review"
 	"countersign/backend/internal/tenancy"
 )
 
@@ -50,6 +51,7 @@ type handlers struct {
 	agentsHandlers
 	gatewayHandlers
 	alertsHandlers
+	reviewHandlers
 }
 
 type (
@@ -61,6 +63,7 @@ type (
 	agentsHandlers   = *agents.Handlers
 	gatewayHandlers  = *gateway.ConsoleHandlers
 	alertsHandlers   = *alerts.Handlers
+	reviewHandlers   = *review.Handlers
 )
 
 // Server is the assembled application: the HTTP app and the background jobs.
@@ -72,6 +75,7 @@ type Server struct {
 	Agents  *agents.Service
 	Gateway *gateway.Service
 	Alerts  *alerts.Service
+	Review  *review.Service
 }
 
 var _ api.StrictServerInterface = handlers{}
@@ -124,12 +128,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	alertSvc.URL = cfg.AlertURL
 	alertSvc.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	alertSvc.RegisterJobs(queue)
-	gw := gateway.NewService(d, agentSvc, cat, alertSvc, clk)
+	reviews := review.New(review.Deps{DB: d, Clock: clk, Catalog: cat, Alerts: alertSvc, Enforcer: enforcer, Audit: auditLog})
+	reviews.RegisterJobs(queue)
+	gw := gateway.NewService(d, agentSvc, cat, alertSvc, reviews, clk)
 	gw.Log = log
 	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
-		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw), alerts.NewHandlers(alertSvc)}
+		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews)}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
@@ -161,7 +167,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.All("/mcp", web.RejectBadText(isMCPBatch), adaptor.HTTPHandler(gw.MCP()))
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
-	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw, Alerts: alertSvc}, nil
+	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw, Alerts: alertSvc, Review: reviews}, nil
 }
 
 // isBatch is the agent's proposal batch, whose items are refused one by one.

@@ -647,6 +647,210 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/review/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's review queues, in match order, with the caller's access to each */
+        get: operations["listReviewQueues"];
+        put?: never;
+        /** Add a queue (admin) */
+        post: operations["createReviewQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/queues/{queueId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queueId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a queue's name, roles, rules, SLAs, escalation or expiry (admin) */
+        patch: operations["updateReviewQueue"];
+        trace?: never;
+    };
+    "/review/reason-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reasons a reviewer can give for a rejection */
+        get: operations["listReasonCodes"];
+        /** Replace the list of reason codes (admin); codes left out are archived */
+        put: operations["setReasonCodes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The items the caller holds now, in priority order */
+        get: operations["listClaims"];
+        put?: never;
+        /** Lease the next items (10 by default, at most 20); items already held are renewed and come first */
+        post: operations["claimReviewItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/claims/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give back held items (all, or those named) for others to claim */
+        post: operations["releaseClaims"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/items/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        /** One item with the field's definition and the CRM's current value, read now */
+        get: operations["getReviewItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/items/{itemId}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve, edit, reject, escalate or skip an item the caller holds
+         * @description The decision, the item's state and (when it settles the item) the proposal's transition, its event and the agent's feedback are written in one transaction. Two-person items need two distinct approvers; the owner of the proposing agent never approves. A settling decision can be undone for 10 seconds.
+         */
+        post: operations["decideReviewItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/items/{itemId}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take back the caller's last decision on the item (within 10 seconds); the item returns to the caller */
+        post: operations["undoReviewDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview, then approve or reject together, the pending items like one item */
+        post: operations["bulkReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/review/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending items by SLA state per queue; the last 24 hours' decisions per hour, queue and reviewer */
+        get: operations["getReviewMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/records/{object}/{recordId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object: string;
+                recordId: string;
+            };
+            cookie?: never;
+        };
+        /** What happened to a record, newest first — proposals, their transitions and reviewers' decisions */
+        get: operations["getRecordTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1142,6 +1346,177 @@ export interface components {
             from?: string;
             to: string;
             actor_kind: string;
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Every non-empty list must contain the item's value (tags share one); empty takes everything. */
+        ReviewMatch: {
+            objects?: string[];
+            /** @description "object.field" or "field". */
+            fields?: string[];
+            sensitivities?: ("critical" | "high" | "medium" | "low")[];
+            tags?: string[];
+            /** @description Agent ids. */
+            agents?: string[];
+            routes?: ("review" | "two_person")[];
+        };
+        SLAMinutes: {
+            critical: number;
+            high: number;
+            medium: number;
+            low: number;
+        };
+        ReviewQueue: {
+            id: string;
+            name: string;
+            position: number;
+            allowed_roles: components["schemas"]["Role"][];
+            match: components["schemas"]["ReviewMatch"];
+            /** @description false: the queue only receives escalations. */
+            accepts_new: boolean;
+            sla_minutes: components["schemas"]["SLAMinutes"];
+            escalate_to?: string;
+            expire_after_double_sla: boolean;
+            /** @description Whether the caller's roles may claim from it. */
+            may_work: boolean;
+        };
+        ReviewQueueInput: {
+            name?: string;
+            position?: number;
+            allowed_roles?: string[];
+            match?: components["schemas"]["ReviewMatch"];
+            accepts_new?: boolean;
+            sla_minutes?: {
+                [key: string]: number;
+            };
+            /** @description A queue id; "" for none. */
+            escalate_to?: string;
+            expire_after_double_sla?: boolean;
+        };
+        ReasonCode: {
+            code: string;
+            label: string;
+            archived: boolean;
+        };
+        PriorityFactor: {
+            factor: string;
+            /** @description How far the factor moves the item ahead. */
+            minutes: number;
+            text: string;
+        };
+        ReviewItem: {
+            id: string;
+            proposal_id: string;
+            queue_id: string;
+            queue_name: string;
+            agent_id: string;
+            agent_name: string;
+            object: string;
+            record_id: string;
+            field: string;
+            field_label?: string;
+            field_type?: string;
+            field_options?: string[];
+            operation: string;
+            /** @description What the agent saw. */
+            expected_old?: unknown;
+            proposed?: unknown;
+            /** @description The CRM's value, read when the item was fetched (item reads only). */
+            current?: unknown;
+            /** @description Why the current value could not be read. */
+            current_error?: string;
+            /** @description The current value is not what the agent expected. */
+            stale: boolean;
+            /** Format: double */
+            confidence: number;
+            rationale: string;
+            evidence: components["schemas"]["ProposalEvidence"][];
+            flags: components["schemas"]["ProposalFlag"][];
+            reasons: string[];
+            route: string;
+            sensitivity: string;
+            approvals_required: number;
+            approvals: number;
+            /** @enum {string} */
+            state: "pending" | "decided" | "expired" | "closed";
+            /** @enum {string} */
+            sla_state?: "on_track" | "at_risk" | "breached";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            due_at: string;
+            why: components["schemas"]["PriorityFactor"][];
+            claimed_by_me?: boolean;
+            /** Format: date-time */
+            lease_expires_at?: string;
+            /** Format: date-time */
+            escalated_at?: string;
+            /** @description The record in the sandbox CRM's page. */
+            record_url?: string;
+            last_decision?: components["schemas"]["ReviewDecision"];
+        };
+        ReviewDecision: {
+            item_id: string;
+            proposal_id: string;
+            verdict: string;
+            /** @description approved, edited, rejected; pending (one of two approvals); escalated; skipped. */
+            outcome: string;
+            value?: unknown;
+            reason_code?: string;
+            comment?: string;
+            decided_by?: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            undo_until?: string;
+        };
+        BulkReviewResult: {
+            matched: number;
+            decided: number;
+            skipped: components["schemas"]["BulkSkip"][];
+        };
+        ReviewMetrics: {
+            queues: components["schemas"]["QueueStats"][];
+            reviewers: components["schemas"]["ReviewerStats"][];
+            /** @description The last 24 hours, oldest first. */
+            decisions_per_hour: number[];
+        };
+        QueueStats: {
+            queue_id: string;
+            queue_name: string;
+            on_track: number;
+            at_risk: number;
+            breached: number;
+            decisions_24h: number;
+            /** Format: double */
+            median_decision_seconds?: number;
+            /** Format: double */
+            sla_compliance?: number;
+        };
+        ReviewerStats: {
+            user_id: string;
+            name: string;
+            decisions: number;
+            /** Format: double */
+            median_decision_seconds?: number;
+            /** Format: double */
+            sla_compliance?: number;
+        };
+        BulkSkip: {
+            item_id: string;
+            code: string;
+            detail: string;
+        };
+        TimelineEntry: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            kind: "proposal" | "transition" | "decision";
+            proposal_id: string;
+            field: string;
+            actor: string;
+            text: string;
             detail: {
                 [key: string]: unknown;
             };
@@ -2360,6 +2735,413 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    listReviewQueues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queues. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        queues: components["schemas"]["ReviewQueue"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    createReviewQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewQueueInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueue"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    updateReviewQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queueId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewQueueInput"];
+            };
+        };
+        responses: {
+            /** @description The queue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueue"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    listReasonCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reason codes, in order; archived ones last. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reason_codes: components["schemas"]["ReasonCode"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    setReasonCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason_codes: {
+                        code: string;
+                        label: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The list now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reason_codes: components["schemas"]["ReasonCode"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    listClaims: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Held items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReviewItem"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    claimReviewItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Only this queue; omit for every queue the caller may work. */
+                    queue_id?: string;
+                    /** @description 1 to 20; default 10. */
+                    count?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The items held, and when their lease ends unless renewed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReviewItem"][];
+                        /** Format: date-time */
+                        lease_expires_at: string;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    releaseClaims: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    item_ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description How many were released. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        released: number;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    getReviewItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewItem"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    decideReviewItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    verdict: "approve" | "edit" | "reject" | "escalate" | "skip";
+                    /** @description edit only: the value to write instead, as the field type takes it ("" clears). */
+                    value?: unknown;
+                    /** @description reject only: one of the reason codes. */
+                    reason_code?: string;
+                    /** @description At most 2000 characters; the agent sees it. */
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The decision. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewDecision"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    undoReviewDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item, pending again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewItem"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    bulkReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    item_id: string;
+                    same: ("agent" | "field" | "proposed" | "reasons")[];
+                    /** @enum {string} */
+                    verdict?: "approve" | "reject";
+                    reason_code?: string;
+                    comment?: string;
+                    /** @description Only count the items (default false). */
+                    preview?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description How many matched and were decided. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReviewResult"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    getReviewMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewMetrics"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getRecordTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object: string;
+                recordId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Timeline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: components["schemas"]["TimelineEntry"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
 }

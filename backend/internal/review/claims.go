@@ -1,0 +1,265 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+
+	"countersign/backend/internal/crm"
+	"countersign/backend/internal/fieldvalue"
+	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/platform/problem"
+)
+
+// Claim leases up to count items to the reviewer (default 10, at most 20):
+// the ones they already hold, renewed, then the first free ones by rank from
+// the queues their roles may work (or from queueID alone). Rows are taken
+// with FOR UPDATE SKIP LOCKED, so two reviewers, on one app copy or two,
+// never hold the same item.
+func (s *Service) Claim(ctx context.Context, actor principal.Principal, queueID string, count int) ([]Item, time.Time, error) {
+	if count == 0 {
+		count = 10
+	}
+	if count < 1 || count > 20 {
+		return nil, time.Time{}, problem.InvalidField("count", "must be between 1 and 20")
+	}
+	qs, err := s.claimable(ctx, actor)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	ids := make([]string, 0, len(qs))
+	for _, q := range qs {
+		if queueID == "" || q.ID == queueID {
+			ids = append(ids, q.ID)
+		}
+	}
+	if queueID != "" && len(ids) == 0 {
+		if !db.IsUUID(queueID) {
+			return nil, time.Time{}, problem.InvalidField("queue_id", "is not a queue id")
+		}
+		return nil, time.Time{}, problem.Forbidden("queue_not_allowed", "Your roles may not work this queue, or it does not exist.")
+	}
+	now := s.clock.Now()
+	lease := now.Add(LeaseTTL)
+	var claimed []string
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		return s.db.Conn(ctx).Raw(`
+			WITH held AS (
+			  SELECT id FROM review_items
+			  WHERE tenant_id = ? AND state = 'pending' AND claimed_by = ? AND lease_expires_at > ? AND queue_id = ANY (?::uuid[])
+			  ORDER BY rank_at, id LIMIT ? FOR UPDATE
+			), free AS (
+			  SELECT id FROM review_items
+			  WHERE tenant_id = ? AND state = 'pending' AND queue_id = ANY (?::uuid[])
+			    AND (claimed_by IS NULL OR lease_expires_at <= ?)
+			    AND NOT (?::uuid = ANY (approved_by)) AND NOT (?::uuid = ANY (skipped_by))
+			    AND agent_owner IS DISTINCT FROM ?::uuid
+			  ORDER BY rank_at, id
+			  LIMIT GREATEST(? - (SELECT count(*) FROM held), 0)
+			  FOR UPDATE SKIP LOCKED
+			)
+			UPDATE review_items i SET claimed_by = ?, lease_expires_at = ?
+			WHERE i.tenant_id = ? AND i.id IN (SELECT id FROM held UNION ALL SELECT id FROM free)
+			RETURNING i.id`,
+			actor.TenantID, actor.UserID, now, pgArray(ids), count,
+			actor.TenantID, pgArray(ids), now, actor.UserID, actor.UserID, actor.UserID, count,
+			actor.UserID, lease, actor.TenantID).Scan(&claimed).Error
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	items, err := s.items(ctx, actor.TenantID, claimed)
+	return items, lease, err
+}
+
+// Release gives back the reviewer's claims (all, or the items named).
+func (s *Service) Release(ctx context.Context, actor principal.Principal, itemIDs []string) (int, error) {
+	for i, id := range itemIDs {
+		if !db.IsUUID(id) {
+			return 0, problem.InvalidField(fmt.Sprintf("item_ids[%d]", i), "is not an item id")
+		}
+	}
+	res := s.db.Conn(ctx).Exec(`UPDATE review_items SET claimed_by = NULL, lease_expires_at = NULL
+		WHERE tenant_id = ? AND claimed_by = ? AND state = 'pending' AND (? OR id = ANY (?::uuid[]))`,
+		actor.TenantID, actor.UserID, len(itemIDs) == 0, pgArray(itemIDs))
+	return int(res.RowsAffected), res.Error
+}
+
+// renew extends the reviewer's live leases: they are working.
+func (s *Service) renew(ctx context.Context, actor principal.Principal, now time.Time) error {
+	return s.db.Conn(ctx).Exec(`UPDATE review_items SET lease_expires_at = ?
+		WHERE tenant_id = ? AND claimed_by = ? AND state = 'pending' AND lease_expires_at > ?`,
+		now.Add(LeaseTTL), actor.TenantID, actor.UserID, now).Error
+}
+
+// Held lists what the reviewer holds now, in rank order.
+func (s *Service) Held(ctx context.Context, actor principal.Principal) ([]Item, error) {
+	var ids []string
+	if err := s.db.Conn(ctx).Raw(`SELECT id FROM review_items WHERE tenant_id = ? AND claimed_by = ? AND state = 'pending'
+		AND lease_expires_at > ? ORDER BY rank_at, id`, actor.TenantID, actor.UserID, s.clock.Now()).Scan(&ids).Error; err != nil {
+		return nil, err
+	}
+	return s.items(ctx, actor.TenantID, ids)
+}
+
+type itemRow struct {
+	ID, ProposalID, QueueID, QueueName, AgentID, AgentName, ConnectionID, Provider string
+	Object, RecordID, Field, Operation                                             string
+	FieldID                                                                        *string
+	ExpectedOld, Proposed                                                          *string
+	Confidence                                                                     float64
+	Rationale, Evidence, Flags, Reasons, Route, Sensitivity                        string
+	ApprovalsRequired                                                              int
+	ApprovedBy                                                                     string
+	State                                                                          string
+	CreatedAt, DueAt                                                               time.Time
+	Why                                                                            string
+	ClaimedBy                                                                      *string
+	LeaseExpiresAt, EscalatedAt, DecidedAt                                         *time.Time
+}
+
+const itemSQL = `
+SELECT i.id, i.proposal_id, i.queue_id, q.name AS queue_name, i.agent_id, a.name AS agent_name, a.connection_id, c.provider,
+       i.object, i.record_id, i.field, p.field_id, p.operation, p.expected_old::text AS expected_old, p.proposed::text AS proposed,
+       p.confidence, p.rationale, p.evidence::text AS evidence, p.flags::text AS flags, p.reasons::text AS reasons, p.route,
+       i.sensitivity, i.approvals_required, i.approved_by::text AS approved_by, i.state, i.created_at, i.due_at, i.why::text AS why,
+       i.claimed_by, i.lease_expires_at, i.escalated_at, i.decided_at
+FROM review_items i
+JOIN proposals p ON p.tenant_id = i.tenant_id AND p.id = i.proposal_id
+JOIN agents a ON a.tenant_id = i.tenant_id AND a.id = i.agent_id
+JOIN crm_connections c ON c.tenant_id = i.tenant_id AND c.id = a.connection_id
+JOIN review_queues q ON q.tenant_id = i.tenant_id AND q.id = i.queue_id
+WHERE i.tenant_id = ?`
+
+// items reads items by id, in rank order.
+func (s *Service) items(ctx context.Context, tenantID string, ids []string) ([]Item, error) {
+	if len(ids) == 0 {
+		return []Item{}, nil
+	}
+	var rows []itemRow
+	if err := s.db.Conn(ctx).Raw(itemSQL+` AND i.id = ANY (?::uuid[]) ORDER BY i.rank_at, i.id`, tenantID, pgArray(ids)).
+		Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	out := make([]Item, len(rows))
+	for i, r := range rows {
+		it, err := r.item(now)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = it
+	}
+	return out, nil
+}
+
+func (r itemRow) item(now time.Time) (Item, error) {
+	it := Item{ID: r.ID, ProposalID: r.ProposalID, QueueID: r.QueueID, QueueName: r.QueueName, AgentID: r.AgentID, AgentName: r.AgentName,
+		Object: r.Object, RecordID: r.RecordID, Field: r.Field, Operation: r.Operation, Confidence: r.Confidence, Rationale: r.Rationale,
+		Route: r.Route, Sensitivity: r.Sensitivity, ApprovalsRequired: r.ApprovalsRequired, ApprovedBy: parseArray(r.ApprovedBy),
+		State: r.State, CreatedAt: r.CreatedAt, DueAt: r.DueAt, ClaimedBy: r.ClaimedBy, LeaseExpiresAt: r.LeaseExpiresAt,
+		EscalatedAt: r.EscalatedAt, DecidedAt: r.DecidedAt, Evidence: []Evidence{}, Flags: []Flag{}, Reasons: []string{}}
+	if r.State == "pending" {
+		it.SLAState = SLAState(r.CreatedAt, r.DueAt, now)
+	}
+	var reasons []struct{ Text string }
+	for _, x := range []struct {
+		field string
+		src   *string
+		dst   any
+	}{{"expected_old", r.ExpectedOld, &it.ExpectedOld}, {"proposed", r.Proposed, &it.Proposed}, {"evidence", &r.Evidence, &it.Evidence},
+		{"flags", &r.Flags, &it.Flags}, {"reasons", &r.Reasons, &reasons}, {"why", &r.Why, &it.Why}} {
+		if x.src == nil {
+			continue
+		}
+		if err := json.Unmarshal([]byte(*x.src), x.dst); err != nil {
+			return it, fmt.Errorf("review item %s: %s: %w", r.ID, x.field, err)
+		}
+	}
+	for _, x := range reasons {
+		it.Reasons = append(it.Reasons, x.Text)
+	}
+	if r.Provider == string(crm.Sandbox) {
+		it.RecordURL = "/sandbox?object=" + url.QueryEscape(r.Object) + "&record=" + url.QueryEscape(r.RecordID)
+	}
+	return it, nil
+}
+
+// Item returns one item with what a reviewer decides on: the field's
+// definition and the CRM's current value, read now (Stale when it is not what
+// the agent expected), and the last decision on it.
+func (s *Service) Item(ctx context.Context, actor principal.Principal, id string) (Item, error) {
+	if !db.IsUUID(id) {
+		return Item{}, problem.NotFound("review item")
+	}
+	var rows []itemRow
+	if err := s.db.Conn(ctx).Raw(itemSQL+` AND i.id = ?`, actor.TenantID, id).Scan(&rows).Error; err != nil {
+		return Item{}, err
+	}
+	if len(rows) == 0 {
+		return Item{}, problem.NotFound("review item")
+	}
+	it, err := rows[0].item(s.clock.Now())
+	if err != nil {
+		return it, err
+	}
+	spec := fieldvalue.Spec{}
+	if f, err := s.field(ctx, actor.TenantID, rows[0].FieldID); err == nil {
+		it.FieldLabel, it.FieldType, it.FieldOptions = f.Label, string(f.Type), optionValues(f)
+		spec = fieldvalue.SpecOf(f)
+	}
+	it.Current, it.CurrentErr = s.current(ctx, actor.TenantID, rows[0].ConnectionID, it.Object, it.RecordID, it.Field)
+	if it.CurrentErr == "" && it.ExpectedOld != nil {
+		it.Stale = !fieldvalue.Same(spec, it.Current, it.ExpectedOld)
+	}
+	last, err := s.decisions(ctx, actor.TenantID, id, 1)
+	if err == nil && len(last) > 0 {
+		it.LastDecision = &last[0]
+	}
+	return it, err
+}
+
+func optionValues(f crm.Field) []string {
+	out := make([]string, len(f.Options))
+	for i, o := range f.Options {
+		out[i] = o.Value
+	}
+	return out
+}
+
+// field is the catalog's definition of a proposal's field.
+func (s *Service) field(ctx context.Context, tenantID string, fieldID *string) (crm.Field, error) {
+	if fieldID == nil {
+		return crm.Field{}, problem.NotFound("field")
+	}
+	f, err := s.catalog.FieldDetail(ctx, tenantID, *fieldID)
+	return f.Field.Field, err
+}
+
+// current reads a field's value from the CRM now; the error is for the reviewer to read.
+func (s *Service) current(ctx context.Context, tenantID, connectionID, object, recordID, field string) (any, string) {
+	conn, err := s.catalog.Connector(ctx, tenantID, connectionID)
+	if err != nil {
+		return nil, "the CRM connection cannot be used: " + problemText(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	recs, err := conn.ReadRecords(ctx, object, []string{recordID}, []string{field})
+	if err != nil {
+		return nil, "the CRM did not answer: " + problemText(err)
+	}
+	if len(recs) == 0 {
+		return nil, "the record no longer exists in the CRM"
+	}
+	return recs[0].Values[field], ""
+}
+
+func problemText(err error) string {
+	if p, ok := problem.As(err); ok {
+		return p.Detail
+	}
+	return err.Error()
+}

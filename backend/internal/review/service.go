@@ -1,0 +1,161 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"countersign/backend/internal/access"
+	"countersign/backend/internal/alerts"
+	"countersign/backend/internal/audit"
+	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/platform/clock"
+	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/jobs"
+	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/proposals"
+)
+
+// Service owns review queues, items and decisions.
+type Service struct {
+	db        *db.DB
+	clock     clock.Clock
+	proposals *proposals.Store
+	catalog   *catalog.Service
+	alerts    *alerts.Service
+	enforcer  *access.Enforcer
+	auditLog  *audit.Log
+	jobs      *jobs.Jobs
+}
+
+// Deps are what the review service needs.
+type Deps struct {
+	DB       *db.DB
+	Clock    clock.Clock
+	Catalog  *catalog.Service
+	Alerts   *alerts.Service
+	Enforcer *access.Enforcer
+	Audit    *audit.Log
+}
+
+// New returns the review service.
+func New(d Deps) *Service {
+	return &Service{db: d.DB, clock: d.Clock, proposals: proposals.NewStore(d.DB), catalog: d.Catalog, alerts: d.Alerts,
+		enforcer: d.Enforcer, auditLog: d.Audit}
+}
+
+func (s *Service) audit(ctx context.Context, actor principal.Principal, action, target string, detail map[string]any) error {
+	return s.auditLog.Record(ctx, audit.Entry{TenantID: actor.TenantID, At: s.clock.Now(), ActorUserID: actor.UserID, ActorEmail: actor.Email,
+		Action: action, Target: target, Detail: detail, IP: actor.IP})
+}
+
+// Enqueue creates the review items of newly queued proposals, in ctx's
+// transaction (intake's): each goes to the first queue whose rules fit, with
+// its deadline and rank. A proposal no queue takes goes to the last queue
+// that accepts new items.
+func (s *Service) Enqueue(ctx context.Context, tenantID string, owner *string, items []NewItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if err := s.ensureDefaults(ctx, tenantID); err != nil {
+		return err
+	}
+	qs, err := s.queues(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		ProposalID        string    `json:"proposal_id"`
+		QueueID           string    `json:"queue_id"`
+		AgentID           string    `json:"agent_id"`
+		AgentOwner        *string   `json:"agent_owner"`
+		Object            string    `json:"object"`
+		RecordID          string    `json:"record_id"`
+		Field             string    `json:"field"`
+		Sensitivity       string    `json:"sensitivity"`
+		ApprovalsRequired int       `json:"approvals_required"`
+		SLAMinutes        int       `json:"sla_minutes"`
+		DueAt             time.Time `json:"due_at"`
+		RankAt            time.Time `json:"rank_at"`
+		Why               []Factor  `json:"why"`
+		CreatedAt         time.Time `json:"created_at"`
+	}
+	rows := make([]row, len(items))
+	for i, it := range items {
+		q, ok := route(qs, it)
+		if !ok {
+			return fmt.Errorf("tenant %s has no queue that accepts new items", tenantID)
+		}
+		sla := q.SLA(it.Sensitivity)
+		if it.SLAOverride != nil && *it.SLAOverride > 0 {
+			sla = *it.SLAOverride
+		}
+		sc := Score(it, sla)
+		approvals := 1
+		if it.Route == "two_person" {
+			approvals = 2
+		}
+		rows[i] = row{ProposalID: it.ProposalID, QueueID: q.ID, AgentID: it.AgentID, AgentOwner: owner, Object: it.Object,
+			RecordID: it.RecordID, Field: it.Field, Sensitivity: it.Sensitivity, ApprovalsRequired: approvals, SLAMinutes: sla,
+			DueAt: sc.DueAt, RankAt: sc.RankAt, Why: sc.Why, CreatedAt: it.CreatedAt}
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	return s.db.Conn(ctx).Exec(`
+		INSERT INTO review_items (tenant_id, proposal_id, queue_id, agent_id, agent_owner, object, record_id, field, sensitivity,
+		       approvals_required, sla_minutes, due_at, rank_at, why, state, created_at)
+		SELECT ?, x.proposal_id, x.queue_id, x.agent_id, x.agent_owner, x.object, x.record_id, x.field, x.sensitivity,
+		       x.approvals_required, x.sla_minutes, x.due_at, x.rank_at, x.why, 'pending', x.created_at
+		FROM jsonb_to_recordset(?::jsonb) AS x(proposal_id uuid, queue_id uuid, agent_id uuid, agent_owner uuid, object text,
+		       record_id text, field text, sensitivity text, approvals_required int, sla_minutes int, due_at timestamptz,
+		       rank_at timestamptz, why jsonb, created_at timestamptz)`, tenantID, string(b)).Error
+}
+
+// route picks the item's queue: the first (by position) that accepts new
+// items and whose rules fit, else the last that accepts new items.
+func route(qs []Queue, it NewItem) (Queue, bool) {
+	var last *Queue
+	for i := range qs {
+		if !qs[i].AcceptsNew {
+			continue
+		}
+		if qs[i].Match.Fits(it) {
+			return qs[i], true
+		}
+		last = &qs[i]
+	}
+	if last == nil {
+		return Queue{}, false
+	}
+	return *last, true
+}
+
+// Close ends the items of proposals that left the queue without a review
+// (superseded by a newer proposal of their agent), in ctx's transaction.
+func (s *Service) Close(ctx context.Context, tenantID string, proposalIDs []string, now time.Time) error {
+	if len(proposalIDs) == 0 {
+		return nil
+	}
+	return s.db.Conn(ctx).Exec(`UPDATE review_items SET state = 'closed', decided_at = ?, claimed_by = NULL, lease_expires_at = NULL
+		WHERE tenant_id = ? AND proposal_id = ANY (?::uuid[]) AND state = 'pending'`, now, tenantID, pgArray(proposalIDs)).Error
+}
+
+// claimable lists the queue ids the user may claim from (by role).
+func (s *Service) claimable(ctx context.Context, actor principal.Principal) ([]Queue, error) {
+	qs, err := s.Queues(ctx, actor.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	mine := s.enforcer.Roles(actor.UserID, actor.TenantID)
+	out := qs[:0:0]
+	for _, q := range qs {
+		if slices.ContainsFunc(q.AllowedRoles, func(r string) bool { return slices.Contains(mine, r) }) {
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
