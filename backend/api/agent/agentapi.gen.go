@@ -97,6 +97,7 @@ const (
 	FeedbackEventOutcomeEdited     FeedbackEventOutcome = "edited"
 	FeedbackEventOutcomeExpired    FeedbackEventOutcome = "expired"
 	FeedbackEventOutcomeRejected   FeedbackEventOutcome = "rejected"
+	FeedbackEventOutcomeReopened   FeedbackEventOutcome = "reopened"
 	FeedbackEventOutcomeRolledBack FeedbackEventOutcome = "rolled_back"
 	FeedbackEventOutcomeStale      FeedbackEventOutcome = "stale"
 	FeedbackEventOutcomeSuperseded FeedbackEventOutcome = "superseded"
@@ -118,6 +119,8 @@ func (e FeedbackEventOutcome) Valid() bool {
 	case FeedbackEventOutcomeExpired:
 		return true
 	case FeedbackEventOutcomeRejected:
+		return true
+	case FeedbackEventOutcomeReopened:
 		return true
 	case FeedbackEventOutcomeRolledBack:
 		return true
@@ -278,12 +281,14 @@ type FeedbackEvent struct {
 	Cursor string    `json:"cursor"`
 
 	// Detail E.g. reasons for blocked, final value for edited, reason code and note for rejected.
-	Detail     map[string]interface{} `json:"detail"`
-	Outcome    FeedbackEventOutcome   `json:"outcome"`
-	ProposalId string                 `json:"proposal_id"`
+	Detail map[string]interface{} `json:"detail"`
+
+	// Outcome reopened: a reviewer undid their decision within 10 seconds; the proposal is queued again.
+	Outcome    FeedbackEventOutcome `json:"outcome"`
+	ProposalId string               `json:"proposal_id"`
 }
 
-// FeedbackEventOutcome defines model for FeedbackEvent.Outcome.
+// FeedbackEventOutcome reopened: a reviewer undid their decision within 10 seconds; the proposal is queued again.
 type FeedbackEventOutcome string
 
 // Problem defines model for Problem.
@@ -1172,58 +1177,59 @@ func (sh *strictHandler) GetAgentRecord(ctx *fiber.Ctx, object string, recordId 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"1FrbbhvJ0X6Vwvw/sDIyIikfkpi60jp24MC7NrRe5MIyyOZ0kdOrnu5xd49oxiCQh8gT5kmC6u45kUOK",
-	"8u4ayY1AcvpY9dVXX9XoS5LpotQKlbPJ9Eti0JZaWfRf3hm9kFjQx0wrh8rRR1aWUmTMCa3GZRjxh1+s",
-	"VvTMZjkWjD79v8FlMk3+b9yuPw5P7bhed7vdpglHmxlR0nLJNLlScP3qBTx/+uxPEBcfJTQszqWlr1ao",
-	"3CuBktO30ugSjRPhyJlWS8FRZThzuUGb6zBqqU3BXDJNuK4WEpM0cZsSk2miqmKBJtmmCd7FiQY/VcKg",
-	"nxdHLbSWyBQNk2yBsvPIOiPUip4UmiM9QFUVyfRDwiqnkzQxeCdwTTuu9axEQ6ZKk4XU2S3y5GO6v5Bi",
-	"BQ7uoBe/YOaGH5VovE+8GfpGfds8A5cjMLLfdxZspksEJqVeW9AKXC4sLMmuoyRNhMPCdq9j0SVpkklk",
-	"JkkJBaiGjx9/YMawTThac65m0b7XDtv0jslqyBZbsmvtpg9xWO2c9lDRYAOHsqiscOJOuE33klKTpwrk",
-	"oiqSNMnFKqdLG+FExuSR6+7aPDxPweFnl0JAWQpZZQyqbJMCZw7DXycKTIEQlgIdI/oqBSyYkCmUuVaY",
-	"QmVkCgaXSAtgCoInA4dZG+EYAXzvQK+YtAjrHJUHwYvrH6Bgt2hBODDI+LlWcgPagHAWSi1FtgEPUhsA",
-	"Y0ftfk047LghmjsiuHZHnNYCoXPMHnD7XokBNeRMzwDvjC61ZfIYCZwY+plB5pDPmOtPYA7PyT1DlsbP",
-	"JWY0KTDMNk2WNSXtjV1Kturj/96gyYV12myOBM1DDsvRMeEtxTgXZG0m33VWc6bCATtbx1xl7w8/Rj6P",
-	"g08JPsG/mt4Gn5YeChj9YJDZXb65194GM2347MDJjK7cMCWfaiIfrk18tLvVsOleMe0iuNmiPkV7wRpY",
-	"PQC30DkYOdd+931EHbi8J1f7YPCshcvzGBE7+UgBAyvUSiIES3xnPQelnpq8QSwIFTPUOtcWIZwC1mgQ",
-	"JC4d6MqlwBSHdb7pJaxj0uPv8VBBPuzhYMhp8fpD1nx519JM35T4OUNTDmPZCSeHwVQZuW+t3LnyzD6C",
-	"n6/fjPZje+fEtMLQSV8h8gXLbl/eRRX39VySVcZqM3j+02imf72Xo9UIIqJhqQ1EZZTCUigmg9/9A+TC",
-	"0e9hMGSao/e/0i4MMPiLp+SOmVoL6MpluugJtFqDeTVj9J3/GHbxURZWSzzXewP7WPQpxIvgMExLiXxG",
-	"xvWBa0w9y1ak9pAfUHllzF/DnLPj12j0/qz2Ummg4Gj/IQB0tPxusuR4jzP3c58x2hwTdIdTYYHWstUJ",
-	"kq6mxXrCKXmF5qN1h1h8j6uFcrgKEuBwUNb67vhxo8QJy3Q4OzukYWr58toNe+W4hCnYZ1EQii/SpBAq",
-	"fJ4cqWp6zjrGkA2nbf0ur8Oci8m+tXcU0E5cv88jZ7c1B1i2hrO//fT2R7AZk8yQ3FSVlI9GyVH9JDgW",
-	"pXaknGe3uNnf7Bqd2Qi1Ako6fkPLCoRb3HiGaH6oowcMusrEekgbsfJUY9BW0o3gfXe+X5EBF0svvV27",
-	"hqCktawscs8+LmcOyMRhynzn0DNyqRSZm6egWEGHpc0LJE/ZMDtsckmMltMAYYFSedxAuNEQH5+qmjgu",
-	"WSUJRaGSe3Bd11FZA75WuI7+PuzhcBgWAq1gn9+gWrk8mT6dPP/jwIb3aLJKnUSdR0VXJ86OBem1R8ZA",
-	"miciPMypfSvNhbpjUvCZN9M8heYHQk33OxWNczhj8OPPbyDLmWGZQ2/LxcZhBAszSECBn9+/Ov/zo/Qo",
-	"4LQBBhlzTOoVfQnCyqOXyUFUNcGIn1lRksea1GM/XHwcNWBIfwXHezulJ1H9ARAIxfHzMKN/XRlQC/19",
-	"jTDcx/FNnqFoaZPN/lKfKqyC7qicnnXEx1HJsCtO/dWHbNUXuXs4vIK6n0FQCDdhEs5KIc4dW62QPwoa",
-	"PDAc4+BbAwvi0kjkQZIHFFGtb0G4S2CwFpJnzPD4SKKz7aQIGQK0WhGKNQgHi8p5GPuNhLNR6I+i1hnQ",
-	"FC0iVeST2XAzJCBgB8RCTP2R21KDKo39vpjT9ZHuFd01fuN++y7x/aasMsJtfqI0Gy60QGbQNG1T31gJ",
-	"PzULkPYPbVKhlnqYeL1zuPYZyOhqlcM6F1lOdr963VwqGB0ypuha9BheXP8wAl8Q2hul8A4N5Fpy3xrK",
-	"DHJUTjBpp2ScTTBGa7OaTCi9BmK1Pu8JdaNcjiJyTAq2WhSizZo2jVMYB9pyAxwzYYVWQBIamIVlrFVG",
-	"N+pGXVUup4NkzGGckDEpY46lp9qIf3gcTOF7bz64qSaTJ9ktbvwHnMPZLW4olTLj/MQbNc/szJtmNr+E",
-	"UD3T5YrQB8VoFijZivRBM0lXyqGxYhUxbePc81vczB+N4KUXxp6ad9vYvkce1cSNsr79BXNiwLlXHBah",
-	"ZC63oaTxMUXLMCirhRQZZFo5ygPeKo1CabtnfrT2IoWTFX948Q6c1tICczAfF1k5hzMiJZRobQqUpB9N",
-	"b9RcCutmoeamHBSjdBajlH5aoZvV/qu/106aj25Uo3unyYtdC8HVu9dURNNvHrIXo8loEsWJYqVIpsmT",
-	"0WT0hOKd7k8gH9er05cV+sTb3PQ1T6bJX9HVJa2faFiBtG8y/TAUI3PlM2qookAvvY9LYnRdBS9fgiaY",
-	"Oh1hsjS68KMWuBJKCbXyPQZa8FOFZlM3OacJWzofsu27jz22+DI4UYrCk0s7sZFoF5NJR+M/899qlX+R",
-	"7iW77ce0/+bm8WRy5K3N/tuaHVVzV78OOqli6PcWBpIqGX+fu94xawmoc2/AeSBcWxV4CZUK6ONNv9og",
-	"JaNaFytc398KibeI2w+Q8t7Lp/oiEKamoCVH62ApjHVewD4Ndh2yRmP/9vUWjb94wHhKE1VRMLNJpslL",
-	"z3WxwA+QFbah8w6dCgXacDRpwCyLKPfLjUNcHwyjN8K69nWa7zH+djBq9z4JRp3Xevf15eLKJ/k0NBPb",
-	"GrRgmyEl4ttHjI9+pdfe7yXIkBT3BUYKVrfaKORl6wwTilQQymVwYONob19tB5z4k8+w75qBTR/ke803",
-	"J/ivEUdfks5uH/pNiMno+UW3m/Ch0+NM3ueVsZxt4ElZwFqbW9tJCdc4BY6FTmJ/04saOx2PCybkKG4+",
-	"ynQxdjm5YHzx+ElCjNbvLySfKibFUiB3elFtmrJhmnBk0joqHAY6BVQmnj99fP5sMrk4746sy+Ywvdd/",
-	"ryvktuBNSoMWlQupNsuRVzIUBW1Fm/wFCw0LrW9jvd5YpUQTE462dCXf7S6l71p3atyEzpi0hW08erL9",
-	"uE0PBlkPHyfFWa/x1Gvy1Hmm7vncE4Xt1sOB2I51psLtb8otoVXz8EvHQv4+gqmXP4Vh3iqMnSPvaDpO",
-	"S8rw73/+izRc3TOiQlyBbxt0u0DxrfvvnmFo/PNv+f8cbyl3Q+QjC7dYOt/SChcXFhbMZfl3FjqBC16t",
-	"M9e27QpdEEme+Zb/Xp9jUdnN/NElWIytPr8msBVxaV3GhZok+jVY+vE3tcT7JgMJUpzW+WI3p2L5DqXO",
-	"hKPKprwEg85swIsif5scGUdDaQMzrbj13RytMvTZgxfCZw6qtP3dDbJbNEQtYaIPDd8fPb/ySrV3mT0l",
-	"ue3ns5Bb4ILs+GwyqTMnr5NcSKCXoBWZnYf+Z6gll0xI2/pjJ52Nv9QfX/PtMZnff9e/p/W9sKbCodXV",
-	"7cLJLgkdU+m/VkPfq22aSxxAR33u0dfF9dOv1SxXHXrqykzPXaGNlYJvjKXNizoqUuvC3ZKSWbKoOGMz",
-	"YPwlMOb2fu0ZXkfbk3zbaeae6teHV1+Pu8XXxb3F14ENTqoL+yh4oYuCnVskOzjklxCPFBsfTbfKC8hD",
-	"9eiylvK/H9T7ubgu7w707x9YAcR/ThgoIw//Q8Gr/5r/GDANlpvTnqIhrmKnaVn30r6RFvhqzrimnFr3",
-	"/eq+Y6f5k9Z1T3DIWQBwaKhakNp3mYcJY/wl/HJKXohg+Z2Zo79QfbrfgoS+QayeHHDDSSnc9n8CjlrV",
-	"xz0FkS0GO915D566L//hIxnformrYRXq1zErxdhnyPHdBVVn/wkAAP//",
+	"1Frbjhu50X6VQv8/sGOkR9L4kMSaq1nHDhx418asF7nwGBLVLKm5wybbJHtkxRCQh8gT5kmCItknqaXR",
+	"eHeN5GYgqXkoVn2s+urr+ZJkuii1QuVsMv2SGLSlVhb9l3dGLyQW9DHTyqFy9JGVpRQZc0KrcRlG/OEX",
+	"qxU9s1mOBaNP/29wmUyT/xu364/DUzuu191ut2nC0WZGlLRcMk2uFFy/egHPnz77E8TFRwkNi3Np6asV",
+	"KvdKoOT0rTS6RONEMDnTaik4qgxnLjdocx1GLbUpmEumCdfVQmKSJm5TYjJNVFUs0CTbNMG7ONHgp0oY",
+	"9PPiqIXWEpmiYZItUHYeWWeEWtGTQnOkB6iqIpl+SFjldJImBu8ErmnHtZ6VaMhVabKQOrtFnnxM9xdS",
+	"rMDBHfTiF8zc8KMSjY+Jd0PfqW+bZ+ByBEb++86CzXSJwKTUawtagcuFhSX5dZSkiXBY2O5xLLokTTKJ",
+	"zCQpoQDVsPnxB2YM2wTTGruaRftRO+zTOyarIV9sya91mD7EYXVwWqOiwwaMsqiscOJOuE33kFJTpArk",
+	"oiqSNMnFKqdDG+FExuSR4+76PDxPweFnl0JAWQpZZQyqbJMCZw7DXycKTIEQlgKZEWOVAhZMyBTKXCtM",
+	"oTIyBYNLpAUwBcGTAWPWRjhGAN8z6BWTFmGdo/IgeHH9AxTsFi0IBwYZP9dKbkAbEM5CqaXINuBBagNg",
+	"7Kjdr7kOO2GI7o4IrsMRp7VA6JjZA24/KvFCDQXTZ4B3RpfaMnksCZx49TODzCGfMdefwByeU3iGPI2f",
+	"S8xoUsgw2zRZ1ilpb+xSslUf//demlxYp83myKV5iLEcHRPeU4xzQd5m8l1nNWcqHPCzdcxV9v7rxyjm",
+	"cfApl0/wr05vg09LDwWMcTDI7G6+udffBjNt+OyAZUZXbjgln+oif12b+9HuVsOme8S0i+Bmi9qK9oA1",
+	"sHoAbqFz8OZc+933EXXg8D652geDZy1cnscbsVOPFDCwQq0kQvDEd9bnoNSnJu8QC0LFCrXOtUUIVsAa",
+	"DYLEpQNduRSY4rDON72CdYx6/D0aFejDHg6GghaPP+TNl3dtmum7Ej9naMphLDvh5DCYKiP3vZU7V57Z",
+	"R/Dz9ZvR/t3esZhWGLL0FSJfsOz25V1kcV+fS7LKWG0G7T8tzfSP93K0GkFENCy1gciMUlgKxWSIu3+A",
+	"XDj6PQyGTHP08VfahQEGf/EpueOm1gO6cpkuBgqjQV2iQj4FBoGroYFKccEJjcIAx0xYoRUQooWCiwlY",
+	"zLTi9tLjtYyFCISFTxVWyIGtmFBkRs0rarrniZPRd/5jOJC/0MFw/zFYk/gK48PqM4AvXJ56h2FaSuQz",
+	"CqlPF8bUC9iKOCbyA9yyNnY40+2gKYa6P6t1ZRoSf4z6EOw6HcRuieZ4D4T2K64x2hyjkYcLcIHWstUJ",
+	"RLJOxvWEU6oZzUfrDtWOvQohlMNVIB6HU0HNKo+bG4lVWKZTKbJDzKkmTa/dcFSOE6eCfRYFAfoiTQqh",
+	"wufJkV6qF6xjebnJpFu/y+sw52Ky7+0d3rVzmd/nsVK0nQ5Ytoazv/309kewGZPMEMlVlZSPRslR1iY4",
+	"FqV2xNdnt7jZ3+wandkItfKJwW9oWYFwixufl5ofmgRh0FUmdmHaiJVPcAZtJd0I3nfn+xUZcLH0hN/1",
+	"kozBZWWR+5zncuaAXBymzHeMnlFIpcjcPAXFCjKWNi+QImXD7LDJJeXRnAYIC0Qg4gbCjYaqwKlcjeOS",
+	"VZJQFPrHB3eTHW43EGuF6xjvwxEOxrBw0Qr2+Q2qlcuT6dPJ8z8ObHgPE6zUSanzKNXr3LNjl/TaI2OA",
+	"XFAiPJxT+16aC3XHpOAz76Z5Cs0PhJrud2pV53DG4Mef30CWM8Myh96Xi43DCBZmkIACP79/df7nR+lR",
+	"wGkDDDLmmNQr+hLonEcvk4Ooai4jfmZFSRFrSo/9cPFx1IAh/RU53vspPSnVHwCBUBw/D2f0r2s+6vZi",
+	"ny4Mq0deWhq6LW2x2V8qcJM4e9bhIUcpwy4l9kcf8lWfWu/h8ApqFYWgEE7CJJyVQpw7tlohfxSYf8hw",
+	"jIMXJBaUS2MiD41AQJFihdcuLoHBWkieMcPjI4nOtpMiZAjQakUo1iAcLCrnYew3Es7G9mIUuc4Ap2gR",
+	"qWI+mQ1LMAEBOyAWYupNbhsc6m/21Tina5Pupfo1fuN++yHxKldWGeE2P1GZDQdaIDNoGrHWyznhp2YB",
+	"6jiCOCvUUg8nXh8crn0FMrpa5bDORZaT369eN4cKToeMKToWPYYX1z+MwLeh9kYpvEMDuZbcC1KZQY7K",
+	"CSbtlJyzCc5ofVYnEyqvIbHayMpvVCDr3o0p2GpRiLZq2jROYRxoy01L6olCA7OwjB3S6EbdqKvK5WRI",
+	"xhzGCRmTMtZYeqqN+IfHwRS+9+6Dm2oyeZLd4sZ/wDmc3eKGSikzzk+8UfPMzrxrZvNLCD07Ha4I6itG",
+	"t0DJVsQPmkm6Ug6NFauIaRvnnt/iZv5oBC89MfapeVc898p8ZBM3ynrRDeaUAeeecViEkrnchkbK3yla",
+	"hkFZLaTIINPKUR3wXmkYSqvZ+dHakxROXvzhxTtwWksLzMF8XGTlHM4oKaFEa1OgIv1oeqPmUlg3C50+",
+	"1aB4S2fxltJPK3SzOn719zpI89GNanjvNHmx6yG4eveaWnf6zUP2YjQZTSI5UawUyTR5MpqMntB9p/MT",
+	"yMf16vRlhb7wNid9zZNp8ld0dSPtJxpWIO2bTD8M3ZG58hU1dFGgl7FbxDuhqxDlS9AEU6cjTJZGF37U",
+	"AldCKaFWXtmgBT9VaDa1tDpN2NL5K9u+cdnLFl8GJ0pR+OTSTmwo2sVk0uH4z/y3muVfpHvFbvsx7b8v",
+	"ejyZHHlXtP+OaIfV3NUvoU7qGPqKxkBRJefv5653zFoC6tw7cB4Srq0KvIRKBfTxRiU3SMWo5sUK1/cL",
+	"MPEUcfuBpLz3yqs+CISpKWjJ0TpYCmOdJ7BPg1+HvNH4v32pRuMvHjCeykRVFMxskmny0ue62OAHyArb",
+	"pPNOOhUKtOFo0oBZFlHulxuHe33wGr0R1rUv8byy+dvBqN37JBh1XibepwbGlU+KaZAw2x60YJshJuJF",
+	"K8ZHvzJq7/cKZJSq9ghGCla33CjUZesME4pYEMplCGATaO9fbQeC+JOvsO+agY0O8r3mmxPi15CjL0ln",
+	"tw99EWIyen7RVRM+dJTV5H1eGcvZBp6UBay1ubWdknCNU+BY6CSqqp7U2Ol4XDAhR3HzUaaLscspBOOL",
+	"x08Symh9fSH5VDEplgK504tq07QN04Qjk9ZR4zCgFFCbeP708fmzyeTivDuybpvD9J7qX3fIbcOblAYt",
+	"KhdKbZYjr2RoCtqONvkLFhoWWt/Gfr3xSommlictHclr7KX0Wnmnx03IxqRtbKPpyfbjNj14yXr4OOme",
+	"9YSnnshT15la87nnFrZbD1/EdqwzFW5/09wSpJqHHzo28vclmHr5UzLMW4VROfKBJnPapAz//ue/iMPV",
+	"mhE14gq8bNBVgeK7/t+9wtD459/yv0jeUu2GmI8s3GLpvKQVDi4sLJjL8u8sdC4ueLbOXCvbFbqgJHnm",
+	"XzTs6RyLym7mjy7BYpT6/JpB+W/auNCTxLgGTz/+pp5431QgQYzTOt/s5tQs36HUmXDU2ZSXYNCZDXhS",
+	"5E+TI+NoqGyEVx1ezdEqQ189eCF85aBO25/dILtFQ6klTPRXw+uj51eeqfYOs8ckt/16FmoLXJAfn00m",
+	"deXkdZELBfQStCK386B/hl5yyYS0bTx2ytn4S/3xNd8eo/n9/zDY4/qeWFPj0PLqduFkNwkdY+m/lkPf",
+	"y22aQxxAR2336Ovu9dOv5SxXnfTUpZk+dwUZKwUvjKXN60FqUuvG3RKTWbLIOKMYMP4SMub2fu4ZXoLb",
+	"k2LbEXNPjevDu6/H3ebr4t7m68AGJ/WFfRS80EXBzi2SHxzyS4gmReGjUas8gTzUjy5rKv/7Qb1fi+v2",
+	"7oB+/8AOIP5LxEAbefjfGF791/yfgmmw3Fh7Coe4ikrTstbSvhEX+OqccU01tdb9at2xI/6kdd8TAnIW",
+	"ABwEVQtSe5V5OGGMv4RfTqkLESy/c+boL1Rb91skoW9wV0++cMNFKZz2fwKOWtXmnoLIFoMddd6Dp9bl",
+	"P3wk51s0dzWsQv86ZqUY+wo5vrug7uw/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -88,7 +88,7 @@ func (s *Store) Agent(ctx context.Context, tenantID, id string) (Agent, error) {
 const agentWithScopesSQL = `
 SELECT a.id, a.tenant_id, a.connection_id, c.name AS connection_name, a.name, a.description, a.status, a.paused_reason,
        a.velocity_cap, a.hard_cap_multiplier, a.field_caps::text AS field_caps, a.breaker_open, a.breaker_tripped_at, a.breaker_reset_at,
-       a.webhook_url, a.webhook_secret, a.webhook_error, a.created_at, c.catalog_revision,
+       a.webhook_url, a.webhook_secret, a.webhook_error, a.created_at, a.created_by, c.catalog_revision,
        (SELECT COALESCE(json_agg(json_build_object('object', s.object, 'field', s.field, 'operations', s.operations) ORDER BY s.object, s.field), '[]')
         FROM agent_scopes s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id)::text AS scopes`
 

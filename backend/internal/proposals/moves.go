@@ -21,6 +21,9 @@ type Move struct {
 	// Detail goes on the event, and on the agent's feedback when To has an
 	// outcome (verdict, reason code, final value, comment…).
 	Detail map[string]any
+	// Outcome, when set, is the feedback instead of To's own (an undone
+	// decision returns to queued, which the agent hears as "reopened").
+	Outcome string
 }
 
 // Store writes transitions; every call runs in the caller's transaction.
@@ -41,6 +44,10 @@ func (s *Store) Apply(ctx context.Context, m Move) error {
 	if err != nil {
 		return err
 	}
+	outcome := m.Outcome
+	if outcome == "" {
+		outcome = Outcome(m.To)
+	}
 	var moved []struct{ AgentID string }
 	err = s.db.Conn(ctx).Raw(`
 		WITH moved AS (
@@ -56,7 +63,7 @@ func (s *Store) Apply(ctx context.Context, m Move) error {
 		SELECT agent_id FROM moved`,
 		m.To, m.At, m.TenantID, m.ProposalID, m.From,
 		m.TenantID, m.At, m.From, m.To, m.ActorKind, m.ActorID, string(detail),
-		m.TenantID, m.At, Outcome(m.To), string(detail), Outcome(m.To)).Scan(&moved).Error
+		m.TenantID, m.At, outcome, string(detail), outcome).Scan(&moved).Error
 	if err != nil {
 		return err
 	}

@@ -298,7 +298,11 @@ func (s *Service) Undo(ctx context.Context, actor principal.Principal, itemID st
 		if err != nil {
 			return err
 		}
-		var last []Decision
+		var last []struct {
+			Seq     int64
+			Verdict string
+			At      time.Time
+		}
 		if err := s.db.Conn(ctx).Raw(`SELECT seq, verdict, at FROM review_decisions d WHERE tenant_id = ? AND item_id = ? AND user_id = ?
 			AND verdict IN ('approve', 'edit', 'reject', 'escalate', 'skip')
 			AND NOT EXISTS (SELECT 1 FROM review_decisions u WHERE u.tenant_id = d.tenant_id AND u.undoes = d.seq)
@@ -325,7 +329,7 @@ func (s *Service) Undo(ctx context.Context, actor principal.Principal, itemID st
 			}
 			from = proposals.Status(st[0])
 			if err := s.proposals.Apply(ctx, proposals.Move{TenantID: actor.TenantID, ProposalID: it.ProposalID, From: from,
-				To: proposals.Queued, ActorKind: "human", ActorID: actor.UserID, At: now,
+				To: proposals.Queued, ActorKind: "human", ActorID: actor.UserID, At: now, Outcome: "reopened",
 				Detail: map[string]any{"undo": d.Verdict, "decided_by": actor.Name}}); err != nil {
 				return err
 			}
