@@ -24,21 +24,21 @@ type reviewItem struct {
 
 func (r *reviewItem) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		ID                 string `json:"id"`
-		ProposalID         string `json:"proposal_id"`
-		QueueName          string `json:"queue_name"`
-		QueueID            string `json:"queue_id"`
-		SLAState           string `json:"sla_state"`
-		State              string `json:"state"`
-		Field              string `json:"field"`
-		RecordID           string `json:"record_id"`
-		Current            any    `json:"current"`
-		Proposed           any    `json:"proposed"`
-		ExpectedOld        any    `json:"expected_old"`
-		Stale              bool   `json:"stale"`
-		ApprovalsRequired  int    `json:"approvals_required"`
-		Approvals          int    `json:"approvals"`
-		Why                []struct {
+		ID                string `json:"id"`
+		ProposalID        string `json:"proposal_id"`
+		QueueName         string `json:"queue_name"`
+		QueueID           string `json:"queue_id"`
+		SLAState          string `json:"sla_state"`
+		State             string `json:"state"`
+		Field             string `json:"field"`
+		RecordID          string `json:"record_id"`
+		Current           any    `json:"current"`
+		Proposed          any    `json:"proposed"`
+		ExpectedOld       any    `json:"expected_old"`
+		Stale             bool   `json:"stale"`
+		ApprovalsRequired int    `json:"approvals_required"`
+		Approvals         int    `json:"approvals"`
+		Why               []struct {
 			Factor  string
 			Minutes int
 		} `json:"why"`
