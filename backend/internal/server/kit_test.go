@@ -30,6 +30,7 @@ type env struct {
 	db    *db.DB // the app role's, as the server connects
 	owner *db.DB // the schema owner's: for tests that inspect rows across tenants
 	clock *clock.Fixed
+	url   string // the schema owner's URL of this test's database
 }
 
 // newEnv seeds the demo users; withCRM also creates and syncs each tenant's
@@ -59,7 +60,7 @@ func newEnv(t *testing.T, withCRM ...bool) *env {
 			t.Fatalf("seeding connections: %v", err)
 		}
 	}
-	return &env{t: t, app: srv.HTTP, srv: srv, db: d, owner: owner, clock: clk}
+	return &env{t: t, app: srv.HTTP, srv: srv, db: d, owner: owner, clock: clk, url: url}
 }
 
 // client is a browser: it keeps the session cookie and the CSRF token.
