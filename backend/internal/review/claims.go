@@ -183,7 +183,7 @@ func (r itemRow) item(now time.Time) (Item, error) {
 		it.Reasons = append(it.Reasons, x.Text)
 	}
 	if r.Provider == string(crm.Sandbox) {
-		it.RecordURL = "/sandbox?object=" + url.QueryEscape(r.Object) + "&record=" + url.QueryEscape(r.RecordID)
+		it.RecordURL = "/fields/connections/" + r.ConnectionID + "/sandbox?object=" + url.QueryEscape(r.Object) + "&record=" + url.QueryEscape(r.RecordID)
 	}
 	return it, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -64,7 +65,7 @@ func Score(it NewItem, slaMinutes int) Scored {
 		}
 	}
 	if len(names) > 0 {
-		add("tags", min(tags, 45), fmt.Sprintf("impact: %v", names))
+		add("tags", min(tags, 45), "impact: "+strings.Join(names, ", "))
 	}
 	if it.Flags > 0 {
 		add("flags", min(20*it.Flags, 60), fmt.Sprintf("%d validator flag(s)", it.Flags))

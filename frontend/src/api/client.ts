@@ -47,6 +47,18 @@ export type ProposalDetail = components['schemas']['ProposalDetail'];
 export type ProposalFlag = components['schemas']['ProposalFlag'];
 export type ProposalTransition = components['schemas']['ProposalTransition'];
 export type Alert = components['schemas']['Alert'];
+export type ReviewItem = components['schemas']['ReviewItem'];
+export type ReviewDecision = components['schemas']['ReviewDecision'];
+export type ReviewQueue = components['schemas']['ReviewQueue'];
+export type ReviewQueueInput = components['schemas']['ReviewQueueInput'];
+export type ReasonCode = components['schemas']['ReasonCode'];
+export type ReviewMetrics = components['schemas']['ReviewMetrics'];
+export type TimelineEntry = components['schemas']['TimelineEntry'];
+export type BulkReviewResult = components['schemas']['BulkReviewResult'];
+/** What a reviewer sends to decide an item. */
+export type DecisionRequest = paths['/review/items/{itemId}/decisions']['post']['requestBody']['content']['application/json'];
+/** What a bulk decision selects by and does. */
+export type BulkReviewRequest = paths['/review/bulk']['post']['requestBody']['content']['application/json'];
 /** The query of GET /proposals: filters and page. */
 export type ProposalQuery = NonNullable<paths['/proposals']['get']['parameters']['query']>;
 /** The query of GET /fields: filters, sort and page. */
