@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { queuesQuery, reviewKeys } from '../api/review';
+import { queuesQuery, reasonCodesQuery, reviewKeys } from '../api/review';
 import { Empty, ErrorState, Loading } from '../components/states';
 import { dangerButton, input, pageTitle, primaryButton, secondaryButton } from '../components/styles';
 import { BulkDialog, EditDialog, HelpSheet, RejectDialog } from '../features/review/Dialogs';
@@ -23,6 +23,7 @@ export function ReviewQueuePage() {
   const [now, setNow] = useState(() => Date.now());
   const qc = useQueryClient();
   const queues = useQuery(queuesQuery());
+  useQuery(reasonCodesQuery()); // read ahead: r then a number rejects at once
 
   useEffect(() => {
     const i = setInterval(() => setNow(Date.now()), 30_000);
