@@ -7,6 +7,7 @@ import { formatDateTime } from '../components/format';
 import { ErrorState, Loading, Success } from '../components/states';
 import { card, pageTitle, primaryButton, sectionTitle } from '../components/styles';
 import { useCan } from '../features/auth/session';
+import { QueueSettings } from '../features/review/QueueSettings';
 
 /** Settings of the current tenant. */
 export function SettingsPage() {
@@ -23,6 +24,7 @@ export function SettingsPage() {
         <>
           <TenantFacts tenant={data} />
           {canManage && <RenameForm current={data.name} />}
+          {canManage && <QueueSettings />}
         </>
       )}
     </div>
