@@ -9,6 +9,7 @@ import { ItemList } from '../features/review/ItemList';
 import { actionFor, type ReviewAction } from '../features/review/keys';
 import { ReviewMetricsPanel } from '../features/review/Metrics';
 import { useTriage } from '../features/review/useTriage';
+import { useSearchParamsState } from '../components/useSearchParamsState';
 
 type Open = null | 'reject' | 'edit' | 'bulk' | 'help';
 
@@ -17,7 +18,14 @@ type Open = null | 'reject' | 'edit' | 'bulk' | 'help';
  * most urgent first), the current one in full, and one-key decisions.
  */
 export function ReviewQueuePage() {
-  const [queueId, setQueueId] = useState('');
+  const [params, setParams] = useSearchParamsState();
+  const queueId = params.get('queue') ?? '';
+  const setQueueId = (id: string) =>
+    setParams((p) => {
+      if (id) p.set('queue', id);
+      else p.delete('queue');
+      return p;
+    });
   const t = useTriage(queueId);
   const [open, setOpen] = useState<Open>(null);
   const [now, setNow] = useState(() => Date.now());
@@ -114,6 +122,11 @@ export function ReviewQueuePage() {
             Undo (u)
           </button>
         </div>
+      )}
+      {t.notice && (
+        <p role="status" className="rounded-md border border-violet-200 bg-violet-50 px-4 py-2 text-sm text-violet-900">
+          {t.notice}
+        </p>
       )}
       {t.error && !open && (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">

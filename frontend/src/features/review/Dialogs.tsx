@@ -70,6 +70,9 @@ export function EditDialog({ item, onSave, onClose, busy, error }: {
 }) {
   const [value, setValue] = useState(item.proposed === null || item.proposed === undefined ? '' : String(item.proposed));
   const [comment, setComment] = useState('');
+  // The value has the focus (the modal focuses its panel first, then this runs).
+  const field = useRef<HTMLInputElement & HTMLSelectElement>(null);
+  useEffect(() => field.current?.focus(), []);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onSave(value, comment);
@@ -81,7 +84,7 @@ export function EditDialog({ item, onSave, onClose, busy, error }: {
         <label className="block text-sm">
           <span className="text-gray-700">New value{item.field_type ? ` (${item.field_type})` : ''}</span>
           {options.length > 0 ? (
-            <select autoFocus className={`${input} mt-1`} value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={!!error}>
+            <select ref={field} className={`${input} mt-1`} value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={!!error}>
               {!options.includes(value) && <option value={value}>{value || 'empty'}</option>}
               {options.map((o) => (
                 <option key={o} value={o}>
@@ -90,7 +93,7 @@ export function EditDialog({ item, onSave, onClose, busy, error }: {
               ))}
             </select>
           ) : (
-            <input autoFocus className={`${input} mt-1`} value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={!!error} />
+            <input ref={field} className={`${input} mt-1`} value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={!!error} />
           )}
         </label>
         <p className="text-sm text-gray-600">

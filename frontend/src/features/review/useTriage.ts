@@ -1,7 +1,7 @@
 // The review page's state: the held items, the current one, the selection,
 // decisions with their 10-second undo, and claiming more when the hand runs out.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, errorMessage, type DecisionRequest, type ReviewItem } from '../../api/client';
 import { claimItems, decideItem, heldQuery, reviewItemQuery, reviewKeys, undoDecision } from '../../api/review';
 
@@ -18,7 +18,8 @@ export const CLAIM_BATCH = 10;
 export function useTriage(queueId: string) {
   const qc = useQueryClient();
   const held = useQuery(heldQuery());
-  const items = held.data ?? [];
+  // With a queue chosen, the page shows (and claims) that queue's items only.
+  const items = useMemo(() => (held.data ?? []).filter((i) => !queueId || i.queue_id === queueId), [held.data, queueId]);
   const [currentId, setCurrentId] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [undo, setUndo] = useState<Undoable | null>(null);
@@ -26,7 +27,8 @@ export function useTriage(queueId: string) {
   const [error, setError] = useState('');
   const [claiming, setClaiming] = useState(false);
   const [claimedNone, setClaimedNone] = useState(false);
-  const autoClaimed = useRef(false);
+  const [notice, setNotice] = useState('');
+  const autoClaimed = useRef<string | null>(null);
 
   const current = items.find((i) => i.id === currentId) ?? items[0] ?? null;
 
@@ -37,7 +39,8 @@ export function useTriage(queueId: string) {
     setError('');
     try {
       const res = await claimItems({ count: CLAIM_BATCH, queue_id: queueId || undefined });
-      qc.setQueryData(reviewKeys.held, res.items);
+      // a claim of one queue renews only that queue's items: the others stay held too
+      setHeld((list) => [...res.items, ...list.filter((x) => !res.items.some((r) => r.id === x.id) && queueId !== '' && x.queue_id !== queueId)]);
       setClaimedNone(res.items.length === 0);
       void qc.invalidateQueries({ queryKey: reviewKeys.metrics });
     } catch (err) {
@@ -45,15 +48,15 @@ export function useTriage(queueId: string) {
     } finally {
       setClaiming(false);
     }
-  }, [qc, queueId]);
+  }, [qc, queueId, setHeld]);
 
-  // A reviewer who opens the page with nothing in hand gets the next items at once.
+  // A reviewer who opens the page (or a queue) with nothing in hand gets the next items at once.
   useEffect(() => {
-    if (held.isSuccess && items.length === 0 && !autoClaimed.current) {
-      autoClaimed.current = true;
+    if (held.isSuccess && items.length === 0 && autoClaimed.current !== queueId) {
+      autoClaimed.current = queueId;
       void claim();
     }
-  }, [held.isSuccess, items.length, claim]);
+  }, [held.isSuccess, items.length, claim, queueId]);
 
   // The next two items are read ahead, so moving on shows them at once.
   useEffect(() => {
@@ -81,6 +84,7 @@ export function useTriage(queueId: string) {
     if (list.length === 0 || busy) return false;
     setBusy(true);
     setError('');
+    setNotice('');
     const at = current ? items.indexOf(current) : 0;
     let last: Undoable | null = null;
     try {
@@ -93,10 +97,12 @@ export function useTriage(queueId: string) {
           return n;
         });
         if (d.undo_until) last = { itemId: it.id, label: `${it.object}.${it.field} on ${it.record_id}`, outcome: d.outcome, until: new Date(d.undo_until).getTime() };
-        else if (list.length === 1) last = null;
+        else if (d.outcome === 'pending') setNotice(`Approval ${it.approvals + 1} of ${it.approvals_required} recorded for ${it.object}.${it.field} on ${it.record_id}: another reviewer must approve it too.`);
+        else if (d.outcome === 'escalated') setNotice(`Escalated ${it.object}.${it.field} on ${it.record_id} to the escalation queue.`);
+        else if (d.outcome === 'skipped') setNotice(`Skipped ${it.object}.${it.field} on ${it.record_id}: it goes to another reviewer.`);
       }
       setUndo(list.length === 1 ? last : null);
-      const remaining = (qc.getQueryData<ReviewItem[]>(reviewKeys.held) ?? []);
+      const remaining = (qc.getQueryData<ReviewItem[]>(reviewKeys.held) ?? []).filter((i) => !queueId || i.queue_id === queueId);
       setCurrentId(remaining[Math.min(at, remaining.length - 1)]?.id ?? null);
       if (remaining.length === 0) void claim();
       return true;
@@ -134,7 +140,7 @@ export function useTriage(queueId: string) {
       return n;
     });
 
-  return { held, items, current, setCurrentId, selected, toggle, move, decide, undo, undoLast, busy, error, setError, claim, claiming, claimedNone };
+  return { held, items, current, setCurrentId, selected, toggle, move, decide, undo, undoLast, busy, error, setError, notice, claim, claiming, claimedNone };
 }
 
 /** An error in words that say what to do next. */
