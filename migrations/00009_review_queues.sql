@@ -34,7 +34,7 @@ CREATE TABLE review_reason_codes (
 );
 
 CREATE TABLE review_items (
-    id                 uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    id                 uuid NOT NULL DEFAULT gen_random_uuid(),
     tenant_id          uuid NOT NULL REFERENCES tenants (id),
     proposal_id        uuid NOT NULL,
     queue_id           uuid NOT NULL,
@@ -58,13 +58,15 @@ CREATE TABLE review_items (
     escalated_from     uuid,
     created_at         timestamptz NOT NULL,
     decided_at         timestamptz,
+    PRIMARY KEY (tenant_id, id),  -- every read names the tenant (as proposals' key, 00006)
     UNIQUE (tenant_id, proposal_id),
-    UNIQUE (tenant_id, id),
     FOREIGN KEY (tenant_id, proposal_id) REFERENCES proposals (tenant_id, id),
     FOREIGN KEY (tenant_id, queue_id) REFERENCES review_queues (tenant_id, id),
     FOREIGN KEY (tenant_id, agent_id) REFERENCES agents (tenant_id, id)
 );
--- the claim: a tenant's pending items of some queues, earliest rank first
+-- the claim: a tenant's pending items, earliest rank first (from every queue
+-- a reviewer may work, or from one queue)
+CREATE INDEX review_items_rank_idx ON review_items (tenant_id, rank_at, id) WHERE state = 'pending';
 CREATE INDEX review_items_claim_idx ON review_items (tenant_id, queue_id, rank_at, id) WHERE state = 'pending';
 -- the SLA clock: pending items by deadline
 CREATE INDEX review_items_due_idx ON review_items (tenant_id, due_at) WHERE state = 'pending';

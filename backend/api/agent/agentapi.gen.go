@@ -19,6 +19,27 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AgentDecisionVerdict.
+const (
+	AgentDecisionVerdictApprove AgentDecisionVerdict = "approve"
+	AgentDecisionVerdictEdit    AgentDecisionVerdict = "edit"
+	AgentDecisionVerdictReject  AgentDecisionVerdict = "reject"
+)
+
+// Valid indicates whether the value is a known member of the AgentDecisionVerdict enum.
+func (e AgentDecisionVerdict) Valid() bool {
+	switch e {
+	case AgentDecisionVerdictApprove:
+		return true
+	case AgentDecisionVerdictEdit:
+		return true
+	case AgentDecisionVerdictReject:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AgentFieldMode.
 const (
 	AgentFieldModeAuto      AgentFieldMode = "auto"
@@ -202,6 +223,25 @@ func (e ProposalResultStatus) Valid() bool {
 	}
 }
 
+// AgentDecision The reviewers' standing decision (absent while none, or after an undo).
+type AgentDecision struct {
+	// Comment What the reviewer wrote for the agent.
+	Comment   *string   `json:"comment,omitempty"`
+	DecidedAt time.Time `json:"decided_at"`
+
+	// FinalValue approve and edit: the value that will be written.
+	FinalValue interface{} `json:"final_value,omitempty"`
+
+	// ReasonCode reject: why (wrong_value, stale_source, weak_evidence, policy, duplicate, other, or the workspace's own).
+	ReasonCode *string `json:"reason_code,omitempty"`
+
+	// Verdict edit: approved with the value changed.
+	Verdict AgentDecisionVerdict `json:"verdict"`
+}
+
+// AgentDecisionVerdict edit: approved with the value changed.
+type AgentDecisionVerdict string
+
 // AgentField defines model for AgentField.
 type AgentField struct {
 	ConfidenceThreshold *float64       `json:"confidence_threshold,omitempty"`
@@ -237,11 +277,14 @@ type AgentFieldSensitivity string
 
 // AgentProposal defines model for AgentProposal.
 type AgentProposal struct {
-	Confidence  float64     `json:"confidence"`
-	CreatedAt   time.Time   `json:"created_at"`
-	ExpectedOld interface{} `json:"expected_old,omitempty"`
-	Field       string      `json:"field"`
-	Flags       []string    `json:"flags"`
+	Confidence float64   `json:"confidence"`
+	CreatedAt  time.Time `json:"created_at"`
+
+	// Decision The reviewers' standing decision (absent while none, or after an undo).
+	Decision    *AgentDecision `json:"decision,omitempty"`
+	ExpectedOld interface{}    `json:"expected_old,omitempty"`
+	Field       string         `json:"field"`
+	Flags       []string       `json:"flags"`
 	History     []struct {
 		At     time.Time               `json:"at"`
 		Detail *map[string]interface{} `json:"detail,omitempty"`
@@ -1177,59 +1220,62 @@ func (sh *strictHandler) GetAgentRecord(ctx *fiber.Ctx, object string, recordId 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"1Frbjhu50X6VQv8/sGOkR9L4kMSaq1nHDhx418asF7nwGBLVLKm5wybbJHtkxRCQh8gT5kmCItknqaXR",
-	"eHeN5GYgqXkoVn2s+urr+ZJkuii1QuVsMv2SGLSlVhb9l3dGLyQW9DHTyqFy9JGVpRQZc0KrcRlG/OEX",
-	"qxU9s1mOBaNP/29wmUyT/xu364/DUzuu191ut2nC0WZGlLRcMk2uFFy/egHPnz77E8TFRwkNi3Np6asV",
-	"KvdKoOT0rTS6RONEMDnTaik4qgxnLjdocx1GLbUpmEumCdfVQmKSJm5TYjJNVFUs0CTbNMG7ONHgp0oY",
-	"9PPiqIXWEpmiYZItUHYeWWeEWtGTQnOkB6iqIpl+SFjldJImBu8ErmnHtZ6VaMhVabKQOrtFnnxM9xdS",
-	"rMDBHfTiF8zc8KMSjY+Jd0PfqW+bZ+ByBEb++86CzXSJwKTUawtagcuFhSX5dZSkiXBY2O5xLLokTTKJ",
-	"zCQpoQDVsPnxB2YM2wTTGruaRftRO+zTOyarIV9sya91mD7EYXVwWqOiwwaMsqiscOJOuE33kFJTpArk",
-	"oiqSNMnFKqdDG+FExuSR4+76PDxPweFnl0JAWQpZZQyqbJMCZw7DXycKTIEQlgKZEWOVAhZMyBTKXCtM",
-	"oTIyBYNLpAUwBcGTAWPWRjhGAN8z6BWTFmGdo/IgeHH9AxTsFi0IBwYZP9dKbkAbEM5CqaXINuBBagNg",
-	"7Kjdr7kOO2GI7o4IrsMRp7VA6JjZA24/KvFCDQXTZ4B3RpfaMnksCZx49TODzCGfMdefwByeU3iGPI2f",
-	"S8xoUsgw2zRZ1ilpb+xSslUf//demlxYp83myKV5iLEcHRPeU4xzQd5m8l1nNWcqHPCzdcxV9v7rxyjm",
-	"cfApl0/wr05vg09LDwWMcTDI7G6+udffBjNt+OyAZUZXbjgln+oif12b+9HuVsOme8S0i+Bmi9qK9oA1",
-	"sHoAbqFz8OZc+933EXXg8D652geDZy1cnscbsVOPFDCwQq0kQvDEd9bnoNSnJu8QC0LFCrXOtUUIVsAa",
-	"DYLEpQNduRSY4rDON72CdYx6/D0aFejDHg6GghaPP+TNl3dtmum7Ej9naMphLDvh5DCYKiP3vZU7V57Z",
-	"R/Dz9ZvR/t3esZhWGLL0FSJfsOz25V1kcV+fS7LKWG0G7T8tzfSP93K0GkFENCy1gciMUlgKxWSIu3+A",
-	"XDj6PQyGTHP08VfahQEGf/EpueOm1gO6cpkuBgqjQV2iQj4FBoGroYFKccEJjcIAx0xYoRUQooWCiwlY",
-	"zLTi9tLjtYyFCISFTxVWyIGtmFBkRs0rarrniZPRd/5jOJC/0MFw/zFYk/gK48PqM4AvXJ56h2FaSuQz",
-	"CqlPF8bUC9iKOCbyA9yyNnY40+2gKYa6P6t1ZRoSf4z6EOw6HcRuieZ4D4T2K64x2hyjkYcLcIHWstUJ",
-	"RLJOxvWEU6oZzUfrDtWOvQohlMNVIB6HU0HNKo+bG4lVWKZTKbJDzKkmTa/dcFSOE6eCfRYFAfoiTQqh",
-	"wufJkV6qF6xjebnJpFu/y+sw52Ky7+0d3rVzmd/nsVK0nQ5Ytoazv/309kewGZPMEMlVlZSPRslR1iY4",
-	"FqV2xNdnt7jZ3+wandkItfKJwW9oWYFwixufl5ofmgRh0FUmdmHaiJVPcAZtJd0I3nfn+xUZcLH0hN/1",
-	"kozBZWWR+5zncuaAXBymzHeMnlFIpcjcPAXFCjKWNi+QImXD7LDJJeXRnAYIC0Qg4gbCjYaqwKlcjeOS",
-	"VZJQFPrHB3eTHW43EGuF6xjvwxEOxrBw0Qr2+Q2qlcuT6dPJ8z8ObHgPE6zUSanzKNXr3LNjl/TaI2OA",
-	"XFAiPJxT+16aC3XHpOAz76Z5Cs0PhJrud2pV53DG4Mef30CWM8Myh96Xi43DCBZmkIACP79/df7nR+lR",
-	"wGkDDDLmmNQr+hLonEcvk4Ooai4jfmZFSRFrSo/9cPFx1IAh/RU53vspPSnVHwCBUBw/D2f0r2s+6vZi",
-	"ny4Mq0deWhq6LW2x2V8qcJM4e9bhIUcpwy4l9kcf8lWfWu/h8ApqFYWgEE7CJJyVQpw7tlohfxSYf8hw",
-	"jIMXJBaUS2MiD41AQJFihdcuLoHBWkieMcPjI4nOtpMiZAjQakUo1iAcLCrnYew3Es7G9mIUuc4Ap2gR",
-	"qWI+mQ1LMAEBOyAWYupNbhsc6m/21Tina5Pupfo1fuN++yHxKldWGeE2P1GZDQdaIDNoGrHWyznhp2YB",
-	"6jiCOCvUUg8nXh8crn0FMrpa5bDORZaT369eN4cKToeMKToWPYYX1z+MwLeh9kYpvEMDuZbcC1KZQY7K",
-	"CSbtlJyzCc5ofVYnEyqvIbHayMpvVCDr3o0p2GpRiLZq2jROYRxoy01L6olCA7OwjB3S6EbdqKvK5WRI",
-	"xhzGCRmTMtZYeqqN+IfHwRS+9+6Dm2oyeZLd4sZ/wDmc3eKGSikzzk+8UfPMzrxrZvNLCD07Ha4I6itG",
-	"t0DJVsQPmkm6Ug6NFauIaRvnnt/iZv5oBC89MfapeVc898p8ZBM3ynrRDeaUAeeecViEkrnchkbK3yla",
-	"hkFZLaTIINPKUR3wXmkYSqvZ+dHakxROXvzhxTtwWksLzMF8XGTlHM4oKaFEa1OgIv1oeqPmUlg3C50+",
-	"1aB4S2fxltJPK3SzOn719zpI89GNanjvNHmx6yG4eveaWnf6zUP2YjQZTSI5UawUyTR5MpqMntB9p/MT",
-	"yMf16vRlhb7wNid9zZNp8ld0dSPtJxpWIO2bTD8M3ZG58hU1dFGgl7FbxDuhqxDlS9AEU6cjTJZGF37U",
-	"AldCKaFWXtmgBT9VaDa1tDpN2NL5K9u+cdnLFl8GJ0pR+OTSTmwo2sVk0uH4z/y3muVfpHvFbvsx7b8v",
-	"ejyZHHlXtP+OaIfV3NUvoU7qGPqKxkBRJefv5653zFoC6tw7cB4Srq0KvIRKBfTxRiU3SMWo5sUK1/cL",
-	"MPEUcfuBpLz3yqs+CISpKWjJ0TpYCmOdJ7BPg1+HvNH4v32pRuMvHjCeykRVFMxskmny0ue62OAHyArb",
-	"pPNOOhUKtOFo0oBZFlHulxuHe33wGr0R1rUv8byy+dvBqN37JBh1XibepwbGlU+KaZAw2x60YJshJuJF",
-	"K8ZHvzJq7/cKZJSq9ghGCla33CjUZesME4pYEMplCGATaO9fbQeC+JOvsO+agY0O8r3mmxPi15CjL0ln",
-	"tw99EWIyen7RVRM+dJTV5H1eGcvZBp6UBay1ubWdknCNU+BY6CSqqp7U2Ol4XDAhR3HzUaaLscspBOOL",
-	"x08Symh9fSH5VDEplgK504tq07QN04Qjk9ZR4zCgFFCbeP708fmzyeTivDuybpvD9J7qX3fIbcOblAYt",
-	"KhdKbZYjr2RoCtqONvkLFhoWWt/Gfr3xSommlictHclr7KX0Wnmnx03IxqRtbKPpyfbjNj14yXr4OOme",
-	"9YSnnshT15la87nnFrZbD1/EdqwzFW5/09wSpJqHHzo28vclmHr5UzLMW4VROfKBJnPapAz//ue/iMPV",
-	"mhE14gq8bNBVgeK7/t+9wtD459/yv0jeUu2GmI8s3GLpvKQVDi4sLJjL8u8sdC4ueLbOXCvbFbqgJHnm",
-	"XzTs6RyLym7mjy7BYpT6/JpB+W/auNCTxLgGTz/+pp5431QgQYzTOt/s5tQs36HUmXDU2ZSXYNCZDXhS",
-	"5E+TI+NoqGyEVx1ezdEqQ189eCF85aBO25/dILtFQ6klTPRXw+uj51eeqfYOs8ckt/16FmoLXJAfn00m",
-	"deXkdZELBfQStCK386B/hl5yyYS0bTx2ytn4S/3xNd8eo/n9/zDY4/qeWFPj0PLqduFkNwkdY+m/lkPf",
-	"y22aQxxAR2336Ovu9dOv5SxXnfTUpZk+dwUZKwUvjKXN60FqUuvG3RKTWbLIOKMYMP4SMub2fu4ZXoLb",
-	"k2LbEXNPjevDu6/H3ebr4t7m68AGJ/WFfRS80EXBzi2SHxzyS4gmReGjUas8gTzUjy5rKv/7Qb1fi+v2",
-	"7oB+/8AOIP5LxEAbefjfGF791/yfgmmw3Fh7Coe4ikrTstbSvhEX+OqccU01tdb9at2xI/6kdd8TAnIW",
-	"ABwEVQtSe5V5OGGMv4RfTqkLESy/c+boL1Rb91skoW9wV0++cMNFKZz2fwKOWtXmnoLIFoMddd6Dp9bl",
-	"P3wk51s0dzWsQv86ZqUY+wo5vrug7uw/AQAA//8=",
+	"1Frdbhu5kn6VQu8CsbFtSc7P7ka+8mSSRRaZSeDJYC7iQKKaJTXHbLJDsq1oDQP7EOcJz5McFMn+k1qy",
+	"nJkJzrkx5G7+FKu+qvqq2HdJpotSK1TOJtO7xKAttbLo//lg9EJiQT8zrRwqRz9ZWUqRMSe0GpdhxH/8",
+	"brWidzbLsWD0698NLpNp8m/jdv1xeGvH9br39/dpwtFmRpS0XDJNLhVcvXkFL5+/+C+Ii48SGhbn0tKX",
+	"K1TuR8yEFWHX/hIfcwSDtwLXaOwTsI4pLtQKeJwBJ2xhUTlY50IiKK0wBW2ALR0aYAoqxfXpKEmT0ugS",
+	"jRNBG5kuiqiC/oa/5cyB6+wKa6MdwlIb/5iRvLSe25SYTBPrjFCrxJ89Exz5jPlVl9oU9CvhzOGZEwUO",
+	"zVkKxeTslskKd0VhZWn0LQJTHJALN/UC+MHgSMy1kBIWCGsjnEM1ohUNMqvVLNN8YEWDv2PmprDON3Cy",
+	"Nlqtwt4pKVbizOrKZJjCGtnNDG8FR0X/llqKbJMCrwJYSMUuR+M1TTKttbmxJcvwiQW9VqeD+rlFw0U2",
+	"oPJwtnhaDmvh8s5Js5ypFXJaElVVJNNPtWLoCRcuSeO5ks87u3qFfKmEQU4TaxF6xmpn6YVf5j4NqHwj",
+	"UHISdxs6ahk0M3O5QZvrMKq1uK4WsmNuVRULNLRsrdJZK9RdPWqhtUSmaJhkC5SdV60Oi2jWRhOV0/78",
+	"hFXaca1nJRpy4DRZSJ3dIB9QS5ooVuDgDlEHg69KND5S2F0bvm/etV7yxILNdInApNRrC1qBy4WFJemV",
+	"7CkcFrZ7HItkm0wiM0lKZkY1LH58wIxhmyBaI1ezaN9q+3XaeN8D2PHDauMMgWZbKIvKCiduhdt0Dyk1",
+	"WapALqoiSZNcrHI6tBFOZEweOO62zsP7FBx+dSkElKWQVcag8u7qPZX+UvhJgRCWAokRbZUCFkzIFMrc",
+	"x83KyBQMLtEEvxd8yI8p2jAC+I5Ab5i0COsclQfBq6ufoGA3aEE4MMj4mVZyQzFDOBuDCniQ2gAY24kb",
+	"jTtsmSGqOyK4Nkec1gKhI2YPuH2rRIfaGwE+GF1qy+ShIHCk62cGmXtkduCdtHgoBfdzKMWZryVmtFsI",
+	"TT7RxFi2m4IkW/Ud50Fvy4V12mwOeNvjTumY8CpmnAsyE5MfOqs5U+GAgaxjrrIP+y0jsMTBx3it4N8c",
+	"Fwfflh5DGO0Q0vMj9W0w04bP9khmdOWGY/mxKvJ+3jhWu1sNm+4R0y70my1qKdoD1sDqIb+Fzl6Xu/K7",
+	"7yJqz+F9VLaPBg9xjDx6xFYiU8DACrWSRAFJlifWB6/UxzSvEAtCxdS2zrWNTMXCGg2CxKUDXbnU87Z1",
+	"vullukNu/FsUKvCOHRwMGS0ef0ibr2/b+NRXJX7N0JTDWHbCyWEwVUbuait3rjyxp/Dr1bsBzrclMa0w",
+	"JOkbRL5g2c3r28jIvz2WZJWx2gzKf1yY6R/v9Wg1gohoXwFESpWCJ+6RodILIqL0PAwGot/e/qquHQJF",
+	"DTx2RwO6cpkuBgm7LlEhnwJrC5JKccEJjcK0dRAhWig4n4DFTCtuLzxey5jBQFj4UmGFHNiKCdWl0zVP",
+	"TGtizSOz9j9qwf3PIE3iM4w3q48APuP5SjIM01Iin5FJfbgwpl7AVkROke8hpbWww5FuC03R1P1ZrSrT",
+	"EPij1Ydg1ymIt3M7xwcgtPMKjdHmEP/cn4ALtJatjmCgdTCuJxyTzWg+Wrcvd+xkCKEcrgJj2R8Kajp6",
+	"WNzIyMIynUyR7aNcNdt664atcphxFeyrKAjQ52lSCBV+Tw4UYT1jHYrLTSS997u8DXPOJ7va3uJdA72M",
+	"unqPJRJYtoaT//3l/c9gMyaZIXasKilPR8lB1iY4FqV2RPRnN7jZ3ewKndkItWrLacsKhBvc+LjUPGgC",
+	"hEFXmVi+aSNWPsAZtJV0I/jYne9XZMDF0lcKrhdkDC4rizz2S5gDUnGYMt8SekYmlSJz8xQUK0hY2rxA",
+	"spQNs8MmFxRHcxogLBCBiBuI4U7MsVyN45JVklAUCs9Hl6Edbjdga4XraO/9Fg7CsOBoBfv6DtXK5cn0",
+	"+eTlfw5s+AATrNRRofMg1ev42SEnvfLIGCAXFAj3x9S+luZC3TIpeOhCzVNoHhBquv9TjTuHEwY///oO",
+	"spwZljn0ulxsHEawMIMEFPj145uz/z5NDwJOG2CQMcekXtE/gc559DI5Gu7VRWfEr6woyWJN6rGfzj+P",
+	"GjCkfyDGez2lR4X6PSAQiuPX4Yj+bcVHXV7s0oXhtpPvSQ15S5tsdpcK3CTOnnV4yEHKsE2J/dGHdNWn",
+	"1js4vIS6/UJQCCdhEk5KIc4cW62QnwbmHyIc4+A7GQuKpTGQh0IgoEixwjc9LoDBWkieMcPjK4nOtpMi",
+	"ZGKP04LTIBwsKudh7DcSzsbyYreJPYBIFePJbLh3ExCwBWIhpl7ktsCh+ma3jed0LdKDVL/Gb9xv1yS+",
+	"PZZVRrjNL5Rmw4EWyAya5u7B94HCo2YBqjjCXYNQSz0ceL1xuPYZyOhqlcM6F1lOer982xwqKB0ypuhY",
+	"9BpeXf00Al+G2mul8BYN5Fpy38nKDHJUTjBpfSN+E5TR6qwOJpReQ2C1kZVfq0DWvRpTsNWiEG3WtGmc",
+	"wjjQlpuW1BOFBmZhGSuk0bW6VpeVy0mQjDmMEzImZcyx9FYb8X8eB1P4wasPrqvJ5Fl2gxv/A+dwcoMb",
+	"SqXMOD/xWs0zO/Oqmc0vINTsdLgitG0xqgVKtiJ+0EzSlXJorFhFTNs49+wGN/PTEbz2xNiH5u27IH/R",
+	"FNnEtbK+WwdzioBzzzgsQslcbkMh5X2KlmFQVgspMsi0cpQHvFYahtI2+/xo7UkKJy3+9OoDOK2lBeZg",
+	"Pi6ycg4nFJRQorUpUJI+nV6ruRTWzUKlTzkoeukseik9WqGb1far/6+NNB9dq4b3TpNX2xqCyw9vE38d",
+	"Enp7yfloMppEcqJYKZJp8mw0GT0jf6fzE8jH9er0zwp94m1O+pYn0+R/0NWFtJ9oWIG0bzL9NOQjc+Uz",
+	"aqiiQC9jtYi3QlfByhegCaZOR5gsjS78qAWuhFJCrXxngxb8UqHZ1D3ZaeIv35K0c4G4Ey3uBidKUfjg",
+	"0k5sKNr5ZNLh+C/8fzXLP093kt3957R//fl0Mjlw9bl75bnFam7rO9WjKoZ+R2MgqZLyd2PXB2YtAXXu",
+	"FTgPAddWBV5ApeI9WNNeN0jJqObFCtcPN2DiKeL2A0F55wa3PgiEqSloydE6WApjnSewz4Neh7TR6L+9",
+	"I6bx548YT2miKgpmNsk0ee1jXSzwA2SFbcJ5J5wKBdpwNGnALIso98uNg1/vdaN3wrr29s93Nv88GLV7",
+	"HwWjzi3kQ93AuPJRNg0tzLYGLdhmiIn4phXjoz9otY87CTK2qnYIRgpWt9wo5GXrDBOKWBDKZTBgY2iv",
+	"X20HjPiLz7AfmoFNH+QHzTdH2K8hR3dJZ7dP/SbEZPTyvNtN+NTprCYf88pYzjbwrCzC9XgnJVzhFDgW",
+	"OoldVU9q7HQ8LpiQo7j5KNPF2OVkgvH502cJRbR+fyH5UjEplgK504tq05QN04Qjk9ZR4TDQKaAy8ez5",
+	"07MXk8n5WXdkXTaH6b2uf10htwVvUhq0qFxItVmOvJKhKGgr2uRHLDQstL6J9XqjlRJN3Z60dCTfYy+l",
+	"75V3atyEZEzawjaKntx/vk/3OlkPH0f5Wa/x1Gvy1Hmm7vk84IXt1sOO2I51psL7PzW2hFbN4w8dC/mH",
+	"Aky9/DER5r3C2DnyhiZx2qAMf///vxGHq3tG2n+m49sG3S5Q/EjgL88wNP7l9/wo6j3lbojxyMINls63",
+	"tMLBhYUFc1n+xELHccGz9fhhkme5hS4oSJ74i4adPseispv56QVYjK0+v2bo/DdlXKhJol2Dpp9+V018",
+	"bDKQIMZpnS92cyqWb1HqTDiqbMoLMOjMJn7SRafJkXE0lDbCVYfv5miVoc8evBA+c1Cl7c9ukN2godAS",
+	"JnrX8P3Rs0vPVHuH2WGS9/18FnILnJMeX0wmdebkdZILCfQCtCK189D/DLXkkglpW3tspbPxXf3zLb8/",
+	"RPP7nybscH1PrKlwaHl1u3CyHYQOsfQ/yqEf5DbNIfago5Z79G1+/fxbOctlJzx1aaaPXaGNlYJvjKXN",
+	"9SAVqXXhbonJLFlknLEZML4LEfP+Ye4ZLsHtUbbtNHOPtevjq6+n3eLr/MHia88GR9WFfRS80kXBziyS",
+	"HhzyC4gixcZH063yBHJfPbqsqfxfB/V+Lq7Luz39+0dWAPGTiIEycv9nDG/+ab5TMA2WG2mP4RCXsdO0",
+	"rHtp34kLfHPMuKKcWvf96r5jp/mT1nVPMMhJAHBoqFqQ2neZhwPG+C48OSYvRLD8xZGjv1At3Z8RhL6D",
+	"rx7tcMNJKZz2XwKOWtXiHoPIFoOd7rwHT92X//SZlG/R3NawCvXrmJVi7DPk+PacqrN/BAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -29,16 +29,15 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // -pprof
-	"net/url"
 	"os"
 	"runtime/pprof"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"countersign/backend/cmd/internal/benchkit"
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
@@ -76,7 +75,7 @@ func main() {
 func run(clients, batches int, latencyFor time.Duration, revise float64, cold bool) error {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	owner, d, err := freshDB(ctx, quiet)
+	owner, d, err := benchkit.FreshDB(ctx, "countersign_bench", quiet)
 	if err != nil {
 		return err
 	}
@@ -165,39 +164,6 @@ func run(clients, batches int, latencyFor time.Duration, revise float64, cold bo
 
 // freshDB migrates a new database as the owner and returns the owner's
 // handle (for the COPY floor) and the app role's (for the server, as served).
-func freshDB(ctx context.Context, log *slog.Logger) (owner, app *db.DB, err error) {
-	admin := os.Getenv("COUNTERSIGN_TEST_DATABASE_URL")
-	if admin == "" {
-		return nil, nil, fmt.Errorf("COUNTERSIGN_TEST_DATABASE_URL is not set (make bench-ingest sets it)")
-	}
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer conn.Close(ctx)
-	for _, stmt := range []string{`DROP DATABASE IF EXISTS countersign_bench WITH (FORCE)`, `CREATE DATABASE countersign_bench`} {
-		if _, err := conn.Exec(ctx, stmt); err != nil {
-			return nil, nil, err
-		}
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		return nil, nil, err
-	}
-	u.Path = "/countersign_bench"
-	if owner, err = db.Open(ctx, u.String()); err != nil {
-		return nil, nil, err
-	}
-	if err := owner.Migrate(ctx, log); err != nil {
-		return nil, nil, err
-	}
-	if app, err = db.Open(ctx, config.AppURL(u.String())); err != nil {
-		return nil, nil, fmt.Errorf("%w (does the role %s exist? scripts/pg.sh app-role URL)", err, config.AppRole)
-	}
-	data, _ := seed.Demo()
-	return owner, app, seed.Run(ctx, app, data, log)
-}
-
 // sandboxDeals creates, before the clock starts, the sandbox deals every
 // batch targets: intake reads each target's current value and answers
 // record_not_found for a record the CRM does not have. The prefixes are
@@ -352,7 +318,5 @@ func latency(hc *http.Client, base string, keys []string, d time.Duration) ([4]f
 	if firstErr != nil {
 		return [4]float64{}, 0, firstErr
 	}
-	slices.Sort(lat)
-	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
-	return [4]float64{pct(0.5), pct(0.9), pct(0.99), pct(1)}, len(lat), nil
+	return [4]float64{benchkit.Percentile(lat, 50), benchkit.Percentile(lat, 90), benchkit.Percentile(lat, 99), benchkit.Percentile(lat, 100)}, len(lat), nil
 }

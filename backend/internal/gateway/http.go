@@ -248,7 +248,32 @@ func toAPIAgentProposal(p Proposal) agentapi.AgentProposal {
 			Status string                  `json:"status"`
 		}{t.At, &d, t.To})
 	}
+	out.Decision = decisionOf(p.History)
 	return out
+}
+
+// decisionOf is the reviewers' standing decision in a proposal's history:
+// the last transition a verdict made, unless an undo came after it.
+func decisionOf(history []Transition) *agentapi.AgentDecision {
+	for i := len(history) - 1; i >= 0; i-- {
+		t := history[i]
+		if _, undone := t.Detail["undo"]; undone {
+			return nil
+		}
+		verdict, ok := t.Detail["verdict"].(string)
+		if !ok {
+			continue
+		}
+		d := &agentapi.AgentDecision{Verdict: agentapi.AgentDecisionVerdict(verdict), DecidedAt: t.At, FinalValue: t.Detail["final_value"]}
+		if c, ok := t.Detail["reason_code"].(string); ok {
+			d.ReasonCode = &c
+		}
+		if c, ok := t.Detail["comment"].(string); ok {
+			d.Comment = &c
+		}
+		return d
+	}
+	return nil
 }
 
 func orMap(m map[string]any) map[string]any {

@@ -44,36 +44,48 @@ func (s *Service) Claim(ctx context.Context, actor principal.Principal, queueID 
 	}
 	now := s.clock.Now()
 	lease := now.Add(LeaseTTL)
-	var claimed []string
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		return s.db.Conn(ctx).Raw(`
-			WITH held AS (
-			  SELECT id FROM review_items
-			  WHERE tenant_id = ? AND state = 'pending' AND claimed_by = ? AND lease_expires_at > ? AND queue_id = ANY (?::uuid[])
-			  ORDER BY rank_at, id LIMIT ? FOR UPDATE
-			), free AS (
-			  SELECT id FROM review_items
-			  WHERE tenant_id = ? AND state = 'pending' AND queue_id = ANY (?::uuid[])
-			    AND (claimed_by IS NULL OR lease_expires_at <= ?)
-			    AND NOT (?::uuid = ANY (approved_by)) AND NOT (?::uuid = ANY (skipped_by))
-			    AND agent_owner IS DISTINCT FROM ?::uuid
-			  ORDER BY rank_at, id
-			  LIMIT GREATEST(? - (SELECT count(*) FROM held), 0)
-			  FOR UPDATE SKIP LOCKED
-			)
-			UPDATE review_items i SET claimed_by = ?, lease_expires_at = ?
-			WHERE i.tenant_id = ? AND i.id IN (SELECT id FROM held UNION ALL SELECT id FROM free)
-			RETURNING i.id`,
-			actor.TenantID, actor.UserID, now, pgArray(ids), count,
-			actor.TenantID, pgArray(ids), now, actor.UserID, actor.UserID, actor.UserID, count,
-			actor.UserID, lease, actor.TenantID).Scan(&claimed).Error
-	})
+	// One statement (atomic on its own): what the reviewer holds already is
+	// renewed and comes first, then the first free items by rank fill the
+	// batch, and the batch is read as reviewers see it. The free rows are
+	// picked with a constant limit, so PostgreSQL walks the rank index and
+	// stops; the batch takes as many as it needs.
+	var rows []itemRow
+	err = s.db.Conn(ctx).Raw(`
+		WITH held AS (
+		  UPDATE review_items SET lease_expires_at = ?
+		  WHERE tenant_id = ? AND state = 'pending' AND claimed_by = ? AND lease_expires_at > ? AND queue_id = ANY (?::uuid[])
+		  RETURNING review_items.*
+		), pick AS (
+		  SELECT id, rank_at FROM review_items
+		  WHERE tenant_id = ? AND state = 'pending' AND queue_id = ANY (?::uuid[])
+		    AND (claimed_by IS NULL OR lease_expires_at <= ?)
+		    AND NOT (?::uuid = ANY (approved_by)) AND NOT (?::uuid = ANY (skipped_by))
+		    AND agent_owner IS DISTINCT FROM ?::uuid
+		  ORDER BY rank_at, id
+		  LIMIT 20
+		  FOR UPDATE SKIP LOCKED
+		), free AS (
+		  UPDATE review_items i SET claimed_by = ?, lease_expires_at = ?
+		  WHERE i.tenant_id = ? AND i.id IN (
+		    SELECT id FROM pick ORDER BY rank_at, id LIMIT GREATEST(?::int - (SELECT count(*) FROM held), 0))
+		  RETURNING i.*
+		), batch AS (SELECT * FROM held UNION ALL SELECT * FROM free)
+		`+fmt.Sprintf(itemSelect, "batch")+` ORDER BY i.rank_at, i.id`,
+		lease, actor.TenantID, actor.UserID, now, pgArray(ids),
+		actor.TenantID, pgArray(ids), now, actor.UserID, actor.UserID, actor.UserID,
+		actor.UserID, lease, actor.TenantID, count, actor.TenantID).Scan(&rows).Error
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	items, err := s.items(ctx, actor.TenantID, claimed)
-	return items, lease, err
+	items := make([]Item, len(rows))
+	for i, r := range rows {
+		if items[i], err = r.item(now); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	return items, lease, nil
 }
+
 
 // Release gives back the reviewer's claims (all, or the items named).
 func (s *Service) Release(ctx context.Context, actor principal.Principal, itemIDs []string) (int, error) {
@@ -88,11 +100,13 @@ func (s *Service) Release(ctx context.Context, actor principal.Principal, itemID
 	return int(res.RowsAffected), res.Error
 }
 
-// renew extends the reviewer's live leases: they are working.
+// renew extends the reviewer's live leases once half their time has gone:
+// they are working. (Renewing on every decision would rewrite every held row
+// each time, and the queue's indexes would fill with dead entries.)
 func (s *Service) renew(ctx context.Context, actor principal.Principal, now time.Time) error {
 	return s.db.Conn(ctx).Exec(`UPDATE review_items SET lease_expires_at = ?
-		WHERE tenant_id = ? AND claimed_by = ? AND state = 'pending' AND lease_expires_at > ?`,
-		now.Add(LeaseTTL), actor.TenantID, actor.UserID, now).Error
+		WHERE tenant_id = ? AND claimed_by = ? AND state = 'pending' AND lease_expires_at > ? AND lease_expires_at < ?`,
+		now.Add(LeaseTTL), actor.TenantID, actor.UserID, now, now.Add(LeaseTTL/2)).Error
 }
 
 // Held lists what the reviewer holds now, in rank order.
@@ -121,18 +135,22 @@ type itemRow struct {
 	LeaseExpiresAt, EscalatedAt, DecidedAt                                         *time.Time
 }
 
-const itemSQL = `
+// itemSelect reads items as reviewers see them from a table (or a CTE) of
+// review_items rows, named by %s; it needs the tenant as its one argument.
+const itemSelect = `
 SELECT i.id, i.proposal_id, i.queue_id, q.name AS queue_name, i.agent_id, a.name AS agent_name, a.connection_id, c.provider,
        i.object, i.record_id, i.field, p.field_id, p.operation, p.expected_old::text AS expected_old, p.proposed::text AS proposed,
        p.confidence, p.rationale, p.evidence::text AS evidence, p.flags::text AS flags, p.reasons::text AS reasons, p.route,
        i.sensitivity, i.approvals_required, i.approved_by::text AS approved_by, i.state, i.created_at, i.due_at, i.why::text AS why,
        i.claimed_by, i.lease_expires_at, i.escalated_at, i.decided_at
-FROM review_items i
+FROM %s i
 JOIN proposals p ON p.tenant_id = i.tenant_id AND p.id = i.proposal_id
 JOIN agents a ON a.tenant_id = i.tenant_id AND a.id = i.agent_id
 JOIN crm_connections c ON c.tenant_id = i.tenant_id AND c.id = a.connection_id
 JOIN review_queues q ON q.tenant_id = i.tenant_id AND q.id = i.queue_id
 WHERE i.tenant_id = ?`
+
+var itemSQL = fmt.Sprintf(itemSelect, "review_items")
 
 // items reads items by id, in rank order.
 func (s *Service) items(ctx context.Context, tenantID string, ids []string) ([]Item, error) {

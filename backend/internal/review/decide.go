@@ -154,7 +154,7 @@ func (s *Service) decide(ctx context.Context, actor principal.Principal, it lock
 			break
 		}
 		final = proposals.Approved
-		if in.Verdict == Edit || s.editedBefore(ctx, actor.TenantID, it.ID) {
+		if in.Verdict == Edit || (it.ApprovalsRequired > 1 && s.editedBefore(ctx, actor.TenantID, it.ID)) {
 			final = proposals.Edited
 		}
 		if err := conn.Exec(`UPDATE review_items SET approved_by = ?, state = 'decided', decided_at = ?, lease_expires_at = NULL
@@ -219,12 +219,13 @@ func (s *Service) feedbackDetail(ctx context.Context, actor principal.Principal,
 	case Edit:
 		detail["final_value"] = d.Value
 	case Approve:
-		if v, ok := s.lastEdit(ctx, actor.TenantID, it.ID); ok {
-			detail["final_value"] = v
-		} else {
-			var proposed any
-			if it.Proposed != nil && json.Unmarshal([]byte(*it.Proposed), &proposed) == nil {
-				detail["final_value"] = proposed
+		var proposed any
+		if it.Proposed != nil && json.Unmarshal([]byte(*it.Proposed), &proposed) == nil {
+			detail["final_value"] = proposed
+		}
+		if it.ApprovalsRequired > 1 { // a first approver may have edited the value
+			if v, ok := s.lastEdit(ctx, actor.TenantID, it.ID); ok {
+				detail["final_value"] = v
 			}
 		}
 	}

@@ -128,7 +128,28 @@ func (s *Service) Queues(ctx context.Context, tenantID string) ([]Queue, error) 
 	return s.queues(ctx, tenantID)
 }
 
+// queueCacheTTL is how long a tenant's queues are kept in memory: a change
+// made on this app copy is seen at once, one made on another within this.
+const queueCacheTTL = 5 * time.Second
+
+type cachedQueues struct {
+	queues []Queue
+	at     time.Time
+}
+
+// queues reads the tenant's queues (from the cache when fresh).
 func (s *Service) queues(ctx context.Context, tenantID string) ([]Queue, error) {
+	if c, ok := s.queueCache.Load(tenantID); ok && time.Since(c.(cachedQueues).at) < queueCacheTTL {
+		return slices.Clone(c.(cachedQueues).queues), nil
+	}
+	qs, err := s.readQueues(ctx, tenantID)
+	if err == nil {
+		s.queueCache.Store(tenantID, cachedQueues{queues: qs, at: time.Now()})
+	}
+	return slices.Clone(qs), err
+}
+
+func (s *Service) readQueues(ctx context.Context, tenantID string) ([]Queue, error) {
 	var rows []queueRow
 	if err := s.db.Conn(ctx).Raw(`SELECT id, name, position, allowed_roles::text AS allowed_roles, match::text AS match, accepts_new,
 		sla_minutes::text AS sla_minutes, escalate_to, expire_after_double_sla, created_at, updated_at
@@ -267,6 +288,7 @@ func (s *Service) CreateQueue(ctx context.Context, actor principal.Principal, in
 		}
 		return s.audit(ctx, actor, "review.queue_created", q.Name, map[string]any{"queue_id": id})
 	})
+	s.queueCache.Delete(actor.TenantID)
 	if err != nil {
 		return Queue{}, err
 	}
@@ -305,6 +327,7 @@ func (s *Service) UpdateQueue(ctx context.Context, actor principal.Principal, id
 		}
 		return s.audit(ctx, actor, "review.queue_updated", q.Name, map[string]any{"queue_id": id})
 	})
+	s.queueCache.Delete(actor.TenantID)
 	if err != nil {
 		return Queue{}, err
 	}
@@ -330,7 +353,7 @@ func escalationLoop(qs []Queue, changed Queue) bool {
 }
 
 func (s *Service) queue(ctx context.Context, tenantID, id string) (Queue, error) {
-	qs, err := s.queues(ctx, tenantID)
+	qs, err := s.readQueues(ctx, tenantID)
 	if err != nil {
 		return Queue{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"countersign/backend/internal/access"
@@ -28,6 +29,8 @@ type Service struct {
 	enforcer  *access.Enforcer
 	auditLog  *audit.Log
 	jobs      *jobs.Jobs
+	// queueCache holds each tenant's queues for a few seconds (cachedQueues)
+	queueCache sync.Map
 }
 
 // Deps are what the review service needs.

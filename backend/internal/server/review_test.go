@@ -170,6 +170,14 @@ func TestReview_a_queued_proposal_is_claimed_approved_undone_and_rejected_with_t
 	if !strings.Contains(fb, `"outcome":"rejected"`) || !strings.Contains(fb, `"reason_code":"weak_evidence"`) {
 		t.Errorf("feedback: %s", fb)
 	}
+	var mine struct {
+		Status   string
+		Decision *struct{ Verdict, ReasonCode, Comment string } `json:"decision"`
+	}
+	json.Unmarshal(agent.do("GET", "/proposals/"+it.ProposalID, nil).body, &mine)
+	if mine.Decision == nil || mine.Decision.Verdict != "reject" || mine.Decision.Comment != "one email is not enough" {
+		t.Errorf("the agent's proposal carries no decision: %+v", mine)
+	}
 	tl := string(rev.do("GET", "/api/v1/records/deals/"+it.RecordID+"/timeline", nil).body)
 	for _, want := range []string{`"kind":"proposal"`, `reject (weak_evidence): one email is not enough`, `"actor":"Rita Reviewer"`, `queued → approved`} {
 		if !strings.Contains(tl, want) {
