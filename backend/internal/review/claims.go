@@ -86,7 +86,6 @@ func (s *Service) Claim(ctx context.Context, actor principal.Principal, queueID 
 	return items, lease, nil
 }
 
-
 // Release gives back the reviewer's claims (all, or the items named).
 func (s *Service) Release(ctx context.Context, actor principal.Principal, itemIDs []string) (int, error) {
 	for i, id := range itemIDs {
