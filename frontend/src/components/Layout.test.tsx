@@ -19,7 +19,7 @@ describe('authenticated shell', () => {
     expect(navLabels()).toEqual(['Review queue', 'Proposals', 'Fields', 'Change log']);
     await waitFor(() => expect(location()).toBe('/review'));
     expect(await screen.findByRole('heading', { name: 'Review queue' })).toBeTruthy();
-    expect(screen.getByText(/Not available yet — this capability arrives in a later release/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Claim more' })).toBeTruthy();
   });
 
   it('shows the tenant, the user and their roles, without a switcher for one tenant', async () => {

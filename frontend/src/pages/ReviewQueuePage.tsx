@@ -140,7 +140,7 @@ export function ReviewQueuePage() {
       ) : t.items.length === 0 ? (
         <Empty>
           {t.claimedNone ? 'Nothing is waiting for review in your queues. New proposals appear here as agents send them.' : 'You hold no items.'}{' '}
-          <button type="button" className="text-accent-700 underline" onClick={() => void qc.invalidateQueries({ queryKey: reviewKeys.all }).then(t.claim)}>
+          <button type="button" className="text-accent-700 underline" onClick={() => void qc.invalidateQueries({ queryKey: reviewKeys.all }).then(() => t.claim())}>
             Check again
           </button>
         </Empty>

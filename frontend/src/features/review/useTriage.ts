@@ -15,6 +15,9 @@ export interface Undoable {
 /** How many items a claim takes. */
 export const CLAIM_BATCH = 10;
 
+/** How often held leases (10 minutes) are renewed while the page is open. */
+export const LEASE_RENEW_MS = 4 * 60_000;
+
 export function useTriage(queueId: string) {
   const qc = useQueryClient();
   const held = useQuery(heldQuery());
@@ -34,11 +37,12 @@ export function useTriage(queueId: string) {
 
   const setHeld = useCallback((f: (list: ReviewItem[]) => ReviewItem[]) => qc.setQueryData<ReviewItem[]>(reviewKeys.held, (list) => f(list ?? [])), [qc]);
 
-  const claim = useCallback(async () => {
+  /** Claims the next items (count: how many to hold in all; the ones held are renewed). */
+  const claim = useCallback(async (count = CLAIM_BATCH) => {
     setClaiming(true);
     setError('');
     try {
-      const res = await claimItems({ count: CLAIM_BATCH, queue_id: queueId || undefined });
+      const res = await claimItems({ count, queue_id: queueId || undefined });
       // a claim of one queue renews only that queue's items: the others stay held too
       setHeld((list) => [...res.items, ...list.filter((x) => !res.items.some((r) => r.id === x.id) && queueId !== '' && x.queue_id !== queueId)]);
       setClaimedNone(res.items.length === 0);
@@ -57,6 +61,18 @@ export function useTriage(queueId: string) {
       void claim();
     }
   }, [held.isSuccess, items.length, claim, queueId]);
+
+  // Leases last 10 minutes: while the page is open with items in hand, they
+  // are renewed every 4 (a claim of as many as are held renews them and takes
+  // nothing new).
+  const heldCount = items.length;
+  useEffect(() => {
+    if (heldCount === 0) return;
+    const i = setInterval(() => {
+      if (document.visibilityState === 'visible') void claim(Math.min(20, heldCount));
+    }, LEASE_RENEW_MS);
+    return () => clearInterval(i);
+  }, [heldCount, claim]);
 
   // The next two items are read ahead, so moving on shows them at once.
   useEffect(() => {
