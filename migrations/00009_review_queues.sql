@@ -52,8 +52,6 @@ CREATE TABLE review_items (
     rank_at            timestamptz NOT NULL,              -- due_at minus the priority bonus: claims take the earliest
     why                jsonb NOT NULL DEFAULT '[]'::jsonb, -- [{factor, minutes, text}]: why it ranks where it does
     state              text NOT NULL CHECK (state IN ('pending', 'decided', 'expired', 'closed')),
-    claimed_by         uuid REFERENCES users (id),
-    lease_expires_at   timestamptz,
     escalated_at       timestamptz,
     escalated_from     uuid,
     created_at         timestamptz NOT NULL,
@@ -70,8 +68,22 @@ CREATE INDEX review_items_rank_idx ON review_items (tenant_id, rank_at, id) WHER
 CREATE INDEX review_items_claim_idx ON review_items (tenant_id, queue_id, rank_at, id) WHERE state = 'pending';
 -- the SLA clock: pending items by deadline
 CREATE INDEX review_items_due_idx ON review_items (tenant_id, due_at) WHERE state = 'pending';
+
+-- Claims are leases on items, in a table of their own: taking and renewing
+-- them never rewrites the (large) items table nor its indexes. A claim whose
+-- lease has passed is free for anyone to take over; deciding, releasing or
+-- skipping an item deletes its claim.
+CREATE TABLE review_claims (
+    tenant_id        uuid NOT NULL REFERENCES tenants (id),
+    item_id          uuid NOT NULL,
+    user_id          uuid NOT NULL REFERENCES users (id),
+    lease_expires_at timestamptz NOT NULL,
+    claimed_at       timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, item_id),
+    FOREIGN KEY (tenant_id, item_id) REFERENCES review_items (tenant_id, id)
+);
 -- what a reviewer holds now
-CREATE INDEX review_items_claimed_idx ON review_items (tenant_id, claimed_by, lease_expires_at) WHERE state = 'pending';
+CREATE INDEX review_claims_user_idx ON review_claims (tenant_id, user_id, lease_expires_at);
 
 -- A record's timeline: its proposals, newest first.
 CREATE INDEX proposals_record_idx ON proposals (tenant_id, object, record_id, created_at DESC);
@@ -114,7 +126,7 @@ DO $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['review_queues', 'review_reason_codes', 'review_items', 'review_decisions'] LOOP
+    FOREACH t IN ARRAY ARRAY['review_queues', 'review_reason_codes', 'review_items', 'review_claims', 'review_decisions'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = (SELECT current_setting(''app.tenant_id'')::uuid))', t);
@@ -169,6 +181,7 @@ WHERE p.status = 'queued';
 DROP INDEX proposals_record_idx;
 DROP TABLE review_decisions;
 DROP FUNCTION review_decisions_append_only();
+DROP TABLE review_claims;
 DROP TABLE review_items;
 DROP TABLE review_reason_codes;
 DROP TABLE review_queues;

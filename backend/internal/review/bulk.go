@@ -86,7 +86,8 @@ func (s *Service) Bulk(ctx context.Context, actor principal.Principal, in BulkIn
 			  AND (NOT ? OR (i.object = seed.object AND i.field = seed.field))
 			  AND (NOT ? OR p.proposed IS NOT DISTINCT FROM seed.proposed)
 			  AND (NOT ? OR p.reasons = seed.reasons)
-			  AND (i.claimed_by IS NULL OR i.claimed_by = ? OR i.lease_expires_at <= ?)
+			  AND NOT EXISTS (SELECT 1 FROM review_claims c WHERE c.tenant_id = i.tenant_id AND c.item_id = i.id
+			    AND c.user_id <> ? AND c.lease_expires_at > ?)
 			  AND NOT (?::uuid = ANY (i.approved_by)) AND i.agent_owner IS DISTINCT FROM ?::uuid
 			ORDER BY i.rank_at, i.id LIMIT ? FOR UPDATE OF i SKIP LOCKED`,
 			actor.TenantID, in.ItemID, actor.TenantID, pgArray(queues),
@@ -98,8 +99,10 @@ func (s *Service) Bulk(ctx context.Context, actor principal.Principal, in BulkIn
 		if in.Preview || len(ids) == 0 {
 			return nil
 		}
-		if err := s.db.Conn(ctx).Exec(`UPDATE review_items SET claimed_by = ?, lease_expires_at = ? WHERE tenant_id = ? AND id = ANY (?::uuid[])`,
-			actor.UserID, now.Add(LeaseTTL), actor.TenantID, pgArray(ids)).Error; err != nil {
+		if err := s.db.Conn(ctx).Exec(`INSERT INTO review_claims (tenant_id, item_id, user_id, lease_expires_at, claimed_at)
+			SELECT ?, id, ?, ?, ? FROM unnest(?::uuid[]) AS id
+			ON CONFLICT (tenant_id, item_id) DO UPDATE SET user_id = EXCLUDED.user_id, lease_expires_at = EXCLUDED.lease_expires_at,
+			claimed_at = EXCLUDED.claimed_at`, actor.TenantID, actor.UserID, now.Add(LeaseTTL), now, pgArray(ids)).Error; err != nil {
 			return err
 		}
 		for _, id := range ids {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"countersign/backend/internal/crm"
@@ -48,37 +49,48 @@ func (s *Service) Claim(ctx context.Context, actor principal.Principal, queueID 
 	// renewed and comes first, then the first free items by rank fill the
 	// batch, and the batch is read as reviewers see it. The free rows are
 	// picked with a constant limit, so PostgreSQL walks the rank index and
-	// stops; the batch takes as many as it needs.
+	// stops; the batch takes as many as it needs. An item row is locked while
+	// its claim is written (SKIP LOCKED: a concurrent claim passes it by), and
+	// a claim is taken over only when its lease has passed, so an item another
+	// claim took after this statement's snapshot is never taken twice.
 	var rows []itemRow
 	err = s.db.Conn(ctx).Raw(`
 		WITH held AS (
-		  UPDATE review_items SET lease_expires_at = ?
-		  WHERE tenant_id = ? AND state = 'pending' AND claimed_by = ? AND lease_expires_at > ? AND queue_id = ANY (?::uuid[])
-		  RETURNING review_items.*
+		  UPDATE review_claims c SET lease_expires_at = ?
+		  FROM review_items i
+		  WHERE c.tenant_id = ? AND c.user_id = ? AND c.lease_expires_at > ?
+		    AND i.tenant_id = c.tenant_id AND i.id = c.item_id AND i.state = 'pending' AND i.queue_id = ANY (?::uuid[])
+		  RETURNING c.item_id
 		), pick AS (
-		  SELECT id, rank_at FROM review_items
-		  WHERE tenant_id = ? AND state = 'pending' AND queue_id = ANY (?::uuid[])
-		    AND (claimed_by IS NULL OR lease_expires_at <= ?)
-		    AND NOT (?::uuid = ANY (approved_by)) AND NOT (?::uuid = ANY (skipped_by))
-		    AND agent_owner IS DISTINCT FROM ?::uuid
-		  ORDER BY rank_at, id
+		  SELECT i.id, i.rank_at FROM review_items i
+		  WHERE i.tenant_id = ? AND i.state = 'pending' AND i.queue_id = ANY (?::uuid[])
+		    AND NOT EXISTS (SELECT 1 FROM review_claims c WHERE c.tenant_id = i.tenant_id AND c.item_id = i.id AND c.lease_expires_at > ?)
+		    AND NOT (?::uuid = ANY (i.approved_by)) AND NOT (?::uuid = ANY (i.skipped_by))
+		    AND i.agent_owner IS DISTINCT FROM ?::uuid
+		  ORDER BY i.rank_at, i.id
 		  LIMIT 20
-		  FOR UPDATE SKIP LOCKED
+		  FOR UPDATE OF i SKIP LOCKED
 		), free AS (
-		  UPDATE review_items i SET claimed_by = ?, lease_expires_at = ?
-		  WHERE i.tenant_id = ? AND i.id IN (
-		    SELECT id FROM pick ORDER BY rank_at, id LIMIT GREATEST(?::int - (SELECT count(*) FROM held), 0))
-		  RETURNING i.*
-		), batch AS (SELECT * FROM held UNION ALL SELECT * FROM free)
-		`+fmt.Sprintf(itemSelect, "batch")+` ORDER BY i.rank_at, i.id`,
+		  INSERT INTO review_claims (tenant_id, item_id, user_id, lease_expires_at, claimed_at)
+		  SELECT ?, id, ?, ?, ? FROM (
+		    SELECT id FROM pick ORDER BY rank_at, id LIMIT GREATEST(?::int - (SELECT count(*) FROM held), 0)) x
+		  ON CONFLICT (tenant_id, item_id) DO UPDATE
+		    SET user_id = EXCLUDED.user_id, lease_expires_at = EXCLUDED.lease_expires_at, claimed_at = EXCLUDED.claimed_at
+		    WHERE review_claims.lease_expires_at <= EXCLUDED.claimed_at
+		  RETURNING item_id
+		), batch AS (SELECT item_id FROM held UNION ALL SELECT item_id FROM free)
+		`+fmt.Sprintf(itemSelect, "review_items")+` AND i.id IN (SELECT item_id FROM batch) ORDER BY i.rank_at, i.id`,
 		lease, actor.TenantID, actor.UserID, now, pgArray(ids),
 		actor.TenantID, pgArray(ids), now, actor.UserID, actor.UserID, actor.UserID,
-		actor.UserID, lease, actor.TenantID, count, actor.TenantID).Scan(&rows).Error
+		actor.TenantID, actor.UserID, lease, now, count,
+		actor.TenantID).Scan(&rows).Error
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	items := make([]Item, len(rows))
 	for i, r := range rows {
+		// the claims written by this statement are not in its snapshot
+		r.ClaimedBy, r.LeaseExpiresAt = &actor.UserID, &lease
 		if items[i], err = r.item(now); err != nil {
 			return nil, time.Time{}, err
 		}
@@ -93,29 +105,33 @@ func (s *Service) Release(ctx context.Context, actor principal.Principal, itemID
 			return 0, problem.InvalidField(fmt.Sprintf("item_ids[%d]", i), "is not an item id")
 		}
 	}
-	res := s.db.Conn(ctx).Exec(`UPDATE review_items SET claimed_by = NULL, lease_expires_at = NULL
-		WHERE tenant_id = ? AND claimed_by = ? AND state = 'pending' AND (? OR id = ANY (?::uuid[]))`,
-		actor.TenantID, actor.UserID, len(itemIDs) == 0, pgArray(itemIDs))
+	res := s.db.Conn(ctx).Exec(`DELETE FROM review_claims WHERE tenant_id = ? AND user_id = ? AND lease_expires_at > ?
+		AND (? OR item_id = ANY (?::uuid[]))`, actor.TenantID, actor.UserID, s.clock.Now(), len(itemIDs) == 0, pgArray(itemIDs))
 	return int(res.RowsAffected), res.Error
 }
 
 // renew extends the reviewer's live leases once half their time has gone:
-// they are working. (Renewing on every decision would rewrite every held row
-// each time, and the queue's indexes would fill with dead entries.)
+// they are working.
 func (s *Service) renew(ctx context.Context, actor principal.Principal, now time.Time) error {
-	return s.db.Conn(ctx).Exec(`UPDATE review_items SET lease_expires_at = ?
-		WHERE tenant_id = ? AND claimed_by = ? AND state = 'pending' AND lease_expires_at > ? AND lease_expires_at < ?`,
+	return s.db.Conn(ctx).Exec(`UPDATE review_claims SET lease_expires_at = ?
+		WHERE tenant_id = ? AND user_id = ? AND lease_expires_at > ? AND lease_expires_at < ?`,
 		now.Add(LeaseTTL), actor.TenantID, actor.UserID, now, now.Add(LeaseTTL/2)).Error
+}
+
+// unclaim ends an item's claim (it was decided, escalated, skipped, closed).
+func (s *Service) unclaim(ctx context.Context, tenantID string, itemIDs ...string) error {
+	return s.db.Conn(ctx).Exec(`DELETE FROM review_claims WHERE tenant_id = ? AND item_id = ANY (?::uuid[])`, tenantID, pgArray(itemIDs)).Error
 }
 
 // Held lists what the reviewer holds now, in rank order.
 func (s *Service) Held(ctx context.Context, actor principal.Principal) ([]Item, error) {
 	var ids []string
-	if err := s.db.Conn(ctx).Raw(`SELECT id FROM review_items WHERE tenant_id = ? AND claimed_by = ? AND state = 'pending'
-		AND lease_expires_at > ? ORDER BY rank_at, id`, actor.TenantID, actor.UserID, s.clock.Now()).Scan(&ids).Error; err != nil {
+	if err := s.db.Conn(ctx).Raw(`SELECT item_id FROM review_claims WHERE tenant_id = ? AND user_id = ? AND lease_expires_at > ?`,
+		actor.TenantID, actor.UserID, s.clock.Now()).Scan(&ids).Error; err != nil {
 		return nil, err
 	}
-	return s.items(ctx, actor.TenantID, ids)
+	items, err := s.items(ctx, actor.TenantID, ids)
+	return slices.DeleteFunc(items, func(it Item) bool { return it.State != "pending" }), err
 }
 
 type itemRow struct {
@@ -141,8 +157,9 @@ SELECT i.id, i.proposal_id, i.queue_id, q.name AS queue_name, i.agent_id, a.name
        i.object, i.record_id, i.field, p.field_id, p.operation, p.expected_old::text AS expected_old, p.proposed::text AS proposed,
        p.confidence, p.rationale, p.evidence::text AS evidence, p.flags::text AS flags, p.reasons::text AS reasons, p.route,
        i.sensitivity, i.approvals_required, i.approved_by::text AS approved_by, i.state, i.created_at, i.due_at, i.why::text AS why,
-       i.claimed_by, i.lease_expires_at, i.escalated_at, i.decided_at
+       cl.user_id AS claimed_by, cl.lease_expires_at, i.escalated_at, i.decided_at
 FROM %s i
+LEFT JOIN review_claims cl ON cl.tenant_id = i.tenant_id AND cl.item_id = i.id
 JOIN proposals p ON p.tenant_id = i.tenant_id AND p.id = i.proposal_id
 JOIN agents a ON a.tenant_id = i.tenant_id AND a.id = i.agent_id
 JOIN crm_connections c ON c.tenant_id = i.tenant_id AND c.id = a.connection_id
@@ -181,6 +198,9 @@ func (r itemRow) item(now time.Time) (Item, error) {
 		EscalatedAt: r.EscalatedAt, DecidedAt: r.DecidedAt, Evidence: []Evidence{}, Flags: []Flag{}, Reasons: []string{}}
 	if r.State == "pending" {
 		it.SLAState = SLAState(r.CreatedAt, r.DueAt, now)
+	}
+	if it.LeaseExpiresAt == nil || !it.LeaseExpiresAt.After(now) { // a lapsed claim holds nothing
+		it.ClaimedBy, it.LeaseExpiresAt = nil, nil
 	}
 	var reasons []struct{ Text string }
 	for _, x := range []struct {

@@ -84,6 +84,10 @@ func (s *Service) Tick(ctx context.Context, tenantID string) (TickResult, error)
 			for i, x := range breached {
 				ids[i] = x.ID
 			}
+			// an escalated item is for the escalation queue's reviewers now
+			if err := s.unclaim(ctx, tenantID, ids...); err != nil {
+				return err
+			}
 			if err := s.alerts.Raise(ctx, alerts.Alert{TenantID: tenantID, Kind: "sla_breach", Severity: "warning", Title: title,
 				Detail: map[string]any{"items": ids, "queue": b.QueueName}, CreatedAt: now}); err != nil {
 				return err
@@ -102,8 +106,11 @@ func (s *Service) Tick(ctx context.Context, tenantID string) (TickResult, error)
 			return err
 		}
 		for _, x := range expiring {
-			if err := s.db.Conn(ctx).Exec(`UPDATE review_items SET state = 'expired', decided_at = ?, claimed_by = NULL, lease_expires_at = NULL
-				WHERE tenant_id = ? AND id = ?`, now, tenantID, x.ID).Error; err != nil {
+			if err := s.db.Conn(ctx).Exec(`UPDATE review_items SET state = 'expired', decided_at = ? WHERE tenant_id = ? AND id = ?`,
+				now, tenantID, x.ID).Error; err != nil {
+				return err
+			}
+			if err := s.unclaim(ctx, tenantID, x.ID); err != nil {
 				return err
 			}
 			if err := s.proposals.Apply(ctx, proposals.Move{TenantID: tenantID, ProposalID: x.ProposalID, From: proposals.Queued,

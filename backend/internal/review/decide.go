@@ -35,7 +35,7 @@ type lockedItem struct {
 func (s *Service) lock(ctx context.Context, tenantID, id string) (lockedItem, error) {
 	var rows []lockedItem
 	err := s.db.Conn(ctx).Raw(`SELECT i.id, i.proposal_id, i.queue_id, i.agent_id, p.field_id, i.agent_owner, i.sensitivity, i.state,
-		i.approvals_required, i.approved_by::text AS approved_by, i.skipped_by::text AS skipped_by, i.claimed_by, i.lease_expires_at,
+		i.approvals_required, i.approved_by::text AS approved_by, i.skipped_by::text AS skipped_by,
 		q.escalate_to, i.escalated_from, i.created_at, p.proposed::text AS proposed, q.name AS queue_name
 		FROM review_items i
 		JOIN proposals p ON p.tenant_id = i.tenant_id AND p.id = i.proposal_id
@@ -47,7 +47,21 @@ func (s *Service) lock(ctx context.Context, tenantID, id string) (lockedItem, er
 	if len(rows) == 0 {
 		return lockedItem{}, problem.NotFound("review item")
 	}
-	return rows[0], nil
+	// the claim is read once the item is locked: a statement of its own sees
+	// the claim as it is now, not as it was when the lock was asked for
+	it := rows[0]
+	var claims []struct {
+		UserID         string
+		LeaseExpiresAt time.Time
+	}
+	if err := s.db.Conn(ctx).Raw(`SELECT user_id, lease_expires_at FROM review_claims WHERE tenant_id = ? AND item_id = ?`,
+		tenantID, id).Scan(&claims).Error; err != nil {
+		return it, err
+	}
+	if len(claims) == 1 {
+		it.ClaimedBy, it.LeaseExpiresAt = &claims[0].UserID, &claims[0].LeaseExpiresAt
+	}
+	return it, nil
 }
 
 // Decide records a reviewer's decision on an item they hold: the decision,
@@ -147,8 +161,11 @@ func (s *Service) decide(ctx context.Context, actor principal.Principal, it lock
 		approvers := append(parseArray(it.ApprovedBy), actor.UserID)
 		if len(approvers) < it.ApprovalsRequired {
 			d.Outcome = "pending"
-			if err := conn.Exec(`UPDATE review_items SET approved_by = ?, claimed_by = NULL, lease_expires_at = NULL
-				WHERE tenant_id = ? AND id = ?`, pgArray(approvers), actor.TenantID, it.ID).Error; err != nil {
+			if err := conn.Exec(`UPDATE review_items SET approved_by = ? WHERE tenant_id = ? AND id = ?`,
+				pgArray(approvers), actor.TenantID, it.ID).Error; err != nil {
+				return d, err
+			}
+			if err := s.unclaim(ctx, actor.TenantID, it.ID); err != nil {
 				return d, err
 			}
 			break
@@ -157,7 +174,7 @@ func (s *Service) decide(ctx context.Context, actor principal.Principal, it lock
 		if in.Verdict == Edit || (it.ApprovalsRequired > 1 && s.editedBefore(ctx, actor.TenantID, it.ID)) {
 			final = proposals.Edited
 		}
-		if err := conn.Exec(`UPDATE review_items SET approved_by = ?, state = 'decided', decided_at = ?, lease_expires_at = NULL
+		if err := conn.Exec(`UPDATE review_items SET approved_by = ?, state = 'decided', decided_at = ?
 			WHERE tenant_id = ? AND id = ?`, pgArray(approvers), now, actor.TenantID, it.ID).Error; err != nil {
 			return d, err
 		}
@@ -171,7 +188,7 @@ func (s *Service) decide(ctx context.Context, actor principal.Principal, it lock
 			return d, problem.InvalidField("reason_code", "%q is not one of this workspace's reason codes", in.ReasonCode)
 		}
 		final = proposals.Rejected
-		if err := conn.Exec(`UPDATE review_items SET state = 'decided', decided_at = ?, lease_expires_at = NULL WHERE tenant_id = ? AND id = ?`,
+		if err := conn.Exec(`UPDATE review_items SET state = 'decided', decided_at = ? WHERE tenant_id = ? AND id = ?`,
 			now, actor.TenantID, it.ID).Error; err != nil {
 			return d, err
 		}
@@ -180,14 +197,19 @@ func (s *Service) decide(ctx context.Context, actor principal.Principal, it lock
 			return d, problem.Conflict("no_escalation_queue", fmt.Sprintf("Queue %s has no escalation queue: an admin can set one.", it.QueueName))
 		}
 		d.Outcome = "escalated"
-		if err := conn.Exec(`UPDATE review_items SET queue_id = ?, escalated_from = queue_id, escalated_at = ?, claimed_by = NULL,
-			lease_expires_at = NULL WHERE tenant_id = ? AND id = ?`, *it.EscalateTo, now, actor.TenantID, it.ID).Error; err != nil {
+		if err := conn.Exec(`UPDATE review_items SET queue_id = ?, escalated_from = queue_id, escalated_at = ? WHERE tenant_id = ? AND id = ?`,
+			*it.EscalateTo, now, actor.TenantID, it.ID).Error; err != nil {
 			return d, err
 		}
 	case Skip:
 		d.Outcome = "skipped"
-		if err := conn.Exec(`UPDATE review_items SET skipped_by = array_append(skipped_by, ?::uuid), claimed_by = NULL,
-			lease_expires_at = NULL WHERE tenant_id = ? AND id = ?`, actor.UserID, actor.TenantID, it.ID).Error; err != nil {
+		if err := conn.Exec(`UPDATE review_items SET skipped_by = array_append(skipped_by, ?::uuid) WHERE tenant_id = ? AND id = ?`,
+			actor.UserID, actor.TenantID, it.ID).Error; err != nil {
+			return d, err
+		}
+	}
+	if d.Outcome != "pending" { // decided, escalated or skipped: nobody holds it now
+		if err := s.unclaim(ctx, actor.TenantID, it.ID); err != nil {
 			return d, err
 		}
 	}
@@ -342,10 +364,14 @@ func (s *Service) Undo(ctx context.Context, actor principal.Principal, itemID st
 			queue = *it.EscalatedFrom
 		}
 		if err := s.db.Conn(ctx).Exec(`UPDATE review_items SET state = 'pending', decided_at = NULL, approved_by = ?, skipped_by = ?,
-			queue_id = ?, escalated_at = CASE WHEN ? THEN NULL ELSE escalated_at END, escalated_from = CASE WHEN ? THEN NULL ELSE escalated_from END,
-			claimed_by = ?, lease_expires_at = ? WHERE tenant_id = ? AND id = ?`,
-			pgArray(approvers), pgArray(skippers), queue, d.Verdict == Escalate, d.Verdict == Escalate, actor.UserID, now.Add(LeaseTTL),
-			actor.TenantID, it.ID).Error; err != nil {
+			queue_id = ?, escalated_at = CASE WHEN ? THEN NULL ELSE escalated_at END, escalated_from = CASE WHEN ? THEN NULL ELSE escalated_from END
+			WHERE tenant_id = ? AND id = ?`,
+			pgArray(approvers), pgArray(skippers), queue, d.Verdict == Escalate, d.Verdict == Escalate, actor.TenantID, it.ID).Error; err != nil {
+			return err
+		}
+		if err := s.db.Conn(ctx).Exec(`INSERT INTO review_claims (tenant_id, item_id, user_id, lease_expires_at, claimed_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (tenant_id, item_id) DO UPDATE SET user_id = EXCLUDED.user_id, lease_expires_at = EXCLUDED.lease_expires_at,
+			claimed_at = EXCLUDED.claimed_at`, actor.TenantID, it.ID, actor.UserID, now.Add(LeaseTTL), now).Error; err != nil {
 			return err
 		}
 		seq := d.Seq

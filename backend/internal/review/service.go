@@ -143,7 +143,11 @@ func (s *Service) Close(ctx context.Context, tenantID string, proposalIDs []stri
 	if len(proposalIDs) == 0 {
 		return nil
 	}
-	return s.db.Conn(ctx).Exec(`UPDATE review_items SET state = 'closed', decided_at = ?, claimed_by = NULL, lease_expires_at = NULL
+	if err := s.db.Conn(ctx).Exec(`DELETE FROM review_claims c USING review_items i WHERE c.tenant_id = ? AND i.tenant_id = c.tenant_id
+		AND i.id = c.item_id AND i.proposal_id = ANY (?::uuid[])`, tenantID, pgArray(proposalIDs)).Error; err != nil {
+		return err
+	}
+	return s.db.Conn(ctx).Exec(`UPDATE review_items SET state = 'closed', decided_at = ?
 		WHERE tenant_id = ? AND proposal_id = ANY (?::uuid[]) AND state = 'pending'`, now, tenantID, pgArray(proposalIDs)).Error
 }
 
