@@ -12,9 +12,13 @@ export const reviewKeys = {
   timeline: (object: string, recordId: string) => ['review', 'timeline', object, recordId] as const,
 };
 
-/** The items the reviewer holds now, in priority order. */
+/** The items the reviewer holds now, in priority order; refreshed every 30 s (an agent may supersede one, the clock expire it). */
 export const heldQuery = () =>
-  queryOptions({ queryKey: reviewKeys.held, queryFn: async () => (await unwrap(api.GET('/review/claims'))).items });
+  queryOptions({
+    queryKey: reviewKeys.held,
+    queryFn: async () => (await unwrap(api.GET('/review/claims'))).items,
+    refetchInterval: 30_000,
+  });
 
 /** One item with the CRM's value read now; kept fresh for a minute (prefetched for the next items). */
 export const reviewItemQuery = (id: string) =>

@@ -193,12 +193,12 @@ function ReasonCodes() {
       <h3 className="text-sm font-semibold text-gray-900">Rejection reasons</h3>
       {save.isSuccess && !rows && <Success>Saved.</Success>}
       <FormError message={save.error && !Object.keys(errs).length ? errorMessage(save.error) : Object.entries(errs).map(([f, m]) => `${f}: ${m}`).join('; ') || undefined} />
-      <ol className="space-y-2">
+      <ol className="max-w-3xl space-y-2">
         {current.map((r, i) => (
-          <li key={i} className="flex flex-wrap items-center gap-2">
-            <span className="w-5 text-sm text-gray-500">{i + 1}</span>
-            <input aria-label={`Reason ${i + 1} code`} className={`${input} w-48`} value={r.code} onChange={(e) => edit(i, 'code', e.target.value)} />
-            <input aria-label={`Reason ${i + 1} label`} className={`${input} w-64`} value={r.label} onChange={(e) => edit(i, 'label', e.target.value)} />
+          <li key={i} className="grid grid-cols-[1.5rem_minmax(6rem,12rem)_minmax(8rem,1fr)_auto] items-center gap-2">
+            <span className="text-sm text-gray-500">{i + 1}</span>
+            <input aria-label={`Reason ${i + 1} code`} className={`${input} font-mono`} value={r.code} onChange={(e) => edit(i, 'code', e.target.value)} />
+            <input aria-label={`Reason ${i + 1} label`} className={input} value={r.label} onChange={(e) => edit(i, 'label', e.target.value)} />
             <button type="button" className={dangerButton} onClick={() => setRows(current.filter((_, j) => j !== i))} aria-label={`Remove reason ${i + 1}`}>
               Remove
             </button>

@@ -123,6 +123,13 @@ export function useTriage(queueId: string) {
       if (remaining.length === 0) void claim();
       return true;
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'already_decided' && list.length === 1) {
+        // superseded by a newer proposal of its agent, or expired: it leaves the list
+        const gone = list[0];
+        setHeld((l) => l.filter((x) => x.id !== gone.id));
+        setNotice(`${gone.object}.${gone.field} on ${gone.record_id} was settled meanwhile (${err.detail}) and left your list.`);
+        return false;
+      }
       setError(explain(err));
       return false;
     } finally {
