@@ -65,7 +65,8 @@ func (s *Service) Tick(ctx context.Context, tenantID string) (TickResult, error)
 			  WHERE i.tenant_id = ? AND i.state = 'pending' AND i.due_at <= ? AND i.escalated_at IS NULL
 			  ORDER BY i.due_at LIMIT 500 FOR UPDATE SKIP LOCKED
 			), moved AS (
-			  UPDATE review_items i SET escalated_at = ?, escalated_from = i.queue_id, queue_id = COALESCE(q.escalate_to, i.queue_id)
+			  UPDATE review_items i SET escalated_at = ?, escalated_from = i.queue_id, queue_id = COALESCE(q.escalate_to, i.queue_id),
+			         skipped_by = '{}' -- in its new queue, everyone may take it again
 			  FROM review_queues q, due
 			  WHERE i.tenant_id = ? AND i.id = due.id AND q.tenant_id = i.tenant_id AND q.id = i.queue_id
 			  RETURNING i.id, q.name AS queue_name, i.sensitivity, i.object, i.record_id, i.field, i.due_at, q.escalate_to
