@@ -58,16 +58,19 @@ CREATE TABLE review_items (
     decided_at         timestamptz,
     PRIMARY KEY (tenant_id, id),  -- every read names the tenant (as proposals' key, 00006)
     UNIQUE (tenant_id, proposal_id),
-    FOREIGN KEY (tenant_id, proposal_id) REFERENCES proposals (tenant_id, id),
-    FOREIGN KEY (tenant_id, queue_id) REFERENCES review_queues (tenant_id, id),
-    FOREIGN KEY (tenant_id, agent_id) REFERENCES agents (tenant_id, id)
+    -- Intake writes an item per queued proposal on its hottest path. A key to
+    -- review_queues or agents would take a share lock on one of a few parent
+    -- rows per item, which concurrent batches then share (multixacts): the
+    -- queue comes from the tenant's own queue list (queues are never
+    -- deleted) and the agent is the proposal's, so only the proposal key stays.
+    FOREIGN KEY (tenant_id, proposal_id) REFERENCES proposals (tenant_id, id)
 );
 -- the claim: a tenant's pending items, earliest rank first (from every queue
 -- a reviewer may work, or from one queue)
 CREATE INDEX review_items_rank_idx ON review_items (tenant_id, rank_at, id) WHERE state = 'pending';
 CREATE INDEX review_items_claim_idx ON review_items (tenant_id, queue_id, rank_at, id) WHERE state = 'pending';
--- the SLA clock: pending items by deadline
-CREATE INDEX review_items_due_idx ON review_items (tenant_id, due_at) WHERE state = 'pending';
+-- (the SLA clock needs no index of its own: rank_at <= due_at, so the items
+-- due by now are among those the rank index holds up to now)
 
 -- Claims are leases on items, in a table of their own: taking and renewing
 -- them never rewrites the (large) items table nor its indexes. A claim whose

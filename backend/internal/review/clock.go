@@ -62,8 +62,8 @@ func (s *Service) Tick(ctx context.Context, tenantID string) (TickResult, error)
 		if err := s.db.Conn(ctx).Raw(`
 			WITH due AS (
 			  SELECT i.id FROM review_items i
-			  WHERE i.tenant_id = ? AND i.state = 'pending' AND i.due_at <= ? AND i.escalated_at IS NULL
-			  ORDER BY i.due_at LIMIT 500 FOR UPDATE SKIP LOCKED
+			  WHERE i.tenant_id = ? AND i.state = 'pending' AND i.rank_at <= ? AND i.due_at <= ? AND i.escalated_at IS NULL
+			  ORDER BY i.rank_at LIMIT 500 FOR UPDATE SKIP LOCKED
 			), moved AS (
 			  UPDATE review_items i SET escalated_at = ?, escalated_from = i.queue_id, queue_id = COALESCE(q.escalate_to, i.queue_id),
 			         skipped_by = '{}' -- in its new queue, everyone may take it again
@@ -71,7 +71,7 @@ func (s *Service) Tick(ctx context.Context, tenantID string) (TickResult, error)
 			  WHERE i.tenant_id = ? AND i.id = due.id AND q.tenant_id = i.tenant_id AND q.id = i.queue_id
 			  RETURNING i.id, q.name AS queue_name, i.sensitivity, i.object, i.record_id, i.field, i.due_at, q.escalate_to
 			)
-			SELECT * FROM moved`, tenantID, now, now, tenantID).Scan(&breached).Error; err != nil {
+			SELECT * FROM moved`, tenantID, now, now, now, tenantID).Scan(&breached).Error; err != nil {
 			return err
 		}
 		res.Escalated = len(breached)
@@ -101,9 +101,9 @@ func (s *Service) Tick(ctx context.Context, tenantID string) (TickResult, error)
 		if err := s.db.Conn(ctx).Raw(`
 			SELECT i.id, i.proposal_id, i.created_at FROM review_items i
 			JOIN review_queues q ON q.tenant_id = i.tenant_id AND q.id = COALESCE(i.escalated_from, i.queue_id)
-			WHERE i.tenant_id = ? AND i.state = 'pending' AND i.sensitivity IN ('high', 'critical') AND q.expire_after_double_sla
-			  AND i.created_at + 2 * (i.due_at - i.created_at) <= ?
-			ORDER BY i.due_at LIMIT 500 FOR UPDATE OF i SKIP LOCKED`, tenantID, now).Scan(&expiring).Error; err != nil {
+			WHERE i.tenant_id = ? AND i.state = 'pending' AND i.rank_at <= ? AND i.sensitivity IN ('high', 'critical')
+			  AND q.expire_after_double_sla AND i.created_at + 2 * (i.due_at - i.created_at) <= ?
+			ORDER BY i.rank_at LIMIT 500 FOR UPDATE OF i SKIP LOCKED`, tenantID, now, now).Scan(&expiring).Error; err != nil {
 			return err
 		}
 		for _, x := range expiring {
