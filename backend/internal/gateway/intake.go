@@ -64,6 +64,9 @@ func (s *Service) Submit(ctx context.Context, caller agents.Caller, d Decoded) (
 
 func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded) ([]Result, error) {
 	b := &batch{id: newID(), caller: caller, now: s.clock.Now(), results: make([]Result, len(d.Items))}
+	if err := s.review.Ready(ctx, caller.TenantID); err != nil {
+		return nil, err
+	}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		if err := s.load(ctx, b); err != nil {
 			return err

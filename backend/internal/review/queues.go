@@ -35,11 +35,15 @@ var seeded sync.Map
 
 // ensureDefaults gives a tenant with no queues the default queues and reason
 // codes, once (concurrent callers serialize on the tenant's advisory lock).
+// It commits on its own, not in the caller's transaction: were that rolled
+// back (intake retries a batch whose idempotency key a concurrent request
+// took), the queues remembered here would not exist.
 func (s *Service) ensureDefaults(ctx context.Context, tenantID string) error {
 	if _, ok := seeded.Load(tenantID); ok {
 		return nil
 	}
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	ctx = db.WithTenant(context.WithoutCancel(ctx), tenantID)
+	err := s.db.InTx(db.Detached(ctx), func(ctx context.Context) error {
 		conn := s.db.Conn(ctx)
 		if err := conn.Exec(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, queueLockClass, tenantID).Error; err != nil {
 			return err
@@ -119,6 +123,11 @@ func (r queueRow) queue() (Queue, error) {
 	}
 	return q, nil
 }
+
+// Ready makes sure the tenant has its queues. Intake calls it before its
+// transaction: creating them takes a connection of its own, which a
+// transaction holding one should not wait for.
+func (s *Service) Ready(ctx context.Context, tenantID string) error { return s.ensureDefaults(ctx, tenantID) }
 
 // Queues lists the tenant's queues in match order.
 func (s *Service) Queues(ctx context.Context, tenantID string) ([]Queue, error) {

@@ -62,10 +62,7 @@ func (s *Service) Enqueue(ctx context.Context, tenantID string, owner *string, i
 	if len(items) == 0 {
 		return nil
 	}
-	if err := s.ensureDefaults(ctx, tenantID); err != nil {
-		return err
-	}
-	qs, err := s.queues(ctx, tenantID)
+	qs, err := s.Queues(ctx, tenantID)
 	if err != nil {
 		return err
 	}

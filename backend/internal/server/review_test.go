@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -385,5 +387,29 @@ func TestReview_bulk_previews_then_decides_the_items_like_one(t *testing.T) {
 		if st := admin.proposalStatus(r.ID); st != "rejected" {
 			t.Errorf("proposal %s is %s", r.ID, st)
 		}
+	}
+}
+
+// A workspace's default queues are created on their own transaction: the
+// caller's rolling back (intake retries a batch) never leaves the workspace
+// remembered as having queues it does not have.
+func TestReview_default_queues_outlive_a_rolled_back_caller(t *testing.T) {
+	e := newEnv(t)
+	g := e.admin("admin@globex.test")
+	ctx := e.as(g.TenantID)
+	boom := errors.New("boom")
+	err := e.db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := e.srv.Review.Queues(ctx, g.TenantID); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("the caller's transaction: %v", err)
+	}
+	var n int64
+	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM review_queues WHERE tenant_id = ?`, g.TenantID).Scan(&n)
+	if n != 4 {
+		t.Errorf("%d queues after the caller rolled back, want the 4 defaults", n)
 	}
 }

@@ -89,6 +89,13 @@ func (d *DB) Gorm() *gorm.DB { return d.gorm }
 
 type txKey struct{}
 
+// Detached returns ctx outside its transaction, if it is in one: InTx then
+// starts (and commits) a transaction of its own, and Conn runs on its own
+// connection. For work that must outlive the caller's transaction.
+func Detached(ctx context.Context) context.Context {
+	return context.WithValue(ctx, txKey{}, (*tx)(nil))
+}
+
 // tx is a transaction in a context: GORM's handle on it, the connection it
 // runs on (for pgx's COPY inside the same transaction), and the tenant and
 // user it has declared to PostgreSQL so far.
@@ -106,7 +113,7 @@ type tx struct {
 // one. The transaction declares ctx's tenant (and user, see WithUser) to
 // PostgreSQL, whose row-level security then shows it only that tenant's rows.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*tx); ok {
+	if t, ok := ctx.Value(txKey{}).(*tx); ok && t != nil {
 		return fn(ctx)
 	}
 	conn, err := d.sql.Conn(ctx)
@@ -142,7 +149,7 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 // runs on a connection that declares ctx's tenant just before it. A ctx
 // without a tenant declares none, and any tenant-owned table then errors.
 func (d *DB) Conn(ctx context.Context) *gorm.DB {
-	if t, ok := ctx.Value(txKey{}).(*tx); ok {
+	if t, ok := ctx.Value(txKey{}).(*tx); ok && t != nil {
 		if err := t.declare(ctx); err != nil {
 			g := t.gorm.WithContext(ctx)
 			g.AddError(err)
@@ -178,6 +185,7 @@ func (t *tx) declare(ctx context.Context) error {
 // tenant policy checks row by row.
 func (d *DB) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) error {
 	t, ok := ctx.Value(txKey{}).(*tx)
+	ok = ok && t != nil
 	if !ok {
 		return errors.New("db.CopyFrom runs inside InTx")
 	}
