@@ -127,7 +127,9 @@ func (r queueRow) queue() (Queue, error) {
 // Ready makes sure the tenant has its queues. Intake calls it before its
 // transaction: creating them takes a connection of its own, which a
 // transaction holding one should not wait for.
-func (s *Service) Ready(ctx context.Context, tenantID string) error { return s.ensureDefaults(ctx, tenantID) }
+func (s *Service) Ready(ctx context.Context, tenantID string) error {
+	return s.ensureDefaults(ctx, tenantID)
+}
 
 // Queues lists the tenant's queues in match order.
 func (s *Service) Queues(ctx context.Context, tenantID string) ([]Queue, error) {
