@@ -119,6 +119,7 @@ test('a reviewer triages from the keyboard: approve, undo, edit, reject with a r
   // The admin finds the escalated item in Escalations, marked escalated.
   const admin = new ReviewPage(page);
   await admin.gotoQueue(escalations.id);
+  await admin.press('c'); // claim more: the admin may hold escalations from before
   await expect(admin.items.filter({ hasText: escalated })).toHaveCount(1);
   await admin.items.filter({ hasText: escalated }).getByRole('button').click();
   await expect(admin.current).toContainText('escalated');
