@@ -117,6 +117,51 @@ func (e AlertSeverity) Valid() bool {
 	}
 }
 
+// Defines values for BulkRollbackState.
+const (
+	BulkRollbackStateDone    BulkRollbackState = "done"
+	BulkRollbackStateFailed  BulkRollbackState = "failed"
+	BulkRollbackStateRunning BulkRollbackState = "running"
+)
+
+// Valid indicates whether the value is a known member of the BulkRollbackState enum.
+func (e BulkRollbackState) Valid() bool {
+	switch e {
+	case BulkRollbackStateDone:
+		return true
+	case BulkRollbackStateFailed:
+		return true
+	case BulkRollbackStateRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChangeEventActorKind.
+const (
+	ChangeEventActorKindAgent         ChangeEventActorKind = "agent"
+	ChangeEventActorKindCollaborative ChangeEventActorKind = "collaborative"
+	ChangeEventActorKindHuman         ChangeEventActorKind = "human"
+	ChangeEventActorKindSystem        ChangeEventActorKind = "system"
+)
+
+// Valid indicates whether the value is a known member of the ChangeEventActorKind enum.
+func (e ChangeEventActorKind) Valid() bool {
+	switch e {
+	case ChangeEventActorKindAgent:
+		return true
+	case ChangeEventActorKindCollaborative:
+		return true
+	case ChangeEventActorKindHuman:
+		return true
+	case ChangeEventActorKindSystem:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ConnectionStatus.
 const (
 	ConnectionStatusError ConnectionStatus = "error"
@@ -369,6 +414,21 @@ func (e Provider) Valid() bool {
 	}
 }
 
+// Defines values for PublicKeyAlgorithm.
+const (
+	PublicKeyAlgorithmEd25519 PublicKeyAlgorithm = "Ed25519"
+)
+
+// Valid indicates whether the value is a known member of the PublicKeyAlgorithm enum.
+func (e PublicKeyAlgorithm) Valid() bool {
+	switch e {
+	case PublicKeyAlgorithmEd25519:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReviewItemSlaState.
 const (
 	ReviewItemSlaStateAtRisk   ReviewItemSlaState = "at_risk"
@@ -474,6 +534,51 @@ func (e Role) Valid() bool {
 	case RoleReviewer:
 		return true
 	case RoleViewer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RollbackRequestResolution.
+const (
+	RollbackRequestResolutionKeepCurrent   RollbackRequestResolution = "keep_current"
+	RollbackRequestResolutionRestoreBefore RollbackRequestResolution = "restore_before"
+	RollbackRequestResolutionSetValue      RollbackRequestResolution = "set_value"
+)
+
+// Valid indicates whether the value is a known member of the RollbackRequestResolution enum.
+func (e RollbackRequestResolution) Valid() bool {
+	switch e {
+	case RollbackRequestResolutionKeepCurrent:
+		return true
+	case RollbackRequestResolutionRestoreBefore:
+		return true
+	case RollbackRequestResolutionSetValue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RollbackResultStatus.
+const (
+	RollbackResultStatusConflict    RollbackResultStatus = "conflict"
+	RollbackResultStatusFailed      RollbackResultStatus = "failed"
+	RollbackResultStatusKeptCurrent RollbackResultStatus = "kept_current"
+	RollbackResultStatusReverted    RollbackResultStatus = "reverted"
+)
+
+// Valid indicates whether the value is a known member of the RollbackResultStatus enum.
+func (e RollbackResultStatus) Valid() bool {
+	switch e {
+	case RollbackResultStatusConflict:
+		return true
+	case RollbackResultStatusFailed:
+		return true
+	case RollbackResultStatusKeptCurrent:
+		return true
+	case RollbackResultStatusReverted:
 		return true
 	default:
 		return false
@@ -899,11 +1004,100 @@ type BulkReviewResult struct {
 	Skipped []BulkSkip `json:"skipped"`
 }
 
+// BulkRollback defines model for BulkRollback.
+type BulkRollback struct {
+	Conflicts  int            `json:"conflicts"`
+	CreatedAt  time.Time      `json:"created_at"`
+	Error      *string        `json:"error"`
+	Failed     int            `json:"failed"`
+	Filter     RollbackFilter `json:"filter"`
+	FinishedAt *time.Time     `json:"finished_at"`
+	Id         string         `json:"id"`
+	Reason     string         `json:"reason"`
+
+	// Report the changes left for a human
+	Report   []RollbackConflict `json:"report"`
+	Reverted int                `json:"reverted"`
+	Skipped  int                `json:"skipped"`
+	State    BulkRollbackState  `json:"state"`
+	Total    int                `json:"total"`
+}
+
+// BulkRollbackState defines model for BulkRollback.State.
+type BulkRollbackState string
+
+// BulkRollbackAnswer defines model for BulkRollbackAnswer.
+type BulkRollbackAnswer struct {
+	Preview  *RollbackPreview `json:"preview,omitempty"`
+	Rollback *BulkRollback    `json:"rollback,omitempty"`
+}
+
+// BulkRollbackRequest defines model for BulkRollbackRequest.
+type BulkRollbackRequest struct {
+	Filter  RollbackFilter `json:"filter"`
+	Preview bool           `json:"preview"`
+	Reason  *string        `json:"reason,omitempty"`
+}
+
 // BulkSkip defines model for BulkSkip.
 type BulkSkip struct {
 	Code   string `json:"code"`
 	Detail string `json:"detail"`
 	ItemId string `json:"item_id"`
+}
+
+// ChainVerification defines model for ChainVerification.
+type ChainVerification struct {
+	Checkpoint  *Checkpoint `json:"checkpoint"`
+	Events      int64       `json:"events"`
+	FirstBadSeq *int64      `json:"first_bad_seq"`
+	Ok          bool        `json:"ok"`
+	Problem     *string     `json:"problem,omitempty"`
+}
+
+// ChangeEvent defines model for ChangeEvent.
+type ChangeEvent struct {
+	ActorKind ChangeEventActorKind `json:"actor_kind"`
+
+	// After the value written
+	After     interface{} `json:"after"`
+	AgentId   *string     `json:"agent_id"`
+	AgentName *string     `json:"agent_name"`
+	At        time.Time   `json:"at"`
+
+	// Before the CRM's value before the write
+	Before        interface{} `json:"before"`
+	ConnectionId  string      `json:"connection_id"`
+	DecisionSeqs  []int64     `json:"decision_seqs"`
+	Field         string      `json:"field"`
+	Hash          string      `json:"hash"`
+	Id            string      `json:"id"`
+	Object        string      `json:"object"`
+	PolicyVersion *int64      `json:"policy_version"`
+	PrevHash      string      `json:"prev_hash"`
+	ProposalId    *string     `json:"proposal_id"`
+	Reason        string      `json:"reason"`
+	RecordId      string      `json:"record_id"`
+
+	// RevertedBy the seq of the event that undid this one
+	RevertedBy *int64 `json:"reverted_by"`
+
+	// Reverts the seq this event undoes
+	Reverts  *int64  `json:"reverts"`
+	Seq      int64   `json:"seq"`
+	UserId   *string `json:"user_id"`
+	UserName *string `json:"user_name"`
+}
+
+// ChangeEventActorKind defines model for ChangeEvent.ActorKind.
+type ChangeEventActorKind string
+
+// ChangePage defines model for ChangePage.
+type ChangePage struct {
+	Items []ChangeEvent `json:"items"`
+
+	// Next pass as before for the next page
+	Next *int64 `json:"next"`
 }
 
 // ChangePasswordRequest defines model for ChangePasswordRequest.
@@ -912,6 +1106,16 @@ type ChangePasswordRequest struct {
 
 	// NewPassword At least 12 characters.
 	NewPassword string `json:"new_password"`
+}
+
+// Checkpoint defines model for Checkpoint.
+type Checkpoint struct {
+	At        time.Time `json:"at"`
+	Hash      string    `json:"hash"`
+	KeyId     string    `json:"key_id"`
+	Seq       int64     `json:"seq"`
+	Signature string    `json:"signature"`
+	Valid     bool      `json:"valid"`
 }
 
 // Connection defines model for Connection.
@@ -1297,6 +1501,18 @@ type ProposalTransition struct {
 // Provider defines model for Provider.
 type Provider string
 
+// PublicKey defines model for PublicKey.
+type PublicKey struct {
+	Algorithm PublicKeyAlgorithm `json:"algorithm"`
+	KeyId     string             `json:"key_id"`
+
+	// PublicKey the raw 32-byte key
+	PublicKey string `json:"public_key"`
+}
+
+// PublicKeyAlgorithm defines model for PublicKey.Algorithm.
+type PublicKeyAlgorithm string
+
 // QueueStats defines model for QueueStats.
 type QueueStats struct {
 	AtRisk                int      `json:"at_risk"`
@@ -1462,6 +1678,72 @@ type ReviewerStats struct {
 
 // Role defines model for Role.
 type Role string
+
+// RollbackConflict defines model for RollbackConflict.
+type RollbackConflict struct {
+	// Before the value before our change
+	Before interface{} `json:"before"`
+
+	// Current what the CRM holds now
+	Current interface{} `json:"current"`
+	Field   string      `json:"field"`
+	Object  string      `json:"object"`
+
+	// Ours the value our change wrote
+	Ours     interface{} `json:"ours"`
+	Problem  *string     `json:"problem,omitempty"`
+	RecordId string      `json:"record_id"`
+	Seq      int64       `json:"seq"`
+}
+
+// RollbackFilter defines model for RollbackFilter.
+type RollbackFilter struct {
+	ActorKind *string    `json:"actor_kind,omitempty"`
+	AgentId   *string    `json:"agent_id,omitempty"`
+	BatchId   *string    `json:"batch_id,omitempty"`
+	Field     *string    `json:"field,omitempty"`
+	Object    *string    `json:"object,omitempty"`
+	RecordId  *string    `json:"record_id,omitempty"`
+	Since     *time.Time `json:"since,omitempty"`
+	Until     *time.Time `json:"until,omitempty"`
+}
+
+// RollbackPreview defines model for RollbackPreview.
+type RollbackPreview struct {
+	// Checked how many of them were read from the CRM for the preview
+	Checked int `json:"checked"`
+
+	// Conflicts of those checked
+	Conflicts int                `json:"conflicts"`
+	Samples   []RollbackConflict `json:"samples"`
+
+	// Total changes the filter matches that are not rolled back yet
+	Total int `json:"total"`
+}
+
+// RollbackRequest defines model for RollbackRequest.
+type RollbackRequest struct {
+	Reason *string `json:"reason,omitempty"`
+
+	// Resolution how to resolve a conflict; omit for a plain rollback
+	Resolution *RollbackRequestResolution `json:"resolution,omitempty"`
+
+	// Value set_value's value
+	Value interface{} `json:"value,omitempty"`
+}
+
+// RollbackRequestResolution how to resolve a conflict; omit for a plain rollback
+type RollbackRequestResolution string
+
+// RollbackResult defines model for RollbackResult.
+type RollbackResult struct {
+	Conflict *RollbackConflict    `json:"conflict,omitempty"`
+	Event    *ChangeEvent         `json:"event,omitempty"`
+	Status   RollbackResultStatus `json:"status"`
+}
+
+// RollbackResultStatus defines model for RollbackResult.Status.
+type RollbackResultStatus string
 
 // RouteStatusCount defines model for RouteStatusCount.
 type RouteStatusCount struct {
@@ -1686,6 +1968,22 @@ type ListAuditEntriesParams struct {
 	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
 }
 
+// ListChangesParams defines parameters for ListChanges.
+type ListChangesParams struct {
+	Object    *string    `form:"object,omitempty" json:"object,omitempty"`
+	RecordId  *string    `form:"record_id,omitempty" json:"record_id,omitempty"`
+	Field     *string    `form:"field,omitempty" json:"field,omitempty"`
+	AgentId   *string    `form:"agent_id,omitempty" json:"agent_id,omitempty"`
+	BatchId   *string    `form:"batch_id,omitempty" json:"batch_id,omitempty"`
+	ActorKind *string    `form:"actor_kind,omitempty" json:"actor_kind,omitempty"`
+	Since     *time.Time `form:"since,omitempty" json:"since,omitempty"`
+	Until     *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Before the last seq of the previous page
+	Before *int64 `form:"before,omitempty" json:"before,omitempty"`
+	Limit  *int   `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListFieldsParams defines parameters for ListFields.
 type ListFieldsParams struct {
 	ConnectionId  *string      `form:"connection_id,omitempty" json:"connection_id,omitempty"`
@@ -1815,6 +2113,9 @@ type CreateAgentKeyJSONRequestBody CreateAgentKeyJSONBody
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// RollbackChangeJSONRequestBody defines body for RollbackChange for application/json ContentType.
+type RollbackChangeJSONRequestBody = RollbackRequest
+
 // CreateConnectionJSONRequestBody defines body for CreateConnection for application/json ContentType.
 type CreateConnectionJSONRequestBody = CreateConnectionRequest
 
@@ -1859,6 +2160,9 @@ type UpdateReviewQueueJSONRequestBody = ReviewQueueInput
 
 // SetReasonCodesJSONRequestBody defines body for SetReasonCodes for application/json ContentType.
 type SetReasonCodesJSONRequestBody SetReasonCodesJSONBody
+
+// StartRollbackJSONRequestBody defines body for StartRollback for application/json ContentType.
+type StartRollbackJSONRequestBody = BulkRollbackRequest
 
 // EditSandboxRecordJSONRequestBody defines body for EditSandboxRecord for application/json ContentType.
 type EditSandboxRecordJSONRequestBody EditSandboxRecordJSONBody
@@ -1910,6 +2214,21 @@ type ServerInterface interface {
 	// Logout Sign out and end the session
 	// (POST /auth/logout)
 	Logout(c *fiber.Ctx) error
+	// ListChanges The change log, newest first, with keyset paging
+	// (GET /changes)
+	ListChanges(c *fiber.Ctx, params ListChangesParams) error
+	// GetChangeLogPublicKey The Ed25519 public key that verifies the change log's signed checkpoints
+	// (GET /changes/public-key)
+	GetChangeLogPublicKey(c *fiber.Ctx) error
+	// VerifyChanges Walk the workspace's hash chain and check its signed checkpoints
+	// (GET /changes/verify)
+	VerifyChanges(c *fiber.Ctx) error
+	// GetChange One change
+	// (GET /changes/{changeId})
+	GetChange(c *fiber.Ctx, changeId string) error
+	// RollbackChange Write the value before this change back, if the CRM still holds it; else answer the three-way conflict
+	// (POST /changes/{changeId}/rollback)
+	RollbackChange(c *fiber.Ctx, changeId string) error
 	// ListConnections CRM connections of the current tenant, with their last sync
 	// (GET /connections)
 	ListConnections(c *fiber.Ctx) error
@@ -1976,6 +2295,9 @@ type ServerInterface interface {
 	// GetProposal A proposal with its status history
 	// (GET /proposals/{proposalId})
 	GetProposal(c *fiber.Ctx, proposalId string) error
+	// RetryApply Try a failed write again (the CRM is read first; a write that happened is not repeated)
+	// (POST /proposals/{proposalId}/retry)
+	RetryApply(c *fiber.Ctx, proposalId string) error
 	// GetRecordTimeline What happened to a record, newest first — proposals, their transitions and reviewers' decisions
 	// (GET /records/{object}/{recordId}/timeline)
 	GetRecordTimeline(c *fiber.Ctx, object string, recordId string) error
@@ -2018,6 +2340,15 @@ type ServerInterface interface {
 	// SetReasonCodes Replace the list of reason codes (admin); codes left out are archived
 	// (PUT /review/reason-codes)
 	SetReasonCodes(c *fiber.Ctx) error
+	// ListRollbacks Recent bulk rollbacks, newest first
+	// (GET /rollbacks)
+	ListRollbacks(c *fiber.Ctx) error
+	// StartRollback Preview (counts and conflicts), or start, the rollback of every change a filter matches
+	// (POST /rollbacks)
+	StartRollback(c *fiber.Ctx) error
+	// GetRollback A bulk rollback's progress and report
+	// (GET /rollbacks/{rollbackId})
+	GetRollback(c *fiber.Ctx, rollbackId string) error
 	// ListSandboxRecords Records of the built-in sandbox CRM
 	// (GET /sandbox/{connectionId}/records/{object})
 	ListSandboxRecords(c *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error
@@ -2421,6 +2752,200 @@ func (siw *ServerInterfaceWrapper) Logout(c *fiber.Ctx) error {
 
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.Logout(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListChanges operation middleware
+func (siw *ServerInterfaceWrapper) ListChanges(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListChangesParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "object" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "object", query, &params.Object, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter object: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "record_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_id", query, &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter record_id: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", query, &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter field: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "agent_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "agent_id", query, &params.AgentId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter agent_id: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "batch_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "batch_id", query, &params.BatchId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter batch_id: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "actor_kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor_kind", query, &params.ActorKind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter actor_kind: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "since", query, &params.Since, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter since: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "until" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "until", query, &params.Until, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter until: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", query, &params.Before, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter before: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter limit: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListChanges(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetChangeLogPublicKey operation middleware
+func (siw *ServerInterfaceWrapper) GetChangeLogPublicKey(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetChangeLogPublicKey(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// VerifyChanges operation middleware
+func (siw *ServerInterfaceWrapper) VerifyChanges(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.VerifyChanges(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetChange operation middleware
+func (siw *ServerInterfaceWrapper) GetChange(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", c.Params("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter changeId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetChange(c, changeId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// RollbackChange operation middleware
+func (siw *ServerInterfaceWrapper) RollbackChange(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", c.Params("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter changeId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.RollbackChange(c, changeId)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -3159,6 +3684,35 @@ func (siw *ServerInterfaceWrapper) GetProposal(c *fiber.Ctx) error {
 	return handler(c)
 }
 
+// RetryApply operation middleware
+func (siw *ServerInterfaceWrapper) RetryApply(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "proposalId" -------------
+	var proposalId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "proposalId", c.Params("proposalId"), &proposalId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter proposalId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.RetryApply(c, proposalId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
 // GetRecordTimeline operation middleware
 func (siw *ServerInterfaceWrapper) GetRecordTimeline(c *fiber.Ctx) error {
 
@@ -3461,6 +4015,71 @@ func (siw *ServerInterfaceWrapper) SetReasonCodes(c *fiber.Ctx) error {
 
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.SetReasonCodes(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListRollbacks operation middleware
+func (siw *ServerInterfaceWrapper) ListRollbacks(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListRollbacks(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// StartRollback operation middleware
+func (siw *ServerInterfaceWrapper) StartRollback(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.StartRollback(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetRollback operation middleware
+func (siw *ServerInterfaceWrapper) GetRollback(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "rollbackId" -------------
+	var rollbackId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "rollbackId", c.Params("rollbackId"), &rollbackId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter rollbackId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetRollback(c, rollbackId)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -3868,6 +4487,24 @@ func RegisterHandlersWithOptions(router fiber.Router, si ServerInterface, option
 	router.Get(options.BaseURL+"/review/metrics", wrapper.GetReviewMetrics)
 
 	router.Get(options.BaseURL+"/records/:object/:recordId/timeline", wrapper.GetRecordTimeline)
+
+	router.Get(options.BaseURL+"/changes", wrapper.ListChanges)
+
+	router.Get(options.BaseURL+"/changes/verify", wrapper.VerifyChanges)
+
+	router.Get(options.BaseURL+"/changes/public-key", wrapper.GetChangeLogPublicKey)
+
+	router.Get(options.BaseURL+"/changes/:changeId", wrapper.GetChange)
+
+	router.Post(options.BaseURL+"/changes/:changeId/rollback", wrapper.RollbackChange)
+
+	router.Get(options.BaseURL+"/rollbacks", wrapper.ListRollbacks)
+
+	router.Post(options.BaseURL+"/rollbacks", wrapper.StartRollback)
+
+	router.Get(options.BaseURL+"/rollbacks/:rollbackId", wrapper.GetRollback)
+
+	router.Post(options.BaseURL+"/proposals/:proposalId/retry", wrapper.RetryApply)
 
 }
 
@@ -4462,6 +5099,244 @@ type Logout401ApplicationProblemPlusJSONResponse struct {
 func (response Logout401ApplicationProblemPlusJSONResponse) VisitLogoutResponse(ctx *fiber.Ctx) error {
 	ctx.Response().Header.Set("Content-Type", "application/problem+json")
 	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListChangesRequestObject struct {
+	Params ListChangesParams
+}
+
+type ListChangesResponseObject interface {
+	VisitListChangesResponse(ctx *fiber.Ctx) error
+}
+
+type ListChanges200JSONResponse ChangePage
+
+func (response ListChanges200JSONResponse) VisitListChangesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListChanges400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListChanges400ApplicationProblemPlusJSONResponse) VisitListChangesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type ListChanges401ApplicationProblemPlusJSONResponse Problem
+
+func (response ListChanges401ApplicationProblemPlusJSONResponse) VisitListChangesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListChanges403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListChanges403ApplicationProblemPlusJSONResponse) VisitListChangesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetChangeLogPublicKeyRequestObject struct {
+}
+
+type GetChangeLogPublicKeyResponseObject interface {
+	VisitGetChangeLogPublicKeyResponse(ctx *fiber.Ctx) error
+}
+
+type GetChangeLogPublicKey200JSONResponse PublicKey
+
+func (response GetChangeLogPublicKey200JSONResponse) VisitGetChangeLogPublicKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetChangeLogPublicKey401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetChangeLogPublicKey401ApplicationProblemPlusJSONResponse) VisitGetChangeLogPublicKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetChangeLogPublicKey403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetChangeLogPublicKey403ApplicationProblemPlusJSONResponse) VisitGetChangeLogPublicKeyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type VerifyChangesRequestObject struct {
+}
+
+type VerifyChangesResponseObject interface {
+	VisitVerifyChangesResponse(ctx *fiber.Ctx) error
+}
+
+type VerifyChanges200JSONResponse ChainVerification
+
+func (response VerifyChanges200JSONResponse) VisitVerifyChangesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type VerifyChanges401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyChanges401ApplicationProblemPlusJSONResponse) VisitVerifyChangesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type VerifyChanges403ApplicationProblemPlusJSONResponse Problem
+
+func (response VerifyChanges403ApplicationProblemPlusJSONResponse) VisitVerifyChangesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetChangeRequestObject struct {
+	ChangeId string `json:"changeId"`
+}
+
+type GetChangeResponseObject interface {
+	VisitGetChangeResponse(ctx *fiber.Ctx) error
+}
+
+type GetChange200JSONResponse ChangeEvent
+
+func (response GetChange200JSONResponse) VisitGetChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetChange401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetChange401ApplicationProblemPlusJSONResponse) VisitGetChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetChange403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetChange403ApplicationProblemPlusJSONResponse) VisitGetChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetChange404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetChange404ApplicationProblemPlusJSONResponse) VisitGetChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type RollbackChangeRequestObject struct {
+	ChangeId string `json:"changeId"`
+	Body     *RollbackChangeJSONRequestBody
+}
+
+type RollbackChangeResponseObject interface {
+	VisitRollbackChangeResponse(ctx *fiber.Ctx) error
+}
+
+type RollbackChange200JSONResponse RollbackResult
+
+func (response RollbackChange200JSONResponse) VisitRollbackChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type RollbackChange400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RollbackChange400ApplicationProblemPlusJSONResponse) VisitRollbackChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type RollbackChange401ApplicationProblemPlusJSONResponse Problem
+
+func (response RollbackChange401ApplicationProblemPlusJSONResponse) VisitRollbackChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type RollbackChange403ApplicationProblemPlusJSONResponse Problem
+
+func (response RollbackChange403ApplicationProblemPlusJSONResponse) VisitRollbackChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type RollbackChange404ApplicationProblemPlusJSONResponse Problem
+
+func (response RollbackChange404ApplicationProblemPlusJSONResponse) VisitRollbackChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type RollbackChange409ApplicationProblemPlusJSONResponse Problem
+
+func (response RollbackChange409ApplicationProblemPlusJSONResponse) VisitRollbackChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
+type RollbackChange503ApplicationProblemPlusJSONResponse Problem
+
+func (response RollbackChange503ApplicationProblemPlusJSONResponse) VisitRollbackChangeResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(503)
 
 	return ctx.JSON(&response)
 }
@@ -5549,6 +6424,60 @@ func (response GetProposal404ApplicationProblemPlusJSONResponse) VisitGetProposa
 	return ctx.JSON(&response)
 }
 
+type RetryApplyRequestObject struct {
+	ProposalId string `json:"proposalId"`
+}
+
+type RetryApplyResponseObject interface {
+	VisitRetryApplyResponse(ctx *fiber.Ctx) error
+}
+
+type RetryApply202Response struct {
+}
+
+func (response RetryApply202Response) VisitRetryApplyResponse(ctx *fiber.Ctx) error {
+	ctx.Status(202)
+	return nil
+}
+
+type RetryApply401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RetryApply401ApplicationProblemPlusJSONResponse) VisitRetryApplyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type RetryApply403ApplicationProblemPlusJSONResponse Problem
+
+func (response RetryApply403ApplicationProblemPlusJSONResponse) VisitRetryApplyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type RetryApply404ApplicationProblemPlusJSONResponse Problem
+
+func (response RetryApply404ApplicationProblemPlusJSONResponse) VisitRetryApplyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type RetryApply409ApplicationProblemPlusJSONResponse Problem
+
+func (response RetryApply409ApplicationProblemPlusJSONResponse) VisitRetryApplyResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
 type GetRecordTimelineRequestObject struct {
 	Object   string `json:"object"`
 	RecordId string `json:"recordId"`
@@ -6207,6 +7136,145 @@ func (response SetReasonCodes422ApplicationProblemPlusJSONResponse) VisitSetReas
 	return ctx.JSON(&response)
 }
 
+type ListRollbacksRequestObject struct {
+}
+
+type ListRollbacksResponseObject interface {
+	VisitListRollbacksResponse(ctx *fiber.Ctx) error
+}
+
+type ListRollbacks200JSONResponse struct {
+	Items []BulkRollback `json:"items"`
+}
+
+func (response ListRollbacks200JSONResponse) VisitListRollbacksResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListRollbacks401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListRollbacks401ApplicationProblemPlusJSONResponse) VisitListRollbacksResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListRollbacks403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListRollbacks403ApplicationProblemPlusJSONResponse) VisitListRollbacksResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type StartRollbackRequestObject struct {
+	Body *StartRollbackJSONRequestBody
+}
+
+type StartRollbackResponseObject interface {
+	VisitStartRollbackResponse(ctx *fiber.Ctx) error
+}
+
+type StartRollback200JSONResponse BulkRollbackAnswer
+
+func (response StartRollback200JSONResponse) VisitStartRollbackResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type StartRollback400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response StartRollback400ApplicationProblemPlusJSONResponse) VisitStartRollbackResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type StartRollback401ApplicationProblemPlusJSONResponse Problem
+
+func (response StartRollback401ApplicationProblemPlusJSONResponse) VisitStartRollbackResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type StartRollback403ApplicationProblemPlusJSONResponse Problem
+
+func (response StartRollback403ApplicationProblemPlusJSONResponse) VisitStartRollbackResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type StartRollback503ApplicationProblemPlusJSONResponse Problem
+
+func (response StartRollback503ApplicationProblemPlusJSONResponse) VisitStartRollbackResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(503)
+
+	return ctx.JSON(&response)
+}
+
+type GetRollbackRequestObject struct {
+	RollbackId string `json:"rollbackId"`
+}
+
+type GetRollbackResponseObject interface {
+	VisitGetRollbackResponse(ctx *fiber.Ctx) error
+}
+
+type GetRollback200JSONResponse BulkRollback
+
+func (response GetRollback200JSONResponse) VisitGetRollbackResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetRollback401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetRollback401ApplicationProblemPlusJSONResponse) VisitGetRollbackResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetRollback403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetRollback403ApplicationProblemPlusJSONResponse) VisitGetRollbackResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetRollback404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetRollback404ApplicationProblemPlusJSONResponse) VisitGetRollbackResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
 type ListSandboxRecordsRequestObject struct {
 	ConnectionId ConnectionId `json:"connectionId"`
 	Object       ObjectName   `json:"object"`
@@ -6612,6 +7680,21 @@ type StrictServerInterface interface {
 	// Logout Sign out and end the session
 	// (POST /auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ListChanges The change log, newest first, with keyset paging
+	// (GET /changes)
+	ListChanges(ctx context.Context, request ListChangesRequestObject) (ListChangesResponseObject, error)
+	// GetChangeLogPublicKey The Ed25519 public key that verifies the change log's signed checkpoints
+	// (GET /changes/public-key)
+	GetChangeLogPublicKey(ctx context.Context, request GetChangeLogPublicKeyRequestObject) (GetChangeLogPublicKeyResponseObject, error)
+	// VerifyChanges Walk the workspace's hash chain and check its signed checkpoints
+	// (GET /changes/verify)
+	VerifyChanges(ctx context.Context, request VerifyChangesRequestObject) (VerifyChangesResponseObject, error)
+	// GetChange One change
+	// (GET /changes/{changeId})
+	GetChange(ctx context.Context, request GetChangeRequestObject) (GetChangeResponseObject, error)
+	// RollbackChange Write the value before this change back, if the CRM still holds it; else answer the three-way conflict
+	// (POST /changes/{changeId}/rollback)
+	RollbackChange(ctx context.Context, request RollbackChangeRequestObject) (RollbackChangeResponseObject, error)
 	// ListConnections CRM connections of the current tenant, with their last sync
 	// (GET /connections)
 	ListConnections(ctx context.Context, request ListConnectionsRequestObject) (ListConnectionsResponseObject, error)
@@ -6678,6 +7761,9 @@ type StrictServerInterface interface {
 	// GetProposal A proposal with its status history
 	// (GET /proposals/{proposalId})
 	GetProposal(ctx context.Context, request GetProposalRequestObject) (GetProposalResponseObject, error)
+	// RetryApply Try a failed write again (the CRM is read first; a write that happened is not repeated)
+	// (POST /proposals/{proposalId}/retry)
+	RetryApply(ctx context.Context, request RetryApplyRequestObject) (RetryApplyResponseObject, error)
 	// GetRecordTimeline What happened to a record, newest first — proposals, their transitions and reviewers' decisions
 	// (GET /records/{object}/{recordId}/timeline)
 	GetRecordTimeline(ctx context.Context, request GetRecordTimelineRequestObject) (GetRecordTimelineResponseObject, error)
@@ -6720,6 +7806,15 @@ type StrictServerInterface interface {
 	// SetReasonCodes Replace the list of reason codes (admin); codes left out are archived
 	// (PUT /review/reason-codes)
 	SetReasonCodes(ctx context.Context, request SetReasonCodesRequestObject) (SetReasonCodesResponseObject, error)
+	// ListRollbacks Recent bulk rollbacks, newest first
+	// (GET /rollbacks)
+	ListRollbacks(ctx context.Context, request ListRollbacksRequestObject) (ListRollbacksResponseObject, error)
+	// StartRollback Preview (counts and conflicts), or start, the rollback of every change a filter matches
+	// (POST /rollbacks)
+	StartRollback(ctx context.Context, request StartRollbackRequestObject) (StartRollbackResponseObject, error)
+	// GetRollback A bulk rollback's progress and report
+	// (GET /rollbacks/{rollbackId})
+	GetRollback(ctx context.Context, request GetRollbackRequestObject) (GetRollbackResponseObject, error)
 	// ListSandboxRecords Records of the built-in sandbox CRM
 	// (GET /sandbox/{connectionId}/records/{object})
 	ListSandboxRecords(ctx context.Context, request ListSandboxRecordsRequestObject) (ListSandboxRecordsResponseObject, error)
@@ -7171,6 +8266,151 @@ func (sh *strictHandler) Logout(ctx *fiber.Ctx) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		if err := validResponse.VisitLogoutResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListChanges operation middleware
+func (sh *strictHandler) ListChanges(ctx *fiber.Ctx, params ListChangesParams) error {
+	var request ListChangesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListChanges(ctx.UserContext(), request.(ListChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListChanges")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListChangesResponseObject); ok {
+		if err := validResponse.VisitListChangesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetChangeLogPublicKey operation middleware
+func (sh *strictHandler) GetChangeLogPublicKey(ctx *fiber.Ctx) error {
+	var request GetChangeLogPublicKeyRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetChangeLogPublicKey(ctx.UserContext(), request.(GetChangeLogPublicKeyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetChangeLogPublicKey")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetChangeLogPublicKeyResponseObject); ok {
+		if err := validResponse.VisitGetChangeLogPublicKeyResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// VerifyChanges operation middleware
+func (sh *strictHandler) VerifyChanges(ctx *fiber.Ctx) error {
+	var request VerifyChangesRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyChanges(ctx.UserContext(), request.(VerifyChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyChanges")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(VerifyChangesResponseObject); ok {
+		if err := validResponse.VisitVerifyChangesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetChange operation middleware
+func (sh *strictHandler) GetChange(ctx *fiber.Ctx, changeId string) error {
+	var request GetChangeRequestObject
+
+	request.ChangeId = changeId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetChange(ctx.UserContext(), request.(GetChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetChange")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetChangeResponseObject); ok {
+		if err := validResponse.VisitGetChangeResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RollbackChange operation middleware
+func (sh *strictHandler) RollbackChange(ctx *fiber.Ctx, changeId string) error {
+	var request RollbackChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body RollbackChangeJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.RollbackChange(ctx.UserContext(), request.(RollbackChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RollbackChange")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RollbackChangeResponseObject); ok {
+		if err := validResponse.VisitRollbackChangeResponse(ctx); err != nil {
 			return err
 		}
 	} else if response != nil {
@@ -7871,6 +9111,33 @@ func (sh *strictHandler) GetProposal(ctx *fiber.Ctx, proposalId string) error {
 	return nil
 }
 
+// RetryApply operation middleware
+func (sh *strictHandler) RetryApply(ctx *fiber.Ctx, proposalId string) error {
+	var request RetryApplyRequestObject
+
+	request.ProposalId = proposalId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.RetryApply(ctx.UserContext(), request.(RetryApplyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RetryApply")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RetryApplyResponseObject); ok {
+		if err := validResponse.VisitRetryApplyResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetRecordTimeline operation middleware
 func (sh *strictHandler) GetRecordTimeline(ctx *fiber.Ctx, object string, recordId string) error {
 	var request GetRecordTimelineRequestObject
@@ -8336,6 +9603,97 @@ func (sh *strictHandler) SetReasonCodes(ctx *fiber.Ctx) error {
 	return nil
 }
 
+// ListRollbacks operation middleware
+func (sh *strictHandler) ListRollbacks(ctx *fiber.Ctx) error {
+	var request ListRollbacksRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRollbacks(ctx.UserContext(), request.(ListRollbacksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRollbacks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRollbacksResponseObject); ok {
+		if err := validResponse.VisitListRollbacksResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartRollback operation middleware
+func (sh *strictHandler) StartRollback(ctx *fiber.Ctx) error {
+	var request StartRollbackRequestObject
+
+	var body StartRollbackJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.StartRollback(ctx.UserContext(), request.(StartRollbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartRollback")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartRollbackResponseObject); ok {
+		if err := validResponse.VisitStartRollbackResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRollback operation middleware
+func (sh *strictHandler) GetRollback(ctx *fiber.Ctx, rollbackId string) error {
+	var request GetRollbackRequestObject
+
+	request.RollbackId = rollbackId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRollback(ctx.UserContext(), request.(GetRollbackRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRollback")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRollbackResponseObject); ok {
+		if err := validResponse.VisitGetRollbackResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSandboxRecords operation middleware
 func (sh *strictHandler) ListSandboxRecords(ctx *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error {
 	var request ListSandboxRecordsRequestObject
@@ -8597,182 +9955,212 @@ func (sh *strictHandler) UpdateTenant(ctx *fiber.Ctx) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5L3vbhs5tiD+KoR+PyD2bvlPMt2zOzb6QybdmQluMp1re3Dv4KYh01VHFkclUk2yrAhBgPtpH2CxwH7f",
-	"V9k3mSdZ8JCsYkmkqkqWHN++QAMdq1gskufw/P/zZZSL+UJw4FqNLr6MFlTSOWiQ+Nfre+D6XWH+yfjo",
-	"YrSgejrKRpzOYXQxou5pNpLwa8UkFKMLLSvIRiqfwpya1/RqYYYqLRm/H339mo3eCM4h10zw5MR5OGTY",
-	"7G8ZlEVy4ol7OmzOd/yBaUhOyvzjXWa9ETPgiYk1Phs26weY34FMrnXuHw+b9ee7v0Ou/4JzROcVOGDQ",
-	"rF/NYLUQXAHi2kcp7kqYm3/mgmvg2vyTLhYly6nBhbOFHfFf/64EHlkz9/8vYTK6GP1/Zw0yn9mn6szP",
-	"i18sQOWSLcx0o4vRa06u3r4hf/ju+/9G3OSnuF/3Ll6BPIeFRmDhKq7g1woUrm0hxQKkZnb93J1O+xNX",
-	"7jzIREhCCYcloXkuKq5PR9n6mWSjBVVqKWSxOdFfYEn8U3IUzHNMhCR6CgQ+M6UZvyeCQ2TyryFw/q35",
-	"0i/1SAfEr5m995tbvJNAZyDHYmFx1r13J0QJlJsX/Qgt2WIBxZjiLBMh5+Zfo4JqONFsDrG9N7d+zIoI",
-	"xrRG+NPeHCOB6oFfbp10ZE4kG+OcLvAUaFEwM5SWH1un415jXMM9SPPexrlOqcR5xvOq1GxRMpCbkP5I",
-	"lSYPUIqc6ZUZTf7v/yZ6ylRGGNd0BoRytQSpyHev/hAAOvhw4vxmsMKVMg1z1XVvEAf+CVbBRqiUFP9O",
-	"nv6CVgqKsQSqEmepcrGAgau4Nu/E1qE01RXOAbyaG7SmuWYPBsh2JQF2N0sIz3bz+H/EW5RrIiEXslBk",
-	"AZJIUZbmak1FJckdTIQEvHMO34nBdxWHxRLupkLMxiCliED7ZgqkNBAvoGQPIFdkQllZScgImxDKV1E6",
-	"4SdVkEvQkU3YyRgoklMpV+RfT94YYgFSsXt+cs3uOdWVhAuipvTV97//4c8fXr85uf7z61ff//7ITpqR",
-	"O1GsjgnjZAqft66ikmWcb4QEhxWeXbQv3PrF37zmNZzXQBe/T63rmrVpVnvJLWJRY6a7Jkmy+NpgGNOr",
-	"CHksRT6DYny3GuMSeiM5Ci0InxiS363GBV31nuxHuroSlYZt80kzYNzcnl4T46zX+E5y7sJdnrG7PGOD",
-	"2mNza2IUcg1D1heWbZ5ofRpbP5WE3Y+gKUNcpWX582R08W89qM/oa7YOaRrgQOf7NcKs77eeZXO9v/gV",
-	"v+OLKsKJN3jl+vWf0KrUimiBZEoDp1y/UETwckWal0+fIzfcfPO3xW7SLCJJR+PYbJjzJmbsIP8kxAW8",
-	"UHjAQyZLA0vChH2Oc8AJk0qTfEolzQ2TImKCiDuDVWaQ2Nzxe84UEBYXnCU8iNmglW5hT26lLf6QpCkW",
-	"WzbgUHOA9mY/jf7LpxEqA2CZvRkW3ZH7TOcMdlx8igVIVFraF8AjrwLD9vISqOGadLEAHsfg9j1YO7ha",
-	"9fMUOvhq9NBKkBGKRvMZF8sSivuhasNOAn/NB6Lky+quG0tPidWMxx8oAyHHJvyhMz4RRg6hkptRZv1M",
-	"s5yW8ZNnuoSeshUuI/iof7vebjc+VwXTP3EtVzH4eIYAn+l8UTbWhFMpSlDjfEr5PRSx46a5FnIMc3fm",
-	"bXz+ab7QK8RntVIa5sR+SUUxev9Abi/mjyjan9GJBkkeaFmBIpQXROgpSIJ2ic/hXWvOTsGvraUxrn//",
-	"XVQh0FTex2T2f5lSjUTPHgBZUkXonah0RuD0/pRQTvAIu3V7sxY8q8yDrQ2Deg31ISWx4SO9jxA34Fqy",
-	"IWy1QayYNgmf9TivpBJxbVgRqsitHXBLjpZMT/GcFJ0bzlEahnGMGGR+NbORBb2HS0LvFHBNBMcHqGWZ",
-	"B90H6PcXO5Y/VuXsoyhZvkqagmhRjDW9738+7+YLmusbeh87nlzwCZPzzaP5QOUMd4aUV70gC7Mso/NR",
-	"RQrIWQGFYRLcaJJc6KnRYKFUQOxdDa9YYMOx8h0r2svfuF5z+vmdffj9+fl5Npoz7v5+ubmHuSig01CH",
-	"h/rBjERwzMUD7PEYFXDF+ont18HQddRoTieFHFfwwGB5BaoqI7jh4BIXBOdU59PUQzVDm1rv0zBruZ6x",
-	"RScH91/N6sU1H0ttEieOqCVFXPZraPGm8KlhHjf4rTM5NzCzn9lKu94ggn90Ns7kRc0rKYHrcWh23RRo",
-	"YTlO22Vfa1KCoSwvXwXyazeJ2fj02oeiu6oVt4jxgSrwCsTaCj++I+Yp+evV+0sCyG5/QLqxkOKBFSBf",
-	"GHKBGuPpviSsXEIBXDNa9tESE8rn6F+mLJ+SYC5CJRAFhiXSfErUVCy5VWoNsyRzqmakZDMgt//49/9T",
-	"/0df3r26PSVG0bC2LWW2P1dQPoCdkhuhiUjQleRQRBm8U3vR8hG9n9u0qNr4F38sK95Jk1Y8v6p4/Ypa",
-	"8XxfmhkHKNTYXH7lcKsNBrRPKbKcCgWWyawIU0RpVpaISA57MkKXlKEPgnJCiznjLywnUm1jQ6jbG+Zv",
-	"NjNoKx5zezh/7Lio9s5hafSV2SgbWQDFRHBcm1mwfKDleM54pT0lD8/onPxAzFCLjYKTAuaUF7FNb9U8",
-	"3Xqz5kK3L1NqQYGRtGXVDNF2A9LbicxNlGbOQSknFCZ01g7BYZ0xi1nMl7SuZRog+U9Hl42bbhafpPkh",
-	"oTwQ2ZpWd2oh9AWheQ5KjdGRe0kULUFNhMzhguQlM9SfFZn/p7e6S5hIUFP7EjkqxT3jZr1ELOxSji/J",
-	"gi2gkOwBLghdsGZ+XtyJzxeEtz2AzSFtsc3scJ9SF2NOP7O5uWEvz8//u5UM7d/nnXdh/RqkIW3d50ko",
-	"18rmpqXIaKsDjN4ldApQXquyU6fXXNhF97c/u/GbBugoozf8zQYjkJLx2WXIHrlYZkQxnqPfSoKh31wQ",
-	"s3CiQD6A7BZZzEfjpuq2zyEiFiaZpvNstDfyt7/97W8nHz6c/Phj1NRnvtQtLlovgR2cuSXEQPMjTBjH",
-	"W26Fxog6N0TuqedoM5nGOkJlPmUPYEMwlBYyYTbexXzxVkhy6z51e0G+UK0lu6s0XJAv1muZEbRtfP0a",
-	"oQ/r7gldr3u7sP3WmzrXjs1vNBopsC9v/3y8pthtjqmUFvP4KpIy2x3EqUdyJY25NmKG3bTBdroDf7Yw",
-	"jfBLK4D106bxvtDl2M4Ro4ZAi7GhEPHzSbwXk2C6vbi1pdj9bU/ZfSRYZ7iq1n1xkNwEe3PG9fEkEXU4",
-	"japN+f2B3mUjT5MjXONQP6W9gZtsoqhp23jKDK0Z4EZeJ4sxb2+np1AaTQWADxLurX4z9C0L98H7tPck",
-	"tcd1ntKKW2hvb23dWezwN1YZZ6cIzp+8ytjLr2R4v7TCkDUHEqqJU8rQenyLQsptVMFPi/Qx41eHIB5S",
-	"r43VpwkrGtu7V2CHedqR/H7cbG3tpMPocAzvtdC07BHQ4L7nX4ittjFZBiKDEe9Lxs0+Dc/OqUJWLOZz",
-	"ppTFvQVjaOK3/N3+xlB1mdggmFxwBS0a05x1E834UaKxcoj87MMMx5WKRa/dyArIcgrW5o7TEFoagr4i",
-	"U6rQMGADFy9RPVqgz4MTqmYKbfhMqzrQMW6ghs8LJkENog77kPqzkY2jSIkja9APB2drOsL6MbY2FcWT",
-	"WnN4vLt/G2yHn2xChLKKSDG+W8VcfgYrnIsfzURkORVOd4l7w/cDv00T0AJ4Yf2wdu8xWTwm7ayDs2Vz",
-	"CY6xdRD1AmIQfm8U/R302a22a4uDmxC4Lqt7DwA7hmhBxAL4pTfm1cFDyOZ6+MzciWy1YNvw9EOjcQIl",
-	"k7L7oZCrjg4qmKJ3ZULRMwSgnwPEIJ4f3aCgIzAeE2NmwBgoPtZqxEZo2cRwkhzGeipBTYWVNxqgiOoO",
-	"wwoaO0/UxsMrhPXXLPR5remrtFSGW7ASQjsywah/QBkGbapoVlYdRuWQQzy4HTTHF9NudvFK+kizdUfF",
-	"qrWBJVUknwoFPCNCInVzhxClbrv6JrORKmnaJv3zA0jJCkB3B/m1ggrI9fvXlj0r0KeJ+IR9uVyrRTHw",
-	"Vm8EMoQ63ty6/aIIGoO520ro1nTwS9+HpA2oXwhLTTs9Bt9ZvLChLfGQlonuYXettfkhFNKafPqrkf4r",
-	"v2wkythACh9iYaP1jtxmj51L6BTxUVQyb9m/3CgnkgqkHHdVOTOscb4QUndzXB/JEgSwuO/440sD9B1+",
-	"I8lXC7ny3je/0Hb0V0AuVnTeI84dR3WvJx4d4NAmYTKzURutu7n2+jBcavCj3/i85X+OBwZvCRlmjzOi",
-	"1JO0FpJtGlfctrbhxgal4t5A263VeRg1AAnf3wL5ZCh3lN9GI7rJ+ekfvj+1euEaN97gugdjgnvjVofj",
-	"Pd18JA2nD+5Aaimu0gJZB2rK2UgvxXgBUiHyuQyFqGD3UTIhmV69RdIVMUfUv29aZFIs/c9iSSbUkWF8",
-	"n8zFg+PwDMMnp0CLBGeHz33umV1Wswj3YvTEmqTNeCTQmtqhjRhM5jSfMg4nEmiBP6D3nZh3TrdHcm4q",
-	"AebNgSYda1mLUAFnQEsRqkbAjxxtIlC3MaE3YbMY1HlxV1I+65SAnEHcR/I2wn0Sh6VYCGXNU2vM4d56",
-	"nKOrtA+TGtId1fl0i6PGUbC4nrBBmXbS9h6aT/Qz7LqD+Mm/GAE4fF5AblZiae52HlYOoU3+62/LuGg8",
-	"lBcGYfUpB/5CKHC7sANpmfT5qHV/VGeUhs2ySqFA7ZP1RNPTxRTdRKIaI5qy4r3vX/CoMjNDURucemjS",
-	"9X1oYX8W5rL7LUeSG1qKyCg88gBXG/9zfXH94XuE6tbTHSYN9QnVhGDTLTTYR+KmupEU+WjML7l2wtsd",
-	"HBt3c9Pe9TkHuYjfhDSt7ZWIGg9jaBaFV7Z/aGtv54mLWt3mO4kcdEITTeacPEEazES23OkBYET3KaAu",
-	"hwJVsJGt4QUfg9ikOnXJhjqNMh9rZa5YHV6F/hEXIRUlMv9cQYWprDEdSo8lU7M4m7+TQNMR2t4opcav",
-	"vpsmIryhYJTXEXhjBbng1ifVg3EKPtaS5onFoYEnRTztwySDN5K5ufklo335+Bpg66+3vhWsOauPNjjH",
-	"9UOLIcAVksw37gIOCzJJXNqUHzJ+ZX2gQv2x+CoNn/sxCKJ9RBSRmM+B60SoIRqz4nxuWzh9NhKVzkWs",
-	"SgldLKR4gCIjUDBt/i/h7ygZXRLnISFHggO6DJaC2PG0VMeXBFROS4pDXdLAaSJiF0lbUoJAII+TEKt4",
-	"IcYV15Ze9TtG71PGJFxZsD5WhibLIFxxM0Fzikhr05jwTsf0oscI4fWpx69//Tim8Afj8pKyuU2qb32o",
-	"HZx1eIneZUDEYxneXH14oWwGnkFGWjQ+ZdRyl1SRCWDeCjnCX8wgm+B+fBpMn6q74S32bpj9FMlFVRaE",
-	"C03uAGeM66MVDNNd/BV5dhpPMgXRYCJRdHnax7CXjuqwz2MBcJ0Kh301Gbj2JOoYRvSEeRFb/YJtBmBe",
-	"B6pgvItT/ZF6YJrMtvXEx0gMT69j2qfJ0Gf7nDDukkNRQnSEJJH2mQ4m3rByRiUmo9W11N7twk40vUS7",
-	"I9zcUJs0YcC2Jsv2FfX3Oe4H3VhfE+7Q+MR84IPhDCJVxGI5HaIutuyeXapihNmmZMknUdm9Xt5o6rUS",
-	"3zIjR/htyKP96a/FhjjeYU/Ugz8tRXygOp9GPI5Y+oELfmLz+UqmNJlXSmOOOmUNp/RclBxpeq+ImlIJ",
-	"RHA49qmAms5A2VoSmCF86qCxJrNEbNFY/oKwArMdBxJ2FSts4UpZ4IBPIyIk+TRyfwz7xE55SAjleKWM",
-	"mA2ru1BGiDAsMXNd/SEbTdn9dGQ1xGputA6x7PWRDZ9Jd/2OFLKBlixX8aRlq6MtQNblnBKFzF59h2XS",
-	"VEZEWdh4VBdAtL7CzeJA9abw2vfn74FCH+UrZncwwE9w5d5ITBlTfdUo/FAWO7P0Ncf1x2w9OSy0GnMb",
-	"otk+8AktFVwEoR2Y6CMhB/ZgbrQVOtdKaQTMgZalWEIx3k/0k5dxx1EjkOcyY3TJjq0iMVYlHZSWMffE",
-	"sBt0lm7iO6vxUshZTNgFrOqBWgAtS8yDxsMgc7oiqCaRiRTzds2hYJnpdDrRWO8iifxtL+hW/+n71x/c",
-	"yK1po/5761D1Z5a1UKm9hDRsgtPrQN2Eb3sNf4fgYCfZW0O4NdbkrgQrLsmnkauXxOOFUQfi5i5IuB9E",
-	"2bnUWpriewqXpviHMGPu0wo5IH6yCZ2sy1D6TUbRW5TtOIBiznhA5G1Ivl9rNnK/xlj2RunEIelHW1SU",
-	"lENsbeMbTqh0+lFAcCJBuk5WiS4TxZfoEyPIJLGomvcIuektJQUbsfrf1ni+RztQ0oaRzTi4aTWnSKAX",
-	"rAl9y0Y2MhBDiGZcLONyZZ0csylyWeFegSZHvCpL8gPBgm5QHJ8m03dsudM6gg6PYssZXqFStXmGw33Y",
-	"tqLWQIdTjO/VCp+bsXP1Q72n7a0/3oXaRsfHeU9ba4tnOvF4pI9XkNXQddfnsH3dfvYoONr2FH8tzP0N",
-	"rrO73luL4l2DirtYciUnthhCJPQIeIF1xP715M311dsTLLx/SwR3ZRSXkum4dLAA6fKu1BaLqWEuKDcW",
-	"wpugvP3GJlhcEvRH2kgtTh/YPfUlWIfoqPtLY+p6+wZHXcGkeUWlLBE+h8QfBHOJXpo9ALFlAomYtPba",
-	"/9PrsZqqO8b1ryrCRVymld9KfQ5N7kQI6ixEpyhCL5nOp36pifjirgQcunF0d1AKfq+IFt05N2726Opc",
-	"vaDu0sF7qfeULnA0YZyp6X4q0i6kuJegVLqS1xbmY+1OmKAbF0ec1WhcCA7bR/RNAG3NuP56e0UxGCpN",
-	"5VBAbGYhoSaEkVgVdzVHVZXnANb8O6EslZmkqvmcylWf0lTXbqi5r5Ld37fDNeaUV7hj80pRoRyPudFR",
-	"Ct+nukAtyvqvrZlZa0xJ3Y3rZm+dEQWh8zQdJt5dR+vnCaGuYlaznxfK1W/MyFQsyZzylaushVlPhJLA",
-	"7NxZTCshadeVRqJPh0S/9ylnEs7Yq+bUTU0lD1bMeovOWd33jBjEobX22BG31/CwvoLzofMTd91ouqzR",
-	"DZtjonq6ZvAelKxdo9SSupmPnaudYj5S0lCTOvCuMQ9EaWOXo7VfrD3SKhcC13aB1bqaC8bH+bbGyf0V",
-	"s+2eRwW0K1iUNHfCrqUKrTKOGMyxkKCA62GVyvZVdSxxfDZBOXl0u93EraVxd0sbTu+gQyDtV7sAR0WR",
-	"TMXSt/eVir0t0z6xpK9Ya2AiEi50m3JIsAYqTBkvECODXjhkCXd+2Cl5I8SMAVFWw1SXVjn8xHP8/YRW",
-	"empQODeE36qM1uuqwM3s3nyhiNEyiS3iZ/XBT3xN95wCLUCeEsxHsXVI19uRYa8zghWvKVE2e+Y2FwXc",
-	"fuKUFxnatR9oyQpUJn3vIJWRBcgTWwjm1ubI3J5+4p+4Vddql7iRJ0oq3UVt1B/CNEG+bdZ++/mkeXJ7",
-	"8YnfLqq7kuW35IgLv+PjjNy2jueWHKEow+45FCeMo3ZzjOnQPpLQnEmgcvmCBG29mRwpAHL7p59uyJn7",
-	"1u3x6SdeZ8VcjEJwBhC3UXvK1ec8fXl67uJnOF2w0cXod6fnp7/DigV6imh85iqTnIU1FRbCXqP6zN4V",
-	"5pOtAsOjOnfoj6JYbWlhN6x1XbyK8df2NTHsb72X3qvz7+KV1LF7nBPNMLTru/Pz1CrqGZsWemb8ywHj",
-	"Qx3CHZm9JS2keKGCznbAC0RGJl3RfX8Xj30+N1LI2oId4qYhqyEK4gLOmvAFV3a/Dcn3TOnXdsjGKZ4P",
-	"AmUqaqJ/55lOA5ubNE4GY4YZfOF0OOTM+N/tCumbsOXQ63eE+uOt4VdvYx18+OBUAi2ceyx291Dwtgd2",
-	"mIsXtF7qddte7vfLMXDe+JCvJ7i2jwL+66JA259Z6yVWc/JFMbAXExaOBo1dNdBT0ZhgLbsSE3ypleLd",
-	"F2/mlNN7CK/92RfXpfZrkgD8CXSDS4+4/p1gdT6IHsA9JLDM+O92Be7P3AceokxiAGU7bGVkBivbK6Vu",
-	"a7bDfQ+6DyccNM2QM9+d+OsvyMOtV74NWysSPydScf6fm1Q8CvucBOGpCznCrmtePLbxmhnJ6UJlNVq6",
-	"3mrHe6IiZ66fpFmrJSaPwNkod7syE+OwP9pPjZ4DDj1fnCiFAkKJ6zhcN871rVn3BXffO3ff4A6EmX+C",
-	"1SOIVF81f0NwfKw4M6CVpm0nvL7WVBPba1e+PIdLG9to2M2UqqmRIWaw0H06YeHUMT96HOdnsCKoWJvP",
-	"ZpbB4Ry/NVr6TqkKSenrj+/Mri+d+cLs1Zwv2izQjauWIIkrxry3q3T2ZQYrJ5UVUIKNcFqnhA9i1r4a",
-	"XTqufaV47kTLLpNQi24akW2H091ZYMqiTfwRIoN6+P+C8C1BdunXdsjGetvAe8fzsiqAhK0gieC2Txmu",
-	"99cKsIqyWzAtvU9xHg3WNFR3nxp9vdF+Gj02uuzU6O2kfTR6e4qnjzTD/LwATuxXydE6t7QSPHbLYzM4",
-	"zgiHZR3CH2Joveoe9hcce/YF/2/ufwDfCEeNIKZ7cxhqphju6+brFkJ96Erw0rMnLtgWkDoYEwwu6AO4",
-	"COGuCqa332vf15FB5+3+eUF/rcCymdug5eOtN/suJDwwUblkPYKNH9fbPHq1M0URXBfJbYjhad/amyWb",
-	"M916sa4H+P15UOv01XnoW3oZ8y1t7NzILq6lpGuihV69F8rVx3Y5W8pyXA2fNTnKqYITxr3vH46TRNA5",
-	"CJuFz+nn98Dv9XR08btX51nsBLYt0LbXNKzf9iE9svXjXZFH313EWvKbwbZnsnXsMU3QjMs4uT299RO4",
-	"brG323ZizT3Rrbw8H7wVw1mlbXhiF8m40pQnsQcLm4Sf71eydOsabDHCXp/HqigDP/7LIZXDugFsjBnh",
-	"NcUQNjPM7/e5Wydv6orjdtlaBqXI246nNPNDuhjjfQXTzpZl6aeenmH/rrQfCat+H8g01aoo/sTGKR+j",
-	"G8Gca3T+EMYvQ48psS5WZx42V8S6R3Fl16BPrGu2vYL12/D1KZDv1R92RT6zc0MUkWq61gi8IEEL0AbF",
-	"9DSCYdbv2sYu4RKvUuhlnvcRcRxYRKVTcHGJBY+CzctHnZ2orONgzdvefXARsbRxMGzXXd4E4/aqTqwt",
-	"oJdOEXSA7VIswun7+wubt57aafjm6kPwdZWiyb77N5M221iteB7AP6ealuI+ggI2yLKXa/FN6Hs6iGM/",
-	"0azyiZ2NITbFzWEb6PDc7F9/eJSbkrSRjhyttxoGnsvVQkOBZKfdJfh4CNqFelWA5Wdfmj86fJRrSHkg",
-	"vr0DSjxrZ2XUjdyfSAwyr70JQNntlDw4kUnFgz6xJPgbIDLfPRVRugKjCmZEwskMVkZ5leBTJgjdEZn7",
-	"kZ4zw0i3S0IupWjPYpCsBsg/QRf07YmIVU+p568LogV5dU7MG8/fbZBjWTYDKZs81oAwqa0+GbGLClTX",
-	"mkpEnE2kebU/ZdNjRZy+yIqTI5sFhUYrI1YKDnVbOsaJTxc6fu4oYLbqAqXmoGlBNfXppnc0n91LUfHi",
-	"0nntlPct1VKzLYtRmCM5AAnRPuL8EJh0A+rJZaCbml9uYpUrA3pJKEZdM36P0iRT5FbMfsDiPLc+NMXV",
-	"fM6wghvl5M83Nx9t04NnH14xhXxmFbFANL6zFcfMnnVdrNMSWWJIrtoVuZraYEku9NY31Yz5jdbdAetZ",
-	"g0O9AnWdgcFvtmvF9TWaBd1SUhO7Llj9Zgwbt6Qm1PS+93xBy5XUdGvpflv9s1m69KtY8jDx8ZLcUr66",
-	"JT8QysPCd1j/IekN2mgTvRWM8Y47rsyWz3N0yZqoHU5ZUQBPujOazMghR3AN5kVD1K0siMVVUf105fES",
-	"n/t1Jyx1RUg2nV4N6te1LRPtu6NN2lzrt2jm0mAHHLp+ag/c9308cNHLPJkoSHyiK2HskH6WpmPxVj+L",
-	"Rzxn+8QkcoLVqLBq4/P3u1ixxfEDsyNYMzlmzs3rzC1m4wURrp4ryIdWNF9PubbhKmd3VTk7abrnx8WM",
-	"P1blzGrOSDuZq+u3f/XcfMiS5wMq5m1Vy1/K7izvzeubVqH+7LPWHYI+XXrR00reoEOGlBFD6QyenhmV",
-	"gt6jRhaeA+NWy3CmRVqWBIvQYZXV48dJSGdf8P8dJsO3Lof4sJRre1oDrvO5S7mvHW2qkxoslchQovd6",
-	"Vkaajv7EVWiydAoHk6bJ/4FV77cW9LYY1AZCnAUUbsdps5Gr5hizW1puZb9xGMoYtkt8YmOla/m/BZUb",
-	"HOGwDDuf/sZIHbXbfeHvAjmyxb3Qcx/cEY/2OxM07I9OnT0B86W30rR39fBDErbmKx9d7ecETjSrP93J",
-	"VvzyfFcgYeUxyl3XfFIyPiNMYUL4kY0TuHRyIqagqzUlPoSXnUJtCTgYSqLw/ADz3B2ZioD5zJaHHU6p",
-	"2rOnAz3N7Gv4coAEsLXPPOOAG0IVGqNcOTZbI94sHA056GB/zoE3T3e3LEzr24XwuCS24I+9SC4DnbAJ",
-	"1klwGoti99wIfoPuVn07YLvh650bs1eVIPhwv567OL67p0Oz6079obk6tsPFynAfBAAUba/GU4ekfHSt",
-	"rwLaFQ9L6QVve+/6RaC4Yz5k9In9xLeKPLG1szw2dfHWrJG6kM8dqTo17Pi3Fphiz4QoMQejPt6tbKSg",
-	"ZeYuGyunEoOLnScLg4NDQWAQPm4IY6DOvth/9ErQCnD1t5aetdggADud7G7SU63huem2MocPbsxemUPw",
-	"4V7MwS6ikzn4aftHJdo3Ml9Q1rBaXxvrqXmCO+hOPhBscisfCAB89sX+w926YTjzwb3aHXjkoHTIoKN2",
-	"FbUnloQ9FsaZirNsOpT6zx5w5CsquOOoG6AISZoKq70xOuQkC2c9P4PPWOk+Rbx+wseBrX2vbt39JoA2",
-	"3unNGqorOu/RUBZH1S2w+hBAg7P+LJ873/wpKOPjrENUkb+9/vCeHNm/T6g6yUUBx7s5cmqkcu0Tkl6c",
-	"d/M1rDqgnRI/9Y1oXXsJqiqTOFSwySRDzrl0fY+Yxi6q+PFn6a5pi8W4x/oq2MZMBrUurW5QyNVYVtZX",
-	"aPZKmKojtW3wtnW8OPfUzhEqvkrrdnHsYz2qF0EL+hoOd+F7Oj34zbotzNNFxfiqtsNfLNeiVPqeDrOl",
-	"FYbndMZms/2n9zXbXlOOn1vAQ5tztm7NoI690f4VPcvvL4JbaN/pVWahjrio33/2Nfcwef9Fs+C23WxQ",
-	"XEVzaBGTZX0gAU/2v5198f/scEt/bOptH44xum9sd077BT9//7RfaVB3D+l+xOs8BIBZj+obDVSH14Zx",
-	"DYHOvtjr9vXsi/0Fo4Vd8fhtqGL7Dvky8/u1briM9d4UqV3svsvI4WfvJeO7mZ8GDV+9epTLcUoXCzBC",
-	"lRZYdM8AqE1uyD/+/X+FpMhmazal9W0MW90r9QVp+vA1WOzcrvtB4aA/dF/0jZdI8ti7y00w+8EYtO3B",
-	"Z1e+1/B+CsHlYj4HHu+IY9A+3SjeruMiWt3COr98j2lFjoowWvY43i7VFmgcG/0vXtrf1azbaJJMXf1O",
-	"Lz3WTeybJt19GiU/gCyYbQ5Uz4ztui1hQRTp7kbjzswtN369n04BbDAmrf7VAXoYLOqEgCVIIK4J/HOn",
-	"Oy4GAykJJw5mNjvOphyIe1RpM1fF3hntETNLNrPZPsy2WeykL/bBKXa9/RrcXOwH3FEqwA7Zr4PWX4YB",
-	"favfaXvk2120OF+vAE8oC3ua36KQuAVj06SZTEVZKMLFMrOZW0xIpldEyKIlx/YDcNINa0DZnKbaIz2u",
-	"Yv3gXto0xMu6WPbL83iLJ0zgckQ7QpixzhCOuSRizjTGA9k4a9sROTjIOV0RcwrxMpo96oQ+D7zORiVQ",
-	"BWPbxVkNaBYVvRGR6fraaS2qTqEsaksb97UqzJy2KlbFS1CKSDAy07Onve9x4dizEj5rz+5fnpO7lcfV",
-	"jFBN5kJp8ur8+NIN8cmV5jQwWcbt1xZ+F1jSrZ2ouiNFPpOAh5uWqq7sgIA67+MiO0FgUNfyw18rdxh9",
-	"YvzroYOC/FFu8K8+d+T9E3uwebEWDR3y0rJ0ecBCAWZZFcdIJ7HhiDKUGFHrMbiJnzr7Yv7XYQ0JSNsB",
-	"5cSQgKaJ13+Eih5mnU0+sw9SDkLzfYKUzSP0DnpMFMyIIUpGdthFUOhUMy20d9YN2zhz1mrBf5iPN9JP",
-	"xGHkPp/Vat4La3Sy8RdHvtKjAq1LF4tkRh27Yp5WS3+hAsXf1tOGBwMPDyXU7V4oMgEo8KYaXrGUTGvb",
-	"OMuI7jiDzaM5JTdLYcCksEmVuc8coCB6KUiBKcm59hqCVDZoSix5E+9qF2b0A9tDwNb0cW+oU/LabsgM",
-	"8CdAcsrJHZCKF2Y1hlK8PCcKcsELrE3cvtM/olK1dq33rMqvWaxr9nt+TvIplTTX9e7tNhWAcnVTIz3B",
-	"W3p5e26nYgleri6Cxl2u2wIxL6norIme9VAwP5uu29dr4ZqpMa40UCM+qeZ6Y0o50XSGWyBHn0afRrYY",
-	"navXsFWxNx9s9PtsBCqnJbWOrxlbdGv8fvZvrepbjPrRJ1an/Lx1g9j/8JEqj2L9ry0CZMTAP3OWgox4",
-	"6GOEy4wtMMbbcJR1BXN/zP/M0I2noOFrwV68EGso883li6w2ztB7yn4LONo2V9CZEzcbbHqhbJ3Cmpk4",
-	"vxsi3ZGRYxgP2MnxZfPUhi+gPNrM9xi8nIOWbEuRp1oa/eAGHhxh/IciOOMefbOYf5Qt7lbk+v1rJ/Ys",
-	"QHrTClbIN2B99R2ZiqrlxMBx5sfMmVxCb8djwIezbbdA2lP9Zztwr4pl8/EBBhtcSKcl0k3dRw21O/sW",
-	"ZkgDDbWgObxQDpgWugqtkGhZtybIpkRpQwFonoPCiww0n+7PSIlZFOFRHybQLfjCN2mK2EKmTaRwySTP",
-	"3RhhK45aknCENciP+2CCUUcYv29HobUowtkX/H88bDwiZbjRg8WMbUHlzxUJz58KCW98cbXnKdTsjrZ1",
-	"iDju7oVyZYkwTjwjssL/Xb9/rWrhGqUcSdCAvtoXqlt9E4OHu1igGfgGx+3ZtFqryUP4oF9Nd83KcP4+",
-	"zPAqUMGRCyH/uWxKVQkOVvp8aoZpV6YwPsTKPWhDuWcP1nxCnT7WTqjqzQxjxSmuYQPy+7C5JIG+bppJ",
-	"xDTYIlmdeQG5rZplR8f67j8Wcw5ZVujZXYwb7F+lNOFi+dylgitYlDQH13NLaSImLduap5+X7s8SJtr2",
-	"QZBAghJzuxFXRXlxJz6vF/JcD9vbXhbYzmFD9TrbQDXl7awV0bz0Qlk7oNprbbuDh1djY6GDph9tLfgQ",
-	"Hnt39TgH0t9aqRqHdd4qfVexUp8wThxikzdXH4LL4X6N3Q775BStxY8shpx1jv8Zr9VfDBpZD1DPexiE",
-	"z24z4rRQY/RUOLg91Nou/PkHWnvEsettwq2tJ2Iz2vo5otQ+Y1eTet9PBYsg2j5kLssL8K2iQMchLT8G",
-	"I+ya2yiGhbtQNSH/+B//E2tzWdfSEa/KsvEWbUoPa84e++1v7esZfLHqLneADo/fGpk3yEbo+uXEckbe",
-	"F8y9058sRVUW5MiX6FOikjmQ22k1p/z2eIe7ixTa1VfaRnbrblTfosrTTVCNwC32sa1izZQKi0cZllop",
-	"F2HLpCt3oDLvxmeSNOenPDCSxRH6d+lyOzlzUxhaEdX+lkzn0xv/nUPYn8JPPL8aXzdNN7TMqD01CKZC",
-	"Aa+Lez27Ml3tuoN4xGFntyCA5zFItOL5iay4Ovsiq64+S76ZxCHh2Nmv4rnLSR9dvwxb9cz+bDuS7NyP",
-	"rdNsjaAbHlzVUI4UxAOycSCAuy8k4N26nE9mo7t29oDOSjbuhy0WhQaGWzwEByXO4Se+EXHeDmNfduZJ",
-	"CfHvHteH6rFoURuazNyYZmzvdiXL0cXojC7Y2cNLrFfk5vxSW1YMaTdqTN0Z2qZNBD/5ajTBT74gV/CT",
-	"W2Q4VWXVsfoHT6GCn7xcGL6GGdbhL02abTjMtlf/+svX/xcAAP//",
+	"5L3rjhs5liD8KoS+D3DmTuTFblfPVibqh9tlTxtTnvKks2emMS4oqQhKYilERpGMlAXDwPzaB1gssP/3",
+	"VfZN5kkWPCQjGCEyLkopnV0DNNDlFIO3c3july+TlK8LzghTcnL1ZVJggddEEQH/erUgTL3L9H9SNrma",
+	"FFgtJ8mE4TWZXE2w/TWZCPJbSQXJJldKlCSZyHRJ1lh/praFHiqVoGwx+fo1mbzmjJFUUc6iE6f+kHGz",
+	"v6Ukz6ITz+2v4+Z8x+6pItFJqft5n1lv+YqwyMQKfhs363uynhER3eva/Txu1p9nv5JU/RPMEZyXw4BR",
+	"s37Vg2XBmSSAax8En+Vkrf8z5UwRpvR/4qLIaYo1LlwUZsTf/So5XFk99/8vyHxyNfn/LmpkvjC/ygs3",
+	"L6yYEZkKWujpJleTVwzdvH2Nvn/53d8jO/k5nNd+C08gTUmhAFiwixvyW0kk7K0QvCBCUbN/Zm+nucSN",
+	"vQ805wJhxMgG4TTlJVPnk6R9J8mkwFJuuMh2J/onskHuV3TizXOKuEBqSRD5TKWibIE4I4HJv/rA+fd6",
+	"pV+qkRaIXxPz7nePOBMEr4iY8sLgrP1uxnlOMNMfuhFK0KIg2RTDLHMu1vq/JhlW5EzRNQmdvX71U5oF",
+	"MKYxwt327hhBsBq5cuOmA3MC2ZimuIBbwFlG9VCcf2jcjv2MMkUWROjvdu51iQXMM12XuaJFTonYhfQH",
+	"LBW6JzlPqdrq0ej//m+kllQmiDKFVwRhJjdESPTyxfceoL2FI/e3IlvYKVVkLfveDeDAP5KtdxAsBIZ/",
+	"R2+/wKUk2VQQLCN3KVNekJG7+Ki/Ce1DKqxKmIOwcq3RGqeK3msgm5142F1vwb/b3ev/EV5RqpAgKReZ",
+	"RAURSPA8109ryUuBZmTOBYE3Z/EdaXyXYVhsyGzJ+WpKhOABaN8uCco1xDOS03sitmiOaV4KkiA6R5ht",
+	"g3TCTSpJKogKHMJMRolEKRZii/7t7LUmFkRIumBnH+mCYVUKcoXkEr/47o8//Pn9q9dnH//86sV3fzwx",
+	"kyZoxrPtKaIMLcnnzl2UIg/zDZ/g0Myxi+aDaz/83WdewbkFuvB7ajzXpEmzmltuEIsKM+0ziZLFVxrD",
+	"qNoGyGPO0xXJprPtFLYwGMlBaAH4hJB8tp1meDt4sh/x9oaXinTNJ/SAaf16Bk0Ms36Eb6JzZ/bxTO3j",
+	"mWrUnupXE6KQLQxpbyzZvdHqNjqXisLuR6IwBVzFef7zfHL17wOoz+Rr0oY09nCg9/sKYdrnrWbZ3e8v",
+	"bsfvWFEGOPEOr2w//zkucyWR4kCmFGGYqWcScZZvUf3x+VPkhrtf/r7YTZxFROloGJs1c97FjD3kn4i4",
+	"AA8KLnjMZHFgCTKnn8MccE6FVChdYoFTzaQQnwPirsg20Uis3/iCUUkQDQvOgtzz1aiddrAnu9MGf4jS",
+	"FIMtO3CoOEDzsJ8m/+3TBJQBYpi9HhY8kV2mdwYzLjxFQQQoLc0H4JBXEs320pxgzTVxURAWxuDmO2hd",
+	"XKX6OQrtrRq8tJyIAEXD6YrxTU6yxVi1YS+Bv+IDQfJldNedrcfEasrCP0gNIcsm3KVTNudaDsGC6VF6",
+	"/1TRFOfhm6cqJwNlK9iGt6j7ujpuPz6XGVVvmBLbEHwcQyCf8brIa2vCueA5kdN0idmCZKHrxqniYkrW",
+	"9s6b+PxmXagt4LPcSkXWyKwkgxh9eCA3N/MnEO0v8FwRge5xXhKJMMsQV0siENglPvtvrb47SX5rbI0y",
+	"9ceXQYVAYbEIyez/usQKiJ65ALTBEuEZL1WCyPniHGGG4Ar7dXu9F7irxIGtCYNqD9UlRbHhA14EiBth",
+	"StAxbLVGrJA2ST6raVoKycPasERYojsz4A6dbKhawj1JvNacI9cM4xQwSP9Vz4YKvCDXCM8kYQpxBj+A",
+	"lqV/6L9Ad77QtfypzFcfeE7TbdQUhLNsqvBi+P28Wxc4Vbd4EbqelLM5Fevdq3mPxQpOBpRXPkOF3pbW",
+	"+bBEGUlpRjLNJJjWJBlXS63BklwSZN6q/8Q8G46R72jW3P7O81rjz+/Mj99dXl4mkzVl9t/Pd8+w5hnp",
+	"NdTBpb7XIwEca35PDniNkjBJh4ntH72hbdSobyeGHDfknpLNDZFlHsANC5ewILjGKl3GfpQrsKkNvg29",
+	"l48rWvRycLdqUm2uXix6SJ7nM5yugqrJPKepimgB+7DrynTCyjzHM817Ghza000wzWP3ZyhFv5ZrDvbW",
+	"jIbvGJXL7i33biwiOnRoLoIUXATYhH7w9v2inMyVtSwvyzXWdH6gKm8O+drCKvRehJYj1ABkDPyosCK+",
+	"0CNKZqWdjDN9XxZOQZGHK5wPsBaAzGNhWl2kW9tN4x2j3nPi4Wi1lerCW1YhH/oOE/sexSuwz+4+jUIA",
+	"aRgKnQ92uD6499z63nz1NIOaoz8iysD2fSreAXf5So3ra/z5J8IWajm5egG8o5sbV0B208fuH6hdgCBl",
+	"YYW0FhB3n6si67AXoo2FdmBilukUqF4vMWX/QgSdW49WYK9Lkq4KTq3za5CR6nX9zddf2qRIU89759wd",
+	"IJyCIj6d4WwaE2gjpM6bg6/CCFDUHr7uS+WrSbXt9pYS/44it8wW5M190INlpGCnsFVWHDDzaRDqo3Gt",
+	"vYJRx9FUo5gEqRVoCmEiDeoD2giqFIHzwzIWq3oZhhnsjCn9w0ewU+O/CG/69c37Z9Ju3fNz6FOQYU46",
+	"LUNI/bskvzVFtyG6UYsJVVaUnWWWWC7DTzc8vjan7BqmQPCc3hMh7aPcA+k1bZpGN6WxkEucD4V+p1yQ",
+	"cpFNowKFYXfT2TYMYEl+c8Y1eGFIabWzZBnNwMmILIMefwNmaRlfFqY3i5Ys4+Br2WOd4Zp2KYkYeuMw",
+	"duBzC6rbwASwCvizvOAIB7raWmYfo6MkiU+iPJLRIAj1yfx9N7Gs/RB30LwGWBNrPFkK0NlH7Ti9DdsJ",
+	"qqc/SCr1KXfETLCLXIW1D1hitWMF2AfHAjxe3xJsoOsKTERFVKpKSyE0DP0gj13zOdlM41EgrxTKCZYK",
+	"PX/hWcv7DRo7S7cWCp/Kl0VafHQEu4kSxRXZxsjY8DcunSs7OM89zhsrVNJI8AlbfLf78ue2L9tMF7ys",
+	"6s0H/MJYEufbaYHzwzukf0V/ufnpGhGwhP4A+FsIfk8zIp5JlBln3vmhjN+pIBlhiuJ8iAMv4hec/OuS",
+	"pkvkzYWw0GReJYjgdInkkm+Y8TdiiTBaY7lCOV0RdPef//F/qv/h57MXd+foFlhEKoiS+vhrSfJ7YqZk",
+	"mjYhQVQpGMmCtlfrkQSndFAh7XJwVcaF8M+iZL3moi1Lb0pWfSK3LD2U04wRksmpI+W7GAShAxJtllwS",
+	"Y//bIiqRVDTPAZEs9iQIbzCF8DDMEM7WlD0zRkLZ9AP7blfy2Rxm1FEc5g6IyzPjgo5VRjaTxCoCLZ3b",
+	"oxJ6b3rD4h7n0zVlpSIB+eMS/YD0UIONnKGMrDHLQofudAra/Sb1g24+ptiGvPiVlmmhRtsdSHcTmdsg",
+	"g1kTKS0fjsi/PTbdNssNa3Ihbc0tHdw2HLrefJRB+oTySGRrWc5kwdUVwmlKpJxCjO01kjgncs5FSq5Q",
+	"mlMjdCXuP11AlCBzQeTSfIROcr6gTO8X8cJs5fQaFbQgmaD35Arhgtbzs2zGP18h1gzOrC+pw22+x3uK",
+	"PYw1/kzX+oU9v7z878Zob/592fsW2s8gDmkT2RyFcuUH3FVeeE7GxCPlpNe27RxeZur4njOz6eFWFzt+",
+	"NzYoyOg1fzNx4iinbHXts0fGNwmSlKWgagui6TfjSG8cSSLuieiX7/Si4SiiZjhYwDgWZZo26Kx5kL/+",
+	"9a9/PXv//uzHH4NRGHqlfvuOCeAygxO7hRBofiRzyuCVGwn7YXJoWs3RZDK14xqLdEnvrTFYKi4iJup9",
+	"PMtvuUB3dqm7K/QFKyXorFTkCn0xukuCQAX8+jVAH9qRY6rad7fJ8a2zn7SuzR00aKc7VCD2etryue2O",
+	"KaXi6/AuojLbjISpR3QnHaYfQ7jluEjNnw1MA/zSCGDDHJ3wXvBmauYI+4ayqaYQ4fuJfBeSYPoDbCsT",
+	"hf23uWW7iLdPf1eN92IhuQv2+o6r64ki6ngaFbcPRoHeF74UJ0ewx7EhpOYF7rKJrKJt0yXVtGZEhG+b",
+	"LIYCcXuDOIXWVAhho4R7o9+M/cpansae07yT2BnbPKURUt48XmvfSejyd3YZZqcAzjdOZRwU8qd5vzDC",
+	"kInUQFghq5RBYM8dCCl3QQU/LtKH4hJ6BHGfeu3sPk5YwRvQvwMzzNGO6PphS6EJYRlHh0N4P9R7bNdz",
+	"H4R2W0eTeCKDFu9z6kzkJMXSWHzXayqtWbWgFOxFhr+bv1FQXeYmPyHlTJIGjanvuk40+1D7UofKzy4D",
+	"bFrKkFPqVpQEbZbEhEPBNAjnmqBv0RJLMAyYnLJrUI8KCEdjCMuVBMMqVbLKQQvHDpHPBRVEjqIOh5D6",
+	"k4kJcY+JIy3o+4OTlo7QvsbGoYJ4UmkOD4/E7oLt+JuNiFBGEQm7iN4AVlgHEZiJ0GbJre4SDlQ+DPx2",
+	"TUAFYZkJGjFnD8niIWmnDc6GzcW7xsZFVBsIQfgnrejvoc92GvoNDu5C4GNeLhwAzBikOOIFYdfOmFfl",
+	"dQCbGxDOaG+k09xvMoePjcYRlIzK7sdCripxI6MSz2KxSJ4DcQDi1U45d+GWwDhMDJkBQ6D4UKkRu6F1",
+	"mpOkZKqWgsglN/JGDRReziDiu7bzBG08rARYf038cMSWvopzqbkFzYlvR0aQkE1AhgGbKpiVZY9R2ecQ",
+	"9/YE9fWFtJt9Akady7ztqNg2DrDBEqVLLglLEBdA3ewlBKnbvmGjyUTmOG6T/vmeCEEzAu4O9FtJSoI+",
+	"/vTKsGdJ1HkkdPxQ0bBlkY181TseM1/HW5vgpyCChmBuj+JHnFr4xd9D1AY0LLugop0Og2cGL0xwTzjb",
+	"YD4gCq7W5veLwRmmRrpVftmpYWBi3J3f2yRSndjDnlqX0DngIy9F2rB/2VFWJOVAOWZlvtKscQ3BkL0c",
+	"1yUZeLkFdh13fXGAvoM1onw1E1vnfXMbbfrrPXKxxesBKcgwqn8/4cBtizYRk5kJyG28zdbn43Cpxo9h",
+	"49OG/zmcs9mRzUkfZkSpJmlsJNk1rrSiXUKw2KFUzBlo+7U6B6MaIP73HZCPZtkG+W0w2RZdnn//3bkf",
+	"blJx4x2uezQmeDBudTze089H4nB6by+kkuJKxU34EgVTvtrwaUGEiV6yyeNBwe6DoFxQtX0LpCtgjqj+",
+	"vmuRibH0P/MNmmNLhuF7tOb3lsNTyGxbEpxFOLsNbup5Z2Zb9Sbsh8Ebq6Ntw/HQLbVDaTEYrXG6pIyc",
+	"CYIz+AN435H+5rw7yS6ctTHSpGMsa8FsBOAS0XihSsAPXG0kh7I2odcZjZBvdzXLMVv1SkDWIO6SLGvh",
+	"PorDNjwvwBy8yOCeSOBdSQKrdNnhqLEULKwn7FCmvbS9+3qJYYZdexFv3IcBgJPPBUn1TgzN7eZh+Rja",
+	"5FZ/m4dF4/EBxFXGc0fsL7GnMANxTjrygUZGafREBDufrCOaji7G6CYQ1RDRFCUb/P68n0o9M8kqg9MA",
+	"TToW9toZSVtDoYH3/pV7uFr7n6uH6y7fIVS/nm4xaaxPqCIEu26h0T4SO9WtwMBHQ37J1g13Ozh23uau",
+	"vetzSkQRfglxWjuoRlA4jKHeFDzZ4Qk+g50nNneny3cSuOie7JJHSF7fjYQUfB0GDO+/BdDlQKBqxKB3",
+	"hBd88GKTqqoSJtQJ0mcg1ko/sSq8CvwjNkIqLJmVs5ymwdImOF9ooW259pd7k7347rvn3wfn6ggwLmCZ",
+	"6cqsM8OS/PHl5IqVeZ4EshcE3qA/vDibbRWUJOkVDeqdetHE3pKhu/znkpRQXimkPKqpoHIVlm9mguB4",
+	"1rCzxsnpi5fLSNYxyShmUy9fIOUskwMlBs6mStjUxN25wbIVA4L5MSrZaJVEk7yc4qECTAsO1eqNtbw9",
+	"J9XVevfYvrQQtG6AV7y2lGdcdE2EWsUcsGFa5SI0qsXCu9QM/kcvevgB4VN8vSZMRXO+ogy+K5symfBS",
+	"pTxUORMXheD3JEsQyajS/y/IryASXiPrGkInnBHwlWw4MuNxLk+vEZEpzjEMtUm/55FQZT8rKyKNTaMQ",
+	"K1nGpyVThlAPu0bnTIfCUCKjQ8wrdZJpM8PHTVDfIjCZOCa8UyGF8CHaR3Xr4edf/RyydPhVAXJM16bQ",
+	"W2OhZlTa8VUZmycTDuLwciM1MuKsdqaDer/BEs0J1FJAJ/AXPcgUXTs996aP1YJ0rgo7zKZhprzMM8S4",
+	"QjMCM4YV8ZKMU9rcE3lyql60LI7GRCTx5nyIRTMezmJ+D0X+9Wpa5tNoxN6j6KEQyuQnhHQ6RJsMQH9O",
+	"sCTTfaIJHqgAx8lsU0F+iMTw+Mq1+TUa821+R5TZgkUgGltCEilFFI+i3jHvBiWmneIb3cJOMK9G2Svc",
+	"PVCTNEGkukKb5hN17znsAN7ZXx3nUTsDXcSH5gw8VlhxsxyjJzcMvn06coDZxmTJR7FVOINEbaKorBcN",
+	"+3mA3/o8ui6P0giKsbzD3KgDf1yKeI9Vugy4WqEcIePszCQy5lQqtC6lgrppmNacsqowcKLwQiK5xIIg",
+	"zsipy4FUeEWkqW8IVavOLTRaMkvACA8lGRHNICd2JGGXoWKLtrwiDPg0QVygTxP7j3FL7JWABVAOV28M",
+	"Ge/6izf6CEMjM1cVCZPJki6WE6MhllqZzflm0CI7zqL+mpIxZCNK0FSGC2kZHa0goioxHCmu/eIllO6W",
+	"CeJ5ZgJxbeRUe4cdxSjg2Q/n755CHy6vRMmGjHCQ3NgvIlOGVF858RdKQncWf+aw/5CRKyWFklNmYlOb",
+	"Fz7HuSRXXkwLZDgJkhJ6r1+0ETpb5R095oDznG9INj1M2JeTcadB65fjMlPwRU+NIjGVOR6Vj7J2xLAf",
+	"dIZuwjfb6YaLVUjYJVBpErQAnOeQAA6XgdZ4i0BNQnPB1806uN4243mEvDZbBtLom+7fTsfxT6/e25Gd",
+	"+bJuvTZU3Z0lDVRqbiEOG+/2elA34tRv4e8YHOwley2Ea7Em+yRodo0+TWwNXxZu1jESN/dBwsMgyt7l",
+	"v+MU31G4OMU/hhnzkFbIEYGjdcxo1RrBHTKI3jxvBkBka8o8Im9yEdxek4n9a4hl79QA3E3H7qgT1agQ",
+	"xUthSxJ22lAqNeH1zXu05HmmtYfNnmlcyUTz867N1btCG8FN+ap4CbI+TW9oRZJgYZFhFYDgQPX9ReDv",
+	"l9wb7YHqsvR1BhLsBaGeG6U776nL/DDKzvq14+6iiTVQWC4UC73kG7TGbGvD8tdoQ4QxxRle7HDaBWEW",
+	"tWy+a+n0y6M2l4HZOZTnJdZDX63slmAc5ZwtiDAPyLmsAnQaQlpGyVC9JUGr5Krmvl01UhN/qhETmZKy",
+	"0hQXgyouXEETHZIhvQraQvXpnsfjanjW9+EX7nQn7Hon0eDS4cUoIRec56UK1l/RAIL+BJLn9wRh5HZ4",
+	"jfiauuKsRa7V36qIZ+IpcZBmPq1owIqQYuoogKY6amo8Br90+BJae6o+cnp293uIBbymHmMYiznElV8c",
+	"Ue9rN0nDq926IoXy7qXaW0cp2TYljuf37HS2GZOC3GGtiwXFtHa2E4gST0H2ZO9Aoo5V24PbBE0++IvW",
+	"6aMCVbkeEHY72GDgHcSYQjtj+h8cRBFnWrux8K7WJy5oHf5elf7U7GfF+IaNeYe3lSgiiUInmlKjHxD0",
+	"2yDZ6Xk0hdd0o6qi6OEqOu7wBrhsoPjeaH5tGh6MDDoJqYCVvGNn7N392Aiq5tEfHkbVRMeHRVA19hbO",
+	"dmbhaF8nMcmx+67uoXvfbvYgOJquBfcs9Pv1nrN93p09Sz4SGY42SKWYm4JIgfBjwjJo8/BvZ68/3rw9",
+	"g76od4gz2+UGCtCGnfhE2Nxr2eE81HoWmFAy7rwxzpVhkiyvEcQkGSmG4Xu6wK5D1hhz7eFSmfu+voVR",
+	"N2RefyJjRnmXR+ougtpkb0XvCTJdXBCfnw8tH99cup2vIfvzXP4iA1zEZlu7o1T3UOdP+qBOfHQKIvSG",
+	"qnTpthoRA/uScPHO1c2Ilr8lUrw/79bOHtydrRnY39ntIDUf40UOh3Q3GJrFWwi+EETKeOnTDuZjXDBQ",
+	"pCMsjlgHyhRaCHSOGFoEojFj+/PmjkIwlAqLsYDYFXLBKAjR2FWTBFmmKSHGE9rRKUGW6zUW2yHlKT/a",
+	"ofq9CrpYNEM215iVcGL9SVaCSQvqowQp/JAKQ5Uo61ZreRwrTIm9jY/12XqD63ztOp4q1l9L8+c5wrZq",
+	"Zn2eZ9K210lQpYyb6pqQ+Yww8jywvQU1I5J2VW0s+OuYDLghJc38GQfVnbytqOTReg12mF/LxcCsARha",
+	"GVJ7YvdrHjZUcD52jYJ9DxovbXhL11CsJt7S7QBK1r6R6lHdrN2dwYVhADWpgu9rS3mQNvbFHA3LtwNa",
+	"ZcPgm9Egla5mE/Jgvs5Y+b9Axv3TqIJ6Q4ocp1bYNVShUcoZ4hoLQSRhaly10kNVHo1cnylSErfq7fUS",
+	"OzuX7Vc6JH6CHoF0WP0iGBVEMhnyChyqHEtXtZ3Ilr5CvaE5j0STmbIDCOqgkyVlmTF0163K0YbM3LBz",
+	"9JrzFSVIGg1TXhvl8BNL4e9nuFRLjcKpJvxGZTQBSJLYme2XzyTSWiYyhXyNPviJtXTPJcEZEecIclJN",
+	"LfKbt6/R9y+/+3tk/Uh/96vkDEFDQoykyaC9S3lG7j4xzLIEzL9QNB6USdfaXSaoIOLMFIO7M3myd+ef",
+	"2Cdm1LUqOkzLEzkW9qHW6g+iCgHf1nu/+3xW/3J39YndmUyTO3TCuDvxaYLuGtdzh05AlKELRrIzykC7",
+	"OYWSKC6oXt+Jp3K5okRNvRmdSELQ3T+8uUUXdq270/NPrMqMvZr44PQgbgLYpa3Rff78/NKGkjJc0MnV",
+	"5A/nl+d/gKpFaglofGGrk134dZUKbp5RdWfvMr1koyPDpMof/hPPtlbLUtZCDTUDTD+mi1+tT8BQiGH2",
+	"63bbh6/NZ2KbMAkiC86keY8vLl+GG13qeazPMoMo55eXl7FdVDNeuExvGP98xHhfh7BXZl5JAyme1UXf",
+	"0AlhGSAjFbYnqnuLp66mC1DIyoLt46Ymqz4KwgYu6kg+2xW1CcmfqFSvFrYVVOsWL0eBMhZAOLwxeK+B",
+	"zU4aJoMhwwx8cD4ecnr8H/aF9K3fEf7VO4Td9Vbwq47RBh/8cC4IzmykSOjtgeD9yvbUOsbD8zrjD3pt",
+	"zw+7cgicty76+RGe7YOA/yrLwPan93oNFR1dYSxolQ/NI4iCpsfgqahNsIZd8Tl81CjzMhRv1pjhBfGf",
+	"/cUX+P932dcoAfgHompcesDz7wWr9UEMAO4xgaXHv9wXuD8zF4MPMokGFEBVJmhFtqaVNYivtj/42PeO",
+	"BV4TBUGrEQdNPcS+0gxqVhUuQK0JWyMSPyVScflfm1Q8CPusBOGoCzopcCmJE49NxEWCUlzIpELLDZkt",
+	"OV+dHoiKXMwEwSsi9F4NMXkAzga5242eGIb9ySw1eQo49HRxIueSIIyUgDRcdE9ynlK1RbPq9g4Cd03e",
+	"jgFuT5j5R7J9AJEaqubvCI4PFWeGOdSrE+760k33m4CPzLYwScm1CfPX7GaJ5VLLECtSDChMa6cO+dHD",
+	"OL8iWwSKtV42MQwO5vi90dJ3UpZASl99eKdPfW3NF/qs+n7BZgFuXLkhAtmGDAd7ShdfVmRrpbKM5MRE",
+	"OLUp4T1fNZ9Gn45rPsmeOtEy20TYoJsCZNvjdvcWmJIvE2p6W6qlM61dTQAik7YIk3hPvf3YfgH45q4r",
+	"a1y/zm0f0NZ+m8B7x9K8zAjC6YrxTU6yBckQZ8Sk2ukRv5UEOinYDePc+RTXwbwFTXUPqdFXBx2m0evh",
+	"/Rq9mXSIRm9u8fyBZpifC8KQWRWdtLmlkeA1JcjpipwmiJFNlc3mY2i16wH2Fxh78QX+X79/D74BjhpA",
+	"TPvlONSMMdxX9eoGQkPoivfRkycu77FYgYysT4cguGAI4AKEu8yo6n7XesQbpgQlva/75wL/VhLDZu6g",
+	"82NaCsnFnTP7QlA7L23eOvqApXUf4bUL+5ZO7YxRBDPlpAsxHO1rfZnTNVWND6uawN9devXOX1z6vqXn",
+	"Id/Szsm17ELMLdlGmuDVeyZtjwybviwNx1Xks0InKZbkjDLn+yenUSJoHYT1xr2A8z+8uExCN9C1QX3D",
+	"hvWD+QWdmB4yttCz6zBmLPn14EKQOf1sHHtUITDjUobuzu/cBCYM7Pyu6yTG3BM8yvPL0UfRnFWYpmdm",
+	"k5RJhVkUe6C4mb/8sEyQzj1UPe77l4fKaCMX/+WYyqF+3R8MOdhlRvBMIYRND3PnferWyduq64jZthJe",
+	"O5Km4ynO/IAuhnhfRpW1ZRn6qZYX0MMz7keCzh9HMk01uoo8snHKxegGMOcjOH8QZde+xxQZF6s1D+sn",
+	"YtyjsLOPRJ0Z12xzB+3X8PUxkO/F9/sinz65JopANW17JJYhr2d6jWJqGcAw43dtYhe3Ocgx9NK/DxFx",
+	"LFh4qWJwsYkFD4LN8wfdHS+N46Dlbe+/uIBY6lXUj8o3r6si7yEhtUW+q5yE0bKHn7Q5+mMXKDT6Q6+u",
+	"zOhvq1TOfdb1a3+O/tokde7DpEOzmZzPh7N85eqASPJbUJ6NsPwqLS+wgXgC8FAJdoTQekw5woUx9AkS",
+	"9kX+LYgQNu0754umlJAY2r4iW0mUPpiJt3bUydGcXQJlfsn5wpMf7OgLQ/XPbCnZmA/T3PJPfFEXuD0i",
+	"TOtF4obUbxF2YKv1InNnYF+DFOF7Iuic2jinGnrPpI1FMSnRBafNQIX9AAaLxYH1L/BzzVuO+fAog9Xs",
+	"9yFgVRlMG5yv0JyXLLtGfKUZ/ty06DI6nmv9M8MZUDlNdbLHBvG/6j3CZrlYyQKn5Jl1CaT6rCaqQEPS",
+	"WO4PD9ov5j964gleu87ZR6apNrU5/ALNTv8WIgqqRuPjYZMMMB86kI03be9C/aLKsR9kudxv6ahr2CXC",
+	"1+h1eK2xXdngkRXHVtGAAG67pH10ApmUZIOgGMBpgvwc/gSZxCYwU7lsfnTCONT7g9hdRdh1VViBqtPf",
+	"gYtPj/9+1PjvHkCMIf55p1gPmLosi9WQTBCdV+VFTGaTqc1D1TUimsNYHyM0JF0KQs42eIu8CgyjyIJ7",
+	"n4ZsV1FkPYqeN+6gPqPWBgY5jurN9HqP/OmHB4XWXz02/9Yo4O05ZnhzIgcVVqvastTHA6xwzhcBPDCZ",
+	"dIPiR1/7AYZHid5uLTOKoB4uotTHpoig0EaHp0YBv39QLCpqIh068RORsCCIsFRsC81RtPjINHtBgqhS",
+	"MJKdjkE733nmYfnFl/offYJjEymPJTyOR4mnLT+GYoWHE4lRMRSvPVD2R54encjEkv4eWWr7HRCZl49F",
+	"lG6IVg4SJMjZimy1eCqIy4s39b32QOZhpOdCM9JuScjWjTiwGCTKEfKPK13RW22mHCj1/KVAiqMXl0h/",
+	"8fRjw1JoQ6EhZSqE1CCMuiQfjdgFBaqPCgtAnF2keXE4j6LDijB9ESVDJ6bUBah8WqzkjCCc66NvEWXI",
+	"1YQ4feoooI9qs2HWROEMK+xqCmnVZiGMkc6oTdIFENaGOnMN+kqOQEKUSys+BibdEvnoMtBtxS93scq2",
+	"PbpGGMwJlC1AmqQS3fHVD2AfvXP5B7a5XwKlKDFDf769/WC62z75GHqwmIIi5onGM9NhQZ9ZVc2JDJFF",
+	"muTKfZGr7oUQ5UJvzZBBfted0jBjXYr7O26bvTGGRkZ4bbFjE69ND7aBvhivQ3dsQoUXg+fzemvHpmvV",
+	"dOkMwk3ira74hvnVba7RHWbbO/QDwsxv9AHmpWjIn1hPY3Do9du61uq2rYArZmMr8oB2uKRZRlg0Zq0u",
+	"fzPmCj4S/aEm6kYWhGZSoH7adiCR5X7bC0ttpcndyMYa9atePu4PtvaL6wIY6KKeTEpQPsLlKUZHWUJ8",
+	"X+Wx/m5ImGXwMc/nkkSW6KsKckwnOFC0fh+4Qzwb4AKVwkyxY+hS8/Q940ZssfxAn4i0TI6JjeW15hZ9",
+	"8Axx27+KiPtGytZAubbmKhezMl+dmVjVeFjUn8p8ZTRnoJ3UumEPr57rhQx5PqJi3lS13KPsL+W1+3zj",
+	"KtSfXWkyi6CPV0PicSVvonyGlCBN6TSeXmiVAi9AI/PvgTKjZVjTIs5zBE03wMt0+jAJ6eIL/H+PyfCt",
+	"jf86LuXqzl2HfT51KfeVpU1V5rqhEglI9E7PSlBG5lCakDNky/AaOgWD3Z+Or3q/NaA3FX93EOLCo3B7",
+	"TptMbPeakN3ScCuzxnEoo5n8myTOmxfThco1jjCysaD/PZI6bI77zL0FdGJCUSE823sjDu33JmiU3VOF",
+	"rT0BimJ10rR31fBjErZ6FdexI4IT9e7P97IVP7/c28UO7S2Y2QFBOWUmMIsLdGJC3K6tnAh1xmRLiffh",
+	"ZaaQHVHlY0kU3B+BYmaWTAXAfGHaYY2nVM3Z49l8evYWvhyhykdrmSecVYGwBGOUrbltemLqjYMhBxzs",
+	"Tzm74vHeloFp9boAHtfIVHU1D8mWGUN0DsXwrMYi6YJpwW/U26peR0/GwTs75qAqgbfwIAeM2UR/D9v6",
+	"1L36Q/10TEffreY+AACSNb0ajx2S8sG2+vdoVzgsZRC8zbsbFoFir/mY0SdmiW8VeWIKJDts6uOtSS11",
+	"AZ87kVX9j9PfW2CKuRMk+Zpo9XG2NelghpnbcLgUC+Ei1jkzuSi+IDAKH3eEMSIvvpj/GFSFw8PV31sN",
+	"jmKHAOx1s/tJT5WGZ6frZA7v7ZiDMgdv4UHMwWyilzm4aYdHJZovEtc1RLNaVwD5sXmCvehePuAdspMP",
+	"eAC++GL+w766cTjz3n7aH3hkoXTMoKNmqexHloQdFoaZirVsWpT6rx5w5Mrm2euoGj5zgeo2GoMx2uck",
+	"hbWeX5DP0M4sRrzewM+erf2gbt3DVvmpvdO7jTK2eJ33ly2HUVXL/yEEUOOsu8unzjffeLVarXUIS/TX",
+	"V+9/Qifm32dYnqU8I6f7OXIqpLI98qJenHfrFlYd0U4JS30jWtfcQiwtRuNQRufzBDjnxvZ5pwptsESw",
+	"+JN01zTFYjhj9RRM81uNWtdGN8jEdipK4yvUZ0VUVpHaJnjbpvekVXLlXuZK14qjWxz7UI0aRNAekm9f",
+	"0enxtQVc78/Hi4rZuyLBPG9FqfyN1QQ4el2ppxbw0OScjVczSJdwL6izF3SPF7vwXqH5ZlAtvSriovr+",
+	"yRdWhwptz+oNt0sPjIirqC8tYLKsLsTjye5vF1/cf/a4pT/UTZWOxxjtGt3Oabfhp++fdjv1iqsD3Q94",
+	"nccAcEiOdA3V8VnSYeS4EMQ1BTva6vEa2kpsXxVFvo1EpLewBK8IM53UmWk6gpUi6+IpFr9+kCZ4K7Y2",
+	"krlqX4QXmDKTSm0jmzXSGJJyjbAdBTU0lrgoCDiZjA1fkAIMvKcPStG1PYMvvhhi/fXii/kLxJrb/nJd",
+	"hMa0Jnad6A5rG7NF7Qbzs2Y/vD4TmZt9kIZoZ34cjHzx4kEO6wpRFIe6/BpATWaF/vM//pfPyEyub919",
+	"z0RAGq88EfJZ1ffSF+mt0/4wBLASd4eTn3AVZYe94+moOQ9EMHaHLt6Ygx+qVnzK12v72W7/NkXW02g3",
+	"XrOPq2ABTOM6Be+zfjroJPNjrU+92u1VnLQ+EJacTVOeRbr/2bL21WuseubZFh9O9zAoYNuS6jllsItj",
+	"W+i8JyKjpn9wNXNRCH5vCAugSH/DWntndrvh5/145oMaY+LGgyq8E0KNrQi5IYLAw8sey5uzP92xETxA",
+	"SRiyMDO5lSZhhS/AIJLYRnfW5QOYmdOVyRXT/xxCX8wP5xsuKh4GLzfNMV33FJowQw7r3nePYVhTStjr",
+	"O2WuvNvBD/MNCg8meWZu81sU/TJgBE8NznMibH0RxjeJyfujXFC1RVxkDS1oGICjTnwNyvo25QHpcRlq",
+	"Gf/cJLFeV/20nl+Gu0BD+p8l2gHCDPVZYMw14muqQPA1UfrwV/8i13gLpbbCnTYGtBJ5GnidTHKCJZmS",
+	"zwUVRI7oJx18EYHphlr5DaouSZ5VdlrmKp3oOU3h7JLlRGpJXMtMT572/gQbN8WYPivH7p9fotnW4WqC",
+	"sEJrLhV6cXl6bYe41Fx9G5BqZc9rqrjxNdlJc96TIl8IApcbl6puzACPOh/iIVtBoInDPTLI8Z+VvYwh",
+	"GSLV0FEpIiA3uE+fOvL+A703WdUGDS3y4jy3WeRcElPq8BToJJgHpKbEgFoPwU1Y6uKL/r8eW5pH2o5Z",
+	"ec0joHHi9bdQD0bv0y9baULcvcQOl15nslBdeAekmSbG/sH4Zh9BoVfNNNDeWzds4sxFrRUPMrPts3gt",
+	"/QTcjXb5pFLznhmTpYneOXHNICRRKreRbHrUqa2PbLT0Z9JT/E3LLSjoV0EJdLtnEs0JyeClal5hC/i5",
+	"BCyYwWRhnaPbDddgktDHWr9nRkiG1IajDBLaU+U0BCFNyB3fsDpa2mxM6wemzaCpCGW/kOfolTmQHuBu",
+	"AKWYoRlBJcv0bjSleH6JJEk5y6B9UfNN/whKVetZH1iVb/k7KvZ7eYnSJRY4VdXpzTElIdK2VtnhUS29",
+	"vF2QEVQszvLtldfb2zZkRPojGZwVHtzufCSjbra6uKDi1hRJmVQEa/FJ1s8bChIghVdwBHTyafJpYurV",
+	"22ofnYq9XrDW75MJkSnOsXGbrmjRr/G72b+1qm8w6keXlh+LErC/n/8e6lc+gPW/MgiQIA3/xFoKEuSg",
+	"D/FRK1pAhoDmKG0F83DM/0LTjceg4a1QQZbxFsp8c/kiqYwz4Jn43Xlg8MqKmzU2PZOmymXFTKzXFpDu",
+	"RMsxlHns5PS6/tUEv4A8Ws/3ELxcEyVoR4mwShp9bwceHWHcQgGcsT99s4wRkC1mW/Txp1dW7CmIcKaV",
+	"qiXEi5doycuGEwPG6T8m1uTiezseAj6YrdsCaW71n83AgyqW9eIjDDawkV5LpJ16iBpqTvYtzJB+TXoD",
+	"DwNdCVZIsKwbE2Rd4LamADhNiYSHTHC6PJyREnJw/Ks+UtXweoUROd3Pj7F+CClsKtJTN0aYerWGJJxA",
+	"m7LTIZig1RHKFs0YxgZFuPgC/x9OOghIGXb0aDGjKyXhqSLh5WMh4a0rzfc0hZr90bZKMIDTPZO2qBVk",
+	"GSRIlPB/H396JSvhGqQcgcCAvj0Uqht9E0LP+1igHvgaxh3YtFqpyWP4oNtNf8VTf/4hzPDGU8GBCwH/",
+	"ua4LnXFGjPT52AzT7ExCfIiRe8CGsqD3xnyCrT7WTMcbzAxDpU0+kh3IH8LmEgV62zQTiWkwJdZ6s0pS",
+	"U3PNjN6F/cMx55hFqZ7cw7iFFtdSIcY3T10quCFFjlNi23JLhfi8YVtz9PPa/jMnc2VaJQqCvAKFexJX",
+	"G63XQ1KrUd/QBQyRLlVw4cGCG6C8sDvf49NJKAc9K/NVvYl4HegxjZPitZyrSzxeVbxv3GbI38IryLeP",
+	"h4/byCJbVPpXPkMnGImSMcoWYO+utDmvVTmi0ibykwxhiah8mkUMHtD/x8ZcoRMIWJHWbW+69kjTH1xq",
+	"bDLuIYe8Xk1IJzbaGzOxZ/Jh0cTuiVx8cf/Z51z1cf0RsK2Pwjz9NIUGLXomq7rq1opVmHKzx+nlVgN1",
+	"vA9VYpbN+Od2QfN2AHp3ewQzhwk6DyT+xcr8Gn+Y/uiZNB4tedAav0dPM4Mu+kdNw+4sfOVfe38VXQvS",
+	"31vJPot1zr86K2muzihDFrHR65v33sOzfw3JeeaXc/B7PrApRNI7/md4Vv+k0WjUO/QSQbrodwM1Jo+F",
+	"g90pZ2bjT5+SO8Qx+63TzoxPfTfr7Cmi1CGzMKIWzDcZDSDaIawHhhfAV1kGITA4/+CNMHtuohgUMAUj",
+	"G/rP//E/oUapCZI4YWWe13EPu7pNK2zBrP2toxZGPywEzAhooMa33xuZ18iGcPtxQllHF9XEqoaaG17m",
+	"GTpxpYolL0VK0N2yXGN2d7rH2wUKbetMdpFdO+TbVLu89aoy2c3uQW13PHimYbRmqaW0uSJU2LJPMnEB",
+	"aVSg+v6kA0a0SBQu1TJw6/rPhCl9NSRrXPuFnULTiqAdc0NVurx16xxDQ/eXeHq1TgFU5ucEMb6pQLDk",
+	"krCqyOmTK1farL8MV2zT8+EsXijqQ5Boy9IzUTKtAZd9/SZdU61jwrG3b9dTl5M++Pqt/bPpzLZ3X9p+",
+	"PVeDbryKW1OOGMQ9snEkgNsVIvBuPM5Hs6J+tJbt3op+9g8dtvEahh2+7qMSZ3+Jb0Scu2Hsyu89KiH+",
+	"w8P6cT4ULSqXiZ4byq2Yt12KfHI1ucAFvbh/DnUb7ZxfKsuKJu1ajXH/NlWn/T+5qnzen1xhUu9PdpP+",
+	"VKVRx6o/OArl/cnJhf5nUGnG/0tdbsQflhPRHObK6HsLWuvf11++/r8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -39,19 +39,21 @@ const (
 	AgentsRead     Permission = "agents.read"
 	AgentsManage   Permission = "agents.manage"
 	ChangelogRead  Permission = "changelog.read"
-	RolloutsRead   Permission = "rollouts.read"
-	RolloutsManage Permission = "rollouts.manage"
-	ReportsRead    Permission = "reports.read"
-	SandboxEdit    Permission = "sandbox.edit" // edit sandbox CRM records "as a human in the CRM"
-	ProposalsRead  Permission = "proposals.read"
+	// ChangelogRollback rolls changes back and retries failed writes.
+	ChangelogRollback Permission = "changelog.rollback"
+	RolloutsRead      Permission = "rollouts.read"
+	RolloutsManage    Permission = "rollouts.manage"
+	ReportsRead       Permission = "reports.read"
+	SandboxEdit       Permission = "sandbox.edit" // edit sandbox CRM records "as a human in the CRM"
+	ProposalsRead     Permission = "proposals.read"
 )
 
 // Grants is the role → permission matrix, loaded into casbin as `p` policies.
 var Grants = map[Role][]Permission{
 	Admin: {MembersRead, MembersManage, SettingsRead, SettingsManage, AuditRead, ReviewWork,
-		FieldsRead, FieldsManage, AgentsRead, AgentsManage, ChangelogRead, RolloutsRead,
+		FieldsRead, FieldsManage, AgentsRead, AgentsManage, ChangelogRead, ChangelogRollback, RolloutsRead,
 		RolloutsManage, ReportsRead, SandboxEdit, ProposalsRead},
-	Reviewer:   {ReviewWork, FieldsRead, ChangelogRead, ProposalsRead},
+	Reviewer:   {ReviewWork, FieldsRead, ChangelogRead, ChangelogRollback, ProposalsRead},
 	Compliance: {FieldsRead, ChangelogRead, RolloutsRead, ReportsRead, AuditRead, ProposalsRead, AgentsRead},
 	Viewer:     {FieldsRead, ChangelogRead},
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"time"
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/fieldvalue"
 	"countersign/backend/internal/gateway/policy"
+	"countersign/backend/internal/proposals"
 	"countersign/backend/internal/review"
 )
 
@@ -123,6 +126,11 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 	}
 	if err := s.review.Enqueue(ctx, b.caller.TenantID, b.agent.CreatedBy, b.reviewItems()); err != nil {
 		return err
+	}
+	if slices.ContainsFunc(b.rows, func(r proposalRow) bool { return r.Status == string(proposals.AutoApproved) }) {
+		if err := s.proposals.ScheduleApply(ctx, b.caller.TenantID, time.Time{}); err != nil {
+			return err
+		}
 	}
 	for _, d := range b.duplicates {
 		b.results[d[0]] = b.results[d[1]]

@@ -13,6 +13,7 @@ import (
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/jobs"
+	"countersign/backend/internal/proposals"
 	"countersign/backend/internal/review"
 )
 
@@ -25,7 +26,9 @@ type Service struct {
 	clock   clock.Clock
 	alerts  *alerts.Service
 	review  *review.Service
-	jobs    *jobs.Jobs // nil until RegisterJobs
+	// proposals schedules the apply of auto-approved proposals.
+	proposals *proposals.Store
+	jobs      *jobs.Jobs // nil until RegisterJobs
 	// HTTP delivers webhooks and alerts (public addresses only in production).
 	HTTP *http.Client
 	// Log hears of what fails after a batch is stored (a breaker trip).
@@ -34,7 +37,7 @@ type Service struct {
 
 // NewService wires the gateway.
 func NewService(d *db.DB, a *agents.Service, c *catalog.Service, al *alerts.Service, rv *review.Service, clk clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, alerts: al, review: rv, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second},
+	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, alerts: al, review: rv, proposals: proposals.NewStore(d), clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second},
 		Log: slog.Default()}
 }
 

@@ -24,6 +24,9 @@ type Move struct {
 	// Outcome, when set, is the feedback instead of To's own (an undone
 	// decision returns to queued, which the agent hears as "reopened").
 	Outcome string
+	// FinalValue, when set, is the value to write instead of the proposed
+	// one (a reviewer's edit); it is the JSON of the value.
+	FinalValue json.RawMessage
 }
 
 // Store writes transitions; every call runs in the caller's transaction.
@@ -51,7 +54,8 @@ func (s *Store) Apply(ctx context.Context, m Move) error {
 	var moved []struct{ AgentID string }
 	err = s.db.Conn(ctx).Raw(`
 		WITH moved AS (
-		  UPDATE proposals SET status = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = ?
+		  UPDATE proposals SET status = ?, updated_at = ?, final_value = COALESCE(?::jsonb, final_value)
+		  WHERE tenant_id = ? AND id = ? AND status = ?
 		  RETURNING id, agent_id
 		), ev AS (
 		  INSERT INTO proposal_events (tenant_id, proposal_id, at, from_status, to_status, actor_kind, actor_id, detail)
@@ -61,7 +65,7 @@ func (s *Store) Apply(ctx context.Context, m Move) error {
 		  SELECT ?, agent_id, id, ?, ?, ?::jsonb FROM moved WHERE ? <> ''
 		)
 		SELECT agent_id FROM moved`,
-		m.To, m.At, m.TenantID, m.ProposalID, m.From,
+		m.To, m.At, finalValue(m.FinalValue), m.TenantID, m.ProposalID, m.From,
 		m.TenantID, m.At, m.From, m.To, m.ActorKind, m.ActorID, string(detail),
 		m.TenantID, m.At, outcome, string(detail), outcome).Scan(&moved).Error
 	if err != nil {
@@ -86,4 +90,12 @@ func orEmpty(m map[string]any) map[string]any {
 		return map[string]any{}
 	}
 	return m
+}
+
+func finalValue(v json.RawMessage) *string {
+	if v == nil {
+		return nil
+	}
+	s := string(v)
+	return &s
 }

@@ -217,9 +217,23 @@ func (s *Service) decide(ctx context.Context, actor principal.Principal, it lock
 		d.Outcome = string(final)
 		until := now.Add(UndoWindow)
 		d.UndoUntil = &until
-		if err := s.proposals.Apply(ctx, proposals.Move{TenantID: actor.TenantID, ProposalID: it.ProposalID, From: proposals.Queued,
-			To: final, ActorKind: "human", ActorID: actor.UserID, At: now, Detail: s.feedbackDetail(ctx, actor, it, d)}); err != nil {
+		detail := s.feedbackDetail(ctx, actor, it, d)
+		move := proposals.Move{TenantID: actor.TenantID, ProposalID: it.ProposalID, From: proposals.Queued,
+			To: final, ActorKind: "human", ActorID: actor.UserID, At: now, Detail: detail}
+		if final == proposals.Edited {
+			v, err := json.Marshal(detail["final_value"])
+			if err != nil {
+				return d, err
+			}
+			move.FinalValue = v
+		}
+		if err := s.proposals.Apply(ctx, move); err != nil {
 			return d, err
+		}
+		if final != proposals.Rejected { // written once the undo window is over
+			if err := s.proposals.ScheduleApply(ctx, actor.TenantID, now.Add(UndoWindow+2*time.Second)); err != nil {
+				return d, err
+			}
 		}
 	}
 	seq, err := s.insertDecision(ctx, actor.TenantID, d, it.CreatedAt, nil)

@@ -163,3 +163,39 @@ func (s *Service) claimable(ctx context.Context, actor principal.Principal) ([]Q
 	}
 	return out, nil
 }
+
+// Reopen puts the items of proposals that went stale before their write
+// back in their queue, in ctx's transaction: pending, unclaimed, with their
+// approvals cleared (the value they approved is no longer what the CRM
+// holds), and returns the proposal ids that had an item.
+func (s *Service) Reopen(ctx context.Context, tenantID string, proposalIDs []string) ([]string, error) {
+	if len(proposalIDs) == 0 {
+		return nil, nil
+	}
+	var reopened []string
+	err := s.db.Conn(ctx).Raw(`UPDATE review_items SET state = 'pending', decided_at = NULL, approved_by = '{}', skipped_by = '{}'
+		WHERE tenant_id = ? AND proposal_id = ANY (?::uuid[]) AND state = 'decided' RETURNING proposal_id`,
+		tenantID, pgArray(proposalIDs)).Scan(&reopened).Error
+	return reopened, err
+}
+
+// Decisions are the standing approve and edit decisions of proposals, by
+// proposal: what a change event cites as its decisions.
+func (s *Service) Decisions(ctx context.Context, tenantID string, proposalIDs []string) (map[string][]int64, error) {
+	out := map[string][]int64{}
+	if len(proposalIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ProposalID string
+		Seq        int64
+	}
+	err := s.db.Conn(ctx).Raw(`SELECT d.proposal_id, d.seq FROM review_decisions d WHERE d.tenant_id = ? AND d.proposal_id = ANY (?::uuid[])
+		AND d.verdict IN ('approve', 'edit')
+		AND NOT EXISTS (SELECT 1 FROM review_decisions u WHERE u.tenant_id = d.tenant_id AND u.undoes = d.seq)
+		ORDER BY d.seq`, tenantID, pgArray(proposalIDs)).Scan(&rows).Error
+	for _, r := range rows {
+		out[r.ProposalID] = append(out[r.ProposalID], r.Seq)
+	}
+	return out, err
+}

@@ -22,8 +22,10 @@ import (
 	"countersign/backend/internal/access"
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/alerts"
+	"countersign/backend/internal/apply"
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/changelog"
 	"countersign/backend/internal/crm/sandbox"
 	"countersign/backend/internal/gateway"
 	"countersign/backend/internal/identity"
@@ -52,18 +54,22 @@ type handlers struct {
 	gatewayHandlers
 	alertsHandlers
 	reviewHandlers
+	changelogHandlers
+	applyHandlers
 }
 
 type (
-	identityHandlers = *identity.Handlers
-	tenancyHandlers  = *tenancy.Handlers
-	auditHandlers    = *audit.Handlers
-	catalogHandlers  = *catalog.Handlers
-	sandboxHandlers  = *sandbox.Handlers
-	agentsHandlers   = *agents.Handlers
-	gatewayHandlers  = *gateway.ConsoleHandlers
-	alertsHandlers   = *alerts.Handlers
-	reviewHandlers   = *review.Handlers
+	identityHandlers  = *identity.Handlers
+	tenancyHandlers   = *tenancy.Handlers
+	auditHandlers     = *audit.Handlers
+	catalogHandlers   = *catalog.Handlers
+	sandboxHandlers   = *sandbox.Handlers
+	agentsHandlers    = *agents.Handlers
+	gatewayHandlers   = *gateway.ConsoleHandlers
+	alertsHandlers    = *alerts.Handlers
+	reviewHandlers    = *review.Handlers
+	changelogHandlers = *changelog.Handlers
+	applyHandlers     = *apply.Handlers
 )
 
 // Server is the assembled application: the HTTP app and the background jobs.
@@ -76,6 +82,8 @@ type Server struct {
 	Gateway *gateway.Service
 	Alerts  *alerts.Service
 	Review  *review.Service
+	Changes *changelog.Service
+	Apply   *apply.Service
 }
 
 var _ api.StrictServerInterface = handlers{}
@@ -134,8 +142,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	gw.Log = log
 	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
+	changes := changelog.New(changelog.Deps{DB: d, Clock: clk, Catalog: cat, Signer: changelog.NewSigner(cfg.SecretKey)})
+	changes.RegisterJobs(queue)
+	applier := apply.New(apply.Deps{DB: d, Clock: clk, Catalog: cat, Changelog: changes, Review: reviews, Log: log})
+	applier.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
-		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews)}
+		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews),
+		changelog.NewHandlers(changes), apply.NewHandlers(applier)}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
@@ -167,7 +180,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.All("/mcp", web.RejectBadText(isMCPBatch), adaptor.HTTPHandler(gw.MCP()))
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
-	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw, Alerts: alertSvc, Review: reviews}, nil
+	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw, Alerts: alertSvc, Review: reviews,
+		Changes: changes, Apply: applier}, nil
 }
 
 // isBatch is the agent's proposal batch, whose items are refused one by one.

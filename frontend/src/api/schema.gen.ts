@@ -851,10 +851,306 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The change log, newest first, with keyset paging */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/changes/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Walk the workspace's hash chain and check its signed checkpoints */
+        get: operations["verifyChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/changes/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Ed25519 public key that verifies the change log's signed checkpoints */
+        get: operations["getChangeLogPublicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/changes/{changeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                changeId: string;
+            };
+            cookie?: never;
+        };
+        /** One change */
+        get: operations["getChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/changes/{changeId}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                changeId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write the value before this change back, if the CRM still holds it; else answer the three-way conflict */
+        post: operations["rollbackChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rollbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent bulk rollbacks, newest first */
+        get: operations["listRollbacks"];
+        put?: never;
+        /** Preview (counts and conflicts), or start, the rollback of every change a filter matches */
+        post: operations["startRollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rollbacks/{rollbackId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rollbackId: string;
+            };
+            cookie?: never;
+        };
+        /** A bulk rollback's progress and report */
+        get: operations["getRollback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/proposals/{proposalId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try a failed write again (the CRM is read first; a write that happened is not repeated) */
+        post: operations["retryApply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ChangeEvent: {
+            /** Format: int64 */
+            seq: number;
+            id: string;
+            /** Format: date-time */
+            at: string;
+            connection_id: string;
+            object: string;
+            record_id: string;
+            field: string;
+            /** @description the CRM's value before the write */
+            before: unknown;
+            /** @description the value written */
+            after: unknown;
+            /** @enum {string} */
+            actor_kind: "agent" | "collaborative" | "human" | "system";
+            agent_id: string | null;
+            agent_name: string | null;
+            user_id: string | null;
+            user_name: string | null;
+            proposal_id: string | null;
+            decision_seqs: number[];
+            /** Format: int64 */
+            policy_version: number | null;
+            /**
+             * Format: int64
+             * @description the seq this event undoes
+             */
+            reverts: number | null;
+            /**
+             * Format: int64
+             * @description the seq of the event that undid this one
+             */
+            reverted_by: number | null;
+            reason: string;
+            hash: string;
+            prev_hash: string;
+        };
+        ChangePage: {
+            items: components["schemas"]["ChangeEvent"][];
+            /**
+             * Format: int64
+             * @description pass as before for the next page
+             */
+            next: number | null;
+        };
+        Checkpoint: {
+            /** Format: int64 */
+            seq: number;
+            hash: string;
+            key_id: string;
+            signature: string;
+            /** Format: date-time */
+            at: string;
+            valid: boolean;
+        };
+        ChainVerification: {
+            ok: boolean;
+            /** Format: int64 */
+            events: number;
+            /** Format: int64 */
+            first_bad_seq: number | null;
+            problem?: string;
+            checkpoint: components["schemas"]["Checkpoint"] | null;
+        };
+        PublicKey: {
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            key_id: string;
+            /** @description the raw 32-byte key */
+            public_key: string;
+        };
+        RollbackRequest: {
+            reason?: string;
+            /**
+             * @description how to resolve a conflict; omit for a plain rollback
+             * @enum {string}
+             */
+            resolution?: "restore_before" | "keep_current" | "set_value";
+            /** @description set_value's value */
+            value?: unknown;
+        };
+        RollbackConflict: {
+            /** Format: int64 */
+            seq: number;
+            object: string;
+            record_id: string;
+            field: string;
+            /** @description the value before our change */
+            before: unknown;
+            /** @description the value our change wrote */
+            ours: unknown;
+            /** @description what the CRM holds now */
+            current: unknown;
+            problem?: string;
+        };
+        RollbackResult: {
+            /** @enum {string} */
+            status: "reverted" | "kept_current" | "conflict" | "failed";
+            event?: components["schemas"]["ChangeEvent"];
+            conflict?: components["schemas"]["RollbackConflict"];
+        };
+        RollbackFilter: {
+            agent_id?: string;
+            batch_id?: string;
+            object?: string;
+            record_id?: string;
+            field?: string;
+            actor_kind?: string;
+            /** Format: date-time */
+            since?: string;
+            /** Format: date-time */
+            until?: string;
+        };
+        BulkRollbackRequest: {
+            filter: components["schemas"]["RollbackFilter"];
+            preview: boolean;
+            reason?: string;
+        };
+        RollbackPreview: {
+            /** @description changes the filter matches that are not rolled back yet */
+            total: number;
+            /** @description how many of them were read from the CRM for the preview */
+            checked: number;
+            /** @description of those checked */
+            conflicts: number;
+            samples: components["schemas"]["RollbackConflict"][];
+        };
+        BulkRollback: {
+            id: string;
+            filter: components["schemas"]["RollbackFilter"];
+            reason: string;
+            /** @enum {string} */
+            state: "running" | "done" | "failed";
+            total: number;
+            reverted: number;
+            skipped: number;
+            conflicts: number;
+            failed: number;
+            /** @description the changes left for a human */
+            report: components["schemas"]["RollbackConflict"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            error: string | null;
+        };
+        BulkRollbackAnswer: {
+            preview?: components["schemas"]["RollbackPreview"];
+            rollback?: components["schemas"]["BulkRollback"];
+        };
         /** @enum {string} */
         Role: "admin" | "reviewer" | "compliance" | "viewer";
         Problem: {
@@ -3142,6 +3438,243 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                object?: string;
+                record_id?: string;
+                field?: string;
+                agent_id?: string;
+                batch_id?: string;
+                actor_kind?: string;
+                since?: string;
+                until?: string;
+                /** @description the last seq of the previous page */
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    verifyChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the walk found; ok is false with the first bad seq named. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainVerification"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getChangeLogPublicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKey"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                changeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeEvent"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    rollbackChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                changeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RollbackRequest"];
+            };
+        };
+        responses: {
+            /** @description reverted (the new event), kept_current, failed, or conflict (nothing written; resolve it). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RollbackResult"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listRollbacks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rollbacks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BulkRollback"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    startRollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRollbackRequest"];
+            };
+        };
+        responses: {
+            /** @description The preview, or the job (a running one with the same filter is answered as is). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRollbackAnswer"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    getRollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rollbackId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rollback. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRollback"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    retryApply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Taken for another attempt. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
         };
     };
 }

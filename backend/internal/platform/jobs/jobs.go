@@ -48,11 +48,23 @@ func (j *Jobs) Every(interval time.Duration, build func() river.JobArgs) {
 
 // Enqueue writes a job to the outbox in ctx's transaction (or on its own).
 func (j *Jobs) Enqueue(ctx context.Context, args river.JobArgs) error {
+	return EnqueueAt(ctx, j.db, args, time.Time{})
+}
+
+// EnqueueAt writes a job to the outbox in ctx's transaction (or on its own)
+// that runs no earlier than at (the zero time: as soon as it can). It needs
+// no running queue: the dispatcher of whichever copy runs one moves it.
+func EnqueueAt(ctx context.Context, d *db.DB, args river.JobArgs, at time.Time) error {
 	b, err := json.Marshal(args)
 	if err != nil {
 		return err
 	}
-	return j.db.Conn(ctx).Exec(`INSERT INTO job_outbox (kind, args) VALUES (?, ?::jsonb)`, args.Kind(), string(b)).Error
+	var when *time.Time
+	if !at.IsZero() {
+		when = &at
+	}
+	return d.Conn(ctx).Exec(`INSERT INTO job_outbox (kind, args, scheduled_at) VALUES (?, ?::jsonb, ?)`,
+		args.Kind(), string(b), when).Error
 }
 
 // Start runs the workers and the outbox dispatcher until Stop.
@@ -106,7 +118,7 @@ func (j *Jobs) dispatchLoop(ctx context.Context) {
 const takeOutbox = `
 DELETE FROM job_outbox WHERE id IN (
   SELECT id FROM job_outbox ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED)
-RETURNING kind, args`
+RETURNING kind, args, scheduled_at`
 
 // Dispatch moves up to 100 outbox rows into River, atomically.
 func (j *Jobs) Dispatch(ctx context.Context) (int, error) {
@@ -122,11 +134,16 @@ func (j *Jobs) Dispatch(ctx context.Context) (int, error) {
 	var params []river.InsertManyParams
 	for rows.Next() {
 		var r rawArgs
-		if err := rows.Scan(&r.kind, &r.args); err != nil {
+		var at *time.Time
+		if err := rows.Scan(&r.kind, &r.args, &at); err != nil {
 			rows.Close()
 			return 0, err
 		}
-		params = append(params, river.InsertManyParams{Args: r})
+		p := river.InsertManyParams{Args: r}
+		if at != nil {
+			p.InsertOpts = &river.InsertOpts{ScheduledAt: *at}
+		}
+		params = append(params, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(params) == 0 {

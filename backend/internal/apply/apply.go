@@ -1,0 +1,422 @@
+// Package apply writes approved changes to the CRM: a job takes a tenant's
+// due proposals, re-reads the CRM, sends what no longer matches what the
+// agent saw back to review (stale), writes the rest through the connector in
+// the provider's batches, confirms each write by reading it back, and
+// records each outcome — applied with its change event, stale, or failed —
+// in one transaction per batch.
+//
+// Exactly once: a proposal is taken (status applying) in a transaction of
+// its own before any write, and settled in another after. A worker that dies
+// between the two leaves it applying; once its lease is over it is taken
+// again, and the CRM is read first: a record that already holds the value is
+// settled as applied without a second write.
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/changelog"
+	"countersign/backend/internal/crm"
+	"countersign/backend/internal/fieldvalue"
+	"countersign/backend/internal/platform/clock"
+	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/jobs"
+	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/proposals"
+	"countersign/backend/internal/review"
+)
+
+// Batch is how many proposals one take holds: HubSpot's batch size.
+const Batch = 100
+
+// Deps is what apply needs.
+type Deps struct {
+	DB        *db.DB
+	Clock     clock.Clock
+	Catalog   *catalog.Service
+	Changelog *changelog.Service
+	Review    *review.Service
+	Log       *slog.Logger
+}
+
+// Service applies due proposals.
+type Service struct {
+	db        *db.DB
+	clock     clock.Clock
+	catalog   *catalog.Service
+	changelog *changelog.Service
+	review    *review.Service
+	proposals *proposals.Store
+	log       *slog.Logger
+
+	// Hold is how long an approval waits before its write: the reviewer's
+	// undo window, and a second.
+	Hold time.Duration
+	// Lease is how long a taken proposal belongs to its worker.
+	Lease time.Duration
+}
+
+// New returns the apply service.
+func New(d Deps) *Service {
+	log := d.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: d.DB, clock: d.Clock, catalog: d.Catalog, changelog: d.Changelog, review: d.Review,
+		proposals: proposals.NewStore(d.DB), log: log, Hold: review.UndoWindow + time.Second, Lease: 2 * time.Minute}
+}
+
+// SweepArgs is the periodic job that applies every tenant's due proposals
+// (approvals whose job was lost, proposals whose worker died).
+type SweepArgs struct{}
+
+// Kind names the job.
+func (SweepArgs) Kind() string { return "apply.sweep" }
+
+type tenantWorker struct {
+	river.WorkerDefaults[proposals.ApplyArgs]
+	svc *Service
+}
+
+func (w *tenantWorker) Work(ctx context.Context, j *river.Job[proposals.ApplyArgs]) error {
+	_, err := w.svc.Drain(db.WithTenant(ctx, j.Args.TenantID), j.Args.TenantID)
+	return err
+}
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	svc *Service
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, tenantID string) error {
+		_, err := w.svc.Drain(ctx, tenantID)
+		return err
+	})
+}
+
+// RegisterJobs adds the apply job and a sweep every 15 seconds.
+func (s *Service) RegisterJobs(j *jobs.Jobs) {
+	jobs.Register(j, &tenantWorker{svc: s})
+	jobs.Register(j, &sweepWorker{svc: s})
+	j.Every(15*time.Second, func() river.JobArgs { return SweepArgs{} })
+}
+
+// Result counts what a drain did.
+type Result struct{ Applied, Stale, Failed int }
+
+// Drain applies the tenant's due proposals, a batch at a time, until none is due.
+func (s *Service) Drain(ctx context.Context, tenantID string) (Result, error) {
+	ctx = db.WithTenant(ctx, tenantID)
+	var total Result
+	conns := map[string]crm.Connector{} // one connector per connection: its rate limit is shared by the drain
+	for {
+		var taken []proposals.Due
+		err := s.db.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			taken, err = s.proposals.TakeDue(ctx, tenantID, s.clock.Now(), s.Hold, s.Lease, Batch)
+			return err
+		})
+		if err != nil || len(taken) == 0 {
+			return total, err
+		}
+		for _, group := range groups(taken) {
+			r, err := s.applyGroup(ctx, tenantID, conns, group)
+			total.Applied, total.Stale, total.Failed = total.Applied+r.Applied, total.Stale+r.Stale, total.Failed+r.Failed
+			if err != nil {
+				return total, err
+			}
+		}
+	}
+}
+
+// groups splits taken proposals by connection and object (TakeDue orders them so).
+func groups(ds []proposals.Due) [][]proposals.Due {
+	var out [][]proposals.Due
+	start := 0
+	for i := 1; i <= len(ds); i++ {
+		if i == len(ds) || ds[i].ConnectionID != ds[start].ConnectionID || ds[i].Object != ds[start].Object {
+			out = append(out, ds[start:i])
+			start = i
+		}
+	}
+	return out
+}
+
+// outcome is what became of one taken proposal.
+type outcome struct {
+	due     proposals.Due
+	status  proposals.Status // applied, stale, failed
+	before  any              // the CRM's value before the write
+	after   any              // the value written
+	current any              // stale: what the CRM holds
+	reason  string
+	wrote   bool
+}
+
+func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[string]crm.Connector, group []proposals.Due) (Result, error) {
+	first := group[0]
+	out := make([]outcome, len(group))
+	for i, d := range group {
+		out[i] = outcome{due: d}
+	}
+	conn, err := s.connector(ctx, tenantID, conns, first.ConnectionID)
+	if err != nil {
+		return s.settle(ctx, tenantID, failAll(out, "the CRM connection cannot be used: "+problemText(err)))
+	}
+	specs, err := s.specs(ctx, tenantID, first.ConnectionID, first.Object)
+	if err != nil {
+		return Result{}, err
+	}
+	current, err := read(ctx, conn, first.Object, group)
+	if err != nil {
+		return s.settle(ctx, tenantID, failAll(out, "the CRM did not answer the read before the write: "+problemText(err)))
+	}
+	var writes []crm.Update
+	var writing []int
+	for i, d := range group {
+		o := &out[i]
+		o.after = decode(d.Value)
+		cur, found := current[d.RecordID]
+		spec, known := specs[d.Field]
+		switch {
+		case !found:
+			o.status, o.reason = proposals.Failed, "the record no longer exists in the CRM"
+		case !known:
+			o.status, o.reason = proposals.Failed, "the field is no longer in the catalog"
+		case d.Was == proposals.Applying && fieldvalue.Same(spec, cur[d.Field], o.after):
+			// taken again after its worker died: the write happened
+			o.status, o.before, o.reason = proposals.Applied, decode(d.ExpectedOld), "confirmed after a restart"
+		case !fieldvalue.Same(spec, cur[d.Field], decode(d.ExpectedOld)):
+			o.status, o.current = proposals.Stale, cur[d.Field]
+		default:
+			if _, err := fieldvalue.Parse(spec, o.after); err != nil {
+				o.status, o.reason = proposals.Failed, "the value no longer fits the field: "+err.Error()
+				continue
+			}
+			o.before = cur[d.Field]
+			writes = append(writes, crm.Update{RecordID: d.RecordID, Values: map[string]any{d.Field: o.after}})
+			writing = append(writing, i)
+		}
+	}
+	if len(writes) > 0 {
+		s.write(ctx, conn, first.Object, writes, writing, out, specs)
+	}
+	return s.settle(ctx, tenantID, out)
+}
+
+// write sends the updates and confirms each by reading it back.
+func (s *Service) write(ctx context.Context, conn crm.Connector, object string, writes []crm.Update, writing []int, out []outcome, specs map[string]fieldvalue.Spec) {
+	res, err := conn.UpdateRecords(ctx, object, writes)
+	for j, i := range writing {
+		switch {
+		case j < len(res) && res[j].Err != nil:
+			out[i].status, out[i].reason = proposals.Failed, "the CRM refused the write: "+problemText(res[j].Err)
+		case j >= len(res) && err != nil:
+			out[i].status, out[i].reason = proposals.Failed, "the CRM refused the write: "+problemText(err)
+		default:
+			out[i].status, out[i].wrote = proposals.Applied, true
+		}
+	}
+	var confirm []proposals.Due
+	for _, i := range writing {
+		if out[i].wrote {
+			confirm = append(confirm, out[i].due)
+		}
+	}
+	if len(confirm) == 0 {
+		return
+	}
+	back, err := read(ctx, conn, object, confirm)
+	for _, i := range writing {
+		o := &out[i]
+		if !o.wrote {
+			continue
+		}
+		d := o.due
+		switch got, found := back[d.RecordID]; {
+		case err != nil:
+			// written, unconfirmed: left applying, the next take reads it again
+			o.status, o.reason = proposals.Applying, "the read-back did not answer: "+problemText(err)
+		case !found:
+			o.status, o.reason = proposals.Failed, "written, but the record is gone on read-back"
+		case !fieldvalue.Same(specs[d.Field], got[d.Field], o.after):
+			o.status, o.reason = proposals.Failed, fmt.Sprintf("written, but the CRM holds %s on read-back", jsonText(got[d.Field]))
+		}
+	}
+}
+
+// settle records every outcome of a batch in one transaction: applied ones
+// with their change events, stale ones back in review, failed ones with
+// their reason.
+func (s *Service) settle(ctx context.Context, tenantID string, out []outcome) (Result, error) {
+	var res Result
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		res = Result{}
+		now := s.clock.Now()
+		var ids []string
+		for _, o := range out {
+			if o.status == proposals.Applied {
+				ids = append(ids, o.due.ID)
+			}
+		}
+		decisions, err := s.review.Decisions(ctx, tenantID, ids)
+		if err != nil {
+			return err
+		}
+		var entries []changelog.Entry
+		var applied []int
+		for i, o := range out {
+			if o.status != proposals.Applied {
+				continue
+			}
+			d := o.due
+			actor := changelog.ActorCollaborative
+			if d.Was == proposals.AutoApproved || (d.Was == proposals.Applying && len(decisions[d.ID]) == 0) {
+				actor = changelog.ActorAgent
+			}
+			entries = append(entries, changelog.Entry{ConnectionID: d.ConnectionID, Object: d.Object, RecordID: d.RecordID, Field: d.Field,
+				Before: o.before, After: o.after, ActorKind: actor, AgentID: &out[i].due.AgentID, ProposalID: &out[i].due.ID,
+				DecisionSeqs: decisions[d.ID], PolicyVersion: d.PolicyVersion, Reason: o.reason, At: now})
+			applied = append(applied, i)
+		}
+		seqs, err := s.changelog.Append(ctx, tenantID, entries)
+		if err != nil {
+			return err
+		}
+		var moves, requeue []proposals.Settled
+		var staleIDs []string
+		for j, i := range applied {
+			o := out[i]
+			moves = append(moves, settled(tenantID, o, now, map[string]any{"value": o.after, "change_seq": seqs[j]}, seqs[j]))
+			res.Applied++
+		}
+		for _, o := range out {
+			switch o.status {
+			case proposals.Stale:
+				moves = append(moves, settled(tenantID, o, now, map[string]any{"current": o.current,
+					"message": "the CRM's value changed since the agent read it: back to review with the value it holds now"}, 0))
+				staleIDs = append(staleIDs, o.due.ID)
+				res.Stale++
+			case proposals.Failed:
+				moves = append(moves, settled(tenantID, o, now, map[string]any{"error": o.reason}, 0))
+				res.Failed++
+			}
+		}
+		if err := s.proposals.ApplyMany(ctx, tenantID, now, moves); err != nil {
+			return err
+		}
+		reopened, err := s.review.Reopen(ctx, tenantID, staleIDs)
+		if err != nil {
+			return err
+		}
+		for _, id := range reopened {
+			requeue = append(requeue, proposals.Settled{Move: proposals.Move{TenantID: tenantID, ProposalID: id, From: proposals.Stale,
+				To: proposals.Queued, ActorKind: "system", At: now, Outcome: "", Detail: map[string]any{"reason": "stale"}}})
+		}
+		return s.proposals.ApplyMany(ctx, tenantID, now, requeue)
+	})
+	return res, err
+}
+
+func settled(tenantID string, o outcome, now time.Time, detail map[string]any, seq int64) proposals.Settled {
+	st := proposals.Settled{Move: proposals.Move{TenantID: tenantID, ProposalID: o.due.ID, From: proposals.Applying, To: o.status,
+		ActorKind: "system", At: now, Detail: detail}, AppliedSeq: seq}
+	if o.status == proposals.Failed {
+		st.Error = o.reason
+	}
+	return st
+}
+
+func failAll(out []outcome, reason string) []outcome {
+	for i := range out {
+		out[i].status, out[i].reason = proposals.Failed, reason
+	}
+	return out
+}
+
+func (s *Service) connector(ctx context.Context, tenantID string, conns map[string]crm.Connector, id string) (crm.Connector, error) {
+	if c, ok := conns[id]; ok {
+		return c, nil
+	}
+	c, err := s.catalog.Connector(ctx, tenantID, id)
+	if err == nil {
+		conns[id] = c
+	}
+	return c, err
+}
+
+func (s *Service) specs(ctx context.Context, tenantID, connectionID, object string) (map[string]fieldvalue.Spec, error) {
+	fs, err := s.catalog.ConnectionFields(ctx, tenantID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]fieldvalue.Spec{}
+	for _, f := range fs {
+		if f.Object == object && !f.Archived && !f.ReadOnly {
+			out[f.Name] = fieldvalue.SpecOf(f.Field)
+		}
+	}
+	return out, nil
+}
+
+// read reads the proposals' fields of their records, by record id.
+func read(ctx context.Context, conn crm.Connector, object string, ds []proposals.Due) (map[string]map[string]any, error) {
+	seen := map[string]bool{}
+	var ids, fields []string
+	for _, d := range ds {
+		if !seen["r"+d.RecordID] {
+			seen["r"+d.RecordID] = true
+			ids = append(ids, d.RecordID)
+		}
+		if !seen["f"+d.Field] {
+			seen["f"+d.Field] = true
+			fields = append(fields, d.Field)
+		}
+	}
+	recs, err := conn.ReadRecords(ctx, object, ids, fields)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]any, len(recs))
+	for _, r := range recs {
+		out[r.ID] = r.Values
+	}
+	return out, nil
+}
+
+func decode(s *string) any {
+	if s == nil {
+		return nil
+	}
+	var v any
+	if json.Unmarshal([]byte(*s), &v) != nil {
+		return nil
+	}
+	return v
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	return string(b)
+}
+
+func problemText(err error) string {
+	if p, ok := problem.As(err); ok {
+		return p.Detail
+	}
+	if e, ok := crm.AsError(err); ok && e.Message != "" {
+		return e.Message
+	}
+	return err.Error()
+}

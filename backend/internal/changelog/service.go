@@ -1,0 +1,137 @@
+package changelog
+
+import (
+	"context"
+	"encoding/hex"
+	"time"
+
+	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/platform/clock"
+	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/proposals"
+)
+
+// Deps is what the change log needs.
+type Deps struct {
+	DB      *db.DB
+	Clock   clock.Clock
+	Catalog *catalog.Service // connectors, for rollback and reconciliation
+	Signer  *Signer
+}
+
+// Service appends, reads, verifies and rolls back the change log.
+type Service struct {
+	db        *db.DB
+	store     *store
+	clock     clock.Clock
+	catalog   *catalog.Service
+	proposals *proposals.Store
+	signer    *Signer
+	enqueue   func(ctx context.Context, rollbackID, tenantID string) error
+}
+
+// New returns the change log service.
+func New(d Deps) *Service {
+	return &Service{db: d.DB, store: &store{db: d.DB}, clock: d.Clock, catalog: d.Catalog, proposals: proposals.NewStore(d.DB),
+		signer: d.Signer}
+}
+
+// Signer is the key that signs checkpoints.
+func (s *Service) Signer() *Signer { return s.signer }
+
+func (s *Service) checkpoint(tenantID string, seq int64, hash []byte, at time.Time) checkpointRow {
+	return checkpointRow{Seq: seq, Hash: append([]byte(nil), hash...), KeyID: s.signer.KeyID(),
+		Signature: s.signer.sign(tenantID, seq, hash), At: at}
+}
+
+// MaxPage is the most events a page of the log holds.
+const MaxPage = 200
+
+// List pages through the tenant's log, newest first; before is the cursor
+// (the last seq of the previous page), 0 for the first page.
+func (s *Service) List(ctx context.Context, tenantID string, f Filter, before int64, limit int) (Page, error) {
+	if limit <= 0 || limit > MaxPage {
+		limit = 50
+	}
+	if err := f.Check(); err != nil {
+		return Page{}, err
+	}
+	events, err := s.store.list(ctx, tenantID, f, before, limit+1)
+	if err != nil {
+		return Page{}, err
+	}
+	page := Page{Events: events}
+	if len(events) > limit {
+		page.Events = events[:limit]
+		next := events[limit-1].Seq
+		page.Next = &next
+	}
+	return page, nil
+}
+
+// Get returns one event, or 404.
+func (s *Service) Get(ctx context.Context, tenantID string, seq int64) (Event, error) {
+	e, ok, err := s.store.event(ctx, tenantID, seq)
+	if err == nil && !ok {
+		err = problem.NotFound("change")
+	}
+	return e, err
+}
+
+// Check refuses a malformed filter, naming the field.
+func (f Filter) Check() error {
+	if f.AgentID != "" && !db.IsUUID(f.AgentID) {
+		return problem.InvalidField("agent_id", "must be an agent's id")
+	}
+	if f.BatchID != "" && !db.IsUUID(f.BatchID) {
+		return problem.InvalidField("batch_id", "must be a batch id")
+	}
+	switch f.ActorKind {
+	case "", ActorAgent, ActorCollaborative, ActorHuman, ActorSystem:
+	default:
+		return problem.InvalidField("actor_kind", "must be one of agent, collaborative, human, system")
+	}
+	if f.Since != nil && f.Until != nil && !f.Since.Before(*f.Until) {
+		return problem.InvalidField("until", "must be after since")
+	}
+	return nil
+}
+
+// LastCheckpoint is the tenant's newest signed checkpoint, nil if none.
+func (s *Service) LastCheckpoint(ctx context.Context, tenantID string) (*Checkpoint, error) {
+	cps, err := s.store.checkpoints(ctx, tenantID)
+	if err != nil || len(cps) == 0 {
+		return nil, err
+	}
+	c := cps[len(cps)-1]
+	return &Checkpoint{Seq: c.Seq, Hash: hex.EncodeToString(c.Hash), KeyID: c.KeyID, Signature: hex.EncodeToString(c.Signature), At: c.At,
+		Valid: VerifyCheckpoint(s.signer.PublicKey(), tenantID, c.Seq, c.Hash, c.Signature)}, nil
+}
+
+// CheckpointNow signs the tenant's head if it moved since the last
+// checkpoint (the hourly job, and on demand).
+func (s *Service) CheckpointNow(ctx context.Context, tenantID string) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		h, err := s.store.head(ctx, tenantID)
+		if err != nil || h.Seq == 0 {
+			return err
+		}
+		return s.store.insertCheckpoints(ctx, tenantID, []checkpointRow{s.checkpoint(tenantID, h.Seq, h.Hash, s.clock.Now())})
+	})
+}
+
+// GetByID returns one event by its id, or 404 (another tenant's too).
+func (s *Service) GetByID(ctx context.Context, tenantID, id string) (Event, error) {
+	if !db.IsUUID(id) {
+		return Event{}, problem.NotFound("change")
+	}
+	seq, ok, err := s.store.seqOf(ctx, tenantID, id)
+	if err != nil {
+		return Event{}, err
+	}
+	if !ok {
+		return Event{}, problem.NotFound("change")
+	}
+	return s.Get(ctx, tenantID, seq)
+}

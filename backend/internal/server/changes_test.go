@@ -1,0 +1,252 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"countersign/backend/internal/agents"
+)
+
+type changeEvent struct {
+	Seq          int64   `json:"seq"`
+	ID           string  `json:"id"`
+	RecordID     string  `json:"record_id"`
+	Field        string  `json:"field"`
+	Before       any     `json:"before"`
+	After        any     `json:"after"`
+	ActorKind    string  `json:"actor_kind"`
+	AgentName    *string `json:"agent_name"`
+	UserName     *string `json:"user_name"`
+	ProposalID   *string `json:"proposal_id"`
+	DecisionSeqs []int64 `json:"decision_seqs"`
+	Reverts      *int64  `json:"reverts"`
+	RevertedBy   *int64  `json:"reverted_by"`
+	Reason       string  `json:"reason"`
+}
+
+func (c *client) changes(query string) []changeEvent {
+	c.e.t.Helper()
+	res := c.do("GET", "/api/v1/changes"+query, nil)
+	var out struct{ Items []changeEvent }
+	if err := json.Unmarshal(res.body, &out); err != nil || res.status != 200 {
+		c.e.t.Fatalf("changes: %d %s", res.status, res.body)
+	}
+	return out.Items
+}
+
+// sandboxValue reads a field of a sandbox record through the console.
+func (c *client) sandboxValue(object, id, field string) any {
+	c.e.t.Helper()
+	conn := c.firstConnection()
+	var rec struct{ Values map[string]any }
+	res := c.do("GET", "/api/v1/sandbox/"+conn.ID+"/records/"+object+"/"+id, nil)
+	if err := json.Unmarshal(res.body, &rec); err != nil || res.status != 200 {
+		c.e.t.Fatalf("sandbox record: %d %s", res.status, res.body)
+	}
+	return rec.Values[field]
+}
+
+// editAsHuman edits a sandbox record as a person in the CRM would.
+func (c *client) editAsHuman(object, id string, values map[string]any) {
+	c.e.t.Helper()
+	conn := c.firstConnection()
+	if res := c.do("PATCH", "/api/v1/sandbox/"+conn.ID+"/records/"+object+"/"+id, map[string]any{"values": values}); res.status != 200 {
+		c.e.t.Fatalf("sandbox edit: %d %s", res.status, res.body)
+	}
+}
+
+// approveAll claims and approves every pending item the reviewer can take.
+func (c *client) approveAll() {
+	c.e.t.Helper()
+	for _, it := range c.claim(map[string]any{"count": 20}) {
+		if d := c.decide(it.ID, map[string]any{"verdict": "approve"}); d.status != 200 {
+			c.e.t.Fatalf("approve: %d %s", d.status, d.body)
+		}
+	}
+}
+
+func (e *env) drain(tenantID string) (applied, stale, failed int) {
+	e.t.Helper()
+	r, err := e.srv.Apply.Drain(context.Background(), tenantID)
+	if err != nil {
+		e.t.Fatalf("apply: %v", err)
+	}
+	return r.Applied, r.Stale, r.Failed
+}
+
+func TestApply_approved_changes_reach_the_CRM_after_the_undo_window_and_land_in_the_change_log(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	res := proposeStage(t, agent, 5, "contractsent")
+	if len(res) < 3 {
+		t.Fatalf("%d proposals", len(res))
+	}
+	res = res[:3] // the others stay queued (claimed below, approved too: the count is what matters)
+	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
+	tenant := e.admin("admin@acme.test").TenantID
+	for _, it := range rev.claim(map[string]any{"count": 20}) {
+		if it.ProposalID != res[0].ID && it.ProposalID != res[1].ID && it.ProposalID != res[2].ID {
+			continue
+		}
+		if d := rev.decide(it.ID, map[string]any{"verdict": "approve"}); d.status != 200 {
+			t.Fatalf("approve: %d %s", d.status, d.body)
+		}
+	}
+
+	// within the undo window nothing is written
+	if a, _, _ := e.drain(tenant); a != 0 {
+		t.Fatalf("applied %d during the undo window", a)
+	}
+	// a human changes the third record in the CRM meanwhile: that one is stale
+	var p struct {
+		RecordID string `json:"record_id"`
+	}
+	json.Unmarshal(agent.do("GET", "/proposals/"+res[2].ID, nil).body, &p)
+	admin.editAsHuman("deals", p.RecordID, map[string]any{"dealstage": "closedlost"})
+
+	e.clock.Advance(13 * time.Second)
+	applied, stale, failed := e.drain(tenant)
+	if applied != 2 || stale != 1 || failed != 0 {
+		t.Fatalf("applied %d, stale %d, failed %d; want 2, 1, 0", applied, stale, failed)
+	}
+	for _, r := range res[:2] {
+		if st := rev.proposalStatus(r.ID); st != "applied" {
+			t.Errorf("proposal %s", st)
+		}
+	}
+	if st := rev.proposalStatus(res[2].ID); st != "queued" {
+		t.Errorf("the stale proposal is %s, want back in review (queued)", st)
+	}
+	var back *reviewItem
+	for _, it := range rev.claim(map[string]any{"count": 20}) {
+		if it.ProposalID == res[2].ID {
+			back = &it
+		}
+	}
+	if back == nil || back.State != "pending" {
+		t.Fatalf("the stale proposal is not back in the queue: %+v", back)
+	}
+	var detail reviewItem
+	json.Unmarshal(rev.do("GET", "/api/v1/review/items/"+back.ID, nil).body, &detail)
+	if !detail.Stale || detail.Current != "closedlost" {
+		t.Errorf("the reviewer is not shown the CRM's new value: current %v, stale %v", detail.Current, detail.Stale)
+	}
+
+	log := admin.changes("")
+	if len(log) != 2 {
+		t.Fatalf("%d change events, want 2", len(log))
+	}
+	for _, ev := range log {
+		if ev.ActorKind != "collaborative" || ev.After != "contractsent" || len(ev.DecisionSeqs) != 1 || ev.AgentName == nil || *ev.AgentName != "Closer" {
+			t.Errorf("event: %+v", ev)
+		}
+		if got := admin.sandboxValue("deals", ev.RecordID, "dealstage"); got != "contractsent" {
+			t.Errorf("the CRM holds %v for %s", got, ev.RecordID)
+		}
+	}
+	if log[0].Seq != 2 || log[1].Seq != 1 {
+		t.Errorf("seqs %d, %d: want 2, 1 newest first", log[0].Seq, log[1].Seq)
+	}
+	fb := string(agent.do("GET", "/feedback", nil).body)
+	if !strings.Contains(fb, `"outcome":"applied"`) || !strings.Contains(fb, `"outcome":"stale"`) {
+		t.Errorf("feedback: %s", fb)
+	}
+	// a second drain writes nothing more
+	if a, s, f := e.drain(tenant); a+s+f != 0 {
+		t.Errorf("second drain: %d %d %d", a, s, f)
+	}
+	if v := admin.do("GET", "/api/v1/changes/verify", nil); v.status != 200 || !strings.Contains(string(v.body), `"ok":true`) ||
+		!strings.Contains(string(v.body), `"events":2`) {
+		t.Errorf("verify: %d %s", v.status, v.body)
+	}
+}
+
+func TestRollback_restores_the_value_once_and_shows_a_conflict_when_the_CRM_moved_on(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	res := proposeStage(t, agent, 5, "contractsent")
+	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
+	tenant := e.admin("admin@acme.test").TenantID
+	rev.approveAll()
+	e.clock.Advance(13 * time.Second)
+	if a, _, _ := e.drain(tenant); a != len(res) || a < 2 {
+		t.Fatalf("applied %d", a)
+	}
+	log := admin.changes("")
+	ev := log[len(log)-1]
+	before := ev.Before
+
+	r := rev.do("POST", "/api/v1/changes/"+ev.ID+"/rollback", map[string]any{"reason": "wrong deal"})
+	if r.status != 200 || !strings.Contains(string(r.body), `"status":"reverted"`) {
+		t.Fatalf("rollback: %d %s", r.status, r.body)
+	}
+	if got := admin.sandboxValue("deals", ev.RecordID, "dealstage"); got != before {
+		t.Errorf("the CRM holds %v after the rollback, want %v", got, before)
+	}
+	if st := rev.proposalStatus(*ev.ProposalID); st != "rolled_back" {
+		t.Errorf("proposal %s", st)
+	}
+	fb := string(agent.do("GET", "/feedback", nil).body)
+	if !strings.Contains(fb, `"outcome":"rolled_back"`) || !strings.Contains(fb, `"correction":"rollback"`) || !strings.Contains(fb, `"reason":"wrong deal"`) {
+		t.Errorf("feedback: %s", fb)
+	}
+	n := len(res)
+	log = admin.changes("")
+	if len(log) != n+1 || log[0].Reverts == nil || *log[0].Reverts != ev.Seq || log[0].ActorKind != "human" || log[0].UserName == nil ||
+		log[n].RevertedBy == nil {
+		t.Fatalf("log after rollback: %+v", log)
+	}
+	again := rev.do("POST", "/api/v1/changes/"+ev.ID+"/rollback", map[string]any{})
+	if again.status != 409 || again.code() != "already_reverted" {
+		t.Errorf("second rollback: %d %s", again.status, again.body)
+	}
+	if r := rev.do("POST", "/api/v1/changes/"+log[0].ID+"/rollback", map[string]any{}); r.status != 409 || r.code() != "is_rollback" {
+		t.Errorf("rollback of a rollback: %d %s", r.status, r.body)
+	}
+
+	// the other change: a human moved the deal on in the CRM
+	other := log[1]
+	admin.editAsHuman("deals", other.RecordID, map[string]any{"dealstage": "closedwon"})
+	c := rev.do("POST", "/api/v1/changes/"+other.ID+"/rollback", map[string]any{})
+	var cr struct {
+		Status   string
+		Conflict struct{ Before, Ours, Current any }
+	}
+	json.Unmarshal(c.body, &cr)
+	if c.status != 200 || cr.Status != "conflict" || cr.Conflict.Ours != "contractsent" || cr.Conflict.Current != "closedwon" ||
+		cr.Conflict.Before != other.Before {
+		t.Fatalf("conflict: %d %s", c.status, c.body)
+	}
+	if got := admin.sandboxValue("deals", other.RecordID, "dealstage"); got != "closedwon" {
+		t.Errorf("a conflict wrote to the CRM: %v", got)
+	}
+	if got := len(admin.changes("")); got != n+1 {
+		t.Errorf("a conflict wrote to the log: %d events", got)
+	}
+	bad := rev.do("POST", "/api/v1/changes/"+other.ID+"/rollback", map[string]any{"resolution": "somehow"})
+	if bad.status != 400 || !strings.Contains(string(bad.body), `"resolution"`) {
+		t.Errorf("bad resolution: %d %s", bad.status, bad.body)
+	}
+	k := rev.do("POST", "/api/v1/changes/"+other.ID+"/rollback", map[string]any{"resolution": "keep_current"})
+	if k.status != 200 || !strings.Contains(string(k.body), `"status":"kept_current"`) {
+		t.Fatalf("keep current: %d %s", k.status, k.body)
+	}
+	if got := admin.sandboxValue("deals", other.RecordID, "dealstage"); got != "closedwon" {
+		t.Errorf("keep current wrote to the CRM: %v", got)
+	}
+
+	// another workspace sees none of it
+	g := e.signIn("admin@globex.test")
+	if r := g.do("GET", "/api/v1/changes/"+ev.ID, nil); r.status != 404 {
+		t.Errorf("globex reads acme's change: %d", r.status)
+	}
+	if r := g.do("POST", "/api/v1/changes/"+other.ID+"/rollback", map[string]any{}); r.status != 404 {
+		t.Errorf("globex rolls back acme's change: %d", r.status)
+	}
+	if n := len(g.changes("")); n != 0 {
+		t.Errorf("globex lists %d of acme's changes", n)
+	}
+}
