@@ -3,6 +3,7 @@
 //	countersign serve     serve the console, the API and the workers
 //	countersign migrate   apply pending database migrations
 //	countersign seed      load the demo tenants and users (idempotent)
+//	countersign verify-log  walk every tenant's change log hash chain
 package main
 
 import (
@@ -34,6 +35,8 @@ commands:
   agents    create --tenant SLUG --name NAME | create-key --tenant SLUG --agent NAME
             (prints the new key once)
   demo-agent  a pretend AI agent on the agent API (--tenant acme, --interval, --burst)
+  verify-log  [--tenant SLUG] walk the change log's hash chains and signed checkpoints:
+            prints "verified <n> events", or "first bad seq=<n> tenant=<slug>" and exits 1
 
 configuration (environment):
   COUNTERSIGN_DATABASE_URL  PostgreSQL URL of the schema owner, used by migrate
@@ -69,7 +72,7 @@ func run(ctx context.Context, cmd string, args ...string) error {
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel)
 	switch cmd {
-	case "serve", "migrate", "seed", "agents", "demo-agent":
+	case "serve", "migrate", "seed", "agents", "demo-agent", "verify-log":
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -103,6 +106,11 @@ func run(ctx context.Context, cmd string, args ...string) error {
 		return runAgents(ctx, cfg, d, log, args, os.Stdout)
 	case "demo-agent":
 		return runDemoAgent(ctx, cfg, d, log, args)
+	case "verify-log":
+		if err := d.CheckSchema(ctx); err != nil {
+			return err
+		}
+		return runVerifyLog(ctx, cfg, d, args, os.Stdout, os.Stderr)
 	default:
 		return serve(ctx, cfg, log, d)
 	}

@@ -8,8 +8,13 @@ import (
 	"testing"
 
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/changelog"
+	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
+	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/dbtest"
+	"fmt"
+	"time"
 )
 
 func TestServe_refuses_an_out_of_date_schema(t *testing.T) {
@@ -75,5 +80,60 @@ func TestAgentsCLI_creates_an_agent_and_prints_a_working_key_once(t *testing.T) 
 	}
 	if err := run(context.Background(), "agents", "create", "--tenant", "nowhere", "--name", "X"); err == nil || !strings.Contains(err.Error(), "no tenant") {
 		t.Errorf("unknown tenant: %v", err)
+	}
+}
+
+func TestVerifyLog_names_the_row_a_superuser_edited(t *testing.T) {
+	url := dbtest.Empty(t)
+	t.Setenv("COUNTERSIGN_DATABASE_URL", url)
+	t.Setenv("COUNTERSIGN_DATA_DIR", t.TempDir())
+	for _, cmd := range []string{"migrate", "seed"} {
+		if err := run(context.Background(), cmd); err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+	}
+	cfg, _ := config.Load(os.Getenv)
+	owner := dbtest.Open(t, url)
+	app := dbtest.Open(t, config.AppURL(url))
+	var tenantID, connID string
+	owner.Conn(t.Context()).Raw(`SELECT t.id FROM tenants t WHERE slug = 'acme'`).Scan(&tenantID)
+	owner.Conn(t.Context()).Raw(`SELECT id FROM crm_connections WHERE tenant_id = ? LIMIT 1`, tenantID).Scan(&connID)
+	log := changelog.New(changelog.Deps{DB: app, Clock: clock.System{}, Signer: changelog.NewSigner(cfg.SecretKey)})
+	var entries []changelog.Entry
+	for i := range 5 {
+		entries = append(entries, changelog.Entry{ConnectionID: connID, Object: "deals", RecordID: fmt.Sprint(9800000001 + i), Field: "dealstage",
+			Before: "appointmentscheduled", After: "contractsent", ActorKind: changelog.ActorSystem, At: time.Now()})
+	}
+	if _, err := log.Append(db.WithTenant(t.Context(), tenantID), tenantID, entries); err != nil {
+		t.Fatal(err)
+	}
+	verify := func() (string, string, error) {
+		var out, errOut strings.Builder
+		err := runVerifyLog(t.Context(), cfg, app, nil, &out, &errOut)
+		return out.String(), errOut.String(), err
+	}
+	if out, _, err := verify(); err != nil || out != "verified 5 events\n" {
+		t.Fatalf("clean chain: %q %v", out, err)
+	}
+	// neither the app role nor the owner can change a row
+	if err := app.Conn(db.WithTenant(t.Context(), tenantID)).Exec(`UPDATE change_events SET after_value = '"closedwon"' WHERE seq = 3`).Error; err == nil {
+		t.Error("the app role changed a change event")
+	}
+	if err := owner.Conn(t.Context()).Exec(`DELETE FROM change_events WHERE seq = 3`).Error; err == nil ||
+		!strings.Contains(err.Error(), "append-only") {
+		t.Errorf("the owner deleted a change event: %v", err)
+	}
+	// a superuser gets past the trigger: verification names the row
+	if err := owner.Conn(t.Context()).Exec(`SET session_replication_role = replica;
+		UPDATE change_events SET after_value = '"closedwon"' WHERE tenant_id = '` + tenantID + `' AND seq = 3;
+		SET session_replication_role = DEFAULT`).Error; err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := verify()
+	if err == nil || out != "first bad seq=3 tenant=acme\n" || !strings.Contains(errOut, "columns do not match its hash") {
+		t.Errorf("tampered chain: %q %q %v", out, errOut, err)
+	}
+	if err := run(context.Background(), "verify-log", "--tenant", "globex"); err != nil {
+		t.Errorf("globex's (empty) chain: %v", err)
 	}
 }

@@ -355,16 +355,22 @@ func (s *Service) Rollbacks(ctx context.Context, tenantID string) ([]BulkRollbac
 
 func (s *Service) rollbacks(ctx context.Context, tenantID, cond string, args ...any) ([]BulkRollback, error) {
 	var rows []struct {
-		BulkRollback
-		FilterJSON string
-		ReportJSON string
+		ID, Reason, State                           string
+		Total, Reverted, Skipped, Conflicts, Failed int
+		FilterJSON, ReportJSON                      string
+		CreatedAt                                   time.Time
+		FinishedAt                                  *time.Time
+		Error, CreatedBy                            *string
+		MaxSeq, CursorSeq                           int64
 	}
 	err := s.db.Conn(ctx).Raw(`SELECT id, filter::text AS filter_json, reason, state, total, reverted, skipped, conflicts, failed,
 		report::text AS report_json, created_at, finished_at, error, max_seq, cursor_seq, created_by
 		FROM rollbacks WHERE tenant_id = ? AND `+cond+` ORDER BY created_at DESC LIMIT 50`, append([]any{tenantID}, args...)...).Scan(&rows).Error
 	out := make([]BulkRollback, len(rows))
 	for i, r := range rows {
-		out[i] = r.BulkRollback
+		out[i] = BulkRollback{ID: r.ID, Reason: r.Reason, State: r.State, Total: r.Total, Reverted: r.Reverted, Skipped: r.Skipped,
+			Conflicts: r.Conflicts, Failed: r.Failed, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt, Error: r.Error, MaxSeq: r.MaxSeq,
+			CursorSeq: r.CursorSeq, CreatedBy: r.CreatedBy}
 		if err := json.Unmarshal([]byte(r.FilterJSON), &out[i].Filter); err != nil {
 			return nil, err
 		}

@@ -222,4 +222,3 @@ func orNoInts(xs []int64) []int64 {
 	}
 	return xs
 }
-

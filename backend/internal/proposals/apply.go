@@ -33,13 +33,13 @@ const RetryMark = "retry requested"
 // Due is a proposal taken for its CRM write.
 type Due struct {
 	ID, AgentID, BatchID, ConnectionID string
-	Object, RecordID, Field           string
-	FieldID                           *string
-	ExpectedOld                       *string // JSON; nil when the agent saw an empty field
-	Value                             *string // JSON of the value to write; nil clears
-	Was                               Status  // approved, edited, auto_approved, or applying (taken again)
-	Attempts                          int
-	PolicyVersion                     *int64
+	Object, RecordID, Field            string
+	FieldID                            *string
+	ExpectedOld                        *string // JSON; nil when the agent saw an empty field
+	Value                              *string // JSON of the value to write; nil clears
+	Was                                Status  // approved, edited, auto_approved, or applying (taken again)
+	Attempts                           int
+	PolicyVersion                      *int64
 }
 
 // TakeDue moves up to limit of the tenant's due proposals to applying and

@@ -250,3 +250,91 @@ func TestRollback_restores_the_value_once_and_shows_a_conflict_when_the_CRM_move
 		t.Errorf("globex lists %d of acme's changes", n)
 	}
 }
+
+func TestBulkRollback_previews_then_undoes_an_agents_changes_once_leaving_conflicts_for_a_human(t *testing.T) {
+	e := newEnv(t, true)
+	closer, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	res := proposeStage(t, agent, 6, "contractsent")
+	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
+	tenant := e.admin("admin@acme.test").TenantID
+	rev.approveAll()
+	e.clock.Advance(13 * time.Second)
+	if a, _, _ := e.drain(tenant); a != len(res) || a < 3 {
+		t.Fatalf("applied %d of %d", a, len(res))
+	}
+	log := admin.changes("")
+	moved := log[0]
+	admin.editAsHuman("deals", moved.RecordID, map[string]any{"dealstage": "closedwon"})
+
+	for body, field := range map[string]string{`{"filter": {}, "preview": true}`: "filter",
+		`{"filter": {"agent_id": "nope"}, "preview": true}`: "agent_id"} {
+		if r := rev.doRaw("POST", "/api/v1/rollbacks", body); r.status != 400 || !strings.Contains(string(r.body), `"`+field+`"`) {
+			t.Errorf("%s: %d %s", body, r.status, r.body)
+		}
+	}
+	filter := map[string]any{"agent_id": closer.ID}
+	var pv struct {
+		Preview struct{ Total, Checked, Conflicts int }
+	}
+	r := rev.do("POST", "/api/v1/rollbacks", map[string]any{"filter": filter, "preview": true})
+	json.Unmarshal(r.body, &pv)
+	if r.status != 200 || pv.Preview.Total != len(res) || pv.Preview.Checked != len(res) || pv.Preview.Conflicts != 1 {
+		t.Fatalf("preview: %d %s", r.status, r.body)
+	}
+	if n := len(admin.changes("")); n != len(res) {
+		t.Errorf("a preview wrote %d events", n-len(res))
+	}
+	type job struct {
+		ID                                         string
+		State                                      string
+		Total, Reverted, Conflicts, Failed, Skipped int
+		Report                                     []struct {
+			Seq     int64
+			Current any
+		}
+	}
+	start := func() job {
+		var out struct{ Rollback job }
+		r := rev.do("POST", "/api/v1/rollbacks", map[string]any{"filter": filter, "preview": false, "reason": "bad signal"})
+		if json.Unmarshal(r.body, &out); r.status != 200 || out.Rollback.ID == "" {
+			t.Fatalf("start: %d %s", r.status, r.body)
+		}
+		return out.Rollback
+	}
+	first := start()
+	if second := start(); second.ID != first.ID || second.State != "running" {
+		t.Errorf("a second click started another job: %+v vs %+v", second, first)
+	}
+	for range 2 { // a rerun skips what is done
+		if err := e.srv.Changes.RunRollback(e.as(tenant), tenant, first.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var done job
+	json.Unmarshal(rev.do("GET", "/api/v1/rollbacks/"+first.ID, nil).body, &done)
+	if done.State != "done" || done.Total != len(res) || done.Reverted != len(res)-1 || done.Conflicts != 1 || len(done.Report) != 1 ||
+		done.Report[0].Seq != moved.Seq || done.Report[0].Current != "closedwon" {
+		t.Fatalf("report: %+v", done)
+	}
+	after := admin.changes("?limit=200")
+	if len(after) != 2*len(res)-1 {
+		t.Errorf("%d events after the bulk rollback, want %d", len(after), 2*len(res)-1)
+	}
+	for _, ev := range log[1:] {
+		if got := admin.sandboxValue("deals", ev.RecordID, "dealstage"); got != ev.Before {
+			t.Errorf("%s holds %v, want %v restored", ev.RecordID, got, ev.Before)
+		}
+	}
+	if got := admin.sandboxValue("deals", moved.RecordID, "dealstage"); got != "closedwon" {
+		t.Errorf("the conflicting record was overwritten: %v", got)
+	}
+	// a new job over the same filter finds only the conflict left
+	again := start()
+	if again.ID == first.ID || again.Total != 1 {
+		t.Errorf("after the first finished: %+v", again)
+	}
+	g := e.signIn("admin@globex.test")
+	if r := g.do("GET", "/api/v1/rollbacks/"+first.ID, nil); r.status != 404 {
+		t.Errorf("globex reads acme's rollback: %d", r.status)
+	}
+}
