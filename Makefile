@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build test test-repeat e2e dev gen lint bench bench-ingest bench-review migration db-stop clean
+.PHONY: help run build test test-repeat e2e dev gen lint bench bench-ingest bench-review bench-apply migration db-stop clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ bench-ingest: ## proposal intake over HTTP vs COPY, and single-item p99 under 20
 
 bench-review: ## claims and decisions of 20 reviewers over 1,000,000 pending review items in 3 tenants
 	@source scripts/lib.sh && COUNTERSIGN_TEST_DATABASE_URL="$$(admin_url)" go run ./backend/cmd/benchreview $(ARGS)
+
+bench-apply: ## approved changes written to the HubSpot fake under its rate limits; change log append and verify rates
+	@source scripts/lib.sh && COUNTERSIGN_TEST_DATABASE_URL="$$(admin_url)" go run ./backend/cmd/benchapply $(ARGS)
 
 migration: ## new numbered SQL migration: make migration name=add_things
 	@test -n "$(name)" || { echo "usage: make migration name=add_things"; exit 2; }

@@ -212,9 +212,12 @@ func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[str
 	return s.settle(ctx, tenantID, out)
 }
 
-// write sends the updates and confirms each by reading it back.
+// write sends the updates and confirms each: by the values the CRM's answer
+// reports (HubSpot's), or else by reading the records back.
 func (s *Service) write(ctx context.Context, conn crm.Connector, object string, writes []crm.Update, writing []int, out []outcome, specs map[string]fieldvalue.Spec) {
 	res, err := conn.UpdateRecords(ctx, object, writes)
+	reported := map[string]map[string]any{}
+	var confirm []proposals.Due
 	for j, i := range writing {
 		switch {
 		case j < len(res) && res[j].Err != nil:
@@ -223,26 +226,29 @@ func (s *Service) write(ctx context.Context, conn crm.Connector, object string, 
 			out[i].status, out[i].reason = proposals.Failed, "the CRM refused the write: "+problemText(err)
 		default:
 			out[i].status, out[i].wrote = proposals.Applied, true
+			if res[j].Values != nil {
+				reported[out[i].due.RecordID] = res[j].Values
+			} else {
+				confirm = append(confirm, out[i].due)
+			}
 		}
 	}
-	var confirm []proposals.Due
-	for _, i := range writing {
-		if out[i].wrote {
-			confirm = append(confirm, out[i].due)
-		}
+	var back map[string]map[string]any
+	if len(confirm) > 0 {
+		back, err = read(ctx, conn, object, confirm)
 	}
-	if len(confirm) == 0 {
-		return
-	}
-	back, err := read(ctx, conn, object, confirm)
 	for _, i := range writing {
 		o := &out[i]
 		if !o.wrote {
 			continue
 		}
 		d := o.due
-		switch got, found := back[d.RecordID]; {
-		case err != nil:
+		got, found := reported[d.RecordID]
+		if !found {
+			got, found = back[d.RecordID]
+		}
+		switch {
+		case !found && err != nil:
 			// written, unconfirmed: left applying, the next take reads it again
 			o.status, o.reason = proposals.Applying, "the read-back did not answer: "+problemText(err)
 		case !found:

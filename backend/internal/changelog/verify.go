@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"fmt"
-	"time"
+	"runtime"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // verifyPage is how many rows one read of the walk takes: each page is a
@@ -71,65 +74,38 @@ func verifyChain(ctx context.Context, pool querier, tenantID string, pub ed25519
 	}
 	prev := genesis
 	var last int64
-	var h hasher
-	var l link
-	l.TenantID = tenantID
+	next := fetchPage(ctx, pool, tenantID, 0)
 	for {
-		var stop *Verification
-		err := inTenantTx(ctx, pool, tenantID, func(tx pgx.Tx) error {
-			rows, err := tx.Query(ctx, `SELECT seq, at, connection_id::text, object, record_id, field, before_value, after_value, actor_kind,
-				COALESCE(agent_id::text, ''), COALESCE(user_id::text, ''), COALESCE(proposal_id::text, ''), decision_seqs,
-				COALESCE(policy_version, 0), COALESCE(reverts, 0), reason, prev_hash, hash
-				FROM change_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, tenantID, last, verifyPage)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			var at time.Time
-			var prevHash, hash []byte
-			n := 0
-			for rows.Next() {
-				n++
-				if err := rows.Scan(&l.Seq, &at, &l.ConnectionID, &l.Object, &l.RecordID, &l.Field, &l.Before, &l.After, &l.ActorKind,
-					&l.AgentID, &l.UserID, &l.ProposalID, &l.DecisionSeqs, &l.PolicyVersion, &l.Reverts, &l.Reason, &prevHash, &hash); err != nil {
-					return err
-				}
-				l.At = at
-				var p string
-				switch sum := h.next(prev, &l); {
-				case l.Seq != last+1:
-					p = fmt.Sprintf("seq %d follows %d: events are missing", l.Seq, last)
-					l.Seq = last + 1
-				case !bytes.Equal(prevHash, prev):
-					p = "its prev_hash is not the hash of the event before it"
-				case !bytes.Equal(hash, sum[:]):
-					p = "its columns do not match its hash (the row was changed)"
-				}
-				if c, ok := cps[l.Seq]; p == "" && ok && !bytes.Equal(c.Hash, hash) {
-					p = "its hash is not the one its signed checkpoint holds"
-				}
-				if p != "" {
-					r, _ := bad(l.Seq, p)
-					stop = &r
-					return nil
-				}
-				prev, last = hash, l.Seq
-				v.Events++
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			if n < verifyPage {
-				r := v
-				stop = &r
-			}
-			return nil
-		})
-		if err != nil {
-			return v, err
+		page := <-next
+		if page.err != nil {
+			return v, page.err
 		}
-		if stop != nil {
-			v = *stop
+		if len(page.rows) == verifyPage { // read the next page while this one is checked
+			next = fetchPage(ctx, pool, tenantID, page.rows[len(page.rows)-1].Seq)
+		}
+		hashOK := checkHashes(page.rows)
+		for i := range page.rows {
+			r := &page.rows[i]
+			var p string
+			switch {
+			case r.Seq != last+1:
+				p = fmt.Sprintf("seq %d follows %d: events are missing", r.Seq, last)
+				r.Seq = last + 1
+			case !bytes.Equal(r.prevHash, prev):
+				p = "its prev_hash is not the hash of the event before it"
+			case !hashOK[i]:
+				p = "its columns do not match its hash (the row was changed)"
+			}
+			if c, ok := cps[r.Seq]; p == "" && ok && !bytes.Equal(c.Hash, r.hash) {
+				p = "its hash is not the one its signed checkpoint holds"
+			}
+			if p != "" {
+				return bad(r.Seq, p)
+			}
+			prev, last = r.hash, r.Seq
+			v.Events++
+		}
+		if len(page.rows) < verifyPage {
 			break
 		}
 	}
@@ -149,6 +125,73 @@ func verifyChain(ctx context.Context, pool querier, tenantID string, pub ed25519
 	}
 	v.OK = true
 	return v, nil
+}
+
+// chainRow is a row as read for verification.
+type chainRow struct {
+	link
+	prevHash, hash []byte
+}
+
+type page struct {
+	rows []chainRow
+	err  error
+}
+
+// fetchPage reads the rows after seq in a short transaction of its own, in
+// the background.
+func fetchPage(ctx context.Context, pool querier, tenantID string, after int64) <-chan page {
+	out := make(chan page, 1)
+	go func() {
+		var p page
+		p.err = inTenantTx(ctx, pool, tenantID, func(tx pgx.Tx) error {
+			var err error
+			p.rows, err = copyRows(ctx, tx, tenantID, after, verifyPage)
+			return err
+		})
+		out <- p
+	}()
+	return out
+}
+
+// uuidText is a UUID's canonical lower-case text, "" for NULL.
+func uuidText(u pgtype.UUID) string {
+	if !u.Valid {
+		return ""
+	}
+	var buf [36]byte
+	hex.Encode(buf[0:8], u.Bytes[0:4])
+	buf[8] = '-'
+	hex.Encode(buf[9:13], u.Bytes[4:6])
+	buf[13] = '-'
+	hex.Encode(buf[14:18], u.Bytes[6:8])
+	buf[18] = '-'
+	hex.Encode(buf[19:23], u.Bytes[8:10])
+	buf[23] = '-'
+	hex.Encode(buf[24:], u.Bytes[10:])
+	return string(buf[:])
+}
+
+// checkHashes recomputes each row's hash from its own prev_hash and columns,
+// on every core (the links between rows are checked in order by the caller).
+func checkHashes(rows []chainRow) []bool {
+	ok := make([]bool, len(rows))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(rows) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for start := 0; start < len(rows); start += chunk {
+		wg.Add(1)
+		go func(part []chainRow, ok []bool) {
+			defer wg.Done()
+			var h hasher
+			for i := range part {
+				sum := h.next(part[i].prevHash, &part[i].link)
+				ok[i] = bytes.Equal(sum[:], part[i].hash)
+			}
+		}(rows[start:min(start+chunk, len(rows))], ok[start:min(start+chunk, len(rows))])
+	}
+	wg.Wait()
+	return ok
 }
 
 // inTenantTx runs fn in a read-only transaction that declares the tenant.

@@ -92,6 +92,11 @@ type Update struct {
 type UpdateResult struct {
 	RecordID string
 	Err      error
+	// Values are the written fields as the CRM's answer to the write reports
+	// them (HubSpot returns the updated properties), nil when the provider's
+	// answer does not carry them: a caller confirms a write with them, or by
+	// reading the record back.
+	Values map[string]any
 }
 
 // ChangeSource says who or what made a change in the CRM.

@@ -34,7 +34,7 @@ func (c *Connector) UpdateRecords(ctx context.Context, object string, updates []
 		inputs, at = append(inputs, in), append(at, i)
 	}
 	for _, r := range chunks(len(inputs), batchSize) {
-		errs, fatal := c.updateBatch(ctx, object, inputs[r[0]:r[1]])
+		errs, objs, fatal := c.updateBatch(ctx, object, inputs[r[0]:r[1]])
 		if fatal != nil {
 			for _, i := range at[r[0]:] {
 				results[i].Err = fatal
@@ -43,34 +43,56 @@ func (c *Connector) UpdateRecords(ctx context.Context, object string, updates []
 		}
 		for j, err := range errs {
 			results[at[r[0]+j]].Err = err
+			if o, ok := objs[inputs[r[0]+j].ID]; ok && err == nil {
+				results[at[r[0]+j]].Values = toRecord(o, keys(inputs[r[0]+j].Properties)).Values
+			}
 		}
 	}
 	return results, nil
 }
 
-// updateBatch returns one error (or nil) per input, or a fatal error.
-func (c *Connector) updateBatch(ctx context.Context, object string, inputs []updateInput) ([]error, error) {
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// updateBatch returns one error (or nil) per input and the updated objects
+// by id, or a fatal error.
+func (c *Connector) updateBatch(ctx context.Context, object string, inputs []updateInput) ([]error, map[string]hsObject, error) {
 	var body batchResponse
 	resp, err := c.http.JSON(ctx, http.MethodPost, c.url(objectPath(object, "/batch/update"), nil), map[string]any{"inputs": inputs}, &body)
 	if err == nil {
-		return perInput(inputs, body, resp.Status), nil
+		objs := make(map[string]hsObject, len(body.Results))
+		for _, o := range body.Results {
+			objs[o.ID] = o
+		}
+		return perInput(inputs, body, resp.Status), objs, nil
 	}
 	e, _ := crm.AsError(err)
 	switch {
 	case e == nil || (e.Kind != crm.KindValidation && e.Kind != crm.KindNotFound):
-		return nil, err
+		return nil, nil, err
 	case len(inputs) == 1:
-		return []error{err}, nil
+		return []error{err}, nil, nil
 	case e.Kind == crm.KindNotFound:
-		return nil, err // the object type itself is unknown
+		return nil, nil, err // the object type itself is unknown
 	}
 	half := len(inputs) / 2
-	left, fatal := c.updateBatch(ctx, object, inputs[:half])
+	left, lobjs, fatal := c.updateBatch(ctx, object, inputs[:half])
 	if fatal != nil {
-		return nil, fatal
+		return nil, nil, fatal
 	}
-	right, fatal := c.updateBatch(ctx, object, inputs[half:])
-	return append(left, right...), fatal
+	right, robjs, fatal := c.updateBatch(ctx, object, inputs[half:])
+	for id, o := range robjs {
+		if lobjs == nil {
+			lobjs = map[string]hsObject{}
+		}
+		lobjs[id] = o
+	}
+	return append(left, right...), lobjs, fatal
 }
 
 // perInput matches a batch response's errors to its inputs by id. An error

@@ -49,6 +49,13 @@ type record struct {
 
 // NewServer starts a fake HubSpot closed when the test ends.
 func NewServer(t testing.TB, o Options) *Server {
+	s, stop := Start(o)
+	t.Cleanup(stop)
+	return s
+}
+
+// Start starts a fake HubSpot outside a test (benchmark commands); stop closes it.
+func Start(o Options) (*Server, func()) {
 	o = o.withDefaults()
 	s := &Server{Faults: &httpxtest.Faults{}, Token: o.Token, props: map[string][]Property{},
 		records: map[string]map[string]*record{}, order: map[string][]string{}, rejects: map[string]string{}}
@@ -62,9 +69,8 @@ func NewServer(t testing.TB, o Options) *Server {
 		}
 	}
 	srv := httptest.NewServer(s.Wrap(s.auth(s.routes()), render{}))
-	t.Cleanup(srv.Close)
 	s.URL = srv.URL
-	return s
+	return s, srv.Close
 }
 
 func (o Options) withDefaults() Options {

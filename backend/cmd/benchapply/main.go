@@ -1,0 +1,210 @@
+// Command benchapply measures the write path of approved changes and the
+// change log:
+//
+//   - apply: -n approved proposals (distinct deals) written to the HubSpot
+//     fake with its limits on (190 requests per 10 s, 100 inputs per batch),
+//     each re-read before its write and confirmed after, through the apply
+//     service; the ceiling is what the limits allow if every request carried
+//     100 writes and nothing else (1,900/s);
+//   - append: change events appended by 3 tenants at once, 100 per transaction;
+//   - verify: one tenant's chain walked and every hash recomputed.
+//
+//	make bench-apply        (sets COUNTERSIGN_TEST_DATABASE_URL)
+//
+// The last line is
+// `apply_per_s=X ceiling_per_s=1900 ratio=R append_per_s=A verify_rows_per_s=V`.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"countersign/backend/cmd/internal/benchkit"
+	"countersign/backend/internal/agents"
+	"countersign/backend/internal/apply"
+	"countersign/backend/internal/audit"
+	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/changelog"
+	"countersign/backend/internal/crm"
+	"countersign/backend/internal/crm/httpx"
+	"countersign/backend/internal/crm/hubspot"
+	"countersign/backend/internal/crm/hubspot/hubspottest"
+	"countersign/backend/internal/platform/clock"
+	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/jobs"
+	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/review"
+)
+
+const ceiling = 1900 // 190 requests per 10 s × 100 inputs
+
+func main() {
+	n := flag.Int("n", 20000, "approved proposals to apply")
+	events := flag.Int("events", 150_000, "change events to append, over 3 tenants")
+	flag.Parse()
+	if err := run(*n, *events); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-apply:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n, events int) error {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	owner, d, err := benchkit.FreshDB(ctx, "countersign_bench_apply", quiet)
+	if err != nil {
+		return err
+	}
+	defer owner.Close()
+	defer d.Close()
+
+	fake, stop := hubspottest.Start(hubspottest.Options{Records: n})
+	defer stop()
+	fake.Limit(190, 10*time.Second)
+	secret := make([]byte, 32)
+	factories := map[crm.Provider]crm.Factory{crm.HubSpot: func(_ context.Context, c crm.Connection) (crm.Connector, error) {
+		// a Professional portal's burst limit: 19 requests a second
+		return hubspot.New(c, httpx.WithRateLimit(19, 19))
+	}}
+	cat, err := catalog.NewService(catalog.Deps{DB: d, Jobs: jobs.New(d, quiet), Audit: audit.New(d), Clock: clock.System{}, Log: quiet,
+		SecretKey: secret, Factories: factories})
+	if err != nil {
+		return err
+	}
+	var admin principal.Principal
+	if err := owner.Conn(ctx).Raw(`SELECT m.tenant_id, u.id AS user_id, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+		JOIN tenants t ON t.id = m.tenant_id WHERE t.slug = 'acme' AND u.email = 'admin@acme.test'`).Scan(&admin).Error; err != nil {
+		return err
+	}
+	actx := db.WithTenant(ctx, admin.TenantID)
+	name, base := "HubSpot (fake)", fake.URL
+	conn, err := cat.CreateConnection(actx, admin, catalog.ConnectionInput{Name: &name, Provider: crm.HubSpot, BaseURL: &base,
+		Credentials: map[string]string{"access_token": fake.Token}})
+	if err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	run, err := cat.StartSync(actx, admin, conn.ID)
+	if err != nil {
+		return err
+	}
+	if err := cat.RunSync(ctx, admin.TenantID, run.ID); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	agentName := "Bench"
+	agent, err := agents.NewService(d, cat, audit.New(d), clock.System{}).Create(actx, admin, agents.Input{Name: &agentName, ConnectionID: &conn.ID})
+	if err != nil {
+		return err
+	}
+	if err := approve(ctx, owner, fake, admin.TenantID, agent.ID, n); err != nil {
+		return err
+	}
+
+	changes := changelog.New(changelog.Deps{DB: d, Clock: clock.System{}, Catalog: cat, Signer: changelog.NewSigner(secret)})
+	rv := review.New(review.Deps{DB: d, Clock: clock.System{}, Catalog: cat})
+	ap := apply.New(apply.Deps{DB: d, Clock: clock.System{}, Catalog: cat, Changelog: changes, Review: rv, Log: quiet})
+	ap.Hold = 0
+	fake.ResetCounts()
+	start := time.Now()
+	res, err := ap.Drain(ctx, admin.TenantID)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	if res.Applied != n {
+		return fmt.Errorf("applied %d of %d (stale %d, failed %d)", res.Applied, n, res.Stale, res.Failed)
+	}
+	applyRate := float64(n) / elapsed.Seconds()
+	fmt.Printf("apply: %d proposals in %s, %d HubSpot requests (%.2f per 100 writes)\n", n, elapsed.Round(time.Millisecond),
+		fake.Total(), float64(fake.Total())*100/float64(n))
+
+	appendRate, tenants, err := appendEvents(ctx, owner, changes, conn.ID, events)
+	if err != nil {
+		return err
+	}
+	start = time.Now()
+	v, err := changes.Verify(db.WithTenant(ctx, tenants[0]), tenants[0])
+	if err != nil {
+		return err
+	}
+	if !v.OK {
+		return fmt.Errorf("the chain does not verify at %v: %s", v.FirstBad, v.Problem)
+	}
+	verifyRate := float64(v.Events) / time.Since(start).Seconds()
+	fmt.Printf("verify: %d events of one tenant in %s\n", v.Events, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("apply_per_s=%.0f ceiling_per_s=%d ratio=%.2f append_per_s=%.0f verify_rows_per_s=%.0f\n",
+		applyRate, ceiling, applyRate/ceiling, appendRate, verifyRate)
+	return nil
+}
+
+// approve inserts n approved proposals, one per deal, renaming it; each
+// expects the name the fake holds.
+func approve(ctx context.Context, owner *db.DB, fake *hubspottest.Server, tenantID, agentID string, n int) error {
+	rows := make([][]any, 0, n)
+	for i := range n {
+		id := strconv.Itoa(1001 + i)
+		old := fake.Value("deals", id, "dealname")
+		rows = append(rows, []any{tenantID, agentID, id, `"` + old + `"`, `"Renamed deal ` + id + `"`})
+	}
+	old := time.Now().Add(-time.Minute)
+	return owner.InTx(db.WithTenant(ctx, tenantID), func(ctx context.Context) error {
+		for start := 0; start < len(rows); start += 1000 {
+			batch := rows[start:min(start+1000, len(rows))]
+			for _, r := range batch {
+				if err := owner.Conn(ctx).Exec(`INSERT INTO proposals (tenant_id, agent_id, batch_id, object, record_id, field, operation,
+					expected_old, proposed, confidence, route, status, created_at, updated_at)
+					VALUES (?, ?, gen_random_uuid(), 'deals', ?, 'dealname', 'set', ?::jsonb, ?::jsonb, 0.99, 'review', 'approved', ?, ?)`,
+					r[0], r[1], r[2], r[3], r[4], old, old).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// appendEvents appends events over the three demo tenants concurrently, 100
+// per transaction, and returns the rate and the tenants (the first holds the most).
+func appendEvents(ctx context.Context, owner *db.DB, changes *changelog.Service, connectionID string, events int) (float64, []string, error) {
+	var tenants []string
+	if err := owner.Conn(ctx).Raw(`SELECT id FROM tenants ORDER BY slug`).Scan(&tenants).Error; err != nil {
+		return 0, nil, err
+	}
+	if len(tenants) > 3 {
+		tenants = tenants[:3]
+	}
+	per := events / len(tenants)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make([]error, len(tenants))
+	for i, t := range tenants {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tctx := db.WithTenant(ctx, t)
+			for done := 0; done < per && errs[i] == nil; done += 100 {
+				batch := make([]changelog.Entry, 100)
+				for j := range batch {
+					batch[j] = changelog.Entry{ConnectionID: connectionID, Object: "deals", RecordID: strconv.Itoa(done + j), Field: "dealname",
+						Before: "old name", After: "new name", ActorKind: changelog.ActorSystem, At: time.Now()}
+				}
+				_, errs[i] = changes.Append(tctx, t, batch)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return 0, nil, err
+		}
+	}
+	rate := float64(per*len(tenants)) / time.Since(start).Seconds()
+	fmt.Printf("append: %d events over %d tenants in %s\n", per*len(tenants), len(tenants), time.Since(start).Round(time.Millisecond))
+	return rate, tenants, nil
+}
