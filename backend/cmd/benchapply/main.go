@@ -6,10 +6,12 @@
 //     each re-read before its write and confirmed after, through the apply
 //     service; the ceiling is what the limits allow if every request carried
 //     100 writes and nothing else (1,900/s);
+//
 //   - append: change events appended by 3 tenants at once, 100 per transaction;
+//
 //   - verify: one tenant's chain walked and every hash recomputed.
 //
-//	make bench-apply        (sets COUNTERSIGN_TEST_DATABASE_URL)
+//     make bench-apply        (sets COUNTERSIGN_TEST_DATABASE_URL)
 //
 // The last line is
 // `apply_per_s=X ceiling_per_s=1900 ratio=R append_per_s=A verify_rows_per_s=V`.

@@ -285,10 +285,10 @@ func TestBulkRollback_previews_then_undoes_an_agents_changes_once_leaving_confli
 		t.Errorf("a preview wrote %d events", n-len(res))
 	}
 	type job struct {
-		ID                                         string
-		State                                      string
+		ID                                          string
+		State                                       string
 		Total, Reverted, Conflicts, Failed, Skipped int
-		Report                                     []struct {
+		Report                                      []struct {
 			Seq     int64
 			Current any
 		}
