@@ -63,6 +63,18 @@ export type BulkReviewRequest = paths['/review/bulk']['post']['requestBody']['co
 export type ProposalQuery = NonNullable<paths['/proposals']['get']['parameters']['query']>;
 /** The query of GET /fields: filters, sort and page. */
 export type FieldQuery = NonNullable<paths['/fields']['get']['parameters']['query']>;
+export type ChangeEvent = components['schemas']['ChangeEvent'];
+export type ChangePage = components['schemas']['ChangePage'];
+export type ChainVerification = components['schemas']['ChainVerification'];
+export type PublicKey = components['schemas']['PublicKey'];
+export type RollbackRequest = components['schemas']['RollbackRequest'];
+export type RollbackResult = components['schemas']['RollbackResult'];
+export type RollbackConflict = components['schemas']['RollbackConflict'];
+export type RollbackFilter = components['schemas']['RollbackFilter'];
+export type RollbackPreview = components['schemas']['RollbackPreview'];
+export type BulkRollback = components['schemas']['BulkRollback'];
+/** The query of GET /changes: filters and the keyset page. */
+export type ChangeQuery = NonNullable<paths['/changes']['get']['parameters']['query']>;
 
 export const ROLES: readonly Role[] = ['admin', 'reviewer', 'compliance', 'viewer'];
 export const PROVIDERS: readonly Provider[] = ['sandbox', 'hubspot', 'salesforce', 'pipedrive'];

@@ -61,6 +61,7 @@ export const ALL_PERMISSIONS = [
   'agents.manage',
   'proposals.read',
   'changelog.read',
+  'changelog.rollback',
   'rollouts.read',
   'reports.read',
   'audit.read',

@@ -30,7 +30,7 @@ function oneOf(allowed: readonly string[], value: string | null): string | undef
 }
 
 /** A datetime-local value ("2026-03-05T10:00") if the text is one, else undefined. */
-function localDateTime(value: string | null): string | undefined {
+export function localDateTime(value: string | null): string | undefined {
   return value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) && !Number.isNaN(new Date(value).getTime()) ? value : undefined;
 }
 
