@@ -177,5 +177,5 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 // the server (seed, agents, demo-agent): no job queue, syncs run in-process.
 func newCatalog(cfg config.Config, d *db.DB, log *slog.Logger) (*catalog.Service, error) {
 	return catalog.NewService(catalog.Deps{DB: d, Audit: audit.New(d), Clock: clock.System{}, Log: log,
-		SecretKey: cfg.SecretKey, Factories: server.Connectors(d, cfg.Production()), Provisioners: server.Provisioners(d)})
+		SecretKey: cfg.SecretKey, Factories: server.Connectors(d, cfg.Production(), clock.System{}), Provisioners: server.Provisioners(d)})
 }

@@ -201,11 +201,14 @@ func (w *checkpointWorker) Work(ctx context.Context, _ *river.Job[CheckpointArgs
 	})
 }
 
-// RegisterJobs adds the bulk rollback job and the hourly checkpoint.
+// RegisterJobs adds the bulk rollback job, the hourly checkpoint and the
+// reconciliation every 5 minutes.
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	jobs.Register(j, &rollbackWorker{svc: s})
 	jobs.Register(j, &checkpointWorker{svc: s})
 	j.Every(time.Hour, func() river.JobArgs { return CheckpointArgs{} })
+	jobs.Register(j, &reconcileWorker{svc: s})
+	j.Every(reconcileEvery, func() river.JobArgs { return ReconcileArgs{} })
 }
 
 // StartRollback starts a bulk rollback of the filter's changes up to the

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"time"
 
+	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
@@ -18,6 +19,7 @@ type Deps struct {
 	Clock   clock.Clock
 	Catalog *catalog.Service // connectors, for rollback and reconciliation
 	Signer  *Signer
+	Alerts  *alerts.Service // reconciliation's alerts
 }
 
 // Service appends, reads, verifies and rolls back the change log.
@@ -28,13 +30,13 @@ type Service struct {
 	catalog   *catalog.Service
 	proposals *proposals.Store
 	signer    *Signer
-	enqueue   func(ctx context.Context, rollbackID, tenantID string) error
+	alerts    *alerts.Service
 }
 
 // New returns the change log service.
 func New(d Deps) *Service {
 	return &Service{db: d.DB, store: &store{db: d.DB}, clock: d.Clock, catalog: d.Catalog, proposals: proposals.NewStore(d.DB),
-		signer: d.Signer}
+		signer: d.Signer, alerts: d.Alerts}
 }
 
 // Signer is the key that signs checkpoints.

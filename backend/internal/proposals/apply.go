@@ -168,3 +168,15 @@ func (s *Store) StatusOf(ctx context.Context, tenantID, id string) (Status, erro
 	}
 	return st[0], nil
 }
+
+// Feedback tells a proposal's agent something that is not a status change
+// (a correction of an applied change), in ctx's transaction.
+func (s *Store) Feedback(ctx context.Context, tenantID, proposalID, outcome string, detail map[string]any, at time.Time) error {
+	b, err := json.Marshal(orEmpty(detail))
+	if err != nil {
+		return err
+	}
+	return s.db.Conn(ctx).Exec(`INSERT INTO agent_feedback (tenant_id, agent_id, proposal_id, at, outcome, detail)
+		SELECT tenant_id, agent_id, id, ?, ?, ?::jsonb FROM proposals WHERE tenant_id = ? AND id = ?`,
+		at, outcome, string(b), tenantID, proposalID).Error
+}

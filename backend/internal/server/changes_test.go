@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/crm"
 )
 
 type changeEvent struct {
@@ -336,5 +337,50 @@ func TestBulkRollback_previews_then_undoes_an_agents_changes_once_leaving_confli
 	g := e.signIn("admin@globex.test")
 	if r := g.do("GET", "/api/v1/rollbacks/"+first.ID, nil); r.status != 404 {
 		t.Errorf("globex reads acme's rollback: %d", r.status)
+	}
+}
+
+func TestReconcile_turns_a_later_CRM_edit_into_a_correction_once_and_alerts_on_a_write_not_in_the_log(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	res := proposeStage(t, agent, 5, "contractsent")
+	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
+	tenant := e.admin("admin@acme.test").TenantID
+	rev.approveAll()
+	e.clock.Advance(13 * time.Second)
+	if a, _, _ := e.drain(tenant); a != len(res) || a < 2 {
+		t.Fatalf("applied %d", a)
+	}
+	if r, err := e.srv.Changes.Reconcile(e.as(tenant), tenant); err != nil || r.Corrections != 0 || r.Unlogged != 0 {
+		t.Fatalf("nothing happened yet: %+v %v", r, err)
+	}
+	log := admin.changes("")
+	e.clock.Advance(time.Minute)
+	admin.editAsHuman("deals", log[0].RecordID, map[string]any{"dealstage": "closedlost"})
+	for i, want := range []int{1, 0} { // a second run finds the same edit and counts it once
+		r, err := e.srv.Changes.Reconcile(e.as(tenant), tenant)
+		if err != nil || r.Corrections != want || r.Unlogged != 0 {
+			t.Fatalf("run %d: %+v %v", i, r, err)
+		}
+	}
+	fb := string(agent.do("GET", "/feedback", nil).body)
+	if !strings.Contains(fb, `"outcome":"corrected"`) || !strings.Contains(fb, `"correction":"crm_edit"`) || !strings.Contains(fb, `"value":"closedlost"`) {
+		t.Errorf("feedback: %s", fb)
+	}
+	// a write with Countersign's credentials that the log does not hold
+	conn := admin.firstConnection()
+	c, err := e.srv.Catalog.Connector(e.as(tenant), tenant, conn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UpdateRecords(e.as(tenant), "deals", []crm.Update{{RecordID: log[1].RecordID, Values: map[string]any{"dealstage": "closedwon"}}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.srv.Changes.Reconcile(e.as(tenant), tenant)
+	if err != nil || r.Unlogged != 1 {
+		t.Fatalf("unlogged write: %+v %v", r, err)
+	}
+	if a := string(admin.do("GET", "/api/v1/alerts", nil).body); !strings.Contains(a, `"kind":"unlogged_write"`) {
+		t.Errorf("alerts: %s", a)
 	}
 }

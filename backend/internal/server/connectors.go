@@ -11,17 +11,18 @@ import (
 	"countersign/backend/internal/crm/pipedrive"
 	"countersign/backend/internal/crm/salesforce"
 	"countersign/backend/internal/crm/sandbox"
+	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/egress"
 )
 
 // Connectors lists the CRM providers this build can talk to. In production
 // (publicOnly) their HTTP client refuses internal addresses, since admins
-// choose the base URL.
-func Connectors(d *db.DB, publicOnly bool) map[crm.Provider]crm.Factory {
+// choose the base URL. The sandbox keeps its history by clk, the app's clock.
+func Connectors(d *db.DB, publicOnly bool, clk clock.Clock) map[crm.Provider]crm.Factory {
 	client := httpx.WithHTTPClient(egress.Client(publicOnly, 60*time.Second))
 	return map[crm.Provider]crm.Factory{
-		crm.Sandbox:    sandbox.Factory(d),
+		crm.Sandbox:    sandbox.Factory(d, clk),
 		crm.HubSpot:    hubspot.Factory(client),
 		crm.Salesforce: salesforce.Factory(client),
 		crm.Pipedrive:  pipedrive.Factory(client),

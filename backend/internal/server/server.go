@@ -127,7 +127,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	ih := identity.NewHandlers(ident, th, cfg.BaseURL, cfg.SecureCookies())
 	queue := jobs.New(d, log)
 	cat, err := catalog.NewService(catalog.Deps{DB: d, Jobs: queue, Audit: auditLog, Clock: clk, Log: log,
-		SecretKey: cfg.SecretKey, Factories: Connectors(d, cfg.Production()), Provisioners: Provisioners(d)})
+		SecretKey: cfg.SecretKey, Factories: Connectors(d, cfg.Production(), clk), Provisioners: Provisioners(d)})
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	gw.Log = log
 	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
-	changes := changelog.New(changelog.Deps{DB: d, Clock: clk, Catalog: cat, Signer: changelog.NewSigner(cfg.SecretKey)})
+	changes := changelog.New(changelog.Deps{DB: d, Clock: clk, Catalog: cat, Signer: changelog.NewSigner(cfg.SecretKey),
+		Alerts: alertSvc})
 	changes.RegisterJobs(queue)
 	applier := apply.New(apply.Deps{DB: d, Clock: clk, Catalog: cat, Changelog: changes, Review: reviews, Log: log})
 	applier.RegisterJobs(queue)

@@ -30,8 +30,9 @@ type Connector struct {
 var _ crm.Connector = (*Connector)(nil)
 
 // Factory builds sandbox connectors. A connection is provisioned on first
-// use, so a new sandbox connection always has its data set.
-func Factory(d *db.DB) crm.Factory {
+// use, so a new sandbox connection always has its data set. Its history is
+// kept by clk.
+func Factory(d *db.DB, clk clock.Clock) crm.Factory {
 	return func(ctx context.Context, c crm.Connection) (crm.Connector, error) {
 		if c.Provider != crm.Sandbox {
 			return nil, crmError(crm.KindNotFound, "", "not a sandbox connection")
@@ -42,7 +43,7 @@ func Factory(d *db.DB) crm.Factory {
 			}
 			return nil, err
 		}
-		return &Connector{st: newStore(d), tenantID: c.TenantID, connectionID: c.ID, clock: clock.System{}}, nil
+		return &Connector{st: newStore(d), tenantID: c.TenantID, connectionID: c.ID, clock: clk}, nil
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"countersign/backend/internal/crm"
+	"countersign/backend/internal/platform/clock"
 )
 
 func TestConnector_reads_records_with_the_fields_asked_for(t *testing.T) {
@@ -154,7 +155,7 @@ func TestConnector_fields_follow_a_changed_definition(t *testing.T) {
 func TestFactory_refuses_what_is_not_the_tenants_sandbox(t *testing.T) {
 	w := newWorld(t)
 	other := newTenant(t, w.d, "globex")
-	f := Factory(w.d)
+	f := Factory(w.d, clock.System{})
 	for name, conn := range map[string]crm.Connection{
 		"another tenant": {ID: w.connectionID, TenantID: other, Provider: crm.Sandbox},
 		"a HubSpot one":  {ID: newConnection(t, w.d, w.tenantID, "hubspot"), TenantID: w.tenantID, Provider: crm.HubSpot},
@@ -168,7 +169,7 @@ func TestFactory_refuses_what_is_not_the_tenants_sandbox(t *testing.T) {
 func TestFactory_provisions_a_new_connection(t *testing.T) {
 	w := newWorld(t)
 	fresh := newConnection(t, w.d, w.tenantID, "sandbox")
-	c, err := Factory(w.d)(w.ctx(), crm.Connection{ID: fresh, TenantID: w.tenantID, Provider: crm.Sandbox})
+	c, err := Factory(w.d, clock.System{})(w.ctx(), crm.Connection{ID: fresh, TenantID: w.tenantID, Provider: crm.Sandbox})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func newConnection(t testing.TB, d *db.DB, tenantID, provider string) string {
 
 func (w world) connector(t testing.TB) *Connector {
 	t.Helper()
-	c, err := Factory(w.d)(w.ctx(), crm.Connection{ID: w.connectionID, TenantID: w.tenantID, Provider: crm.Sandbox})
+	c, err := Factory(w.d, clock.System{})(w.ctx(), crm.Connection{ID: w.connectionID, TenantID: w.tenantID, Provider: crm.Sandbox})
 	if err != nil {
 		t.Fatal(err)
 	}
