@@ -285,12 +285,13 @@ func (s *Service) settle(ctx context.Context, tenantID string, out []outcome) (R
 			}
 			d := o.due
 			actor := changelog.ActorCollaborative
-			if d.Was == proposals.AutoApproved || (d.Was == proposals.Applying && len(decisions[d.ID]) == 0) {
+			approvals := decisions[d.ID]
+			if d.Was == proposals.AutoApproved || (d.Was == proposals.Applying && len(approvals.Seqs) == 0) {
 				actor = changelog.ActorAgent
 			}
 			entries = append(entries, changelog.Entry{ConnectionID: d.ConnectionID, Object: d.Object, RecordID: d.RecordID, Field: d.Field,
-				Before: o.before, After: o.after, ActorKind: actor, AgentID: &out[i].due.AgentID, ProposalID: &out[i].due.ID,
-				DecisionSeqs: decisions[d.ID], PolicyVersion: d.PolicyVersion, Reason: o.reason, At: now})
+				Before: o.before, After: o.after, ActorKind: actor, AgentID: &out[i].due.AgentID, UserID: approvals.UserID,
+				ProposalID: &out[i].due.ID, DecisionSeqs: approvals.Seqs, PolicyVersion: d.PolicyVersion, Reason: o.reason, At: now})
 			applied = append(applied, i)
 		}
 		seqs, err := s.changelog.Append(ctx, tenantID, entries)

@@ -179,23 +179,32 @@ func (s *Service) Reopen(ctx context.Context, tenantID string, proposalIDs []str
 	return reopened, err
 }
 
-// Decisions are the standing approve and edit decisions of proposals, by
-// proposal: what a change event cites as its decisions.
-func (s *Service) Decisions(ctx context.Context, tenantID string, proposalIDs []string) (map[string][]int64, error) {
-	out := map[string][]int64{}
+// Approvals are what a change event cites of a proposal's review: the
+// standing approve and edit decisions, and who made the last of them.
+type Approvals struct {
+	Seqs   []int64
+	UserID *string
+}
+
+// Decisions are the standing approvals of proposals, by proposal.
+func (s *Service) Decisions(ctx context.Context, tenantID string, proposalIDs []string) (map[string]Approvals, error) {
+	out := map[string]Approvals{}
 	if len(proposalIDs) == 0 {
 		return out, nil
 	}
 	var rows []struct {
 		ProposalID string
 		Seq        int64
+		UserID     *string
 	}
-	err := s.db.Conn(ctx).Raw(`SELECT d.proposal_id, d.seq FROM review_decisions d WHERE d.tenant_id = ? AND d.proposal_id = ANY (?::uuid[])
+	err := s.db.Conn(ctx).Raw(`SELECT d.proposal_id, d.seq, d.user_id FROM review_decisions d WHERE d.tenant_id = ? AND d.proposal_id = ANY (?::uuid[])
 		AND d.verdict IN ('approve', 'edit')
 		AND NOT EXISTS (SELECT 1 FROM review_decisions u WHERE u.tenant_id = d.tenant_id AND u.undoes = d.seq)
 		ORDER BY d.seq`, tenantID, pgArray(proposalIDs)).Scan(&rows).Error
 	for _, r := range rows {
-		out[r.ProposalID] = append(out[r.ProposalID], r.Seq)
+		a := out[r.ProposalID]
+		a.Seqs, a.UserID = append(a.Seqs, r.Seq), r.UserID
+		out[r.ProposalID] = a
 	}
 	return out, err
 }

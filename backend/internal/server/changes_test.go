@@ -141,7 +141,8 @@ func TestApply_approved_changes_reach_the_CRM_after_the_undo_window_and_land_in_
 		t.Fatalf("%d change events, want 2", len(log))
 	}
 	for _, ev := range log {
-		if ev.ActorKind != "collaborative" || ev.After != "contractsent" || len(ev.DecisionSeqs) != 1 || ev.AgentName == nil || *ev.AgentName != "Closer" {
+		if ev.ActorKind != "collaborative" || ev.After != "contractsent" || len(ev.DecisionSeqs) != 1 || ev.AgentName == nil || *ev.AgentName != "Closer" ||
+			ev.UserName == nil || *ev.UserName != "Rita Reviewer" {
 			t.Errorf("event: %+v", ev)
 		}
 		if got := admin.sandboxValue("deals", ev.RecordID, "dealstage"); got != "contractsent" {
