@@ -137,3 +137,39 @@ func (s *Service) GetByID(ctx context.Context, tenantID, id string) (Event, erro
 	}
 	return s.Get(ctx, tenantID, seq)
 }
+
+// RecordEntry is something the change log knows of a record: a write (or
+// rollback) of ours, or a later edit in the CRM that corrected one.
+type RecordEntry struct {
+	At         time.Time
+	Kind       string // change | crm_edit
+	Seq        int64
+	Field      string
+	ProposalID string
+	Actor      string
+	Text       string
+}
+
+// RecordEntries lists the record's change events and CRM corrections, newest first.
+func (s *Service) RecordEntries(ctx context.Context, tenantID, object, recordID string, limit int) ([]RecordEntry, error) {
+	var out []RecordEntry
+	err := s.db.Conn(ctx).Raw(`
+		SELECT * FROM (
+		  SELECT e.at, 'change' AS kind, e.seq, e.field, COALESCE(e.proposal_id::text, '') AS proposal_id,
+		         CASE e.actor_kind WHEN 'agent' THEN COALESCE(a.name, 'an agent')
+		              WHEN 'collaborative' THEN COALESCE(a.name, 'an agent') || ' + ' || COALESCE(u.name, 'a reviewer')
+		              WHEN 'human' THEN COALESCE(u.name, 'a person') ELSE 'system' END AS actor,
+		         CASE WHEN e.reverts IS NOT NULL THEN 'rolled back #' || e.reverts || ': wrote ' ELSE 'wrote ' END
+		           || e.after_value || ' (was ' || e.before_value || ') — change #' || e.seq AS text
+		  FROM change_events e
+		  LEFT JOIN agents a ON a.tenant_id = e.tenant_id AND a.id = e.agent_id
+		  LEFT JOIN users u ON u.id = e.user_id
+		  WHERE e.tenant_id = ? AND e.object = ? AND e.record_id = ?
+		  UNION ALL
+		  SELECT c.at, 'crm_edit', c.change_seq, e.field, COALESCE(c.proposal_id::text, ''), COALESCE(NULLIF(c.actor, ''), 'someone in the CRM'),
+		         'changed in the CRM to ' || COALESCE(c.value, 'null') || ', correcting change #' || c.change_seq
+		  FROM corrections c JOIN change_events e ON e.tenant_id = c.tenant_id AND e.seq = c.change_seq
+		  WHERE c.tenant_id = ? AND c.kind = 'crm_edit' AND e.object = ? AND e.record_id = ?
+		) t ORDER BY at DESC LIMIT ?`, tenantID, object, recordID, tenantID, object, recordID, limit).Scan(&out).Error
+	return out, err
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"countersign/backend/internal/fieldvalue"
@@ -11,11 +12,11 @@ import (
 )
 
 // TimelineEntry is one thing that happened to a record: a proposal, a status
-// change of one, or a reviewer's decision (applied changes join with the
-// change log).
+// change of one, a reviewer's decision, a write in the change log, or a
+// later edit in the CRM that corrected one.
 type TimelineEntry struct {
 	At         time.Time
-	Kind       string // proposal | transition | decision
+	Kind       string // proposal | transition | decision | change | crm_edit
 	ProposalID string
 	Field      string
 	Actor      string // agent name, reviewer name, "system"
@@ -71,6 +72,18 @@ func (s *Service) Timeline(ctx context.Context, tenantID, object, recordID strin
 		if err := json.Unmarshal([]byte(r.Detail), &out[i].Detail); err != nil {
 			return nil, fmt.Errorf("timeline: %w", err)
 		}
+	}
+	if s.changes != nil {
+		logged, err := s.changes.RecordEntries(ctx, tenantID, object, recordID, 100)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range logged {
+			out = append(out, TimelineEntry{At: e.At, Kind: e.Kind, ProposalID: e.ProposalID, Field: e.Field, Actor: e.Actor, Text: e.Text,
+				Detail: map[string]any{"seq": e.Seq}})
+		}
+		slices.SortStableFunc(out, func(a, b TimelineEntry) int { return b.At.Compare(a.At) })
+		out = out[:min(len(out), 200)]
 	}
 	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/changelog"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/jobs"
@@ -28,6 +29,7 @@ type Service struct {
 	alerts    *alerts.Service
 	enforcer  *access.Enforcer
 	auditLog  *audit.Log
+	changes   *changelog.Service // the record timeline's writes and corrections
 	jobs      *jobs.Jobs
 	// queueCache holds each tenant's queues for a few seconds (cachedQueues)
 	queueCache sync.Map
@@ -41,12 +43,13 @@ type Deps struct {
 	Alerts   *alerts.Service
 	Enforcer *access.Enforcer
 	Audit    *audit.Log
+	Changes  *changelog.Service
 }
 
 // New returns the review service.
 func New(d Deps) *Service {
 	return &Service{db: d.DB, clock: d.Clock, proposals: proposals.NewStore(d.DB), catalog: d.Catalog, alerts: d.Alerts,
-		enforcer: d.Enforcer, auditLog: d.Audit}
+		enforcer: d.Enforcer, auditLog: d.Audit, changes: d.Changes}
 }
 
 func (s *Service) audit(ctx context.Context, actor principal.Principal, action, target string, detail map[string]any) error {

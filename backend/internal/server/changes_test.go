@@ -201,6 +201,12 @@ func TestRollback_restores_the_value_once_and_shows_a_conflict_when_the_CRM_move
 		log[n].RevertedBy == nil {
 		t.Fatalf("log after rollback: %+v", log)
 	}
+	tl := string(rev.do("GET", "/api/v1/records/deals/"+ev.RecordID+"/timeline", nil).body)
+	for _, want := range []string{`"kind":"change"`, `rolled back #`, `"actor":"Rita Reviewer"`, `Closer + Rita Reviewer`} {
+		if !strings.Contains(tl, want) {
+			t.Errorf("timeline lacks %s: %.800s", want, tl)
+		}
+	}
 	again := rev.do("POST", "/api/v1/changes/"+ev.ID+"/rollback", map[string]any{})
 	if again.status != 409 || again.code() != "already_reverted" {
 		t.Errorf("second rollback: %d %s", again.status, again.body)

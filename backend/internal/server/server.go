@@ -136,15 +136,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	alertSvc.URL = cfg.AlertURL
 	alertSvc.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	alertSvc.RegisterJobs(queue)
-	reviews := review.New(review.Deps{DB: d, Clock: clk, Catalog: cat, Alerts: alertSvc, Enforcer: enforcer, Audit: auditLog})
+	changes := changelog.New(changelog.Deps{DB: d, Clock: clk, Catalog: cat, Signer: changelog.NewSigner(cfg.SecretKey),
+		Alerts: alertSvc})
+	changes.RegisterJobs(queue)
+	reviews := review.New(review.Deps{DB: d, Clock: clk, Catalog: cat, Alerts: alertSvc, Enforcer: enforcer, Audit: auditLog,
+		Changes: changes})
 	reviews.RegisterJobs(queue)
 	gw := gateway.NewService(d, agentSvc, cat, alertSvc, reviews, clk)
 	gw.Log = log
 	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
-	changes := changelog.New(changelog.Deps{DB: d, Clock: clk, Catalog: cat, Signer: changelog.NewSigner(cfg.SecretKey),
-		Alerts: alertSvc})
-	changes.RegisterJobs(queue)
 	applier := apply.New(apply.Deps{DB: d, Clock: clk, Catalog: cat, Changelog: changes, Review: reviews, Log: log})
 	applier.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),

@@ -1808,7 +1808,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            kind: "proposal" | "transition" | "decision";
+            kind: "proposal" | "transition" | "decision" | "change" | "crm_edit";
             proposal_id: string;
             field: string;
             actor: string;

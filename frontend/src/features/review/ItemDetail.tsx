@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ReviewItem } from '../../api/client';
 import { reviewItemQuery, timelineQuery } from '../../api/review';
+import { changeLogPath } from '../changes/filters';
 import { formatDateTime } from '../../components/format';
 import { Badge } from '../../components/Table';
 import { card } from '../../components/styles';
@@ -136,12 +137,17 @@ function ValueBox({ label, value, missing, tone }: { label: string; value: unkno
   );
 }
 
-/** The record's earlier proposals and decisions. */
+/** The record's earlier proposals, decisions, writes and CRM corrections. */
 function Timeline({ object, recordId }: { object: string; recordId: string }) {
   const tl = useQuery(timelineQuery(object, recordId));
   return (
     <section aria-label="Record timeline" className="space-y-2">
-      <h3 className="text-sm font-semibold text-gray-900">Record timeline</h3>
+      <div className="flex items-baseline justify-between gap-2">
+        <h3 className="text-sm font-semibold text-gray-900">Record timeline</h3>
+        <Link to={changeLogPath(recordId)} className="text-xs text-indigo-700 hover:underline">
+          Writes to this record in the change log
+        </Link>
+      </div>
       {tl.isPending ? (
         <p className="text-sm text-gray-500">Loading the timeline…</p>
       ) : tl.error ? (
