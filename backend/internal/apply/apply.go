@@ -15,6 +15,7 @@ package apply
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -169,7 +170,7 @@ func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[str
 	}
 	conn, err := s.connector(ctx, tenantID, conns, first.ConnectionID)
 	if err != nil {
-		return s.settle(ctx, tenantID, failAll(out, "the CRM connection cannot be used: "+problemText(err)))
+		return s.settle(ctx, tenantID, failAll(out, err, "the CRM connection cannot be used: "))
 	}
 	specs, err := s.specs(ctx, tenantID, first.ConnectionID, first.Object)
 	if err != nil {
@@ -177,7 +178,7 @@ func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[str
 	}
 	current, err := read(ctx, conn, first.Object, group)
 	if err != nil {
-		return s.settle(ctx, tenantID, failAll(out, "the CRM did not answer the read before the write: "+problemText(err)))
+		return s.settle(ctx, tenantID, failAll(out, err, "the CRM did not answer the read before the write: "))
 	}
 	var writes []crm.Update
 	var writing []int
@@ -221,9 +222,9 @@ func (s *Service) write(ctx context.Context, conn crm.Connector, object string, 
 	for j, i := range writing {
 		switch {
 		case j < len(res) && res[j].Err != nil:
-			out[i].status, out[i].reason = proposals.Failed, "the CRM refused the write: "+problemText(res[j].Err)
+			out[i].status, out[i].reason = failure(out[i].due, res[j].Err), "the CRM refused the write: "+problemText(res[j].Err)
 		case j >= len(res) && err != nil:
-			out[i].status, out[i].reason = proposals.Failed, "the CRM refused the write: "+problemText(err)
+			out[i].status, out[i].reason = failure(out[i].due, err), "the CRM refused the write: "+problemText(err)
 		default:
 			out[i].status, out[i].wrote = proposals.Applied, true
 			if res[j].Values != nil {
@@ -342,9 +343,25 @@ func settled(tenantID string, o outcome, now time.Time, detail map[string]any, s
 	return st
 }
 
-func failAll(out []outcome, reason string) []outcome {
+// MaxAttempts is how many times a write that fails for a passing reason
+// (the CRM unavailable, rate limited after retries, a timeout) is tried
+// before the proposal is failed for a person to retry.
+const MaxAttempts = 5
+
+// failure is what a failed CRM call makes of a proposal: still applying (a
+// passing failure, taken again when its lease is over), or failed.
+func failure(d proposals.Due, err error) proposals.Status {
+	e, ok := crm.AsError(err)
+	passing := errors.Is(err, context.DeadlineExceeded) || (ok && (e.Kind == crm.KindUnavailable || e.Kind == crm.KindRateLimited))
+	if passing && d.Attempts < MaxAttempts {
+		return proposals.Applying
+	}
+	return proposals.Failed
+}
+
+func failAll(out []outcome, err error, prefix string) []outcome {
 	for i := range out {
-		out[i].status, out[i].reason = proposals.Failed, reason
+		out[i].status, out[i].reason = failure(out[i].due, err), prefix+problemText(err)
 	}
 	return out
 }
