@@ -29,7 +29,6 @@ import (
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/jobs"
-	"countersign/backend/internal/platform/problem"
 	"countersign/backend/internal/proposals"
 	"countersign/backend/internal/review"
 )
@@ -222,9 +221,9 @@ func (s *Service) write(ctx context.Context, conn crm.Connector, object string, 
 	for j, i := range writing {
 		switch {
 		case j < len(res) && res[j].Err != nil:
-			out[i].status, out[i].reason = failure(out[i].due, res[j].Err), "the CRM refused the write: "+problemText(res[j].Err)
+			out[i].status, out[i].reason = failure(out[i].due, res[j].Err), "the CRM refused the write: "+crm.Describe(res[j].Err)
 		case j >= len(res) && err != nil:
-			out[i].status, out[i].reason = failure(out[i].due, err), "the CRM refused the write: "+problemText(err)
+			out[i].status, out[i].reason = failure(out[i].due, err), "the CRM refused the write: "+crm.Describe(err)
 		default:
 			out[i].status, out[i].wrote = proposals.Applied, true
 			if res[j].Values != nil {
@@ -251,7 +250,7 @@ func (s *Service) write(ctx context.Context, conn crm.Connector, object string, 
 		switch {
 		case !found && err != nil:
 			// written, unconfirmed: left applying, the next take reads it again
-			o.status, o.reason = proposals.Applying, "the read-back did not answer: "+problemText(err)
+			o.status, o.reason = proposals.Applying, "the read-back did not answer: "+crm.Describe(err)
 		case !found:
 			o.status, o.reason = proposals.Failed, "written, but the record is gone on read-back"
 		case !fieldvalue.Same(specs[d.Field], got[d.Field], o.after):
@@ -361,7 +360,7 @@ func failure(d proposals.Due, err error) proposals.Status {
 
 func failAll(out []outcome, err error, prefix string) []outcome {
 	for i := range out {
-		out[i].status, out[i].reason = failure(out[i].due, err), prefix+problemText(err)
+		out[i].status, out[i].reason = failure(out[i].due, err), prefix+crm.Describe(err)
 	}
 	return out
 }
@@ -393,27 +392,11 @@ func (s *Service) specs(ctx context.Context, tenantID, connectionID, object stri
 
 // read reads the proposals' fields of their records, by record id.
 func read(ctx context.Context, conn crm.Connector, object string, ds []proposals.Due) (map[string]map[string]any, error) {
-	seen := map[string]bool{}
-	var ids, fields []string
-	for _, d := range ds {
-		if !seen["r"+d.RecordID] {
-			seen["r"+d.RecordID] = true
-			ids = append(ids, d.RecordID)
-		}
-		if !seen["f"+d.Field] {
-			seen["f"+d.Field] = true
-			fields = append(fields, d.Field)
-		}
+	ts := make([]crm.Target, len(ds))
+	for i, d := range ds {
+		ts[i] = crm.Target{RecordID: d.RecordID, Field: d.Field}
 	}
-	recs, err := conn.ReadRecords(ctx, object, ids, fields)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]map[string]any, len(recs))
-	for _, r := range recs {
-		out[r.ID] = r.Values
-	}
-	return out, nil
+	return crm.ReadTargets(ctx, conn, object, ts)
 }
 
 func decode(s *string) any {
@@ -433,14 +416,4 @@ func jsonText(v any) string {
 		return "?"
 	}
 	return string(b)
-}
-
-func problemText(err error) string {
-	if p, ok := problem.As(err); ok {
-		return p.Detail
-	}
-	if e, ok := crm.AsError(err); ok && e.Message != "" {
-		return e.Message
-	}
-	return err.Error()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"countersign/backend/internal/crm"
 	"countersign/backend/internal/fieldvalue"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/jobs"
@@ -123,7 +124,7 @@ func (s *Service) PreviewRollback(ctx context.Context, actor principal.Principal
 func (s *Service) conflicts(ctx context.Context, tenantID string, group []Event) ([]Conflict, error) {
 	conn, err := s.catalog.Connector(ctx, tenantID, group[0].ConnectionID)
 	if err != nil {
-		return nil, problem.Unavailable("crm_unavailable", "The CRM connection cannot be used: "+problemText(err))
+		return nil, problem.Unavailable("crm_unavailable", "The CRM connection cannot be used: "+crm.Describe(err))
 	}
 	specs, err := s.specs(ctx, tenantID, group[0].ConnectionID, group[0].Object)
 	if err != nil {
@@ -131,11 +132,11 @@ func (s *Service) conflicts(ctx context.Context, tenantID string, group []Event)
 	}
 	current, err := readValues(ctx, conn, group[0].Object, group)
 	if err != nil {
-		return nil, problem.Unavailable("crm_unavailable", "The CRM did not answer: "+problemText(err))
+		return nil, problem.Unavailable("crm_unavailable", "The CRM did not answer: "+crm.Describe(err))
 	}
 	var out []Conflict
 	for _, ev := range group {
-		cur, found := current[ev.RecordID+"\x00"+ev.Field]
+		cur, found := lookup(current, ev.RecordID, ev.Field)
 		if spec, ok := specs[ev.Field]; found && ok && fieldvalue.Same(spec, cur, decode(ev.After)) {
 			continue
 		}

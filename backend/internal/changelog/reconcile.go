@@ -128,19 +128,12 @@ func (s *Service) reconcileConnection(ctx context.Context, tenantID, connectionI
 		for start := 0; start < len(ws); start += 100 {
 			part := ws[start:min(start+100, len(ws))]
 			last := map[string]watched{}
-			var ids, fields []string
-			seen := map[string]bool{}
-			for _, w := range part {
+			ts := make([]crm.Target, len(part))
+			for i, w := range part {
 				last[w.RecordID+"\x00"+w.Field] = w
-				if !seen["r"+w.RecordID] {
-					seen["r"+w.RecordID] = true
-					ids = append(ids, w.RecordID)
-				}
-				if !seen["f"+w.Field] {
-					seen["f"+w.Field] = true
-					fields = append(fields, w.Field)
-				}
+				ts[i] = crm.Target{RecordID: w.RecordID, Field: w.Field}
 			}
+			ids, fields := crm.Split(ts)
 			changes, err := conn.History(ctx, object, ids, fields, since)
 			if err != nil {
 				return res, err

@@ -117,7 +117,7 @@ func (s *Service) revert(ctx context.Context, actor principal.Principal, events 
 	first := events[0]
 	conn, err := s.catalog.Connector(ctx, actor.TenantID, first.ConnectionID)
 	if err != nil {
-		return nil, problem.Unavailable("crm_unavailable", "The CRM connection cannot be used: "+problemText(err))
+		return nil, problem.Unavailable("crm_unavailable", "The CRM connection cannot be used: "+crm.Describe(err))
 	}
 	specs, err := s.specs(ctx, actor.TenantID, first.ConnectionID, first.Object)
 	if err != nil {
@@ -125,13 +125,13 @@ func (s *Service) revert(ctx context.Context, actor principal.Principal, events 
 	}
 	current, err := readValues(ctx, conn, first.Object, events)
 	if err != nil {
-		return nil, problem.Unavailable("crm_unavailable", "The CRM did not answer: "+problemText(err))
+		return nil, problem.Unavailable("crm_unavailable", "The CRM did not answer: "+crm.Describe(err))
 	}
 	var writes []crm.Update
 	targets := make([]any, len(events))
 	written := make([]bool, len(events))
 	for i, ev := range events {
-		cur, found := current[ev.RecordID+"\x00"+ev.Field]
+		cur, found := lookup(current, ev.RecordID, ev.Field)
 		conflict := &Conflict{Seq: ev.Seq, Object: ev.Object, RecordID: ev.RecordID, Field: ev.Field, Before: ev.Before, Ours: ev.After,
 			Current: jsonOf(cur)}
 		if !found {
@@ -183,7 +183,7 @@ func (s *Service) revert(ctx context.Context, actor principal.Principal, events 
 		if written[i] {
 			if msg, bad := failures[ev.RecordID+"\x00"+ev.Field]; bad {
 				out[i] = RollbackResult{Status: "failed", Conflict: &Conflict{Seq: ev.Seq, Object: ev.Object, RecordID: ev.RecordID,
-					Field: ev.Field, Before: ev.Before, Ours: ev.After, Current: jsonOf(current[ev.RecordID+"\x00"+ev.Field]), Problem: msg}}
+					Field: ev.Field, Before: ev.Before, Ours: ev.After, Current: jsonOf(current[ev.RecordID][ev.Field]), Problem: msg}}
 				continue
 			}
 			out[i].Status = "reverted"
@@ -194,7 +194,7 @@ func (s *Service) revert(ctx context.Context, actor principal.Principal, events 
 		}
 		seq := ev.Seq
 		entries = append(entries, Entry{ConnectionID: ev.ConnectionID, Object: ev.Object, RecordID: ev.RecordID, Field: ev.Field,
-			Before: current[ev.RecordID+"\x00"+ev.Field], After: targets[i], ActorKind: ActorHuman, AgentID: ev.AgentID,
+			Before: current[ev.RecordID][ev.Field], After: targets[i], ActorKind: ActorHuman, AgentID: ev.AgentID,
 			UserID: &actor.UserID, ProposalID: ev.ProposalID, Reverts: &seq, Reason: reason, At: now})
 		idx = append(idx, i)
 	}
@@ -262,13 +262,13 @@ func (s *Service) settleRollback(ctx context.Context, actor principal.Principal,
 func (s *Service) write(ctx context.Context, conn crm.Connector, object string, writes []crm.Update, specs map[string]fieldvalue.Spec, failures map[string]string) error {
 	res, err := conn.UpdateRecords(ctx, object, writes)
 	if err != nil && len(res) != len(writes) {
-		return problem.Unavailable("crm_unavailable", "The CRM refused the write: "+problemText(err))
+		return problem.Unavailable("crm_unavailable", "The CRM refused the write: "+crm.Describe(err))
 	}
 	var ok []crm.Update
 	for i, r := range res {
 		for f := range writes[i].Values {
 			if r.Err != nil {
-				failures[writes[i].RecordID+"\x00"+f] = problemText(r.Err)
+				failures[writes[i].RecordID+"\x00"+f] = crm.Describe(r.Err)
 			}
 		}
 		if r.Err == nil {
@@ -278,19 +278,20 @@ func (s *Service) write(ctx context.Context, conn crm.Connector, object string, 
 	if len(ok) == 0 {
 		return nil
 	}
-	ids, fields := idsAndFields(ok)
-	recs, err := conn.ReadRecords(ctx, object, ids, fields)
+	var ts []crm.Target
+	for _, u := range ok {
+		for f := range u.Values {
+			ts = append(ts, crm.Target{RecordID: u.RecordID, Field: f})
+		}
+	}
+	back, err := crm.ReadTargets(ctx, conn, object, ts)
 	if err != nil {
 		for _, u := range ok {
 			for f := range u.Values {
-				failures[u.RecordID+"\x00"+f] = "written, but the CRM did not answer the read-back: " + problemText(err)
+				failures[u.RecordID+"\x00"+f] = "written, but the CRM did not answer the read-back: " + crm.Describe(err)
 			}
 		}
 		return nil
-	}
-	back := map[string]map[string]any{}
-	for _, r := range recs {
-		back[r.ID] = r.Values
 	}
 	for _, u := range ok {
 		for f, v := range u.Values {
@@ -302,51 +303,20 @@ func (s *Service) write(ctx context.Context, conn crm.Connector, object string, 
 	return nil
 }
 
-// readValues reads the CRM's current value of each event's field, keyed record\x00field.
-func readValues(ctx context.Context, conn crm.Connector, object string, events []Event) (map[string]any, error) {
-	seen := map[string]bool{}
-	var ids, fields []string
-	for _, ev := range events {
-		if !seen["r"+ev.RecordID] {
-			seen["r"+ev.RecordID] = true
-			ids = append(ids, ev.RecordID)
-		}
-		if !seen["f"+ev.Field] {
-			seen["f"+ev.Field] = true
-			fields = append(fields, ev.Field)
-		}
+// readValues reads the CRM's current value of each event's field, as
+// record id → field → value.
+func readValues(ctx context.Context, conn crm.Connector, object string, events []Event) (map[string]map[string]any, error) {
+	ts := make([]crm.Target, len(events))
+	for i, ev := range events {
+		ts[i] = crm.Target{RecordID: ev.RecordID, Field: ev.Field}
 	}
-	out := map[string]any{}
-	for start := 0; start < len(ids); start += 100 {
-		recs, err := conn.ReadRecords(ctx, object, ids[start:min(start+100, len(ids))], fields)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			for _, f := range fields {
-				out[r.ID+"\x00"+f] = r.Values[f]
-			}
-		}
-	}
-	return out, nil
+	return crm.ReadTargets(ctx, conn, object, ts)
 }
 
-func idsAndFields(us []crm.Update) ([]string, []string) {
-	seen := map[string]bool{}
-	var ids, fields []string
-	for _, u := range us {
-		if !seen["r"+u.RecordID] {
-			seen["r"+u.RecordID] = true
-			ids = append(ids, u.RecordID)
-		}
-		for f := range u.Values {
-			if !seen["f"+f] {
-				seen["f"+f] = true
-				fields = append(fields, f)
-			}
-		}
-	}
-	return ids, fields
+// lookup is a record's field in a read, and whether the record was found.
+func lookup(read map[string]map[string]any, recordID, field string) (any, bool) {
+	rec, ok := read[recordID]
+	return rec[field], ok
 }
 
 // specs are the catalog's definitions of an object's fields, by name.
@@ -378,16 +348,6 @@ func jsonOf(v any) json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return json.RawMessage(s)
-}
-
-func problemText(err error) string {
-	if p, ok := problem.As(err); ok {
-		return p.Detail
-	}
-	if e, ok := crm.AsError(err); ok && e.Message != "" {
-		return e.Message
-	}
-	return err.Error()
 }
 
 func isUnique(err error) bool {

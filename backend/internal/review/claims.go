@@ -280,23 +280,16 @@ func (s *Service) field(ctx context.Context, tenantID string, fieldID *string) (
 func (s *Service) current(ctx context.Context, tenantID, connectionID, object, recordID, field string) (any, string) {
 	conn, err := s.catalog.Connector(ctx, tenantID, connectionID)
 	if err != nil {
-		return nil, "the CRM connection cannot be used: " + problemText(err)
+		return nil, "the CRM connection cannot be used: " + crm.Describe(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	recs, err := conn.ReadRecords(ctx, object, []string{recordID}, []string{field})
 	if err != nil {
-		return nil, "the CRM did not answer: " + problemText(err)
+		return nil, "the CRM did not answer: " + crm.Describe(err)
 	}
 	if len(recs) == 0 {
 		return nil, "the record no longer exists in the CRM"
 	}
 	return recs[0].Values[field], ""
-}
-
-func problemText(err error) string {
-	if p, ok := problem.As(err); ok {
-		return p.Detail
-	}
-	return err.Error()
 }

@@ -78,6 +78,31 @@ func (e *env) drain(tenantID string) (applied, stale, failed int) {
 	return r.Applied, r.Stale, r.Failed
 }
 
+// applied is a workspace where the agent Closer's stage moves were
+// approved by the reviewer and written to the sandbox CRM.
+type applied struct {
+	e          *env
+	closer     agents.Agent
+	agent      *agentClient
+	res        []result
+	rev, admin *client
+	tenant     string
+}
+
+func applyStageMoves(t *testing.T, n, atLeast int) applied {
+	t.Helper()
+	e := newEnv(t, true)
+	closer, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	a := applied{e: e, closer: closer, agent: agent, res: proposeStage(t, agent, n, "contractsent"),
+		rev: e.signIn("reviewer@acme.test"), admin: e.signIn("admin@acme.test"), tenant: e.admin("admin@acme.test").TenantID}
+	a.rev.approveAll()
+	e.clock.Advance(13 * time.Second)
+	if got, _, _ := e.drain(a.tenant); got != len(a.res) || got < atLeast {
+		t.Fatalf("applied %d of %d", got, len(a.res))
+	}
+	return a
+}
+
 func TestApply_approved_changes_reach_the_CRM_after_the_undo_window_and_land_in_the_change_log(t *testing.T) {
 	e := newEnv(t, true)
 	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
@@ -167,16 +192,8 @@ func TestApply_approved_changes_reach_the_CRM_after_the_undo_window_and_land_in_
 }
 
 func TestRollback_restores_the_value_once_and_shows_a_conflict_when_the_CRM_moved_on(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
-	res := proposeStage(t, agent, 5, "contractsent")
-	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
-	tenant := e.admin("admin@acme.test").TenantID
-	rev.approveAll()
-	e.clock.Advance(13 * time.Second)
-	if a, _, _ := e.drain(tenant); a != len(res) || a < 2 {
-		t.Fatalf("applied %d", a)
-	}
+	a := applyStageMoves(t, 5, 2)
+	e, agent, res, rev, admin := a.e, a.agent, a.res, a.rev, a.admin
 	log := admin.changes("")
 	ev := log[len(log)-1]
 	before := ev.Before
@@ -260,16 +277,9 @@ func TestRollback_restores_the_value_once_and_shows_a_conflict_when_the_CRM_move
 }
 
 func TestBulkRollback_previews_then_undoes_an_agents_changes_once_leaving_conflicts_for_a_human(t *testing.T) {
-	e := newEnv(t, true)
-	closer, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
-	res := proposeStage(t, agent, 6, "contractsent")
-	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
-	tenant := e.admin("admin@acme.test").TenantID
-	rev.approveAll()
-	e.clock.Advance(13 * time.Second)
-	if a, _, _ := e.drain(tenant); a != len(res) || a < 3 {
-		t.Fatalf("applied %d of %d", a, len(res))
-	}
+	a := applyStageMoves(t, 6, 3)
+	e, res, rev, admin, tenant := a.e, a.res, a.rev, a.admin, a.tenant
+	closer := a.closer
 	log := admin.changes("")
 	moved := log[0]
 	admin.editAsHuman("deals", moved.RecordID, map[string]any{"dealstage": "closedwon"})
@@ -348,16 +358,8 @@ func TestBulkRollback_previews_then_undoes_an_agents_changes_once_leaving_confli
 }
 
 func TestReconcile_turns_a_later_CRM_edit_into_a_correction_once_and_alerts_on_a_write_not_in_the_log(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
-	res := proposeStage(t, agent, 5, "contractsent")
-	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
-	tenant := e.admin("admin@acme.test").TenantID
-	rev.approveAll()
-	e.clock.Advance(13 * time.Second)
-	if a, _, _ := e.drain(tenant); a != len(res) || a < 2 {
-		t.Fatalf("applied %d", a)
-	}
+	a := applyStageMoves(t, 5, 2)
+	e, agent, admin, tenant := a.e, a.agent, a.admin, a.tenant
 	if r, err := e.srv.Changes.Reconcile(e.as(tenant), tenant); err != nil || r.Corrections != 0 || r.Unlogged != 0 {
 		t.Fatalf("nothing happened yet: %+v %v", r, err)
 	}
