@@ -54,8 +54,8 @@ func (h *ConsoleHandlers) GetProposal(ctx context.Context, req api.GetProposalRe
 	out := api.GetProposal200JSONResponse{Id: x.Id, AgentId: x.AgentId, AgentName: x.AgentName, BatchId: x.BatchId, Object: x.Object,
 		RecordId: x.RecordId, Field: x.Field, Operation: x.Operation, ExpectedOld: x.ExpectedOld, Proposed: x.Proposed,
 		Confidence: x.Confidence, Rationale: x.Rationale, Evidence: x.Evidence, RunId: x.RunId, Route: api.ProposalDetailRoute(x.Route),
-		Status: x.Status, Reasons: x.Reasons, Flags: x.Flags, SupersededBy: x.SupersededBy, CreatedAt: x.CreatedAt,
-		History: make([]api.ProposalTransition, len(pr.History))}
+		Status: x.Status, Reasons: x.Reasons, Flags: x.Flags, SupersededBy: x.SupersededBy, ApplyError: x.ApplyError,
+		AppliedSeq: x.AppliedSeq, CreatedAt: x.CreatedAt, History: make([]api.ProposalTransition, len(pr.History))}
 	for i, t := range pr.History {
 		out.History[i] = api.ProposalTransition{At: t.At, From: t.From, To: t.To, ActorKind: t.ActorKind, Detail: orMap(t.Detail)}
 	}
@@ -66,7 +66,7 @@ func toAPIProposal(p Proposal) api.Proposal {
 	out := api.Proposal{Id: p.ID, AgentId: p.AgentID, AgentName: p.AgentName, Object: p.Object, RecordId: p.RecordID, Field: p.Field,
 		Operation: p.Operation, ExpectedOld: p.ExpectedOld, Proposed: p.Proposed, Confidence: p.Confidence, Rationale: p.Rationale,
 		Route: api.ProposalRoute(p.Route), Status: p.Status, Reasons: reasonTexts(p.Reasons), CreatedAt: p.CreatedAt,
-		SupersededBy: p.SupersededBy, Evidence: make([]api.ProposalEvidence, len(p.Evidence)), Flags: make([]api.ProposalFlag, len(p.Flags))}
+		SupersededBy: p.SupersededBy, ApplyError: p.ApplyError, AppliedSeq: p.AppliedSeq, Evidence: make([]api.ProposalEvidence, len(p.Evidence)), Flags: make([]api.ProposalFlag, len(p.Flags))}
 	if p.BatchID != "" {
 		out.BatchId = &p.BatchID
 	}

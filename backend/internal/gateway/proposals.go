@@ -28,6 +28,8 @@ type Proposal struct {
 	Flags                           []policy.Flag
 	ShadowAuto                      bool
 	SupersededBy                    *string
+	ApplyError                      *string
+	AppliedSeq                      *int64
 	CreatedAt, UpdatedAt            time.Time
 	History                         []Transition
 }
@@ -56,6 +58,8 @@ type proposalDBRow struct {
 	Rationale, Evidence, RunID, Route, Status, Reasons, Flags           string
 	ShadowAuto                                                          bool
 	SupersededBy                                                        *string
+	ApplyError                                                          *string
+	AppliedSeq                                                          *int64
 	CreatedAt, UpdatedAt                                                time.Time
 	Total                                                               int
 }
@@ -63,7 +67,8 @@ type proposalDBRow struct {
 func (r proposalDBRow) proposal() Proposal {
 	p := Proposal{ID: r.ID, AgentID: r.AgentID, AgentName: r.AgentName, BatchID: r.BatchID, Object: r.Object, RecordID: r.RecordID,
 		Field: r.Field, Operation: r.Operation, Confidence: r.Confidence, Rationale: r.Rationale, RunID: r.RunID, Route: r.Route,
-		Status: r.Status, ShadowAuto: r.ShadowAuto, SupersededBy: r.SupersededBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Status: r.Status, ShadowAuto: r.ShadowAuto, SupersededBy: r.SupersededBy, ApplyError: r.ApplyError, AppliedSeq: r.AppliedSeq,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	p.ExpectedOld, p.Proposed = jsonValue(r.ExpectedOld), jsonValue(r.Proposed)
 	json.Unmarshal([]byte(r.Evidence), &p.Evidence)
 	json.Unmarshal([]byte(r.Reasons), &p.Reasons)
@@ -84,7 +89,7 @@ const proposalSQL = `
 SELECT p.id, p.agent_id, a.name AS agent_name, p.batch_id, p.object, p.record_id, p.field, p.operation,
        p.expected_old::text AS expected_old, p.proposed::text AS proposed, p.confidence, p.rationale, p.evidence::text AS evidence,
        p.run_id, p.route, p.status, p.reasons::text AS reasons, p.flags::text AS flags, p.shadow_auto, p.superseded_by,
-       p.created_at, p.updated_at`
+       p.apply_error, p.applied_seq, p.created_at, p.updated_at`
 
 const proposalFrom = `
 FROM proposals p JOIN agents a ON a.id = p.agent_id AND a.tenant_id = p.tenant_id

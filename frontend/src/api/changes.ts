@@ -86,3 +86,12 @@ export function useStartRollback() {
     },
   });
 }
+
+/** Sends a failed write back for another attempt (the CRM is read first, so a write that happened is not repeated). */
+export function useRetryApply(proposalId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/proposals/{proposalId}/retry', { params: { path: { proposalId } } })),
+    onSettled: () => qc.invalidateQueries({ queryKey: ['proposals'] }),
+  });
+}

@@ -1621,6 +1621,13 @@ export interface components {
             reasons: string[];
             flags: components["schemas"]["ProposalFlag"][];
             superseded_by?: string;
+            /** @description why the CRM write failed (status failed) or is being tried again (applying) */
+            apply_error?: string;
+            /**
+             * Format: int64
+             * @description the change log event that recorded the write
+             */
+            applied_seq?: number;
             /** Format: date-time */
             created_at: string;
         };

@@ -130,6 +130,32 @@ describe('Proposals page', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
+  it('shows why a write failed and sends it back for another attempt; an applied one links to its change', async () => {
+    let status = 'failed';
+    const api = fakeApi({
+      'GET /session': () => makeSession(),
+      'GET /alerts': () => ({ alerts: [] }),
+      'GET /agents': () => ({ agents: [makeAgent()] }),
+      'GET /proposals': () => ({ proposals: [makeProposal({ status })], total: 1 }),
+      'GET /proposals/p1': () =>
+        status === 'failed'
+          ? makeProposalDetail({ status, apply_error: 'the CRM refused the write: dealstage was not one of the allowed options' })
+          : makeProposalDetail({ status: 'applied', applied_seq: 42 }),
+      'POST /proposals/p1/retry': () => {
+        status = 'applied';
+        return new Response(null, { status: 202 });
+      },
+    });
+    const { user } = renderApp('/proposals/p1');
+    const drawer = await screen.findByRole('dialog', { name: 'deals · 5001 — dealstage' });
+    expect((await within(drawer).findByRole('alert')).textContent).toContain('dealstage was not one of the allowed options');
+    await user.click(within(drawer).getByRole('button', { name: 'Retry the write' }));
+    expect(api.calls('POST /proposals/p1/retry')).toHaveLength(1);
+    const link = await within(drawer).findByRole('link', { name: /change #42/ });
+    expect(link.getAttribute('href')).toBe('/changelog?record_id=5001&field=dealstage');
+    expect(within(drawer).queryByRole('alert')).toBeNull();
+  });
+
   it('says how proposals arrive when there are none', async () => {
     fakeApi({
       'GET /session': () => makeSession(),

@@ -2,12 +2,15 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ProposalDetail, ProposalTransition } from '../../api/client';
+import { useRetryApply } from '../../api/changes';
+import { errorMessage } from '../../api/client';
 import { proposalQuery } from '../../api/proposals';
 import { Drawer } from '../../components/Dialog';
 import { formatDateTime } from '../../components/format';
 import { Empty, ErrorState, Loading } from '../../components/states';
-import { sectionTitle } from '../../components/styles';
+import { secondaryButton, sectionTitle } from '../../components/styles';
 import { useCan } from '../auth/session';
+import { changeLogPath } from '../changes/filters';
 import { FlagBadge, RouteBadge, StatusBadge } from './badges';
 import { formatConfidence, formatValue, humanize, isEmptyValue } from './values';
 
@@ -28,6 +31,29 @@ export function ProposalDrawer({ proposalId, onClose }: { proposalId: string; on
         <ProposalSections proposal={data} />
       )}
     </Drawer>
+  );
+}
+
+/** Why the CRM write failed (or is being tried again), and a retry for a failed one. */
+function WriteProblem({ proposal: p }: { proposal: ProposalDetail }) {
+  const canRetry = useCan('changelog.rollback') && p.status === 'failed';
+  const retry = useRetryApply(p.id);
+  return (
+    <div role="alert" className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
+      <p>
+        {p.status === 'failed' ? 'The write to the CRM failed' : 'The write to the CRM is being tried again'}
+        {p.apply_error ? `: ${p.apply_error}` : '.'}
+      </p>
+      {canRetry && (
+        <div className="flex flex-wrap items-center gap-2">
+          <button type="button" className={secondaryButton} disabled={retry.isPending || retry.isSuccess} onClick={() => retry.mutate()}>
+            {retry.isPending ? 'Retrying…' : 'Retry the write'}
+          </button>
+          {retry.isSuccess && <span className="text-gray-700">Taken for another attempt: the CRM is read first, so a write that did happen is not repeated.</span>}
+          {retry.error && <span>{errorMessage(retry.error)}</span>}
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -70,6 +96,14 @@ function ProposalSections({ proposal: p }: { proposal: ProposalDetail }) {
           )}
         </dd>
       </dl>
+      {(p.status === 'failed' || p.apply_error) && <WriteProblem proposal={p} />}
+      {p.applied_seq != null && (
+        <p className="text-sm">
+          <Link className="text-accent-700 hover:underline" to={changeLogPath(p.record_id, p.field)}>
+            Written to the CRM as change #{p.applied_seq} — see the change log
+          </Link>
+        </p>
+      )}
       <Section title="Change">
         <div className="grid gap-3 sm:grid-cols-2">
           <ValueBox label="Old (what the agent saw)" value={p.expected_old} />
