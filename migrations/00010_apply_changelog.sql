@@ -4,13 +4,15 @@
 -- its CRM write; the value written is the reviewer's edit when there is one.
 -- The apply worker takes due proposals with FOR UPDATE SKIP LOCKED, marks
 -- them applying (the lease is updated_at + 2 minutes: a proposal applying
--- longer than that belongs to a worker that died and is taken again), and
--- settles each as applied, stale, conflict or failed.
+-- longer than that belongs to a worker that died and is taken again; the
+-- take time is also the worker's fencing token), stamps write_started_at
+-- just before it writes, and settles each as applied, stale or failed.
 ALTER TABLE proposals
     ADD COLUMN final_value    jsonb,            -- the edited value (JSON null clears); NULL: the proposed one
     ADD COLUMN apply_attempts integer NOT NULL DEFAULT 0,
     ADD COLUMN apply_error    text,
-    ADD COLUMN applied_seq    bigint;          -- the change event that recorded the write
+    ADD COLUMN applied_seq    bigint,          -- the change event that recorded the write
+    ADD COLUMN write_started_at timestamptz;   -- a worker was about to write: a re-take must look for the write
 CREATE INDEX proposals_due_idx ON proposals (tenant_id, updated_at)
     WHERE status IN ('approved', 'edited', 'auto_approved', 'applying');
 
@@ -166,4 +168,5 @@ DROP TABLE change_events;
 DROP FUNCTION change_log_append_only();
 ALTER TABLE job_outbox DROP COLUMN scheduled_at;
 DROP INDEX proposals_due_idx;
-ALTER TABLE proposals DROP COLUMN final_value, DROP COLUMN apply_attempts, DROP COLUMN apply_error, DROP COLUMN applied_seq;
+ALTER TABLE proposals DROP COLUMN final_value, DROP COLUMN apply_attempts, DROP COLUMN apply_error, DROP COLUMN applied_seq,
+    DROP COLUMN write_started_at;

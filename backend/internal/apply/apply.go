@@ -128,7 +128,7 @@ func (s *Service) Drain(ctx context.Context, tenantID string) (Result, error) {
 			return total, err
 		}
 		for _, group := range groups(taken) {
-			r, err := s.applyGroup(ctx, tenantID, conns, group)
+			r, err := s.applyGroupInTime(ctx, tenantID, conns, group)
 			total.Applied, total.Stale, total.Failed = total.Applied+r.Applied, total.Stale+r.Stale, total.Failed+r.Failed
 			if err != nil {
 				return total, err
@@ -161,6 +161,14 @@ type outcome struct {
 	wrote   bool
 }
 
+// applyGroupInTime gives a group half its lease: a worker whose CRM is too
+// slow gives up well before another may take the group again.
+func (s *Service) applyGroupInTime(ctx context.Context, tenantID string, conns map[string]crm.Connector, group []proposals.Due) (Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.Lease/2)
+	defer cancel()
+	return s.applyGroup(ctx, tenantID, conns, group)
+}
+
 func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[string]crm.Connector, group []proposals.Due) (Result, error) {
 	first := group[0]
 	out := make([]outcome, len(group))
@@ -191,8 +199,8 @@ func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[str
 			o.status, o.reason = proposals.Failed, "the record no longer exists in the CRM"
 		case !known:
 			o.status, o.reason = proposals.Failed, "the field is no longer in the catalog"
-		case d.Was == proposals.Applying && fieldvalue.Same(spec, cur[d.Field], o.after):
-			// taken again after its worker died: the write happened
+		case d.WriteStartedAt != nil && fieldvalue.Same(spec, cur[d.Field], o.after):
+			// taken again after a worker died while writing: the write happened
 			o.status, o.before, o.reason = proposals.Applied, decode(d.ExpectedOld), "confirmed after a restart"
 		case !fieldvalue.Same(spec, cur[d.Field], decode(d.ExpectedOld)):
 			o.status, o.current = proposals.Stale, cur[d.Field]
@@ -206,10 +214,49 @@ func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[str
 			writing = append(writing, i)
 		}
 	}
+	if writes, writing, err = s.markWriting(ctx, tenantID, writes, writing, out); err != nil {
+		return Result{}, err
+	}
 	if len(writes) > 0 {
 		s.write(ctx, conn, first.Object, writes, writing, out, specs)
 	}
 	return s.settle(ctx, tenantID, out)
+}
+
+// markWriting stamps the proposals about to be written (committed before
+// the write) and keeps the writes of those still this worker's; the others
+// were taken by another worker since and are left to it.
+func (s *Service) markWriting(ctx context.Context, tenantID string, writes []crm.Update, writing []int, out []outcome) ([]crm.Update, []int, error) {
+	if len(writes) == 0 {
+		return writes, writing, nil
+	}
+	ids := make([]string, len(writing))
+	for j, i := range writing {
+		ids[j] = out[i].due.ID
+	}
+	var own []string
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		own, err = s.proposals.MarkWriting(ctx, tenantID, ids, out[writing[0]].due.TakenAt, s.clock.Now())
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	mine := make(map[string]bool, len(own))
+	for _, id := range own {
+		mine[id] = true
+	}
+	var keptWrites []crm.Update
+	var kept []int
+	for j, i := range writing {
+		if mine[out[i].due.ID] {
+			keptWrites, kept = append(keptWrites, writes[j]), append(kept, i)
+		} else {
+			out[i].status = "" // another worker's now
+		}
+	}
+	return keptWrites, kept, nil
 }
 
 // write sends the updates and confirms each: by the values the CRM's answer
@@ -267,6 +314,10 @@ func (s *Service) settle(ctx context.Context, tenantID string, out []outcome) (R
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		res = Result{}
 		now := s.clock.Now()
+		out, err := s.stillMine(ctx, tenantID, out)
+		if err != nil {
+			return err
+		}
 		var ids []string
 		for _, o := range out {
 			if o.status == proposals.Applied {
@@ -331,6 +382,35 @@ func (s *Service) settle(ctx context.Context, tenantID string, out []outcome) (R
 		return s.proposals.ApplyMany(ctx, tenantID, now, requeue)
 	})
 	return res, err
+}
+
+// stillMine keeps the outcomes to settle of proposals this worker still
+// holds (locking them for the settling transaction).
+func (s *Service) stillMine(ctx context.Context, tenantID string, out []outcome) ([]outcome, error) {
+	var ids []string
+	for _, o := range out {
+		if o.status != "" && o.status != proposals.Applying {
+			ids = append(ids, o.due.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	own, err := s.proposals.Own(ctx, tenantID, ids, out[0].due.TakenAt)
+	if err != nil {
+		return nil, err
+	}
+	mine := make(map[string]bool, len(own))
+	for _, id := range own {
+		mine[id] = true
+	}
+	kept := make([]outcome, 0, len(own))
+	for _, o := range out {
+		if mine[o.due.ID] {
+			kept = append(kept, o)
+		}
+	}
+	return kept, nil
 }
 
 func settled(tenantID string, o outcome, now time.Time, detail map[string]any, seq int64) proposals.Settled {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"countersign/backend/internal/platform/jobs"
@@ -40,14 +41,22 @@ type Due struct {
 	Was                                Status  // approved, edited, auto_approved, or applying (taken again)
 	Attempts                           int
 	PolicyVersion                      *int64
+	// WriteStartedAt is set when an earlier worker was about to write it:
+	// only then may the CRM already hold the value because of us.
+	WriteStartedAt *time.Time
+	// TakenAt is this take's time, the worker's fencing token: the proposal
+	// stays its own while its updated_at is still TakenAt.
+	TakenAt time.Time `gorm:"-"`
 }
 
 // TakeDue moves up to limit of the tenant's due proposals to applying and
 // returns them: approved and edited ones whose undo window (hold) is over,
 // auto-approved ones, and ones applying for longer than lease (their worker
 // died; Was says so). Rows are taken FOR UPDATE SKIP LOCKED, so two workers
-// never take the same proposal.
+// never take the same proposal; now (to the microsecond) is the take's
+// fencing token.
 func (s *Store) TakeDue(ctx context.Context, tenantID string, now time.Time, hold, lease time.Duration, limit int) ([]Due, error) {
+	now = now.UTC().Truncate(time.Microsecond)
 	var out []Due
 	err := s.db.Conn(ctx).Raw(`
 		WITH due AS (
@@ -61,7 +70,8 @@ func (s *Store) TakeDue(ctx context.Context, tenantID string, now time.Time, hol
 		  UPDATE proposals p SET status = 'applying', updated_at = ?, apply_attempts = p.apply_attempts + 1, apply_error = NULL
 		  FROM due WHERE p.tenant_id = ? AND p.id = due.id
 		  RETURNING p.id, p.agent_id, p.batch_id, p.object, p.record_id, p.field, p.field_id, p.expected_old::text AS expected_old,
-		         COALESCE(p.final_value, p.proposed)::text AS value, due.status AS was, p.apply_attempts AS attempts
+		         COALESCE(p.final_value, p.proposed)::text AS value, due.status AS was, p.apply_attempts AS attempts,
+		         p.write_started_at
 		), ev AS (
 		  INSERT INTO proposal_events (tenant_id, proposal_id, at, from_status, to_status, actor_kind, actor_id, detail)
 		  SELECT ?, id, ?, was, 'applying', 'system', '', '{}'::jsonb FROM taken WHERE was <> 'applying'
@@ -72,6 +82,7 @@ func (s *Store) TakeDue(ctx context.Context, tenantID string, now time.Time, hol
 		ORDER BY a.connection_id, t.object, t.id`,
 		tenantID, now.Add(-hold), now.Add(-lease), limit, now, tenantID, tenantID, now, tenantID, tenantID).Scan(&out).Error
 	for i := range out {
+		out[i].TakenAt = now
 		if out[i].Value != nil && *out[i].Value == "null" {
 			out[i].Value = nil
 		}
@@ -81,6 +92,28 @@ func (s *Store) TakeDue(ctx context.Context, tenantID string, now time.Time, hol
 	}
 	return out, err
 }
+
+// MarkWriting stamps the proposals a worker is about to write, in a
+// transaction of its own before the write, and returns those still its own
+// (applying since takenAt): a proposal another worker took since (this one
+// overran its lease) is not written twice.
+func (s *Store) MarkWriting(ctx context.Context, tenantID string, ids []string, takenAt, now time.Time) ([]string, error) {
+	var own []string
+	err := s.db.Conn(ctx).Raw(`UPDATE proposals SET write_started_at = ? WHERE tenant_id = ? AND id = ANY (?::uuid[])
+		AND status = 'applying' AND updated_at = ? RETURNING id`, now, tenantID, uuidArray(ids), takenAt).Scan(&own).Error
+	return own, err
+}
+
+// Own locks the proposals still applying since takenAt, in ctx's
+// transaction, and returns them: what a worker may settle.
+func (s *Store) Own(ctx context.Context, tenantID string, ids []string, takenAt time.Time) ([]string, error) {
+	var own []string
+	err := s.db.Conn(ctx).Raw(`SELECT id FROM proposals WHERE tenant_id = ? AND id = ANY (?::uuid[])
+		AND status = 'applying' AND updated_at = ? FOR UPDATE`, tenantID, uuidArray(ids), takenAt).Scan(&own).Error
+	return own, err
+}
+
+func uuidArray(ids []string) string { return "{" + strings.Join(ids, ",") + "}" }
 
 // Settled is how a taken proposal ended.
 type Settled struct {
@@ -137,7 +170,8 @@ func (s *Store) ApplyMany(ctx context.Context, tenantID string, at time.Time, mo
 		         detail jsonb, outcome text, applied_seq bigint, apply_error text, final_value jsonb)
 		), moved AS (
 		  UPDATE proposals p SET status = m.to_status, updated_at = ?, applied_seq = COALESCE(m.applied_seq, p.applied_seq),
-		         apply_error = m.apply_error, final_value = COALESCE(m.final_value, p.final_value)
+		         apply_error = m.apply_error, final_value = COALESCE(m.final_value, p.final_value),
+		         write_started_at = CASE WHEN m.to_status = 'applying' THEN p.write_started_at END
 		  FROM m WHERE p.tenant_id = ? AND p.id = m.id AND p.status = m.from_status
 		  RETURNING p.id, p.agent_id, m.from_status, m.to_status, m.actor_kind, m.actor_id, m.detail, m.outcome
 		), ev AS (

@@ -9,6 +9,7 @@ import (
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/crm"
+	"countersign/backend/internal/proposals"
 )
 
 type changeEvent struct {
@@ -391,5 +392,62 @@ func TestReconcile_turns_a_later_CRM_edit_into_a_correction_once_and_alerts_on_a
 	}
 	if a := string(admin.do("GET", "/api/v1/alerts", nil).body); !strings.Contains(a, `"kind":"unlogged_write"`) {
 		t.Errorf("alerts: %s", a)
+	}
+}
+
+func TestApply_a_retaken_proposal_is_confirmed_only_if_a_write_was_started_and_an_overrun_worker_writes_nothing(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	res := proposeStage(t, agent, 5, "contractsent")
+	if len(res) < 2 {
+		t.Fatalf("%d proposals", len(res))
+	}
+	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
+	tenant := e.admin("admin@acme.test").TenantID
+	rev.approveAll()
+	e.clock.Advance(13 * time.Second)
+	store := proposals.NewStore(e.db)
+	var first []proposals.Due
+	if err := e.db.InTx(e.as(tenant), func(ctx context.Context) error {
+		var err error
+		first, err = store.TakeDue(ctx, tenant, e.clock.Now(), 12*time.Second, 2*time.Minute, 100)
+		return err
+	}); err != nil || len(first) != len(res) {
+		t.Fatalf("take: %d %v", len(first), err)
+	}
+	// the worker dies before writing; a person sets one record to the proposed value meanwhile
+	admin.editAsHuman("deals", first[0].RecordID, map[string]any{"dealstage": "contractsent"})
+	// its lease runs out and another worker takes them: the first may no longer write them, the second may
+	e.clock.Advance(3 * time.Minute)
+	var second []proposals.Due
+	if err := e.db.InTx(e.as(tenant), func(ctx context.Context) error {
+		var err error
+		second, err = store.TakeDue(ctx, tenant, e.clock.Now(), 12*time.Second, 2*time.Minute, 100)
+		return err
+	}); err != nil || len(second) != len(res) {
+		t.Fatalf("retake: %d %v", len(second), err)
+	}
+	if own, err := store.MarkWriting(e.as(tenant), tenant, []string{first[1].ID}, first[1].TakenAt, e.clock.Now()); err != nil || len(own) != 0 {
+		t.Errorf("the overrun worker still holds %v (%v)", own, err)
+	}
+	if own, err := store.MarkWriting(e.as(tenant), tenant, []string{first[1].ID}, second[0].TakenAt, e.clock.Now()); err != nil || len(own) != 1 {
+		t.Errorf("the worker that took it again does not hold it: %v (%v)", own, err)
+	}
+	// that one dies too (its write never reached the CRM); the next drain writes what was not written and
+	// sends the record the person set back to review: a value we never wrote is not recorded as ours
+	e.clock.Advance(3 * time.Minute)
+	applied, stale, _ := e.drain(tenant)
+	if applied != len(res)-1 || stale != 1 {
+		t.Fatalf("applied %d, stale %d, want %d and 1", applied, stale, len(res)-1)
+	}
+	for _, ev := range admin.changes("") {
+		if ev.RecordID == first[0].RecordID {
+			t.Errorf("the person's edit was logged as ours: %+v", ev)
+		}
+	}
+	for _, d := range first[1:] {
+		if got := admin.sandboxValue("deals", d.RecordID, "dealstage"); got != "contractsent" {
+			t.Errorf("%s holds %v", d.RecordID, got)
+		}
 	}
 }
