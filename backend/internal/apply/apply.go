@@ -314,6 +314,9 @@ func (s *Service) settle(ctx context.Context, tenantID string, out []outcome) (R
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		res = Result{}
 		now := s.clock.Now()
+		if err := s.noteRetries(ctx, tenantID, out); err != nil {
+			return err
+		}
 		out, err := s.stillMine(ctx, tenantID, out)
 		if err != nil {
 			return err
@@ -382,6 +385,20 @@ func (s *Service) settle(ctx context.Context, tenantID string, out []outcome) (R
 		return s.proposals.ApplyMany(ctx, tenantID, now, requeue)
 	})
 	return res, err
+}
+
+// noteRetries keeps, on each proposal left applying for another attempt, why.
+func (s *Service) noteRetries(ctx context.Context, tenantID string, out []outcome) error {
+	reasons := map[string]string{}
+	for _, o := range out {
+		if o.status == proposals.Applying {
+			reasons[o.due.ID] = o.reason
+		}
+	}
+	if len(reasons) == 0 {
+		return nil
+	}
+	return s.proposals.NoteRetry(ctx, tenantID, reasons, out[0].due.TakenAt)
 }
 
 // stillMine keeps the outcomes to settle of proposals this worker still

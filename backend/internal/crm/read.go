@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"strings"
 
 	"countersign/backend/internal/platform/problem"
 )
@@ -31,6 +32,9 @@ func ReadTargets(ctx context.Context, conn Connector, object string, ts []Target
 // message (never a raw body), or the problem's detail.
 func Describe(err error) string {
 	if e, ok := AsError(err); ok && e.Message != "" {
+		if e.Field != "" && !strings.Contains(e.Message, e.Field) {
+			return e.Field + ": " + e.Message
+		}
 		return e.Message
 	}
 	if p, ok := problem.As(err); ok {

@@ -67,7 +67,8 @@ func (s *Store) TakeDue(ctx context.Context, tenantID string, now time.Time, hol
 		     OR (p.status = 'applying' AND (p.updated_at <= ? OR p.apply_error = '`+RetryMark+`')))
 		  ORDER BY p.updated_at, p.id LIMIT ? FOR UPDATE SKIP LOCKED
 		), taken AS (
-		  UPDATE proposals p SET status = 'applying', updated_at = ?, apply_attempts = p.apply_attempts + 1, apply_error = NULL
+		  UPDATE proposals p SET status = 'applying', updated_at = ?, apply_attempts = p.apply_attempts + 1,
+		         apply_error = NULLIF(p.apply_error, '`+RetryMark+`')
 		  FROM due WHERE p.tenant_id = ? AND p.id = due.id
 		  RETURNING p.id, p.agent_id, p.batch_id, p.object, p.record_id, p.field, p.field_id, p.expected_old::text AS expected_old,
 		         COALESCE(p.final_value, p.proposed)::text AS value, due.status AS was, p.apply_attempts AS attempts,
@@ -102,6 +103,18 @@ func (s *Store) MarkWriting(ctx context.Context, tenantID string, ids []string, 
 	err := s.db.Conn(ctx).Raw(`UPDATE proposals SET write_started_at = ? WHERE tenant_id = ? AND id = ANY (?::uuid[])
 		AND status = 'applying' AND updated_at = ? RETURNING id`, now, tenantID, uuidArray(ids), takenAt).Scan(&own).Error
 	return own, err
+}
+
+// NoteRetry records why writes will be tried again (their proposals stay
+// applying), for those still this worker's.
+func (s *Store) NoteRetry(ctx context.Context, tenantID string, reasons map[string]string, takenAt time.Time) error {
+	for id, why := range reasons {
+		if err := s.db.Conn(ctx).Exec(`UPDATE proposals SET apply_error = ? WHERE tenant_id = ? AND id = ? AND status = 'applying'
+			AND updated_at = ?`, why, tenantID, id, takenAt).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Own locks the proposals still applying since takenAt, in ctx's
@@ -171,7 +184,10 @@ func (s *Store) ApplyMany(ctx context.Context, tenantID string, at time.Time, mo
 		), moved AS (
 		  UPDATE proposals p SET status = m.to_status, updated_at = ?, applied_seq = COALESCE(m.applied_seq, p.applied_seq),
 		         apply_error = m.apply_error, final_value = COALESCE(m.final_value, p.final_value),
-		         write_started_at = CASE WHEN m.to_status = 'applying' THEN p.write_started_at END
+		         -- a failed write may have landed: a retry must still look for it
+		         write_started_at = CASE WHEN m.to_status IN ('applying', 'failed') THEN p.write_started_at END,
+		         -- a person's retry starts a new budget of attempts
+		         apply_attempts = CASE WHEN m.from_status = 'failed' THEN 0 ELSE p.apply_attempts END
 		  FROM m WHERE p.tenant_id = ? AND p.id = m.id AND p.status = m.from_status
 		  RETURNING p.id, p.agent_id, m.from_status, m.to_status, m.actor_kind, m.actor_id, m.detail, m.outcome
 		), ev AS (

@@ -1,0 +1,793 @@
+package apply_test
+
+// The apply job against a real PostgreSQL and the HubSpot fake: what a user
+// sees of each write — the proposal's status and apply_error, the value in
+// the CRM (and how many times the CRM was written), the change log, and the
+// requests HubSpot received.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"countersign/backend/internal/agents"
+	"countersign/backend/internal/apply"
+	"countersign/backend/internal/audit"
+	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/changelog"
+	"countersign/backend/internal/crm"
+	"countersign/backend/internal/crm/httpx"
+	"countersign/backend/internal/crm/httpx/httpxtest"
+	"countersign/backend/internal/crm/hubspot"
+	"countersign/backend/internal/crm/hubspot/hubspottest"
+	"countersign/backend/internal/platform/clock"
+	"countersign/backend/internal/platform/config"
+	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/dbtest"
+	"countersign/backend/internal/platform/jobs"
+	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/review"
+	"countersign/backend/internal/seed"
+)
+
+const (
+	readRoute   = "POST /crm/v3/objects/deals/batch/read"
+	updateRoute = "POST /crm/v3/objects/deals/batch/update"
+)
+
+// kit is a seeded database with acme's HubSpot connection (the fake, its
+// fields synced), an agent on it, and the apply service on a fixed clock.
+type kit struct {
+	t      *testing.T
+	ctx    context.Context // acme's tenant context
+	owner  *db.DB          // the schema owner's: inspects rows, inserts proposals
+	fake   *hubspottest.Server
+	wire   *wire
+	net    *httpxtest.Clock // the connector's clock: Retry-After and backoff sleeps return at once
+	clock  *clock.Fixed     // the apply service's
+	svc    *apply.Service
+	rv     *review.Service
+	log    *changelog.Service
+	admin  principal.Principal
+	tenant string
+	conn   string
+	agent  string
+	start  time.Time
+}
+
+func newKit(t *testing.T, records int) *kit {
+	t.Helper()
+	ctx := context.Background()
+	url := dbtest.NewOwnerURL(t)
+	owner := dbtest.Open(t, url)
+	d := dbtest.Open(t, config.AppURL(url))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	data, err := seed.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Run(ctx, d, data, quiet); err != nil {
+		t.Fatalf("seeding: %v", err)
+	}
+	k := &kit{t: t, owner: owner, fake: hubspottest.NewServer(t, hubspottest.Options{Records: records}),
+		wire: &wire{base: http.DefaultTransport}, net: httpxtest.NewClock(time.Now()), clock: clock.NewFixed(time.Now()),
+		start: time.Now().Add(-time.Second)}
+	factories := map[crm.Provider]crm.Factory{crm.HubSpot: func(_ context.Context, c crm.Connection) (crm.Connector, error) {
+		// the connector's defaults (4 attempts, 60 s longest Retry-After),
+		// with client-side limiting off and every wait instant
+		return hubspot.New(c, httpx.WithRateLimit(0, 0), k.net.Option(), httpx.WithJitter(func() float64 { return 0 }),
+			httpx.WithHTTPClient(&http.Client{Transport: k.wire, Timeout: 30 * time.Second}))
+	}}
+	secret := make([]byte, 32)
+	cat, err := catalog.NewService(catalog.Deps{DB: d, Jobs: jobs.New(d, quiet), Audit: audit.New(d), Clock: clock.System{}, Log: quiet,
+		SecretKey: secret, Factories: factories})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.Conn(ctx).Raw(`SELECT m.tenant_id, u.id AS user_id, u.email, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+		JOIN tenants t ON t.id = m.tenant_id WHERE t.slug = 'acme' AND u.email = 'admin@acme.test'`).Scan(&k.admin).Error; err != nil || k.admin.TenantID == "" {
+		t.Fatalf("acme's admin: %v", err)
+	}
+	k.tenant = k.admin.TenantID
+	k.ctx = db.WithTenant(ctx, k.tenant)
+	name, base := "HubSpot (fake)", k.fake.URL
+	conn, err := cat.CreateConnection(k.ctx, k.admin, catalog.ConnectionInput{Name: &name, Provider: crm.HubSpot, BaseURL: &base,
+		Credentials: map[string]string{"access_token": k.fake.Token}})
+	if err != nil {
+		t.Fatalf("connection: %v", err)
+	}
+	k.conn = conn.ID
+	run, err := cat.StartSync(k.ctx, k.admin, conn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.RunSync(ctx, k.tenant, run.ID); err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	agentName := "Apply test agent"
+	a, err := agents.NewService(d, cat, audit.New(d), clock.System{}).Create(k.ctx, k.admin, agents.Input{Name: &agentName, ConnectionID: &conn.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.agent = a.ID
+	k.log = changelog.New(changelog.Deps{DB: d, Clock: k.clock, Catalog: cat, Signer: changelog.NewSigner(secret)})
+	k.rv = review.New(review.Deps{DB: d, Clock: k.clock, Catalog: cat, Audit: audit.New(d), Changes: k.log})
+	k.svc = apply.New(apply.Deps{DB: d, Clock: k.clock, Catalog: cat, Changelog: k.log, Review: k.rv, Log: quiet})
+	k.fake.ResetCounts()
+	return k
+}
+
+// wire carries the connector's requests to the fake; hook, when set, sees
+// each batch update and decides what becomes of it (next sends it on).
+type wire struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	hook func(r *http.Request, next func() (*http.Response, error)) (*http.Response, error)
+}
+
+func (w *wire) RoundTrip(r *http.Request) (*http.Response, error) {
+	w.mu.Lock()
+	hook := w.hook
+	w.mu.Unlock()
+	next := func() (*http.Response, error) { return w.base.RoundTrip(r) }
+	if hook == nil || !strings.HasSuffix(r.URL.Path, "/batch/update") {
+		return next()
+	}
+	return hook(r, next)
+}
+
+func (w *wire) onUpdate(h func(r *http.Request, next func() (*http.Response, error)) (*http.Response, error)) {
+	w.mu.Lock()
+	w.hook = h
+	w.mu.Unlock()
+}
+
+// badGateway is HubSpot's 502, as a proxy in front of it answers.
+func badGateway(r *http.Request) *http.Response {
+	return &http.Response{StatusCode: http.StatusBadGateway, Status: "502 Bad Gateway", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+		Body: io.NopCloser(strings.NewReader(`{"status":"error","message":"Bad gateway","category":"INTERNAL_ERROR"}`))}
+}
+
+// propose inserts approved (or auto-approved) proposals renaming deals
+// from..from+n-1, each expecting the name the fake holds now, approved a
+// minute ago (past the undo window); it returns their ids by record id.
+func (k *kit) propose(status string, from, n int) map[string]string {
+	k.t.Helper()
+	type row struct {
+		RecordID    string `json:"record_id"`
+		ExpectedOld string `json:"expected_old"`
+		Proposed    string `json:"proposed"`
+	}
+	rows := make([]row, n)
+	for i := range rows {
+		id := strconv.Itoa(from + i)
+		old, _ := json.Marshal(k.fake.Value("deals", id, "dealname"))
+		rows[i] = row{RecordID: id, ExpectedOld: string(old), Proposed: `"` + renamed(id) + `"`}
+	}
+	b, _ := json.Marshal(rows)
+	route := "review"
+	if status == "auto_approved" {
+		route = "auto"
+	}
+	at := k.clock.Now().Add(-time.Minute)
+	var out []struct{ ID, RecordID string }
+	if err := k.owner.Conn(k.ctx).Raw(`INSERT INTO proposals (tenant_id, agent_id, batch_id, object, record_id, field, operation,
+		expected_old, proposed, confidence, route, status, created_at, updated_at)
+		SELECT ?, ?, gen_random_uuid(), 'deals', x.record_id, 'dealname', 'set', x.expected_old::jsonb, x.proposed::jsonb, 0.99, ?, ?, ?, ?
+		FROM jsonb_to_recordset(?::jsonb) AS x(record_id text, expected_old text, proposed text)
+		RETURNING id::text, record_id`, k.tenant, k.agent, route, status, at, at, string(b)).Scan(&out).Error; err != nil {
+		k.t.Fatal(err)
+	}
+	ids := make(map[string]string, len(out))
+	for _, r := range out {
+		ids[r.RecordID] = r.ID
+	}
+	return ids
+}
+
+func renamed(id string) string { return "Renamed deal " + id }
+
+// decided gives a proposal the review item a reviewer approved.
+func (k *kit) decided(proposalID, recordID string) {
+	k.t.Helper()
+	qs, err := k.rv.Queues(k.ctx, k.tenant)
+	if err != nil || len(qs) == 0 {
+		k.t.Fatalf("queues: %v", err)
+	}
+	at := k.clock.Now().Add(-time.Minute)
+	if err := k.owner.Conn(k.ctx).Exec(`INSERT INTO review_items (tenant_id, proposal_id, queue_id, agent_id, object, record_id, field,
+		sensitivity, approvals_required, approved_by, sla_minutes, due_at, rank_at, state, created_at, decided_at)
+		VALUES (?, ?, ?, ?, 'deals', ?, 'dealname', 'low', 1, ARRAY[?::uuid], 60, ?, ?, 'decided', ?, ?)`,
+		k.tenant, proposalID, qs[0].ID, k.agent, recordID, k.admin.UserID, at, at, at, at).Error; err != nil {
+		k.t.Fatal(err)
+	}
+}
+
+func (k *kit) drain() apply.Result {
+	k.t.Helper()
+	r, err := k.svc.Drain(context.Background(), k.tenant)
+	if err != nil {
+		k.t.Fatalf("drain: %v", err)
+	}
+	return r
+}
+
+// proposal is what the console shows of one.
+type proposal struct {
+	Status         string
+	ApplyError     *string
+	ApplyAttempts  int
+	AppliedSeq     *int64
+	WriteStartedAt *time.Time
+}
+
+func (k *kit) proposal(id string) proposal {
+	k.t.Helper()
+	var p []proposal
+	if err := k.owner.Conn(k.ctx).Raw(`SELECT status, apply_error, apply_attempts, applied_seq, write_started_at FROM proposals
+		WHERE tenant_id = ? AND id = ?`, k.tenant, id).Scan(&p).Error; err != nil || len(p) != 1 {
+		k.t.Fatalf("proposal %s: %v", id, err)
+	}
+	return p[0]
+}
+
+// statuses counts the tenant's proposals by status.
+func (k *kit) statuses() map[string]int {
+	k.t.Helper()
+	var rows []struct {
+		Status string
+		N      int
+	}
+	if err := k.owner.Conn(k.ctx).Raw(`SELECT status, count(*) AS n FROM proposals WHERE tenant_id = ? GROUP BY status`, k.tenant).
+		Scan(&rows).Error; err != nil {
+		k.t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out
+}
+
+type event struct {
+	Seq         int64
+	ProposalID  *string
+	RecordID    string
+	BeforeValue string
+	AfterValue  string
+	ActorKind   string
+	Reason      string
+}
+
+func (k *kit) events() []event {
+	k.t.Helper()
+	var es []event
+	if err := k.owner.Conn(k.ctx).Raw(`SELECT seq, proposal_id::text, record_id, before_value, after_value, actor_kind, reason
+		FROM change_events WHERE tenant_id = ? ORDER BY seq`, k.tenant).Scan(&es).Error; err != nil {
+		k.t.Fatal(err)
+	}
+	return es
+}
+
+// writes lists the values Countersign's writes left in the CRM's history of
+// the records' names since the test began (HubSpot records one entry per
+// write). It reads the fake over HTTP: call it after counting requests.
+func (k *kit) writes(ids ...string) map[string][]string {
+	k.t.Helper()
+	c, err := hubspot.New(k.fake.Connection(), httpx.WithRateLimit(0, 0))
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	chs, err := c.History(context.Background(), "deals", ids, []string{"dealname"}, k.start)
+	if err != nil {
+		k.t.Fatalf("history: %v", err)
+	}
+	out := map[string][]string{}
+	for _, ch := range chs {
+		if ch.Source == crm.SourceAPI {
+			out[ch.RecordID] = append(out[ch.RecordID], fmt.Sprint(ch.Value))
+		}
+	}
+	return out
+}
+
+func recordIDs(from, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = strconv.Itoa(from + i)
+	}
+	return out
+}
+
+func (k *kit) verifyChain(want int64) {
+	k.t.Helper()
+	v, err := k.log.Verify(k.ctx, k.tenant)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	if !v.OK || v.Events != want {
+		k.t.Fatalf("change log: ok=%v events=%d (want %d): %s", v.OK, v.Events, want, v.Problem)
+	}
+}
+
+func TestDrain_250_approvals_go_out_in_three_batch_writes_confirmed_by_HubSpots_answer(t *testing.T) {
+	k := newKit(t, 250)
+	ids := k.propose("approved", 1001, 250)
+	before := map[string]string{}
+	for id := range ids {
+		before[id] = k.fake.Value("deals", id, "dealname")
+	}
+
+	r := k.drain()
+	if r != (apply.Result{Applied: 250}) {
+		t.Fatalf("drain = %+v, want 250 applied", r)
+	}
+	// one read before the write per 100, one write per 100, no read-back
+	if w, rd, total := k.fake.Count(updateRoute), k.fake.Count(readRoute), k.fake.Total(); w != 3 || rd != 3 || total != 6 {
+		t.Fatalf("HubSpot received %d batch updates, %d batch reads, %d requests in all; want 3, 3 (the reads before the writes: HubSpot's answer confirms), 6",
+			w, rd, total)
+	}
+	if st := k.statuses(); st["applied"] != 250 || len(st) != 1 {
+		t.Fatalf("statuses = %v", st)
+	}
+	es := k.events()
+	if len(es) != 250 {
+		t.Fatalf("%d change events, want 250", len(es))
+	}
+	byProposal := map[string]event{}
+	for i, e := range es {
+		if e.Seq != int64(i+1) {
+			t.Fatalf("change event %d has seq %d: not gapless from 1", i, e.Seq)
+		}
+		if e.ProposalID == nil {
+			t.Fatalf("change event %d names no proposal", e.Seq)
+		}
+		byProposal[*e.ProposalID] = e
+	}
+	for rec, id := range ids {
+		e, ok := byProposal[id]
+		if !ok {
+			t.Fatalf("proposal of deal %s has no change event", rec)
+		}
+		p := k.proposal(id)
+		if p.AppliedSeq == nil || *p.AppliedSeq != e.Seq || p.ApplyError != nil || p.ApplyAttempts != 1 {
+			t.Fatalf("deal %s: %+v, its change event is seq %d", rec, p, e.Seq)
+		}
+		if got := k.fake.Value("deals", rec, "dealname"); got != renamed(rec) {
+			t.Fatalf("deal %s is named %q in HubSpot, want %q", rec, got, renamed(rec))
+		}
+		wantBefore, _ := json.Marshal(before[rec])
+		if e.RecordID != rec || e.BeforeValue != string(wantBefore) || e.AfterValue != `"`+renamed(rec)+`"` {
+			t.Fatalf("deal %s's change event: %+v (before %s)", rec, e, wantBefore)
+		}
+	}
+	k.verifyChain(250)
+
+	k.fake.ResetCounts()
+	k.clock.Advance(time.Hour)
+	if r := k.drain(); r != (apply.Result{}) {
+		t.Fatalf("second drain = %+v, want nothing", r)
+	}
+	if n := k.fake.Total(); n != 0 {
+		t.Fatalf("the second drain sent %d requests to HubSpot", n)
+	}
+	if n := len(k.events()); n != 250 {
+		t.Fatalf("%d change events after the second drain", n)
+	}
+}
+
+func TestDrain_5xx_outage_longer_than_the_retries_leaves_the_write_for_after_the_lease_then_writes_once(t *testing.T) {
+	k := newKit(t, 20)
+	ids := k.propose("approved", 1001, 20)
+	before := k.fake.Value("deals", "1001", "dealname")
+	// HubSpot goes down just as the write is sent, for longer than the
+	// connector retries
+	k.wire.onUpdate(func(_ *http.Request, next func() (*http.Response, error)) (*http.Response, error) {
+		if k.fake.Count(updateRoute) == 0 {
+			k.fake.Fail5xx(1000)
+		}
+		return next()
+	})
+
+	if r := k.drain(); r != (apply.Result{}) {
+		t.Fatalf("drain during the outage = %+v, want nothing settled", r)
+	}
+	if n := k.fake.Count(updateRoute); n != 4 {
+		t.Fatalf("%d batch updates during the outage, want the connector's 4 attempts", n)
+	}
+	for rec, id := range ids {
+		p := k.proposal(id)
+		if p.Status != "applying" || p.ApplyError == nil || !strings.Contains(*p.ApplyError, "the CRM refused the write") || p.WriteStartedAt == nil {
+			t.Fatalf("deal %s after a passing failure: %+v, want applying (not failed) with the reason, stamped as being written", rec, p)
+		}
+	}
+	if n := len(k.events()); n != 0 {
+		t.Fatalf("%d change events for writes that did not happen", n)
+	}
+	if got := k.fake.Value("deals", "1001", "dealname"); got != before {
+		t.Fatalf("deal 1001 is %q after a failed write", got)
+	}
+
+	// within the lease nothing is taken again, even with HubSpot back
+	k.fake.Fail5xx(0)
+	k.wire.onUpdate(nil)
+	k.fake.ResetCounts()
+	k.clock.Advance(k.svc.Lease - time.Second)
+	if r := k.drain(); r != (apply.Result{}) || k.fake.Total() != 0 {
+		t.Fatalf("drain within the lease = %+v, %d requests", r, k.fake.Total())
+	}
+
+	k.clock.Advance(2 * time.Second) // the lease is over
+	if r := k.drain(); r != (apply.Result{Applied: 20}) {
+		t.Fatalf("drain after the outage = %+v, want 20 applied", r)
+	}
+	if n := k.fake.Count(updateRoute); n != 1 {
+		t.Fatalf("%d batch updates after the outage, want 1", n)
+	}
+	for rec, id := range ids {
+		if p := k.proposal(id); p.Status != "applied" || p.ApplyAttempts != 2 || p.AppliedSeq == nil {
+			t.Fatalf("deal %s: %+v", rec, p)
+		}
+	}
+	if n := len(k.events()); n != 20 {
+		t.Fatalf("%d change events, want 20", n)
+	}
+	for rec, vs := range k.writes(recordIDs(1001, 20)...) {
+		if len(vs) != 1 || vs[0] != renamed(rec) {
+			t.Fatalf("HubSpot's history of deal %s holds the writes %q, want the one %q", rec, vs, renamed(rec))
+		}
+	}
+	if n := len(k.writes(recordIDs(1001, 20)...)); n != 20 {
+		t.Fatalf("%d deals were written, want 20", n)
+	}
+	k.verifyChain(20)
+}
+
+func TestDrain_429_with_Retry_After_is_waited_out_and_everything_applied(t *testing.T) {
+	k := newKit(t, 100)
+	ids := k.propose("approved", 1001, 100)
+	k.fake.ThrottleNext(2, 3) // the read before the write: twice
+	var once sync.Once
+	k.wire.onUpdate(func(_ *http.Request, next func() (*http.Response, error)) (*http.Response, error) {
+		once.Do(func() { k.fake.ThrottleNext(3, 7) }) // and the write: three times
+		return next()
+	})
+
+	if r := k.drain(); r != (apply.Result{Applied: 100}) {
+		t.Fatalf("drain = %+v, want 100 applied", r)
+	}
+	if rd, w := k.fake.Count(readRoute), k.fake.Count(updateRoute); rd != 3 || w != 4 {
+		t.Fatalf("%d batch reads, %d batch updates; want 3 (2 throttled) and 4 (3 throttled)", rd, w)
+	}
+	if got, want := k.net.Sleeps(), []time.Duration{3 * time.Second, 3 * time.Second, 7 * time.Second, 7 * time.Second, 7 * time.Second}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("the connector waited %v, want HubSpot's Retry-After each time: %v", got, want)
+	}
+	for rec, id := range ids {
+		if p := k.proposal(id); p.Status != "applied" || p.ApplyError != nil || p.ApplyAttempts != 1 {
+			t.Fatalf("deal %s: %+v", rec, p)
+		}
+		if got := k.fake.Value("deals", rec, "dealname"); got != renamed(rec) {
+			t.Fatalf("deal %s is %q", rec, got)
+		}
+	}
+	if n := len(k.events()); n != 100 {
+		t.Fatalf("%d change events, want 100", n)
+	}
+}
+
+func TestDrain_a_validation_refusal_fails_only_its_record_and_a_retry_applies_it(t *testing.T) {
+	for _, whole := range []bool{false, true} {
+		t.Run(map[bool]string{false: "207 partial failure", true: "whole batch refused with 400"}[whole], func(t *testing.T) {
+			k := newKit(t, 100)
+			ids := k.propose("approved", 1001, 100)
+			k.fake.RejectUpdates("dealname", "1042")
+			k.fake.WholeBatchErrors(whole)
+			before := k.fake.Value("deals", "1042", "dealname")
+
+			if r := k.drain(); r != (apply.Result{Applied: 99, Failed: 1}) {
+				t.Fatalf("drain = %+v, want 99 applied, 1 failed", r)
+			}
+			if !whole {
+				if n := k.fake.Count(updateRoute); n != 1 {
+					t.Fatalf("%d batch updates, want 1 (HubSpot's 207 names the record at fault)", n)
+				}
+			} else if n := k.fake.Count(updateRoute); n > 16 {
+				t.Fatalf("%d batch updates to find the one record at fault among 100", n)
+			}
+			if n := k.fake.Count(readRoute); n != 1 {
+				t.Fatalf("%d batch reads, want only the one before the write", n)
+			}
+			p := k.proposal(ids["1042"])
+			if p.Status != "failed" || p.ApplyError == nil || p.AppliedSeq != nil {
+				t.Fatalf("the refused proposal: %+v", p)
+			}
+			t.Logf("apply_error: %s", *p.ApplyError)
+			if !strings.HasPrefix(*p.ApplyError, "the CRM refused the write: ") || !strings.Contains(*p.ApplyError, "was rejected by a validation rule") {
+				t.Fatalf("apply_error = %q, want HubSpot's reason", *p.ApplyError)
+			}
+			if got := k.fake.Value("deals", "1042", "dealname"); got != before {
+				t.Fatalf("the refused deal is %q", got)
+			}
+			for rec, id := range ids {
+				if rec == "1042" {
+					continue
+				}
+				if p := k.proposal(id); p.Status != "applied" || k.fake.Value("deals", rec, "dealname") != renamed(rec) {
+					t.Fatalf("deal %s, a neighbour of the refused one: %+v, named %q", rec, p, k.fake.Value("deals", rec, "dealname"))
+				}
+			}
+			if n := len(k.events()); n != 99 {
+				t.Fatalf("%d change events, want 99", n)
+			}
+
+			// only a failed write can be retried
+			if err := k.svc.Retry(k.ctx, k.admin, ids["1001"]); !problem.Is(err, "not_failed") {
+				t.Fatalf("retry of an applied proposal: %v, want 409 not_failed", err)
+			}
+			// the rule is lifted; a person retries
+			k.fake.RejectUpdates("amount", "1042")
+			if err := k.svc.Retry(k.ctx, k.admin, ids["1042"]); err != nil {
+				t.Fatalf("retry: %v", err)
+			}
+			if p := k.proposal(ids["1042"]); p.Status != "applying" {
+				t.Fatalf("after retry: %+v, want applying", p)
+			}
+			var jobsQueued int64
+			k.owner.Conn(k.ctx).Raw(`SELECT count(*) FROM job_outbox WHERE kind = 'apply.tenant'`).Scan(&jobsQueued)
+			if jobsQueued == 0 {
+				t.Fatalf("the retry scheduled no apply job")
+			}
+			k.fake.ResetCounts()
+			if r := k.drain(); r != (apply.Result{Applied: 1}) { // at once: no lease to wait out
+				t.Fatalf("drain after the retry = %+v, want 1 applied", r)
+			}
+			if n := k.fake.Count(updateRoute); n != 1 {
+				t.Fatalf("%d batch updates for the retry, want 1", n)
+			}
+			p = k.proposal(ids["1042"])
+			if p.Status != "applied" || p.ApplyError != nil || p.AppliedSeq == nil || p.ApplyAttempts != 1 { // a retry starts a new budget
+				t.Fatalf("the retried proposal: %+v", p)
+			}
+			if got := k.fake.Value("deals", "1042", "dealname"); got != renamed("1042") {
+				t.Fatalf("deal 1042 is %q after the retry", got)
+			}
+			es := k.events()
+			if len(es) != 100 || es[99].Seq != 100 || es[99].ProposalID == nil || *es[99].ProposalID != ids["1042"] {
+				t.Fatalf("change log after the retry: %d events, last %+v", len(es), es[len(es)-1])
+			}
+			k.verifyChain(100)
+		})
+	}
+}
+
+func TestDrain_a_value_changed_in_the_CRM_is_stale_back_to_review_and_left_untouched(t *testing.T) {
+	k := newKit(t, 10)
+	reviewed := k.propose("approved", 1001, 1)["1001"]
+	k.decided(reviewed, "1001")
+	auto := k.propose("auto_approved", 1002, 1)["1002"]
+	fine := k.propose("approved", 1003, 1)["1003"]
+	// someone renames deals 1001 and 1002 in HubSpot after the agent read them
+	c, err := hubspot.New(k.fake.Connection(), httpx.WithRateLimit(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.UpdateRecords(context.Background(), "deals", []crm.Update{
+		{RecordID: "1001", Values: map[string]any{"dealname": "Renamed by a person"}},
+		{RecordID: "1002", Values: map[string]any{"dealname": "Also renamed by a person"}}})
+	if err != nil || res[0].Err != nil || res[1].Err != nil {
+		t.Fatalf("renaming in HubSpot: %v %+v", err, res)
+	}
+	k.fake.ResetCounts()
+
+	if r := k.drain(); r != (apply.Result{Applied: 1, Stale: 2}) {
+		t.Fatalf("drain = %+v, want 1 applied, 2 stale", r)
+	}
+	if n := k.fake.Count(updateRoute); n != 1 {
+		t.Fatalf("%d batch updates, want 1 (for deal 1003 only)", n)
+	}
+	if p := k.proposal(reviewed); p.Status != "queued" || p.AppliedSeq != nil {
+		t.Fatalf("the reviewed stale proposal: %+v, want queued (back to review)", p)
+	}
+	var item struct {
+		State      string
+		ApprovedBy string
+	}
+	k.owner.Conn(k.ctx).Raw(`SELECT state, approved_by::text AS approved_by FROM review_items WHERE tenant_id = ? AND proposal_id = ?`,
+		k.tenant, reviewed).Scan(&item)
+	if item.State != "pending" || item.ApprovedBy != "{}" {
+		t.Fatalf("its review item: %+v, want pending with its approvals cleared", item)
+	}
+	if p := k.proposal(auto); p.Status != "stale" || p.AppliedSeq != nil {
+		t.Fatalf("the auto-approved stale proposal: %+v, want stale", p)
+	}
+	var told int64
+	k.owner.Conn(k.ctx).Raw(`SELECT count(*) FROM agent_feedback WHERE tenant_id = ? AND proposal_id = ? AND outcome = 'stale'`,
+		k.tenant, auto).Scan(&told)
+	if told != 1 {
+		t.Fatalf("the agent was told %d times that its auto-approved proposal went stale", told)
+	}
+	if got := k.fake.Value("deals", "1001", "dealname"); got != "Renamed by a person" {
+		t.Fatalf("deal 1001 is %q: a stale proposal overwrote a person's edit", got)
+	}
+	if got := k.fake.Value("deals", "1002", "dealname"); got != "Also renamed by a person" {
+		t.Fatalf("deal 1002 is %q: a stale proposal overwrote a person's edit", got)
+	}
+	if p := k.proposal(fine); p.Status != "applied" || k.fake.Value("deals", "1003", "dealname") != renamed("1003") {
+		t.Fatalf("the proposal that was not stale: %+v", p)
+	}
+	if es := k.events(); len(es) != 1 || *es[0].ProposalID != fine {
+		t.Fatalf("change log: %+v, want only deal 1003's write", es)
+	}
+	k.clock.Advance(time.Hour)
+	if r := k.drain(); r != (apply.Result{}) {
+		t.Fatalf("a later drain = %+v: a stale proposal was taken again", r)
+	}
+}
+
+func TestDrain_after_MaxAttempts_passing_failures_the_proposal_is_failed(t *testing.T) {
+	k := newKit(t, 10)
+	id := k.propose("approved", 1001, 1)["1001"]
+	before := k.fake.Value("deals", "1001", "dealname")
+	for attempt := 1; attempt <= apply.MaxAttempts; attempt++ {
+		if attempt%2 == 1 {
+			k.fake.ThrottleNext(0, 0)
+			k.fake.Fail5xx(1000) // down
+		} else {
+			k.fake.Fail5xx(0)
+			k.fake.ThrottleNext(1000, 3600) // rate limited for longer than the connector waits
+		}
+		r := k.drain()
+		p := k.proposal(id)
+		if p.ApplyAttempts != attempt {
+			t.Fatalf("attempt %d: apply_attempts = %d", attempt, p.ApplyAttempts)
+		}
+		if attempt < apply.MaxAttempts {
+			if r != (apply.Result{}) || p.Status != "applying" {
+				t.Fatalf("attempt %d: drain %+v, proposal %+v; want still applying", attempt, r, p)
+			}
+		} else {
+			if r != (apply.Result{Failed: 1}) || p.Status != "failed" || p.ApplyError == nil {
+				t.Fatalf("attempt %d: drain %+v, proposal %+v; want failed", attempt, r, p)
+			}
+			t.Logf("apply_error: %s", *p.ApplyError)
+			if *p.ApplyError != "the CRM did not answer the read before the write: Bad gateway" {
+				t.Fatalf("apply_error = %q, want the reason of the last failure", *p.ApplyError)
+			}
+		}
+		k.clock.Advance(k.svc.Lease + time.Second)
+	}
+	if n := k.fake.Count(updateRoute); n != 0 {
+		t.Fatalf("%d batch updates were sent though the read never answered", n)
+	}
+	// 5xx: the connector's 4 attempts; 429 beyond its longest wait: 1
+	if n, want := k.fake.Count(readRoute), 3*4+2*1; n != want {
+		t.Fatalf("%d batch reads, want %d", n, want)
+	}
+	if got := k.fake.Value("deals", "1001", "dealname"); got != before || len(k.events()) != 0 {
+		t.Fatalf("deal 1001 is %q, %d change events", got, len(k.events()))
+	}
+	k.fake.ThrottleNext(0, 0)
+	if r := k.drain(); r != (apply.Result{}) {
+		t.Fatalf("a failed proposal was taken again without a retry: %+v", r)
+	}
+}
+
+// loseAnswer makes HubSpot write the first batch update it receives and the
+// answer get lost (502), and then stay down for the connector's retries.
+func (k *kit) loseAnswer() {
+	k.wire.onUpdate(func(r *http.Request, next func() (*http.Response, error)) (*http.Response, error) {
+		if k.fake.Count(updateRoute) == 0 {
+			res, err := next()
+			if err == nil {
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+		}
+		return badGateway(r), nil
+	})
+}
+
+func TestDrain_a_write_whose_answer_was_lost_is_confirmed_after_the_lease_not_written_again(t *testing.T) {
+	k := newKit(t, 10)
+	ids := k.propose("approved", 1001, 5)
+	k.loseAnswer()
+	if r := k.drain(); r != (apply.Result{}) {
+		t.Fatalf("drain = %+v, want nothing settled", r)
+	}
+	for rec, id := range ids {
+		if p := k.proposal(id); p.Status != "applying" || p.WriteStartedAt == nil {
+			t.Fatalf("deal %s: %+v", rec, p)
+		}
+		if got := k.fake.Value("deals", rec, "dealname"); got != renamed(rec) {
+			t.Fatalf("deal %s is %q: the lost write did not land", rec, got)
+		}
+	}
+	k.wire.onUpdate(nil)
+	k.fake.ResetCounts()
+	k.clock.Advance(k.svc.Lease + time.Second)
+	if r := k.drain(); r != (apply.Result{Applied: 5}) {
+		t.Fatalf("drain after the lease = %+v, want 5 applied", r)
+	}
+	if n := k.fake.Count(updateRoute); n != 0 {
+		t.Fatalf("%d batch updates: a write that landed was sent again", n)
+	}
+	es := k.events()
+	if len(es) != 5 {
+		t.Fatalf("%d change events, want 5", len(es))
+	}
+	for _, e := range es {
+		if e.Reason != "confirmed after a restart" || e.AfterValue != `"`+renamed(e.RecordID)+`"` {
+			t.Fatalf("change event %+v", e)
+		}
+	}
+	for rec, vs := range k.writes(recordIDs(1001, 5)...) {
+		if len(vs) != 1 {
+			t.Fatalf("HubSpot's history of deal %s holds %d writes: %q", rec, len(vs), vs)
+		}
+	}
+}
+
+// A write that landed but whose answer was lost on its last attempt is
+// failed; "Retry the write" promises that "the CRM is read before any write,
+// so a write that did happen is confirmed, not repeated" (http.go). Settling
+// it failed clears write_started_at, though, so the retried take no longer
+// knows a write had started: the CRM's value (ours) differs from
+// expected_old and the proposal goes stale, back to review, with no change
+// event for a write Countersign made.
+func TestRetry_of_a_write_that_landed_on_its_last_attempt_confirms_it(t *testing.T) {
+	k := newKit(t, 10)
+	id := k.propose("approved", 1001, 1)["1001"]
+	k.decided(id, "1001")
+	k.fake.Fail5xx(1000)
+	for range apply.MaxAttempts - 1 {
+		k.drain()
+		k.clock.Advance(k.svc.Lease + time.Second)
+	}
+	k.fake.Fail5xx(0)
+	k.loseAnswer()
+	if r := k.drain(); r != (apply.Result{Failed: 1}) {
+		t.Fatalf("last attempt = %+v, want failed", r)
+	}
+	if got := k.fake.Value("deals", "1001", "dealname"); got != renamed("1001") {
+		t.Fatalf("deal 1001 is %q: the write did not land", got)
+	}
+	k.wire.onUpdate(nil)
+	if err := k.svc.Retry(k.ctx, k.admin, id); err != nil {
+		t.Fatal(err)
+	}
+	k.fake.ResetCounts()
+	r := k.drain()
+	p := k.proposal(id)
+	if n := k.fake.Count(updateRoute); n != 0 {
+		t.Fatalf("the retry wrote again (%d batch updates)", n)
+	}
+	if r != (apply.Result{Applied: 1}) || p.Status != "applied" || len(k.events()) != 1 {
+		t.Errorf("retry of a write that landed: drain %+v, proposal %+v, %d change events; want applied (confirmed), 1 event",
+			r, p, len(k.events()))
+	}
+}
+
+// A refusal names the property at fault: crm.Error.Field holds it
+// ("dealname"), but crm.Describe passes on only HubSpot's message, which
+// names the value.
+func TestDrain_a_refused_write_names_the_property_in_apply_error(t *testing.T) {
+	k := newKit(t, 10)
+	id := k.propose("approved", 1001, 1)["1001"]
+	k.fake.RejectUpdates("dealname", "1001")
+	if r := k.drain(); r != (apply.Result{Failed: 1}) {
+		t.Fatalf("drain = %+v", r)
+	}
+	if p := k.proposal(id); p.ApplyError == nil || !strings.Contains(*p.ApplyError, "dealname") {
+		t.Errorf("apply_error = %v, want it to name dealname", *p.ApplyError)
+	}
+}
