@@ -8,13 +8,17 @@ export const changeKeys = {
   list: (query: ChangeQuery) => ['changes', 'list', query] as const,
   verify: ['changes', 'verify'] as const,
   publicKey: ['changes', 'public-key'] as const,
-  rollback: (id: string) => ['rollbacks', id] as const,
+  rollbackList: ['rollbacks', 'list'] as const,
+  rollback: (id: string) => ['rollbacks', 'detail', id] as const,
 };
 
 export const CHANGE_PAGE_SIZE = 50;
 
 /** How often a running bulk rollback is asked for its progress. */
 export const ROLLBACK_POLL_MS = 1_000;
+
+/** How often the list of bulk rollbacks is read again while one of them runs. */
+export const ROLLBACK_LIST_POLL_MS = 2_000;
 
 /** The change log newest first; each further page starts before the last seq seen (keyset paging). */
 export const changesQuery = (query: Omit<ChangeQuery, 'before' | 'limit'>) =>
@@ -42,7 +46,10 @@ export const publicKeyQuery = () =>
     staleTime: Infinity,
   });
 
-const isRunning = (b: BulkRollback | undefined) => !b || b.state === 'running';
+/** Whether a bulk rollback is still going (neither done nor failed). */
+export const rollbackRunning = (b: Pick<BulkRollback, 'state'>) => b.state === 'running';
+
+const isRunning = (b: BulkRollback | undefined) => !b || rollbackRunning(b);
 
 /** A bulk rollback, polled every second until it is done or failed. */
 export const rollbackQuery = (id: string) =>
@@ -50,6 +57,17 @@ export const rollbackQuery = (id: string) =>
     queryKey: changeKeys.rollback(id),
     queryFn: () => unwrap(api.GET('/rollbacks/{rollbackId}', { params: { path: { rollbackId: id } } })),
     refetchInterval: (q) => (isRunning(q.state.data) ? ROLLBACK_POLL_MS : false),
+  });
+
+/**
+ * The recent bulk rollbacks (newest first, at most 50), read again every two
+ * seconds while any of them runs and left alone once none does.
+ */
+export const rollbacksQuery = () =>
+  queryOptions({
+    queryKey: changeKeys.rollbackList,
+    queryFn: async () => (await unwrap(api.GET('/rollbacks'))).items,
+    refetchInterval: (q) => (q.state.data?.some(rollbackRunning) ? ROLLBACK_LIST_POLL_MS : false),
   });
 
 /**
@@ -75,7 +93,10 @@ export function usePreviewRollback() {
   });
 }
 
-/** Starts a bulk rollback; its first state is cached so polling picks up from it. */
+/**
+ * Starts a bulk rollback; its first state is cached so polling picks up from
+ * it, and the list of rollbacks is read again so the page shows it too.
+ */
 export function useStartRollback() {
   const qc = useQueryClient();
   return useMutation({
@@ -83,6 +104,8 @@ export function useStartRollback() {
       unwrap(api.POST('/rollbacks', { body: { ...body, preview: false } })),
     onSuccess: (answer) => {
       if (answer.rollback) qc.setQueryData(changeKeys.rollback(answer.rollback.id), answer.rollback);
+      // not awaited: the dialog follows the run without waiting for the list
+      void qc.invalidateQueries({ queryKey: changeKeys.rollbackList });
     },
   });
 }

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { ChangeEvent } from '../api/client';
+import type { BulkRollback, ChangeEvent } from '../api/client';
+import { formatShortDateTime } from '../components/format';
 import { makeAgent } from '../test/agentFixtures';
 import { makeBulkRollback, makeChangeEvent, makeConflict } from '../test/changeFixtures';
 import { fakeApi, makeSession, problem } from '../test/fakeApi';
@@ -14,6 +15,7 @@ function routes(items: ChangeEvent[], extra: Routes = {}) {
     'GET /alerts': () => ({ alerts: [] }),
     'GET /agents': () => ({ agents: [makeAgent({ id: 'a1', name: 'Closer' }), makeAgent({ id: 'a2', name: 'Enricher' })] }),
     'GET /changes': () => ({ items, next: null }),
+    'GET /rollbacks': () => ({ items: [] }),
     ...extra,
   });
 }
@@ -192,11 +194,15 @@ describe('Change log page', () => {
   it('previews a bulk rollback, then runs it with progress to the report', async () => {
     let polls = 0;
     const report = [conflictRow(31, 'closedlost'), conflictRow(32, null, 'the record no longer exists in the CRM')];
+    let started = false;
     const api = routes([makeChangeEvent()], {
+      'GET /rollbacks': () => ({ items: !started ? [] : polls < 2 ? [makeBulkRollback()] : [makeBulkRollback({ state: 'done', reverted: 37, conflicts: 2, failed: 1, report })] }),
       'POST /rollbacks': (_req, body) => {
         const b = body as { filter: object; preview: boolean };
         if (Object.keys(b.filter).length === 0) return problem(400, { code: 'validation_failed', errors: [{ field: 'filter', message: 'name an agent, a batch, a field, a record or a start time' }] });
-        return b.preview ? { preview: { total: 40, checked: 40, conflicts: 2, samples: report } } : { rollback: makeBulkRollback() };
+        if (b.preview) return { preview: { total: 40, checked: 40, conflicts: 2, samples: report } };
+        started = true;
+        return { rollback: makeBulkRollback() };
       },
       'GET /rollbacks/r1': () =>
         ++polls === 1
@@ -220,8 +226,14 @@ describe('Change log page', () => {
     expect(within(within(dialog).getByRole('table', { name: 'Conflicts found by the preview' })).getAllByRole('row')).toHaveLength(3);
     expect(api.calls('POST /rollbacks')[1].body).toEqual({ filter: { agent_id: 'a1' }, preview: true });
 
+    // no rollback yet: the page has no section for them
+    expect(screen.queryByRole('region', { name: 'Bulk rollbacks' })).toBeNull();
     await user.click(within(dialog).getByRole('button', { name: 'Roll back 40 changes' }));
     expect(api.calls('POST /rollbacks')[2].body).toEqual({ filter: { agent_id: 'a1' }, preview: false, reason: 'Closer misread the contracts' });
+    // the list is read again on start: the page lists the new rollback behind the dialog
+    const listed = await screen.findByRole('region', { name: 'Bulk rollbacks' });
+    expect(within(listed).getByText('Agent Closer')).toBeTruthy();
+    expect(within(listed).getByText('running')).toBeTruthy();
     const bar = await within(dialog).findByRole('progressbar', { name: 'Rollback progress' });
     await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('20'));
     expect(within(dialog).getByText('Rolling back… 20 of 40')).toBeTruthy();
@@ -231,6 +243,7 @@ describe('Change log page', () => {
     expect(left.getByText('"closedlost"')).toBeTruthy();
     expect(left.getByText('the record no longer exists in the CRM')).toBeTruthy();
     expect(left.getByText('#32')).toBeTruthy();
+    expect(left.getByRole('link', { name: 'deals / 5032: change log of dealstage' }).getAttribute('href')).toBe('/changelog?record_id=5032&field=dealstage');
     // polling stopped once done, and the list was read again
     const seen = polls;
     await new Promise((r) => setTimeout(r, 1200));
@@ -238,10 +251,20 @@ describe('Change log page', () => {
     expect(api.calls('GET /changes').length).toBeGreaterThan(1);
   });
 
-  it('offers no rollback to a viewer', async () => {
-    const api = routes([makeChangeEvent()], { 'GET /session': () => makeSession({ roles: ['viewer'], permissions: ['changelog.read'] }) });
-    renderApp('/changelog');
+  it('offers no rollback to a viewer, who still follows the bulk rollbacks', async () => {
+    const api = routes([makeChangeEvent()], {
+      'GET /session': () => makeSession({ roles: ['viewer'], permissions: ['changelog.read'] }),
+      'GET /rollbacks': () => ({ items: [doneRollback()] }),
+    });
+    const { user } = renderApp('/changelog');
     await screen.findByRole('cell', { name: '#12' });
+    // the list of bulk rollbacks, named by the agents seen in the log, and its reports
+    const section = await screen.findByRole('region', { name: 'Bulk rollbacks' });
+    expect(await within(section).findByText('Agent Closer')).toBeTruthy();
+    await user.click(within(section).getByRole('button', { name: /^View report/ }));
+    const report = await screen.findByRole('dialog', { name: 'Bulk rollback report' });
+    expect(within(report).getByRole('table', { name: 'Changes left for a human' })).toBeTruthy();
+    await user.click(within(report).getByRole('button', { name: 'Close' }));
     expect(screen.queryByRole('button', { name: /Roll back/ })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Bulk rollback…' })).toBeNull();
     expect(screen.queryByRole('columnheader', { name: 'Actions' })).toBeNull();
@@ -250,7 +273,104 @@ describe('Change log page', () => {
     expect(within(screen.getByRole('combobox', { name: 'Agent' })).getByRole('option', { name: 'Closer' })).toBeTruthy();
     expect(api.calls('GET /agents')).toHaveLength(0);
   });
+
+  it('follows a running bulk rollback in the list until it is done, then reads the changes again', async () => {
+    let reads = 0;
+    const api = routes([makeChangeEvent()], {
+      'GET /rollbacks': () => ({
+        items: [
+          ++reads === 1
+            ? makeBulkRollback({ reverted: 15, conflicts: 1, failed: 4, filter: { agent_id: 'a1', field: 'dealstage' } })
+            : doneRollback({ filter: { agent_id: 'a1', field: 'dealstage' } }),
+        ],
+      }),
+    });
+    renderApp('/changelog');
+    const section = await screen.findByRole('region', { name: 'Bulk rollbacks' });
+    const started = formatShortDateTime('2026-03-05T11:00:00Z');
+    const bar = within(section).getByRole('progressbar', { name: `Progress of the rollback started ${started}` });
+    expect(bar.getAttribute('aria-valuenow')).toBe('20');
+    expect(bar.getAttribute('aria-valuemax')).toBe('40');
+    expect(within(section).getByText('20 of 40')).toBeTruthy();
+    expect(within(section).getByText('running')).toBeTruthy();
+    expect(await within(section).findByText('Agent Closer · field dealstage')).toBeTruthy();
+    expect(within(section).getByText('Closer misread the contracts')).toBeTruthy();
+    expect(api.calls('GET /changes')).toHaveLength(1);
+
+    // two seconds on, the list is read again: done, with its counts, and the change log is read again
+    expect(await within(section).findByText('done')).toBeTruthy();
+    const row = within(within(section).getByRole('button', { name: /^View report/ }).closest('tr') as HTMLElement);
+    expect(row.getAllByRole('cell').slice(3, 7).map((c) => c.textContent)).toEqual(['37', '2', '1', '0']);
+    expect(within(section).queryByRole('progressbar')).toBeNull();
+    await waitFor(() => expect(api.calls('GET /changes')).toHaveLength(2));
+
+    // nothing runs any more: the list is not read again
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(reads).toBe(2);
+  });
+
+  it('opens the report of a finished rollback: its counts and the conflicts left for a human, each linking to its log', async () => {
+    const since = '2026-03-04T09:00:00Z';
+    const until = '2026-03-05T09:00:00Z';
+    routes([makeChangeEvent()], {
+      'GET /rollbacks': () => ({
+        items: [
+          makeBulkRollback({ id: 'r3', state: 'failed', error: 'the CRM connection was removed', reverted: 3, created_at: '2026-03-06T08:00:00Z', finished_at: '2026-03-06T08:01:00Z' }),
+          doneRollback({ filter: { agent_id: 'a2', field: 'amount', since, until } }),
+        ],
+      }),
+    });
+    const { user, location } = renderApp('/changelog');
+    const section = await screen.findByRole('region', { name: 'Bulk rollbacks' });
+    const table = within(section).getByRole('table', { name: 'Recent bulk rollbacks' });
+    expect(within(table).getByText('failed')).toBeTruthy();
+    expect(within(table).getByText('the CRM connection was removed')).toBeTruthy();
+    const target = `Agent Enricher · field amount · ${formatShortDateTime(since)} – ${formatShortDateTime(until)}`;
+    expect(await within(table).findByText(target)).toBeTruthy();
+
+    await user.click(within(table).getByRole('button', { name: `View report: ${target}, started ${formatShortDateTime('2026-03-05T11:00:00Z')}` }));
+    const dialog = await screen.findByRole('dialog', { name: 'Bulk rollback report' });
+    expect(within(dialog).getByText('Finished: 37 rolled back, 2 conflicts, 1 failed, 0 skipped.')).toBeTruthy();
+    expect(within(dialog).getByText('Reason: Closer misread the contracts')).toBeTruthy();
+    const left = within(within(dialog).getByRole('table', { name: 'Changes left for a human' }));
+    expect(left.getAllByRole('row')).toHaveLength(3);
+    expect(left.getByText('"closedlost"')).toBeTruthy();
+    expect(left.getByText('the record no longer exists in the CRM')).toBeTruthy();
+
+    await user.click(left.getByRole('link', { name: 'deals / 5031: change log of dealstage' }));
+    expect(location()).toBe('/changelog?record_id=5031&field=dealstage');
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('has no bulk rollbacks section while there is none', async () => {
+    const api = routes([makeChangeEvent()]);
+    renderApp('/changelog');
+    await screen.findByRole('cell', { name: '#12' });
+    await waitFor(() => expect(api.calls('GET /rollbacks')).toHaveLength(1));
+    expect(screen.queryByRole('region', { name: 'Bulk rollbacks' })).toBeNull();
+    expect(screen.queryByText('Bulk rollbacks')).toBeNull();
+  });
+
+  it('says when the bulk rollbacks cannot be loaded', async () => {
+    routes([makeChangeEvent()], { 'GET /rollbacks': () => problem(403, { code: 'forbidden', detail: 'You may not list rollbacks.' }) });
+    renderApp('/changelog');
+    const section = await screen.findByRole('region', { name: 'Bulk rollbacks' });
+    expect((await within(section).findByRole('alert')).textContent).toMatch(/Could not load the bulk rollbacks.*You may not list rollbacks\./);
+  });
 });
+
+/** Rollback r1 of agent a1's changes, done: 37 rolled back, two conflicts left for a human, one failed. */
+function doneRollback(overrides: Partial<BulkRollback> = {}) {
+  return makeBulkRollback({
+    state: 'done',
+    reverted: 37,
+    conflicts: 2,
+    failed: 1,
+    report: [conflictRow(31, 'closedlost'), conflictRow(32, null, 'the record no longer exists in the CRM')],
+    finished_at: '2026-03-05T11:01:00Z',
+    ...overrides,
+  });
+}
 
 function conflictRow(seq: number, current: unknown, why?: string) {
   return makeConflict({ seq, record_id: String(5000 + seq), current, problem: why });

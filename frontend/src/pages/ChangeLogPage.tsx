@@ -7,6 +7,7 @@ import { pageTitle, secondaryButton } from '../components/styles';
 import { useSearchParamsState } from '../components/useSearchParamsState';
 import { useCan } from '../features/auth/session';
 import { BulkRollbackDialog } from '../features/changes/BulkRollbackDialog';
+import { BulkRollbackList } from '../features/changes/BulkRollbackList';
 import { ChangeFilterBar } from '../features/changes/ChangeFilterBar';
 import { ChangeTable } from '../features/changes/ChangeTable';
 import { apiFilterFor, filtersFromParams, isFiltered, withFilter } from '../features/changes/filters';
@@ -14,7 +15,7 @@ import { RollbackDialog } from '../features/changes/RollbackDialog';
 import { useAgentOptions } from '../features/changes/useAgentOptions';
 import { VerifyChain } from '../features/changes/VerifyChain';
 
-/** Every value written to the CRM, newest first: filters in the URL, keyset paging, verification and rollbacks. */
+/** Every value written to the CRM, newest first: filters in the URL, keyset paging, verification, rollbacks and the bulk rollbacks under way or done. */
 export function ChangeLogPage() {
   const [params, setParams] = useSearchParamsState();
   const filters = filtersFromParams(params);
@@ -47,6 +48,7 @@ export function ChangeLogPage() {
           <VerifyChain />
         </div>
       </div>
+      <BulkRollbackList agents={agents} />
       <ChangeFilterBar
         filters={filters}
         agents={agents}

@@ -34,7 +34,7 @@ export function BulkRollbackDialog({ initial, agents, onClose }: Props) {
   const [runId, setRunId] = useState<string>();
   return (
     <Modal wide label="Bulk rollback" subtitle="Roll back every change that matches a filter." onClose={onClose}>
-      {runId ? <BulkProgress id={runId} /> : <BulkForm initial={initial} agents={agents} onStarted={setRunId} onCancel={onClose} />}
+      {runId ? <BulkProgress id={runId} onClose={onClose} /> : <BulkForm initial={initial} agents={agents} onStarted={setRunId} onCancel={onClose} />}
     </Modal>
   );
 }
@@ -111,10 +111,11 @@ function PreviewSummary({ preview: p }: { preview: RollbackPreview }) {
   );
 }
 
-const settled = (b: BulkRollback) => b.reverted + b.conflicts + b.failed + b.skipped;
+/** How many of a rollback's changes are settled, whatever the outcome. */
+export const rollbackSettled = (b: BulkRollback) => b.reverted + b.conflicts + b.failed + b.skipped;
 
-/** A running rollback's progress bar, polled every second; then its counts and the conflicts left for a human. */
-function BulkProgress({ id }: { id: string }) {
+/** A running rollback's progress, polled every second; then its report. Links in the report close the dialog. */
+function BulkProgress({ id, onClose }: { id: string; onClose: () => void }) {
   const qc = useQueryClient();
   const { data, error, refetch } = useQuery(rollbackQuery(id));
   const finished = data !== undefined && data.state !== 'running';
@@ -123,28 +124,47 @@ function BulkProgress({ id }: { id: string }) {
     if (!finished || refreshed.current) return;
     refreshed.current = true;
     void qc.invalidateQueries({ queryKey: changeKeys.lists });
+    void qc.invalidateQueries({ queryKey: changeKeys.rollbackList });
   }, [finished, qc]);
 
   if (error && !data) return <ErrorState error={error} title="Could not follow the rollback" onRetry={() => void refetch()} />;
   if (!data) return <Loading label="Starting the rollback…" />;
-  const done = settled(data);
+  return <RollbackReport rollback={data} onOpenLog={onClose} />;
+}
+
+/** How far a rollback has got, as a bar: the changes settled (whatever the outcome) of its total. */
+export function RollbackProgressBar({ rollback: b, label }: { rollback: BulkRollback; label: string }) {
+  const done = rollbackSettled(b);
+  return (
+    <div
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={b.total || 1}
+      aria-valuenow={done}
+      className="h-2 w-full overflow-hidden rounded-full bg-gray-200"
+    >
+      <div className="h-full rounded-full bg-accent-600 transition-all" style={{ width: `${b.total ? Math.round((done / b.total) * 100) : 100}%` }} />
+    </div>
+  );
+}
+
+/**
+ * A bulk rollback's progress while it runs, then its counts and the conflicts
+ * it left for a human, each linking to the change log of its record and field
+ * (`onOpenLog` is called as one is followed). The dialog shows it for the run
+ * it started, the page's list of rollbacks for any of them.
+ */
+export function RollbackReport({ rollback: data, onOpenLog }: { rollback: BulkRollback; onOpenLog?: () => void }) {
+  const finished = data.state !== 'running';
   return (
     <div className="space-y-4">
       <div className="space-y-1.5">
         <p role="status" className="text-sm text-gray-800">
-          {data.state === 'running' ? `Rolling back… ${formatCount(done)} of ${formatCount(data.total)}` : `Finished: ${counts(data)}.`}
+          {finished ? `Finished: ${rollbackCounts(data)}.` : `Rolling back… ${formatCount(rollbackSettled(data))} of ${formatCount(data.total)}`}
         </p>
-        <div
-          role="progressbar"
-          aria-label="Rollback progress"
-          aria-valuemin={0}
-          aria-valuemax={data.total || 1}
-          aria-valuenow={done}
-          className="h-2 w-full overflow-hidden rounded-full bg-gray-200"
-        >
-          <div className="h-full rounded-full bg-accent-600 transition-all" style={{ width: `${data.total ? Math.round((done / data.total) * 100) : 100}%` }} />
-        </div>
-        {data.state === 'running' && <p className="text-xs text-gray-500">You can close this dialog: the rollback goes on without it.</p>}
+        <RollbackProgressBar rollback={data} label="Rollback progress" />
+        {!finished && <p className="text-xs text-gray-500">You can close this dialog: the rollback goes on without it.</p>}
       </div>
       {data.state === 'failed' && (
         <p role="alert" className="text-sm text-red-700">
@@ -154,13 +174,14 @@ function BulkProgress({ id }: { id: string }) {
       {finished && data.report.length > 0 && (
         <section aria-label="Left for a human" className="space-y-2">
           <h3 className="text-sm font-semibold text-gray-900">Left for a human</h3>
-          <ConflictTable caption="Changes left for a human" conflicts={data.report} />
+          <ConflictTable caption="Changes left for a human" conflicts={data.report} onOpenLog={onOpenLog} />
         </section>
       )}
     </div>
   );
 }
 
-function counts(b: BulkRollback): string {
+/** "37 rolled back, 2 conflicts, 1 failed, 0 skipped". */
+export function rollbackCounts(b: BulkRollback): string {
   return `${formatCount(b.reverted)} rolled back, ${formatCount(b.conflicts)} conflicts, ${formatCount(b.failed)} failed, ${formatCount(b.skipped)} skipped`;
 }

@@ -1,5 +1,7 @@
+import { Link } from 'react-router';
 import type { RollbackConflict } from '../../api/client';
 import { Table } from '../../components/Table';
+import { changeLogPath } from './filters';
 import { ChangeValue } from './values';
 
 /** One conflict's three values side by side: Before / Ours / Current in the CRM. */
@@ -25,15 +27,39 @@ export function ThreeWay({ conflict: c }: { conflict: RollbackConflict }) {
 // Denser than the house cell: six columns must fit a dialog.
 const cell = 'px-3 py-2 align-top text-gray-700';
 
+interface ConflictTableProps {
+  caption: string;
+  conflicts: readonly RollbackConflict[];
+  /**
+   * When given, each record links to the change log of that record and field;
+   * called as a link is followed, to close the dialog that covers the log.
+   */
+  onOpenLog?: () => void;
+}
+
 /** Changes a rollback left for a human, one row each. */
-export function ConflictTable({ caption, conflicts }: { caption: string; conflicts: readonly RollbackConflict[] }) {
+export function ConflictTable({ caption, conflicts, onOpenLog }: ConflictTableProps) {
   return (
     <Table caption={caption} headers={['#', 'Record', 'Field', 'Before', 'Ours', 'Current', 'Problem']}>
       {conflicts.map((c) => (
         <tr key={c.seq}>
           <td className={`${cell} font-mono text-xs`}>#{c.seq}</td>
           <td className={cell}>
-            {c.object} / <span className="font-mono text-xs">{c.record_id}</span>
+            {onOpenLog ? (
+              <Link
+                to={changeLogPath(c.record_id, c.field)}
+                onClick={onOpenLog}
+                aria-label={`${c.object} / ${c.record_id}: change log of ${c.field}`}
+                title={`The change log of ${c.field} on this record`}
+                className="text-accent-700 hover:underline"
+              >
+                {c.object} / <span className="font-mono text-xs">{c.record_id}</span>
+              </Link>
+            ) : (
+              <>
+                {c.object} / <span className="font-mono text-xs">{c.record_id}</span>
+              </>
+            )}
           </td>
           <td className={`${cell} font-mono text-xs`}>{c.field}</td>
           <td className={cell}>

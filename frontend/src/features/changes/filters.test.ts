@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiFilterFor, changeLogPath, filtersFromParams } from './filters';
+import { formatShortDateTime } from '../../components/format';
+import { apiFilterFor, changeLogPath, describeRollbackFilter, filtersFromParams } from './filters';
 
 describe('change log filters', () => {
   it('ignores values the API would refuse rather than sending them', () => {
@@ -15,5 +16,16 @@ describe('change log filters', () => {
   it('links to one record’s field', () => {
     expect(changeLogPath('123', 'dealstage')).toBe('/changelog?record_id=123&field=dealstage');
     expect(filtersFromParams(new URLSearchParams(changeLogPath('123', 'dealstage').split('?')[1]))).toMatchObject({ record_id: '123', field: 'dealstage' });
+  });
+
+  it('says what a bulk rollback targets', () => {
+    const name = (id: string) => (id === 'a1' ? 'Closer' : undefined);
+    expect(describeRollbackFilter({ agent_id: 'a1', field: 'dealstage' }, name)).toBe('Agent Closer · field dealstage');
+    expect(describeRollbackFilter({ agent_id: 'a9' }, name)).toBe('Agent a9');
+    expect(describeRollbackFilter({ object: 'deals', record_id: '5001', since: '2026-03-05T09:00:00Z' }, name)).toBe(
+      `Record deals / 5001 · since ${formatShortDateTime('2026-03-05T09:00:00Z')}`,
+    );
+    expect(describeRollbackFilter({ batch_id: 'b7', until: '2026-03-05T09:00:00Z' }, name)).toBe(`Batch b7 · until ${formatShortDateTime('2026-03-05T09:00:00Z')}`);
+    expect(describeRollbackFilter({}, name)).toBe('Every change');
   });
 });

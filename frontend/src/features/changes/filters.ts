@@ -2,6 +2,7 @@
 // shared (`/changelog?record_id=123&field=dealstage`) and survives a reload;
 // these functions translate between the URL and the query of GET /changes.
 import type { ChangeEvent, RollbackFilter } from '../../api/client';
+import { formatShortDateTime } from '../../components/format';
 import { localDateTime } from '../proposals/filters';
 
 export const ACTOR_KINDS: readonly ChangeEvent['actor_kind'][] = ['agent', 'collaborative', 'human', 'system'];
@@ -62,4 +63,23 @@ export function isFiltered(f: ChangeFilters): boolean {
 /** A link to the log of one record, or one field of it. */
 export function changeLogPath(recordId: string, field?: string): string {
   return `/changelog?${new URLSearchParams(field ? { record_id: recordId, field } : { record_id: recordId })}`;
+}
+
+/**
+ * What a bulk rollback targets, in words: "Agent Closer · field dealstage ·
+ * Mar 5, 10:00 AM – Mar 6, 10:00 AM". An agent is named when `agentName` knows it.
+ */
+export function describeRollbackFilter(f: RollbackFilter, agentName: (id: string) => string | undefined): string {
+  const parts: string[] = [];
+  if (f.agent_id) parts.push(`agent ${agentName(f.agent_id) ?? f.agent_id}`);
+  if (f.actor_kind) parts.push(`${f.actor_kind} changes`);
+  if (f.batch_id) parts.push(`batch ${f.batch_id}`);
+  if (f.record_id) parts.push(`record ${f.object ? `${f.object} / ` : ''}${f.record_id}`);
+  else if (f.object) parts.push(`object ${f.object}`);
+  if (f.field) parts.push(`field ${f.field}`);
+  if (f.since && f.until) parts.push(`${formatShortDateTime(f.since)} – ${formatShortDateTime(f.until)}`);
+  else if (f.since) parts.push(`since ${formatShortDateTime(f.since)}`);
+  else if (f.until) parts.push(`until ${formatShortDateTime(f.until)}`);
+  const text = parts.join(' · ') || 'every change';
+  return text[0].toUpperCase() + text.slice(1);
 }
