@@ -183,7 +183,9 @@ func (s *Store) ApplyMany(ctx context.Context, tenantID string, at time.Time, mo
 		         detail jsonb, outcome text, applied_seq bigint, apply_error text, final_value jsonb)
 		), moved AS (
 		  UPDATE proposals p SET status = m.to_status, updated_at = ?, applied_seq = COALESCE(m.applied_seq, p.applied_seq),
-		         apply_error = m.apply_error, final_value = COALESCE(m.final_value, p.final_value),
+		         apply_error = m.apply_error,
+		         final_value = CASE WHEN m.final_value IS NOT NULL THEN m.final_value
+		                            WHEN m.to_status IN ('approved', 'queued') THEN NULL ELSE p.final_value END,
 		         -- a failed write may have landed: a retry must still look for it
 		         write_started_at = CASE WHEN m.to_status IN ('applying', 'failed') THEN p.write_started_at END,
 		         -- a person's retry starts a new budget of attempts

@@ -54,7 +54,10 @@ func (s *Store) Apply(ctx context.Context, m Move) error {
 	var moved []struct{ AgentID string }
 	err = s.db.Conn(ctx).Raw(`
 		WITH moved AS (
-		  UPDATE proposals SET status = ?, updated_at = ?, final_value = COALESCE(?::jsonb, final_value)
+		  -- the value to write is set by the move that decides it: an approval without an edit, an
+		  -- undo or a return to review clears an earlier edit
+		  UPDATE proposals SET status = ?, updated_at = ?,
+		         final_value = CASE WHEN ?::jsonb IS NOT NULL THEN ?::jsonb WHEN ? IN ('approved', 'queued') THEN NULL ELSE final_value END
 		  WHERE tenant_id = ? AND id = ? AND status = ?
 		  RETURNING id, agent_id
 		), ev AS (
@@ -65,7 +68,7 @@ func (s *Store) Apply(ctx context.Context, m Move) error {
 		  SELECT ?, agent_id, id, ?, ?, ?::jsonb FROM moved WHERE ? <> ''
 		)
 		SELECT agent_id FROM moved`,
-		m.To, m.At, finalValue(m.FinalValue), m.TenantID, m.ProposalID, m.From,
+		m.To, m.At, finalValue(m.FinalValue), finalValue(m.FinalValue), m.To, m.TenantID, m.ProposalID, m.From,
 		m.TenantID, m.At, m.From, m.To, m.ActorKind, m.ActorID, string(detail),
 		m.TenantID, m.At, outcome, string(detail), outcome).Scan(&moved).Error
 	if err != nil {

@@ -451,3 +451,36 @@ func TestApply_a_retaken_proposal_is_confirmed_only_if_a_write_was_started_and_a
 		}
 	}
 }
+
+func TestApply_an_undone_edit_is_not_written_the_approved_value_is(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	res := proposeStage(t, agent, 3, "contractsent")
+	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
+	tenant := e.admin("admin@acme.test").TenantID
+	var it *reviewItem
+	for _, x := range rev.claim(map[string]any{"count": 20}) {
+		if x.ProposalID == res[0].ID {
+			it = &x
+		}
+	}
+	if it == nil {
+		t.Fatal("the proposal is not in the reviewer's hands")
+	}
+	if d := rev.decide(it.ID, map[string]any{"verdict": "edit", "value": "closedlost"}); d.status != 200 {
+		t.Fatalf("edit: %d %s", d.status, d.body)
+	}
+	if u := rev.do("POST", "/api/v1/review/items/"+it.ID+"/undo", nil); u.status != 200 {
+		t.Fatalf("undo: %d %s", u.status, u.body)
+	}
+	if d := rev.decide(it.ID, map[string]any{"verdict": "approve"}); d.status != 200 {
+		t.Fatalf("approve: %d %s", d.status, d.body)
+	}
+	e.clock.Advance(13 * time.Second)
+	if a, _, _ := e.drain(tenant); a != 1 {
+		t.Fatalf("applied %d", a)
+	}
+	if got := admin.sandboxValue("deals", it.RecordID, "dealstage"); got != "contractsent" {
+		t.Errorf("the CRM holds %v: the undone edit was written instead of the approved value", got)
+	}
+}
