@@ -187,11 +187,18 @@ func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[str
 	if err != nil {
 		return s.settle(ctx, tenantID, failAll(out, err, "the CRM did not answer the read before the write: "))
 	}
-	var writes []crm.Update
 	var writing []int
+	targeted := map[string]bool{} // one change per field of a record per batch
 	for i, d := range group {
 		o := &out[i]
 		o.after = decode(d.Value)
+		if target := d.RecordID + "\x00" + d.Field; targeted[target] {
+			// another proposal for this field goes first; this one is read again after the lease
+			o.status, o.reason = proposals.Applying, "another change to this field of the record was written first"
+			continue
+		} else {
+			targeted[target] = true
+		}
 		cur, found := current[d.RecordID]
 		spec, known := specs[d.Field]
 		switch {
@@ -210,25 +217,24 @@ func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[str
 				continue
 			}
 			o.before = cur[d.Field]
-			writes = append(writes, crm.Update{RecordID: d.RecordID, Values: map[string]any{d.Field: o.after}})
 			writing = append(writing, i)
 		}
 	}
-	if writes, writing, err = s.markWriting(ctx, tenantID, writes, writing, out); err != nil {
+	if writing, err = s.markWriting(ctx, tenantID, writing, out); err != nil {
 		return Result{}, err
 	}
-	if len(writes) > 0 {
-		s.write(ctx, conn, first.Object, writes, writing, out, specs)
+	if len(writing) > 0 {
+		s.write(ctx, conn, first.Object, writing, out, specs)
 	}
 	return s.settle(ctx, tenantID, out)
 }
 
 // markWriting stamps the proposals about to be written (committed before
-// the write) and keeps the writes of those still this worker's; the others
-// were taken by another worker since and are left to it.
-func (s *Service) markWriting(ctx context.Context, tenantID string, writes []crm.Update, writing []int, out []outcome) ([]crm.Update, []int, error) {
-	if len(writes) == 0 {
-		return writes, writing, nil
+// the write) and keeps those still this worker's; the others were taken by
+// another worker since and are left to it.
+func (s *Service) markWriting(ctx context.Context, tenantID string, writing []int, out []outcome) ([]int, error) {
+	if len(writing) == 0 {
+		return writing, nil
 	}
 	ids := make([]string, len(writing))
 	for j, i := range writing {
@@ -241,42 +247,66 @@ func (s *Service) markWriting(ctx context.Context, tenantID string, writes []crm
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	mine := make(map[string]bool, len(own))
 	for _, id := range own {
 		mine[id] = true
 	}
-	var keptWrites []crm.Update
 	var kept []int
-	for j, i := range writing {
+	for _, i := range writing {
 		if mine[out[i].due.ID] {
-			keptWrites, kept = append(keptWrites, writes[j]), append(kept, i)
+			kept = append(kept, i)
 		} else {
 			out[i].status = "" // another worker's now
 		}
 	}
-	return keptWrites, kept, nil
+	return kept, nil
 }
 
-// write sends the updates and confirms each: by the values the CRM's answer
-// reports (HubSpot's), or else by reading the records back.
-func (s *Service) write(ctx context.Context, conn crm.Connector, object string, writes []crm.Update, writing []int, out []outcome, specs map[string]fieldvalue.Spec) {
-	res, err := conn.UpdateRecords(ctx, object, writes)
+// write sends the outcomes' values, one update per record (its fields
+// merged), and confirms each: by the values the CRM's answer reports
+// (HubSpot's), or else by reading the records back.
+func (s *Service) write(ctx context.Context, conn crm.Connector, object string, writing []int, out []outcome, specs map[string]fieldvalue.Spec) {
+	var updates []crm.Update
+	var outsOf [][]int // the outcomes each update carries
+	at := map[string]int{}
+	for _, i := range writing {
+		d := out[i].due
+		j, ok := at[d.RecordID]
+		if !ok {
+			j = len(updates)
+			at[d.RecordID] = j
+			updates, outsOf = append(updates, crm.Update{RecordID: d.RecordID, Values: map[string]any{}}), append(outsOf, nil)
+		}
+		updates[j].Values[d.Field] = out[i].after
+		outsOf[j] = append(outsOf[j], i)
+	}
+	res, err := conn.UpdateRecords(ctx, object, updates)
 	reported := map[string]map[string]any{}
 	var confirm []proposals.Due
-	for j, i := range writing {
+	for j, outs := range outsOf {
+		var refused error
 		switch {
 		case j < len(res) && res[j].Err != nil:
-			out[i].status, out[i].reason = failure(out[i].due, res[j].Err), "the CRM refused the write: "+crm.Describe(res[j].Err)
-		case j >= len(res) && err != nil:
-			out[i].status, out[i].reason = failure(out[i].due, err), "the CRM refused the write: "+crm.Describe(err)
-		default:
-			out[i].status, out[i].wrote = proposals.Applied, true
-			if res[j].Values != nil {
-				reported[out[i].due.RecordID] = res[j].Values
-			} else {
-				confirm = append(confirm, out[i].due)
+			refused = res[j].Err
+		case j >= len(res):
+			refused = err
+			if refused == nil {
+				refused = fmt.Errorf("the CRM answered %d of %d updates", len(res), len(updates))
+			}
+		}
+		for _, i := range outs {
+			switch {
+			case refused != nil:
+				out[i].status, out[i].reason = failure(out[i].due, refused), "the CRM refused the write: "+crm.Describe(refused)
+			default:
+				out[i].status, out[i].wrote = proposals.Applied, true
+				if res[j].Values != nil {
+					reported[out[i].due.RecordID] = res[j].Values
+				} else {
+					confirm = append(confirm, out[i].due)
+				}
 			}
 		}
 	}

@@ -791,3 +791,32 @@ func TestDrain_a_refused_write_names_the_property_in_apply_error(t *testing.T) {
 		t.Errorf("apply_error = %v, want it to name dealname", *p.ApplyError)
 	}
 }
+
+func TestDrain_two_fields_of_one_deal_go_out_in_one_input_and_both_are_confirmed(t *testing.T) {
+	k := newKit(t, 10)
+	k.propose("approved", 1001, 1)
+	old, _ := json.Marshal(k.fake.Value("deals", "1001", "amount"))
+	at := k.clock.Now().Add(-time.Minute)
+	if err := k.owner.Conn(k.ctx).Exec(`INSERT INTO proposals (tenant_id, agent_id, batch_id, object, record_id, field, operation,
+		expected_old, proposed, confidence, route, status, created_at, updated_at)
+		VALUES (?, ?, gen_random_uuid(), 'deals', '1001', 'amount', 'set', ?::jsonb, '"12345"'::jsonb, 0.99, 'review', 'approved', ?, ?)`,
+		k.tenant, k.agent, string(old), at, at).Error; err != nil {
+		t.Fatal(err)
+	}
+	k.fake.ResetCounts()
+	if r := k.drain(); r != (apply.Result{Applied: 2}) {
+		t.Fatalf("drain = %+v, want both applied", r)
+	}
+	if n := k.fake.Count(updateRoute); n != 1 {
+		t.Errorf("%d batch updates, want 1", n)
+	}
+	if got := k.fake.Value("deals", "1001", "amount"); got != "12345" {
+		t.Errorf("amount %q", got)
+	}
+	if got := k.fake.Value("deals", "1001", "dealname"); got != renamed("1001") {
+		t.Errorf("dealname %q", got)
+	}
+	if n := len(k.events()); n != 2 {
+		t.Errorf("%d change events, want 2", n)
+	}
+}

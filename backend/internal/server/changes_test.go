@@ -484,3 +484,44 @@ func TestApply_an_undone_edit_is_not_written_the_approved_value_is(t *testing.T)
 		t.Errorf("the CRM holds %v: the undone edit was written instead of the approved value", got)
 	}
 }
+
+func TestApply_two_fields_of_one_record_go_out_in_one_update_and_both_are_logged(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	var deal struct {
+		ID     string
+		Values map[string]any
+	}
+	for _, d := range agent.records("deals", "dealstage,closedate", 20) {
+		if d.Values["dealstage"] != "contractsent" && d.Values["closedate"] != nil {
+			deal = d
+			break
+		}
+	}
+	res := agent.propose(
+		map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "expected_old": deal.Values["dealstage"],
+			"proposed": "contractsent", "confidence": 0.9, "rationale": "The contract went out"},
+		map[string]any{"object": "deals", "record_id": deal.ID, "field": "closedate", "expected_old": deal.Values["closedate"],
+			"proposed": "2027-03-31", "confidence": 0.9, "rationale": "The buyer said end of quarter"})
+	for _, r := range res {
+		if r.Status != "queued" {
+			t.Fatalf("%+v", r)
+		}
+	}
+	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
+	tenant := e.admin("admin@acme.test").TenantID
+	rev.approveAll()
+	e.clock.Advance(13 * time.Second)
+	if a, s, f := e.drain(tenant); a != 2 || s+f != 0 {
+		t.Fatalf("applied %d, stale %d, failed %d", a, s, f)
+	}
+	if got := admin.sandboxValue("deals", deal.ID, "dealstage"); got != "contractsent" {
+		t.Errorf("dealstage %v", got)
+	}
+	if got := admin.sandboxValue("deals", deal.ID, "closedate"); got != "2027-03-31" {
+		t.Errorf("closedate %v", got)
+	}
+	if n := len(admin.changes("?record_id=" + deal.ID)); n != 2 {
+		t.Errorf("%d change events for the record, want 2", n)
+	}
+}
