@@ -122,7 +122,6 @@ CREATE TABLE rollbacks (
     conflicts   integer NOT NULL DEFAULT 0,
     failed      integer NOT NULL DEFAULT 0,
     max_seq     bigint NOT NULL,                     -- the log's head when it started: later events are not its business
-    cursor_seq  bigint NOT NULL DEFAULT 0,           -- how far it has walked (resumable)
     report      jsonb NOT NULL DEFAULT '[]'::jsonb,  -- [{seq, record, field, before, after, current, problem}]
     error       text,
     created_by  uuid REFERENCES users (id),

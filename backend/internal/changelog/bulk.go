@@ -3,6 +3,7 @@ package changelog
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -43,7 +44,6 @@ type BulkRollback struct {
 	FinishedAt *time.Time `json:"finished_at"`
 	Error      *string    `json:"error"`
 	MaxSeq     int64      `json:"-"`
-	CursorSeq  int64      `json:"-"`
 	CreatedBy  *string    `json:"-"`
 }
 
@@ -58,18 +58,21 @@ func checkBulk(f Filter) error {
 	return nil
 }
 
-// pending selects the filter's changes still to undo: not rollbacks
-// themselves, not rolled back, at most maxSeq, after cursor.
-func (s *store) pending(ctx context.Context, tenantID string, f Filter, maxSeq, cursor int64, limit int) ([]Event, error) {
+// pending selects the filter's changes still to undo, newest first: not
+// rollbacks themselves, not rolled back, at most maxSeq, and not already in
+// the report of the bulk rollback reportOf (a conflict or failure left for a
+// person). A preview passes "" for reportOf.
+func (s *store) pending(ctx context.Context, tenantID string, f Filter, maxSeq int64, reportOf string, limit int) ([]Event, error) {
 	where, args := f.where(tenantID)
-	where += " AND e.reverts IS NULL AND r.seq IS NULL AND e.seq > ?"
-	args = append(args, cursor)
-	if maxSeq > 0 {
-		where += " AND e.seq <= ?"
-		args = append(args, maxSeq)
+	where += " AND e.reverts IS NULL AND r.seq IS NULL AND e.seq <= ?"
+	args = append(args, maxSeq)
+	if reportOf != "" {
+		where += ` AND NOT EXISTS (SELECT 1 FROM rollbacks b, jsonb_array_elements(b.report) x
+			WHERE b.tenant_id = e.tenant_id AND b.id = ? AND (x->>'seq')::bigint = e.seq)`
+		args = append(args, reportOf)
 	}
 	var rows []eventScan
-	err := s.db.Conn(ctx).Raw(eventSelect+" WHERE "+where+" ORDER BY e.seq LIMIT ?", append(args, limit)...).Scan(&rows).Error
+	err := s.db.Conn(ctx).Raw(eventSelect+" WHERE "+where+" ORDER BY e.seq DESC LIMIT ?", append(args, limit)...).Scan(&rows).Error
 	out := make([]Event, len(rows))
 	for i, r := range rows {
 		out[i] = r.event()
@@ -99,12 +102,14 @@ func (s *Service) PreviewRollback(ctx context.Context, actor principal.Principal
 	if p.Total, err = s.store.countPending(ctx, actor.TenantID, f, h.Seq); err != nil {
 		return p, err
 	}
-	events, err := s.store.pending(ctx, actor.TenantID, f, h.Seq, 0, previewChecks)
+	events, err := s.store.pending(ctx, actor.TenantID, f, h.Seq, "", previewChecks)
 	if err != nil {
 		return p, err
 	}
 	p.Samples = []Conflict{}
-	for _, group := range byTarget(events) {
+	// an older change of a field waits for the newer one: only the newest is
+	// read against the CRM (the older ones then find what they wrote)
+	for _, group := range byTarget(firstPerTarget(events)) {
 		conflicts, err := s.conflicts(ctx, actor.TenantID, group)
 		if err != nil {
 			return p, err
@@ -182,7 +187,12 @@ type rollbackWorker struct {
 }
 
 func (w *rollbackWorker) Work(ctx context.Context, j *river.Job[RollbackArgs]) error {
-	return w.svc.RunRollback(db.WithTenant(ctx, j.Args.TenantID), j.Args.TenantID, j.Args.RollbackID)
+	ctx = db.WithTenant(ctx, j.Args.TenantID)
+	err := w.svc.RunRollback(ctx, j.Args.TenantID, j.Args.RollbackID)
+	if err != nil && j.Attempt >= j.MaxAttempts { // no more tries: say so, and free the filter for a new run
+		return errors.Join(err, w.svc.failRollback(ctx, j.Args.TenantID, j.Args.RollbackID, err.Error()))
+	}
+	return err
 }
 
 type checkpointWorker struct {
@@ -222,6 +232,11 @@ func (s *Service) StartRollback(ctx context.Context, actor principal.Principal, 
 	if len(reason) > 2000 {
 		return BulkRollback{}, problem.InvalidField("reason", "must be at most 2000 characters")
 	}
+	for _, t := range []*time.Time{f.Since, f.Until} {
+		if t != nil {
+			*t = t.UTC() // one filter, one key, whatever the offset it came in
+		}
+	}
 	filter, err := json.Marshal(f)
 	if err != nil {
 		return BulkRollback{}, err
@@ -256,9 +271,12 @@ func (s *Service) StartRollback(ctx context.Context, actor principal.Principal, 
 	return s.GetRollback(ctx, actor.TenantID, id)
 }
 
-// RunRollback works a bulk rollback from where it stopped: a page of
-// changes at a time, each page's undos and the job's progress committed
-// together, so a rerun skips what is done.
+// RunRollback works a bulk rollback from where it stopped, newest change
+// first: each round takes the next changes still to undo (one per field of
+// a record, so an older change of the same field is undone after the newer
+// one, against what the CRM holds then), and each group's undos and the
+// job's progress commit together. A change is either undone, in the report,
+// or still to do, so a rerun skips what is done.
 func (s *Service) RunRollback(ctx context.Context, tenantID, id string) error {
 	b, err := s.GetRollback(ctx, tenantID, id)
 	if err != nil || b.State != "running" {
@@ -267,39 +285,58 @@ func (s *Service) RunRollback(ctx context.Context, tenantID, id string) error {
 	actor := principal.Principal{TenantID: tenantID, Name: "bulk rollback"}
 	if b.CreatedBy != nil {
 		actor.UserID = *b.CreatedBy
-		var names []string
-		s.db.Conn(ctx).Raw(`SELECT name FROM users WHERE id = ?`, actor.UserID).Scan(&names)
-		if len(names) == 1 {
-			actor.Name = names[0]
+		if name, err := s.userName(ctx, *b.CreatedBy); err != nil {
+			return err
+		} else if name != "" {
+			actor.Name = name
 		}
 	}
-	cursor := b.CursorSeq
 	for {
-		events, err := s.store.pending(ctx, tenantID, b.Filter, b.MaxSeq, cursor, 100)
+		events, err := s.store.pending(ctx, tenantID, b.Filter, b.MaxSeq, id, 100)
 		if err != nil {
 			return err
 		}
 		if len(events) == 0 {
 			break
 		}
-		var p progress
-		for _, group := range byTarget(events) {
-			res, err := s.revert(ctx, actor, group, RollbackInput{Reason: b.Reason})
-			if err != nil {
-				if pe, ok := problem.As(err); ok && pe.Code == "crm_unavailable" {
-					return s.failRollback(ctx, tenantID, id, pe.Detail)
-				}
+		for _, group := range byTarget(firstPerTarget(events)) {
+			_, err := s.revert(ctx, actor, group, RollbackInput{Reason: b.Reason}, func(ctx context.Context, res []RollbackResult) error {
+				var p progress
+				p.add(res)
+				return s.advance(ctx, tenantID, id, p)
+			})
+			if pe, ok := problem.As(err); ok && pe.Code == "crm_unavailable" {
+				return s.failRollback(ctx, tenantID, id, pe.Detail)
+			} else if err != nil {
 				return err
 			}
-			p.add(res)
-		}
-		cursor = events[len(events)-1].Seq
-		if err := s.advance(ctx, tenantID, id, cursor, p); err != nil {
-			return err
 		}
 	}
 	return s.db.Conn(ctx).Exec(`UPDATE rollbacks SET state = 'done', finished_at = ?, skipped = GREATEST(total - reverted - conflicts - failed, 0)
 		WHERE tenant_id = ? AND id = ? AND state = 'running'`, s.clock.Now(), tenantID, id).Error
+}
+
+// firstPerTarget keeps the first (newest) change of each field of a record.
+func firstPerTarget(events []Event) []Event {
+	seen := map[string]bool{}
+	var out []Event
+	for _, ev := range events {
+		k := ev.ConnectionID + "\x00" + ev.Object + "\x00" + ev.RecordID + "\x00" + ev.Field
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func (s *Service) userName(ctx context.Context, userID string) (string, error) {
+	var names []string
+	err := s.db.Conn(ctx).Raw(`SELECT name FROM users WHERE id = ?`, userID).Scan(&names).Error
+	if len(names) == 0 {
+		return "", err
+	}
+	return names[0], err
 }
 
 // progress is what one page of a bulk rollback did.
@@ -323,13 +360,13 @@ func (p *progress) add(res []RollbackResult) {
 	}
 }
 
-func (s *Service) advance(ctx context.Context, tenantID, id string, cursor int64, p progress) error {
+func (s *Service) advance(ctx context.Context, tenantID, id string, p progress) error {
 	report, err := json.Marshal(orEmpty(p.report))
 	if err != nil {
 		return err
 	}
-	return s.db.Conn(ctx).Exec(`UPDATE rollbacks SET cursor_seq = ?, reverted = reverted + ?, conflicts = conflicts + ?, failed = failed + ?,
-		report = report || ?::jsonb WHERE tenant_id = ? AND id = ?`, cursor, p.reverted, p.conflicts, p.failed, string(report), tenantID, id).Error
+	return s.db.Conn(ctx).Exec(`UPDATE rollbacks SET reverted = reverted + ?, conflicts = conflicts + ?, failed = failed + ?,
+		report = report || ?::jsonb WHERE tenant_id = ? AND id = ?`, p.reverted, p.conflicts, p.failed, string(report), tenantID, id).Error
 }
 
 func (s *Service) failRollback(ctx context.Context, tenantID, id, why string) error {
@@ -368,13 +405,13 @@ func (s *Service) rollbacks(ctx context.Context, tenantID, cond string, args ...
 		MaxSeq, CursorSeq                           int64
 	}
 	err := s.db.Conn(ctx).Raw(`SELECT id, filter::text AS filter_json, reason, state, total, reverted, skipped, conflicts, failed,
-		report::text AS report_json, created_at, finished_at, error, max_seq, cursor_seq, created_by
+		report::text AS report_json, created_at, finished_at, error, max_seq, created_by
 		FROM rollbacks WHERE tenant_id = ? AND `+cond+` ORDER BY created_at DESC LIMIT 50`, append([]any{tenantID}, args...)...).Scan(&rows).Error
 	out := make([]BulkRollback, len(rows))
 	for i, r := range rows {
 		out[i] = BulkRollback{ID: r.ID, Reason: r.Reason, State: r.State, Total: r.Total, Reverted: r.Reverted, Skipped: r.Skipped,
 			Conflicts: r.Conflicts, Failed: r.Failed, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt, Error: r.Error, MaxSeq: r.MaxSeq,
-			CursorSeq: r.CursorSeq, CreatedBy: r.CreatedBy}
+			CreatedBy: r.CreatedBy}
 		if err := json.Unmarshal([]byte(r.FilterJSON), &out[i].Filter); err != nil {
 			return nil, err
 		}

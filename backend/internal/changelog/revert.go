@@ -91,9 +91,12 @@ func (s *Service) Rollback(ctx context.Context, actor principal.Principal, seq i
 	if err := revertible(ev); err != nil {
 		return RollbackResult{}, err
 	}
-	out, err := s.revert(ctx, actor, []Event{ev}, in)
+	out, err := s.revert(ctx, actor, []Event{ev}, in, nil)
 	if err != nil {
 		return RollbackResult{}, err
+	}
+	if out[0].Status == "skipped" {
+		return RollbackResult{}, problem.Conflict("already_reverted", fmt.Sprintf("Change #%d was rolled back already, just now: reload.", ev.Seq))
 	}
 	return out[0], nil
 }
@@ -112,7 +115,52 @@ func revertible(ev Event) error {
 // holds now (one batched read), writes the values back (one batched write),
 // confirms them, and records every undo in one transaction. A result per
 // event, in order; conflicts and failed writes are results, not errors.
-func (s *Service) revert(ctx context.Context, actor principal.Principal, events []Event, in RollbackInput) ([]RollbackResult, error) {
+//
+// The whole undo is one transaction that first takes a lock per change
+// (advisory, by tenant and seq) and reads again which are still not undone:
+// two rollbacks of one change, single or bulk, take turns, and the second
+// finds it done (skipped) before it writes to the CRM. after, when set, runs
+// in the same transaction with the results (a bulk job's progress).
+func (s *Service) revert(ctx context.Context, actor principal.Principal, events []Event, in RollbackInput,
+	after func(ctx context.Context, res []RollbackResult) error) ([]RollbackResult, error) {
+	out := make([]RollbackResult, len(events))
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		seqs := make([]int64, len(events))
+		for i, ev := range events {
+			seqs[i] = ev.Seq
+		}
+		undone, err := s.store.lockChanges(ctx, actor.TenantID, seqs)
+		if err != nil {
+			return err
+		}
+		var live []Event
+		var at []int
+		for i, ev := range events {
+			if undone[ev.Seq] {
+				out[i] = RollbackResult{Status: "skipped"}
+				continue
+			}
+			live, at = append(live, ev), append(at, i)
+		}
+		if len(live) > 0 {
+			res, err := s.revertLocked(ctx, actor, live, in)
+			if err != nil {
+				return err
+			}
+			for j, i := range at {
+				out[i] = res[j]
+			}
+		}
+		if after != nil {
+			return after(ctx, out)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// revertLocked undoes events whose locks the transaction in ctx holds.
+func (s *Service) revertLocked(ctx context.Context, actor principal.Principal, events []Event, in RollbackInput) ([]RollbackResult, error) {
 	out := make([]RollbackResult, len(events))
 	first := events[0]
 	conn, err := s.catalog.Connector(ctx, actor.TenantID, first.ConnectionID)

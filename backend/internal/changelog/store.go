@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -259,4 +260,32 @@ func (s *store) seqOf(ctx context.Context, tenantID, id string) (int64, bool, er
 		return 0, false, err
 	}
 	return seqs[0], true, nil
+}
+
+// lockChanges takes, for the rest of the transaction, a lock per change to
+// undo (in seq order, so two lockers never wait on each other in a circle),
+// and returns those already undone.
+func (s *store) lockChanges(ctx context.Context, tenantID string, seqs []int64) (map[int64]bool, error) {
+	if err := s.db.Conn(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtextextended(?::text || ':rollback:' || x::text, 0))
+		FROM unnest(?::bigint[]) AS x ORDER BY x`, tenantID, int64Array(seqs)).Error; err != nil {
+		return nil, err
+	}
+	var done []int64
+	if err := s.db.Conn(ctx).Raw(`SELECT reverts FROM change_events WHERE tenant_id = ? AND reverts = ANY (?::bigint[])`,
+		tenantID, int64Array(seqs)).Scan(&done).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(done))
+	for _, d := range done {
+		out[d] = true
+	}
+	return out, nil
+}
+
+func int64Array(xs []int64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatInt(x, 10)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }

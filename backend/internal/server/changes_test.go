@@ -3,11 +3,13 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/changelog"
 	"countersign/backend/internal/crm"
 	"countersign/backend/internal/proposals"
 )
@@ -523,5 +525,125 @@ func TestApply_two_fields_of_one_record_go_out_in_one_update_and_both_are_logged
 	}
 	if n := len(admin.changes("?record_id=" + deal.ID)); n != 2 {
 		t.Errorf("%d change events for the record, want 2", n)
+	}
+}
+
+func TestBulkRollback_undoes_two_changes_of_one_field_newest_first_back_to_the_original(t *testing.T) {
+	e := newEnv(t, true)
+	closer, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
+	tenant := e.admin("admin@acme.test").TenantID
+	deal := agent.records("deals", "dealstage", 1)[0]
+	original := deal.Values["dealstage"]
+	prev := original
+	for _, stage := range []string{"contractsent", "closedwon"} {
+		if stage == prev {
+			continue
+		}
+		r := agent.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "expected_old": prev,
+			"proposed": stage, "confidence": 0.9, "rationale": "moved on"})
+		if r[0].Status != "queued" {
+			t.Fatalf("%+v", r[0])
+		}
+		rev.approveAll()
+		e.clock.Advance(13 * time.Second)
+		if a, _, _ := e.drain(tenant); a != 1 {
+			t.Fatalf("applied %d", a)
+		}
+		prev = stage
+	}
+	var out struct{ Rollback struct{ ID string } }
+	r := rev.do("POST", "/api/v1/rollbacks", map[string]any{"filter": map[string]any{"agent_id": closer.ID}, "preview": false})
+	if json.Unmarshal(r.body, &out); r.status != 200 {
+		t.Fatalf("start: %d %s", r.status, r.body)
+	}
+	if err := e.srv.Changes.RunRollback(e.as(tenant), tenant, out.Rollback.ID); err != nil {
+		t.Fatal(err)
+	}
+	var done struct {
+		State               string
+		Reverted, Conflicts int
+	}
+	json.Unmarshal(rev.do("GET", "/api/v1/rollbacks/"+out.Rollback.ID, nil).body, &done)
+	if done.State != "done" || done.Conflicts != 0 || done.Reverted < 1 {
+		t.Fatalf("rollback: %+v", done)
+	}
+	if got := admin.sandboxValue("deals", deal.ID, "dealstage"); got != original {
+		t.Errorf("the deal is at %v after rolling back everything the agent wrote, want %v", got, original)
+	}
+}
+
+func TestRollback_two_at_once_of_one_change_write_once(t *testing.T) {
+	a := applyStageMoves(t, 3, 1)
+	ev := a.admin.changes("")[0]
+	results := make(chan response, 2)
+	other := "closedwon"
+	if ev.Before == other {
+		other = "closedlost"
+	}
+	for _, body := range []map[string]any{{"reason": "first"}, {"reason": "second", "resolution": "set_value", "value": other}} {
+		go func() { results <- a.rev.do("POST", "/api/v1/changes/"+ev.ID+"/rollback", body) }()
+	}
+	r1, r2 := <-results, <-results
+	ok, refused := 0, 0
+	for _, r := range []response{r1, r2} {
+		switch {
+		case r.status == 200 && strings.Contains(string(r.body), `"status":"reverted"`):
+			ok++
+		case r.status == 409 && r.code() == "already_reverted":
+			refused++
+		default:
+			t.Errorf("rollback: %d %s", r.status, r.body)
+		}
+	}
+	if ok != 1 || refused != 1 {
+		t.Errorf("%d reverted, %d refused: want one of each", ok, refused)
+	}
+	var writes int
+	a.e.owner.Conn(t.Context()).Raw(`SELECT count(*) FROM sandbox_history WHERE record_id = ? AND field = 'dealstage' AND actor = 'countersign'`,
+		ev.RecordID).Scan(&writes)
+	if writes != 2 { // the apply, and one rollback
+		t.Errorf("%d CRM writes of the field by Countersign, want 2", writes)
+	}
+	last := a.admin.changes("")[0]
+	if got := a.admin.sandboxValue("deals", ev.RecordID, "dealstage"); last.Reverts == nil || got != last.After {
+		t.Errorf("the CRM holds %v, the log says the rollback wrote %v", got, last.After)
+	}
+}
+
+func TestRollback_waits_for_a_rollback_in_progress_and_then_writes_nothing(t *testing.T) {
+	a := applyStageMoves(t, 3, 1)
+	ev := a.admin.changes("")[0]
+	// another rollback of this change holds its lock...
+	conn, err := a.e.owner.SQL().Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	key := a.tenant + ":rollback:" + fmt.Sprint(ev.Seq)
+	if _, err := conn.ExecContext(t.Context(), `SELECT pg_advisory_lock(hashtextextended($1, 0))`, key); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan response, 1)
+	go func() {
+		done <- a.rev.do("POST", "/api/v1/changes/"+ev.ID+"/rollback", map[string]any{"reason": "late"})
+	}()
+	time.Sleep(300 * time.Millisecond) // the request reaches the lock (if it did not yet, it finds the rollback done)
+	// ...and finishes first
+	seq := ev.Seq
+	if _, err := a.e.srv.Changes.Append(a.e.as(a.tenant), a.tenant, []changelog.Entry{{ConnectionID: a.admin.firstConnection().ID,
+		Object: "deals", RecordID: ev.RecordID, Field: "dealstage", Before: ev.After, After: ev.After, ActorKind: changelog.ActorHuman,
+		Reverts: &seq, Reason: "kept", At: a.e.clock.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(t.Context(), `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, key); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.status != 409 || r.code() != "already_reverted" {
+		t.Errorf("the second rollback: %d %s", r.status, r.body)
+	}
+	if got := a.admin.sandboxValue("deals", ev.RecordID, "dealstage"); got != ev.After {
+		t.Errorf("the second rollback wrote to the CRM: %v", got)
 	}
 }
