@@ -123,7 +123,23 @@ func TestVerifyLog_names_the_row_a_superuser_edited(t *testing.T) {
 		!strings.Contains(err.Error(), "append-only") {
 		t.Errorf("the owner deleted a change event: %v", err)
 	}
-	// a superuser gets past the trigger: verification names the row
+	// a superuser gets past the trigger: a changed id is caught (an id names a change in the API)...
+	var id1 string
+	owner.Conn(t.Context()).Raw(`SELECT id FROM change_events WHERE tenant_id = ? AND seq = 1`, tenantID).Scan(&id1)
+	setID := func(id string) {
+		t.Helper()
+		if err := owner.Conn(t.Context()).Exec(`SET session_replication_role = replica;
+			UPDATE change_events SET id = '` + id + `' WHERE tenant_id = '` + tenantID + `' AND seq = 1;
+			SET session_replication_role = DEFAULT`).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	setID("00000000-0000-4000-8000-000000000001")
+	if out, _, err := verify(); err == nil || out != "first bad seq=1 tenant=acme\n" {
+		t.Errorf("a changed id: %q %v", out, err)
+	}
+	setID(id1)
+	// ...and so is an edited value
 	if err := owner.Conn(t.Context()).Exec(`SET session_replication_role = replica;
 		UPDATE change_events SET after_value = '"closedwon"' WHERE tenant_id = '` + tenantID + `' AND seq = 3;
 		SET session_replication_role = DEFAULT`).Error; err != nil {

@@ -2,6 +2,7 @@ package changelog
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -71,10 +72,11 @@ func (e Entry) link(tenantID string, seq int64) (link, error) {
 	default:
 		return link{}, fmt.Errorf("actor kind %q is not agent, collaborative, human or system", e.ActorKind)
 	}
-	return link{TenantID: tenantID, Seq: seq, At: Truncate(e.At), ConnectionID: e.ConnectionID, Object: e.Object,
+	return link{TenantID: tenantID, Seq: seq, ID: newID(), At: Truncate(e.At), ConnectionID: e.ConnectionID, Object: e.Object,
 		RecordID: e.RecordID, Field: e.Field, Before: before, After: after, ActorKind: e.ActorKind,
 		AgentID: deref(e.AgentID), UserID: deref(e.UserID), ProposalID: deref(e.ProposalID), DecisionSeqs: e.DecisionSeqs,
-		PolicyVersion: derefInt(e.PolicyVersion), Reverts: derefInt(e.Reverts), Reason: e.Reason}, nil
+		PolicyVersion: derefInt(e.PolicyVersion), HasPolicy: e.PolicyVersion != nil, Reverts: derefInt(e.Reverts),
+		HasReverts: e.Reverts != nil, Reason: e.Reason}, nil
 }
 
 // canonicalValue is a value's JSON as the log keeps it: already-encoded JSON
@@ -92,6 +94,16 @@ func canonicalValue(v any) (string, error) {
 	}
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+// newID is a random (version 4) UUID.
+func newID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 func deref(s *string) string {

@@ -27,6 +27,7 @@ var genesis = make([]byte, sha256.Size)
 type link struct {
 	TenantID      string
 	Seq           int64
+	ID            string    // the event's id, as the API names it
 	At            time.Time // microseconds, as PostgreSQL keeps it
 	ConnectionID  string
 	Object        string
@@ -38,32 +39,36 @@ type link struct {
 	UserID        string
 	ProposalID    string
 	DecisionSeqs  []int64
-	PolicyVersion int64 // 0 for none
-	Reverts       int64 // 0 for none
+	PolicyVersion int64 // with HasPolicy
+	Reverts       int64 // with HasReverts
+	HasPolicy     bool
+	HasReverts    bool
 	Reason        string
 }
 
 // canonical is the row as the bytes that are hashed: a version tag, then each
 // column in a fixed order as its length (uvarint) and its bytes, so no value
 // can be read as another's. UUIDs are lower-case text; times are Unix
-// microseconds; absent ids and numbers are empty.
+// microseconds; an absent id or number is empty (a present 0 is "0").
 func (l *link) canonical(buf []byte) []byte {
 	buf = append(buf, "countersign/change/v1"...)
 	str := func(s string) {
 		buf = binary.AppendUvarint(buf, uint64(len(s)))
 		buf = append(buf, s...)
 	}
-	num := func(n int64) {
+	opt := func(n int64, present bool) {
 		var tmp [20]byte
 		b := tmp[:0]
-		if n != 0 {
+		if present {
 			b = strconv.AppendInt(b, n, 10)
 		}
 		buf = binary.AppendUvarint(buf, uint64(len(b)))
 		buf = append(buf, b...)
 	}
+	num := func(n int64) { opt(n, true) }
 	str(l.TenantID)
 	num(l.Seq)
+	str(l.ID)
 	num(l.At.UnixMicro())
 	str(l.ConnectionID)
 	str(l.Object)
@@ -79,8 +84,8 @@ func (l *link) canonical(buf []byte) []byte {
 	for _, d := range l.DecisionSeqs {
 		num(d)
 	}
-	num(l.PolicyVersion)
-	num(l.Reverts)
+	opt(l.PolicyVersion, l.HasPolicy)
+	opt(l.Reverts, l.HasReverts)
 	str(l.Reason)
 	return buf
 }

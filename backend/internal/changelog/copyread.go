@@ -15,7 +15,7 @@ import (
 // The walk reads pages with COPY … TO STDOUT (FORMAT binary): row decoding
 // is most of a verification's cost, and the binary COPY stream is the
 // cheapest form PostgreSQL sends rows in.
-const copyPage = `COPY (SELECT seq, at, connection_id, object, record_id, field, before_value, after_value, actor_kind,
+const copyPage = `COPY (SELECT seq, id, at, connection_id, object, record_id, field, before_value, after_value, actor_kind,
 	agent_id, user_id, proposal_id, decision_seqs, policy_version, reverts, reason, prev_hash, hash
 	FROM change_events WHERE tenant_id = '%s' AND seq > %d ORDER BY seq LIMIT %d) TO STDOUT (FORMAT binary)`
 
@@ -80,11 +80,17 @@ func (r *copyReader) field() []byte {
 }
 
 func (r *copyReader) i64() int64 {
+	n, _ := r.optI64()
+	return n
+}
+
+// optI64 is a bigint column, and whether it is not NULL.
+func (r *copyReader) optI64() (int64, bool) {
 	b := r.field()
 	if len(b) != 8 {
-		return 0
+		return 0, false
 	}
-	return int64(binary.BigEndian.Uint64(b))
+	return int64(binary.BigEndian.Uint64(b)), true
 }
 
 func (r *copyReader) uuid() string {
@@ -134,11 +140,12 @@ func parseCopy(b []byte, tenantID string, limit int) ([]chainRow, error) {
 		if n == -1 {
 			break
 		}
-		if n != 18 {
-			return nil, fmt.Errorf("a COPY row has %d columns, not 18", n)
+		if n != 19 {
+			return nil, fmt.Errorf("a COPY row has %d columns, not 19", n)
 		}
 		row := chainRow{link: link{TenantID: tenantID}}
 		row.Seq = r.i64()
+		row.ID = r.uuid()
 		row.At = pgEpoch.Add(time.Duration(r.i64()) * time.Microsecond)
 		row.ConnectionID = r.uuid()
 		row.Object = string(r.field())
@@ -151,8 +158,8 @@ func parseCopy(b []byte, tenantID string, limit int) ([]chainRow, error) {
 		row.UserID = r.uuid()
 		row.ProposalID = r.uuid()
 		row.DecisionSeqs = r.ints()
-		row.PolicyVersion = r.i64()
-		row.Reverts = r.i64()
+		row.PolicyVersion, row.HasPolicy = r.optI64()
+		row.Reverts, row.HasReverts = r.optI64()
 		row.Reason = string(r.field())
 		row.prevHash = r.field()
 		row.hash = r.field()

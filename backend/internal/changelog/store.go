@@ -41,6 +41,7 @@ type eventRow struct {
 func (s *store) insertEvents(ctx context.Context, tenantID string, rows []eventRow) error {
 	type js struct {
 		Seq           int64     `json:"seq"`
+		ID            string    `json:"id"`
 		At            time.Time `json:"at"`
 		ConnectionID  string    `json:"connection_id"`
 		Object        string    `json:"object"`
@@ -61,22 +62,22 @@ func (s *store) insertEvents(ctx context.Context, tenantID string, rows []eventR
 	}
 	out := make([]js, len(rows))
 	for i, r := range rows {
-		out[i] = js{Seq: r.Seq, At: r.At, ConnectionID: r.ConnectionID, Object: r.Object, RecordID: r.RecordID, Field: r.Field,
+		out[i] = js{Seq: r.Seq, ID: r.ID, At: r.At, ConnectionID: r.ConnectionID, Object: r.Object, RecordID: r.RecordID, Field: r.Field,
 			Before: r.Before, After: r.After, ActorKind: r.ActorKind, AgentID: nonEmpty(r.AgentID), UserID: nonEmpty(r.UserID),
-			ProposalID: nonEmpty(r.ProposalID), DecisionSeqs: orNone(r.DecisionSeqs), PolicyVersion: nonZero(r.PolicyVersion),
-			Reverts: nonZero(r.Reverts), Reason: r.Reason, PrevHash: r.PrevHash, Hash: r.Hash}
+			ProposalID: nonEmpty(r.ProposalID), DecisionSeqs: orNone(r.DecisionSeqs), PolicyVersion: present(r.PolicyVersion, r.HasPolicy),
+			Reverts: present(r.Reverts, r.HasReverts), Reason: r.Reason, PrevHash: r.PrevHash, Hash: r.Hash}
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		return err
 	}
 	return s.db.Conn(ctx).Exec(`
-		INSERT INTO change_events (tenant_id, seq, at, connection_id, object, record_id, field, before_value, after_value, actor_kind,
+		INSERT INTO change_events (tenant_id, seq, id, at, connection_id, object, record_id, field, before_value, after_value, actor_kind,
 		       agent_id, user_id, proposal_id, decision_seqs, policy_version, reverts, reason, prev_hash, hash)
-		SELECT ?, x.seq, x.at, x.connection_id, x.object, x.record_id, x.field, x.before_value, x.after_value, x.actor_kind,
+		SELECT ?, x.seq, x.id, x.at, x.connection_id, x.object, x.record_id, x.field, x.before_value, x.after_value, x.actor_kind,
 		       x.agent_id, x.user_id, x.proposal_id, ARRAY(SELECT jsonb_array_elements_text(x.decision_seqs))::bigint[],
 		       x.policy_version, x.reverts, x.reason, decode(x.prev_hash, 'hex'), decode(x.hash, 'hex')
-		FROM jsonb_to_recordset(?::jsonb) AS x(seq bigint, at timestamptz, connection_id uuid, object text, record_id text, field text,
+		FROM jsonb_to_recordset(?::jsonb) AS x(seq bigint, id uuid, at timestamptz, connection_id uuid, object text, record_id text, field text,
 		       before_value text, after_value text, actor_kind text, agent_id uuid, user_id uuid, proposal_id uuid, decision_seqs jsonb,
 		       policy_version bigint, reverts bigint, reason text, prev_hash text, hash text)`, tenantID, string(b)).Error
 }
@@ -220,8 +221,8 @@ func nonEmpty(s string) *string {
 	return &s
 }
 
-func nonZero(n int64) *int64 {
-	if n == 0 {
+func present(n int64, ok bool) *int64 {
+	if !ok {
 		return nil
 	}
 	return &n

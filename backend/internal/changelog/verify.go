@@ -6,7 +6,9 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -67,7 +69,8 @@ func verifyChain(ctx context.Context, pool querier, tenantID string, pub ed25519
 		v.FirstBad, v.Problem = &seq, problem
 		return v, nil
 	}
-	for _, c := range cps {
+	for _, seq := range slices.Sorted(maps.Keys(cps)) { // the first bad one is named
+		c := cps[seq]
 		if !VerifyCheckpoint(pub, tenantID, c.Seq, c.Hash, c.Signature) {
 			return bad(c.Seq, fmt.Sprintf("the checkpoint at seq %d is not signed by this key (%s)", c.Seq, KeyID(pub)))
 		}
@@ -118,7 +121,7 @@ func verifyChain(ctx context.Context, pool querier, tenantID string, pub ed25519
 	case headSeq == last && last > 0 && !bytes.Equal(headHash, prev):
 		return bad(last, "the chain's head holds another hash than the last event")
 	}
-	for seq := range cps {
+	for _, seq := range slices.Sorted(maps.Keys(cps)) {
 		if seq > last {
 			return bad(last+1, fmt.Sprintf("a signed checkpoint names seq %d, past the last event %d: events are missing", seq, last))
 		}
