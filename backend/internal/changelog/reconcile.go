@@ -93,12 +93,11 @@ func (s *Service) reconcileConnection(ctx context.Context, tenantID, connectionI
 	if len(cursor) == 1 {
 		since = cursor[0].Add(-time.Minute) // overlap: what is found twice is counted once
 	}
-	var latest, recent []watched
-	if err := s.db.Conn(ctx).Raw(`SELECT DISTINCT ON (object, record_id, field) seq, object, record_id, field, after_value, at,
-		proposal_id, agent_id, reverts FROM change_events WHERE tenant_id = ? AND connection_id = ? AND at >= ?
-		ORDER BY object, record_id, field, seq DESC LIMIT 10000`, tenantID, connectionID, now.Add(-reconcileWindow)).Scan(&latest).Error; err != nil {
+	latest, err := s.watched(ctx, tenantID, connectionID, now.Add(-reconcileWindow))
+	if err != nil {
 		return res, err
 	}
+	var recent []watched
 	if len(latest) == 0 {
 		return res, s.moveCursor(ctx, tenantID, connectionID, now)
 	}
@@ -175,6 +174,29 @@ func (s *Service) reconcileConnection(ctx context.Context, tenantID, connectionI
 	return res, s.moveCursor(ctx, tenantID, connectionID, now)
 }
 
+// watched is the newest of our changes of each field we wrote since from,
+// read in pages (a field, record and object at a time, in order).
+func (s *Service) watched(ctx context.Context, tenantID, connectionID string, from time.Time) ([]watched, error) {
+	const page = 5000
+	var out []watched
+	var after watched
+	for {
+		var rows []watched
+		if err := s.db.Conn(ctx).Raw(`SELECT DISTINCT ON (object, record_id, field) seq, object, record_id, field, after_value, at,
+			proposal_id, agent_id, reverts FROM change_events WHERE tenant_id = ? AND connection_id = ? AND at >= ?
+			AND (object, record_id, field) > (?, ?, ?)
+			ORDER BY object, record_id, field, seq DESC LIMIT ?`, tenantID, connectionID, from, after.Object, after.RecordID, after.Field, page).
+			Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		if len(rows) < page {
+			return out, nil
+		}
+		after = rows[len(rows)-1]
+	}
+}
+
 // logged reports whether one of our events wrote the change's value close to its time.
 func logged(ours []watched, spec fieldvalue.Spec, ch crm.Change) bool {
 	for _, w := range ours {
@@ -193,7 +215,10 @@ func logged(ours []watched, spec fieldvalue.Spec, ch crm.Change) bool {
 func (s *Service) correct(ctx context.Context, tenantID string, w watched, ch crm.Change, now time.Time) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		value, _ := canonicalValue(ch.Value)
+		value, err := canonicalValue(ch.Value)
+		if err != nil {
+			return err
+		}
 		var inserted []int64
 		if err := s.db.Conn(ctx).Raw(`INSERT INTO corrections (tenant_id, change_seq, proposal_id, agent_id, kind, actor, value, reason, at)
 			VALUES (?, ?, ?, ?, 'crm_edit', ?, ?, ?, ?) ON CONFLICT (tenant_id, change_seq, kind) DO NOTHING RETURNING seq`,

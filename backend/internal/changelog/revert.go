@@ -299,7 +299,10 @@ func (s *Service) settleRollback(ctx context.Context, actor principal.Principal,
 			}
 		}
 	}
-	value, _ := canonicalValue(e.After)
+	value, err := canonicalValue(e.After)
+	if err != nil {
+		return err
+	}
 	return s.db.Conn(ctx).Exec(`INSERT INTO corrections (tenant_id, change_seq, proposal_id, agent_id, kind, user_id, actor, value, reason, at)
 		VALUES (?, ?, ?, ?, 'rollback', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		actor.TenantID, ev.Seq, ev.ProposalID, ev.AgentID, actor.UserID, actor.Name, value, e.Reason, now).Error
