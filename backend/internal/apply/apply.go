@@ -179,7 +179,7 @@ func (s *Service) applyGroup(ctx context.Context, tenantID string, conns map[str
 	if err != nil {
 		return s.settle(ctx, tenantID, failAll(out, err, "the CRM connection cannot be used: "))
 	}
-	specs, err := s.specs(ctx, tenantID, first.ConnectionID, first.Object)
+	specs, err := s.catalog.Specs(ctx, tenantID, first.ConnectionID, first.Object, true)
 	if err != nil {
 		return Result{}, err
 	}
@@ -501,20 +501,6 @@ func (s *Service) connector(ctx context.Context, tenantID string, conns map[stri
 		conns[id] = c
 	}
 	return c, err
-}
-
-func (s *Service) specs(ctx context.Context, tenantID, connectionID, object string) (map[string]fieldvalue.Spec, error) {
-	fs, err := s.catalog.ConnectionFields(ctx, tenantID, connectionID)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]fieldvalue.Spec{}
-	for _, f := range fs {
-		if f.Object == object && !f.Archived && !f.ReadOnly {
-			out[f.Name] = fieldvalue.SpecOf(f.Field)
-		}
-	}
-	return out, nil
 }
 
 // read reads the proposals' fields of their records, by record id.

@@ -16,6 +16,7 @@ import (
 
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/crm"
+	"countersign/backend/internal/fieldvalue"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/jobs"
@@ -435,4 +436,20 @@ func (c *fieldCache) put(key string, rev int64, fs []Field) {
 		c.entries = map[string]cachedFields{}
 	}
 	c.entries[key] = cachedFields{rev: rev, fields: fs}
+}
+
+// Specs are the value rules of an object's fields of a connection, by field
+// name; writable leaves out the archived and read-only ones.
+func (s *Service) Specs(ctx context.Context, tenantID, connectionID, object string, writable bool) (map[string]fieldvalue.Spec, error) {
+	fs, err := s.ConnectionFields(ctx, tenantID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]fieldvalue.Spec{}
+	for _, f := range fs {
+		if f.Object == object && (!writable || (!f.Archived && !f.ReadOnly)) {
+			out[f.Name] = fieldvalue.SpecOf(f.Field)
+		}
+	}
+	return out, nil
 }

@@ -131,7 +131,7 @@ func (s *Service) conflicts(ctx context.Context, tenantID string, group []Event)
 	if err != nil {
 		return nil, problem.Unavailable("crm_unavailable", "The CRM connection cannot be used: "+crm.Describe(err))
 	}
-	specs, err := s.specs(ctx, tenantID, group[0].ConnectionID, group[0].Object)
+	specs, err := s.catalog.Specs(ctx, tenantID, group[0].ConnectionID, group[0].Object, false)
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ func (s *Service) reconcileConnection(ctx context.Context, tenantID, connectionI
 	}
 	var unlogged []crm.Change
 	for object, ws := range byObject {
-		specs, err := s.specs(ctx, tenantID, connectionID, object)
+		specs, err := s.catalog.Specs(ctx, tenantID, connectionID, object, false)
 		if err != nil {
 			return res, err
 		}

@@ -167,7 +167,7 @@ func (s *Service) revertLocked(ctx context.Context, actor principal.Principal, e
 	if err != nil {
 		return nil, problem.Unavailable("crm_unavailable", "The CRM connection cannot be used: "+crm.Describe(err))
 	}
-	specs, err := s.specs(ctx, actor.TenantID, first.ConnectionID, first.Object)
+	specs, err := s.catalog.Specs(ctx, actor.TenantID, first.ConnectionID, first.Object, false)
 	if err != nil {
 		return nil, err
 	}
@@ -368,21 +368,6 @@ func readValues(ctx context.Context, conn crm.Connector, object string, events [
 func lookup(read map[string]map[string]any, recordID, field string) (any, bool) {
 	rec, ok := read[recordID]
 	return rec[field], ok
-}
-
-// specs are the catalog's definitions of an object's fields, by name.
-func (s *Service) specs(ctx context.Context, tenantID, connectionID, object string) (map[string]fieldvalue.Spec, error) {
-	fs, err := s.catalog.ConnectionFields(ctx, tenantID, connectionID)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]fieldvalue.Spec{}
-	for _, f := range fs {
-		if f.Object == object {
-			out[f.Name] = fieldvalue.SpecOf(f.Field)
-		}
-	}
-	return out, nil
 }
 
 func decode(raw json.RawMessage) any {
