@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gofiber/fiber/v2"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Defines values for AgentStatus.
@@ -111,6 +112,30 @@ func (e AlertSeverity) Valid() bool {
 	case AlertSeverityInfo:
 		return true
 	case AlertSeverityWarning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ArmStatsArm.
+const (
+	ArmStatsArmCanary  ArmStatsArm = "canary"
+	ArmStatsArmControl ArmStatsArm = "control"
+	ArmStatsArmReview  ArmStatsArm = "review"
+	ArmStatsArmShadow  ArmStatsArm = "shadow"
+)
+
+// Valid indicates whether the value is a known member of the ArmStatsArm enum.
+func (e ArmStatsArm) Valid() bool {
+	switch e {
+	case ArmStatsArmCanary:
+		return true
+	case ArmStatsArmControl:
+		return true
+	case ArmStatsArmReview:
+		return true
+	case ArmStatsArmShadow:
 		return true
 	default:
 		return false
@@ -585,6 +610,75 @@ func (e RollbackResultStatus) Valid() bool {
 	}
 }
 
+// Defines values for RolloutStage.
+const (
+	RolloutStageCanary RolloutStage = "canary"
+	RolloutStageFull   RolloutStage = "full"
+	RolloutStageOff    RolloutStage = "off"
+	RolloutStageShadow RolloutStage = "shadow"
+)
+
+// Valid indicates whether the value is a known member of the RolloutStage enum.
+func (e RolloutStage) Valid() bool {
+	switch e {
+	case RolloutStageCanary:
+		return true
+	case RolloutStageFull:
+		return true
+	case RolloutStageOff:
+		return true
+	case RolloutStageShadow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutStageChangeActorKind.
+const (
+	RolloutStageChangeActorKindHuman  RolloutStageChangeActorKind = "human"
+	RolloutStageChangeActorKindSystem RolloutStageChangeActorKind = "system"
+)
+
+// Valid indicates whether the value is a known member of the RolloutStageChangeActorKind enum.
+func (e RolloutStageChangeActorKind) Valid() bool {
+	switch e {
+	case RolloutStageChangeActorKindHuman:
+		return true
+	case RolloutStageChangeActorKindSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutVerdictState.
+const (
+	RolloutVerdictStateHalt         RolloutVerdictState = "halt"
+	RolloutVerdictStateHold         RolloutVerdictState = "hold"
+	RolloutVerdictStateIdle         RolloutVerdictState = "idle"
+	RolloutVerdictStateInsufficient RolloutVerdictState = "insufficient"
+	RolloutVerdictStatePromote      RolloutVerdictState = "promote"
+)
+
+// Valid indicates whether the value is a known member of the RolloutVerdictState enum.
+func (e RolloutVerdictState) Valid() bool {
+	switch e {
+	case RolloutVerdictStateHalt:
+		return true
+	case RolloutVerdictStateHold:
+		return true
+	case RolloutVerdictStateIdle:
+		return true
+	case RolloutVerdictStateInsufficient:
+		return true
+	case RolloutVerdictStatePromote:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SandboxChangeSource.
 const (
 	SandboxChangeSourceApi     SandboxChangeSource = "api"
@@ -720,6 +814,30 @@ func (e UpdateMemberRequestStatus) Valid() bool {
 	case UpdateMemberRequestStatusActive:
 		return true
 	case UpdateMemberRequestStatusDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WhatIfInputMode.
+const (
+	WhatIfInputModeAuto      WhatIfInputMode = "auto"
+	WhatIfInputModeBlocked   WhatIfInputMode = "blocked"
+	WhatIfInputModeReview    WhatIfInputMode = "review"
+	WhatIfInputModeTwoPerson WhatIfInputMode = "two_person"
+)
+
+// Valid indicates whether the value is a known member of the WhatIfInputMode enum.
+func (e WhatIfInputMode) Valid() bool {
+	switch e {
+	case WhatIfInputModeAuto:
+		return true
+	case WhatIfInputModeBlocked:
+		return true
+	case WhatIfInputModeReview:
+		return true
+	case WhatIfInputModeTwoPerson:
 		return true
 	default:
 		return false
@@ -966,6 +1084,26 @@ type Alert struct {
 // AlertSeverity defines model for Alert.Severity.
 type AlertSeverity string
 
+// ArmStats defines model for ArmStats.
+type ArmStats struct {
+	// Applied proposals with an outcome: applied (canary) or decided by a reviewer (control, shadow, review)
+	Applied int         `json:"applied"`
+	Arm     ArmStatsArm `json:"arm"`
+
+	// CiHigh Wilson 95 % upper bound
+	CiHigh float64 `json:"ci_high"`
+
+	// CiLow Wilson 95 % lower bound
+	CiLow     float64 `json:"ci_low"`
+	Corrected int     `json:"corrected"`
+
+	// Rate corrected ÷ applied (0 when nothing is applied)
+	Rate float64 `json:"rate"`
+}
+
+// ArmStatsArm defines model for ArmStats.Arm.
+type ArmStatsArm string
+
 // AuditEntry defines model for AuditEntry.
 type AuditEntry struct {
 	// Action Example: member.roles_changed
@@ -1050,6 +1188,32 @@ type BulkSkip struct {
 	Code   string `json:"code"`
 	Detail string `json:"detail"`
 	ItemId string `json:"item_id"`
+}
+
+// Calibration defines model for Calibration.
+type Calibration struct {
+	AgentId            string           `json:"agent_id"`
+	Bins               []CalibrationBin `json:"bins"`
+	CurrentThreshold   float64          `json:"current_threshold"`
+	Field              string           `json:"field"`
+	FieldId            *string          `json:"field_id,omitempty"`
+	MinSample          int              `json:"min_sample"`
+	SuggestedThreshold *float64         `json:"suggested_threshold"`
+	Target             float64          `json:"target"`
+	Text               string           `json:"text"`
+}
+
+// CalibrationBin defines model for CalibrationBin.
+type CalibrationBin struct {
+	Corrected int `json:"corrected"`
+
+	// CumulativeDecided proposals at or above this bin
+	CumulativeDecided   int      `json:"cumulative_decided"`
+	CumulativePrecision *float64 `json:"cumulative_precision"`
+	Decided             int      `json:"decided"`
+	From                float64  `json:"from"`
+	Precision           *float64 `json:"precision"`
+	To                  float64  `json:"to"`
 }
 
 // ChainVerification defines model for ChainVerification.
@@ -1159,6 +1323,13 @@ type ConnectionTest struct {
 	Ok      bool      `json:"ok"`
 }
 
+// CorrectionRates defines model for CorrectionRates.
+type CorrectionRates struct {
+	Arms     []ArmStats `json:"arms"`
+	Days     int        `json:"days"`
+	FoldedAt *time.Time `json:"folded_at"`
+}
+
 // CreateConnectionRequest defines model for CreateConnectionRequest.
 type CreateConnectionRequest struct {
 	BaseUrl *string `json:"base_url,omitempty"`
@@ -1194,6 +1365,13 @@ type CreatedInvite struct {
 
 // CreatedInviteStatus defines model for CreatedInvite.Status.
 type CreatedInviteStatus string
+
+// DayPoint defines model for DayPoint.
+type DayPoint struct {
+	Day   openapi_types.Date `json:"day"`
+	N     int                `json:"n"`
+	Value float64            `json:"value"`
+}
 
 // DayRouteCount defines model for DayRouteCount.
 type DayRouteCount struct {
@@ -1285,6 +1463,46 @@ type FieldPage struct {
 
 // ImpactTag defines model for ImpactTag.
 type ImpactTag string
+
+// InsightRow defines model for InsightRow.
+type InsightRow struct {
+	AgentId   string     `json:"agent_id"`
+	AgentName string     `json:"agent_name"`
+	Arms      []ArmStats `json:"arms"`
+	Field     string     `json:"field"`
+}
+
+// Insights defines model for Insights.
+type Insights struct {
+	Days       int        `json:"days"`
+	FoldedAt   *time.Time `json:"folded_at"`
+	QueueDepth []struct {
+		At       time.Time `json:"at"`
+		Breached int       `json:"breached"`
+		Pending  int       `json:"pending"`
+	} `json:"queue_depth"`
+	RollbacksByReason []struct {
+		Kind   string `json:"kind"`
+		N      int    `json:"n"`
+		Reason string `json:"reason"`
+	} `json:"rollbacks_by_reason"`
+	Rows []InsightRow `json:"rows"`
+	Sla  struct {
+		Decided        int        `json:"decided"`
+		Met            int        `json:"met"`
+		PerDay         []DayPoint `json:"per_day"`
+		PerSensitivity []struct {
+			Decided     int    `json:"decided"`
+			Met         int    `json:"met"`
+			Sensitivity string `json:"sensitivity"`
+		} `json:"per_sensitivity"`
+	} `json:"sla"`
+	TimeToUpdate struct {
+		Applied    int        `json:"applied"`
+		AvgMinutes float64    `json:"avg_minutes"`
+		PerDay     []DayPoint `json:"per_day"`
+	} `json:"time_to_update"`
+}
 
 // InvitationPreview defines model for InvitationPreview.
 type InvitationPreview struct {
@@ -1716,12 +1934,15 @@ type RollbackConflict struct {
 
 // RollbackFilter defines model for RollbackFilter.
 type RollbackFilter struct {
-	ActorKind *string    `json:"actor_kind,omitempty"`
-	AgentId   *string    `json:"agent_id,omitempty"`
-	BatchId   *string    `json:"batch_id,omitempty"`
-	Field     *string    `json:"field,omitempty"`
-	Object    *string    `json:"object,omitempty"`
-	RecordId  *string    `json:"record_id,omitempty"`
+	ActorKind *string `json:"actor_kind,omitempty"`
+	AgentId   *string `json:"agent_id,omitempty"`
+	BatchId   *string `json:"batch_id,omitempty"`
+	Field     *string `json:"field,omitempty"`
+	Object    *string `json:"object,omitempty"`
+	RecordId  *string `json:"record_id,omitempty"`
+
+	// RolloutId the changes auto-applied in the rollout's canary arm
+	RolloutId *string    `json:"rollout_id,omitempty"`
 	Since     *time.Time `json:"since,omitempty"`
 	Until     *time.Time `json:"until,omitempty"`
 }
@@ -1762,6 +1983,126 @@ type RollbackResult struct {
 
 // RollbackResultStatus defines model for RollbackResult.Status.
 type RollbackResultStatus string
+
+// Rollout defines model for Rollout.
+type Rollout struct {
+	AgentId   string `json:"agent_id"`
+	AgentName string `json:"agent_name"`
+
+	// Arms the last 30 days
+	Arms        []ArmStats `json:"arms"`
+	CanarySince *time.Time `json:"canary_since"`
+	CreatedAt   time.Time  `json:"created_at"`
+
+	// Fields object.field
+	Fields     []string   `json:"fields"`
+	HaltReason string     `json:"halt_reason"`
+	HaltedAt   *time.Time `json:"halted_at"`
+	Id         string     `json:"id"`
+	MinSample  int        `json:"min_sample"`
+	Name       string     `json:"name"`
+
+	// PercentBps the canary's share of records in basis points (10000 at full)
+	PercentBps int          `json:"percent_bps"`
+	Stage      RolloutStage `json:"stage"`
+
+	// ThresholdBps the correction rate the canary's lower bound may not exceed
+	ThresholdBps int            `json:"threshold_bps"`
+	UpdatedAt    time.Time      `json:"updated_at"`
+	Verdict      RolloutVerdict `json:"verdict"`
+}
+
+// RolloutDetail defines model for RolloutDetail.
+type RolloutDetail struct {
+	AgentId   string `json:"agent_id"`
+	AgentName string `json:"agent_name"`
+
+	// Arms the last 30 days
+	Arms        []ArmStats `json:"arms"`
+	CanarySince *time.Time `json:"canary_since"`
+	CreatedAt   time.Time  `json:"created_at"`
+
+	// Fields object.field
+	Fields     []string             `json:"fields"`
+	HaltReason string               `json:"halt_reason"`
+	HaltedAt   *time.Time           `json:"halted_at"`
+	History    []RolloutStageChange `json:"history"`
+	Id         string               `json:"id"`
+	MinSample  int                  `json:"min_sample"`
+	Name       string               `json:"name"`
+
+	// PercentBps the canary's share of records in basis points (10000 at full)
+	PercentBps int          `json:"percent_bps"`
+	Stage      RolloutStage `json:"stage"`
+
+	// ThresholdBps the correction rate the canary's lower bound may not exceed
+	ThresholdBps int            `json:"threshold_bps"`
+	UpdatedAt    time.Time      `json:"updated_at"`
+	Verdict      RolloutVerdict `json:"verdict"`
+}
+
+// RolloutInput defines model for RolloutInput.
+type RolloutInput struct {
+	AgentId string `json:"agent_id"`
+
+	// Fields object.field
+	Fields []string `json:"fields"`
+
+	// MinSample default 50
+	MinSample *int   `json:"min_sample,omitempty"`
+	Name      string `json:"name"`
+
+	// ThresholdBps default 300 (3 %)
+	ThresholdBps *int `json:"threshold_bps,omitempty"`
+}
+
+// RolloutStage defines model for RolloutStage.
+type RolloutStage string
+
+// RolloutStageChange defines model for RolloutStageChange.
+type RolloutStageChange struct {
+	Actor     string                      `json:"actor"`
+	ActorKind RolloutStageChangeActorKind `json:"actor_kind"`
+	At        time.Time                   `json:"at"`
+	Detail    map[string]interface{}      `json:"detail"`
+	FromBps   *int                        `json:"from_bps"`
+	FromStage *string                     `json:"from_stage"`
+	Reason    string                      `json:"reason"`
+	Seq       int64                       `json:"seq"`
+	ToBps     int                         `json:"to_bps"`
+	ToStage   RolloutStage                `json:"to_stage"`
+}
+
+// RolloutStageChangeActorKind defines model for RolloutStageChange.ActorKind.
+type RolloutStageChangeActorKind string
+
+// RolloutStageInput defines model for RolloutStageInput.
+type RolloutStageInput struct {
+	// PercentBps canary only: 1–10000
+	PercentBps *int         `json:"percent_bps,omitempty"`
+	Reason     *string      `json:"reason,omitempty"`
+	Stage      RolloutStage `json:"stage"`
+}
+
+// RolloutUpdate defines model for RolloutUpdate.
+type RolloutUpdate struct {
+	MinSample    *int    `json:"min_sample,omitempty"`
+	Name         *string `json:"name,omitempty"`
+	ThresholdBps *int    `json:"threshold_bps,omitempty"`
+}
+
+// RolloutVerdict defines model for RolloutVerdict.
+type RolloutVerdict struct {
+	Canary    *ArmStats           `json:"canary,omitempty"`
+	CheckedAt *time.Time          `json:"checked_at"`
+	NextBps   *int                `json:"next_bps,omitempty"`
+	NextStage *RolloutStage       `json:"next_stage,omitempty"`
+	State     RolloutVerdictState `json:"state"`
+	Text      string              `json:"text"`
+}
+
+// RolloutVerdictState defines model for RolloutVerdict.State.
+type RolloutVerdictState string
 
 // RouteStatusCount defines model for RouteStatusCount.
 type RouteStatusCount struct {
@@ -1935,6 +2276,47 @@ type User struct {
 	Name  string `json:"name"`
 }
 
+// WhatIf defines model for WhatIf.
+type WhatIf struct {
+	Actual    WhatIfCounts `json:"actual"`
+	Days      int          `json:"days"`
+	Draft     WhatIfCounts `json:"draft"`
+	Proposals int          `json:"proposals"`
+
+	// Truncated only the newest 50
+	Truncated bool `json:"truncated"`
+}
+
+// WhatIfCounts defines model for WhatIfCounts.
+type WhatIfCounts struct {
+	Auto int `json:"auto"`
+
+	// AutoCorrected of the auto share
+	AutoCorrected int `json:"auto_corrected"`
+	Blocked       int `json:"blocked"`
+	Review        int `json:"review"`
+}
+
+// WhatIfInput defines model for WhatIfInput.
+type WhatIfInput struct {
+	AgentId          string `json:"agent_id"`
+	EvidenceRequired *bool  `json:"evidence_required,omitempty"`
+
+	// Fields object.field; all the agent's fields when empty
+	Fields *[]string `json:"fields,omitempty"`
+
+	// Mode the draft automation mode
+	Mode       *WhatIfInputMode `json:"mode,omitempty"`
+	PercentBps *int             `json:"percent_bps,omitempty"`
+	Stage      *RolloutStage    `json:"stage,omitempty"`
+
+	// Threshold the draft confidence threshold
+	Threshold *float64 `json:"threshold,omitempty"`
+}
+
+// WhatIfInputMode the draft automation mode
+type WhatIfInputMode string
+
 // AgentId defines model for AgentId.
 type AgentId = string
 
@@ -2026,6 +2408,31 @@ type ListFieldsParams struct {
 
 // ListFieldsParamsSort defines parameters for ListFields.
 type ListFieldsParamsSort string
+
+// GetCalibrationParams defines parameters for GetCalibration.
+type GetCalibrationParams struct {
+	Agent *string `form:"agent,omitempty" json:"agent,omitempty"`
+
+	// Field object.field
+	Field  *string  `form:"field,omitempty" json:"field,omitempty"`
+	Target *float64 `form:"target,omitempty" json:"target,omitempty"`
+	Days   *int     `form:"days,omitempty" json:"days,omitempty"`
+}
+
+// GetCorrectionRatesParams defines parameters for GetCorrectionRates.
+type GetCorrectionRatesParams struct {
+	// Agent an agent id
+	Agent *string `form:"agent,omitempty" json:"agent,omitempty"`
+
+	// Field a field as object.field (or just its name)
+	Field *string `form:"field,omitempty" json:"field,omitempty"`
+	Days  *int    `form:"days,omitempty" json:"days,omitempty"`
+}
+
+// GetInsightsParams defines parameters for GetInsights.
+type GetInsightsParams struct {
+	Days *int `form:"days,omitempty" json:"days,omitempty"`
+}
 
 // ExportPoliciesParams defines parameters for ExportPolicies.
 type ExportPoliciesParams struct {
@@ -2146,6 +2553,9 @@ type BulkUpdatePoliciesJSONRequestBody = BulkPolicyRequest
 // UpdateFieldPolicyJSONRequestBody defines body for UpdateFieldPolicy for application/json ContentType.
 type UpdateFieldPolicyJSONRequestBody = PolicyInput
 
+// WhatIfJSONRequestBody defines body for WhatIf for application/json ContentType.
+type WhatIfJSONRequestBody = WhatIfInput
+
 // AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
 type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
 
@@ -2181,6 +2591,15 @@ type SetReasonCodesJSONRequestBody SetReasonCodesJSONBody
 
 // StartRollbackJSONRequestBody defines body for StartRollback for application/json ContentType.
 type StartRollbackJSONRequestBody = BulkRollbackRequest
+
+// CreateRolloutJSONRequestBody defines body for CreateRollout for application/json ContentType.
+type CreateRolloutJSONRequestBody = RolloutInput
+
+// UpdateRolloutJSONRequestBody defines body for UpdateRollout for application/json ContentType.
+type UpdateRolloutJSONRequestBody = RolloutUpdate
+
+// SetRolloutStageJSONRequestBody defines body for SetRolloutStage for application/json ContentType.
+type SetRolloutStageJSONRequestBody = RolloutStageInput
 
 // EditSandboxRecordJSONRequestBody defines body for EditSandboxRecord for application/json ContentType.
 type EditSandboxRecordJSONRequestBody EditSandboxRecordJSONBody
@@ -2280,6 +2699,21 @@ type ServerInterface interface {
 	// UpdateFieldPolicy Set a field's policy (recorded in its policy history)
 	// (PUT /fields/{fieldId}/policy)
 	UpdateFieldPolicy(c *fiber.Ctx, fieldId FieldId) error
+	// GetCalibration Observed precision by confidence bin for an agent × field, and the lowest threshold that keeps it at the target
+	// (GET /insights/calibration)
+	GetCalibration(c *fiber.Ctx, params GetCalibrationParams) error
+	// GetCorrectionRates Correction rate per arm (corrected ÷ applied within 30 days) with Wilson 95 % intervals
+	// (GET /insights/corrections)
+	GetCorrectionRates(c *fiber.Ctx, params GetCorrectionRatesParams) error
+	// GetInsights Correction rates per agent × field × arm, shadow agreement, time to update, rollbacks by reason, SLA compliance, queue depth
+	// (GET /insights/overview)
+	GetInsights(c *fiber.Ctx, params GetInsightsParams) error
+	// RefreshInsights Fold the latest outcomes into the insights now (they are folded every 2 minutes anyway)
+	// (POST /insights/refresh)
+	RefreshInsights(c *fiber.Ctx) error
+	// WhatIf Replay the last 30 days of an agent's proposals against a draft field policy or rollout
+	// (POST /insights/what-if)
+	WhatIf(c *fiber.Ctx) error
 	// GetInvitation What an invite link is for (public; the token is the credential)
 	// (GET /invitations/{token})
 	GetInvitation(c *fiber.Ctx, token InviteToken) error
@@ -2367,6 +2801,21 @@ type ServerInterface interface {
 	// GetRollback A bulk rollback's progress and report
 	// (GET /rollbacks/{rollbackId})
 	GetRollback(c *fiber.Ctx, rollbackId string) error
+	// ListRollouts Every rollout with its arms' correction rates and the guardrail's last verdict
+	// (GET /rollouts)
+	ListRollouts(c *fiber.Ctx) error
+	// CreateRollout Create a rollout for an agent and a set of its fields; it starts off
+	// (POST /rollouts)
+	CreateRollout(c *fiber.Ctx) error
+	// GetRollout A rollout with its stage history
+	// (GET /rollouts/{rolloutId})
+	GetRollout(c *fiber.Ctx, rolloutId string) error
+	// UpdateRollout Rename a rollout or change its guardrail (threshold, minimum sample)
+	// (PATCH /rollouts/{rolloutId})
+	UpdateRollout(c *fiber.Ctx, rolloutId string) error
+	// SetRolloutStage Move a rollout to a stage (off, shadow, canary at percent_bps, full); skipping a stage needs a reason
+	// (POST /rollouts/{rolloutId}/stage)
+	SetRolloutStage(c *fiber.Ctx, rolloutId string) error
 	// ListSandboxRecords Records of the built-in sandbox CRM
 	// (GET /sandbox/{connectionId}/records/{object})
 	ListSandboxRecords(c *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error
@@ -3348,6 +3797,188 @@ func (siw *ServerInterfaceWrapper) UpdateFieldPolicy(c *fiber.Ctx) error {
 	return handler(c)
 }
 
+// GetCalibration operation middleware
+func (siw *ServerInterfaceWrapper) GetCalibration(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCalibrationParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "agent" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "agent", query, &params.Agent, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter agent: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", query, &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter field: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "target" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "target", query, &params.Target, runtime.BindQueryParameterOptions{Type: "number", Format: "double"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter target: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "days" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "days", query, &params.Days, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter days: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetCalibration(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetCorrectionRates operation middleware
+func (siw *ServerInterfaceWrapper) GetCorrectionRates(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCorrectionRatesParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "agent" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "agent", query, &params.Agent, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter agent: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", query, &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter field: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "days" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "days", query, &params.Days, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter days: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetCorrectionRates(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetInsights operation middleware
+func (siw *ServerInterfaceWrapper) GetInsights(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInsightsParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "days" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "days", query, &params.Days, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter days: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetInsights(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// RefreshInsights operation middleware
+func (siw *ServerInterfaceWrapper) RefreshInsights(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.RefreshInsights(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// WhatIf operation middleware
+func (siw *ServerInterfaceWrapper) WhatIf(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.WhatIf(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
 // GetInvitation operation middleware
 func (siw *ServerInterfaceWrapper) GetInvitation(c *fiber.Ctx) error {
 
@@ -4111,6 +4742,129 @@ func (siw *ServerInterfaceWrapper) GetRollback(c *fiber.Ctx) error {
 	return handler(c)
 }
 
+// ListRollouts operation middleware
+func (siw *ServerInterfaceWrapper) ListRollouts(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListRollouts(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateRollout operation middleware
+func (siw *ServerInterfaceWrapper) CreateRollout(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateRollout(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetRollout operation middleware
+func (siw *ServerInterfaceWrapper) GetRollout(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "rolloutId" -------------
+	var rolloutId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "rolloutId", c.Params("rolloutId"), &rolloutId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter rolloutId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetRollout(c, rolloutId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// UpdateRollout operation middleware
+func (siw *ServerInterfaceWrapper) UpdateRollout(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "rolloutId" -------------
+	var rolloutId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "rolloutId", c.Params("rolloutId"), &rolloutId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter rolloutId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.UpdateRollout(c, rolloutId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// SetRolloutStage operation middleware
+func (siw *ServerInterfaceWrapper) SetRolloutStage(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "rolloutId" -------------
+	var rolloutId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "rolloutId", c.Params("rolloutId"), &rolloutId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter rolloutId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.SetRolloutStage(c, rolloutId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
 // ListSandboxRecords operation middleware
 func (siw *ServerInterfaceWrapper) ListSandboxRecords(c *fiber.Ctx) error {
 
@@ -4523,6 +5277,26 @@ func RegisterHandlersWithOptions(router fiber.Router, si ServerInterface, option
 	router.Get(options.BaseURL+"/rollbacks/:rollbackId", wrapper.GetRollback)
 
 	router.Post(options.BaseURL+"/proposals/:proposalId/retry", wrapper.RetryApply)
+
+	router.Get(options.BaseURL+"/rollouts", wrapper.ListRollouts)
+
+	router.Post(options.BaseURL+"/rollouts", wrapper.CreateRollout)
+
+	router.Get(options.BaseURL+"/rollouts/:rolloutId", wrapper.GetRollout)
+
+	router.Patch(options.BaseURL+"/rollouts/:rolloutId", wrapper.UpdateRollout)
+
+	router.Post(options.BaseURL+"/rollouts/:rolloutId/stage", wrapper.SetRolloutStage)
+
+	router.Get(options.BaseURL+"/insights/corrections", wrapper.GetCorrectionRates)
+
+	router.Get(options.BaseURL+"/insights/overview", wrapper.GetInsights)
+
+	router.Post(options.BaseURL+"/insights/refresh", wrapper.RefreshInsights)
+
+	router.Get(options.BaseURL+"/insights/calibration", wrapper.GetCalibration)
+
+	router.Post(options.BaseURL+"/insights/what-if", wrapper.WhatIf)
 
 }
 
@@ -5904,6 +6678,229 @@ type UpdateFieldPolicy404ApplicationProblemPlusJSONResponse Problem
 func (response UpdateFieldPolicy404ApplicationProblemPlusJSONResponse) VisitUpdateFieldPolicyResponse(ctx *fiber.Ctx) error {
 	ctx.Response().Header.Set("Content-Type", "application/problem+json")
 	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type GetCalibrationRequestObject struct {
+	Params GetCalibrationParams
+}
+
+type GetCalibrationResponseObject interface {
+	VisitGetCalibrationResponse(ctx *fiber.Ctx) error
+}
+
+type GetCalibration200JSONResponse Calibration
+
+func (response GetCalibration200JSONResponse) VisitGetCalibrationResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetCalibration400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalibration400ApplicationProblemPlusJSONResponse) VisitGetCalibrationResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type GetCalibration401ApplicationProblemPlusJSONResponse Problem
+
+func (response GetCalibration401ApplicationProblemPlusJSONResponse) VisitGetCalibrationResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetCalibration403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetCalibration403ApplicationProblemPlusJSONResponse) VisitGetCalibrationResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetCorrectionRatesRequestObject struct {
+	Params GetCorrectionRatesParams
+}
+
+type GetCorrectionRatesResponseObject interface {
+	VisitGetCorrectionRatesResponse(ctx *fiber.Ctx) error
+}
+
+type GetCorrectionRates200JSONResponse CorrectionRates
+
+func (response GetCorrectionRates200JSONResponse) VisitGetCorrectionRatesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetCorrectionRates400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetCorrectionRates400ApplicationProblemPlusJSONResponse) VisitGetCorrectionRatesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type GetCorrectionRates401ApplicationProblemPlusJSONResponse Problem
+
+func (response GetCorrectionRates401ApplicationProblemPlusJSONResponse) VisitGetCorrectionRatesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetCorrectionRates403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetCorrectionRates403ApplicationProblemPlusJSONResponse) VisitGetCorrectionRatesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetInsightsRequestObject struct {
+	Params GetInsightsParams
+}
+
+type GetInsightsResponseObject interface {
+	VisitGetInsightsResponse(ctx *fiber.Ctx) error
+}
+
+type GetInsights200JSONResponse Insights
+
+func (response GetInsights200JSONResponse) VisitGetInsightsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetInsights400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetInsights400ApplicationProblemPlusJSONResponse) VisitGetInsightsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type GetInsights401ApplicationProblemPlusJSONResponse Problem
+
+func (response GetInsights401ApplicationProblemPlusJSONResponse) VisitGetInsightsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetInsights403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetInsights403ApplicationProblemPlusJSONResponse) VisitGetInsightsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type RefreshInsightsRequestObject struct {
+}
+
+type RefreshInsightsResponseObject interface {
+	VisitRefreshInsightsResponse(ctx *fiber.Ctx) error
+}
+
+type RefreshInsights200JSONResponse struct {
+	FoldedAt time.Time `json:"folded_at"`
+	TookMs   int       `json:"took_ms"`
+}
+
+func (response RefreshInsights200JSONResponse) VisitRefreshInsightsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type RefreshInsights401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response RefreshInsights401ApplicationProblemPlusJSONResponse) VisitRefreshInsightsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type RefreshInsights403ApplicationProblemPlusJSONResponse Problem
+
+func (response RefreshInsights403ApplicationProblemPlusJSONResponse) VisitRefreshInsightsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type WhatIfRequestObject struct {
+	Body *WhatIfJSONRequestBody
+}
+
+type WhatIfResponseObject interface {
+	VisitWhatIfResponse(ctx *fiber.Ctx) error
+}
+
+type WhatIf200JSONResponse WhatIf
+
+func (response WhatIf200JSONResponse) VisitWhatIfResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type WhatIf400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response WhatIf400ApplicationProblemPlusJSONResponse) VisitWhatIfResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type WhatIf401ApplicationProblemPlusJSONResponse Problem
+
+func (response WhatIf401ApplicationProblemPlusJSONResponse) VisitWhatIfResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type WhatIf403ApplicationProblemPlusJSONResponse Problem
+
+func (response WhatIf403ApplicationProblemPlusJSONResponse) VisitWhatIfResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
 
 	return ctx.JSON(&response)
 }
@@ -7293,6 +8290,266 @@ func (response GetRollback404ApplicationProblemPlusJSONResponse) VisitGetRollbac
 	return ctx.JSON(&response)
 }
 
+type ListRolloutsRequestObject struct {
+}
+
+type ListRolloutsResponseObject interface {
+	VisitListRolloutsResponse(ctx *fiber.Ctx) error
+}
+
+type ListRollouts200JSONResponse struct {
+	Items []Rollout `json:"items"`
+}
+
+func (response ListRollouts200JSONResponse) VisitListRolloutsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListRollouts401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListRollouts401ApplicationProblemPlusJSONResponse) VisitListRolloutsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListRollouts403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListRollouts403ApplicationProblemPlusJSONResponse) VisitListRolloutsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateRolloutRequestObject struct {
+	Body *CreateRolloutJSONRequestBody
+}
+
+type CreateRolloutResponseObject interface {
+	VisitCreateRolloutResponse(ctx *fiber.Ctx) error
+}
+
+type CreateRollout201JSONResponse RolloutDetail
+
+func (response CreateRollout201JSONResponse) VisitCreateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(201)
+
+	return ctx.JSON(&response)
+}
+
+type CreateRollout400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRollout400ApplicationProblemPlusJSONResponse) VisitCreateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type CreateRollout401ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateRollout401ApplicationProblemPlusJSONResponse) VisitCreateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type CreateRollout403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateRollout403ApplicationProblemPlusJSONResponse) VisitCreateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateRollout409ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateRollout409ApplicationProblemPlusJSONResponse) VisitCreateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
+type GetRolloutRequestObject struct {
+	RolloutId string `json:"rolloutId"`
+}
+
+type GetRolloutResponseObject interface {
+	VisitGetRolloutResponse(ctx *fiber.Ctx) error
+}
+
+type GetRollout200JSONResponse RolloutDetail
+
+func (response GetRollout200JSONResponse) VisitGetRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetRollout401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetRollout401ApplicationProblemPlusJSONResponse) VisitGetRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetRollout403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetRollout403ApplicationProblemPlusJSONResponse) VisitGetRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetRollout404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetRollout404ApplicationProblemPlusJSONResponse) VisitGetRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateRolloutRequestObject struct {
+	RolloutId string `json:"rolloutId"`
+	Body      *UpdateRolloutJSONRequestBody
+}
+
+type UpdateRolloutResponseObject interface {
+	VisitUpdateRolloutResponse(ctx *fiber.Ctx) error
+}
+
+type UpdateRollout200JSONResponse RolloutDetail
+
+func (response UpdateRollout200JSONResponse) VisitUpdateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateRollout400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRollout400ApplicationProblemPlusJSONResponse) VisitUpdateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateRollout401ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateRollout401ApplicationProblemPlusJSONResponse) VisitUpdateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateRollout403ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateRollout403ApplicationProblemPlusJSONResponse) VisitUpdateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type UpdateRollout404ApplicationProblemPlusJSONResponse Problem
+
+func (response UpdateRollout404ApplicationProblemPlusJSONResponse) VisitUpdateRolloutResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type SetRolloutStageRequestObject struct {
+	RolloutId string `json:"rolloutId"`
+	Body      *SetRolloutStageJSONRequestBody
+}
+
+type SetRolloutStageResponseObject interface {
+	VisitSetRolloutStageResponse(ctx *fiber.Ctx) error
+}
+
+type SetRolloutStage200JSONResponse RolloutDetail
+
+func (response SetRolloutStage200JSONResponse) VisitSetRolloutStageResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type SetRolloutStage400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response SetRolloutStage400ApplicationProblemPlusJSONResponse) VisitSetRolloutStageResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type SetRolloutStage401ApplicationProblemPlusJSONResponse Problem
+
+func (response SetRolloutStage401ApplicationProblemPlusJSONResponse) VisitSetRolloutStageResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type SetRolloutStage403ApplicationProblemPlusJSONResponse Problem
+
+func (response SetRolloutStage403ApplicationProblemPlusJSONResponse) VisitSetRolloutStageResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type SetRolloutStage404ApplicationProblemPlusJSONResponse Problem
+
+func (response SetRolloutStage404ApplicationProblemPlusJSONResponse) VisitSetRolloutStageResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type SetRolloutStage409ApplicationProblemPlusJSONResponse Problem
+
+func (response SetRolloutStage409ApplicationProblemPlusJSONResponse) VisitSetRolloutStageResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
 type ListSandboxRecordsRequestObject struct {
 	ConnectionId ConnectionId `json:"connectionId"`
 	Object       ObjectName   `json:"object"`
@@ -7746,6 +9003,21 @@ type StrictServerInterface interface {
 	// UpdateFieldPolicy Set a field's policy (recorded in its policy history)
 	// (PUT /fields/{fieldId}/policy)
 	UpdateFieldPolicy(ctx context.Context, request UpdateFieldPolicyRequestObject) (UpdateFieldPolicyResponseObject, error)
+	// GetCalibration Observed precision by confidence bin for an agent × field, and the lowest threshold that keeps it at the target
+	// (GET /insights/calibration)
+	GetCalibration(ctx context.Context, request GetCalibrationRequestObject) (GetCalibrationResponseObject, error)
+	// GetCorrectionRates Correction rate per arm (corrected ÷ applied within 30 days) with Wilson 95 % intervals
+	// (GET /insights/corrections)
+	GetCorrectionRates(ctx context.Context, request GetCorrectionRatesRequestObject) (GetCorrectionRatesResponseObject, error)
+	// GetInsights Correction rates per agent × field × arm, shadow agreement, time to update, rollbacks by reason, SLA compliance, queue depth
+	// (GET /insights/overview)
+	GetInsights(ctx context.Context, request GetInsightsRequestObject) (GetInsightsResponseObject, error)
+	// RefreshInsights Fold the latest outcomes into the insights now (they are folded every 2 minutes anyway)
+	// (POST /insights/refresh)
+	RefreshInsights(ctx context.Context, request RefreshInsightsRequestObject) (RefreshInsightsResponseObject, error)
+	// WhatIf Replay the last 30 days of an agent's proposals against a draft field policy or rollout
+	// (POST /insights/what-if)
+	WhatIf(ctx context.Context, request WhatIfRequestObject) (WhatIfResponseObject, error)
 	// GetInvitation What an invite link is for (public; the token is the credential)
 	// (GET /invitations/{token})
 	GetInvitation(ctx context.Context, request GetInvitationRequestObject) (GetInvitationResponseObject, error)
@@ -7833,6 +9105,21 @@ type StrictServerInterface interface {
 	// GetRollback A bulk rollback's progress and report
 	// (GET /rollbacks/{rollbackId})
 	GetRollback(ctx context.Context, request GetRollbackRequestObject) (GetRollbackResponseObject, error)
+	// ListRollouts Every rollout with its arms' correction rates and the guardrail's last verdict
+	// (GET /rollouts)
+	ListRollouts(ctx context.Context, request ListRolloutsRequestObject) (ListRolloutsResponseObject, error)
+	// CreateRollout Create a rollout for an agent and a set of its fields; it starts off
+	// (POST /rollouts)
+	CreateRollout(ctx context.Context, request CreateRolloutRequestObject) (CreateRolloutResponseObject, error)
+	// GetRollout A rollout with its stage history
+	// (GET /rollouts/{rolloutId})
+	GetRollout(ctx context.Context, request GetRolloutRequestObject) (GetRolloutResponseObject, error)
+	// UpdateRollout Rename a rollout or change its guardrail (threshold, minimum sample)
+	// (PATCH /rollouts/{rolloutId})
+	UpdateRollout(ctx context.Context, request UpdateRolloutRequestObject) (UpdateRolloutResponseObject, error)
+	// SetRolloutStage Move a rollout to a stage (off, shadow, canary at percent_bps, full); skipping a stage needs a reason
+	// (POST /rollouts/{rolloutId}/stage)
+	SetRolloutStage(ctx context.Context, request SetRolloutStageRequestObject) (SetRolloutStageResponseObject, error)
 	// ListSandboxRecords Records of the built-in sandbox CRM
 	// (GET /sandbox/{connectionId}/records/{object})
 	ListSandboxRecords(ctx context.Context, request ListSandboxRecordsRequestObject) (ListSandboxRecordsResponseObject, error)
@@ -8784,6 +10071,151 @@ func (sh *strictHandler) UpdateFieldPolicy(ctx *fiber.Ctx, fieldId FieldId) erro
 	return nil
 }
 
+// GetCalibration operation middleware
+func (sh *strictHandler) GetCalibration(ctx *fiber.Ctx, params GetCalibrationParams) error {
+	var request GetCalibrationRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCalibration(ctx.UserContext(), request.(GetCalibrationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCalibration")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCalibrationResponseObject); ok {
+		if err := validResponse.VisitGetCalibrationResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCorrectionRates operation middleware
+func (sh *strictHandler) GetCorrectionRates(ctx *fiber.Ctx, params GetCorrectionRatesParams) error {
+	var request GetCorrectionRatesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCorrectionRates(ctx.UserContext(), request.(GetCorrectionRatesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCorrectionRates")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCorrectionRatesResponseObject); ok {
+		if err := validResponse.VisitGetCorrectionRatesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInsights operation middleware
+func (sh *strictHandler) GetInsights(ctx *fiber.Ctx, params GetInsightsParams) error {
+	var request GetInsightsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInsights(ctx.UserContext(), request.(GetInsightsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInsights")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInsightsResponseObject); ok {
+		if err := validResponse.VisitGetInsightsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RefreshInsights operation middleware
+func (sh *strictHandler) RefreshInsights(ctx *fiber.Ctx) error {
+	var request RefreshInsightsRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.RefreshInsights(ctx.UserContext(), request.(RefreshInsightsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RefreshInsights")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RefreshInsightsResponseObject); ok {
+		if err := validResponse.VisitRefreshInsightsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WhatIf operation middleware
+func (sh *strictHandler) WhatIf(ctx *fiber.Ctx) error {
+	var request WhatIfRequestObject
+
+	var body WhatIfJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.WhatIf(ctx.UserContext(), request.(WhatIfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WhatIf")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WhatIfResponseObject); ok {
+		if err := validResponse.VisitWhatIfResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetInvitation operation middleware
 func (sh *strictHandler) GetInvitation(ctx *fiber.Ctx, token InviteToken) error {
 	var request GetInvitationRequestObject
@@ -9712,6 +11144,179 @@ func (sh *strictHandler) GetRollback(ctx *fiber.Ctx, rollbackId string) error {
 	return nil
 }
 
+// ListRollouts operation middleware
+func (sh *strictHandler) ListRollouts(ctx *fiber.Ctx) error {
+	var request ListRolloutsRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRollouts(ctx.UserContext(), request.(ListRolloutsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRollouts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRolloutsResponseObject); ok {
+		if err := validResponse.VisitListRolloutsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateRollout operation middleware
+func (sh *strictHandler) CreateRollout(ctx *fiber.Ctx) error {
+	var request CreateRolloutRequestObject
+
+	var body CreateRolloutJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRollout(ctx.UserContext(), request.(CreateRolloutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRollout")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateRolloutResponseObject); ok {
+		if err := validResponse.VisitCreateRolloutResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetRollout operation middleware
+func (sh *strictHandler) GetRollout(ctx *fiber.Ctx, rolloutId string) error {
+	var request GetRolloutRequestObject
+
+	request.RolloutId = rolloutId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRollout(ctx.UserContext(), request.(GetRolloutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRollout")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetRolloutResponseObject); ok {
+		if err := validResponse.VisitGetRolloutResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateRollout operation middleware
+func (sh *strictHandler) UpdateRollout(ctx *fiber.Ctx, rolloutId string) error {
+	var request UpdateRolloutRequestObject
+
+	request.RolloutId = rolloutId
+
+	var body UpdateRolloutJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRollout(ctx.UserContext(), request.(UpdateRolloutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRollout")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateRolloutResponseObject); ok {
+		if err := validResponse.VisitUpdateRolloutResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetRolloutStage operation middleware
+func (sh *strictHandler) SetRolloutStage(ctx *fiber.Ctx, rolloutId string) error {
+	var request SetRolloutStageRequestObject
+
+	request.RolloutId = rolloutId
+
+	var body SetRolloutStageJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.SetRolloutStage(ctx.UserContext(), request.(SetRolloutStageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetRolloutStage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetRolloutStageResponseObject); ok {
+		if err := validResponse.VisitSetRolloutStageResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSandboxRecords operation middleware
 func (sh *strictHandler) ListSandboxRecords(ctx *fiber.Ctx, connectionId ConnectionId, object ObjectName, params ListSandboxRecordsParams) error {
 	var request ListSandboxRecordsRequestObject
@@ -9973,214 +11578,251 @@ func (sh *strictHandler) UpdateTenant(ctx *fiber.Ctx) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5L3rjhs5liD8KoS+D3DmTuTFblfPVibqh9tlTxtTnvKks2emMS4oqQhKYilERpGMlAXDwPzaB1gssP/3",
-	"VfZN5kkWPCQjGCEyLkopnV0DFFBOBYNk8Bye++XLJOXrgjPClJxcfZkUWOA1UUTAX68WhKl3mf4nZZOr",
-	"SYHVcpJMGF6TydUE26fJRJDfSipINrlSoiTJRKZLssb6NbUt9FCpBGWLydevyeQ1Z4ykinIWnTj1h4yb",
-	"/S0leRadeG6fjpvzHbunikQnpe7xPrPe8hVhkYkVPBs363uynhER3evaPR4368+zX0mq/gnmCM7LYcCo",
-	"Wb/qwbLgTBLAtQ+Cz3Ky1v9MOVOEKf1PXBQ5TbHGhYvCjPi7XyWHI6vn/v8FmU+uJv/fRY3MF+apvHDz",
-	"wooZkamghZ5ucjV5xdDN29fo+5ff/T2yk5/D99p34QqkKSkUAAt2cUN+K4mEvRWCF0QoavbP7Ok0l7ix",
-	"54HmXCCMGNkgnKa8ZOp8krTPJJkUWMoNF9nuRP9ENsg9RSfePKeIC6SWBJHPVCrKFogzEpj8qw+cf69X",
-	"+qUaaYH4NTH3fvcTZ4LgFRFTXhicte/NOM8JZvpFN0IJWhQkm2KYZc7FWv9rkmFFzhRdk9C317d+SrMA",
-	"xjRGuNPeHSMIViNXbpx0YE4gG9MUF3AKOMuoHorzD43Tsa9RpsiCCP3ezrkusYB5pusyV7TIKRG7kP6A",
-	"pUL3JOcpVVs9Gv3f/43UksoEUabwiiDM5IYIiV6++N4DtLdw5PxWZAs7pYqsZd+9ARz4R7L1PgQLgeHv",
-	"6OkXuJQkmwqCZeQsZcoLMnIXH/U7oX1IhVUJcxBWrjVa41TRew1ksxMPu+st+Ge7e/w/wi1KFRIk5SKT",
-	"qCACCZ7n+moteSnQjMy5IHDnLL4jje8yDIsNmS05X02JEDwA7dslQbmGeEZyek/EFs0xzUtBEkTnCLNt",
-	"kE64SSVJBVGBjzCTUSJRioXYon87e62JBRGSLtjZR7pgWJWCXCG5xC++++MPf37/6vXZxz+/evHdH0/M",
-	"pAma8Wx7iihDS/K5cxelyMN8wyc4NHPsonnh2hd/95pXcG6BLnyfGtc1adKs5pYbxKLCTHtNomTxlcYw",
-	"qrYB8pjzdEWy6Ww7hS0MRnIQWgA+ISSfbacZ3g6e7Ee8veGlIl3zCT1gWt+eQRPDrB/hnejcmb08U3t5",
-	"phq1p/rWhChkC0PaG0t2T7Q6jc6lorD7kShMAVdxnv88n1z9+wDqM/matCGNPRzofb9CmPb3VrPs7vcX",
-	"t+N3rCgDnHiHV7av/xyXuZJIcSBTijDM1DOJOMu3qH75/Clyw903f1/sJs4ionQ0jM2aOe9ixh7yT0Rc",
-	"gAsFBzxmsjiwBJnTz2EOOKdCKpQuscCpZlKIzwFxV2SbaCTWd3zBqCSIhgVnQe75atROO9iT3WmDP0Rp",
-	"isGWHThUHKD5sZ8m/+3TBJQBYpi9Hhb8IrtM7wxmXHiKgghQWpoXwCGvJJrtpTnBmmvioiAsjMHNe9A6",
-	"uEr1cxTaWzV4aDkRAYqG0xXjm5xki7Fqw14Cf8UHguTL6K47W4+J1ZSFH0gNIcsm3KFTNudaDsGC6VF6",
-	"/1TRFOfhk6cqJwNlK9iGt6h7u/rcfnwuM6reMCW2Ifg4hkA+43WR19aEc8FzIqfpErMFyULHjVPFxZSs",
-	"7Zk38fnNulBbwGe5lYqskVlJBjH68EBubuZPINpf4LkiAt3jvCQSYZYhrpZEILBLfPbvWn12kvzW2Bpl",
-	"6o8vgwqBwmIRktn/dYkVED1zAGiDJcIzXqoEkfPFOcIMwRH26/Z6L3BWiQNbEwbVHqpDimLDB7wIEDfC",
-	"lKBj2GqNWCFtknxW07QUkoe1YYmwRHdmwB062VC1hHOSeK05R64ZxilgkP5Vz4YKvCDXCM8kYQpxBg9A",
-	"y9IP+g/QfV/oWP5U5qsPPKfpNmoKwlk2VXgx/HzerQucqlu8CB1PytmcivXu0bzHYgVfBpRXPkOF3pbW",
-	"+bBEGUlpRjLNJJjWJBlXS63BklwSZO6qf8U8G46R72jW3P7O9Vrjz+/Mw+8uLy+TyZoy+/fz3W9Y84z0",
-	"GurgUN/rkQCONb8nBzxGSZikw8T2j97QNmrUpxNDjhtyT8nmhsgyD+CGhUtYEFxjlS5jD+UKbGqDT0Pv",
-	"5eOKFr0c3K2aVJurF4t+JM/zGU5XQdVkntNURbSAfdh1ZTphZZ7jmeY9DQ7t6SaY5rHzM5SiX8s1H/bW",
-	"jIb3GJXL7i33biwiOnRoLoIUXATYhL7w9v6inMyVtSwvyzXWdH6gKm8+8rWFVei+CC1HqAHIGHiosCK+",
-	"0CNKZqWdjDN9XhZOQZGHK5wPsBaAzGNhWh2kW9tN431GvefEw9FqK9WBt6xCPvQdJvZdildgn929GoUA",
-	"0jAUOh/scP3h3nXru/PV1Qxqjv6IKAPb96p4H7jLV2pcX+PPPxG2UMvJ1QvgHd3cuAKymz52/kDtAgQp",
-	"CyuktYC4e10VWYe9EG0stAMTs0ynQPV6iSn7FyLo3Hq0AntdknRVcGqdX4OMVK/rd77+0iZFmnreO+fu",
-	"AOEUFPHpDGfTmEAbIXXeHHwVRoCi9vB1HypfTaptt7eU+GcUOWW2IG/ugx4sIwU7ha2y4oCZT4NQfxrX",
-	"2isYdRxNNYpJkFqBphAm0qA+oI2gShH4fljGYlUvwzCDnTGlf/gIdmr8F+FNv755/0zarXt+Dv0VZJiT",
-	"TssQUj+X5Lem6DZEN2oxocqKsrPMEstl+OqGx9fmlF3DFAie03sipL2UeyC9pk3T6KY0FnKJ86HQ75QL",
-	"Ui6yaVSgMOxuOtuGASzJb864BjcMKa12liyjGTgZkWXQ40/ALC3jy8L0ZtGSZRx8LXusM1zTLiURQ08c",
-	"xg68bkF1G5gAVgF/lhcc4UBXW8vsZXSUJPFJlEcyGgSh/jJ/300sa1/EHTSvAdbEGk+WAnT2UTtOb8N2",
-	"gurqD5JKfcodMRPsIldh7QOWWO1YAfbBsQCP16cEG+g6AhNREZWq0lIIDUM/yGPXfE4203gUyCuFcoKl",
-	"Qs9feNbyfoPGztKthcJf5csiLT46gt1EieKKbGNkbPgdl86VHZznHueNFSppJHiFLb7bfflz25ttpgse",
-	"VnXnA35hLInz7bTA+eEd0k/RX25+ukYELKE/AP4Wgt/TjIhnEmXGmXd+KON3KkhGmKI4H+LAi/gFJ/+6",
-	"pOkSeXMhLDSZVwkiOF0iueQbZvyNWCKM1liuUE5XBN3953/8n+o//Hz24u4c3QKLSAVRUn/+WpL8npgp",
-	"maZNSBBVCkayoO3VeiTBKR1USLscXJVxIfxYlKzXXLRl6U3JqlfklqWHcpoxQjI5daR8F4MgdECizZJL",
-	"Yux/W0QlkormOSCSxZ4E4Q2mEB6GGcLZmrJnxkgom35g3+1KPpuPGfUpDnMHxOWZcUHHKiObSWIVgZbO",
-	"7VEJvTe9YXGP8+maslKRgPxxiX5AeqjBRs5QRtaYZaGP7nQK2v0m9YVuXqbYhrz4lZZpoUbbHUh3E5nb",
-	"IINZEyktH47Ivz023TbLDWtyIW3NLR3cNnx0vfkog/QJ5ZHI1rKcyYKrK4TTlEg5hRjbayRxTuSci5Rc",
-	"oTSnRuhK3D9dQJQgc0Hk0ryETnK+oEzvF/HCbOX0GhW0IJmg9+QK4YLW87Nsxj9fIdYMzqwPqcNtvsd9",
-	"il2MNf5M1/qGPb+8/O/GaG/+vuy9C+1rEIe0iWyOQrnyA+4qLzwnY+KRctJr23YOLzN1fM+Z2fRwq4sd",
-	"vxsbFGT0mr+ZOHGUU7a69tkj45sEScpSULUF0fSbcaQ3jiQR90T0y3d60XAUUTMcLGAcizJNG3TW/JC/",
-	"/vWvfz17//7sxx+DURh6pX77jgngMoMTu4UQaH4kc8rglhsJ+2FyaFrN0WQyteMai3RJ760xWCouIibq",
-	"fTzLb7lAd3apuyv0BSsl6KxU5Ap9MbpLgkAF/Po1QB/akWOq2ne3yfGts5+0js19aNBOd6hA7PW05XPb",
-	"HVNKxdfhXURlthkJU4/oTjpMP4Zwy3GRmj8bmAb4pRHAhjk64b7gzdTMEfYNZVNNIcLnE3kvJMH0B9hW",
-	"Jgr7tzllu4i3T39XjftiIbkL9vqMq+OJIup4GhW3D0aB3he+FCdHsMexIaTmBu6yiayibdMl1bRmRIRv",
-	"myyGAnF7gziF1lQIYaOEe6PfjH3LWp7Gfqe5J7FvbPOURkh58/Na+05Ch7+zyzA7BXC+cSrjoJA/zfuF",
-	"EYZMpAbCClmlDAJ77kBIuQsq+HGRPhSX0COI+9RrZ/dxwgregP4dmGGOdkTXD1sKTQjLODocwvuh3mO7",
-	"nnshtNs6msQTGbR4n1NnIicplsbiu15Tac2qBaVgLzL83fxGQXWZm/yElDNJGjSmPus60exD7UsdKj+7",
-	"DLBpKUNOqVtRErRZEhMOBdMgnGuCvkVLLMEwYHLKrkE9KiAcjSEsVxIMq1TJKgctHDtEPhdUEDmKOhxC",
-	"6k8mJsQ9Jo60oO8PTlo6QvsYGx8VxJNKc3h4JHYXbMefbESEMopI2EX0BrDCOojATIQ2S251l3Cg8mHg",
-	"t2sCKgjLTNCI+faQLB6SdtrgbNhcvGNsHES1gRCEf9KK/h76bKeh3+DgLgQ+5uXCAcCMQYojXhB27Yx5",
-	"VV4HsLkB4Yz2RDrN/SZz+NhoHEHJqOx+LOSqEjcyKvEsFovkORAHIF7tlHMHbgmMw8SQGTAEig+VGrEb",
-	"Wqc5SUqmaimIXHIjb9RA4eUMIr5rO0/QxsNKgPXXxA9HbOmrOJeaW9Cc+HZkBAnZBGQYsKmCWVn2GJV9",
-	"DnFvv6A+vpB2s0/AqHOZtx0V28YHbLBE6ZJLwhLEBVA3ewhB6rZv2GgykTmO26R/vidC0IyAuwP9VpKS",
-	"oI8/vTLsWRJ1HgkdP1Q0bFlkI2/1jsfM1/HWJvgpiKAhmNtP8SNOLfzi9yFqAxqWXVDRTofBM4MXJrgn",
-	"nG0wHxAFV2vz+8XgDFMj3Sq/7NQwMDHuzu9tEqlO7MeeWpfQOeAjL0XasH/ZUVYk5UA5ZmW+0qxxDcGQ",
-	"vRzXJRl4uQV2HXd8cYC+gzWifDUTW+d9cxtt+us9crHF6wEpyDCqfz/hwG2LNhGTmQnIbdzN1uvjcKnG",
-	"j2Hj04b/OZyz2ZHNSR9mRKkmaWwk2TWutKJdQrDYoVTMGWj7tToHoxog/vsdkI9m2Qb5bTDZFl2ef//d",
-	"uR9uUnHjHa57NCZ4MG51PN7Tz0ficHpvD6SS4krFTfgSBVO+2vBpQYSJXrLJ40HB7oOgXFC1fQukK2CO",
-	"qH7ftcjEWPqf+QbNsSXD8D5a83vL4Slkti0JziKc3QY39dwzs616E/bF4InV0bbheOiW2qG0GIzWOF1S",
-	"Rs4EwRn8AN53pN85706yC2dtjDTpGMtaMBsBuEQ0XqgS8ANHG8mhrE3odUYj5NtdzXLMVr0SkDWIuyTL",
-	"WriP4rANzwswBy8yuCcSePexoXkuXjuWLIJyvvAjPk0sIsm88N5kSLyVXm4bK2aysbL265v3Zk5ksivQ",
-	"iTkd+yeULKISzQhlC6QE6BMLTBk6gekpW5wGhSas0mWHT8oS67BKtEOE91Js7+slhtmwLczfuBcDuE0+",
-	"FyTVOzHspZtd52PIsFv9bR7WAsbHSlfJ3R1hzsR+hRmIc9KR+jQyIKUn+Nm5nx1/cCwgxiKAf4T4gyjZ",
-	"YFLjPSr1zCSrbGsDjAaxCN/OoOEaCg2894/cw9Xa1V7RKHf4DqH6TRIWk8a6vyqat+sBG+0OslPdCgwi",
-	"Q8gF2zrhbl/Ozt3cNe19TokowjchzlYGlUMKR2zUm4IrOzyXabCfyKYpdbmJAgfdk0jzCHn6u0Gfgq/D",
-	"gOH9pwBqK8iOjXD7jkiKD14YVlVAw0R1QaYQhJXpK1ZFkoEryAaDhYXQcpbTNFjFBecLLZ8u1/5yb7IX",
-	"3333/PvgXB2x1AUsM12ZdWZYkj++nFyxMs+TgLQg8Ab94cXZbKug+kqvFFTv1Auc9pYMneU/l6SESlIh",
-	"PVlNBZWrsCg3EwTHE6Sd4VFOX7xcRhKsSUYxm3qpESlnmRwoMXA2VcJmYe7ODUa8GBDMw6gQp7UvTfJy",
-	"iocKMC04VKs31vL2nFRH651j+9BC0LoBXvHaUp5xgUQRahXzNYdplQtGqRYL71Iz+B+9QOkHRIrx9Zow",
-	"FU1vizL4rsTRZMJLlfJQkVBcFILfkyxBJKNK/1+QX0EkvEbWC4ZOOCPgFtpwZMbjXJ5eIyJTnGMYavOb",
-	"zyNR2X4CWkQam0YhVrKMT0umDKEedowubgBqYImMDrEk1fm0zWQmN0F9isBk4pjwToV03wcqWubUw9e/",
-	"ehwy6vgFEHJM16amXWOhZgDe8VUZmxIUjlfx0kA1MuKsjhsAS8YGSzQnUDYCncAvepCpL3d67k0f0xSd",
-	"V8YOsxmnKS/zDDGu0IzAjGGbQ0nGKW3uijw5VS9aAUhjIpJ4cz7EeBuP3DHPQ0GOvZqWeTUanPgoeihE",
-	"bfm5L52+3yYD0K8TLMl0n8CJByrAcTLbVJAfIjE8vnJtnkbD281zRJmtzQSisSUkkapL8YDxHUt2UGLa",
-	"qTPSLewEU4iUPcLdD2qSJgjKV2jTvKLuPod93Tv7q0Naar+nC27RnIHHakhulmP05IZtu09HDjDbmCz5",
-	"KLYKZ5CoTRSV9aLhKgjwW59H15VgGvE/lneYE3Xgj0sR77FKlwGvMlReZJydmZzNnEqF1qVUUCIO05pT",
-	"VsUUThReSCSXWBDEGTl16Z4Kr4g0pRyhQNe5hUZLZgn4G6D6JKIZpP+OJOwyVFfSVpKEAZ8miAv0aWL/",
-	"GLfEXrlmAOVwocqQ8a6/TqWPMDQyc1V8MZks6WI5MRpiqZXZnG8GLbLjF+svnxlDNqIETWW4ZpjR0Qoi",
-	"qmrKkTriL15ClXKZIJ5nJubYBom1d9hRdwOu/XD+7in04UpSlGzICF/QjX0jMmVI9ZUTf6EkdGbxaw77",
-	"Dxm5UlIoOWUmDLd54HOcS3Llhe9AMpcgKaH3+kYbobNVydJjDjjP+YZk08NEuDkZdxq0fjkuMwW3+9Qo",
-	"ElOZ41GpN2tHDPtBZ+gmvLOdbrhYhYRdAkU1QQvAeQ657nAYaI23CNQkNBd83Sz5620znjLJa7NloGJA",
-	"09Pd6SP/6dV7O7IzNdit14aqO7OkgUrNLcRh451eD+pG4hda+DsGB3vJXgvhWqzJXgmaXaNPE1uumIX7",
-	"kozEzX2Q8DCIsnel8zjFdxQuTvGPYcY8pBVyRIxsHR5bdYFwHxlEb543Yz2yNWUekTdpF26vycT+GmLZ",
-	"O+UOdzPPO0piNYph8VJYh3qnDaVSE17fvEdLnmdae9jsmbGWTDQ/79pcvSu0EdxU6opXW+vT9IYWXwnW",
-	"UBlW7Ag+qD6/CPz96oKjPVBdlr7OQIK9INRzonTnPnWZH0bZWb92nF00hwhq6IXCvpd8g9aYbW0Gwhpt",
-	"iDCmOMOLHU67eNOils13LZ1+JdjmMjA7h0rExHroq5XdEoyjnLMFEeYCOZdVgE5D9M4oGaq3+mmVR9bc",
-	"tyu8akJtNWIiUz1XmqgaKFjDFfQLIhnSq6AtFNruuTyuXGl9Hn6NUveFXfckGkc7vO4mpL3zvFTBUjMa",
-	"QNCKQfL8niCM3A6vEV9TV4e2yLX6W9UrTTwlDjLqpxUNWBFSTB0F0FRHTY3H4JcOX0JrT9VLTs/uvg+x",
-	"2N7UYwxjMYe4SpMjSpvt5qN4ZWpXpFDeuVR766ia26bE8VSmnSY+Y7KtO6x1saCY1s52AlHi2dae7B3I",
-	"SbJqe3CboMkHn2idPipQlesBEcaDDQbehxhTaGf6woODKOJMazfs35U1xQWtI/2rKqea/awY37Ax9/C2",
-	"EkUkUehEU2r0A4LWIiQ7PY9mK5vGW1XCABxFxxneAJcN1Bkcza9Nb4eRQSchFbCSd+yMvbsfG0HV/PSH",
-	"h1E10fFhEVSNvYUTu1k4sNlJTHLsvqtz6N63mz0IjqZrwV0LfX+962yvd2d7lo9EhqMNUinmpvZTINKa",
-	"sAw6Wvzb2euPN2/PoAXsHeLMNvSBwNmwE58Im2YuO5yHWs8CE0rGnTfGuTJMPuk1gpgkI8UwfE8X2DUD",
-	"G2OuPVzWdt/btzDqhszrV2TMKO9SZt1BUJvXrug9QaZhDeLz86GV8ptLt1NTZH9Kz19kgIvYxHL3KdU5",
-	"1KmiPqgTH52CCL2hKl26rUbEwL58Y7xzdDOi5W+JFO9PMbazB3dnyyP2N7E7SHnLeD3HIY0chiYsF4Iv",
-	"BJEyXuW1g/kYFwzUIwmLI9aBMoVuCZ0jhta7aMzYfr25oxAMpcJiLCB2hVwwCkI0dtUPQpZpSojxhHY0",
-	"hZDleo3Fdkglzo92qL6vgi4WzZDNNWYlfLF+JSvBpAWlYIIUfkgxpUqUdau1PI4VpsTuxsf623qD63zt",
-	"Op4V11829Oc5wrZAaP09z6TtJJSgShk3hUQhyRth5Hlge2uHRiTtqrBa8OmYZL8h1dv8GQeV2LytqOTR",
-	"2ip2mF/LxcCsARhaGVJ7YvdrHjZUcD52OYZ9PzRexfGWrqEuT7x73QGUrH0j1aO6WbsRhQvDAGpSBd/X",
-	"lnK/6l8q1lOS0XAZob44pGHphkC/bGh8M0Kk0t9sPiLM1xk//xcoOPA0isDekCLHqRWADaVoVLKGWMdC",
-	"EEmYGles9VCFVyPHZ2q0xC19e93OzsZt+1VOiX9Bj5A6rHwTjAoimQx5Cg5Vjaar2FBkS1+h3NKcRyLM",
-	"TNUFBGXgyZIyk43pdWpHGzJzw87Ra85XlCBptE55bRTGTyyF389wqZYahVPNDGz+JQQlSWJntm8+k0hr",
-	"nsjUMTY64ifW0keXBGdEnCNIyTWl2G/evkbfv/zu75H1Lf3dr5IzBP0YMZImgfgu5Rm5+8QwyxIwCUPN",
-	"fFAwXWd7maCCiDNTC+/OpAnfnX9in5hR4aqIMS1j5FjYi1qrRIgqBLxc7/3u81n95O7qE7sz2Sd36IRx",
-	"98WnCbprHM8dOgHxhi4Yyc4oA43nFCrCuEB7fSaeGuZqMjV1aXQiCUF3//DmFl3Yte5Ozz+xKjH4auKD",
-	"04O4CWqXtkT5+fPzSxteynBBJ1eTP5xfnv8BijapJaDxhS3OduGXlSq4uUbVmb3L9JKNhhSTKn36Tzzb",
-	"Ws1LWas1pA+bdlQXv1o/gaEQw2za7a4XX5vXxPagEkQWnElzH19cvgz3+dTzWD9mBpHPLy8vY7uoZrxw",
-	"ie4w/vmI8b5eYY/M3JIGUjyra96hE8IyQEYqbEtYdxdPXUkboJCVVdvHTU1WfRSEDVzU0X22KWwTkj9R",
-	"qV4tbCes1ilejgJlLKhweF/0XqObnTRMBkPGGnjhfDzk9Pg/7AvpW78h/qt3CLvjreBXfUYbfPDgXBCc",
-	"2eiR0N0DYfyVbSl2jIsHc5uQn0G37flhVw6B89ZFRD/CtX0Q8F9lGdgD9V6voaClqwsmU15AmLckCno+",
-	"g/eiNssadsXn8FKjys1QvFljhhfEv/YXX+D/77KvUQLwD0TVuPSA698LVuuXGADcYwJLj3+5L3B/Zi4u",
-	"H2QSDSiAqkzQimxNJ28QX2179LH3HQu8JgoCWSNOm3qIvaUZlOwqXNBaE7ZGJH5KpOLyvzapeBD2WQnC",
-	"URd0UuBSEicemyiMBKW4kEmFlhsyW3K+Oj0QFbmYCYJXROi9GmLyAJwNcrcbPTEM+5NZavIUcOjp4kTO",
-	"JUEYKQGpueie5Dylaotm1ekdBO6avB0D3J4w849k+wAiNVTN3xEcHyrODHOyV1+46183zX8CfjPbwSUl",
-	"1yb0X7ObJZZLLUOsSDGgLq+dOuRbD+P8imwRKNZ62cQwOJjj90ZL30lZAil99eGd/upra77Q36rPF2wW",
-	"4NqVGyKQ7UdxsKt08WVFtlYqy0hOTNRTmxLe81XzavTpuOaV7KkTLbNNhA26KUC2PU53b4Ep+TKhprWn",
-	"WjrT2tUEIDJpizCJd9Xbl+0XgG/umtLG9evctkFt7bcJvHcszcuMIJyuGN/kJFuQDHFGTPqdHvFbSaCR",
-	"hN0wzp2fcR3MZdBU95AaffWhwzR6PbxfozeTDtHozSmeP9AM83NBGDKropM2tzQSvKYEOV2R0wQxsqky",
-	"3HwMrXY9wP4CYy++wP/1/ffgG+CoAcS0b45DzRjDfVWvbiA0hK54Lz154vIeixXIyPrrEAQcDAFcgHCX",
-	"GVXd91qPeMOUoKT3dv9c4N9KYtjMHTS+TEshubhzZl8IdOelzWVHH7C07iO8dqHg0qmdMYpgppx0IYaj",
-	"fa03c7qmqvFiVRL5u0uv3PuLS9+39DzkW9r5ci27EHNKto8oePWeSdsixKY0S8NxFfms0EmKJTmjzMUD",
-	"kNMoEbQOwnrjXhD6H15cJqET6NqgPmHD+sH8gk5MCx1b59o1WDOW/HpwIcicfjaOPaoQmHEpQ3fnd24C",
-	"Exp2ftf1JcbcE/yU55ejP0VzVmF6vplNUiYVZlHsgYJn/vLDskM691C1+O9fHqqljVz8l2Mqh/p2fzDk",
-	"YJcZwTWFsDY9zH3vU7dO3lZNV8y2lfC6sTQdT3HmV9qggB3el1FlbVmGfqrlBbQwjfuRoPHJkUxTjaYq",
-	"j2yccnG7Acz5CM4fRNm17zFFxsVqzcP6ihj3KOzsI1FnxjXb3EH7Nnx9DOR78f2+yKe/XBNFoJq2OxTL",
-	"kNcyvkYxtQxgmPG7NrGL27zkGHrp50NEHAsWXqoYXGyywYNg8/xBZ8dL4zhoedv7Dy4glnoNBaLyzeuq",
-	"xn1ISG2R7ypPYbTs4Sdyjn7ZBQqNftGrNTP63Sq9c591/Xqgo982iZ77MOnQbCYP9OEsX7naIJL8FpRn",
-	"Iyy/StULbCCeFDxUgh0htB5TjnBhDH2ChL2RfwsiRF3xvSklJIa2r8hWEqU/zMRgO+rkaM4ugTJPcr7w",
-	"5Ac7+sJQ/TNbXjbmwzSn/BNf1EVvjwjTepG4IfVbhB3YCr7InBnY1yBt+J4IOqc2zqmG3jNpY1FMmnTB",
-	"aTNQYT+AwWJxYP0LPK55yzEvHmWwmn0/BKwqq2mD8xWa85Jl14ivNMOfmw5lRsdznY9mOAMqp6lO9tgg",
-	"/le9R9gsFytZ4JQ8sy6BVH+riSrQkDSW+8OD9ov5R088wWsXQnxkmmrTncM30Oz0byGioIq4Hg+bZID5",
-	"0IFsvGl7F+oXVd79IMvlfktHXcMuOb5Gr8Nrje1qB4+sOLYKCQRw2yXyoxPIriQb03TlNEF+Xn9iO6GA",
-	"mcpl+KMTxqEGIMTuKsKuq2ILVJ3+Dlx8evz3o8Z/9wBiDPHPOwV8wNRlWayGZILovCo5YrKdTL0eqq4R",
-	"0RzG+hihH+tSEHK2wVvkVWUYRRbc/TRku4oi61H0vHEH9Rm1NjDIcVRvptd75E8/PCi0fuux+bdGAW/P",
-	"McObEzmosFrVlqU+HmCFc74I4IHJrhsUP/raDzA8SvR2a5lRBPVwEaU+NkUEhTY6PDUK+P2DYlFRE+nQ",
-	"iZ+IhAVBhKViW2iOosVHptkLEkSVgpHsdAza+c4zD8svvtR/9AmOTaQ8lvA4HiWetvwYihUeTiRGxVC8",
-	"9kDZH3l6dCITS/p7ZKntd0BkXj4WUbohWjlIkCBnK7LV4qkgLlfe1PzaA5mHkZ4LzUi7JSFbS+LAYpAo",
-	"R8g/rpxFbwWacqDU85cCKY5eXCL9xtOPDUuhNYWGlKkaUoMw6pJ8NGIXFKg+KiwAcXaR5sXhPIoOK8L0",
-	"RZQMnZjyF6DyabGSM4Jwrj99iyhDrk7E6VNHAf2pNhtmTRTOsMKuzpBWbRbCGOmM2iRdAGFtqDPHoI/k",
-	"CCREubTiY2DSLZGPLgPdVvxyF6tsK6RrhMGcQNkCpEkq0R1f/QD20TuXf2Ab/iVQnhIz9Ofb2w+mue+T",
-	"j6EHiykoYp5oPDNdF6CBbNWwyBBZpEmu3Be56v4IUS701gwZ5HfdKRcz1qW4v+O22S9jaGSE1xU8NvHa",
-	"9GUb6IvxGpTHJlR4MXg+r7V4bLpWnZfOINwk3v6Kb5hf8eYa3WG2vUM/IMz85h9gXoqG/In1NAaHXr+t",
-	"6yxvWw24Aje2Sg9oh0uaZYRFY9bqkjhjjuAj0S9qom5kQWgwBeqnbRESWe63vbDUVp/cjWysUb/q7+N+",
-	"sPVgXGfAQBP5ZFKC8hEuTzE6yhLi+yqP9XdDwiyDl3k+lySyRF9VkGM6wYGi9fvAHeLZABeoHmYKIEPn",
-	"mqfvGTdii+UH+otIy+SY2Fhea27RH54hbntaEXHfSNkaKNfWXOViVuarMxOrGg+L+lOZr4zmDLSTWjfs",
-	"4dVzvZAhz0dUzJuqlruU/eW9dq9vXIX6sytXZhH08WpIPK7kTZTPkBKkKZ3G0wutUuAFaGT+OVBmtAxr",
-	"WsR5jqARB3iZTh8mIV18gf/3mAzf2viv41Ku7tx12OdTl3JfWdpUZa4bKpGARO/0rARlZA7lCjlDtjSv",
-	"oVMw2P10fNX7rQG9qQK8gxAXHoXbc9pkYjvahOyWhluZNY5DGc3k3yRx3tyYLlSucYSRjQX975HUYfO5",
-	"z9xdQCcmFBXCs7074tB+b4JG2T1V2NoToChWJ017Vw0/JmGrV3FdPCI4Ue/+fC9b8fPLvV3s0PKCmR0Q",
-	"lFNmArO4QCcmxO3ayolQZ0y2lHgfXmYK2RFVPpZEwfkRKGZmyVQAzBemRdZ4StWcPZ7Np2dv4csRqny0",
-	"lnnCWRUISzBG2Trcpk+m3jgYcsDB/pSzKx7vbhmYVrcL4HGNTKVXc5FsmTFE51AMz2oski6YFvxG3a3q",
-	"dvRkHLyzYw6qEngLD3LAmE3097Wtv7pXf6ivjunyu9XcBwBAsqZX47FDUj7Y9v8e7QqHpQyCt7l3wyJQ",
-	"7DEfM/rELPGtIk9M0WSHTX28NamlLuBzJ7Kq/3H6ewtMMWeCJF8TrT7OtiYdzDBzGw6XYiFcxDpnJhfF",
-	"FwRG4eOOMEbkxRfzj0FVODxc/b3V4Ch2CMBeJ7uf9FRpeHa6Tubw3o45KHPwFh7EHMwmepmDm3Z4VKJ5",
-	"I3GdRDSrdQWQH5sn2IPu5QPeR3byAQ/AF1/MP+ytG4cz7+2r/YFHFkrHDDpqlsp+ZEnYYWGYqVjLpkWp",
-	"/+oBR65snj2Oqgk0F6hurTEYo31OUljr+QX5DC3OYsTrDTz2bO0HdesetspP7Z3ebZ6xxeu8v2w5jHId",
-	"XwYRQI2z7iyfOt9849VqtdYhLNFfX73/CZ2Yv8+wPEt5Rk73c+RUSGX75kW9OO/WLaw6op0SlvpGtK65",
-	"hVhajMahjM7nCXDOje39ThXaYIlg8SfprmmKxfCN1VUwDXE1al0b3SAT26koja9QfyuisorUNsHbNr0n",
-	"rZIr9zJXulYc3eLYh2rUIIL2kHz7ik6Pry3g+oE+XlTM3hUJ5nkrSuVvrCbA0etKPbWAhybnbNyaQbqE",
-	"u0Gd/aF7vNiFdwvNO4Nq6VURF9X7T76wOlRoe1ZvuF16YERcRX1oAZNldSAeT3a/XXxx/+xxS3+oGy0d",
-	"jzHaNbqd027DT98/7XbqFVcHuh/wOo8B4JAc6Rqq47Okw8hxIYhrFHa01eM1tJXYviqKfBuJSG9hCV4R",
-	"ZrqrM9N0BCtF1sVTLH79IE3wVmxtJHPVvggvMGUmldpGNmukMSTlGmE7CmpoLHFREHAyGRu+IAUYeE8f",
-	"lKJr+whffDHE+uvFF/MLxJrbnnNdhMa0K3bd6Q5rG7NF7Qbzs2aPvD4TmZt9kIZoZ34cjHzx4kEO6wpR",
-	"FIe6/BpATWaF/vM//pfPyEyub92Rz0RAGq88EfJZ1QvTF+mt0/4wBLASd4eTn3AVZYe94+mo+R6IYOwO",
-	"XbwxH36oWvEpX6/ta7v92xRZT6Mdes0+roIFMI3rFLzP+uqgk8yPtT71ardXcdL6g7DkbJryLNL9z5a1",
-	"r25j1TPPtvhwuodBAduqVM8pg10c20LnPREZNT2Fq5mLQvB7Q1gARfqb2Nozs9sNX+/HMx/UGBM3HlTh",
-	"nRBqbEXIDREELl72WN6c/emOjeABSsKQhZnJrTQJK3wBBpHENrqzLh/AzJyuTK6Y/nMIfTEPzjdcVDwM",
-	"bm6aY7ruKTRhhhzWve8uw7CmlLDXd8ocebeDH+YbFB5M8syc5rco+mXACJ4anOdE2PoijG8Sk/dHuaBq",
-	"i7jIGlrQMABHnfgalPVpygPS4zLURv65SWK9rvppPb8Md4aG9D9LtAOEGeqzwJhrxNdUgeBrovThV/8g",
-	"13gLpbbCnTYGtBJ5GnidTHKCJZmSzwUVRI7oMR28EYHphlr5DaouSZ5VdlrmKp3oOU3h7JLlRGpJXMtM",
-	"T572/gQbN8WYPivH7p9fotnW4WqCsEJrLhV6cXl6bYe41Fx9GpBqZb/XVHHja7KT5rwnRb4QBA43LlXd",
-	"mAEedT7ERbaCQBOHe2SQ418rexhDMkSqoaNSREBucK8+deT9B3pvsqoNGlrkxXlus8i5JKbU4SnQSTAP",
-	"SE2JAbUegpuw1MUX/b8eW5pH2o5Zec0joHHi9bdQD0bv0y9baULcvcQOl15nslBdeAekmSbG/sH4Zh9B",
-	"oVfNNNDeWzds4sxFrRUPMrPts3gt/QTcjXb5pFLznhmTpYneOXHNICRRKreRbHrUqa2PbLT0Z9JT/E3L",
-	"LSjoV0EJdLtnEs0JyeCmal5hC/i5BCyYwWRhnaPbDddgktDHWt9nRkiG1IajDBLaU+U0BCFNyB3fsDpa",
-	"2mxM6wemzaCpCGXfkOfolfkgPcCdAEoxQzOCSpbp3WhK8fwSSZJylkH7ouad/hGUqta1PrAq3/J3VOz3",
-	"8hKlSyxwqqqvN58pCZG2tcoOj2rp5e2CjKBicZZvr7ze3rYhI9IvyeCscOF25yMZdbPVxQUVt6ZIyqQi",
-	"WItPsr7eUJAAKbyCT0AnnyafJqZeva320anY6wVr/T6ZEJniHBu36YoW/Rq/m/1bq/oGo350afmxKAH7",
-	"/Pz3UL/yAaz/lUGABGn4J9ZSkCAHfYiPWtECMgQ0R2krmIdj/heabjwGDW+FCrKMt1Dmm8sXSWWcAc/E",
-	"784Dg1dW3Kyx6Zk0VS4rZmK9toB0J1qOocxjJ6fX9VMT/ALyaD3fQ/ByTZSgHSXCKmn0vR14dIRxCwVw",
-	"xj76ZhkjIFvMtujjT6+s2FMQ4UwrVUuIFy/RkpcNJwaM0z8m1uTiezseAj6YrdsCaU71n83AgyqW9eIj",
-	"DDawkV5LpJ16iBpqvuxbmCH9mvQGHga6EqyQYFk3Jsi6wG1NAXCaEgkXmeB0eTgjJeTg+Ed9pKrh9Qoj",
-	"crqfH2P9EFLYVKSnboww9WoNSTiBNmWnQzBBqyOULZoxjA2KcPEF/h9OOghIGXb0aDGjKyXhqSLh5WMh",
-	"4a0rzfc0hZr90bZKMICveyZtUSvIMkiQKOF/H396JSvhGqQcgcCAvj0Uqht9E0LP+1igHvgaxh3YtFqp",
-	"yWP4oNtNf8VTf/4hzPDGU8GBCwH/ua4LnXFGjPT52AzT7ExCfIiRe8CGsqD3xnyCrT7WTMcbzAxDpU0+",
-	"kh3IH8LmEgV62zQTiWkwJdZ6s0pSU3PNjN6F/cMx55hFqZ7cxbiFFtdSIcY3T10quCFFjlNi23JLhfi8",
-	"YVtz9PPa/pmTuTKtEgVBXoHCPYmrjdbrIanVqG/oAoZIlyq48GDBDVBe2H3f49NJKAc9K/NVvYl4Hegx",
-	"jZPitZyrQzxeVbxv3GbI38IryLePh4/byCJbVPpXPkMnGImSMcoWYO+utDmvVTmi0ibykwxhiah8mkUM",
-	"HtD/x8ZcoRMIWJHWbW+69kjTH1xqbDLuIYe8Xk1IJzbaEzOxZ/Jh0cTuilx8cf/sc676uP4I2NZHYZ5+",
-	"mkKDFj2TVV11a8UqTLnZ4/Ryq4E63ocqMctm/HO7oHk7AL27PYKZwwSdBxL/YmV+jT9Mv/RMGo+WPGiN",
-	"36OnmUEX/aOmYXcWvvKPvb+KrgXp761kn8U651+dlTRXZ5Qhi9jo9c177+LZX0NynnlyDn7PBzaFSHrH",
-	"/wzX6p80Go26h14iSBf9bqDG5LFwsDvlzGz86VNyhzhmv3XamfGp72adPUWUOmQWRtSC+SajAUQ7hPXA",
-	"8AJ4K8sgBAbnH7wRZs9NFIMCpmBkQ//5P/4n1Cg1QRInrMzzOu5hV7dphS2Ytb911MLoi4WAGQEN1Pj2",
-	"eyPzGtkQbl9OKOvooppY1VBzw8s8QyeuVLHkpUgJuluWa8zuTve4u0ChbZ3JLrJrh3ybape3XlUmu9k9",
-	"qO2OB880jNYstZQ2V4QKW/ZJJi4gjQpUn590wIgWicKlWgZOXf9MmNJHQ7LGsV/YKTStCNoxN1Sly1u3",
-	"zjE0dH+Jp1frFEBlHieI8U0FgiWXhFVFTp9cudJm/WU4YpueD9/ihaI+BIm2LD0TJdMacNnXb9I11Tom",
-	"HHv7dj11OemDr9/an01ntr370vbruRp041XcmnLEIO6RjSMB3K4QgXfjcj6aFfWjtWz3VvSzP3TYxmsY",
-	"dvi6j0qc/SW+EXHuhrErv/eohPgPD+vH+VC0qFwmem4ot2LudinyydXkAhf04v451G20c36pLCuatGs1",
-	"xv1tqk77P7mqfN5PrjCp95PdpD9VadSx6gdHobyfnFzovwaVZvxf6nIj/rCciOYwV0bfW9Ba/77+8vX/",
-	"BQAA//8=",
+	"5H3bjhs5luCvENodOHMn8mJXuWfLiX5wu+xpY8pTnnR29zTGBSUVQUlshcgokpGyYBiYp/2A3QXmfX9i",
+	"PqD/pL9kwUMyghEi46KU0lk1QANdTjF4O4fnfvk8Sfm64IwwJScvPk8KLPCaKCLgXy8XhKm3mf5PyiYv",
+	"JgVWy0kyYXhNJi8m2P6aTAT5uaSCZJMXSpQkmch0SdZYf6a2hR4qlaBsMfnyJZm84oyRVFHOohOn/pBx",
+	"s7+hJM+iE8/tr+PmfMvuqCLRSan7eZ9Zb/iKsMjECn4bN+s7sp4REd3r2v08btYfZ38hqfpnmCM4L4cB",
+	"o2b9ogfLgjNJANfeCz7LyVr/Z8qZIkzp/8RFkdMUa1y4KMyIv/+L5HBl9dz/XZD55MXkv13UyHxhfpUX",
+	"bl5YMSMyFbTQ001eTF4ydP3mFfru2+f/gOzk53Be+y08gTQlhQJgwS6uyc8lkbC3QvCCCEXN/pm9neYS",
+	"1/Y+0JwLhBEjG4TTlJdMnU+S9p0kkwJLueEi253on8kGuV/RiTfPKeICqSVB5BOVirIF4owEJv/iA+ff",
+	"6pV+qkZaIH5JzLvfPeJMELwiYsoLg7P2uxnnOcFMf+hGKEGLgmRTDLPMuVjr/5pkWJEzRdckdPb61U9p",
+	"FsCYxgh327tjBMFq5MqNmw7MCWRjmuICbgFnGdVDcf6+cTv2M8oUWRChv9u51yUWMM90XeaKFjklYhfS",
+	"77FU6I7kPKVqq0ejv/4HUksqE0SZwiuCMJMbIiT69tl3HqC9hSP3tyJb2ClVZC373g3gwD+RrXcQLASG",
+	"f0dvv8ClJNlUECwjdylTXpCRu/igvwntQyqsSpiDsHKt0Rqnit5pIJudeNhdb8G/293r/x5eUaqQICkX",
+	"mUQFEUjwPNdPa8lLgWZkzgWBN2fxHWl8l2FYbMhsyflqSoTgAWjfLAnKNcQzktM7IrZojmleCpIgOkeY",
+	"bYN0wk0qSSqIChzCTEaJRCkWYov+9eyVJhZESLpgZx/ogmFVCvICySV+9vw3v/39u5evzj78/uWz5785",
+	"MZMmaMaz7SmiDC3Jp85dlCIP8w2f4NDMsYvmg2s//N1nXsG5Bbrwe2o816RJs5pbbhCLCjPtM4mSxZca",
+	"w6jaBshjztMVyaaz7RS2MBjJQWgB+ISQfLadZng7eLLv8faal4p0zSf0gGn9egZNDLN+gG+ic2f28Uzt",
+	"45lq1J7qVxOikC0MaW8s2b3R6jY6l4rC7nuiMAVcxXn+43zy4t8GUJ/Jl6QNaezhQO/3FcK0z1vNsrvf",
+	"n9yO37KiDHDiHV7Zfv5zXOZKIsWBTCnCMFNPJOIs36L64/PHyA13v/x1sZs4i4jS0TA2a+a8ixl7yD8R",
+	"cQEeFFzwmMniwBJkTj+FOeCcCqlQusQCp5pJIT4HxF2RbaKRWL/xBaOSIBoWnAW546tRO+1gT3anDf4Q",
+	"pSkGW3bgUHGA5mE/Tv7HxwkoA8Qwez0seCK7TO8MZlx4ioIIUFqaD8AhrySa7aU5wZpr4qIgLIzBzXfQ",
+	"urhK9XMU2ls1eGk5EQGKhtMV45ucZIuxasNeAn/FB4Lky+iuO1uPidWUhX+QGkKWTbhLp2zOtRyCBdOj",
+	"9P6poinOwzdPVU4GylawDW9R93V13H58FmvN32UAOloNJwF81sO4xLlEG6qWCDPES5XyNXmB7DfoJMUM",
+	"iy3oqRlJaUYyNNsijAS5o2RDBDrRCr/geaKl0YxvEvvTaVCgxmLtX6iZ3YiNehJ9BTALWCP0NMGbTel0",
+	"SRfL3RP9ieaSM/Tdc/R3qCy08D/jJdxsjVu8nOUeYrFyPTN7S+k055vuSXO+GTkpF4KkimRh7iGwChge",
+	"qo/QX/+zBsUl2iwJQ4yrpVZnqHQ/nQ7ZSlt+EWtDNwA1/H3aTVX3UV93EO3KjKrXTIltiCw4OYR8wusi",
+	"r41Y54LnRE7TJWYLWHIHxDhVXEzJ2j715v28XhdqC2RUbqUia2RWkkFCenja0tzM70CjvMBzRQS6w3lJ",
+	"JMIsQ1wtiUBgDvvkk/j67iT5ubE1ytRvvg0+G4XFIqQq/mmJFfBacwFogyXCM16qBJHzxbl+0nCF/SYl",
+	"vRe4q8SBrQmDag/VJUWx4T1eBHgqYUrQMdJcjVghIwb5pKZpKSQPG2EkwhLdmgG36ATom74niddaYMm1",
+	"nHIKGKT/qmdDBV6QK4RnkjCFOIMfQLnXP/RfoDtf6Fp+V+ar9zyn6TZqgcRZNlV4Mfx+3q4LnKobvAhd",
+	"T8rZnBpS27yad1is4GTA8OUTVOhtUQL35Qg8uSMM0XlFaUguCTJv1X9inunQqBU0a25/53mt8ae35sfn",
+	"l5eXyWRNmf33090zrHlGeu3DcKnv9EgAx5rfkQNeoyRM0mHa4gdvaBs16tuJIcc18LprIss8gBsWLmEO",
+	"ssYqXcZ+lCsw5Q6+Db2XDyta9AqObtWk2ly9WPSQPM9nOF0FNeJ5TlMVUT73kRIrix0r8xxrjtgUDD2V",
+	"GNM8dn+GUvQbV8zB3pjR8B2jctm95d6NRSTWDoVZkIKLAJvQD96+X5STubIOjWW5xprOD7QgmUO+srAK",
+	"vRehxVc1ABkDPyorCTnRUJTMCtkZZ/q+LJyCkjZXOB9gpAJR28K0uki3tpvGO0a958TD0Wor1YW3jJE+",
+	"9B0m9j2Kl+AW2H0ahRWDB0LnvR2uD+49t743Xz3NoMHCHxFlYPs+Fe+Au3ylxvU1/vQDYQu1nLx4Bryj",
+	"mxtXQC521IjmuYDaBQhSFraD1ALi7nNVZB12frWx0A5MzDKdAtUrnNOZ0cgDMsOCMBXzt80oG84FvWV+",
+	"R1lQoiiF0KuppSByyY15ZID+U5lSIqbIyO7XlE2l1RmC5KJcLIjUL65nQxEqW2+wFq0HnEaL8v0AruBS",
+	"21Uq4dk7mIVR6G7DB7Tr9+CJBmAAoTvV0LRclzlW9I5MPWEjZi3ACmn+MeN3BHybaEZZUG3xpi0ESam0",
+	"aLwHmDploLng64EQvO8+FB+0UJsc6Q3Cx77A5Ovc9b6C0IjcZRAVlpiyPxJB5zb2IoANS5KuCk5tmMYg",
+	"d8qr+psvP7UvSgtcdy4MaYA+Cybj6Qxn05gOHAGENwdfhXlGUceidD9TvppU225vKfHvKHLLbEFe3wVj",
+	"LYzi7EyLlb8BHFIa7PpoXGDrfnBimLFlBAUcMC6E5TqwOKCNoEoROL/PFXplTDPYmf37h4+QwI2nPbzp",
+	"V9fvnki7dc8jr09BhoWTZPYJaGg1+dwQc0qLucWZ1BLLZZjbh8fXhv9dFwroqtM7InbIz3Ck1+LMNLop",
+	"R6KHQr9TlUi5iLJnJyFPZ9swgCX52bmB4IUhtcQKlSyjmWEZVqYffwNmaRlfFqY3i5Ys4xAVsMc6w41z",
+	"pSRi6I3D2IHPLWihA6kCq0DkhRfG50BXyx/2MTpKkvgkKvEFFo8g1Cfz993EsvZD3EHzGmBNrPHUL0Bn",
+	"H7Xj9DZsWqye/jBZ16PcEctiQPixJkVLrHYMh/vgWEAt0LfEojKevQIT+xdVxJw06Ycj7jp6yWYaj1d8",
+	"qVBOsFTo6TPPr9tvA91ZurVQ+FS+LNLioyPYTZQorsg2RsaGv3Hpgq6C89zhvLFCJY0En7DFd7svf277",
+	"ss10wcuq3nwggglL4qIQWuB8/xbpX9Efrn+4QgScJ78F/C0Ev6MZEU8kykzYyfmh3LSpIBlhiuJ8SKhJ",
+	"JIJl8qclTZfImwthocm8ShDB6RLJJd8wExmDJcJojeUK5XRF0O3f/v3/Vf/DT2fPbs/RDbCIVBAl9fHX",
+	"kuR3xEzJNG1CgqhSMJIF3TU2dgbCp4JqSFcoRmWPDP8sStZrYd6y9Lpk1Sdyy9JDhXcwQjI5zTzVqAkG",
+	"CHKTaLPkkhiXwRZRiaSieQ6IZLEnQXiDKQQyY4ZwtqbsifEryGbEkh8gRD6Zw4w6isPcARHkZlwwBIiR",
+	"zSSxikDLTOdRCb03vWFxh/PpmrJSkYD8cYl+i/RQg42coYysMctCh+4MX7H7TeoH3XxMsQ15kZYta2SN",
+	"tjuQ7iYyN0EGsyZSWj4ckX973EBtlhvW5ELamls6vG3Qpiln11iRUByEGCElVOEUoUBJvI14KuY8z+5l",
+	"9W8dGlZKzM792YPnB6DXwIsKCD6jOBLZXpYzWXD1AuE0JVJOIRvmCkmcEznnIiUvUJpTI3Qm7j9d6LIg",
+	"c0Hk0nyETnK+oEzvF/HCbOX0ChW0IJmgdxCqQuv5WTbjn14g1kyjqC+pI8BtD3oSIwxr/ImuNYV5enn5",
+	"P42f0/z7spcWtMlAHNImBykK5Sp0Yld54zkZEzmck153oIsRMFPH95yZTQ+3Otnxu1G8QUFH83eT0YVy",
+	"ylZXvnjA+CZBkrIUTA2CaP7FONIbR5KIOyL65Vu9aDje93u8fR+WYW34d4MYBHlzmKKAjWQfk6MJtDaf",
+	"69lDQGmGmweMxlFRx56qef1//vOf/3z27t3Z998Hozz1Sv1WObNvMzixWwjuncwpA9pk9KL7aQ9pNUdT",
+	"NKgjlLBIl/TOev2k4iLii9wnhOgNF+jWLnX7An3GSgk6KxV5gT4bjTNBoLh/+RKgam3vg6r23e1beuOs",
+	"Xm02aQ8atK4eKtFrPW0FV+yOKaXi6/AuopL2jIRpXnQnHQY7w27kuEyQHw1MA1KDEZuHRbSY0MDN1MwR",
+	"DgLIppquhe8n8l1I7uxP4KkMS/bf5pbtIt4+/V013ouF5C7Y6zuurieKqONpVNyqGwV6X3h0nBzBHsem",
+	"qJgXuMvcsoq2TZdU05oRGURtshiSX3uTRITWLwlho1Qyo5WO/craC8ee07yT2BnbPKWRstY8XmvfSejy",
+	"d3YZFgIAnK+doj8opUBLLMKIcCYkD2GFrCoNEZy3IFrdBs0ycUUsFIDWoz751Gtn93HCWskn3TtwcoiZ",
+	"KLp+2L5rYhXH0eEQ3g8NE7LruQ9Cu63DBj2RQSslOXWODZJiaez06zWV1hheUApWPsPfzd8oKFxzk/+Y",
+	"ciZJg8bUd/2WSbpYqmsTpD4iFqTp5dv9+VCKcYzixuMjGu4Gh6awn+CtmwuQQSn7WCp5Mvm5JCWZZqRQ",
+	"y8Y17S9uzgTB8ajNgrBMD+zHVCBYbrg3bejydoL1bCiWnM62XhZe5HTRPJmI3hJ1LbZOYD1QlTOIDdz7",
+	"ZkSIb/1sQjG+OR4bcUtUDG5ibLavURpD0iIRbQk5Apn99totfe/4LXyZrY5J0bP3g2uHGfuf7560vsfg",
+	"1HRNpopPyyKzAaPRZKdA9tHdwjfTDAkXOhhI2y/X24qfhxM/e9g0WJM3+yp2rij80g3iN2lbmOS64inv",
+	"60DNoZYmV9VkWspQ+MqNKInJaYI4ATDF4FwrEVu0xBJcCKZOyhUYEgvIdWEIy5UEFyxVsqqrEk5MIJ8K",
+	"KogcJZEewj6WTEzadozptoDpD05a1rT2NTYOFQUZOUx2cRdsx99sRDwxJrtwMMlrwAobSgIOJbRZcmvl",
+	"CyffHgZ+u86ims+as4fsPyENuw3OhnfGu8bGRVQbCEH4B76gbA/Lb2dIgMHBXQh8yMuFA4AZgxRHvCDs",
+	"yrn9qloFoFoNyJWyN9IZGGCqYR0bjSMoGZWVj4VcVTGCjEotjIaNi16o0QDEq8N33IVbAuMwMeQwDIHi",
+	"fWW62s3b0dpLSvrCsGuPSNAbEozzbdlIcS41t6A58T3OVXosVsb7Cg5o2eN+9jnEnT1BfX0hi9o+2WhO",
+	"Am6HNGwbB9hgidIll4QliAugbvYSgtRt35w0YPhx7/WPd0QImhEIjEAgFaAPP7w07FkSdR7JSz1Uqp0R",
+	"Vu5RA6IpQq5NZkUQQUMwt0fxhVsLv/h7iPodhqUuV7TTYfDM4IUJAw6nMs8HpNjUFuT9onWHmS7dKj/t",
+	"1OUzCbQuQs4UBzmxhz21wSPngI+8FGnD52JHWTMINzkSZb7SrHENmVa9HNdlMHuJy3Ydd31xgL6FNaJ8",
+	"NRNbF6fjNtq0GHjkYovXA8pqwaj+/YSzQnc1Hd9NY7L9uswV43Cpxo9h49NGpFo4+Wd8WtBQw301SWMj",
+	"ya5BvxUXO8T2UDLnFBxgn6nrK1iA+N93QD5aOSrIb4MFpNDl+XfPz4dVqTgaEzwYtzoe7+nnI3E4vbMX",
+	"UklxJaT4WE05magNnxZEGIXbFkQLCnbvBeWCqu0bIF0BE3j191CqXJil/55v0BxbMgzfozW/sxyeQtmM",
+	"JcFZhLMPynSz26o30ZGi5tWIDSdbttQOpcVgtMbpkjJyJgjO4A8Qp4f0N+fdFTzCKeEj3QjGmxNMdQYu",
+	"EY0srgT8wNVG6gLVbtu6XAoU83gxyzFb9UpA1gnrCgfVwn0Uh20g/4G9CYbmucyuWCY6yvnCzw0xWQsk",
+	"8xKBkiGR2Xq5baxA58bK2q+u35k5kUndRifmduw/obwRlWhGKFsgJUCfWGDK0AlMT9niNCg0YZUuO+Ig",
+	"LLEeaGvcS7G9q5cY5je1MH/tPgzgNvlUQFri1LCXbnadjyHDbvU3eVgLGJ9VVRUs60iIIvYUZiDOSUdd",
+	"hZGhqz1pUi7kyfEHxwJiLAL4R4g/iJINJjXeT6WemWSVbW2A0SDmnOtML6qh0MB7/8o9XK3Duyoa5S7f",
+	"IVS/ScJi0tiQi4rm7UZdjA5BsFPdCAwiQyjsp3XD3fEDO29z17T3KSWiCL+EOFsZVOI3HNtYbwqe7PBC",
+	"CYNjE2wNhK7QhMBF96TcPkARsN30EMHXYcDwAS5x5dLDG4l5HdF7772A5aoopIl/hpxiCMDWT6yKuYbw",
+	"Axs2HRZCy1lO02BlUpwvtHy6bFTve509e/786XfBuTqyrgpYZroy68ywJL/5dvKClXmeBKQFgTfom2dn",
+	"s62CiqK9UlC9Uy/FylsydJf/UpKSxKonqqmgchUW5br9+M7wKKfPvl3G/LMZxWzqJVGmnGVDvZOcTZWw",
+	"JV525zauvQgQzI9RIU5rX5rk5RQPFWBacKhWb6zl7Tmprta7x/alhaB1DbzilaU844JXI9QqFt8UplUu",
+	"ALJaLLxLzeC/91Kq7hGdzNdrwlQ0ET7K4Luq0iQTW+1zV2zGRSH4HckSRDKq9P8L8hcQCa+Q9YKhE84I",
+	"uIU2HJnxOJenV4jIFOcYhtriSeeR/C0/VT0ijU2jECtZxqclU4ZQD7tGF6sGdZ1FRodYkupiPc20ZzdB",
+	"fYvAZOKY8FaFdN97Klrm1iPBDu7nkFHHL9KSY7o2ddobCzWDvo+vytjk4XCMpFcwQiMjzuq4AbBkbLBE",
+	"cwI16dAJ/EUPMjXTT8/9AkYRTdF5ZewwW5si5WWeIcYVmhGYMWxzKMk4pc09kUen6kXLi2pMRBJvzocY",
+	"b+PRoub3UGB9r6ZlPo0GxD+IHgqRwn6WbKfvt8kA9OcESzLdJ3DingpwnMw2FeT7SAwPr1ybX6OJYOZ3",
+	"RJkt/AqisSUkkZKu8SSlvoA5IzHtFDHsFnaCycbKXuHugZqkCdLXFNo0n6h7z2Ff987+6pCW2u/pgls0",
+	"Z+Cxvgib5Rg9uWHb7tORA8w2Jks+iK3CGSRqE0VlvWi4CgL81ufRdZnJRvyP5R3mRh3441LEO6zSQN3z",
+	"19BNgHF2Zqo75FQqtC6lgvrTmNacsiq7dKLwQiK5xIIgzsipKwyh8IpI054Aqv+eW2i0ZJaAvwE6KiCa",
+	"QaGQkYRdhnol2O4IMODjBHGBPk7sP8YtsVdWOkA53HwhZLzr773gIwyNzFw1FEgmUHLdaIilVmZzvhm0",
+	"yI5frL8lRAzZiBI0jYQcGx2tIKLqEBTpjfXsW+i8JRPE88zkudggsfYOOyp0wbMfzt89hT5cphZ6F4yI",
+	"47JfRKYMqb5y4i+UhO4s/sxh/yEjV0oKJaeMBNoUzHEuyQsvfAfSngVJCb3TL9oIna0y+R5zwHnONySb",
+	"HibCzcm406D1y3GZKbjdp0aRmNpQ/MHpnmtHDPtBZ+gmfLOdbrhYhYRdAhX7QQvAeQ5VceAy0BpvEahJ",
+	"aC74utnGxttmvLgAr82WgVD8pqe700f+w8t3dmRnERG3Xhuq7s6SBio1txCHjXd7PagbiV9o4e8YHOwl",
+	"ey2Ea7Em+yRodoU+TmwLHhbutTkSN/dBwsMgyt7du+IU31G4OMU/hhnzkFbIETGydXhs1dnQHTKI3jxv",
+	"xnpka8o8Im9S/dxek4n9a4hl79RS363R0lE8s1E2k5fCOtQ7bSiVmvDq+h1a8jzT2sNmzyzpZKL5edfm",
+	"6l2hjeCmpme8Lmufpje0TFuw2tqwsohwoPr+IvD3S5eP9kB1FuvuCiTYC0J9juk856UK9h/0mwXgUvEz",
+	"F59qtQj77ROJTPcmZFoJ7UKN7rzZLhPHKFvulw74RPOUoKJvKLR8yTdojdnWZjms0YYIY+4z/N69GxfT",
+	"WtTy/6411W9l0VwGZufQSoXYKIBqZbcE4yjnbEGEeaTOLRbgBRAhNEpO623fUOVHt7pRWWQw4bwa+ZFp",
+	"/yFN5A6Uz+MKEINkSK+CtpDa1/NAXb+F+j78JgvuhF1vMRqrO7xxAJRz4XmpgoXvNICghaHk+R1BGLkd",
+	"XiG+pq6RRpFrFbtquJB4iiJUiplWdGZFSDF1VEZTNjU1XomfOvwVrT1VHzldvvs9xOKHU4/5jMUc4upe",
+	"jyi0upvz4vXZWJFCefdS7a2j7Ueb2sfTpa4NxTpO0vwu8QSt95tLZDM0R2fVF0QATW2+/boTA1DdaTd5",
+	"7c1p38dDE7PU+HaaUXaZJc5VVwNY/ftxmuj09ZeIS+hEpBovZkUE+gY8TyrT2rzqRU4ZmmFJJYJqtxKd",
+	"PL28vLyEgh9lnof7JUplg2j6Xigv1QcYq6/ZxYZ37LIqlogEVgQ1du41OQTVVxN38iklfqc+v/716NSd",
+	"hv91wMn+aEePCljzi0pY8ytUxPIh2L6rVn+OxlPz0bGJui2TrncfVelGd94O8jQ2ks1RtfsHsvn4M7Ci",
+	"Tncgm50wZgXoorr3pjEQliDQGtSnMAVtPv7mOi4r7/lluFhtjC70vDk37TeXl+jkG/R3p/3SkYfXTVTu",
+	"wKEPjlxUDqj53O+pWvVb1RQnqpq2cCGs6YSZYrDxxZAGFw8Tn+eA01/+H0ZX1Pc+nRRGdPnkbn/B3/bg",
+	"BUGN2DuadyveEtVOvLoszX4BNusD97QD9TcTIQad/NQqmJzl2xfo6d/+/f8Ax5wknfVmPIH/aVjgP8BF",
+	"qlisqv3sD5HyJHvLHTv0JUA9Ypv5Y81sWyqAIQcjZFOrqt1LJIOC31FEN+XA9xF7drzblMlyPqcpNUqF",
+	"Tf4tBF9z5fg51N/Kw/rXsByoqnugHt24oTB+lAo8U6UcX9GwIzohlgTQ2uxO4H28oqHnawjUYLBuyuA2",
+	"XW/u3V9sf+2wAblcD8ioHOwg9Q5iQj/24GZjdaMwaHbSnB0/xAWtM5sr9phMSrZifMPG2ARuKtOrJAqd",
+	"6DeIfovSnGBBstPzaEVAoOB1gjRcRccdXoMqE+jAMto+aRplj2TiIfG/su/aGXt3P1bObh79/tJ2Ex3v",
+	"J2g39hYunsjCRMxZiOXYfVf30L1vN3sQHM1QKvcsTLP56jnb5109+NBr+EBkOLo6lWJuqsIHMksJy6A9",
+	"+L+evfpw/ebsRg+7RZyZqBeTKBgOWibClnKUHcGSpQQL6RZl3NnMXeiWqZ9zhSAHw1hUGb6jC/DLj4tp",
+	"OWSVqr6vb2DUNZnXn8hYEJIrEeQugto6XoreEWS6/yM+Px9qGGsu3U7Fl/0lDP4gA1zEFtJyR6nuoS6N",
+	"44M68dEpiNAbqtKl22rEJN1XXwnvXN2M5JwtJFK8v6SSnT24O9s4JmQB7qvlfZ/O2wEe2d8Ve6gBrxB8",
+	"IYiU8f5XHczHKNJQ8zcsjtiAsSm0nu4cMbSmbGPG9ufNHYVgKBUWYwGxa3CHIAjIPq2aa8syTQkxkZ8d",
+	"HbZluV4PUBU0qn2wQ/V7FXSxaKaorTEr4cT6k6wEMxuUWw5S+CEFyytR1q3WMsdVmBJ7Gx/qs/UmE/me",
+	"vngVkP6GSj/OEbatk+rzPJGmBrRMUOUYNC2WoKgVwsiLOO3tqrSJFWa1zQuCv44pbjKkQ4I/46DmQzcV",
+	"lbx/1bextd1kXi4GZknD0Mow15OrXPOwoYLzscvP7XvQeH+XG7qG2tevmQo+pYMoWfta/qK6WdtS6cLO",
+	"gZpUycZ1ZJDfWSMV6ynJaLhUd1/excBG4pp+WZtbMyK+0t+sJc4aHzpsccYi9TjaQ12TIsepFYANpWj0",
+	"+IPcrkIQSZga18bpUC2ZItdnalLGow72ep1ryt6a8U8PVSkyfoIeIXVYuVoYFUQyGYqMOlT1za7iqtEt",
+	"abXs7TxIkUojuXXByHwNljrZ3fotE3iuxk5X9dSPGP1FyVJsu/ZfXl6iuge/DVEqcrzVP4ey5yH+23Sp",
+	"3RDZdGnFuuzVG0pchWlzsMRdmL+r+H3bI+7eetmIB/fTVUvFp3VH/HD0FIGINONa98On4Daqj9GJSVtG",
+	"XFSJy2i2RRhVsZr2wqCSlPsK4n1RXfAnGnvlqrhE5CsXfdYjPgVqwdjyYa2riN/yPg7WgaXehvhhryoZ",
+	"FlasxFdDvyGdaJRJYx0sBAa1UjUOAuzXYCpBtr7nveuutdxPhw7A6DpNnXuG/NqkY+ssVMAOVIyH2tpz",
+	"HkknNCU2EXQHJkvKTOkteLlESLpgaENmbtg5esX5ihIkjclNXhlr2UeWwt/PcKmWmn8DZbDFtiADTRI7",
+	"s/3yiUSvPly/Qaa9ozGQfWQtY9yS4IyIcwT110yH3us3r9B33z7/B2QDif/+L5IztKFqqRUjUy3uNuUZ",
+	"uf3IMMsSiM2DVsoGZbR2WwoiE1QQcWaa7dyamnC35x/ZR2bsV1V6oFawciyslFLbgxBVCBQZvffbT2f1",
+	"L7cvPrJbU2rkFp0w7k58mqDbxvXcohPQ7eiCkeyMMjD3nEL5X1dVQd+JZ4NyBbibhkR0IglBt//4+gZd",
+	"2LVuT88/sqoK3IuJD04P4iYkRdrOtedPzy9tLjHDBZ28mHxzfnn+DVToVkt4GRe2Ev+FX0O84EaGqO7s",
+	"baaXbPQpn1S18n7Hs601OykbPgihxSl8evEX6781j2pYcGG7GfqX5uvQ+oBReQvOpCGOzy6/3X0Pbh4b",
+	"+JxBmvu3l5exXVQzXriqhjD+6YjxvlHFXpl5JQ2keFI3OEAnhGWAjFQgDqlK7i2euvrFIB5WLj0fNzWd",
+	"9VEQNnBRp3IuSACSP1CpXpohO7d4OQqUsQzSYcGRCzKko4aZNEwGQ5Zq+OB8POT0+G/2hfRNVUX/iUQv",
+	"3yLsrreCX3WMNvjgh3NBcGZThUJvDywR5sKO8/BgbiN4DHptTw+7cgicN04CeYBney/gv8wycIbovV5B",
+	"9xIXFyZTXkBOvyQKYZYZ123tkzLsis/ho0ZJ46F4s8bMRbLYZ3/xGf7/bfYlSgD+kagal+7x/HvBap2y",
+	"A4B7TGDp8d/uC9wfmSvCADKJBhRAVSZoRbYSoAq6uykXMPq9Y4HXREHWcsRjXQ+xrzSD+uyFy1BswtbY",
+	"Ax4Tqbj8r00q7oV9VoJw1AWdFLiUxInHJjouQSkuZFKh5YbMlpyvTg9ERS5mguAVEXqvhpjcA2eD3O1a",
+	"TwzDfmeWmjwGHHq8OJFzSRBGSkAdNnRHcp5StUWz6vYOAndN3o4Bbk+Y+Seo/LgvkRpq49wRHO8rzgyL",
+	"MKpOuBtcJEkqSChowDa2T8mVqfOg2c0Sy6WWIVakGNCEyU4dCiwK4/yKbBEo1nrZxDA4mOPXRkvfSlkC",
+	"KX35/q0+9ZU1X+iz6vsFmwXEtcgNEcg2vD7YU7r4vCJbK5VlJCcm5LNNCe/4qvk0+nRc80n22ImW2SbC",
+	"Bt0UINset7u3wJR8nlA9X4HV0vkVXkwAIpO2CJN4T7392H4C+OZE9OnXZsjOfpvAe8vSvMwIwumK8U1O",
+	"sgXJEGfE1FrSI34uCWR22A3j3AVZrIOFKzTVPaRGXx10mEavh/dr9GbSIRq9ucXze5phfiwIQ2ZVdNLm",
+	"lkaChwRPuiKniXOrQDkjH0OrXQ+wv8DYi8/w//r9e/ANcNQAYtovx6FmjOG+rFc3EBpCV7yPHj1xeYfF",
+	"CmRkfToE0VZDABcg3GVGVfe71iNeMyUo6X3dPxb455IYNnMLCRBpKSQXt87sCxUHeGkLF6L3WFrfOV67",
+	"nHzp1M4YRTBTTroQw9G+1pc5XVPV+LDqf/X80uvt9+zSd6w/DTnWd06uZRdibgltoDoChDQ8kbYfrK1f",
+	"Jw3HVeSTQicpluSMMhcMRU6jRNBGR9Qb95KDvnl2mYRuoGuD+oYN6ze5syemR79tamaNx7fGkl8PLgSZ",
+	"00/GK0YVAjMuZej2/NZNYOJiz2+7TmLMPcGjPL0cfRTNWYV1ecImKZMKsyj2QHV7f/lhZTo692BL2AxZ",
+	"Htx7Ixf/6ZjKoX7d7w052GVG8EwhplcPc+d97NbJm6rDrtm2El7r3abjKc78ShsRtcP7MqqsLcvQT7W8",
+	"yPmCsrgfCbrcHsk01eig+8DGKZe0EMCcD+D8QZRd+R5TZFys1jysn4hxj8LOPhB1ZlyzzR20X8OXh0C+",
+	"Z9/ti3z65JooAtW0rcBZVjm/GihmWpW3MMz4XZvY5Yp+xNBL/z5ExLFg4aWKwcVmWt0LNk/vdXe8NI6D",
+	"lre9/+ICYqnXPTIq37yqGhqGhNQW+a6StEbLHn7VrtEfuyjJ0R96ufejv61qee2zrp9lPfprV6diPJMO",
+	"zWYKct2f5VclcST5OSjPRlh+VTMpsIF4BbihEuwIofWYcoQLY+gTJOyL/CWIEHV7v6aUkBjaviJbSZQ+",
+	"mElAcdTJ0ZxdAmV+yfnCkx/s6AtD9c9sL6GYD9Pc8g98UXc4OiJM60XihtSvEXZg2zUhc2dgX4P6bXdE",
+	"0Dm1cU419J5IG4ti6tWZokX3BhgsFgfWH+Hnmrcc8+FRBqvZ70PAqlI6NzhfoTkvWXaF+Eoz/LlpR290",
+	"PNfmeoYzoHKa6mQPDeI/6T3CZrlYyQKn5Il1CaT6rCaqQEPSWO4PD9rP5j964gleufyJI9NUW3cu/ALN",
+	"Tn8JEQVVusl42CQDzIcOZONN27tQv6gKIA6yXO63dNQ17KoU1uh1eK2xXXbygRXHVkXHAG67ioroxMb9",
+	"mw67pwnyCywmtu0tmKlcqUV0wjg0fIDYXUXYVVX1kqrTX4GLT4//btT45/cgxhD/vFOtGUxdlsVqSCaI",
+	"zqvarybV0xRnpuoKEc1hrI9Rj1FLQcjZBm+RVx5zFFlw79OQ7SqKrEfR88Yd1GfU2sAgx1G9mV7vkT/9",
+	"8KDQ+quH5t8aBbw9xwxvTuSgwmpVW5b6eIAVzvkigAcmN2NQ/OgrP8DwKNHbrWVGEdTDRZT62BQRFNro",
+	"8Ngo4Hf3ikVFTaRDJ34WJhYEEZaKbQHZUSxDTLMXJIgqBSPZ6Ri0851nHpZffK7/0Sc4NpHyWMLjeJR4",
+	"3PJjKFZ4OJEYFUPxygNlf+Tp0YlMLOP5gaW2XwGR+fahiNI10cpBggQ5W5Gtyd90hUJM8fU9kHkY6bnQ",
+	"jLRbErKFdA4sBolyhPzjavn0lt8qB0o9fyiQ4ujZJdJfPP7YsBT6kGpImZJJNQijLskHI3ZBgeqDwgIQ",
+	"Zxdpnh3Oo+iwIkxfRMnQian9AyqfFis5Iwjn+uhbRBlyRXJOHzsK6KPabJg1UTjDCrsia1q1WQhjpDNq",
+	"k3QBhLWhzlyDvpIjkBDlaiocA5NuiHxwGeim4pe7WGX7Xl8hDOYEyhYgTVKJbvnqt2AfvXX5B2siJV6Q",
+	"BErJY4Z+f3PzHkHu7aOPoQeLKShinmg8My029ZlV1Z3aEFmkSa7cF7nqtPsoF3rjCtoP8Lvu1Moa61Lc",
+	"33HbbI46NDKi/iY6sU39H+iLgcisd/qT6IQKLwbP93Zd4FTd4I6Dt4pcdQbhJvFe53zD/HJfV+gWs+0t",
+	"+i3CzO/0CualaMifWE9jcOj1235vUxNtX0lX3cvVeNDa4ZJmGWHRmLW6HtiYK/hA9IeaqBtZELqJg/pp",
+	"a09Elvt5Lyy1pXd3Ixtr1K9q6bs/2GJYps15uw2wRU/bBCJYm2d0lCXE91Ue6+dDwiyDj3k+lySyRF9J",
+	"pGM6wYGi9fvAHeLZABconWg6UUGb4sfvGTdii+UH+kSkZXJMbCyvNbfog2eI2wbmRNw1UrYGyrU1V7mY",
+	"lfnqzMSqxsOiflfmK6M5A+2k1g17ePVcL2TI8xEV86aq5R5lf3Ge3ecbV6F+76oQWQR9uBoSDyt5E+Uz",
+	"pARq8Gg8vdAqBV6ARubfA2VGy7CmRZznCLqugpfp9H4S0sVn+P8ek+EbG/91XMrVnbsO+3zsUu5LS5uq",
+	"zHVDJRKQ6J2elaCMzKFWK2fI1iU3dAoGuz8dX/V+Y0BvSqDvIMSFR+H2nDaZ2LpaIbul4VZmjeNQRjP5",
+	"V0mcNy+mC5VrHGFkY0H/ayR12Bz3iXsL6MSEoppGqPUbcWi/N0GjTNLFUsmLFOd0ZtCt0w/iDRukBGJb",
+	"4mGE7N/utnXI2FqFxSIqhZ5/992gEmjhqW3FwsDE3zy0TOtDKWb2r4c8dun1xxmInxkqhNVr0WzrV7Cb",
+	"UWZ6obr6E3/9D/N+kjprkoN5tqp1Z4IPV4QUElGFbKRdhR3uLbnnEXhMthOxL+nWj6lqcCi7nYpu2DVW",
+	"/Yl61fFo7Fns8dgspUHYmZDMu0MnXKC/lFIZYovX5PTQT/ExvZcWIAJv5kdGIJVqi2yHVINBSyzruqiP",
+	"/SG9avXddCc5qcuQ/vU/keu4rVktZa6X7KlhvX+iueQMffcc/R1ylY7l/R8MvyPCVS6NvZa3bupBfOcR",
+	"YVe18Qgpriqyuev4heGRNIjUoLz6P7BYJ8h0f0R4IQhZQ/ifomuCFEdGy02qztVg2Ha1gj788BLpHeUU",
+	"Q70P8JygjBQQxHlPbBNkrtlA3AxxbQZ4GHdAO8Cc59nIXgKK89V0LQeYDurJ66+GmBH+tCRg6bHVjM00",
+	"Dx2E9sYwZoJyjVXKOXn0w1AcfnAgRIxvIMx0C6Zgs11r0XqGbOV1hNl2gxuy8RCECYrHmyVWZ3QeRxlb",
+	"6fs4OplfcPmBdTJ7rq78BFNReMPLPENLfEdQxhlJECOflH7nG8Mni4KwR2mXajn5ixxvUbuTOvj7WVVp",
+	"uq6EjheYMqkVNnMLhvhZ5YwLZLHqHjTrjips/b1QtPhLN490wydHZWhulfe26HWEs9W7P98rlufp5d4h",
+	"0BrpMDM7ICinzCTOcIFOTArSlbXjQx1o2XKyNmmGnkJ2ZP2ONSHB/REoNm3NSAEwX+A0JcUeHv3m7PFq",
+	"K3r2Fr4coQpja5lHnPWuVSBcN4mz/OaOGkc7yGiPOfv94d6WgWn1ugAeV8i0ITIPyZaBRnQOxcqtR0nS",
+	"BdO8fNTbql5HT0b4WzvmoKKat/CgADmzid74OO/UvYJZ/XQkxK9siUKGMpCsGXX20NLae8Iy/TQ82hVO",
+	"GxgEb/PuhmUI2Gs+ZnaAWeJrZQaYjl4Om/p4a1JbxYHPnciqPuPpry1xwNwJknxNOCNaY4RyHYaZ23Sl",
+	"FAvhMoo5M1qVLwiMwsemNgCjLz6b/xhUJdHD1V9bjcRihwDsdbP7SU+VB85O18kc3tkxB2UO3sKDmIPZ",
+	"RC9zcNMOzxozXySuza1mta4710PzBHvRvXzAO2QnH/AAfPHZ/Id9deNw5p39tD8xxELpmEkhzT5uDywJ",
+	"OywMMxUbeWJR6r96Qogra26v44lE0GNP6/V139fBGO1zksJGN12QT9B/P0a8XsPPXizUQcNuD1uFtY4e",
+	"3m1ktcXrvL+nHoyqun8NIYAaZ91dPna++drrpWENRFiiP7989wM6Mf8+w/Is5Rk53S/QrkIqunZIFZai",
+	"365bWHXEOBJY6ivRuuYWYmULNA5ldD43zuLNkkB3I6rQBkvnDHvsZktzxuopoLnga0CtK6MbZGI7FaWJ",
+	"5dRnRVRWmbQmudaWX0ir4jd7hZM0WkpGxbH3Xp/HoSEke6YQVHR6fO03XirysFkLe7vS53kri+AXVrPt",
+	"6HV/H1tAepNzNl7NIF3CvaBQI0vT1b/fVeh3WzXfDKp1XkXE/2LCHkwTuSf1htul4UbEvdeXFjBZVhfi",
+	"8WT3t4vP7j97wobf113Aj8cY7RrdwcNuw48/ftjt1Gt+BXQ/EBU8BoBDaljVUB1fxSqMHBeCuC72R1s9",
+	"3uNIie3Losi3kYzhFpbgFXGhd6YpJFaKrIvH2JzoXprgjdjaTNOqvSx4fk2pK5t5qpHGkJQrhO0o5Tu/",
+	"9SDGFRKkAAPv6b1KKJmIYHnx2RDrLxefzV8gF5iuSU4Z6SI01zD6xo08KEezRccH8zO3i9dMo36ficzN",
+	"PkhDtDM/DEY+e3Yvh3WFKIpD3zQNoCazQn/79//rMzJTi0kJDKkxnJkMNddpXD5BLhXUF+mt0/4wBLAS",
+	"d4eTn3CXG4e94+moOQ9kmHWnll27Ft2H6eWV8vXafrYTsqXRPtYFvajbtAcaFBjXKXif9dNBJ5mfC3t6",
+	"Huijrw+EJWfT1DYx31lS2rZj1WusmpfbkGGnexgUsJ3h9Zwy2Lq8LXTeEZHRVDVmLgrB7wxhART5qa8p",
+	"mLszu93w834480GNMXHjQZV+B6mgVoSEEDr98LKH8ubsT3dsBA9QEoYszEztG1NQgC/AIJLYRuTW5QOY",
+	"mdOVqeWh/zmEvpgfzjdcVDwMXm6aY7ruKQRohhzWve8ewyAeZVDhrTJX3u3gh/kGpW+SPDO3+TWKMhsw",
+	"KpMOkhNh6z8yvklMXRbKBVVbxEXW0IKGATjqxNegrG9THpAelyzQrvCpKTJ0VfU7fnp5HijfnkwgyNgS",
+	"7QBhhvqZMOYK8TVVIPiamFMTnuxd5BpvoRRyuBPigFaPjwOvk0lOsCRT8qmggsgRQcvBFxGYbqiV36Dq",
+	"skrq2diAZSoQzGkaG5UsJ1JL4lpmevS09wfYuCmW+0k5dv/0Es22DlcThBVac6nQs8vTKzvElU5aQuKO",
+	"IO68pso2X5OdMlR7UuQLQeByuyLlYYBHnQ/xkK0g0MThHhnk+M/KXsaQDP5q6KgUfpAb3KePHXn/kd6Z",
+	"qlcGDS3y4jy3Vb64JKYU/SnQSTAPSE2JAbXug5uw1MVn/X89tjSPtB2zMrZHQOPE65dQr1Pv028rYFKQ",
+	"vcR7l05pqgS58A4oA5QY+wfjm30EhV4100B7b92wiTMXtVY8yMy2z+K19BNwN9rlk0rNe2JMliZ658Q1",
+	"65NEqdxGsulRp7Z/jdHSn0hP8TctkaHgegUll64wJySDl6p5hS2w7gpkwAymSsY5utlwDSbJmX3PjJAM",
+	"qQ1HGRQcS5XTEIQ0IXd8w+poabMxrR+YZDBTsdd+Ic/RS3MgPcDdAEoxQzOCSpbp3WhK8fQSSZJylkF7",
+	"2eab/h6UqtazPrAq3/J3VOz38hKlSyxwqqrTm2NKQqRtfbnDo1p6ebtgPqhYnOXbFwAMe4/mI6Q/ksFZ",
+	"4cHtzkcy6mari78rbk2RlElFsBafZP28oWAcUngFR0AnHycfJ6afmK3G2KnY6wVr/T6ZEJniHBu36YoW",
+	"/Rq/m/1rq/oGo753ZdNiUQL29/NfQ3+Be7D+lwYBEqThn1hLQYIc9CE+akULyBDQHKWtYB6O+V9ouvEQ",
+	"NLwVKsgy3kKZry5fJJVxBjwTvzoPDF5ZcbPGpifSJOlVzMR6bQHpTmz+es1OTq/qX03wC8ij9Xz3wcs1",
+	"UYKmsl8afWcHHh1h3EIBnLE/fbWMEZAtZlvI8jZiT0GEM61UuZfPvkVLXjacGDBO/9FlhPvejvuAD2br",
+	"tkCaW/0XM/CgimW9+AiDDWyk1xJppx6ihpqTfQ0zpN8zzMDDQFeCFRIs68YEWTcgqSkATlMi4SETnC4P",
+	"Z6SEHBz/qo/U1aleYUR+99NjrB9CCpuK9NiNEaafiCEJJ9BG+nQIJmh1hLJFM4axQREuPsP/h5MOAlKG",
+	"HT1azOhKSXisSHj5UEh440qnP06hZn+0rRIM4HRPpC06DFkGCRIl/N+HH17KSrgGKUcgMKBvD4XqRt+E",
+	"0PM+FqgHvoJxBzatVmryGD7odtPfkcKffwgzvPZUcOBCwH+u6kLUnBEjfZ4/eIUK8MpDfIiRe8CGsqB3",
+	"xnyCrT7WTMcbzAxDpSc/kB3IH8LmEgV62zQTiWkwJbB7s0pSUxPbjN6F/f0x55hFgx/dw9C0OKdSIcY3",
+	"j10qgGIuqfGwwZ75vGFbc/Tzyv4zJ3NlWtkLgrwC8nsSV1fXqpukVqO+ogsYIl2q4MKDBTdA+xd3voen",
+	"k9CuZ1bmq3oT8T49YxrbxnvtVJd4vKrlX7kNrL+Fl5BvHw8ft5FFtunPX/gMnWAkSsYoW4C9u9LmJAan",
+	"da6IQFTaRH4CVSmpfJxFDO7Rn9XGXKETCFiR1m1vuqrK08Tmlwpl3EMOeb2a/U5stDdmYs/k/aKJ3RO5",
+	"+Oz+s8+56uP6A2BbH4V5/GkKDVpkyohB3ytrxSpMO5Dj9NqugbqHD9XWJetlZDDoa4Yy2Wprh2dh+mRf",
+	"t9yOSR+2e6kTXbBYyycobVfkdC7gRYlFJjDNna3cedw8qcYBrrcgXY+trCp1d6zu57xUX8dGZtbuzpay",
+	"d/VrK7hjYKu1Sot5jULbGs0wkgREa42OJif4CoIXNAuTiM/nI5GtLUTrPxqupBGgnyk5JDxiI/yR2PCI",
+	"edIOQZEKL0ggcW4UmRjEjgCah7WUPgQJMks9uIn0l0+Dvr1fY16PBnHhZGCNsRWPQydVff8E2fxtrVoU",
+	"eaOkxiFo0AU8k2E+gf1xPaxoVlTuA+zhqMgOS3wdn8AIhEdYVU1hADD/1SsXveN3/nuBdEJD2E/4fO6q",
+	"sicoxQyLrb6+goiUMDWdFTJB8zLPT68giKeAiBL7MXSXBAszlk3z8sgnJTHLZvxTu4VtO6W1uyG2mcOk",
+	"sfY2z6gbO5oIO/3RE2li5ORBuzoevXAFnisIdjheYafOUrr+tff3TbQg/fWxJDiWi9iclTRXZ5Qhi9jo",
+	"1fU773nYv4Ysx+aXc4ikvGcb8KR3/I/wrP5Zo5HR7Ae+Qy+1vEv4bqDG5KFwsIdDwJjHL4c7xDH7rcVx",
+	"E6W7K44/RpQ6ZF53VNJ/ndEAoh3CH2l4AXyVZRBUj/P33giz5yaKQcs6cNujv/2v/w0CiAm7PmFlnteR",
+	"1LumplYgtFn7a8dBj35YCJgR0ECNb782Mq+RTUs/zccJheJdngRzCTG2A8aJa04peSlSgm6X5Rqz29M9",
+	"3i5QaFu5vovs2iFfp37+jVfn1W52D2q7ExMooSy/ZqmltNnnVNhCsrLq60YFqu9POmBEy87iUi0Dt67/",
+	"TJjSV0OyxrVf2Ck0rQhGRmyoSpc3bp1jKGL+Eo+vewKAyvycQFMeB4Ill4RVbRMeXQOEZsdNuGJb8AvO",
+	"4iW33QeJtiw9EyWTF59FyfqEpy1Lr8vjvmK7RIyil+yxy0nvfY+Z/TP05kH6rg/Q/Dckv2jQjXea1ZQj",
+	"BnGPbBwJ4HaFzr5zD+3H+mBjZXprhNs/dETb1DDssAkflTj7S3wl4twNY1fQ+0EJ8Tf3NPTeEy0qQ5Oe",
+	"Gwo4mrddinzyYnKBC3px9xQqwds5P1eWFU3atRrj/m362Ph/cnW+vT+5Vgfen+wm/alKo45Vf3AUyvuT",
+	"kwv9z6B2pf+XuoChPywnojnMNebyFrTxBP4gZ7ZrnMZ1q/zpy/8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -52,8 +52,8 @@ func checkBulk(f Filter) error {
 	if err := f.Check(); err != nil {
 		return err
 	}
-	if f.AgentID == "" && f.BatchID == "" && f.Field == "" && f.RecordID == "" && f.Since == nil {
-		return problem.InvalidField("filter", "name an agent, a batch, a field, a record or a start time: a bulk rollback never takes the whole log")
+	if f.AgentID == "" && f.BatchID == "" && f.RolloutID == "" && f.Field == "" && f.RecordID == "" && f.Since == nil {
+		return problem.InvalidField("filter", "name an agent, a batch, a rollout, a field, a record or a start time: a bulk rollback never takes the whole log")
 	}
 	return nil
 }

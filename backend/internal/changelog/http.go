@@ -139,7 +139,7 @@ func (h *Handlers) StartRollback(ctx context.Context, req api.StartRollbackReque
 	}
 	q := req.Body.Filter
 	f := Filter{Object: str(q.Object), RecordID: str(q.RecordId), Field: str(q.Field), AgentID: str(q.AgentId), BatchID: str(q.BatchId),
-		ActorKind: str(q.ActorKind), Since: q.Since, Until: q.Until}
+		RolloutID: str(q.RolloutId), ActorKind: str(q.ActorKind), Since: q.Since, Until: q.Until}
 	if req.Body.Preview {
 		pv, err := h.svc.PreviewRollback(ctx, p, f)
 		if err != nil {
@@ -194,7 +194,7 @@ func toAPIRollback(b BulkRollback) api.BulkRollback {
 	out := api.BulkRollback{Id: b.ID, Reason: b.Reason, State: api.BulkRollbackState(b.State), Total: b.Total, Reverted: b.Reverted,
 		Skipped: b.Skipped, Conflicts: b.Conflicts, Failed: b.Failed, CreatedAt: b.CreatedAt, FinishedAt: b.FinishedAt, Error: b.Error,
 		Filter: api.RollbackFilter{Object: opt(f.Object), RecordId: opt(f.RecordID), Field: opt(f.Field), AgentId: opt(f.AgentID),
-			BatchId: opt(f.BatchID), ActorKind: opt(f.ActorKind), Since: f.Since, Until: f.Until},
+			BatchId: opt(f.BatchID), RolloutId: opt(f.RolloutID), ActorKind: opt(f.ActorKind), Since: f.Since, Until: f.Until},
 		Report: make([]api.RollbackConflict, len(b.Report))}
 	for i, c := range b.Report {
 		out.Report[i] = toAPIConflict(c)

@@ -58,6 +58,8 @@ type Filter struct {
 	Field     string     `json:"field,omitempty"`
 	AgentID   string     `json:"agent_id,omitempty"`
 	BatchID   string     `json:"batch_id,omitempty"`
+	// RolloutID takes the changes auto-applied in the rollout's canary arm.
+	RolloutID string `json:"rollout_id,omitempty"`
 	ActorKind string     `json:"actor_kind,omitempty"`
 	Since     *time.Time `json:"since,omitempty"`
 	Until     *time.Time `json:"until,omitempty"`

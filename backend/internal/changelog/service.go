@@ -89,6 +89,9 @@ func (f Filter) Check() error {
 	if f.BatchID != "" && !db.IsUUID(f.BatchID) {
 		return problem.InvalidField("batch_id", "must be a batch id")
 	}
+	if f.RolloutID != "" && !db.IsUUID(f.RolloutID) {
+		return problem.InvalidField("rollout_id", "must be a rollout id")
+	}
 	switch f.ActorKind {
 	case "", ActorAgent, ActorCollaborative, ActorHuman, ActorSystem:
 	default:

@@ -181,6 +181,9 @@ func (f Filter) where(tenantID string) (string, []any) {
 	if f.BatchID != "" {
 		add("e.proposal_id IN (SELECT id FROM proposals WHERE tenant_id = e.tenant_id AND batch_id = ?)", f.BatchID)
 	}
+	if f.RolloutID != "" {
+		add("e.proposal_id IN (SELECT id FROM proposals WHERE tenant_id = e.tenant_id AND rollout_id = ? AND arm = 'canary')", f.RolloutID)
+	}
 	if f.Since != nil {
 		add("e.at >= ?", *f.Since)
 	}

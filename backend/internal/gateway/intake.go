@@ -10,6 +10,7 @@ import (
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/rollouts"
 	"countersign/backend/internal/platform/problem"
 )
 
@@ -19,6 +20,7 @@ type batch struct {
 	caller   agents.Caller
 	agent    agents.Agent
 	fields   map[fieldKey]catalog.Field
+	rollouts rollouts.Plan
 	consent  map[target]string // object/record → consent state, for objects with a consent field
 	breaker  bool
 	now      time.Time
@@ -114,7 +116,8 @@ func (s *Service) load(ctx context.Context, b *batch) error {
 	for _, f := range fs {
 		b.fields[fieldKey{f.Object, f.Name}] = f
 	}
-	return nil
+	b.rollouts, err = s.rollouts.PlanFor(ctx, a.TenantID, a.ID)
+	return err
 }
 
 // agentOf is the caller's agent as read with its key, or read now.

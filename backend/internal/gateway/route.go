@@ -59,13 +59,14 @@ func (s *Service) route(b *batch, d Decoded) {
 		if c, ok := b.consent[rec]; ok && it.Operation != "clear" {
 			consent, enrichment = policy.Consent(c), true
 		}
+		rolloutID, stage, inCohort := b.rollouts.Assign(it.Object, it.Field, it.RecordID)
 		dec := policy.Decide(policy.Input{
 			Object: it.Object, Field: it.Field, Operation: it.Operation,
 			Policy: policy.FieldPolicy{Sensitivity: policy.Sensitivity(f.Policy.Sensitivity), Mode: policy.Mode(f.Policy.Mode),
 				Threshold: f.Policy.ConfidenceThreshold, EvidenceRequired: f.Policy.EvidenceRequired, Tags: f.Policy.Tags},
 			InScope: agents.Allows(b.agent.Scopes, it.Object, it.Field, it.Operation),
 			Agent:   policy.AgentStatus(b.agent.Status), PausedReason: b.agent.PausedReason,
-			Rollout: policy.StageNone, Confidence: it.Confidence, Evidence: len(it.Evidence), Flags: flags,
+			Rollout: stage, InCohort: inCohort, Confidence: it.Confidence, Evidence: len(it.Evidence), Flags: flags,
 			BreakerOpen: b.breaker, Consent: consent, Enrichment: enrichment, ExpectedOld: it.HasExpectedOld,
 		})
 		id := newID()
@@ -75,6 +76,10 @@ func (s *Service) route(b *batch, d Decoded) {
 			Confidence: it.Confidence, Rationale: it.Rationale, Evidence: orEmpty(it.Evidence), RunID: it.RunID,
 			Route: string(dec.Route), Reasons: dec.Reasons, Flags: orEmpty(flags), ShadowAuto: dec.ShadowAuto,
 			Status: statusOf[dec.Route]}
+		if dec.Arm != policy.ArmNone {
+			arm := string(dec.Arm)
+			row.RolloutID, row.Arm = &rolloutID, &arm
+		}
 		if it.IdempotencyKey != "" {
 			key := it.IdempotencyKey
 			row.IdempotencyKey = &key

@@ -15,6 +15,7 @@ import (
 	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/proposals"
 	"countersign/backend/internal/review"
+	"countersign/backend/internal/rollouts"
 )
 
 // Service is the gateway: intake, read-through, proposals and feedback.
@@ -26,6 +27,9 @@ type Service struct {
 	clock   clock.Clock
 	alerts  *alerts.Service
 	review  *review.Service
+	// rollouts say, per field, whether a proposal may be auto-applied (the
+	// stage, and the record's cohort).
+	rollouts *rollouts.Service
 	// proposals schedules the apply of auto-approved proposals.
 	proposals *proposals.Store
 	jobs      *jobs.Jobs // nil until RegisterJobs
@@ -36,9 +40,10 @@ type Service struct {
 }
 
 // NewService wires the gateway.
-func NewService(d *db.DB, a *agents.Service, c *catalog.Service, al *alerts.Service, rv *review.Service, clk clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, alerts: al, review: rv, proposals: proposals.NewStore(d), clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second},
-		Log: slog.Default()}
+func NewService(d *db.DB, a *agents.Service, c *catalog.Service, al *alerts.Service, rv *review.Service, ro *rollouts.Service,
+	clk clock.Clock) *Service {
+	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, alerts: al, review: rv, rollouts: ro, proposals: proposals.NewStore(d),
+		clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second}, Log: slog.Default()}
 }
 
 // Result is the answer for one item of a batch.

@@ -43,6 +43,8 @@ type proposalRow struct {
 	Reasons        []policy.Reason `json:"reasons"`
 	Flags          []policy.Flag   `json:"flags"`
 	ShadowAuto     bool            `json:"shadow_auto"`
+	RolloutID      *string         `json:"rollout_id"`
+	Arm            *string         `json:"arm"`
 	Status         string          `json:"status"`
 	SupersededBy   *string         `json:"superseded_by"`
 }
@@ -51,15 +53,16 @@ type proposalRow struct {
 // with the tenant and now.
 const insertProposalsSQL = `
 		INSERT INTO proposals (id, tenant_id, agent_id, batch_id, idempotency_key, object, record_id, field, field_id, operation,
-		       expected_old, proposed, confidence, rationale, evidence, run_id, route, reasons, flags, shadow_auto, status,
-		       superseded_by, created_at, updated_at)
+		       expected_old, proposed, confidence, rationale, evidence, run_id, route, reasons, flags, shadow_auto, rollout_id, arm,
+		       status, superseded_by, created_at, updated_at)
 		SELECT x.id, arg.tenant, x.agent_id, x.batch_id, x.idempotency_key, x.object, x.record_id, x.field, x.field_id, x.operation,
 		       x.expected_old, x.proposed, x.confidence, x.rationale, COALESCE(x.evidence, '[]'), x.run_id, x.route,
-		       COALESCE(x.reasons, '[]'), COALESCE(x.flags, '[]'), x.shadow_auto, x.status, x.superseded_by, arg.now, arg.now
+		       COALESCE(x.reasons, '[]'), COALESCE(x.flags, '[]'), x.shadow_auto, x.rollout_id, x.arm, x.status, x.superseded_by,
+		       arg.now, arg.now
 		FROM arg, jsonb_to_recordset(?::jsonb) AS x(id uuid, agent_id uuid, batch_id uuid, idempotency_key text, object text,
 		       record_id text, field text, field_id uuid, operation text, expected_old jsonb, proposed jsonb,
 		       confidence float8, rationale text, evidence jsonb, run_id text, route text, reasons jsonb, flags jsonb,
-		       shadow_auto bool, status text, superseded_by uuid)`
+		       shadow_auto bool, rollout_id uuid, arm text, status text, superseded_by uuid)`
 
 // errKeyTaken means a batch written on the optimistic path met an
 // idempotency key stored before: it is taken again on the path that looks
@@ -68,7 +71,7 @@ var errKeyTaken = errors.New("an idempotency key of the batch is taken")
 
 var proposalColumns = []string{"id", "tenant_id", "agent_id", "batch_id", "idempotency_key", "object", "record_id", "field", "field_id",
 	"operation", "expected_old", "proposed", "confidence", "rationale", "evidence", "run_id", "route", "reasons", "flags", "shadow_auto",
-	"status", "superseded_by", "created_at", "updated_at"}
+	"rollout_id", "arm", "status", "superseded_by", "created_at", "updated_at"}
 
 // CopyProposals writes a batch with COPY: no key of it may exist yet
 // (errKeyTaken when one does, and the transaction is then spoiled).
@@ -76,16 +79,19 @@ func (s *Store) CopyProposals(ctx context.Context, tenantID string, rows []propo
 	tenant := uuidOf(tenantID)
 	out := make([][]any, len(rows))
 	for i, r := range rows {
-		var fieldID, superseded pgtype.UUID
+		var fieldID, superseded, rollout pgtype.UUID
 		if r.FieldID != nil {
 			fieldID = uuidOf(*r.FieldID)
 		}
 		if r.SupersededBy != nil {
 			superseded = uuidOf(*r.SupersededBy)
 		}
+		if r.RolloutID != nil {
+			rollout = uuidOf(*r.RolloutID)
+		}
 		out[i] = []any{uuidOf(r.ID), tenant, uuidOf(r.AgentID), uuidOf(r.BatchID), r.IdempotencyKey, r.Object, r.RecordID, r.Field, fieldID,
 			r.Operation, jsonbOrNull(r.ExpectedOld), jsonbOrNull(r.Proposed), r.Confidence, r.Rationale, mustJSON(r.Evidence), r.RunID, r.Route,
-			mustJSON(r.Reasons), mustJSON(r.Flags), r.ShadowAuto, r.Status, superseded, now, now}
+			mustJSON(r.Reasons), mustJSON(r.Flags), r.ShadowAuto, rollout, r.Arm, r.Status, superseded, now, now}
 	}
 	return keyTaken(s.db.CopyFrom(ctx, "proposals", proposalColumns, out))
 }

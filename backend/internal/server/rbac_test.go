@@ -59,7 +59,7 @@ func TestRoutePermissions_each_role_on_each_route(t *testing.T) {
 	ids := map[string]string{"memberId": placeholder, "inviteId": placeholder, "token": "no-such-token",
 		"connectionId": placeholder, "fieldId": placeholder, "runId": placeholder, "object": "deals", "recordId": "1",
 		"agentId": placeholder, "keyId": placeholder, "proposalId": placeholder, "alertId": placeholder, "itemId": placeholder,
-		"queueId": placeholder, "changeId": placeholder, "rollbackId": placeholder}
+		"queueId": placeholder, "changeId": placeholder, "rollbackId": placeholder, "rolloutId": placeholder}
 	for _, role := range access.Roles {
 		c := e.signIn(demoUsers[role])
 		for _, r := range specRoutes(t) {
@@ -82,7 +82,7 @@ func TestRoutePermissions_signed_out_gets_401_except_public(t *testing.T) {
 	e := newEnv(t)
 	ids := map[string]string{"memberId": "x", "inviteId": "x", "token": "no-such-token",
 		"connectionId": "x", "fieldId": "x", "runId": "x", "object": "deals", "recordId": "1",
-		"agentId": "x", "keyId": "x", "proposalId": "x", "alertId": "x", "itemId": "x", "queueId": "x", "changeId": "x", "rollbackId": "x"}
+		"agentId": "x", "keyId": "x", "proposalId": "x", "alertId": "x", "itemId": "x", "queueId": "x", "changeId": "x", "rollbackId": "x", "rolloutId": "x"}
 	for _, r := range specRoutes(t) {
 		res := e.anon().do(r.Method, fillPath(t, r, ids), map[string]any{})
 		if r.Access == access.Public {
@@ -140,11 +140,14 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 	e.owner.Conn(t.Context()).Raw(`SELECT id FROM change_events WHERE tenant_id = ? AND seq = ?`, ga.TenantID, seqs[0]).Scan(&changeID)
 	e.owner.Conn(t.Context()).Raw(`INSERT INTO rollbacks (tenant_id, filter, filter_key, state, max_seq, created_at)
 		VALUES (?, '{}', 'x', 'done', 1, now()) RETURNING id`, ga.TenantID).Scan(&rollbackID)
-	foreign := map[string]string{"changeId": changeID, "rollbackId": rollbackID, "itemId": item.ID, "queueId": item.QueueID, "memberId": g.memberID("admin@globex.test"), "inviteId": created.ID,
+	var rolloutID string
+	e.owner.Conn(t.Context()).Raw(`INSERT INTO rollouts (tenant_id, agent_id, name, salt, stage_since, created_at, updated_at)
+		VALUES (?, ?, 'Swept', 'salt', now(), now(), now()) RETURNING id`, ga.TenantID, ga.ID).Scan(&rolloutID)
+	foreign := map[string]string{"rolloutId": rolloutID, "changeId": changeID, "rollbackId": rollbackID, "itemId": item.ID, "queueId": item.QueueID, "memberId": g.memberID("admin@globex.test"), "inviteId": created.ID,
 		"connectionId": conn.ID, "fieldId": fields.Fields[0].ID, "runId": conn.LastRun.ID, "object": "deals",
 		"recordId": records.Records[0].ID, "agentId": ga.ID, "keyId": gkey[0].ID, "proposalId": prop[0].ID, "alertId": alertID}
 	none := "00000000-0000-4000-8000-000000000000"
-	missing := map[string]string{"changeId": none, "rollbackId": none, "itemId": none, "queueId": none, "memberId": none, "inviteId": none, "connectionId": none, "fieldId": none, "runId": none,
+	missing := map[string]string{"rolloutId": none, "changeId": none, "rollbackId": none, "itemId": none, "queueId": none, "memberId": none, "inviteId": none, "connectionId": none, "fieldId": none, "runId": none,
 		"object": "deals", "recordId": "999999999", "agentId": none, "keyId": none, "proposalId": none, "alertId": none}
 
 	a := e.signIn("admin@acme.test")
@@ -155,7 +158,7 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 		}
 		// a body valid for every swept write, so only the id can make the difference
 		body := map[string]any{"roles": []string{"viewer"}, "sensitivity": "low", "mode": "review", "name": "Swept",
-			"values": map[string]any{"dealname": "Swept"}, "verdict": "approve"}
+			"values": map[string]any{"dealname": "Swept"}, "verdict": "approve", "stage": "shadow"}
 		got := a.do(r.Method, fillPath(t, r, foreign), body)
 		want := a.do(r.Method, fillPath(t, r, missing), body)
 		if strings.EqualFold(r.OperationID, "getRecordTimeline") { // an address, not a row: another tenant's record reads as one with no history

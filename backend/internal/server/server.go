@@ -29,6 +29,7 @@ import (
 	"countersign/backend/internal/crm/sandbox"
 	"countersign/backend/internal/gateway"
 	"countersign/backend/internal/identity"
+	"countersign/backend/internal/insights"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
@@ -40,6 +41,7 @@ import (
 	"countersign/backend/internal/platform/problem"
 	"countersign/backend/internal/platform/web"
 	"countersign/backend/internal/review"
+	"countersign/backend/internal/rollouts"
 	"countersign/backend/internal/tenancy"
 )
 
@@ -56,6 +58,8 @@ type handlers struct {
 	reviewHandlers
 	changelogHandlers
 	applyHandlers
+	rolloutsHandlers
+	insightsHandlers
 }
 
 type (
@@ -70,6 +74,8 @@ type (
 	reviewHandlers    = *review.Handlers
 	changelogHandlers = *changelog.Handlers
 	applyHandlers     = *apply.Handlers
+	rolloutsHandlers  = *rollouts.Handlers
+	insightsHandlers  = *insights.Handlers
 )
 
 // Server is the assembled application: the HTTP app and the background jobs.
@@ -84,6 +90,9 @@ type Server struct {
 	Review  *review.Service
 	Changes *changelog.Service
 	Apply   *apply.Service
+	// Rollouts and Insights are the canary rollouts and their metrics.
+	Rollouts *rollouts.Service
+	Insights *insights.Service
 }
 
 var _ api.StrictServerInterface = handlers{}
@@ -142,7 +151,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	reviews := review.New(review.Deps{DB: d, Clock: clk, Catalog: cat, Alerts: alertSvc, Enforcer: enforcer, Audit: auditLog,
 		Changes: changes})
 	reviews.RegisterJobs(queue)
-	gw := gateway.NewService(d, agentSvc, cat, alertSvc, reviews, clk)
+	insight := insights.New(d, clk)
+	insight.RegisterJobs(queue)
+	rollout := rollouts.New(rollouts.Deps{DB: d, Clock: clk, Agents: agentSvc, Catalog: cat, Insights: insight, Alerts: alertSvc, Audit: auditLog})
+	rollout.RegisterJobs(queue)
+	gw := gateway.NewService(d, agentSvc, cat, alertSvc, reviews, rollout, clk)
 	gw.Log = log
 	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
@@ -150,7 +163,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	applier.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
 		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews),
-		changelog.NewHandlers(changes), apply.NewHandlers(applier)}
+		changelog.NewHandlers(changes), apply.NewHandlers(applier), rollouts.NewHandlers(rollout), insights.NewHandlers(insight)}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
@@ -183,7 +196,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
 	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw, Alerts: alertSvc, Review: reviews,
-		Changes: changes, Apply: applier}, nil
+		Changes: changes, Apply: applier, Rollouts: rollout, Insights: insight}, nil
 }
 
 // isBatch is the agent's proposal batch, whose items are refused one by one.

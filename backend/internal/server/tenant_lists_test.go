@@ -40,6 +40,7 @@ func TestCollectionSweep_lists_never_show_another_tenants_rows(t *testing.T) {
 	// Every list must have had the chance to leak: routes that take query
 	// parameters are read with each tenant's own filter values where needed.
 	query := map[string]string{"/fields": "?limit=500", "/proposals": "?limit=200", "/audit": "?limit=200", "/alerts": ""}
+	query["/insights/calibration"] = "?agent=" + own.agentID + "&field=deals.dealstage"
 	swept := map[string]bool{}
 	for _, r := range specRoutes(t) {
 		if r.Method != "GET" || strings.Contains(r.Path, "{") || r.Access == access.Public {
@@ -54,7 +55,7 @@ func TestCollectionSweep_lists_never_show_another_tenants_rows(t *testing.T) {
 		swept[r.Path] = true
 	}
 	// the lists acme has rows in show them: the sweep did not read empty pages
-	for path, mark := range map[string]string{"/agents": own.agentID, "/proposals": own.proposalIDs[0],
+	for path, mark := range map[string]string{"/agents": own.agentID, "/rollouts": own.rolloutID, "/proposals": own.proposalIDs[0],
 		"/alerts": own.alertID, "/invites": own.inviteEmail, "/fields": own.fieldIDs[0], "/connections": own.connectionID} {
 		if !swept[path] {
 			t.Errorf("GET %s was not swept: is it still in the spec?", path)
@@ -78,6 +79,7 @@ func TestCollectionSweep_lists_never_show_another_tenants_rows(t *testing.T) {
 }
 
 type listRows struct {
+	rolloutID                      string
 	markers                        []string
 	agentID, alertID, connectionID string
 	inviteEmail                    string
@@ -120,11 +122,20 @@ func seedListRows(t *testing.T, e *env, c *client, adminEmail, marker string) li
 	}
 	e.owner.Conn(t.Context()).Raw(`INSERT INTO alerts (tenant_id, kind, severity, title, created_at)
 		VALUES (?, 'test', 'info', ?, now()) RETURNING id`, agent.TenantID, marker+" alert").Scan(&rows.alertID)
+	var rollout struct{ ID string }
+	res := c.do("POST", "/api/v1/rollouts", map[string]any{"agent_id": agent.ID, "name": marker + " rollout", "fields": []string{"deals.dealstage"}})
+	if json.Unmarshal(res.body, &rollout); res.status != 201 {
+		t.Fatalf("rollout: %d %s", res.status, res.body)
+	}
+	rows.rolloutID = rollout.ID
+	if res := c.do("POST", "/api/v1/insights/refresh", nil); res.status != 200 {
+		t.Fatalf("insights refresh: %d %s", res.status, res.body)
+	}
 	rows.inviteEmail = marker + "@invited.test"
 	if res := c.do("POST", "/api/v1/invites", map[string]any{"email": rows.inviteEmail, "roles": []string{"viewer"}}); res.status != 201 {
 		t.Fatalf("invite: %d %s", res.status, res.body)
 	}
-	rows.markers = append([]string{marker, rows.agentID, rows.alertID, rows.connectionID, rows.inviteEmail,
+	rows.markers = append([]string{marker, rows.agentID, rows.rolloutID, rows.alertID, rows.connectionID, rows.inviteEmail,
 		fmt.Sprintf("%q", adminEmail)}, rows.proposalIDs...)
 	rows.markers = append(rows.markers, rows.fieldIDs...)
 	return rows

@@ -996,6 +996,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every rollout with its arms' correction rates and the guardrail's last verdict */
+        get: operations["listRollouts"];
+        put?: never;
+        /** Create a rollout for an agent and a set of its fields; it starts off */
+        post: operations["createRollout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rollouts/{rolloutId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rolloutId: string;
+            };
+            cookie?: never;
+        };
+        /** A rollout with its stage history */
+        get: operations["getRollout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a rollout or change its guardrail (threshold, minimum sample) */
+        patch: operations["updateRollout"];
+        trace?: never;
+    };
+    "/rollouts/{rolloutId}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rolloutId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a rollout to a stage (off, shadow, canary at percent_bps, full); skipping a stage needs a reason */
+        post: operations["setRolloutStage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Correction rate per arm (corrected ÷ applied within 30 days) with Wilson 95 % intervals */
+        get: operations["getCorrectionRates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Correction rates per agent × field × arm, shadow agreement, time to update, rollbacks by reason, SLA compliance, queue depth */
+        get: operations["getInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fold the latest outcomes into the insights now (they are folded every 2 minutes anyway) */
+        post: operations["refreshInsights"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/calibration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Observed precision by confidence bin for an agent × field, and the lowest threshold that keeps it at the target */
+        get: operations["getCalibration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/what-if": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replay the last 30 days of an agent's proposals against a draft field policy or rollout */
+        post: operations["whatIf"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1102,8 +1244,224 @@ export interface components {
             event?: components["schemas"]["ChangeEvent"];
             conflict?: components["schemas"]["RollbackConflict"];
         };
+        /** @enum {string} */
+        RolloutStage: "off" | "shadow" | "canary" | "full";
+        ArmStats: {
+            /** @enum {string} */
+            arm: "canary" | "control" | "shadow" | "review";
+            /** @description proposals with an outcome: applied (canary) or decided by a reviewer (control, shadow, review) */
+            applied: number;
+            corrected: number;
+            /**
+             * Format: double
+             * @description corrected ÷ applied (0 when nothing is applied)
+             */
+            rate: number;
+            /**
+             * Format: double
+             * @description Wilson 95 % lower bound
+             */
+            ci_low: number;
+            /**
+             * Format: double
+             * @description Wilson 95 % upper bound
+             */
+            ci_high: number;
+        };
+        RolloutVerdict: {
+            /** @enum {string} */
+            state: "insufficient" | "hold" | "promote" | "halt" | "idle";
+            text: string;
+            canary?: components["schemas"]["ArmStats"];
+            next_stage?: components["schemas"]["RolloutStage"];
+            next_bps?: number;
+            /** Format: date-time */
+            checked_at: string | null;
+        };
+        Rollout: {
+            id: string;
+            agent_id: string;
+            agent_name: string;
+            name: string;
+            /** @description object.field */
+            fields: string[];
+            stage: components["schemas"]["RolloutStage"];
+            /** @description the canary's share of records in basis points (10000 at full) */
+            percent_bps: number;
+            /** @description the correction rate the canary's lower bound may not exceed */
+            threshold_bps: number;
+            min_sample: number;
+            /** Format: date-time */
+            canary_since: string | null;
+            /** Format: date-time */
+            halted_at: string | null;
+            halt_reason: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description the last 30 days */
+            arms: components["schemas"]["ArmStats"][];
+            verdict: components["schemas"]["RolloutVerdict"];
+        };
+        RolloutStageChange: {
+            /** Format: int64 */
+            seq: number;
+            from_stage: string | null;
+            from_bps: number | null;
+            to_stage: components["schemas"]["RolloutStage"];
+            to_bps: number;
+            reason: string;
+            /** @enum {string} */
+            actor_kind: "human" | "system";
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        RolloutDetail: components["schemas"]["Rollout"] & {
+            history: components["schemas"]["RolloutStageChange"][];
+        };
+        RolloutInput: {
+            agent_id: string;
+            name: string;
+            /** @description object.field */
+            fields: string[];
+            /** @description default 300 (3 %) */
+            threshold_bps?: number;
+            /** @description default 50 */
+            min_sample?: number;
+        };
+        RolloutUpdate: {
+            name?: string;
+            threshold_bps?: number;
+            min_sample?: number;
+        };
+        RolloutStageInput: {
+            stage: components["schemas"]["RolloutStage"];
+            /** @description canary only: 1–10000 */
+            percent_bps?: number;
+            reason?: string;
+        };
+        CorrectionRates: {
+            days: number;
+            arms: components["schemas"]["ArmStats"][];
+            /** Format: date-time */
+            folded_at: string | null;
+        };
+        InsightRow: {
+            agent_id: string;
+            agent_name: string;
+            field: string;
+            arms: components["schemas"]["ArmStats"][];
+        };
+        DayPoint: {
+            /** Format: date */
+            day: string;
+            /** Format: double */
+            value: number;
+            n: number;
+        };
+        Insights: {
+            days: number;
+            /** Format: date-time */
+            folded_at: string | null;
+            rows: components["schemas"]["InsightRow"][];
+            time_to_update: {
+                /** Format: double */
+                avg_minutes: number;
+                applied: number;
+                per_day: components["schemas"]["DayPoint"][];
+            };
+            rollbacks_by_reason: {
+                kind: string;
+                reason: string;
+                n: number;
+            }[];
+            sla: {
+                decided: number;
+                met: number;
+                per_sensitivity: {
+                    sensitivity: string;
+                    decided: number;
+                    met: number;
+                }[];
+                per_day: components["schemas"]["DayPoint"][];
+            };
+            queue_depth: {
+                /** Format: date-time */
+                at: string;
+                pending: number;
+                breached: number;
+            }[];
+        };
+        CalibrationBin: {
+            /** Format: double */
+            from: number;
+            /** Format: double */
+            to: number;
+            decided: number;
+            corrected: number;
+            /** Format: double */
+            precision: number | null;
+            /** @description proposals at or above this bin */
+            cumulative_decided: number;
+            /** Format: double */
+            cumulative_precision: number | null;
+        };
+        Calibration: {
+            agent_id: string;
+            field: string;
+            field_id?: string;
+            /** Format: double */
+            target: number;
+            min_sample: number;
+            bins: components["schemas"]["CalibrationBin"][];
+            /** Format: double */
+            current_threshold: number;
+            /** Format: double */
+            suggested_threshold: number | null;
+            text: string;
+        };
+        WhatIfInput: {
+            agent_id: string;
+            /** @description object.field; all the agent's fields when empty */
+            fields?: string[];
+            /**
+             * @description the draft automation mode
+             * @enum {string}
+             */
+            mode?: "auto" | "review" | "two_person" | "blocked";
+            /**
+             * Format: double
+             * @description the draft confidence threshold
+             */
+            threshold?: number;
+            evidence_required?: boolean;
+            stage?: components["schemas"]["RolloutStage"];
+            percent_bps?: number;
+        };
+        WhatIfCounts: {
+            blocked: number;
+            review: number;
+            auto: number;
+            /** @description of the auto share */
+            auto_corrected: number;
+        };
+        WhatIf: {
+            proposals: number;
+            days: number;
+            draft: components["schemas"]["WhatIfCounts"];
+            actual: components["schemas"]["WhatIfCounts"];
+            /** @description only the newest 50 */
+            truncated: boolean;
+        };
         RollbackFilter: {
             agent_id?: string;
+            /** @description the changes auto-applied in the rollout's canary arm */
+            rollout_id?: string;
             batch_id?: string;
             object?: string;
             record_id?: string;
@@ -3682,6 +4040,280 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+        };
+    };
+    listRollouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rollouts, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Rollout"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    createRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RolloutInput"];
+            };
+        };
+        responses: {
+            /** @description The rollout. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutDetail"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    getRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rolloutId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rollout. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutDetail"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    updateRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rolloutId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RolloutUpdate"];
+            };
+        };
+        responses: {
+            /** @description The rollout. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutDetail"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    setRolloutStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rolloutId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RolloutStageInput"];
+            };
+        };
+        responses: {
+            /** @description The rollout at its new stage. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutDetail"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    getCorrectionRates: {
+        parameters: {
+            query?: {
+                /** @description an agent id */
+                agent?: string;
+                /** @description a field as object.field (or just its name) */
+                field?: string;
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per arm that has proposals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionRates"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getInsights: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's insights. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Insights"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    refreshInsights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description When they were folded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        folded_at: string;
+                        took_ms: number;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getCalibration: {
+        parameters: {
+            query?: {
+                agent?: string;
+                /** @description object.field */
+                field?: string;
+                target?: number;
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calibration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calibration"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    whatIf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WhatIfInput"];
+            };
+        };
+        responses: {
+            /** @description What the draft would have done, next to what happened. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatIf"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
         };
     };
 }

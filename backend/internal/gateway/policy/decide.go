@@ -89,9 +89,18 @@ func decideAuto(in Input) Decision {
 	if blocker, ok := rolloutBlocker(in, eligible); ok {
 		rs = append(rs, blocker)
 	} else if eligible {
-		return Decision{Route: RouteAuto, Reasons: []Reason{autoReason(in)}}
+		return Decision{Route: RouteAuto, Reasons: []Reason{autoReason(in)}, Arm: ArmCanary}
 	}
-	return Decision{Route: RouteReview, Reasons: rs, ShadowAuto: eligible && in.Rollout == StageShadow}
+	d := Decision{Route: RouteReview, Reasons: rs, ShadowAuto: eligible && in.Rollout == StageShadow}
+	if eligible {
+		switch in.Rollout {
+		case StageShadow:
+			d.Arm = ArmShadow
+		case StageCanary:
+			d.Arm = ArmControl
+		}
+	}
+	return d
 }
 
 // rolloutBlocker returns the reason the rollout keeps the change from

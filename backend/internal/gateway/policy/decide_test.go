@@ -178,3 +178,33 @@ func TestDecide_auto_only_when_every_gate_passes(t *testing.T) {
 		t.Fatal("sweep ran no cases")
 	}
 }
+
+// Only a proposal that passed every auto gate falls in an arm: auto-applied
+// in the canary cohort or at full, reviewed in the control arm or in shadow.
+func TestDecide_arms(t *testing.T) {
+	cases := []struct {
+		name string
+		mod  func(*Input)
+		arm  Arm
+	}{
+		{"canary_in_cohort", func(in *Input) {}, ArmCanary},
+		{"canary_out_of_cohort_control", func(in *Input) { in.InCohort = false }, ArmControl},
+		{"full", func(in *Input) { in.Rollout, in.InCohort = StageFull, false }, ArmCanary},
+		{"shadow", func(in *Input) { in.Rollout = StageShadow }, ArmShadow},
+		{"off", func(in *Input) { in.Rollout = StageOff }, ArmNone},
+		{"no_rollout", func(in *Input) { in.Rollout = StageNone }, ArmNone},
+		{"control_but_low_confidence", func(in *Input) { in.InCohort, in.Confidence = false, 0.2 }, ArmNone},
+		{"cohort_but_flagged", func(in *Input) { in.Flags = []Flag{{Code: "amount_jump", Message: "jump"}} }, ArmNone},
+		{"shadow_but_review_mode", func(in *Input) { in.Rollout, in.Policy.Mode = StageShadow, ModeReview }, ArmNone},
+		{"canary_but_blocked", func(in *Input) { in.InScope = false }, ArmNone},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := eligible()
+			c.mod(&in)
+			if d := Decide(in); d.Arm != c.arm {
+				t.Fatalf("arm %q, want %q (route %s, reasons %v)", d.Arm, c.arm, d.Route, d.Codes())
+			}
+		})
+	}
+}

@@ -154,12 +154,29 @@ type Reason struct {
 	Text string     `json:"text"`
 }
 
+// Arm is the side of a rollout a proposal that passed every auto gate falls
+// on; proposals that failed a gate are in no arm (they are reviewed whatever
+// the rollout), so the arms compare like with like.
+type Arm string
+
+// Arms. ArmCanary is auto-applied (the canary cohort, or every record at
+// full); ArmControl is reviewed as usual; ArmShadow is reviewed while the
+// system notes it would have been auto-applied.
+const (
+	ArmNone    Arm = ""
+	ArmCanary  Arm = "canary"
+	ArmControl Arm = "control"
+	ArmShadow  Arm = "shadow"
+)
+
 // Decision is the engine's answer.
 type Decision struct {
 	Route   Route
 	Reasons []Reason // never empty; ordered as the rules are
 	// ShadowAuto says a shadow-stage proposal would have been auto-applied.
 	ShadowAuto bool
+	// Arm is the rollout arm of an auto-eligible proposal (ArmNone otherwise).
+	Arm Arm
 }
 
 // Texts returns the reasons' sentences in order.
