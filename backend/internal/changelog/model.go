@@ -53,13 +53,13 @@ type Event struct {
 
 // Filter narrows the change log; zero fields match everything.
 type Filter struct {
-	Object    string     `json:"object,omitempty"`
-	RecordID  string     `json:"record_id,omitempty"`
-	Field     string     `json:"field,omitempty"`
-	AgentID   string     `json:"agent_id,omitempty"`
-	BatchID   string     `json:"batch_id,omitempty"`
+	Object   string `json:"object,omitempty"`
+	RecordID string `json:"record_id,omitempty"`
+	Field    string `json:"field,omitempty"`
+	AgentID  string `json:"agent_id,omitempty"`
+	BatchID  string `json:"batch_id,omitempty"`
 	// RolloutID takes the changes auto-applied in the rollout's canary arm.
-	RolloutID string `json:"rollout_id,omitempty"`
+	RolloutID string     `json:"rollout_id,omitempty"`
 	ActorKind string     `json:"actor_kind,omitempty"`
 	Since     *time.Time `json:"since,omitempty"`
 	Until     *time.Time `json:"until,omitempty"`

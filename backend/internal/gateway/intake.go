@@ -10,8 +10,8 @@ import (
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/catalog"
-	"countersign/backend/internal/rollouts"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/rollouts"
 )
 
 // batch is the working state of one intake.

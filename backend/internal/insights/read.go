@@ -127,15 +127,15 @@ type Depth struct {
 
 // Overview is the Insights page.
 type Overview struct {
-	Days            int
-	Folded          *Folded
-	Rows            []Row
-	TTUAvgMinutes   float64
-	TTUApplied      int
-	TTUPerDay       []Point // average minutes from proposal to applied, per day
-	Rollbacks       []ReasonCount
-	SLA             SLA
-	QueueDepth      []Depth
+	Days          int
+	Folded        *Folded
+	Rows          []Row
+	TTUAvgMinutes float64
+	TTUApplied    int
+	TTUPerDay     []Point // average minutes from proposal to applied, per day
+	Rollbacks     []ReasonCount
+	SLA           SLA
+	QueueDepth    []Depth
 }
 
 // Overview reads everything the Insights page shows over the last days.

@@ -46,15 +46,15 @@ type Rollout struct {
 
 // StageChange is one entry of a rollout's history.
 type StageChange struct {
-	Seq                int64
-	FromStage          *string
-	FromBps            *int
-	ToStage            string
-	ToBps              int
-	Reason, ActorKind  string
-	Actor              string // the person's name, or "guardrail"
-	At                 time.Time
-	Detail             map[string]any
+	Seq               int64
+	FromStage         *string
+	FromBps           *int
+	ToStage           string
+	ToBps             int
+	Reason, ActorKind string
+	Actor             string // the person's name, or "guardrail"
+	At                time.Time
+	Detail            map[string]any
 }
 
 // Detail is a rollout with its history, newest first.
@@ -74,12 +74,12 @@ const (
 
 // Verdict is the guardrail's judgement of the arm that decides the next step.
 type Verdict struct {
-	State     string          `json:"state"`
-	Text      string          `json:"text"`
-	Arm       *insights.Rate  `json:"arm,omitempty"`
-	NextStage policy.Stage    `json:"next_stage,omitempty"`
-	NextBps   int             `json:"next_bps,omitempty"`
-	CheckedAt *time.Time      `json:"checked_at,omitempty"`
+	State     string         `json:"state"`
+	Text      string         `json:"text"`
+	Arm       *insights.Rate `json:"arm,omitempty"`
+	NextStage policy.Stage   `json:"next_stage,omitempty"`
+	NextBps   int            `json:"next_bps,omitempty"`
+	CheckedAt *time.Time     `json:"checked_at,omitempty"`
 }
 
 // Next is the step after stage at bps: shadow → canary at the ladder's

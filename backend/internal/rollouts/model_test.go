@@ -16,12 +16,12 @@ func canaryAt(bps int) Rollout {
 // bound under it.
 func TestJudge_halts_promotes_holds_and_waits(t *testing.T) {
 	cases := []struct {
-		name   string
-		r      Rollout
-		k, n   int
-		state  string
-		stage  policy.Stage
-		bps    int
+		name  string
+		r     Rollout
+		k, n  int
+		state string
+		stage policy.Stage
+		bps   int
 	}{
 		{"8 % of 300 against 3 % halts", canaryAt(500), 24, 300, VerdictHalt, "", 0},
 		{"8 % of 40 is too few to judge", canaryAt(500), 3, 40, VerdictInsufficient, "", 0},

@@ -16,16 +16,16 @@ import (
 type store struct{ db *db.DB }
 
 type rolloutScan struct {
-	ID, TenantID, AgentID, AgentName, Name  string
-	Fields                                  string // JSON array
-	Stage                                   string
-	PercentBps, ThresholdBps, MinSample     int
-	Salt                                    string
-	StageSince                              time.Time
-	CanarySince, HaltedAt                   *time.Time
-	HaltReason                              *string
-	Verdict                                 string
-	CreatedAt, UpdatedAt                    time.Time
+	ID, TenantID, AgentID, AgentName, Name string
+	Fields                                 string // JSON array
+	Stage                                  string
+	PercentBps, ThresholdBps, MinSample    int
+	Salt                                   string
+	StageSince                             time.Time
+	CanarySince, HaltedAt                  *time.Time
+	HaltReason                             *string
+	Verdict                                string
+	CreatedAt, UpdatedAt                   time.Time
 }
 
 const rolloutSelect = `
