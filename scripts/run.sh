@@ -18,7 +18,8 @@ export COUNTERSIGN_DATABASE_URL
 quietly "building the console" build_frontend
 quietly "building bin/countersign" build_binary
 quietly "migrating" bin/countersign migrate
-SIGNINS="$(COUNTERSIGN_LOG_LEVEL=warn bin/countersign seed 2>>.data/build.log)" || { tail -20 .data/build.log >&2; exit 1; }
+printf '  %s…\n' "seeding the demo (the first run also simulates a month of rollout history: about half a minute)"
+SIGNINS="$(COUNTERSIGN_LOG_LEVEL=warn bin/countersign seed --demo-history 2>>.data/build.log)" || { tail -20 .data/build.log >&2; exit 1; }
 
 URL="${COUNTERSIGN_BASE_URL:-http://localhost${COUNTERSIGN_LISTEN:-:8080}}"
 bin/countersign serve > >(grep -v '"msg":"starting"' | grep -v '^Countersign is up' >&2) &

@@ -4,11 +4,13 @@
 //	countersign migrate   apply pending database migrations
 //	countersign seed      load the demo tenants and users (idempotent)
 //	countersign verify-log  walk every tenant's change log hash chain
+//	countersign simulate  the real pipeline on a simulated clock, with known error rates
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -24,6 +26,8 @@ import (
 	"countersign/backend/internal/platform/logging"
 	"countersign/backend/internal/seed"
 	"countersign/backend/internal/server"
+	"countersign/backend/internal/simulate"
+	"countersign/backend/internal/tenancy"
 )
 
 const usage = `usage: countersign <command>
@@ -31,12 +35,17 @@ const usage = `usage: countersign <command>
 commands:
   serve     serve the console and API on COUNTERSIGN_LISTEN (default :8080)
   migrate   apply pending database migrations
-  seed      load the demo tenants and users (safe to re-run)
+  seed      load the demo tenants and users (safe to re-run); --demo-history also
+            simulates 30 days of canary rollouts in the demo workspace (once)
   agents    create --tenant SLUG --name NAME | create-key --tenant SLUG --agent NAME
             (prints the new key once)
   demo-agent  a pretend AI agent on the agent API (--tenant acme, --interval, --burst)
   verify-log  [--tenant SLUG] walk the change log's hash chains and signed checkpoints:
             prints "verified <n> events", or "first bad seq=<n> tenant=<slug>" and exits 1
+  simulate  --tenant SLUG [--days 30 --agents 2 --canary-error 0.02 --control-error 0.05]
+            drive intake, rollouts, review, apply and CRM corrections on a simulated clock
+            and print the measured correction rates (stop the server first: its workers
+            run on the real clock)
 
 configuration (environment):
   COUNTERSIGN_DATABASE_URL  PostgreSQL URL of the schema owner, used by migrate
@@ -72,7 +81,7 @@ func run(ctx context.Context, cmd string, args ...string) error {
 	}
 	log := logging.New(os.Stdout, cfg.LogLevel)
 	switch cmd {
-	case "serve", "migrate", "seed", "agents", "demo-agent", "verify-log":
+	case "serve", "migrate", "seed", "agents", "demo-agent", "verify-log", "simulate":
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -98,7 +107,7 @@ func run(ctx context.Context, cmd string, args ...string) error {
 	case "migrate":
 		return d.Migrate(ctx, log)
 	case "seed":
-		return runSeed(ctx, cfg, d, log)
+		return runSeed(ctx, cfg, d, log, args)
 	case "agents":
 		if err := d.CheckSchema(ctx); err != nil {
 			return err
@@ -111,12 +120,19 @@ func run(ctx context.Context, cmd string, args ...string) error {
 			return err
 		}
 		return runVerifyLog(ctx, cfg, d, args, os.Stdout, os.Stderr)
+	case "simulate":
+		return runSimulate(ctx, cfg, d, log, args, os.Stdout)
 	default:
 		return serve(ctx, cfg, log, d)
 	}
 }
 
-func runSeed(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) error {
+func runSeed(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	history := fs.Bool("demo-history", false, "simulate 30 days of canary rollouts in the demo workspace, if it has none yet")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	if err := d.CheckSchema(ctx); err != nil {
 		return err
 	}
@@ -134,8 +150,33 @@ func runSeed(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger)
 	if err := seed.Connections(ctx, d, cat, data, log); err != nil {
 		return err
 	}
+	if *history {
+		if err := demoHistory(ctx, cfg, d, log, data.Tenants[0].Slug); err != nil {
+			return fmt.Errorf("demo history: %w", err)
+		}
+	}
 	fmt.Print(seed.SignIns(data))
 	return nil
+}
+
+// demoHistory gives the demo workspace a month of rollouts: one agent whose
+// canary is healthy and one whose canary the guardrail halted. It runs once:
+// a workspace with a rollout already has its history.
+func demoHistory(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, slug string) error {
+	t, err := tenancy.NewStore(d).TenantBySlug(ctx, slug)
+	if err != nil {
+		return err
+	}
+	ctx = db.WithTenant(ctx, t.ID)
+	var n int64
+	if err := d.Conn(ctx).Raw(`SELECT count(*) FROM rollouts WHERE tenant_id = ?`, t.ID).Scan(&n).Error; err != nil || n > 0 {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "simulating 30 days of rollout history for the demo workspace (once; about half a minute)…")
+	_, err = simulateOn(ctx, cfg, d, log, simulate.Config{TenantID: t.ID, Days: 30, Agents: 2, CanaryErrors: []float64{0.01, 0.09},
+		Names:        []string{"Office locator (simulated)", "HQ mover (simulated)"},
+		ControlError: 0.06, PerDay: 16, Seed: 1})
+	return err
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) error {

@@ -127,20 +127,20 @@ func (s *store) create(ctx context.Context, r *Rollout, userID string) error {
 	}
 	for i, f := range r.Fields {
 		object, field, _ := strings.Cut(f, ".")
-		err := s.db.Conn(ctx).Exec(`INSERT INTO rollout_fields (tenant_id, rollout_id, agent_id, object, field) VALUES (?, ?, ?, ?, ?)`,
-			r.TenantID, r.ID, r.AgentID, object, field).Error
-		if db.Duplicate(err) {
+		res := s.db.Conn(ctx).Exec(`INSERT INTO rollout_fields (tenant_id, rollout_id, agent_id, object, field) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (tenant_id, agent_id, object, field) DO NOTHING`, r.TenantID, r.ID, r.AgentID, object, field)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
 			var other string
-			if e := s.db.Conn(ctx).Raw(`SELECT r.name FROM rollout_fields f JOIN rollouts r ON r.tenant_id = f.tenant_id AND r.id = f.rollout_id
-				WHERE f.tenant_id = ? AND f.agent_id = ? AND f.object = ? AND f.field = ? AND f.rollout_id <> ?`,
-				r.TenantID, r.AgentID, object, field, r.ID).Scan(&other).Error; e != nil {
-				return e
+			if err := s.db.Conn(ctx).Raw(`SELECT r.name FROM rollout_fields f JOIN rollouts r ON r.tenant_id = f.tenant_id AND r.id = f.rollout_id
+				WHERE f.tenant_id = ? AND f.agent_id = ? AND f.object = ? AND f.field = ?`,
+				r.TenantID, r.AgentID, object, field).Scan(&other).Error; err != nil {
+				return err
 			}
 			return problem.Invalid(problem.FieldError{Field: fmt.Sprintf("fields[%d]", i),
 				Message: fmt.Sprintf("%s is already in this agent's rollout %q: a field has one rollout per agent", f, other)})
-		}
-		if err != nil {
-			return err
 		}
 	}
 	return nil

@@ -40,11 +40,15 @@ type Config struct {
 	TenantID                  string
 	Days, Agents              int
 	CanaryError, ControlError float64
-	PerDay                    int    // proposals per agent per day (default 24)
-	PercentBps                int    // the canary's share of records (default 5000)
-	ThresholdBps, MinSample   int    // the rollouts' guardrail (defaults 300, 50)
-	Field                     string // object.field the agents propose to (default companies.city)
-	Seed                      uint64
+	// CanaryErrors, when set, gives each agent its own canary error rate.
+	CanaryErrors []float64
+	// Names, when set, names the agents (default "Simulated agent N · run").
+	Names                   []string
+	PerDay                  int    // proposals per agent per day (default 24)
+	PercentBps              int    // the canary's share of records (default 5000)
+	ThresholdBps, MinSample int    // the rollouts' guardrail (defaults 300, 50)
+	Field                   string // object.field the agents propose to (default companies.city)
+	Seed                    uint64
 	// Progress hears about each simulated day (nil: silence).
 	Progress func(day, days int)
 }
@@ -117,6 +121,14 @@ func (c *Config) defaults() error {
 	if !(c.CanaryError >= 0 && c.CanaryError <= 1) {
 		f.Add("canary-error", "must be a rate between 0 and 1, e.g. 0.08")
 	}
+	if len(c.CanaryErrors) > 0 && len(c.CanaryErrors) != c.Agents {
+		f.Add("canary-errors", "must give one rate per agent")
+	}
+	for _, p := range c.CanaryErrors {
+		if !(p >= 0 && p <= 1) {
+			f.Add("canary-errors", "must be rates between 0 and 1")
+		}
+	}
 	if !(c.ControlError >= 0 && c.ControlError <= 1) {
 		f.Add("control-error", "must be a rate between 0 and 1, e.g. 0.05")
 	}
@@ -152,8 +164,9 @@ func boolInt(b bool) int {
 type simAgent struct {
 	agent     agents.Agent
 	rolloutID string
-	canary    int // canary writes so far
-	control   int // control (and shadow) proposals decided so far
+	errRate   float64 // how often its canary writes are wrong
+	canary    int     // canary writes so far
+	control   int     // control (and shadow) proposals decided so far
 	wrongC    int
 	wrongR    int
 	proposals int
@@ -220,7 +233,14 @@ func (s *sim) setUp(ctx context.Context) error {
 	run := fmt.Sprintf("%04x", s.rnd.Uint32()&0xffff)
 	for i := 0; i < s.cfg.Agents; i++ {
 		name := fmt.Sprintf("Simulated agent %d · %s", i+1, run)
-		desc := fmt.Sprintf("Simulated by countersign simulate: canary error %.1f %%, control error %.1f %%", s.cfg.CanaryError*100, s.cfg.ControlError*100)
+		if i < len(s.cfg.Names) {
+			name = s.cfg.Names[i]
+		}
+		errRate := s.cfg.CanaryError
+		if len(s.cfg.CanaryErrors) > 0 {
+			errRate = s.cfg.CanaryErrors[i]
+		}
+		desc := fmt.Sprintf("Simulated by countersign simulate: canary error %.1f %%, control error %.1f %%", errRate*100, s.cfg.ControlError*100)
 		cap, conn := 100000, s.connectionID
 		scopes := []agents.Scope{{Object: s.object, Field: s.field, Operations: []string{"set"}}}
 		a, err := s.srv.Agents.Create(ctx, s.admin, agents.Input{Name: &name, Description: &desc, ConnectionID: &conn, VelocityCap: &cap,
@@ -239,7 +259,7 @@ func (s *sim) setUp(ctx context.Context) error {
 			Reason: "simulation"}); err != nil {
 			return err
 		}
-		s.agents = append(s.agents, &simAgent{agent: a, rolloutID: r.ID})
+		s.agents = append(s.agents, &simAgent{agent: a, rolloutID: r.ID, errRate: errRate})
 	}
 	return nil
 }
@@ -376,7 +396,7 @@ func (s *sim) propose(ctx context.Context, a *simAgent, n int) error {
 		switch r.Status {
 		case "auto_approved":
 			a.canary++
-			if wrongNow(a.canary, s.cfg.CanaryError) {
+			if wrongNow(a.canary, a.errRate) {
 				a.wrongC++
 				s.wrong[r.ID] = true
 				s.fixes = append(s.fixes, fix{at: s.clk.Now().Add(2 * time.Hour), recordID: items[r.Index].RecordID})
