@@ -2,7 +2,6 @@ package insights
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -34,8 +33,8 @@ type Replay struct {
 	Object, RecordID, Field, Operation string
 	Confidence                         float64
 	Evidence                           int
-	Flags                              json.RawMessage
-	Reasons                            json.RawMessage
+	Flags                              string // JSON
+	Reasons                            string // JSON
 	Route                              string
 	HasExpectedOld                     bool
 	Decided, Corrected                 bool

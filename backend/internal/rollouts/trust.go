@@ -306,9 +306,9 @@ func replayInput(r insights.Replay, p catalog.Policy) (policy.Input, error) {
 	return in, nil
 }
 
-func orNull(b json.RawMessage) json.RawMessage {
-	if len(strings.TrimSpace(string(b))) == 0 {
-		return json.RawMessage("null")
+func orNull(s string) []byte {
+	if strings.TrimSpace(s) == "" {
+		return []byte("null")
 	}
-	return b
+	return []byte(s)
 }

@@ -251,3 +251,97 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// The what-if replays the agent's proposals against a draft: a full rollout
+// would have auto-applied the eligible ones (and carried the corrections a
+// reviewer made to them), review mode none; calibration counts outcomes by
+// confidence. Bad drafts name the field.
+func TestRollouts_what_if_and_calibration(t *testing.T) {
+	e := newEnv(t, true)
+	admin := e.signIn("admin@acme.test")
+	reviewer := e.signIn("reviewer@acme.test")
+	scopes := []agents.Scope{{Object: "companies", Field: "city", Operations: []string{"set"}}}
+	agent, ac := e.newAgent("admin@acme.test", "City bot", agents.Input{Scopes: &scopes})
+	records := ac.records("companies", "city", 10)
+	var items []map[string]any
+	for i, rec := range records {
+		items = append(items, map[string]any{"object": "companies", "record_id": rec.ID, "field": "city", "expected_old": rec.Values["city"],
+			"proposed": fmt.Sprintf("Whatif %d", i), "confidence": 0.99, "rationale": "registry",
+			"evidence": []map[string]any{{"url": "https://registry.example/" + rec.ID}}})
+	}
+	items[9]["confidence"] = 0.3
+	ac.propose(items...)
+	// the reviewer rejects two of the eligible nine and approves the rest
+	var claimed struct {
+		Items []struct {
+			ID         string
+			ProposalID string `json:"proposal_id"`
+		}
+	}
+	json.Unmarshal(reviewer.do("POST", "/api/v1/review/claims", map[string]any{"count": 20}).body, &claimed)
+	if len(claimed.Items) != 10 {
+		t.Fatalf("claimed %d items", len(claimed.Items))
+	}
+	rejected := 0
+	for _, it := range claimed.Items {
+		var conf float64
+		e.owner.Conn(t.Context()).Raw(`SELECT confidence FROM proposals WHERE id = ?`, it.ProposalID).Scan(&conf)
+		verdict := map[string]any{"verdict": "approve"}
+		if conf > 0.9 && rejected < 2 {
+			verdict, rejected = map[string]any{"verdict": "reject", "reason_code": "wrong_value"}, rejected+1
+		}
+		if res := reviewer.do("POST", "/api/v1/review/items/"+it.ID+"/decisions", verdict); res.status != 200 {
+			t.Fatalf("decide: %d %s", res.status, res.body)
+		}
+	}
+	var w struct {
+		Proposals     int
+		Draft, Actual struct {
+			Blocked, Review, Auto int
+			AutoCorrected         int `json:"auto_corrected"`
+		}
+	}
+	res := admin.do("POST", "/api/v1/insights/what-if", map[string]any{"agent_id": agent.ID, "stage": "full"})
+	if json.Unmarshal(res.body, &w); res.status != 200 || w.Proposals != 10 || w.Actual.Review != 10 || w.Draft.Auto != 9 ||
+		w.Draft.Review != 1 || w.Draft.AutoCorrected != 2 {
+		t.Fatalf("what-if full: %d %s", res.status, res.body)
+	}
+	res = admin.do("POST", "/api/v1/insights/what-if", map[string]any{"agent_id": agent.ID, "stage": "full", "mode": "review"})
+	if json.Unmarshal(res.body, &w); res.status != 200 || w.Draft.Auto != 0 || w.Draft.Review != 10 {
+		t.Fatalf("what-if full but review mode: %d %s", res.status, res.body)
+	}
+	res = admin.do("POST", "/api/v1/insights/what-if", map[string]any{"agent_id": agent.ID, "stage": "full", "threshold": 0.25})
+	if json.Unmarshal(res.body, &w); res.status != 200 || w.Draft.Auto != 10 {
+		t.Fatalf("what-if full at threshold 0.25: %d %s", res.status, res.body)
+	}
+	for body, field := range map[string]map[string]any{
+		"threshold":   {"agent_id": agent.ID, "threshold": 2},
+		"percent_bps": {"agent_id": agent.ID, "stage": "canary"},
+		"fields[0]":   {"agent_id": agent.ID, "fields": []string{"companies.nope"}},
+		"agent_id":    {"agent_id": "x"},
+	} {
+		if res := admin.do("POST", "/api/v1/insights/what-if", field); res.status != 400 || fieldErr(res) != body {
+			t.Errorf("what-if %v: %d %s, want 400 naming %s", field, res.status, res.body, body)
+		}
+	}
+	admin.do("POST", "/api/v1/insights/refresh", nil)
+	var cal struct {
+		Bins []struct {
+			From               float64
+			Decided, Corrected int
+		}
+		Text string
+	}
+	res = admin.do("GET", "/api/v1/insights/calibration?agent="+agent.ID+"&field=companies.city", nil)
+	if json.Unmarshal(res.body, &cal); res.status != 200 || len(cal.Bins) == 0 {
+		t.Fatalf("calibration: %d %s", res.status, res.body)
+	}
+	top := cal.Bins[len(cal.Bins)-1]
+	if top.From != 0.99 || top.Decided != 9 || top.Corrected != 2 || cal.Text == "" {
+		t.Errorf("calibration's top bin: %+v (%s)", top, cal.Text)
+	}
+	if res := admin.do("GET", "/api/v1/insights/calibration?agent="+agent.ID+"&field=companies.city&target=1.5", nil); res.status != 400 ||
+		fieldErr(res) != "target" {
+		t.Errorf("calibration target 1.5: %d %s", res.status, res.body)
+	}
+}
