@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/platform/ptr"
 )
 
 // Store holds the agents' SQL; every call takes the tenant id except the key
@@ -122,7 +123,7 @@ func (s *Store) CreateAgent(ctx context.Context, a Agent, now time.Time) (string
 	err := s.db.Conn(ctx).Raw(`
 		INSERT INTO agents (tenant_id, connection_id, name, description, velocity_cap, hard_cap_multiplier, webhook_url, created_at, updated_at, created_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, '')::uuid) RETURNING id`,
-		a.TenantID, a.ConnectionID, a.Name, a.Description, a.VelocityCap, a.HardCapMultiplier, a.WebhookURL, now, now, deref(a.CreatedBy)).Scan(&id).Error
+		a.TenantID, a.ConnectionID, a.Name, a.Description, a.VelocityCap, a.HardCapMultiplier, a.WebhookURL, now, now, ptr.Deref(a.CreatedBy)).Scan(&id).Error
 	return id, err
 }
 
@@ -242,11 +243,4 @@ WHERE k.hash = ? AND k.revoked_at IS NULL`, hash).Take(&r).Error
 // TouchKey records a key's use.
 func (s *Store) TouchKey(ctx context.Context, keyID string, now time.Time) error {
 	return s.db.Conn(ctx).Exec(`UPDATE agent_keys SET last_used_at = ? WHERE id = ?`, now, keyID).Error
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -183,7 +183,7 @@ func TestConnection_credentials_are_sealed_and_never_returned(t *testing.T) {
 	}
 	name := "Bad"
 	_, err := k.svc.CreateConnection(as(k.acme), k.acme, ConnectionInput{Name: &name, Provider: "salesforce",
-		BaseURL: ptr("ftp://x"), Credentials: map[string]string{"client_id": "x", "password": "y"}})
+		BaseURL: refOf("ftp://x"), Credentials: map[string]string{"client_id": "x", "password": "y"}})
 	msg := fieldErrors(err)
 	for _, want := range []string{"base_url", "credentials.client_secret", "credentials.refresh_token", "credentials.password"} {
 		if !strings.Contains(msg, want) {
@@ -197,4 +197,4 @@ func TestConnection_credentials_are_sealed_and_never_returned(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func refOf[T any](v T) *T { return &v }

@@ -22,6 +22,7 @@ import (
 	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/platform/ptr"
 	"countersign/backend/internal/platform/secretbox"
 )
 
@@ -147,8 +148,8 @@ func (s *Service) sealCredentials(ctx context.Context, c Connection, creds map[s
 
 // CreateConnection adds a connection, prepares its CRM side and queues its first sync.
 func (s *Service) CreateConnection(ctx context.Context, actor principal.Principal, in ConnectionInput) (Connection, error) {
-	c := Connection{TenantID: actor.TenantID, Name: strings.TrimSpace(deref(in.Name)), Provider: in.Provider,
-		BaseURL: strings.TrimSpace(deref(in.BaseURL)), SyncIntervalMinutes: derefInt(in.SyncIntervalMinutes)}
+	c := Connection{TenantID: actor.TenantID, Name: strings.TrimSpace(ptr.Deref(in.Name)), Provider: in.Provider,
+		BaseURL: strings.TrimSpace(ptr.Deref(in.BaseURL)), SyncIntervalMinutes: ptr.Deref(in.SyncIntervalMinutes)}
 	if err := validateConnection(c, in.Credentials, true); err != nil {
 		return Connection{}, err
 	}
@@ -344,20 +345,6 @@ func nextSync(c Connection, now time.Time) *time.Time {
 	}
 	t := now.Add(time.Duration(c.SyncIntervalMinutes) * time.Minute)
 	return &t
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func derefInt(i *int) int {
-	if i == nil {
-		return 0
-	}
-	return *i
 }
 
 // ConnectionIDs lists the tenant's connection ids (agents pick theirs from it).

@@ -2,6 +2,7 @@ package changelog
 
 import (
 	"context"
+	"countersign/backend/internal/platform/ptr"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -74,8 +75,8 @@ func (e Entry) link(tenantID string, seq int64) (link, error) {
 	}
 	return link{TenantID: tenantID, Seq: seq, ID: newID(), At: Truncate(e.At), ConnectionID: e.ConnectionID, Object: e.Object,
 		RecordID: e.RecordID, Field: e.Field, Before: before, After: after, ActorKind: e.ActorKind,
-		AgentID: deref(e.AgentID), UserID: deref(e.UserID), ProposalID: deref(e.ProposalID), DecisionSeqs: e.DecisionSeqs,
-		PolicyVersion: derefInt(e.PolicyVersion), HasPolicy: e.PolicyVersion != nil, Reverts: derefInt(e.Reverts),
+		AgentID: ptr.Deref(e.AgentID), UserID: ptr.Deref(e.UserID), ProposalID: ptr.Deref(e.ProposalID), DecisionSeqs: e.DecisionSeqs,
+		PolicyVersion: ptr.Deref(e.PolicyVersion), HasPolicy: e.PolicyVersion != nil, Reverts: ptr.Deref(e.Reverts),
 		HasReverts: e.Reverts != nil, Reason: e.Reason}, nil
 }
 
@@ -104,18 +105,4 @@ func newID() string {
 	}
 	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func derefInt(n *int64) int64 {
-	if n == nil {
-		return 0
-	}
-	return *n
 }

@@ -6,6 +6,7 @@ import (
 
 	"countersign/backend/api"
 	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/platform/ptr"
 )
 
 // ConsoleHandlers serve the Proposals page, the alerts and agent activity.
@@ -21,8 +22,8 @@ func (h *ConsoleHandlers) ListProposals(ctx context.Context, req api.ListProposa
 		return nil, err
 	}
 	q := req.Params
-	f := ProposalFilter{AgentID: deref(q.AgentId), Status: deref(q.Status), Route: deref(q.Route), Object: deref(q.Object),
-		Field: deref(q.Field), Flag: deref(q.Flag), Since: q.Since, Until: q.Until, Limit: 50}
+	f := ProposalFilter{AgentID: ptr.Deref(q.AgentId), Status: ptr.Deref(q.Status), Route: ptr.Deref(q.Route), Object: ptr.Deref(q.Object),
+		Field: ptr.Deref(q.Field), Flag: ptr.Deref(q.Flag), Since: q.Since, Until: q.Until, Limit: 50}
 	if q.Limit != nil {
 		f.Limit = *q.Limit
 	}

@@ -7,10 +7,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"countersign/backend/api/agent"
+	agentapi "countersign/backend/api/agent"
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/platform/ptr"
 )
 
 type callerKey struct{}
@@ -169,7 +170,7 @@ func (h *Handlers) ListAgentRecords(ctx context.Context, req agentapi.ListAgentR
 	if req.Params.Limit != nil {
 		limit = *req.Params.Limit
 	}
-	page, withheld, err := h.svc.ListRecords(ctx, caller, req.Object, deref(req.Params.Fields), limit, deref(req.Params.After))
+	page, withheld, err := h.svc.ListRecords(ctx, caller, req.Object, ptr.Deref(req.Params.Fields), limit, ptr.Deref(req.Params.After))
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +190,7 @@ func (h *Handlers) GetAgentRecord(ctx context.Context, req agentapi.GetAgentReco
 	if err != nil {
 		return nil, err
 	}
-	r, withheld, err := h.svc.GetRecord(ctx, caller, req.Object, req.RecordId, deref(req.Params.Fields))
+	r, withheld, err := h.svc.GetRecord(ctx, caller, req.Object, req.RecordId, ptr.Deref(req.Params.Fields))
 	if err != nil {
 		return nil, err
 	}
@@ -281,11 +282,4 @@ func orMap(m map[string]any) map[string]any {
 		return map[string]any{}
 	}
 	return m
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -8,6 +8,7 @@ import (
 
 	"countersign/backend/api"
 	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/platform/ptr"
 )
 
 // Handlers serve the Insights page's routes.
@@ -22,7 +23,7 @@ func (h *Handlers) GetCorrectionRates(ctx context.Context, req api.GetCorrection
 	if err != nil {
 		return nil, err
 	}
-	q := Query{AgentID: deref(req.Params.Agent), Field: deref(req.Params.Field), Days: deref(req.Params.Days)}
+	q := Query{AgentID: ptr.Deref(req.Params.Agent), Field: ptr.Deref(req.Params.Field), Days: ptr.Deref(req.Params.Days)}
 	rates, err := h.svc.Corrections(ctx, p.TenantID, &q)
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func (h *Handlers) GetInsights(ctx context.Context, req api.GetInsightsRequestOb
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.svc.Overview(ctx, p.TenantID, deref(req.Params.Days))
+	o, err := h.svc.Overview(ctx, p.TenantID, ptr.Deref(req.Params.Days))
 	if err != nil {
 		return nil, err
 	}
@@ -125,12 +126,4 @@ func points(ps []Point) []api.DayPoint {
 		out[i] = api.DayPoint{Day: openapi_types.Date{Time: p.Day}, Value: p.Value, N: p.N}
 	}
 	return out
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

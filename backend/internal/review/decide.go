@@ -13,6 +13,7 @@ import (
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/platform/ptr"
 	"countersign/backend/internal/proposals"
 )
 
@@ -420,7 +421,7 @@ func (s *Service) decisions(ctx context.Context, tenantID, itemID string, limit 
 	out := make([]Decision, len(rows))
 	for i, r := range rows {
 		out[i] = Decision{Seq: r.Seq, ItemID: r.ItemID, ProposalID: r.ProposalID, Verdict: r.Verdict, UserID: r.UserID, UserName: r.UserName,
-			ReasonCode: deref(r.ReasonCode), Comment: r.Comment, At: r.At}
+			ReasonCode: ptr.Deref(r.ReasonCode), Comment: r.Comment, At: r.At}
 		if r.Value != nil {
 			if err := json.Unmarshal([]byte(*r.Value), &out[i].Value); err != nil {
 				return nil, fmt.Errorf("decision %d: value: %w", r.Seq, err)

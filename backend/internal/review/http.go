@@ -7,6 +7,7 @@ import (
 	"countersign/backend/api"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/platform/ptr"
 )
 
 // Handlers serve the console's review routes.
@@ -105,7 +106,7 @@ func (h *Handlers) ClaimReviewItems(ctx context.Context, req api.ClaimReviewItem
 	var queue string
 	var count int
 	if b := req.Body; b != nil {
-		queue, count = deref(b.QueueId), valueOr(b.Count, 0)
+		queue, count = ptr.Deref(b.QueueId), valueOr(b.Count, 0)
 		if b.Count != nil && *b.Count == 0 {
 			return nil, problem.InvalidField("count", "must be between 1 and 20")
 		}
@@ -152,7 +153,7 @@ func (h *Handlers) DecideReviewItem(ctx context.Context, req api.DecideReviewIte
 	}
 	b := req.Body
 	d, err := h.svc.Decide(ctx, p, req.ItemId, DecisionInput{Verdict: string(b.Verdict), Value: b.Value,
-		HasValue: b.Value != nil, ReasonCode: deref(b.ReasonCode), Comment: deref(b.Comment)})
+		HasValue: b.Value != nil, ReasonCode: ptr.Deref(b.ReasonCode), Comment: ptr.Deref(b.Comment)})
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +180,7 @@ func (h *Handlers) BulkReview(ctx context.Context, req api.BulkReviewRequestObje
 		return nil, err
 	}
 	b := req.Body
-	in := BulkInput{ItemID: b.ItemId, ReasonCode: deref(b.ReasonCode), Comment: deref(b.Comment), Preview: valueOr(b.Preview, false)}
+	in := BulkInput{ItemID: b.ItemId, ReasonCode: ptr.Deref(b.ReasonCode), Comment: ptr.Deref(b.Comment), Preview: valueOr(b.Preview, false)}
 	for _, s := range b.Same {
 		in.Same = append(in.Same, string(s))
 	}

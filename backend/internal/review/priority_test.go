@@ -134,20 +134,20 @@ func TestMatch_and_route_pick_the_first_fitting_queue_that_takes_new_items(t *te
 }
 
 func TestQueueInput_names_each_bad_field_and_refuses_escalation_circles(t *testing.T) {
-	others := []Queue{{ID: "a"}, {ID: "b", EscalateTo: ptr("a")}}
+	others := []Queue{{ID: "a"}, {ID: "b", EscalateTo: refOf("a")}}
 	q := Queue{ID: "a", Name: "A", Position: 1, AllowedRoles: []string{"admin"}}
 	bad := "nobody"
-	err := QueueInput{Name: ptr(""), AllowedRoles: &[]string{"admin", bad}, SLAMinutes: &map[string]int{"high": 0, "urgent": 5},
-		Match: &Match{Routes: []string{"auto"}}, EscalateTo: ptr("zzz")}.apply(&q, others)
+	err := QueueInput{Name: refOf(""), AllowedRoles: &[]string{"admin", bad}, SLAMinutes: &map[string]int{"high": 0, "urgent": 5},
+		Match: &Match{Routes: []string{"auto"}}, EscalateTo: refOf("zzz")}.apply(&q, others)
 	for _, want := range []string{"name", "allowed_roles[1]", "sla_minutes.high", "sla_minutes.urgent", "match.routes[0]", "escalate_to"} {
 		if err == nil || !containsField(err, want) {
 			t.Errorf("no error naming %s: %v", want, err)
 		}
 	}
-	q = Queue{ID: "a", Name: "A", Position: 1, AllowedRoles: []string{"admin"}, EscalateTo: ptr("b")}
+	q = Queue{ID: "a", Name: "A", Position: 1, AllowedRoles: []string{"admin"}, EscalateTo: refOf("b")}
 	if !escalationLoop(others, q) {
 		t.Error("a → b → a is a circle")
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func refOf[T any](v T) *T { return &v }

@@ -12,6 +12,7 @@ import (
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/platform/ptr"
 )
 
 // defaultQueues are a new tenant's queues, first match first (migration
@@ -92,7 +93,7 @@ func (s *Service) insertQueue(ctx context.Context, tenantID string, q Queue, now
 	err := s.db.Conn(ctx).Raw(`INSERT INTO review_queues (tenant_id, name, position, allowed_roles, match, accepts_new, sla_minutes,
 		escalate_to, expire_after_double_sla, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, NULLIF(?, '')::uuid, ?, ?, ?) RETURNING id`,
-		tenantID, q.Name, q.Position, pgArray(q.AllowedRoles), string(m), q.AcceptsNew, string(sla), deref(q.EscalateTo),
+		tenantID, q.Name, q.Position, pgArray(q.AllowedRoles), string(m), q.AcceptsNew, string(sla), ptr.Deref(q.EscalateTo),
 		q.ExpireAfterDoubleSLA, now, now).Scan(&id).Error
 	if db.Duplicate(err) {
 		return "", problem.InvalidField("name", "another queue already has this name")
@@ -330,7 +331,7 @@ func (s *Service) UpdateQueue(ctx context.Context, actor principal.Principal, id
 		err := s.db.Conn(ctx).Exec(`UPDATE review_queues SET name = ?, position = ?, allowed_roles = ?, match = ?::jsonb, accepts_new = ?,
 			sla_minutes = ?::jsonb, escalate_to = NULLIF(?, '')::uuid, expire_after_double_sla = ?, updated_at = ?
 			WHERE tenant_id = ? AND id = ?`, q.Name, q.Position, pgArray(q.AllowedRoles), string(m), q.AcceptsNew, string(sla),
-			deref(q.EscalateTo), q.ExpireAfterDoubleSLA, s.clock.Now(), actor.TenantID, id).Error
+			ptr.Deref(q.EscalateTo), q.ExpireAfterDoubleSLA, s.clock.Now(), actor.TenantID, id).Error
 		if db.Duplicate(err) {
 			return problem.InvalidField("name", "another queue already has this name")
 		} else if err != nil {
@@ -352,7 +353,7 @@ func escalationLoop(qs []Queue, changed Queue) bool {
 			next[q.ID] = *q.EscalateTo
 		}
 	}
-	next[changed.ID] = deref(changed.EscalateTo)
+	next[changed.ID] = ptr.Deref(changed.EscalateTo)
 	seen := map[string]bool{}
 	for at := changed.ID; at != ""; at = next[at] {
 		if seen[at] {
@@ -465,13 +466,6 @@ func parseArray(s string) []string {
 		out[i] = strings.Trim(out[i], `"`)
 	}
 	return out
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func cmpOr(a, b int) int {

@@ -7,6 +7,7 @@ import (
 	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/insights"
 	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/platform/ptr"
 )
 
 // Handlers serve the rollouts routes and the trust tools of the Insights page.
@@ -80,7 +81,7 @@ func (h *Handlers) SetRolloutStage(ctx context.Context, req api.SetRolloutStageR
 		return nil, err
 	}
 	b := req.Body
-	d, err := h.svc.SetStage(ctx, p, req.RolloutId, StageInput{Stage: policy.Stage(b.Stage), PercentBps: b.PercentBps, Reason: deref(b.Reason)})
+	d, err := h.svc.SetStage(ctx, p, req.RolloutId, StageInput{Stage: policy.Stage(b.Stage), PercentBps: b.PercentBps, Reason: ptr.Deref(b.Reason)})
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func (h *Handlers) GetCalibration(ctx context.Context, req api.GetCalibrationReq
 	if q.Target != nil {
 		target = *q.Target
 	}
-	c, err := h.svc.Calibrate(ctx, p.TenantID, deref(q.Agent), deref(q.Field), target, deref(q.Days))
+	c, err := h.svc.Calibrate(ctx, p.TenantID, ptr.Deref(q.Agent), ptr.Deref(q.Field), target, ptr.Deref(q.Days))
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +113,7 @@ func (h *Handlers) WhatIf(ctx context.Context, req api.WhatIfRequestObject) (api
 		return nil, err
 	}
 	b := req.Body
-	in := WhatIfInput{AgentID: b.AgentId, Fields: deref(b.Fields), Threshold: b.Threshold, EvidenceRequired: b.EvidenceRequired,
+	in := WhatIfInput{AgentID: b.AgentId, Fields: ptr.Deref(b.Fields), Threshold: b.Threshold, EvidenceRequired: b.EvidenceRequired,
 		PercentBps: b.PercentBps, Mode: (*policy.Mode)(b.Mode), Stage: (*policy.Stage)(b.Stage)}
 	w, err := h.svc.WhatIf(ctx, p.TenantID, in)
 	if err != nil {
@@ -165,12 +166,4 @@ func toAPICalibration(c Calibration) api.Calibration {
 			Precision: b.Precision, CumulativePrecision: b.CumPrecision}
 	}
 	return out
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

@@ -187,15 +187,8 @@ func (s *store) addStage(ctx context.Context, rolloutID string, c StageChange, u
 
 func (s *store) history(ctx context.Context, tenantID, id string) ([]StageChange, error) {
 	var rows []struct {
-		Seq               int64
-		FromStage         *string
-		FromBps           *int
-		ToStage           string
-		ToBps             int
-		Reason, ActorKind string
-		Actor             string
-		At                time.Time
-		DetailJSON        string
+		StageChange
+		DetailJSON string
 	}
 	if err := s.db.Conn(ctx).Raw(`SELECT h.seq, h.from_stage, h.from_bps, h.to_stage, h.to_bps, h.reason, h.actor_kind,
 		       CASE WHEN h.actor_kind = 'system' THEN 'guardrail' ELSE COALESCE(u.name, u.email, 'a former member') END AS actor,
@@ -206,8 +199,7 @@ func (s *store) history(ctx context.Context, tenantID, id string) ([]StageChange
 	}
 	out := make([]StageChange, len(rows))
 	for i, r := range rows {
-		out[i] = StageChange{Seq: r.Seq, FromStage: r.FromStage, FromBps: r.FromBps, ToStage: r.ToStage, ToBps: r.ToBps, Reason: r.Reason,
-			ActorKind: r.ActorKind, Actor: r.Actor, At: r.At}
+		out[i] = r.StageChange
 		if err := json.Unmarshal([]byte(r.DetailJSON), &out[i].Detail); err != nil {
 			return nil, fmt.Errorf("rollout history: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"countersign/backend/internal/crm"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/platform/ptr"
 )
 
 // defaultLimit is the page size when the request names none.
@@ -28,7 +29,7 @@ func (h *Handlers) ListSandboxRecords(ctx context.Context, req api.ListSandboxRe
 	if req.Params.Limit != nil {
 		limit = *req.Params.Limit
 	}
-	page, err := h.svc.Records(ctx, p.TenantID, req.ConnectionId, req.Object, deref(req.Params.Q), limit, deref(req.Params.After))
+	page, err := h.svc.Records(ctx, p.TenantID, req.ConnectionId, req.Object, ptr.Deref(req.Params.Q), limit, ptr.Deref(req.Params.After))
 	if err != nil {
 		return nil, err
 	}
@@ -85,11 +86,4 @@ func toAPIDetail(d RecordDetail) api.SandboxRecordDetail {
 
 func toAPIChange(c crm.Change) api.SandboxChange {
 	return api.SandboxChange{Actor: c.Actor, At: c.At, Field: c.Field, Source: api.SandboxChangeSource(c.Source), Value: c.Value}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
