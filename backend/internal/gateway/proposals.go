@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"countersign/backend/internal/agents"
-	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/policy"
 )
 
 // Proposal is a stored proposal with its agent's name.

@@ -10,7 +10,7 @@ import (
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/fieldvalue"
-	"countersign/backend/internal/gateway/policy"
+	"countersign/backend/internal/policy"
 	"countersign/backend/internal/proposals"
 	"countersign/backend/internal/review"
 )

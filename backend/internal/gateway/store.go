@@ -12,8 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/platform/db"
+	"countersign/backend/internal/policy"
 )
 
 // Store holds the gateway's SQL; every call takes the tenant id.

@@ -8,9 +8,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"countersign/backend/internal/alerts"
-	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/insights"
 	"countersign/backend/internal/platform/jobs"
+	"countersign/backend/internal/policy"
 )
 
 // GuardArgs is the periodic job that runs every tenant's guardrails.

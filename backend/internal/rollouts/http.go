@@ -4,10 +4,10 @@ import (
 	"context"
 
 	"countersign/backend/api"
-	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/insights"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/ptr"
+	"countersign/backend/internal/policy"
 )
 
 // Handlers serve the rollouts routes and the trust tools of the Insights page.

@@ -13,8 +13,8 @@ import (
 	"slices"
 	"time"
 
-	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/insights"
+	"countersign/backend/internal/policy"
 )
 
 // Ladder is the canary's steps, in basis points; after the last comes full.

@@ -3,8 +3,8 @@ package rollouts
 import (
 	"testing"
 
-	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/insights"
+	"countersign/backend/internal/policy"
 )
 
 func canaryAt(bps int) Rollout {

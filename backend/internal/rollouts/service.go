@@ -12,13 +12,13 @@ import (
 	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/catalog"
-	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/insights"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/policy"
 )
 
 // Audit actions.

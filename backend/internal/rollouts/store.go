@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/policy"
 )
 
 // store holds the rollouts' SQL.

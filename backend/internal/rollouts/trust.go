@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"countersign/backend/internal/catalog"
-	"countersign/backend/internal/gateway/policy"
 	"countersign/backend/internal/insights"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/policy"
 )
 
 // CalibrationMinSample is how many outcomes at or above a threshold a

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"countersign/backend/internal/agents"
-	"countersign/backend/internal/gateway/policy"
+	"countersign/backend/internal/policy"
 )
 
 type rolloutBody struct {
