@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -151,5 +152,46 @@ func TestVerifyLog_names_the_row_a_superuser_edited(t *testing.T) {
 	}
 	if err := run(context.Background(), "verify-log", "--tenant", "globex"); err != nil {
 		t.Errorf("globex's (empty) chain: %v", err)
+	}
+}
+
+// simulate runs the pipeline on a simulated clock and prints each agent's
+// measured rates; bad flags are refused by name. seed --demo-history gives
+// the demo a month of rollouts once: a second seed leaves it as it is.
+func TestSimulateCLI_and_the_demo_history(t *testing.T) {
+	url := dbtest.Empty(t)
+	t.Setenv("COUNTERSIGN_DATABASE_URL", url)
+	t.Setenv("COUNTERSIGN_DATA_DIR", t.TempDir())
+	if err := run(context.Background(), "migrate"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := run(context.Background(), "seed", "--demo-history"); err != nil {
+			t.Fatalf("seed --demo-history: %v", err)
+		}
+	}
+	owner := dbtest.Open(t, url)
+	var rollouts []struct {
+		Stage  string
+		Halted bool
+	}
+	owner.Conn(t.Context()).Raw(`SELECT stage, halted_at IS NOT NULL AS halted FROM rollouts ORDER BY name`).Scan(&rollouts) // HQ mover, then Office locator
+	if len(rollouts) != 2 || !rollouts[0].Halted || rollouts[0].Stage != "shadow" || rollouts[1].Halted || rollouts[1].Stage != "canary" {
+		t.Fatalf("the demo's rollouts after two seeds: %+v (want a healthy canary and a halted one)", rollouts)
+	}
+	cfg, _ := config.Load(config.WithPrivateCluster(os.Getenv))
+	app := dbtest.Open(t, config.AppURL(url))
+	var out strings.Builder
+	err := runSimulate(t.Context(), cfg, app, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		[]string{"--tenant", "acme", "--days", "2", "--agents", "1", "--per-day", "10", "--canary-error", "0.1", "--seed", "3"}, &out)
+	if err != nil || !strings.Contains(out.String(), "simulated day 2 of 2") || !strings.Contains(out.String(), "canary ") {
+		t.Fatalf("simulate: %v\n%s", err, out.String())
+	}
+	err = runSimulate(t.Context(), cfg, app, slog.Default(), []string{"--tenant", "acme", "--days", "0"}, &out)
+	if err == nil || !strings.Contains(err.Error(), "days") {
+		t.Errorf("--days 0: %v", err)
+	}
+	if err := runSimulate(t.Context(), cfg, app, slog.Default(), []string{"--tenant", "nope"}, &out); err == nil || !strings.Contains(err.Error(), `no tenant "nope"`) {
+		t.Errorf("--tenant nope: %v", err)
 	}
 }
