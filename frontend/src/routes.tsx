@@ -25,6 +25,7 @@ const ChangeLogPage = page(() => import('./pages/ChangeLogPage'), 'ChangeLogPage
 const ConnectionsPage = page(() => import('./pages/ConnectionsPage'), 'ConnectionsPage');
 const FieldCatalogPage = page(() => import('./pages/FieldCatalogPage'), 'FieldCatalogPage');
 const FieldsPage = page(() => import('./pages/FieldsPage'), 'FieldsPage');
+const InsightsPage = page(() => import('./pages/InsightsPage'), 'InsightsPage');
 const InvitePage = page(() => import('./pages/InvitePage'), 'InvitePage');
 const MembersPage = page(() => import('./pages/MembersPage'), 'MembersPage');
 const NotFoundPage = page(() => import('./pages/NotFoundPage'), 'NotFoundPage');
@@ -69,6 +70,7 @@ export const routes: RouteObject[] = [
       guarded('agents/:agentId', 'agents.read', <AgentPage />),
       guarded('changelog', 'changelog.read', <ChangeLogPage />),
       guarded('rollouts', 'rollouts.read', <RolloutsPage />),
+      guarded('insights', 'rollouts.read', <InsightsPage />),
       guarded('reports', 'reports.read', <ReportsPage />),
       guarded('members', 'members.read', <MembersPage />),
       guarded('settings', 'settings.read', <SettingsPage />),

@@ -88,6 +88,11 @@ func toAPIOverview(o Overview) api.Insights {
 		out.Rows[i] = api.InsightRow{AgentId: r.AgentID, AgentName: r.AgentName, Field: r.Field, Arms: ToAPIRates(r.Arms)}
 	}
 	out.TimeToUpdate.AvgMinutes, out.TimeToUpdate.Applied, out.TimeToUpdate.PerDay = o.TTUAvgMinutes, o.TTUApplied, points(o.TTUPerDay)
+	out.RollbacksByReason = make([]struct {
+		Kind   string `json:"kind"`
+		N      int    `json:"n"`
+		Reason string `json:"reason"`
+	}, 0, len(o.Rollbacks))
 	for _, r := range o.Rollbacks {
 		out.RollbacksByReason = append(out.RollbacksByReason, struct {
 			Kind   string `json:"kind"`
@@ -96,6 +101,11 @@ func toAPIOverview(o Overview) api.Insights {
 		}{r.Kind, r.N, r.Reason})
 	}
 	out.Sla.Decided, out.Sla.Met, out.Sla.PerDay = o.SLA.Decided, o.SLA.Met, points(o.SLA.PerDay)
+	out.Sla.PerSensitivity = make([]struct {
+		Decided     int    `json:"decided"`
+		Met         int    `json:"met"`
+		Sensitivity string `json:"sensitivity"`
+	}, 0, len(o.SLA.PerSensitivity))
 	for _, s := range o.SLA.PerSensitivity {
 		out.Sla.PerSensitivity = append(out.Sla.PerSensitivity, struct {
 			Decided     int    `json:"decided"`
@@ -103,19 +113,17 @@ func toAPIOverview(o Overview) api.Insights {
 			Sensitivity string `json:"sensitivity"`
 		}{s.Decided, s.Met, s.Sensitivity})
 	}
+	out.QueueDepth = make([]struct {
+		At       time.Time `json:"at"`
+		Breached int       `json:"breached"`
+		Pending  int       `json:"pending"`
+	}, 0, len(o.QueueDepth))
 	for _, d := range o.QueueDepth {
 		out.QueueDepth = append(out.QueueDepth, struct {
 			At       time.Time `json:"at"`
 			Breached int       `json:"breached"`
 			Pending  int       `json:"pending"`
 		}{d.At, d.Breached, d.Pending})
-	}
-	if out.RollbacksByReason == nil {
-		out.RollbacksByReason = []struct {
-			Kind   string `json:"kind"`
-			N      int    `json:"n"`
-			Reason string `json:"reason"`
-		}{}
 	}
 	return out
 }

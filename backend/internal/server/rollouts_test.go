@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"countersign/backend/internal/agents"
@@ -343,5 +344,24 @@ func TestRollouts_what_if_and_calibration(t *testing.T) {
 	if res := admin.do("GET", "/api/v1/insights/calibration?agent="+agent.ID+"&field=companies.city&target=1.5", nil); res.status != 400 ||
 		fieldErr(res) != "target" {
 		t.Errorf("calibration target 1.5: %d %s", res.status, res.body)
+	}
+}
+
+// A workspace with no outcomes gets an Insights page of empty lists, never
+// nulls the console would trip on.
+func TestInsights_empty_workspace_answers_empty_lists(t *testing.T) {
+	e := newEnv(t, true)
+	res := e.signIn("admin@globex.test").do("GET", "/api/v1/insights/overview?days=7", nil)
+	body := string(res.body)
+	if res.status != 200 || strings.Count(body, "null") != 1 || !strings.Contains(body, `"folded_at":null`) {
+		t.Fatalf("%d %s", res.status, body)
+	}
+	for _, k := range []string{`"rows":[]`, `"per_sensitivity":[]`, `"queue_depth":[]`, `"rollbacks_by_reason":[]`, `"per_day":[]`} {
+		if !strings.Contains(body, k) {
+			t.Errorf("no %s in %s", k, body)
+		}
+	}
+	if res := e.signIn("admin@globex.test").do("GET", "/api/v1/insights/overview?days=91", nil); res.status != 400 || fieldErr(res) != "days" {
+		t.Errorf("days=91: %d %s", res.status, res.body)
 	}
 }

@@ -73,6 +73,19 @@ export type RollbackConflict = components['schemas']['RollbackConflict'];
 export type RollbackFilter = components['schemas']['RollbackFilter'];
 export type RollbackPreview = components['schemas']['RollbackPreview'];
 export type BulkRollback = components['schemas']['BulkRollback'];
+export type Rollout = components['schemas']['Rollout'];
+export type RolloutDetail = components['schemas']['RolloutDetail'];
+export type RolloutStage = components['schemas']['RolloutStage'];
+export type RolloutInput = components['schemas']['RolloutInput'];
+export type RolloutUpdate = components['schemas']['RolloutUpdate'];
+export type RolloutStageInput = components['schemas']['RolloutStageInput'];
+export type RolloutStageChange = components['schemas']['RolloutStageChange'];
+export type ArmStats = components['schemas']['ArmStats'];
+export type Insights = components['schemas']['Insights'];
+export type DayPoint = components['schemas']['DayPoint'];
+export type Calibration = components['schemas']['Calibration'];
+export type WhatIfInput = components['schemas']['WhatIfInput'];
+export type WhatIf = components['schemas']['WhatIf'];
 /** The query of GET /changes: filters and the keyset page. */
 export type ChangeQuery = NonNullable<paths['/changes']['get']['parameters']['query']>;
 

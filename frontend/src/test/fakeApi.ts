@@ -63,6 +63,7 @@ export const ALL_PERMISSIONS = [
   'changelog.read',
   'changelog.rollback',
   'rollouts.read',
+  'rollouts.manage',
   'reports.read',
   'audit.read',
   'members.read',

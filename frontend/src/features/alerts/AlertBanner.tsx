@@ -23,6 +23,7 @@ function AlertBanner({ alert }: { alert: Alert }) {
   const canAck = useCan('agents.manage');
   const canSeeAgent = useCan('agents.read');
   const canSeeProposals = useCan('proposals.read');
+  const canSeeRollouts = useCan('rollouts.read');
   const ack = useAcknowledgeAlert();
   const agent = alertAgent(alert);
   const link = 'font-semibold underline hover:no-underline';
@@ -30,7 +31,13 @@ function AlertBanner({ alert }: { alert: Alert }) {
     <div role="alert" className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 shadow-sm">
       <p>
         <span className="font-semibold">{alert.title}</span>
-        {agent && (canSeeProposals || canSeeAgent) && (
+        {alert.kind === 'rollout_halted' && canSeeRollouts && (
+          <>
+            {' — '}
+            <Link className={link} to={rolloutPath(alert)}>see the rollout and revert its canary writes</Link>
+          </>
+        )}
+        {alert.kind !== 'rollout_halted' && agent && (canSeeProposals || canSeeAgent) && (
           <>
             {' — '}
             {canSeeProposals && <Link className={link} to={agentProposalsPath(agent.id)}>review its proposals</Link>}
@@ -52,4 +59,10 @@ function AlertBanner({ alert }: { alert: Alert }) {
       )}
     </div>
   );
+}
+
+/** The Rollouts page with the halted rollout's history open. */
+function rolloutPath(alert: Alert): string {
+  const id = alert.detail?.rollout_id;
+  return typeof id === 'string' ? `/rollouts?rollout=${encodeURIComponent(id)}` : '/rollouts';
 }

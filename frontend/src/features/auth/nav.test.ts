@@ -8,7 +8,7 @@ describe('navItemsFor', () => {
     const admin = ['settings.manage', 'settings.read', 'members.manage', 'members.read', 'audit.read', 'reports.read',
       'rollouts.read', 'changelog.read', 'agents.read', 'agents.manage', 'fields.read', 'proposals.read', 'review.work'];
     expect(labels(admin)).toEqual([
-      'Review queue', 'Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Reports', 'Members', 'Settings',
+      'Review queue', 'Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Insights', 'Reports', 'Members', 'Settings',
     ]);
   });
 
@@ -19,7 +19,7 @@ describe('navItemsFor', () => {
   it('gives compliance read-only pages but not the queue', () => {
     const compliance = ['fields.read', 'agents.read', 'proposals.read', 'changelog.read', 'rollouts.read', 'reports.read', 'audit.read',
       'members.read', 'settings.read'];
-    expect(labels(compliance)).toEqual(['Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Reports', 'Members', 'Settings']);
+    expect(labels(compliance)).toEqual(['Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Insights', 'Reports', 'Members', 'Settings']);
   });
 
   it('gives a viewer only what their permissions name', () => {

@@ -13,6 +13,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { label: 'Agents', path: '/agents', permission: 'agents.read' },
   { label: 'Change log', path: '/changelog', permission: 'changelog.read' },
   { label: 'Rollouts', path: '/rollouts', permission: 'rollouts.read' },
+  { label: 'Insights', path: '/insights', permission: 'rollouts.read' },
   { label: 'Reports', path: '/reports', permission: 'reports.read' },
   { label: 'Members', path: '/members', permission: 'members.read' },
   { label: 'Settings', path: '/settings', permission: 'settings.read' },

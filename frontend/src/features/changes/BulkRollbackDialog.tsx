@@ -18,10 +18,18 @@ const SHOWN = ['agent_id', 'field', 'since', 'until'] as const;
 /** How many of the preview's conflicts are listed. */
 const SAMPLES = 10;
 
+/** A rollout whose canary writes the rollback takes (its agent and fields are implied). */
+export interface RolloutScope {
+  id: string;
+  name: string;
+}
+
 interface Props {
   /** The page's filters, to start from. */
   initial: ChangeFilters;
   agents: readonly AgentOption[];
+  /** Set: only the changes this rollout's canary auto-applied. */
+  rollout?: RolloutScope;
   onClose: () => void;
 }
 
@@ -30,21 +38,34 @@ interface Props {
  * how many of the first ones the CRM no longer holds), then the run, followed
  * until it ends, with the conflicts it left for a human.
  */
-export function BulkRollbackDialog({ initial, agents, onClose }: Props) {
+export function BulkRollbackDialog({ initial, agents, rollout, onClose }: Props) {
   const [runId, setRunId] = useState<string>();
+  const subtitle = rollout ? `Roll back the changes the canary of “${rollout.name}” auto-applied.` : 'Roll back every change that matches a filter.';
   return (
-    <Modal wide label="Bulk rollback" subtitle="Roll back every change that matches a filter." onClose={onClose}>
-      {runId ? <BulkProgress id={runId} onClose={onClose} /> : <BulkForm initial={initial} agents={agents} onStarted={setRunId} onCancel={onClose} />}
+    <Modal wide label={rollout ? 'Revert canary writes' : 'Bulk rollback'} subtitle={subtitle} onClose={onClose}>
+      {runId ? (
+        <BulkProgress id={runId} onClose={onClose} />
+      ) : (
+        <BulkForm initial={initial} agents={agents} rollout={rollout} onStarted={setRunId} onCancel={onClose} />
+      )}
     </Modal>
   );
 }
 
-function BulkForm({ initial, agents, onStarted, onCancel }: { initial: ChangeFilters; agents: readonly AgentOption[]; onStarted: (id: string) => void; onCancel: () => void }) {
+interface FormProps {
+  initial: ChangeFilters;
+  agents: readonly AgentOption[];
+  rollout?: RolloutScope;
+  onStarted: (id: string) => void;
+  onCancel: () => void;
+}
+
+function BulkForm({ initial, agents, rollout, onStarted, onCancel }: FormProps) {
   const [filters, setFilters] = useState<BulkFilters>({ agent_id: initial.agent_id, field: initial.field, since: initial.since, until: initial.until });
   const [reason, setReason] = useState('');
   const preview = usePreviewRollback();
   const start = useStartRollback();
-  const filter = apiFilterFor(filters);
+  const filter = { ...apiFilterFor(filters), rollout_id: rollout?.id };
   // A preview is of the filter it was asked for: any edit makes it stale.
   const edit = (key: keyof BulkFilters, value: string) => {
     setFilters((f) => ({ ...f, [key]: value || undefined }));
@@ -59,6 +80,12 @@ function BulkForm({ initial, agents, onStarted, onCancel }: { initial: ChangeFil
   return (
     <div className="space-y-4">
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+        {rollout ? (
+          <p className="text-sm text-gray-700 sm:col-span-2">
+            Changes auto-applied by the canary of <strong>{rollout.name}</strong> (its agent and fields), in the time window below.
+          </p>
+        ) : (
+          <>
         <SelectField label="Agent" value={filters.agent_id ?? ''} error={fieldErrors.agent_id} onChange={(e) => edit('agent_id', e.target.value)}>
           <option value="">Any agent</option>
           {agents.map((a) => (
@@ -68,6 +95,8 @@ function BulkForm({ initial, agents, onStarted, onCancel }: { initial: ChangeFil
           ))}
         </SelectField>
         <FormField label="Field" placeholder="Any" value={filters.field ?? ''} error={fieldErrors.field} onChange={(e) => edit('field', e.target.value)} />
+          </>
+        )}
         <FormField label="Since" type="datetime-local" value={filters.since ?? ''} error={fieldErrors.since} onChange={(e) => edit('since', e.target.value)} />
         <FormField label="Until" type="datetime-local" value={filters.until ?? ''} error={fieldErrors.until} onChange={(e) => edit('until', e.target.value)} />
       </div>

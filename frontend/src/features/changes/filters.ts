@@ -74,6 +74,7 @@ export function describeRollbackFilter(f: RollbackFilter, agentName: (id: string
   if (f.agent_id) parts.push(`agent ${agentName(f.agent_id) ?? f.agent_id}`);
   if (f.actor_kind) parts.push(`${f.actor_kind} changes`);
   if (f.batch_id) parts.push(`batch ${f.batch_id}`);
+  if (f.rollout_id) parts.push('canary writes of a rollout');
   if (f.record_id) parts.push(`record ${f.object ? `${f.object} / ` : ''}${f.record_id}`);
   else if (f.object) parts.push(`object ${f.object}`);
   if (f.field) parts.push(`field ${f.field}`);
@@ -82,4 +83,11 @@ export function describeRollbackFilter(f: RollbackFilter, agentName: (id: string
   else if (f.until) parts.push(`until ${formatShortDateTime(f.until)}`);
   const text = parts.join(' · ') || 'every change';
   return text[0].toUpperCase() + text.slice(1);
+}
+
+/** An instant as a datetime-local input holds it: local time, to the second, rounded down so the instant is included. */
+export function localInputOf(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
