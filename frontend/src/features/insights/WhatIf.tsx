@@ -97,7 +97,7 @@ function WhatIfResult({ w }: { w: WhatIf }) {
         <tbody className="divide-y divide-gray-100">
           {rows.map(([label, key]) => (
             <tr key={key}>
-              <th scope="row" className={`${cell} font-medium`}>{label}</th>
+              <th scope="row" className={`${cell} text-left font-medium`}>{label}</th>
               <td className={cell}>{formatCount(w.actual[key])}</td>
               <td className={cell}>{formatCount(w.draft[key])}</td>
             </tr>
