@@ -45,7 +45,7 @@ export function rateText(s: ArmStats): string {
 
 /** Each arm's correction rate with its interval and sample size. */
 export function ArmTable({ arms, threshold, caption }: { arms: readonly ArmStats[]; threshold?: number; caption: string }) {
-  if (arms.length === 0) return <p className="text-sm text-gray-500">No outcomes yet in the last 30 days.</p>;
+  if (arms.length === 0) return <p className="text-sm text-gray-500">No outcomes in the last 30 days yet (the insights are folded every 2 minutes).</p>;
   return (
     <table className="min-w-full text-sm">
       <caption className="sr-only">{caption}</caption>

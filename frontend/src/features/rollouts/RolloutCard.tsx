@@ -56,6 +56,7 @@ export function RolloutCard({ rollout: r, canManage, canRollback, onOpen, onStag
         <div role="alert" className="space-y-2 rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800">
           <p className="font-semibold">Halted to shadow by the guardrail on {formatDateTime(r.halted_at)}</p>
           <p>{r.halt_reason}</p>
+          {v.state === 'halt' && v.canary && <p className="text-xs">Canary since {r.canary_since ? formatShortDateTime(r.canary_since) : 'it began'}: {rateText(v.canary)}</p>}
           {canRollback && r.canary_since && (
             <button type="button" className={dangerButton} onClick={onRevert}>
               Revert canary writes since {formatShortDateTime(r.canary_since)}…
@@ -63,6 +64,7 @@ export function RolloutCard({ rollout: r, canManage, canRollback, onOpen, onStag
           )}
         </div>
       )}
+      {!(r.halted_at && v.state === 'halt') && (
       <div className={`rounded-md border px-4 py-3 text-sm ${verdictStyle[v.state]}`}>
         <p>
           <span className="font-medium">Guardrail: </span>
@@ -70,7 +72,7 @@ export function RolloutCard({ rollout: r, canManage, canRollback, onOpen, onStag
         </p>
         {v.canary && v.canary.applied > 0 && (
           <p className="mt-1 text-xs">
-            {r.stage === 'shadow' ? 'Shadow' : 'Canary'} since {r.stage === 'shadow' ? 'shadow began' : r.canary_since ? formatShortDateTime(r.canary_since) : 'it began'}: {rateText(v.canary)}
+            {v.canary.arm === 'shadow' ? 'Since the rollout entered shadow' : `Canary since ${r.canary_since ? formatShortDateTime(r.canary_since) : 'it began'}`}: {rateText(v.canary)}
           </p>
         )}
         {v.checked_at && <p className="mt-1 text-xs opacity-75">Checked {formatShortDateTime(v.checked_at)}</p>}
@@ -80,6 +82,7 @@ export function RolloutCard({ rollout: r, canManage, canRollback, onOpen, onStag
           </button>
         )}
       </div>
+      )}
       <div className="relative overflow-x-auto">
         <ArmTable arms={r.arms} threshold={threshold} caption={`Correction rates of ${r.name} by arm, last 30 days`} />
       </div>

@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+import { RolloutsPage } from '../pages/RolloutsPage';
+import { TestAgent, type AgentRecord } from '../support/agentApi';
+import { ACME_SANDBOX, ACME_USERS, signIn, uniqueName } from '../support/data';
+
+async function consoleApi(page: Page) {
+  const { csrf_token: csrf } = (await (await page.request.get('/api/v1/session')).json()) as { csrf_token: string };
+  return async <T>(method: string, path: string, data?: unknown): Promise<T> => {
+    const res = await page.request.fetch(`/api/v1${path}`, { method, data, headers: { 'X-CSRF-Token': csrf } });
+    expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBe(true);
+    return (await res.json()) as T;
+  };
+}
+
+const city = (r: AgentRecord) => (typeof r.values.city === 'string' ? r.values.city : '');
+
+test('a canary auto-applies to its share of records, the guardrail halts it when people correct it, and its writes are reverted', async ({ page, playwright, baseURL }) => {
+  test.setTimeout(240_000);
+  await signIn(page, ACME_USERS.admin);
+  const api = await consoleApi(page);
+  const { connections } = await api<{ connections: { id: string; name: string }[] }>('GET', '/connections');
+  const sandbox = connections.find((c) => c.name === ACME_SANDBOX)!;
+  const agentName = uniqueName('Canary bot');
+  const bin = process.env.COUNTERSIGN_BIN || '../bin/countersign';
+  execFileSync(bin, ['agents', 'create', '--tenant', 'acme', '--name', agentName, '--connection', sandbox.id], { encoding: 'utf8' });
+  const key = execFileSync(bin, ['agents', 'create-key', '--tenant', 'acme', '--agent', agentName, '--name', 'e2e'], { encoding: 'utf8' }).trim();
+  const bot = await TestAgent.connect(playwright, baseURL!, key);
+
+  // an admin creates the rollout and starts a half canary (skipping shadow, so with a reason)
+  const rollouts = new RolloutsPage(page);
+  await rollouts.goto();
+  const name = uniqueName('Company cities');
+  await rollouts.create(agentName, name, 'companies.city', '1', '2');
+  await rollouts.startCanary(name, '50 %', 'The agent was right 99 % of the time in shadow');
+  const card = rollouts.card(name);
+  await expect(card.getByText('Canary · 50 % of records', { exact: true })).toBeVisible();
+
+  // the agent proposes city changes: records in the cohort are auto-applied, the rest wait for review
+  const companies = (await bot.records('companies', ['city'], 16)).filter((c) => city(c) !== '');
+  const results = await bot.propose(companies.map((c, i) => ({ object: 'companies', record_id: c.id, field: 'city', expected_old: city(c),
+    proposed: `Canaryville ${i}`, confidence: 0.99, rationale: 'The registry lists a new head office', evidence: [{ url: `https://registry.example/${c.id}` }] })));
+  const auto = results.flatMap((r, i) => ('status' in r && r.status === 'auto_approved' ? [{ id: r.id, company: companies[i] }] : []));
+  const queued = results.filter((r) => 'status' in r && r.status === 'queued');
+  expect(auto.length, 'records in the canary').toBeGreaterThanOrEqual(2);
+  expect(queued.length, 'records in the control arm').toBeGreaterThanOrEqual(1);
+  for (const a of auto) {
+    await expect.poll(async () => (await api<{ status: string }>('GET', `/proposals/${a.id}`)).status, { timeout: 60_000, intervals: [1000] }).toBe('applied');
+  }
+  const record = async (id: string) => (await api<{ values: Record<string, unknown> }>('GET', `/sandbox/${sandbox.id}/records/companies/${id}`)).values.city;
+  expect(await record(auto[0].company.id)).toBe(`Canaryville ${companies.indexOf(auto[0].company)}`);
+
+  // people correct two canary writes (rollbacks): the guardrail halts the rollout to shadow within its 30 s round
+  const { items } = await api<{ items: { id: string; proposal_id: string | null }[] }>('GET', `/changes?actor_kind=agent&field=city&limit=200`);
+  for (const a of auto.slice(0, 2)) {
+    const change = items.find((c) => c.proposal_id === a.id)!;
+    await api('POST', `/changes/${change.id}/rollback`, { reason: 'wrong head office' });
+  }
+  await expect(async () => {
+    await page.reload();
+    await expect(card.getByText(/Halted to shadow by the guardrail/)).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 120_000, intervals: [5_000] });
+  await expect(card.getByText('Shadow', { exact: true })).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('rollout-halted.png'), fullPage: true });
+
+  // revert the canary's writes since it began: preview first, then the run, to the end
+  await card.getByRole('button', { name: /Revert canary writes since/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revert canary writes' });
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  const remaining = auto.length - 2;
+  await expect(dialog.getByText(new RegExp(`${remaining} changes? would be rolled back`))).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('rollout-revert-preview.png') });
+  await dialog.getByRole('button', { name: new RegExp(`Roll back ${remaining} changes?`) }).click();
+  await expect(dialog.getByText(new RegExp(`Finished: ${remaining} rolled back, 0 conflicts`))).toBeVisible({ timeout: 60_000 });
+  for (const a of auto) {
+    expect(await record(a.company.id), `company ${a.company.id}`).toBe(city(a.company));
+  }
+  // new proposals on canary records are reviewed now (shadow)
+  const [again] = await bot.propose([{ object: 'companies', record_id: auto[0].company.id, field: 'city', expected_old: city(auto[0].company),
+    proposed: 'Shadowville', confidence: 0.99, rationale: 'The registry lists a new head office', evidence: [{ url: 'https://registry.example/x' }] }]);
+  expect('status' in again && again.status).toBe('queued');
+  await bot.dispose();
+});
