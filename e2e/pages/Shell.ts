@@ -2,9 +2,9 @@ import { expect, type Locator, type Page } from '@playwright/test';
 
 /** The navigation each seeded role should see, in display order. */
 export const NAV = {
-  admin: ['Review queue', 'Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Reports', 'Members', 'Settings'],
+  admin: ['Review queue', 'Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Insights', 'Reports', 'Members', 'Settings'],
   reviewer: ['Review queue', 'Proposals', 'Fields', 'Change log'],
-  compliance: ['Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Reports'],
+  compliance: ['Proposals', 'Fields', 'Agents', 'Change log', 'Rollouts', 'Insights', 'Reports'],
   viewer: ['Fields', 'Change log'],
 } as const;
 
