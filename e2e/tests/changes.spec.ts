@@ -1,18 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { ChangeLogPage } from '../pages/ChangeLogPage';
+import { consoleApi } from '../support/consoleApi';
 import { TestAgent, type AgentRecord } from '../support/agentApi';
 import { ACME_SANDBOX, ACME_USERS, signIn, signInNewContext, uniqueName } from '../support/data';
 
-/** Console API calls as the signed-in user of page (with its CSRF token). */
-async function consoleApi(page: Page) {
-  const { csrf_token: csrf } = (await (await page.request.get('/api/v1/session')).json()) as { csrf_token: string };
-  return async <T>(method: string, path: string, data?: unknown): Promise<T> => {
-    const res = await page.request.fetch(`/api/v1${path}`, { method, data, headers: { 'X-CSRF-Token': csrf } });
-    expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBe(true);
-    return (await res.json()) as T;
-  };
-}
 
 const text = (r: AgentRecord, f: string) => (typeof r.values[f] === 'string' ? (r.values[f] as string) : '');
 
