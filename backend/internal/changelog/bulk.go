@@ -139,16 +139,25 @@ func (s *Service) conflicts(ctx context.Context, tenantID string, group []Event)
 	if err != nil {
 		return nil, problem.Unavailable("crm_unavailable", "The CRM did not answer: "+crm.Describe(err))
 	}
+	later, err := s.store.supersededBy(ctx, tenantID, seqsOf(group))
+	if err != nil {
+		return nil, err
+	}
 	var out []Conflict
 	for _, ev := range group {
 		cur, found := lookup(current, ev.RecordID, ev.Field)
-		if spec, ok := specs[ev.Field]; found && ok && fieldvalue.Same(spec, cur, decode(ev.After)) {
-			continue
-		}
 		c := Conflict{Seq: ev.Seq, Object: ev.Object, RecordID: ev.RecordID, Field: ev.Field, Before: ev.Before, Ours: ev.After,
-			Current: jsonOf(cur), Problem: "the CRM no longer holds the value this change wrote"}
-		if !found {
+			Current: jsonOf(cur)}
+		spec, ok := specs[ev.Field]
+		switch {
+		case !found:
 			c.Problem = "the record no longer exists in the CRM"
+		case later[ev.Seq] != 0:
+			c.Problem = supersededProblem(later[ev.Seq])
+		case !ok || !fieldvalue.Same(spec, cur, decode(ev.After)):
+			c.Problem = "the CRM no longer holds the value this change wrote"
+		default:
+			continue
 		}
 		out = append(out, c)
 	}

@@ -125,11 +125,7 @@ func (s *Service) revert(ctx context.Context, actor principal.Principal, events 
 	after func(ctx context.Context, res []RollbackResult) error) ([]RollbackResult, error) {
 	out := make([]RollbackResult, len(events))
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		seqs := make([]int64, len(events))
-		for i, ev := range events {
-			seqs[i] = ev.Seq
-		}
-		undone, err := s.store.lockChanges(ctx, actor.TenantID, seqs)
+		undone, err := s.store.lockChanges(ctx, actor.TenantID, seqsOf(events))
 		if err != nil {
 			return err
 		}
@@ -175,6 +171,10 @@ func (s *Service) revertLocked(ctx context.Context, actor principal.Principal, e
 	if err != nil {
 		return nil, problem.Unavailable("crm_unavailable", "The CRM did not answer: "+crm.Describe(err))
 	}
+	later, err := s.store.supersededBy(ctx, actor.TenantID, seqsOf(events))
+	if err != nil {
+		return nil, err
+	}
 	var writes []crm.Update
 	targets := make([]any, len(events))
 	written := make([]bool, len(events))
@@ -190,6 +190,11 @@ func (s *Service) revertLocked(ctx context.Context, actor principal.Principal, e
 		spec := specs[ev.Field]
 		switch in.Resolution {
 		case "":
+			if later[ev.Seq] != 0 {
+				conflict.Problem = supersededProblem(later[ev.Seq])
+				out[i] = RollbackResult{Status: "conflict", Conflict: conflict}
+				continue
+			}
 			if !fieldvalue.Same(spec, cur, decode(ev.After)) {
 				conflict.Problem = "the CRM no longer holds the value this change wrote"
 				out[i] = RollbackResult{Status: "conflict", Conflict: conflict}
@@ -397,4 +402,18 @@ func (s *Service) RollbackByID(ctx context.Context, actor principal.Principal, i
 		return RollbackResult{}, err
 	}
 	return s.Rollback(ctx, actor, ev.Seq, in)
+}
+
+func seqsOf(events []Event) []int64 {
+	seqs := make([]int64, len(events))
+	for i, ev := range events {
+		seqs[i] = ev.Seq
+	}
+	return seqs
+}
+
+// supersededProblem says a change was written over by a later one still in
+// force: undoing it would undo that one too, so a person decides.
+func supersededProblem(later int64) string {
+	return fmt.Sprintf("change #%d wrote this field since; undo that change first, or resolve this one explicitly", later)
 }

@@ -286,6 +286,25 @@ func (s *store) lockChanges(ctx context.Context, tenantID string, seqs []int64) 
 	return out, nil
 }
 
+// supersededBy names, for each of the changes, the newest later change of
+// the same field of the same record that is still in force (not itself
+// undone): a change written over since is not undone by a plain rollback,
+// even when the CRM happens to hold its value again.
+func (s *store) supersededBy(ctx context.Context, tenantID string, seqs []int64) (map[int64]int64, error) {
+	var rows []struct{ Seq, Later int64 }
+	err := s.db.Conn(ctx).Raw(`SELECT e.seq, max(l.seq) AS later FROM change_events e
+		JOIN change_events l ON l.tenant_id = e.tenant_id AND l.object = e.object AND l.record_id = e.record_id AND l.field = e.field
+		  AND l.connection_id = e.connection_id AND l.seq > e.seq AND l.reverts IS NULL
+		WHERE e.tenant_id = ? AND e.seq = ANY (?::bigint[])
+		  AND NOT EXISTS (SELECT 1 FROM change_events r WHERE r.tenant_id = l.tenant_id AND r.reverts = l.seq)
+		GROUP BY e.seq`, tenantID, int64Array(seqs)).Scan(&rows).Error
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		out[r.Seq] = r.Later
+	}
+	return out, err
+}
+
 func int64Array(xs []int64) string {
 	parts := make([]string, len(xs))
 	for i, x := range xs {

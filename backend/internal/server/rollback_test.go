@@ -334,3 +334,65 @@ func TestRollback_waits_for_a_rollback_in_progress_and_then_writes_nothing(t *te
 		t.Errorf("the second rollback wrote to the CRM: %v", got)
 	}
 }
+
+// A change written over since is not undone by a plain rollback even when
+// the CRM holds its value again (A→B, B→C, C→B): undoing it would silently
+// undo the later changes too, so it is a conflict naming the change in
+// force, and undoing the later ones first, newest first, gets back to A.
+func TestRollback_of_a_change_written_over_since_is_a_conflict_even_when_the_CRM_holds_its_value_again(t *testing.T) {
+	e := newEnv(t, true)
+	_, agent := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
+	rev, admin := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test")
+	tenant := e.admin("admin@acme.test").TenantID
+	deal := agent.records("deals", "dealstage", 1)[0]
+	original := deal.Values["dealstage"]
+	b, c := "contractsent", "closedwon"
+	if original == b || original == c {
+		b, c = "appointmentscheduled", "qualifiedtobuy"
+	}
+	prev := original
+	for _, stage := range []any{b, c, b} {
+		r := agent.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "expected_old": prev,
+			"proposed": stage, "confidence": 0.9, "rationale": "moved on"})
+		if r[0].Status != "queued" {
+			t.Fatalf("%+v", r[0])
+		}
+		rev.approveAll()
+		e.clock.Advance(13 * time.Second)
+		if a, _, _ := e.drain(tenant); a != 1 {
+			t.Fatalf("applied %d", a)
+		}
+		prev = stage
+	}
+	log := admin.changes("") // newest first
+	if len(log) != 3 {
+		t.Fatalf("%d changes", len(log))
+	}
+	first, second, third := log[2], log[1], log[0]
+	rollback := func(ev changeEvent) (string, string) {
+		t.Helper()
+		r := rev.do("POST", "/api/v1/changes/"+ev.ID+"/rollback", map[string]any{"reason": "undo"})
+		var out struct {
+			Status   string
+			Conflict struct{ Problem string }
+		}
+		if json.Unmarshal(r.body, &out); r.status != 200 {
+			t.Fatalf("rollback #%d: %d %s", ev.Seq, r.status, r.body)
+		}
+		return out.Status, out.Conflict.Problem
+	}
+	if st, problem := rollback(first); st != "conflict" || !strings.Contains(problem, fmt.Sprintf("change #%d", third.Seq)) {
+		t.Fatalf("rolling back #%d, written over by #%d and #%d: %s %q", first.Seq, second.Seq, third.Seq, st, problem)
+	}
+	if got := admin.sandboxValue("deals", deal.ID, "dealstage"); got != b {
+		t.Fatalf("a conflict wrote to the CRM: %v", got)
+	}
+	for _, ev := range []changeEvent{third, second, first} {
+		if st, problem := rollback(ev); st != "reverted" {
+			t.Fatalf("rolling back #%d newest first: %s %q", ev.Seq, st, problem)
+		}
+	}
+	if got := admin.sandboxValue("deals", deal.ID, "dealstage"); got != original {
+		t.Errorf("the deal is at %v after undoing all three, want %v", got, original)
+	}
+}

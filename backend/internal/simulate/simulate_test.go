@@ -134,18 +134,21 @@ func TestSimulate_a_bad_canary_halts_and_its_writes_revert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// a record changed since its last canary write — corrected by a person
-	// in the CRM, or written again by a reviewed proposal after the halt —
-	// is not the canary's to undo: it is left, reported, for a person
+	// a record changed by anyone but the canary after its first canary
+	// write — corrected by a person in the CRM (between two canary writes
+	// or after the last), or written by a reviewed proposal — is not the
+	// canary's to undo: it is left, reported, for a person
 	var changed []string
 	e.d.Conn(ctx).Raw(`
 		WITH canary AS (
-		  SELECT e.record_id, max(e.seq) AS seq FROM change_events e JOIN proposals p ON p.tenant_id = e.tenant_id AND p.id = e.proposal_id
-		  WHERE e.tenant_id = ? AND p.rollout_id = ? AND p.arm = 'canary' GROUP BY e.record_id)
-		SELECT c.record_id FROM canary c WHERE
-		  EXISTS (SELECT 1 FROM change_events l WHERE l.tenant_id = ? AND l.record_id = c.record_id AND l.field = 'city' AND l.seq > c.seq
-		          AND l.reverts IS NULL AND l.seq <= ?)
-		  OR EXISTS (SELECT 1 FROM corrections k WHERE k.tenant_id = ? AND k.change_seq = c.seq AND k.kind = 'crm_edit')
+		  SELECT e.record_id, e.seq FROM change_events e JOIN proposals p ON p.tenant_id = e.tenant_id AND p.id = e.proposal_id
+		  WHERE e.tenant_id = ? AND p.rollout_id = ? AND p.arm = 'canary'),
+		first AS (SELECT record_id, min(seq) AS seq FROM canary GROUP BY record_id)
+		SELECT f.record_id FROM first f WHERE
+		  EXISTS (SELECT 1 FROM change_events l WHERE l.tenant_id = ? AND l.record_id = f.record_id AND l.field = 'city' AND l.seq > f.seq
+		          AND l.reverts IS NULL AND l.seq <= ? AND l.seq NOT IN (SELECT seq FROM canary))
+		  OR EXISTS (SELECT 1 FROM corrections k JOIN canary c ON c.seq = k.change_seq
+		          WHERE k.tenant_id = ? AND c.record_id = f.record_id AND k.kind = 'crm_edit')
 		ORDER BY 1`, e.tenantID, a.RolloutID, e.tenantID, b.MaxSeq, e.tenantID).Scan(&changed)
 	if done.State != "done" || done.Failed != 0 || len(changed) < a.Canary.Corrected {
 		t.Fatalf("rollback %s: reverted %d, conflicts %d (records changed since the canary: %d, corrected by people: %d), failed %d",
