@@ -10,7 +10,7 @@ const city = (r: AgentRecord) => (typeof r.values.city === 'string' ? r.values.c
 
 // Passes on its own (`scripts/e2e.sh tests/rollouts.spec.ts`); in the full suite it still fails after the earlier
 // specs have run (cause not found yet: see the closing note of issue 13), so CI skips it until it is fixed.
-test.fixme('a canary auto-applies to its share of records, the guardrail halts it when people correct it, and its writes are reverted', async ({ page, playwright, baseURL }) => {
+test('a canary auto-applies to its share of records, the guardrail halts it when people correct it, and its writes are reverted', async ({ page, playwright, baseURL }) => {
   test.setTimeout(240_000);
   await signIn(page, ACME_USERS.admin);
   const api = await consoleApi(page);
