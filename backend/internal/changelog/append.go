@@ -40,7 +40,7 @@ func (s *Service) Append(ctx context.Context, tenantID string, entries []Entry) 
 				return fmt.Errorf("change %d: %w", i, err)
 			}
 			sum := h.next(prev, &l)
-			rows[i] = eventRow{link: l, PrevHash: hex.EncodeToString(prev), Hash: hex.EncodeToString(sum[:])}
+			rows[i] = eventRow{Link: l, PrevHash: hex.EncodeToString(prev), Hash: hex.EncodeToString(sum[:])}
 			seqs[i] = l.Seq
 			if l.Seq%CheckpointEvery == 0 {
 				cps = append(cps, s.checkpoint(tenantID, l.Seq, sum[:], l.At))
@@ -59,21 +59,21 @@ func (s *Service) Append(ctx context.Context, tenantID string, entries []Entry) 
 }
 
 // link is the entry as the hashed row of seq.
-func (e Entry) link(tenantID string, seq int64) (link, error) {
+func (e Entry) link(tenantID string, seq int64) (Link, error) {
 	before, err := canonicalValue(e.Before)
 	if err != nil {
-		return link{}, fmt.Errorf("before: %w", err)
+		return Link{}, fmt.Errorf("before: %w", err)
 	}
 	after, err := canonicalValue(e.After)
 	if err != nil {
-		return link{}, fmt.Errorf("after: %w", err)
+		return Link{}, fmt.Errorf("after: %w", err)
 	}
 	switch e.ActorKind {
 	case ActorAgent, ActorCollaborative, ActorHuman, ActorSystem:
 	default:
-		return link{}, fmt.Errorf("actor kind %q is not agent, collaborative, human or system", e.ActorKind)
+		return Link{}, fmt.Errorf("actor kind %q is not agent, collaborative, human or system", e.ActorKind)
 	}
-	return link{TenantID: tenantID, Seq: seq, ID: newID(), At: Truncate(e.At), ConnectionID: e.ConnectionID, Object: e.Object,
+	return Link{TenantID: tenantID, Seq: seq, ID: newID(), At: Truncate(e.At), ConnectionID: e.ConnectionID, Object: e.Object,
 		RecordID: e.RecordID, Field: e.Field, Before: before, After: after, ActorKind: e.ActorKind,
 		AgentID: ptr.Deref(e.AgentID), UserID: ptr.Deref(e.UserID), ProposalID: ptr.Deref(e.ProposalID), DecisionSeqs: e.DecisionSeqs,
 		PolicyVersion: ptr.Deref(e.PolicyVersion), HasPolicy: e.PolicyVersion != nil, Reverts: ptr.Deref(e.Reverts),

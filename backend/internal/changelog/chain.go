@@ -23,8 +23,8 @@ const (
 // genesis is the prev_hash of a tenant's first event.
 var genesis = make([]byte, sha256.Size)
 
-// link is the part of an event its hash covers: every column but the hashes.
-type link struct {
+// Link is the part of an event its hash covers: every column but the hashes.
+type Link struct {
 	TenantID      string
 	Seq           int64
 	ID            string    // the event's id, as the API names it
@@ -50,7 +50,7 @@ type link struct {
 // column in a fixed order as its length (uvarint) and its bytes, so no value
 // can be read as another's. UUIDs are lower-case text; times are Unix
 // microseconds; an absent id or number is empty (a present 0 is "0").
-func (l *link) canonical(buf []byte) []byte {
+func (l *Link) canonical(buf []byte) []byte {
 	buf = append(buf, "countersign/change/v1"...)
 	str := func(s string) {
 		buf = binary.AppendUvarint(buf, uint64(len(s)))
@@ -94,7 +94,7 @@ func (l *link) canonical(buf []byte) []byte {
 type hasher struct{ buf []byte }
 
 // next is SHA-256(prev ‖ canonical(l)).
-func (h *hasher) next(prev []byte, l *link) [sha256.Size]byte {
+func (h *hasher) next(prev []byte, l *Link) [sha256.Size]byte {
 	h.buf = append(h.buf[:0], prev...)
 	h.buf = l.canonical(h.buf)
 	return sha256.Sum256(h.buf)
@@ -103,3 +103,10 @@ func (h *hasher) next(prev []byte, l *link) [sha256.Size]byte {
 // Truncate rounds a time to what PostgreSQL stores, so the hash computed
 // before the insert is the one verification recomputes from the row.
 func Truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// HashOf is an event's chained hash, SHA-256(prev ‖ canonical(l)): what an
+// exported row is verified against offline, with no database.
+func HashOf(prev []byte, l *Link) [sha256.Size]byte {
+	var h hasher
+	return h.next(prev, l)
+}

@@ -143,7 +143,7 @@ func parseCopy(b []byte, tenantID string, limit int) ([]chainRow, error) {
 		if n != 19 {
 			return nil, fmt.Errorf("a COPY row has %d columns, not 19", n)
 		}
-		row := chainRow{link: link{TenantID: tenantID}}
+		row := chainRow{Link: Link{TenantID: tenantID}}
 		row.Seq = r.i64()
 		row.ID = r.uuid()
 		row.At = pgEpoch.Add(time.Duration(r.i64()) * time.Microsecond)

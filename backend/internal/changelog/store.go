@@ -34,7 +34,7 @@ func (s *store) moveHead(ctx context.Context, tenantID string, seq int64, hash [
 
 // eventRow is an event as inserted: its hashed columns and hashes (hex).
 type eventRow struct {
-	link
+	Link
 	PrevHash, Hash string
 }
 

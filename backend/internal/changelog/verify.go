@@ -132,7 +132,7 @@ func verifyChain(ctx context.Context, pool querier, tenantID string, pub ed25519
 
 // chainRow is a row as read for verification.
 type chainRow struct {
-	link
+	Link
 	prevHash, hash []byte
 }
 
@@ -188,7 +188,7 @@ func checkHashes(rows []chainRow) []bool {
 			defer wg.Done()
 			var h hasher
 			for i := range part {
-				sum := h.next(part[i].prevHash, &part[i].link)
+				sum := h.next(part[i].prevHash, &part[i].Link)
 				ok[i] = bytes.Equal(sum[:], part[i].hash)
 			}
 		}(rows[start:min(start+chunk, len(rows))], ok[start:min(start+chunk, len(rows))])
