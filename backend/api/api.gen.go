@@ -142,6 +142,24 @@ func (e ArmStatsArm) Valid() bool {
 	}
 }
 
+// Defines values for AuditItemVerdict.
+const (
+	AuditItemVerdictCorrect   AuditItemVerdict = "correct"
+	AuditItemVerdictIncorrect AuditItemVerdict = "incorrect"
+)
+
+// Valid indicates whether the value is a known member of the AuditItemVerdict enum.
+func (e AuditItemVerdict) Valid() bool {
+	switch e {
+	case AuditItemVerdictCorrect:
+		return true
+	case AuditItemVerdictIncorrect:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BulkRollbackState.
 const (
 	BulkRollbackStateDone    BulkRollbackState = "done"
@@ -244,6 +262,123 @@ func (e DefinitionChangeChange) Valid() bool {
 	case DefinitionChangeChangeNew:
 		return true
 	case DefinitionChangeChangeRestored:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportFormat.
+const (
+	ExportFormatCsv   ExportFormat = "csv"
+	ExportFormatJsonl ExportFormat = "jsonl"
+	ExportFormatPdf   ExportFormat = "pdf"
+	ExportFormatXlsx  ExportFormat = "xlsx"
+)
+
+// Valid indicates whether the value is a known member of the ExportFormat enum.
+func (e ExportFormat) Valid() bool {
+	switch e {
+	case ExportFormatCsv:
+		return true
+	case ExportFormatJsonl:
+		return true
+	case ExportFormatPdf:
+		return true
+	case ExportFormatXlsx:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportState.
+const (
+	ExportStateDone    ExportState = "done"
+	ExportStateExpired ExportState = "expired"
+	ExportStateFailed  ExportState = "failed"
+	ExportStateQueued  ExportState = "queued"
+	ExportStateRunning ExportState = "running"
+)
+
+// Valid indicates whether the value is a known member of the ExportState enum.
+func (e ExportState) Valid() bool {
+	switch e {
+	case ExportStateDone:
+		return true
+	case ExportStateExpired:
+		return true
+	case ExportStateFailed:
+		return true
+	case ExportStateQueued:
+		return true
+	case ExportStateRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportFilterActorKind.
+const (
+	ExportFilterActorKindAgent         ExportFilterActorKind = "agent"
+	ExportFilterActorKindCollaborative ExportFilterActorKind = "collaborative"
+	ExportFilterActorKindHuman         ExportFilterActorKind = "human"
+	ExportFilterActorKindSystem        ExportFilterActorKind = "system"
+)
+
+// Valid indicates whether the value is a known member of the ExportFilterActorKind enum.
+func (e ExportFilterActorKind) Valid() bool {
+	switch e {
+	case ExportFilterActorKindAgent:
+		return true
+	case ExportFilterActorKindCollaborative:
+		return true
+	case ExportFilterActorKindHuman:
+		return true
+	case ExportFilterActorKindSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportFilterSensitivity.
+const (
+	ExportFilterSensitivityCritical ExportFilterSensitivity = "critical"
+	ExportFilterSensitivityHigh     ExportFilterSensitivity = "high"
+	ExportFilterSensitivityLow      ExportFilterSensitivity = "low"
+	ExportFilterSensitivityMedium   ExportFilterSensitivity = "medium"
+)
+
+// Valid indicates whether the value is a known member of the ExportFilterSensitivity enum.
+func (e ExportFilterSensitivity) Valid() bool {
+	switch e {
+	case ExportFilterSensitivityCritical:
+		return true
+	case ExportFilterSensitivityHigh:
+		return true
+	case ExportFilterSensitivityLow:
+		return true
+	case ExportFilterSensitivityMedium:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportScheduleCadence.
+const (
+	ExportScheduleCadenceMonthly ExportScheduleCadence = "monthly"
+	ExportScheduleCadenceWeekly  ExportScheduleCadence = "weekly"
+)
+
+// Valid indicates whether the value is a known member of the ExportScheduleCadence enum.
+func (e ExportScheduleCadence) Valid() bool {
+	switch e {
+	case ExportScheduleCadenceMonthly:
+		return true
+	case ExportScheduleCadenceWeekly:
 		return true
 	default:
 		return false
@@ -1104,6 +1239,41 @@ type ArmStats struct {
 // ArmStatsArm defines model for ArmStats.Arm.
 type ArmStatsArm string
 
+// Audit defines model for Audit.
+type Audit struct {
+	Checked       int            `json:"checked"`
+	ClosedAt      *time.Time     `json:"closed_at,omitempty"`
+	CreatedAt     time.Time      `json:"created_at"`
+	CreatedByName string         `json:"created_by_name"`
+	Id            string         `json:"id"`
+	Incorrect     int            `json:"incorrect"`
+	Population    int            `json:"population"`
+	RateBps       int            `json:"rate_bps"`
+	Sampled       int            `json:"sampled"`
+	Seed          int64          `json:"seed"`
+	Since         time.Time      `json:"since"`
+	Strata        []AuditStratum `json:"strata"`
+	Until         time.Time      `json:"until"`
+}
+
+// AuditDetail defines model for AuditDetail.
+type AuditDetail struct {
+	Checked       int            `json:"checked"`
+	ClosedAt      *time.Time     `json:"closed_at,omitempty"`
+	CreatedAt     time.Time      `json:"created_at"`
+	CreatedByName string         `json:"created_by_name"`
+	Id            string         `json:"id"`
+	Incorrect     int            `json:"incorrect"`
+	Items         []AuditItem    `json:"items"`
+	Population    int            `json:"population"`
+	RateBps       int            `json:"rate_bps"`
+	Sampled       int            `json:"sampled"`
+	Seed          int64          `json:"seed"`
+	Since         time.Time      `json:"since"`
+	Strata        []AuditStratum `json:"strata"`
+	Until         time.Time      `json:"until"`
+}
+
 // AuditEntry defines model for AuditEntry.
 type AuditEntry struct {
 	// Action Example: member.roles_changed
@@ -1121,12 +1291,67 @@ type AuditEntry struct {
 	Target string `json:"target"`
 }
 
+// AuditInput defines model for AuditInput.
+type AuditInput struct {
+	Period struct {
+		Since time.Time `json:"since"`
+		Until time.Time `json:"until"`
+	} `json:"period"`
+
+	// RateBps 50–200 (0.5–2 %)
+	RateBps int `json:"rate_bps"`
+
+	// Seed drawn at random when absent; the same seed draws the same sample
+	Seed *int64 `json:"seed,omitempty"`
+}
+
+// AuditItem defines model for AuditItem.
+type AuditItem struct {
+	ActorKind     string            `json:"actor_kind"`
+	After         interface{}       `json:"after"`
+	AgentName     *string           `json:"agent_name,omitempty"`
+	At            time.Time         `json:"at"`
+	Before        interface{}       `json:"before"`
+	ChangeId      string            `json:"change_id"`
+	ChangeSeq     int64             `json:"change_seq"`
+	CheckedAt     *time.Time        `json:"checked_at,omitempty"`
+	CheckedByName *string           `json:"checked_by_name,omitempty"`
+	Field         string            `json:"field"`
+	Note          string            `json:"note"`
+	Object        string            `json:"object"`
+	RecordId      string            `json:"record_id"`
+	Sensitivity   *string           `json:"sensitivity,omitempty"`
+	Stratum       string            `json:"stratum"`
+	Verdict       *AuditItemVerdict `json:"verdict,omitempty"`
+}
+
+// AuditItemVerdict defines model for AuditItem.Verdict.
+type AuditItemVerdict string
+
+// AuditMark defines model for AuditMark.
+type AuditMark struct {
+	Note *string `json:"note,omitempty"`
+
+	// Verdict correct or incorrect
+	Verdict string `json:"verdict"`
+}
+
 // AuditPage defines model for AuditPage.
 type AuditPage struct {
 	Entries []AuditEntry `json:"entries"`
 
 	// NextCursor Pass as `cursor` (with the same filters) for the next page; absent on the last page.
 	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// AuditStratum defines model for AuditStratum.
+type AuditStratum struct {
+	Agent       string  `json:"agent"`
+	AgentId     *string `json:"agent_id,omitempty"`
+	Field       string  `json:"field"`
+	Population  int     `json:"population"`
+	Sampled     int     `json:"sampled"`
+	Sensitivity string  `json:"sensitivity"`
 }
 
 // BulkPolicyRequest defines model for BulkPolicyRequest.
@@ -1394,6 +1619,126 @@ type DefinitionChange struct {
 // DefinitionChangeChange defines model for DefinitionChange.Change.
 type DefinitionChangeChange string
 
+// Export defines model for Export.
+type Export struct {
+	Bytes         int64        `json:"bytes"`
+	CreatedAt     time.Time    `json:"created_at"`
+	CreatedByName string       `json:"created_by_name"`
+	Error         *string      `json:"error,omitempty"`
+	ExpiresAt     time.Time    `json:"expires_at"`
+	FileName      *string      `json:"file_name,omitempty"`
+	Filter        ExportFilter `json:"filter"`
+	FinishedAt    *time.Time   `json:"finished_at,omitempty"`
+	Format        ExportFormat `json:"format"`
+	Id            string       `json:"id"`
+
+	// Manifest What verify-export checks offline; signature is Ed25519 over the manifest's canonical JSON without the signature.
+	Manifest *ExportManifest `json:"manifest,omitempty"`
+
+	// Rows rows written so far
+	Rows       int64       `json:"rows"`
+	ScheduleId *string     `json:"schedule_id,omitempty"`
+	Sha256     *string     `json:"sha256,omitempty"`
+	State      ExportState `json:"state"`
+
+	// Total rows the filter matched when the job began
+	Total int64 `json:"total"`
+}
+
+// ExportFormat defines model for Export.Format.
+type ExportFormat string
+
+// ExportState defines model for Export.State.
+type ExportState string
+
+// ExportFilter defines model for ExportFilter.
+type ExportFilter struct {
+	ActorKind   *ExportFilterActorKind   `json:"actor_kind,omitempty"`
+	AgentId     *string                  `json:"agent_id,omitempty"`
+	Field       *string                  `json:"field,omitempty"`
+	Object      *string                  `json:"object,omitempty"`
+	Sensitivity *ExportFilterSensitivity `json:"sensitivity,omitempty"`
+
+	// Since changes at or after
+	Since time.Time `json:"since"`
+
+	// Until changes before
+	Until time.Time `json:"until"`
+}
+
+// ExportFilterActorKind defines model for ExportFilter.ActorKind.
+type ExportFilterActorKind string
+
+// ExportFilterSensitivity defines model for ExportFilter.Sensitivity.
+type ExportFilterSensitivity string
+
+// ExportManifest What verify-export checks offline; signature is Ed25519 over the manifest's canonical JSON without the signature.
+type ExportManifest struct {
+	Audit         *ManifestAudit     `json:"audit,omitempty"`
+	Bytes         int64              `json:"bytes"`
+	Checkpoint    ManifestCheckpoint `json:"checkpoint"`
+	CreatedAt     time.Time          `json:"created_at"`
+	ExportId      string             `json:"export_id"`
+	FileName      string             `json:"file_name"`
+	FileSha256    string             `json:"file_sha256"`
+	Filter        ExportFilter       `json:"filter"`
+	FirstPrevHash string             `json:"first_prev_hash"`
+	FirstSeq      int64              `json:"first_seq"`
+	Format        string             `json:"format"`
+	KeyId         string             `json:"key_id"`
+	LastHash      string             `json:"last_hash"`
+	LastSeq       int64              `json:"last_seq"`
+
+	// PublicKey base64
+	PublicKey string `json:"public_key"`
+	Rows      int64  `json:"rows"`
+
+	// RowsDigest SHA-256 over the rows' hashes in order
+	RowsDigest string `json:"rows_digest"`
+
+	// Signature base64
+	Signature string `json:"signature"`
+	TenantId  string `json:"tenant_id"`
+	Version   string `json:"version"`
+}
+
+// ExportRequest defines model for ExportRequest.
+type ExportRequest struct {
+	Filter ExportFilter `json:"filter"`
+
+	// Format csv, xlsx, jsonl or pdf
+	Format string `json:"format"`
+}
+
+// ExportSchedule defines model for ExportSchedule.
+type ExportSchedule struct {
+	Cadence      ExportScheduleCadence `json:"cadence"`
+	CreatedAt    time.Time             `json:"created_at"`
+	Filter       ExportFilter          `json:"filter"`
+	Format       string                `json:"format"`
+	Id           string                `json:"id"`
+	LastExportId *string               `json:"last_export_id,omitempty"`
+	NextRunAt    time.Time             `json:"next_run_at"`
+	WebhookUrl   string                `json:"webhook_url"`
+}
+
+// ExportScheduleCadence defines model for ExportSchedule.Cadence.
+type ExportScheduleCadence string
+
+// ExportScheduleInput defines model for ExportScheduleInput.
+type ExportScheduleInput struct {
+	ActorKind *string `json:"actor_kind,omitempty"`
+	AgentId   *string `json:"agent_id,omitempty"`
+
+	// Cadence weekly or monthly
+	Cadence     string  `json:"cadence"`
+	Field       *string `json:"field,omitempty"`
+	Format      string  `json:"format"`
+	Object      *string `json:"object,omitempty"`
+	Sensitivity *string `json:"sensitivity,omitempty"`
+	WebhookUrl  *string `json:"webhook_url,omitempty"`
+}
+
 // Field defines model for Field.
 type Field struct {
 	Archived       bool          `json:"archived"`
@@ -1538,6 +1883,24 @@ type LoginRequest struct {
 
 	// Tenant Slug of the tenant to open; defaults to the first.
 	Tenant *string `json:"tenant,omitempty"`
+}
+
+// ManifestAudit defines model for ManifestAudit.
+type ManifestAudit struct {
+	AuditId   string `json:"audit_id"`
+	Incorrect int    `json:"incorrect"`
+	RateBps   int    `json:"rate_bps"`
+	Sampled   int    `json:"sampled"`
+	Seed      int64  `json:"seed"`
+}
+
+// ManifestCheckpoint defines model for ManifestCheckpoint.
+type ManifestCheckpoint struct {
+	Hash string `json:"hash"`
+	Seq  int64  `json:"seq"`
+
+	// Signature base64
+	Signature string `json:"signature"`
 }
 
 // Member defines model for Member.
@@ -2535,6 +2898,12 @@ type UpdateAgentJSONRequestBody = AgentInput
 // CreateAgentKeyJSONRequestBody defines body for CreateAgentKey for application/json ContentType.
 type CreateAgentKeyJSONRequestBody CreateAgentKeyJSONBody
 
+// CreateAuditJSONRequestBody defines body for CreateAudit for application/json ContentType.
+type CreateAuditJSONRequestBody = AuditInput
+
+// MarkAuditItemJSONRequestBody defines body for MarkAuditItem for application/json ContentType.
+type MarkAuditItemJSONRequestBody = AuditMark
+
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
@@ -2546,6 +2915,12 @@ type CreateConnectionJSONRequestBody = CreateConnectionRequest
 
 // UpdateConnectionJSONRequestBody defines body for UpdateConnection for application/json ContentType.
 type UpdateConnectionJSONRequestBody = UpdateConnectionRequest
+
+// CreateExportScheduleJSONRequestBody defines body for CreateExportSchedule for application/json ContentType.
+type CreateExportScheduleJSONRequestBody = ExportScheduleInput
+
+// CreateExportJSONRequestBody defines body for CreateExport for application/json ContentType.
+type CreateExportJSONRequestBody = ExportRequest
 
 // BulkUpdatePoliciesJSONRequestBody defines body for BulkUpdatePolicies for application/json ContentType.
 type BulkUpdatePoliciesJSONRequestBody = BulkPolicyRequest
@@ -2645,6 +3020,21 @@ type ServerInterface interface {
 	// ListAuditEntries The admin audit trail of the current tenant, newest first
 	// (GET /audit)
 	ListAuditEntries(c *fiber.Ctx, params ListAuditEntriesParams) error
+	// ListAudits Sample audits, newest first
+	// (GET /audits)
+	ListAudits(c *fiber.Ctx) error
+	// CreateAudit Draw a reproducible, stratified sample of a period's applied changes as an audit worksheet
+	// (POST /audits)
+	CreateAudit(c *fiber.Ctx) error
+	// GetAudit An audit and its worksheet
+	// (GET /audits/{auditId})
+	GetAudit(c *fiber.Ctx, auditId string) error
+	// CloseAudit Close an audit whose every item is marked; its incorrect findings become corrections of their changes
+	// (POST /audits/{auditId}/close)
+	CloseAudit(c *fiber.Ctx, auditId string) error
+	// MarkAuditItem Mark a sampled change correct or incorrect, with a note
+	// (PUT /audits/{auditId}/items/{changeSeq})
+	MarkAuditItem(c *fiber.Ctx, auditId string, changeSeq int64) error
 	// Login Sign in with email and password
 	// (POST /auth/login)
 	Login(c *fiber.Ctx) error
@@ -2687,6 +3077,30 @@ type ServerInterface interface {
 	// TestConnection Check the credentials by listing the CRM's object types
 	// (POST /connections/{connectionId}/test)
 	TestConnection(c *fiber.Ctx, connectionId ConnectionId) error
+	// ListExportSchedules Scheduled exports
+	// (GET /export-schedules)
+	ListExportSchedules(c *fiber.Ctx) error
+	// CreateExportSchedule Export the period just ended every week or month, with a webhook when ready
+	// (POST /export-schedules)
+	CreateExportSchedule(c *fiber.Ctx) error
+	// DeleteExportSchedule Stop a scheduled export
+	// (DELETE /export-schedules/{scheduleId})
+	DeleteExportSchedule(c *fiber.Ctx, scheduleId string) error
+	// ListExports The workspace's evidence exports, newest first
+	// (GET /exports)
+	ListExports(c *fiber.Ctx) error
+	// CreateExport Start an export of the change log and its decisions for a filter, as a job
+	// (POST /exports)
+	CreateExport(c *fiber.Ctx) error
+	// GetExport An export's progress, and its manifest once done
+	// (GET /exports/{exportId})
+	GetExport(c *fiber.Ctx, exportId string) error
+	// DownloadExport The export's file (until it expires); each download is audited
+	// (GET /exports/{exportId}/download)
+	DownloadExport(c *fiber.Ctx, exportId string) error
+	// DownloadExportManifest The export's signed manifest, as a file for countersign verify-export
+	// (GET /exports/{exportId}/manifest)
+	DownloadExportManifest(c *fiber.Ctx, exportId string) error
 	// ListFields The field catalog of every connection, filtered and paged on the server
 	// (GET /fields)
 	ListFields(c *fiber.Ctx, params ListFieldsParams) error
@@ -3196,6 +3610,137 @@ func (siw *ServerInterfaceWrapper) ListAuditEntries(c *fiber.Ctx) error {
 	return handler(c)
 }
 
+// ListAudits operation middleware
+func (siw *ServerInterfaceWrapper) ListAudits(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListAudits(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateAudit operation middleware
+func (siw *ServerInterfaceWrapper) CreateAudit(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateAudit(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetAudit operation middleware
+func (siw *ServerInterfaceWrapper) GetAudit(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "auditId" -------------
+	var auditId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "auditId", c.Params("auditId"), &auditId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter auditId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetAudit(c, auditId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CloseAudit operation middleware
+func (siw *ServerInterfaceWrapper) CloseAudit(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "auditId" -------------
+	var auditId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "auditId", c.Params("auditId"), &auditId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter auditId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CloseAudit(c, auditId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// MarkAuditItem operation middleware
+func (siw *ServerInterfaceWrapper) MarkAuditItem(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "auditId" -------------
+	var auditId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "auditId", c.Params("auditId"), &auditId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter auditId: %w", err).Error())
+	}
+
+	// ------------- Path parameter "changeSeq" -------------
+	var changeSeq int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeSeq", c.Params("changeSeq"), &changeSeq, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter changeSeq: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.MarkAuditItem(c, auditId, changeSeq)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
 // Login operation middleware
 func (siw *ServerInterfaceWrapper) Login(c *fiber.Ctx) error {
 
@@ -3594,6 +4139,194 @@ func (siw *ServerInterfaceWrapper) TestConnection(c *fiber.Ctx) error {
 
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.TestConnection(c, connectionId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListExportSchedules operation middleware
+func (siw *ServerInterfaceWrapper) ListExportSchedules(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListExportSchedules(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateExportSchedule operation middleware
+func (siw *ServerInterfaceWrapper) CreateExportSchedule(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateExportSchedule(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// DeleteExportSchedule operation middleware
+func (siw *ServerInterfaceWrapper) DeleteExportSchedule(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "scheduleId" -------------
+	var scheduleId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "scheduleId", c.Params("scheduleId"), &scheduleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter scheduleId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.DeleteExportSchedule(c, scheduleId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListExports operation middleware
+func (siw *ServerInterfaceWrapper) ListExports(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListExports(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateExport operation middleware
+func (siw *ServerInterfaceWrapper) CreateExport(c *fiber.Ctx) error {
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateExport(c)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetExport operation middleware
+func (siw *ServerInterfaceWrapper) GetExport(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "exportId" -------------
+	var exportId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "exportId", c.Params("exportId"), &exportId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter exportId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetExport(c, exportId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// DownloadExport operation middleware
+func (siw *ServerInterfaceWrapper) DownloadExport(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "exportId" -------------
+	var exportId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "exportId", c.Params("exportId"), &exportId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter exportId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.DownloadExport(c, exportId)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// DownloadExportManifest operation middleware
+func (siw *ServerInterfaceWrapper) DownloadExportManifest(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "exportId" -------------
+	var exportId string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "exportId", c.Params("exportId"), &exportId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter exportId: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.DownloadExportManifest(c, exportId)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -5298,6 +6031,32 @@ func RegisterHandlersWithOptions(router fiber.Router, si ServerInterface, option
 
 	router.Post(options.BaseURL+"/insights/what-if", wrapper.WhatIf)
 
+	router.Get(options.BaseURL+"/exports", wrapper.ListExports)
+
+	router.Post(options.BaseURL+"/exports", wrapper.CreateExport)
+
+	router.Get(options.BaseURL+"/exports/:exportId", wrapper.GetExport)
+
+	router.Get(options.BaseURL+"/exports/:exportId/download", wrapper.DownloadExport)
+
+	router.Get(options.BaseURL+"/exports/:exportId/manifest", wrapper.DownloadExportManifest)
+
+	router.Get(options.BaseURL+"/export-schedules", wrapper.ListExportSchedules)
+
+	router.Post(options.BaseURL+"/export-schedules", wrapper.CreateExportSchedule)
+
+	router.Delete(options.BaseURL+"/export-schedules/:scheduleId", wrapper.DeleteExportSchedule)
+
+	router.Get(options.BaseURL+"/audits", wrapper.ListAudits)
+
+	router.Post(options.BaseURL+"/audits", wrapper.CreateAudit)
+
+	router.Get(options.BaseURL+"/audits/:auditId", wrapper.GetAudit)
+
+	router.Put(options.BaseURL+"/audits/:auditId/items/:changeSeq", wrapper.MarkAuditItem)
+
+	router.Post(options.BaseURL+"/audits/:auditId/close", wrapper.CloseAudit)
+
 }
 
 type ProblemApplicationProblemPlusJSONResponse Problem
@@ -5801,6 +6560,257 @@ type ListAuditEntries403ApplicationProblemPlusJSONResponse Problem
 func (response ListAuditEntries403ApplicationProblemPlusJSONResponse) VisitListAuditEntriesResponse(ctx *fiber.Ctx) error {
 	ctx.Response().Header.Set("Content-Type", "application/problem+json")
 	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ListAuditsRequestObject struct {
+}
+
+type ListAuditsResponseObject interface {
+	VisitListAuditsResponse(ctx *fiber.Ctx) error
+}
+
+type ListAudits200JSONResponse struct {
+	Items []Audit `json:"items"`
+}
+
+func (response ListAudits200JSONResponse) VisitListAuditsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListAudits401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListAudits401ApplicationProblemPlusJSONResponse) VisitListAuditsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListAudits403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListAudits403ApplicationProblemPlusJSONResponse) VisitListAuditsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAuditRequestObject struct {
+	Body *CreateAuditJSONRequestBody
+}
+
+type CreateAuditResponseObject interface {
+	VisitCreateAuditResponse(ctx *fiber.Ctx) error
+}
+
+type CreateAudit201JSONResponse AuditDetail
+
+func (response CreateAudit201JSONResponse) VisitCreateAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(201)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAudit400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreateAudit400ApplicationProblemPlusJSONResponse) VisitCreateAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAudit401ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateAudit401ApplicationProblemPlusJSONResponse) VisitCreateAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type CreateAudit403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateAudit403ApplicationProblemPlusJSONResponse) VisitCreateAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetAuditRequestObject struct {
+	AuditId string `json:"auditId"`
+}
+
+type GetAuditResponseObject interface {
+	VisitGetAuditResponse(ctx *fiber.Ctx) error
+}
+
+type GetAudit200JSONResponse AuditDetail
+
+func (response GetAudit200JSONResponse) VisitGetAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetAudit401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetAudit401ApplicationProblemPlusJSONResponse) VisitGetAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetAudit403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetAudit403ApplicationProblemPlusJSONResponse) VisitGetAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetAudit404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetAudit404ApplicationProblemPlusJSONResponse) VisitGetAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type CloseAuditRequestObject struct {
+	AuditId string `json:"auditId"`
+}
+
+type CloseAuditResponseObject interface {
+	VisitCloseAuditResponse(ctx *fiber.Ctx) error
+}
+
+type CloseAudit200JSONResponse AuditDetail
+
+func (response CloseAudit200JSONResponse) VisitCloseAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type CloseAudit401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAudit401ApplicationProblemPlusJSONResponse) VisitCloseAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type CloseAudit403ApplicationProblemPlusJSONResponse Problem
+
+func (response CloseAudit403ApplicationProblemPlusJSONResponse) VisitCloseAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CloseAudit404ApplicationProblemPlusJSONResponse Problem
+
+func (response CloseAudit404ApplicationProblemPlusJSONResponse) VisitCloseAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type CloseAudit409ApplicationProblemPlusJSONResponse Problem
+
+func (response CloseAudit409ApplicationProblemPlusJSONResponse) VisitCloseAuditResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
+type MarkAuditItemRequestObject struct {
+	AuditId   string `json:"auditId"`
+	ChangeSeq int64  `json:"changeSeq"`
+	Body      *MarkAuditItemJSONRequestBody
+}
+
+type MarkAuditItemResponseObject interface {
+	VisitMarkAuditItemResponse(ctx *fiber.Ctx) error
+}
+
+type MarkAuditItem200JSONResponse AuditItem
+
+func (response MarkAuditItem200JSONResponse) VisitMarkAuditItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type MarkAuditItem400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAuditItem400ApplicationProblemPlusJSONResponse) VisitMarkAuditItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type MarkAuditItem401ApplicationProblemPlusJSONResponse Problem
+
+func (response MarkAuditItem401ApplicationProblemPlusJSONResponse) VisitMarkAuditItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type MarkAuditItem403ApplicationProblemPlusJSONResponse Problem
+
+func (response MarkAuditItem403ApplicationProblemPlusJSONResponse) VisitMarkAuditItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type MarkAuditItem404ApplicationProblemPlusJSONResponse Problem
+
+func (response MarkAuditItem404ApplicationProblemPlusJSONResponse) VisitMarkAuditItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type MarkAuditItem409ApplicationProblemPlusJSONResponse Problem
+
+func (response MarkAuditItem409ApplicationProblemPlusJSONResponse) VisitMarkAuditItemResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
 
 	return ctx.JSON(&response)
 }
@@ -6473,6 +7483,412 @@ type TestConnection404ApplicationProblemPlusJSONResponse Problem
 func (response TestConnection404ApplicationProblemPlusJSONResponse) VisitTestConnectionResponse(ctx *fiber.Ctx) error {
 	ctx.Response().Header.Set("Content-Type", "application/problem+json")
 	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type ListExportSchedulesRequestObject struct {
+}
+
+type ListExportSchedulesResponseObject interface {
+	VisitListExportSchedulesResponse(ctx *fiber.Ctx) error
+}
+
+type ListExportSchedules200JSONResponse struct {
+	Items []ExportSchedule `json:"items"`
+}
+
+func (response ListExportSchedules200JSONResponse) VisitListExportSchedulesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListExportSchedules401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListExportSchedules401ApplicationProblemPlusJSONResponse) VisitListExportSchedulesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListExportSchedules403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListExportSchedules403ApplicationProblemPlusJSONResponse) VisitListExportSchedulesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateExportScheduleRequestObject struct {
+	Body *CreateExportScheduleJSONRequestBody
+}
+
+type CreateExportScheduleResponseObject interface {
+	VisitCreateExportScheduleResponse(ctx *fiber.Ctx) error
+}
+
+type CreateExportSchedule201JSONResponse ExportSchedule
+
+func (response CreateExportSchedule201JSONResponse) VisitCreateExportScheduleResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(201)
+
+	return ctx.JSON(&response)
+}
+
+type CreateExportSchedule400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreateExportSchedule400ApplicationProblemPlusJSONResponse) VisitCreateExportScheduleResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type CreateExportSchedule401ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateExportSchedule401ApplicationProblemPlusJSONResponse) VisitCreateExportScheduleResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type CreateExportSchedule403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateExportSchedule403ApplicationProblemPlusJSONResponse) VisitCreateExportScheduleResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type DeleteExportScheduleRequestObject struct {
+	ScheduleId string `json:"scheduleId"`
+}
+
+type DeleteExportScheduleResponseObject interface {
+	VisitDeleteExportScheduleResponse(ctx *fiber.Ctx) error
+}
+
+type DeleteExportSchedule204Response struct {
+}
+
+func (response DeleteExportSchedule204Response) VisitDeleteExportScheduleResponse(ctx *fiber.Ctx) error {
+	ctx.Status(204)
+	return nil
+}
+
+type DeleteExportSchedule401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteExportSchedule401ApplicationProblemPlusJSONResponse) VisitDeleteExportScheduleResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type DeleteExportSchedule403ApplicationProblemPlusJSONResponse Problem
+
+func (response DeleteExportSchedule403ApplicationProblemPlusJSONResponse) VisitDeleteExportScheduleResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type DeleteExportSchedule404ApplicationProblemPlusJSONResponse Problem
+
+func (response DeleteExportSchedule404ApplicationProblemPlusJSONResponse) VisitDeleteExportScheduleResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type ListExportsRequestObject struct {
+}
+
+type ListExportsResponseObject interface {
+	VisitListExportsResponse(ctx *fiber.Ctx) error
+}
+
+type ListExports200JSONResponse struct {
+	Items []Export `json:"items"`
+}
+
+func (response ListExports200JSONResponse) VisitListExportsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListExports401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response ListExports401ApplicationProblemPlusJSONResponse) VisitListExportsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type ListExports403ApplicationProblemPlusJSONResponse Problem
+
+func (response ListExports403ApplicationProblemPlusJSONResponse) VisitListExportsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateExportRequestObject struct {
+	Body *CreateExportJSONRequestBody
+}
+
+type CreateExportResponseObject interface {
+	VisitCreateExportResponse(ctx *fiber.Ctx) error
+}
+
+type CreateExport202JSONResponse Export
+
+func (response CreateExport202JSONResponse) VisitCreateExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(202)
+
+	return ctx.JSON(&response)
+}
+
+type CreateExport400ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response CreateExport400ApplicationProblemPlusJSONResponse) VisitCreateExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type CreateExport401ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateExport401ApplicationProblemPlusJSONResponse) VisitCreateExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type CreateExport403ApplicationProblemPlusJSONResponse Problem
+
+func (response CreateExport403ApplicationProblemPlusJSONResponse) VisitCreateExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetExportRequestObject struct {
+	ExportId string `json:"exportId"`
+}
+
+type GetExportResponseObject interface {
+	VisitGetExportResponse(ctx *fiber.Ctx) error
+}
+
+type GetExport200JSONResponse Export
+
+func (response GetExport200JSONResponse) VisitGetExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetExport401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response GetExport401ApplicationProblemPlusJSONResponse) VisitGetExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type GetExport403ApplicationProblemPlusJSONResponse Problem
+
+func (response GetExport403ApplicationProblemPlusJSONResponse) VisitGetExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetExport404ApplicationProblemPlusJSONResponse Problem
+
+func (response GetExport404ApplicationProblemPlusJSONResponse) VisitGetExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type DownloadExportRequestObject struct {
+	ExportId string `json:"exportId"`
+}
+
+type DownloadExportResponseObject interface {
+	VisitDownloadExportResponse(ctx *fiber.Ctx) error
+}
+
+type DownloadExport200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type DownloadExport200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadExport200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadExport200ApplicationoctetStreamResponse) VisitDownloadExportResponse(ctx *fiber.Ctx) error {
+	if response.Headers.ContentDisposition != nil {
+		ctx.Response().Header.Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		ctx.Response().Header.Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	ctx.Status(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(ctx.Response().BodyWriter(), response.Body)
+	return err
+}
+
+type DownloadExport401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadExport401ApplicationProblemPlusJSONResponse) VisitDownloadExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type DownloadExport403ApplicationProblemPlusJSONResponse Problem
+
+func (response DownloadExport403ApplicationProblemPlusJSONResponse) VisitDownloadExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type DownloadExport404ApplicationProblemPlusJSONResponse Problem
+
+func (response DownloadExport404ApplicationProblemPlusJSONResponse) VisitDownloadExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type DownloadExport409ApplicationProblemPlusJSONResponse Problem
+
+func (response DownloadExport409ApplicationProblemPlusJSONResponse) VisitDownloadExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
+
+	return ctx.JSON(&response)
+}
+
+type DownloadExport410ApplicationProblemPlusJSONResponse Problem
+
+func (response DownloadExport410ApplicationProblemPlusJSONResponse) VisitDownloadExportResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(410)
+
+	return ctx.JSON(&response)
+}
+
+type DownloadExportManifestRequestObject struct {
+	ExportId string `json:"exportId"`
+}
+
+type DownloadExportManifestResponseObject interface {
+	VisitDownloadExportManifestResponse(ctx *fiber.Ctx) error
+}
+
+type DownloadExportManifest200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type DownloadExportManifest200JSONResponse struct {
+	Body    ExportManifest
+	Headers DownloadExportManifest200ResponseHeaders
+}
+
+func (response DownloadExportManifest200JSONResponse) VisitDownloadExportManifestResponse(ctx *fiber.Ctx) error {
+	if response.Headers.ContentDisposition != nil {
+		ctx.Response().Header.Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response.Body)
+}
+
+type DownloadExportManifest401ApplicationProblemPlusJSONResponse struct {
+	ProblemApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadExportManifest401ApplicationProblemPlusJSONResponse) VisitDownloadExportManifestResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response)
+}
+
+type DownloadExportManifest403ApplicationProblemPlusJSONResponse Problem
+
+func (response DownloadExportManifest403ApplicationProblemPlusJSONResponse) VisitDownloadExportManifestResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type DownloadExportManifest404ApplicationProblemPlusJSONResponse Problem
+
+func (response DownloadExportManifest404ApplicationProblemPlusJSONResponse) VisitDownloadExportManifestResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type DownloadExportManifest409ApplicationProblemPlusJSONResponse Problem
+
+func (response DownloadExportManifest409ApplicationProblemPlusJSONResponse) VisitDownloadExportManifestResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/problem+json")
+	ctx.Status(409)
 
 	return ctx.JSON(&response)
 }
@@ -8949,6 +10365,21 @@ type StrictServerInterface interface {
 	// ListAuditEntries The admin audit trail of the current tenant, newest first
 	// (GET /audit)
 	ListAuditEntries(ctx context.Context, request ListAuditEntriesRequestObject) (ListAuditEntriesResponseObject, error)
+	// ListAudits Sample audits, newest first
+	// (GET /audits)
+	ListAudits(ctx context.Context, request ListAuditsRequestObject) (ListAuditsResponseObject, error)
+	// CreateAudit Draw a reproducible, stratified sample of a period's applied changes as an audit worksheet
+	// (POST /audits)
+	CreateAudit(ctx context.Context, request CreateAuditRequestObject) (CreateAuditResponseObject, error)
+	// GetAudit An audit and its worksheet
+	// (GET /audits/{auditId})
+	GetAudit(ctx context.Context, request GetAuditRequestObject) (GetAuditResponseObject, error)
+	// CloseAudit Close an audit whose every item is marked; its incorrect findings become corrections of their changes
+	// (POST /audits/{auditId}/close)
+	CloseAudit(ctx context.Context, request CloseAuditRequestObject) (CloseAuditResponseObject, error)
+	// MarkAuditItem Mark a sampled change correct or incorrect, with a note
+	// (PUT /audits/{auditId}/items/{changeSeq})
+	MarkAuditItem(ctx context.Context, request MarkAuditItemRequestObject) (MarkAuditItemResponseObject, error)
 	// Login Sign in with email and password
 	// (POST /auth/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
@@ -8991,6 +10422,30 @@ type StrictServerInterface interface {
 	// TestConnection Check the credentials by listing the CRM's object types
 	// (POST /connections/{connectionId}/test)
 	TestConnection(ctx context.Context, request TestConnectionRequestObject) (TestConnectionResponseObject, error)
+	// ListExportSchedules Scheduled exports
+	// (GET /export-schedules)
+	ListExportSchedules(ctx context.Context, request ListExportSchedulesRequestObject) (ListExportSchedulesResponseObject, error)
+	// CreateExportSchedule Export the period just ended every week or month, with a webhook when ready
+	// (POST /export-schedules)
+	CreateExportSchedule(ctx context.Context, request CreateExportScheduleRequestObject) (CreateExportScheduleResponseObject, error)
+	// DeleteExportSchedule Stop a scheduled export
+	// (DELETE /export-schedules/{scheduleId})
+	DeleteExportSchedule(ctx context.Context, request DeleteExportScheduleRequestObject) (DeleteExportScheduleResponseObject, error)
+	// ListExports The workspace's evidence exports, newest first
+	// (GET /exports)
+	ListExports(ctx context.Context, request ListExportsRequestObject) (ListExportsResponseObject, error)
+	// CreateExport Start an export of the change log and its decisions for a filter, as a job
+	// (POST /exports)
+	CreateExport(ctx context.Context, request CreateExportRequestObject) (CreateExportResponseObject, error)
+	// GetExport An export's progress, and its manifest once done
+	// (GET /exports/{exportId})
+	GetExport(ctx context.Context, request GetExportRequestObject) (GetExportResponseObject, error)
+	// DownloadExport The export's file (until it expires); each download is audited
+	// (GET /exports/{exportId}/download)
+	DownloadExport(ctx context.Context, request DownloadExportRequestObject) (DownloadExportResponseObject, error)
+	// DownloadExportManifest The export's signed manifest, as a file for countersign verify-export
+	// (GET /exports/{exportId}/manifest)
+	DownloadExportManifest(ctx context.Context, request DownloadExportManifestRequestObject) (DownloadExportManifestResponseObject, error)
 	// ListFields The field catalog of every connection, filtered and paged on the server
 	// (GET /fields)
 	ListFields(ctx context.Context, request ListFieldsRequestObject) (ListFieldsResponseObject, error)
@@ -9515,6 +10970,166 @@ func (sh *strictHandler) ListAuditEntries(ctx *fiber.Ctx, params ListAuditEntrie
 	return nil
 }
 
+// ListAudits operation middleware
+func (sh *strictHandler) ListAudits(ctx *fiber.Ctx) error {
+	var request ListAuditsRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAudits(ctx.UserContext(), request.(ListAuditsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAudits")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAuditsResponseObject); ok {
+		if err := validResponse.VisitListAuditsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateAudit operation middleware
+func (sh *strictHandler) CreateAudit(ctx *fiber.Ctx) error {
+	var request CreateAuditRequestObject
+
+	var body CreateAuditJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateAudit(ctx.UserContext(), request.(CreateAuditRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateAudit")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateAuditResponseObject); ok {
+		if err := validResponse.VisitCreateAuditResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAudit operation middleware
+func (sh *strictHandler) GetAudit(ctx *fiber.Ctx, auditId string) error {
+	var request GetAuditRequestObject
+
+	request.AuditId = auditId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAudit(ctx.UserContext(), request.(GetAuditRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAudit")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAuditResponseObject); ok {
+		if err := validResponse.VisitGetAuditResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseAudit operation middleware
+func (sh *strictHandler) CloseAudit(ctx *fiber.Ctx, auditId string) error {
+	var request CloseAuditRequestObject
+
+	request.AuditId = auditId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseAudit(ctx.UserContext(), request.(CloseAuditRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseAudit")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseAuditResponseObject); ok {
+		if err := validResponse.VisitCloseAuditResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkAuditItem operation middleware
+func (sh *strictHandler) MarkAuditItem(ctx *fiber.Ctx, auditId string, changeSeq int64) error {
+	var request MarkAuditItemRequestObject
+
+	request.AuditId = auditId
+	request.ChangeSeq = changeSeq
+
+	var body MarkAuditItemJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkAuditItem(ctx.UserContext(), request.(MarkAuditItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkAuditItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkAuditItemResponseObject); ok {
+		if err := validResponse.VisitMarkAuditItemResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Login operation middleware
 func (sh *strictHandler) Login(ctx *fiber.Ctx) error {
 	var request LoginRequestObject
@@ -9929,6 +11544,242 @@ func (sh *strictHandler) TestConnection(ctx *fiber.Ctx, connectionId ConnectionI
 		return err
 	} else if validResponse, ok := response.(TestConnectionResponseObject); ok {
 		if err := validResponse.VisitTestConnectionResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListExportSchedules operation middleware
+func (sh *strictHandler) ListExportSchedules(ctx *fiber.Ctx) error {
+	var request ListExportSchedulesRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListExportSchedules(ctx.UserContext(), request.(ListExportSchedulesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListExportSchedules")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListExportSchedulesResponseObject); ok {
+		if err := validResponse.VisitListExportSchedulesResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateExportSchedule operation middleware
+func (sh *strictHandler) CreateExportSchedule(ctx *fiber.Ctx) error {
+	var request CreateExportScheduleRequestObject
+
+	var body CreateExportScheduleJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateExportSchedule(ctx.UserContext(), request.(CreateExportScheduleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateExportSchedule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateExportScheduleResponseObject); ok {
+		if err := validResponse.VisitCreateExportScheduleResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteExportSchedule operation middleware
+func (sh *strictHandler) DeleteExportSchedule(ctx *fiber.Ctx, scheduleId string) error {
+	var request DeleteExportScheduleRequestObject
+
+	request.ScheduleId = scheduleId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteExportSchedule(ctx.UserContext(), request.(DeleteExportScheduleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteExportSchedule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteExportScheduleResponseObject); ok {
+		if err := validResponse.VisitDeleteExportScheduleResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListExports operation middleware
+func (sh *strictHandler) ListExports(ctx *fiber.Ctx) error {
+	var request ListExportsRequestObject
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListExports(ctx.UserContext(), request.(ListExportsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListExports")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListExportsResponseObject); ok {
+		if err := validResponse.VisitListExportsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateExport operation middleware
+func (sh *strictHandler) CreateExport(ctx *fiber.Ctx) error {
+	var request CreateExportRequestObject
+
+	var body CreateExportJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateExport(ctx.UserContext(), request.(CreateExportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateExport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateExportResponseObject); ok {
+		if err := validResponse.VisitCreateExportResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetExport operation middleware
+func (sh *strictHandler) GetExport(ctx *fiber.Ctx, exportId string) error {
+	var request GetExportRequestObject
+
+	request.ExportId = exportId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetExport(ctx.UserContext(), request.(GetExportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetExport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetExportResponseObject); ok {
+		if err := validResponse.VisitGetExportResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadExport operation middleware
+func (sh *strictHandler) DownloadExport(ctx *fiber.Ctx, exportId string) error {
+	var request DownloadExportRequestObject
+
+	request.ExportId = exportId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadExport(ctx.UserContext(), request.(DownloadExportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadExport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadExportResponseObject); ok {
+		if err := validResponse.VisitDownloadExportResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadExportManifest operation middleware
+func (sh *strictHandler) DownloadExportManifest(ctx *fiber.Ctx, exportId string) error {
+	var request DownloadExportManifestRequestObject
+
+	request.ExportId = exportId
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadExportManifest(ctx.UserContext(), request.(DownloadExportManifestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadExportManifest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadExportManifestResponseObject); ok {
+		if err := validResponse.VisitDownloadExportManifestResponse(ctx); err != nil {
 			return err
 		}
 	} else if response != nil {
@@ -11578,251 +13429,281 @@ func (sh *strictHandler) UpdateTenant(ctx *fiber.Ctx) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5H3bjhs5luCvENodOHMn8mJXuWfLiX5wu+xpY8pTnnR29zTGBSUVQUlshcgokpGyYBiYp/2A3QXmfX9i",
-	"PqD/pL9kwUMyghEi46KU0lk1QANdTjF4O4fnfvk8Sfm64IwwJScvPk8KLPCaKCLgXy8XhKm3mf5PyiYv",
-	"JgVWy0kyYXhNJi8m2P6aTAT5uaSCZJMXSpQkmch0SdZYf6a2hR4qlaBsMfnyJZm84oyRVFHOohOn/pBx",
-	"s7+hJM+iE8/tr+PmfMvuqCLRSan7eZ9Zb/iKsMjECn4bN+s7sp4REd3r2v08btYfZ38hqfpnmCM4L4cB",
-	"o2b9ogfLgjNJANfeCz7LyVr/Z8qZIkzp/8RFkdMUa1y4KMyIv/+L5HBl9dz/XZD55MXkv13UyHxhfpUX",
-	"bl5YMSMyFbTQ001eTF4ydP3mFfru2+f/gOzk53Be+y08gTQlhQJgwS6uyc8lkbC3QvCCCEXN/pm9neYS",
-	"1/Y+0JwLhBEjG4TTlJdMnU+S9p0kkwJLueEi253on8kGuV/RiTfPKeICqSVB5BOVirIF4owEJv/iA+ff",
-	"6pV+qkZaIH5JzLvfPeJMELwiYsoLg7P2uxnnOcFMf+hGKEGLgmRTDLPMuVjr/5pkWJEzRdckdPb61U9p",
-	"FsCYxgh327tjBMFq5MqNmw7MCWRjmuICbgFnGdVDcf6+cTv2M8oUWRChv9u51yUWMM90XeaKFjklYhfS",
-	"77FU6I7kPKVqq0ejv/4HUksqE0SZwiuCMJMbIiT69tl3HqC9hSP3tyJb2ClVZC373g3gwD+RrXcQLASG",
-	"f0dvv8ClJNlUECwjdylTXpCRu/igvwntQyqsSpiDsHKt0Rqnit5pIJudeNhdb8G/293r/x5eUaqQICkX",
-	"mUQFEUjwPNdPa8lLgWZkzgWBN2fxHWl8l2FYbMhsyflqSoTgAWjfLAnKNcQzktM7IrZojmleCpIgOkeY",
-	"bYN0wk0qSSqIChzCTEaJRCkWYov+9eyVJhZESLpgZx/ogmFVCvICySV+9vw3v/39u5evzj78/uWz5785",
-	"MZMmaMaz7SmiDC3Jp85dlCIP8w2f4NDMsYvmg2s//N1nXsG5Bbrwe2o816RJs5pbbhCLCjPtM4mSxZca",
-	"w6jaBshjztMVyaaz7RS2MBjJQWgB+ISQfLadZng7eLLv8faal4p0zSf0gGn9egZNDLN+gG+ic2f28Uzt",
-	"45lq1J7qVxOikC0MaW8s2b3R6jY6l4rC7nuiMAVcxXn+43zy4t8GUJ/Jl6QNaezhQO/3FcK0z1vNsrvf",
-	"n9yO37KiDHDiHV7Zfv5zXOZKIsWBTCnCMFNPJOIs36L64/PHyA13v/x1sZs4i4jS0TA2a+a8ixl7yD8R",
-	"cQEeFFzwmMniwBJkTj+FOeCcCqlQusQCp5pJIT4HxF2RbaKRWL/xBaOSIBoWnAW546tRO+1gT3anDf4Q",
-	"pSkGW3bgUHGA5mE/Tv7HxwkoA8Qwez0seCK7TO8MZlx4ioIIUFqaD8AhrySa7aU5wZpr4qIgLIzBzXfQ",
-	"urhK9XMU2ls1eGk5EQGKhtMV45ucZIuxasNeAn/FB4Lky+iuO1uPidWUhX+QGkKWTbhLp2zOtRyCBdOj",
-	"9P6poinOwzdPVU4GylawDW9R93V13H58FmvN32UAOloNJwF81sO4xLlEG6qWCDPES5XyNXmB7DfoJMUM",
-	"iy3oqRlJaUYyNNsijAS5o2RDBDrRCr/geaKl0YxvEvvTaVCgxmLtX6iZ3YiNehJ9BTALWCP0NMGbTel0",
-	"SRfL3RP9ieaSM/Tdc/R3qCy08D/jJdxsjVu8nOUeYrFyPTN7S+k055vuSXO+GTkpF4KkimRh7iGwChge",
-	"qo/QX/+zBsUl2iwJQ4yrpVZnqHQ/nQ7ZSlt+EWtDNwA1/H3aTVX3UV93EO3KjKrXTIltiCw4OYR8wusi",
-	"r41Y54LnRE7TJWYLWHIHxDhVXEzJ2j715v28XhdqC2RUbqUia2RWkkFCenja0tzM70CjvMBzRQS6w3lJ",
-	"JMIsQ1wtiUBgDvvkk/j67iT5ubE1ytRvvg0+G4XFIqQq/mmJFfBacwFogyXCM16qBJHzxbl+0nCF/SYl",
-	"vRe4q8SBrQmDag/VJUWx4T1eBHgqYUrQMdJcjVghIwb5pKZpKSQPG2EkwhLdmgG36ATom74niddaYMm1",
-	"nHIKGKT/qmdDBV6QK4RnkjCFOIMfQLnXP/RfoDtf6Fp+V+ar9zyn6TZqgcRZNlV4Mfx+3q4LnKobvAhd",
-	"T8rZnBpS27yad1is4GTA8OUTVOhtUQL35Qg8uSMM0XlFaUguCTJv1X9inunQqBU0a25/53mt8ae35sfn",
-	"l5eXyWRNmf33090zrHlGeu3DcKnv9EgAx5rfkQNeoyRM0mHa4gdvaBs16tuJIcc18LprIss8gBsWLmEO",
-	"ssYqXcZ+lCsw5Q6+Db2XDyta9AqObtWk2ly9WPSQPM9nOF0FNeJ5TlMVUT73kRIrix0r8xxrjtgUDD2V",
-	"GNM8dn+GUvQbV8zB3pjR8B2jctm95d6NRSTWDoVZkIKLAJvQD96+X5STubIOjWW5xprOD7QgmUO+srAK",
-	"vRehxVc1ABkDPyorCTnRUJTMCtkZZ/q+LJyCkjZXOB9gpAJR28K0uki3tpvGO0a958TD0Wor1YW3jJE+",
-	"9B0m9j2Kl+AW2H0ahRWDB0LnvR2uD+49t743Xz3NoMHCHxFlYPs+Fe+Au3ylxvU1/vQDYQu1nLx4Bryj",
-	"mxtXQC521IjmuYDaBQhSFraD1ALi7nNVZB12frWx0A5MzDKdAtUrnNOZ0cgDMsOCMBXzt80oG84FvWV+",
-	"R1lQoiiF0KuppSByyY15ZID+U5lSIqbIyO7XlE2l1RmC5KJcLIjUL65nQxEqW2+wFq0HnEaL8v0AruBS",
-	"21Uq4dk7mIVR6G7DB7Tr9+CJBmAAoTvV0LRclzlW9I5MPWEjZi3ACmn+MeN3BHybaEZZUG3xpi0ESam0",
-	"aLwHmDploLng64EQvO8+FB+0UJsc6Q3Cx77A5Ovc9b6C0IjcZRAVlpiyPxJB5zb2IoANS5KuCk5tmMYg",
-	"d8qr+psvP7UvSgtcdy4MaYA+Cybj6Qxn05gOHAGENwdfhXlGUceidD9TvppU225vKfHvKHLLbEFe3wVj",
-	"LYzi7EyLlb8BHFIa7PpoXGDrfnBimLFlBAUcMC6E5TqwOKCNoEoROL/PFXplTDPYmf37h4+QwI2nPbzp",
-	"V9fvnki7dc8jr09BhoWTZPYJaGg1+dwQc0qLucWZ1BLLZZjbh8fXhv9dFwroqtM7InbIz3Ck1+LMNLop",
-	"R6KHQr9TlUi5iLJnJyFPZ9swgCX52bmB4IUhtcQKlSyjmWEZVqYffwNmaRlfFqY3i5Ys4xAVsMc6w41z",
-	"pSRi6I3D2IHPLWihA6kCq0DkhRfG50BXyx/2MTpKkvgkKvEFFo8g1Cfz993EsvZD3EHzGmBNrPHUL0Bn",
-	"H7Xj9DZsWqye/jBZ16PcEctiQPixJkVLrHYMh/vgWEAt0LfEojKevQIT+xdVxJw06Ycj7jp6yWYaj1d8",
-	"qVBOsFTo6TPPr9tvA91ZurVQ+FS+LNLioyPYTZQorsg2RsaGv3Hpgq6C89zhvLFCJY0En7DFd7svf277",
-	"ss10wcuq3nwggglL4qIQWuB8/xbpX9Efrn+4QgScJ78F/C0Ev6MZEU8kykzYyfmh3LSpIBlhiuJ8SKhJ",
-	"JIJl8qclTZfImwthocm8ShDB6RLJJd8wExmDJcJojeUK5XRF0O3f/v3/Vf/DT2fPbs/RDbCIVBAl9fHX",
-	"kuR3xEzJNG1CgqhSMJIF3TU2dgbCp4JqSFcoRmWPDP8sStZrYd6y9Lpk1Sdyy9JDhXcwQjI5zTzVqAkG",
-	"CHKTaLPkkhiXwRZRiaSieQ6IZLEnQXiDKQQyY4ZwtqbsifEryGbEkh8gRD6Zw4w6isPcARHkZlwwBIiR",
-	"zSSxikDLTOdRCb03vWFxh/PpmrJSkYD8cYl+i/RQg42coYysMctCh+4MX7H7TeoH3XxMsQ15kZYta2SN",
-	"tjuQ7iYyN0EGsyZSWj4ckX973EBtlhvW5ELamls6vG3Qpiln11iRUByEGCElVOEUoUBJvI14KuY8z+5l",
-	"9W8dGlZKzM792YPnB6DXwIsKCD6jOBLZXpYzWXD1AuE0JVJOIRvmCkmcEznnIiUvUJpTI3Qm7j9d6LIg",
-	"c0Hk0nyETnK+oEzvF/HCbOX0ChW0IJmgdxCqQuv5WTbjn14g1kyjqC+pI8BtD3oSIwxr/ImuNYV5enn5",
-	"P42f0/z7spcWtMlAHNImBykK5Sp0Yld54zkZEzmck153oIsRMFPH95yZTQ+3Otnxu1G8QUFH83eT0YVy",
-	"ylZXvnjA+CZBkrIUTA2CaP7FONIbR5KIOyL65Vu9aDje93u8fR+WYW34d4MYBHlzmKKAjWQfk6MJtDaf",
-	"69lDQGmGmweMxlFRx56qef1//vOf/3z27t3Z998Hozz1Sv1WObNvMzixWwjuncwpA9pk9KL7aQ9pNUdT",
-	"NKgjlLBIl/TOev2k4iLii9wnhOgNF+jWLnX7An3GSgk6KxV5gT4bjTNBoLh/+RKgam3vg6r23e1beuOs",
-	"Xm02aQ8atK4eKtFrPW0FV+yOKaXi6/AuopL2jIRpXnQnHQY7w27kuEyQHw1MA1KDEZuHRbSY0MDN1MwR",
-	"DgLIppquhe8n8l1I7uxP4KkMS/bf5pbtIt4+/V013ouF5C7Y6zuurieKqONpVNyqGwV6X3h0nBzBHsem",
-	"qJgXuMvcsoq2TZdU05oRGURtshiSX3uTRITWLwlho1Qyo5WO/craC8ee07yT2BnbPKWRstY8XmvfSejy",
-	"d3YZFgIAnK+doj8opUBLLMKIcCYkD2GFrCoNEZy3IFrdBs0ycUUsFIDWoz751Gtn93HCWskn3TtwcoiZ",
-	"KLp+2L5rYhXH0eEQ3g8NE7LruQ9Cu63DBj2RQSslOXWODZJiaez06zWV1hheUApWPsPfzd8oKFxzk/+Y",
-	"ciZJg8bUd/2WSbpYqmsTpD4iFqTp5dv9+VCKcYzixuMjGu4Gh6awn+CtmwuQQSn7WCp5Mvm5JCWZZqRQ",
-	"y8Y17S9uzgTB8ajNgrBMD+zHVCBYbrg3bejydoL1bCiWnM62XhZe5HTRPJmI3hJ1LbZOYD1QlTOIDdz7",
-	"ZkSIb/1sQjG+OR4bcUtUDG5ibLavURpD0iIRbQk5Apn99totfe/4LXyZrY5J0bP3g2uHGfuf7560vsfg",
-	"1HRNpopPyyKzAaPRZKdA9tHdwjfTDAkXOhhI2y/X24qfhxM/e9g0WJM3+yp2rij80g3iN2lbmOS64inv",
-	"60DNoZYmV9VkWspQ+MqNKInJaYI4ATDF4FwrEVu0xBJcCKZOyhUYEgvIdWEIy5UEFyxVsqqrEk5MIJ8K",
-	"KogcJZEewj6WTEzadozptoDpD05a1rT2NTYOFQUZOUx2cRdsx99sRDwxJrtwMMlrwAobSgIOJbRZcmvl",
-	"CyffHgZ+u86ims+as4fsPyENuw3OhnfGu8bGRVQbCEH4B76gbA/Lb2dIgMHBXQh8yMuFA4AZgxRHvCDs",
-	"yrn9qloFoFoNyJWyN9IZGGCqYR0bjSMoGZWVj4VcVTGCjEotjIaNi16o0QDEq8N33IVbAuMwMeQwDIHi",
-	"fWW62s3b0dpLSvrCsGuPSNAbEozzbdlIcS41t6A58T3OVXosVsb7Cg5o2eN+9jnEnT1BfX0hi9o+2WhO",
-	"Am6HNGwbB9hgidIll4QliAugbvYSgtRt35w0YPhx7/WPd0QImhEIjEAgFaAPP7w07FkSdR7JSz1Uqp0R",
-	"Vu5RA6IpQq5NZkUQQUMwt0fxhVsLv/h7iPodhqUuV7TTYfDM4IUJAw6nMs8HpNjUFuT9onWHmS7dKj/t",
-	"1OUzCbQuQs4UBzmxhz21wSPngI+8FGnD52JHWTMINzkSZb7SrHENmVa9HNdlMHuJy3Ydd31xgL6FNaJ8",
-	"NRNbF6fjNtq0GHjkYovXA8pqwaj+/YSzQnc1Hd9NY7L9uswV43Cpxo9h49NGpFo4+Wd8WtBQw301SWMj",
-	"ya5BvxUXO8T2UDLnFBxgn6nrK1iA+N93QD5aOSrIb4MFpNDl+XfPz4dVqTgaEzwYtzoe7+nnI3E4vbMX",
-	"UklxJaT4WE05magNnxZEGIXbFkQLCnbvBeWCqu0bIF0BE3j191CqXJil/55v0BxbMgzfozW/sxyeQtmM",
-	"JcFZhLMPynSz26o30ZGi5tWIDSdbttQOpcVgtMbpkjJyJgjO4A8Qp4f0N+fdFTzCKeEj3QjGmxNMdQYu",
-	"EY0srgT8wNVG6gLVbtu6XAoU83gxyzFb9UpA1gnrCgfVwn0Uh20g/4G9CYbmucyuWCY6yvnCzw0xWQsk",
-	"8xKBkiGR2Xq5baxA58bK2q+u35k5kUndRifmduw/obwRlWhGKFsgJUCfWGDK0AlMT9niNCg0YZUuO+Ig",
-	"LLEeaGvcS7G9q5cY5je1MH/tPgzgNvlUQFri1LCXbnadjyHDbvU3eVgLGJ9VVRUs60iIIvYUZiDOSUdd",
-	"hZGhqz1pUi7kyfEHxwJiLAL4R4g/iJINJjXeT6WemWSVbW2A0SDmnOtML6qh0MB7/8o9XK3Duyoa5S7f",
-	"IVS/ScJi0tiQi4rm7UZdjA5BsFPdCAwiQyjsp3XD3fEDO29z17T3KSWiCL+EOFsZVOI3HNtYbwqe7PBC",
-	"CYNjE2wNhK7QhMBF96TcPkARsN30EMHXYcDwAS5x5dLDG4l5HdF7772A5aoopIl/hpxiCMDWT6yKuYbw",
-	"Axs2HRZCy1lO02BlUpwvtHy6bFTve509e/786XfBuTqyrgpYZroy68ywJL/5dvKClXmeBKQFgTfom2dn",
-	"s62CiqK9UlC9Uy/FylsydJf/UpKSxKonqqmgchUW5br9+M7wKKfPvl3G/LMZxWzqJVGmnGVDvZOcTZWw",
-	"JV525zauvQgQzI9RIU5rX5rk5RQPFWBacKhWb6zl7Tmprta7x/alhaB1DbzilaU844JXI9QqFt8UplUu",
-	"ALJaLLxLzeC/91Kq7hGdzNdrwlQ0ET7K4Luq0iQTW+1zV2zGRSH4HckSRDKq9P8L8hcQCa+Q9YKhE84I",
-	"uIU2HJnxOJenV4jIFOcYhtriSeeR/C0/VT0ijU2jECtZxqclU4ZQD7tGF6sGdZ1FRodYkupiPc20ZzdB",
-	"fYvAZOKY8FaFdN97Klrm1iPBDu7nkFHHL9KSY7o2ddobCzWDvo+vytjk4XCMpFcwQiMjzuq4AbBkbLBE",
-	"cwI16dAJ/EUPMjXTT8/9AkYRTdF5ZewwW5si5WWeIcYVmhGYMWxzKMk4pc09kUen6kXLi2pMRBJvzocY",
-	"b+PRoub3UGB9r6ZlPo0GxD+IHgqRwn6WbKfvt8kA9OcESzLdJ3DingpwnMw2FeT7SAwPr1ybX6OJYOZ3",
-	"RJkt/AqisSUkkZKu8SSlvoA5IzHtFDHsFnaCycbKXuHugZqkCdLXFNo0n6h7z2Ff987+6pCW2u/pgls0",
-	"Z+Cxvgib5Rg9uWHb7tORA8w2Jks+iK3CGSRqE0VlvWi4CgL81ufRdZnJRvyP5R3mRh3441LEO6zSQN3z",
-	"19BNgHF2Zqo75FQqtC6lgvrTmNacsiq7dKLwQiK5xIIgzsipKwyh8IpI054Aqv+eW2i0ZJaAvwE6KiCa",
-	"QaGQkYRdhnol2O4IMODjBHGBPk7sP8YtsVdWOkA53HwhZLzr773gIwyNzFw1FEgmUHLdaIilVmZzvhm0",
-	"yI5frL8lRAzZiBI0jYQcGx2tIKLqEBTpjfXsW+i8JRPE88zkudggsfYOOyp0wbMfzt89hT5cphZ6F4yI",
-	"47JfRKYMqb5y4i+UhO4s/sxh/yEjV0oKJaeMBNoUzHEuyQsvfAfSngVJCb3TL9oIna0y+R5zwHnONySb",
-	"HibCzcm406D1y3GZKbjdp0aRmNpQ/MHpnmtHDPtBZ+gmfLOdbrhYhYRdAhX7QQvAeQ5VceAy0BpvEahJ",
-	"aC74utnGxttmvLgAr82WgVD8pqe700f+w8t3dmRnERG3Xhuq7s6SBio1txCHjXd7PagbiV9o4e8YHOwl",
-	"ey2Ea7Em+yRodoU+TmwLHhbutTkSN/dBwsMgyt7du+IU31G4OMU/hhnzkFbIETGydXhs1dnQHTKI3jxv",
-	"xnpka8o8Im9S/dxek4n9a4hl79RS363R0lE8s1E2k5fCOtQ7bSiVmvDq+h1a8jzT2sNmzyzpZKL5edfm",
-	"6l2hjeCmpme8Lmufpje0TFuw2tqwsohwoPr+IvD3S5eP9kB1FuvuCiTYC0J9juk856UK9h/0mwXgUvEz",
-	"F59qtQj77ROJTPcmZFoJ7UKN7rzZLhPHKFvulw74RPOUoKJvKLR8yTdojdnWZjms0YYIY+4z/N69GxfT",
-	"WtTy/6411W9l0VwGZufQSoXYKIBqZbcE4yjnbEGEeaTOLRbgBRAhNEpO623fUOVHt7pRWWQw4bwa+ZFp",
-	"/yFN5A6Uz+MKEINkSK+CtpDa1/NAXb+F+j78JgvuhF1vMRqrO7xxAJRz4XmpgoXvNICghaHk+R1BGLkd",
-	"XiG+pq6RRpFrFbtquJB4iiJUiplWdGZFSDF1VEZTNjU1XomfOvwVrT1VHzldvvs9xOKHU4/5jMUc4upe",
-	"jyi0upvz4vXZWJFCefdS7a2j7Ueb2sfTpa4NxTpO0vwu8QSt95tLZDM0R2fVF0QATW2+/boTA1DdaTd5",
-	"7c1p38dDE7PU+HaaUXaZJc5VVwNY/ftxmuj09ZeIS+hEpBovZkUE+gY8TyrT2rzqRU4ZmmFJJYJqtxKd",
-	"PL28vLyEgh9lnof7JUplg2j6Xigv1QcYq6/ZxYZ37LIqlogEVgQ1du41OQTVVxN38iklfqc+v/716NSd",
-	"hv91wMn+aEePCljzi0pY8ytUxPIh2L6rVn+OxlPz0bGJui2TrncfVelGd94O8jQ2ks1RtfsHsvn4M7Ci",
-	"Tncgm50wZgXoorr3pjEQliDQGtSnMAVtPv7mOi4r7/lluFhtjC70vDk37TeXl+jkG/R3p/3SkYfXTVTu",
-	"wKEPjlxUDqj53O+pWvVb1RQnqpq2cCGs6YSZYrDxxZAGFw8Tn+eA01/+H0ZX1Pc+nRRGdPnkbn/B3/bg",
-	"BUGN2DuadyveEtVOvLoszX4BNusD97QD9TcTIQad/NQqmJzl2xfo6d/+/f8Ax5wknfVmPIH/aVjgP8BF",
-	"qlisqv3sD5HyJHvLHTv0JUA9Ypv5Y81sWyqAIQcjZFOrqt1LJIOC31FEN+XA9xF7drzblMlyPqcpNUqF",
-	"Tf4tBF9z5fg51N/Kw/rXsByoqnugHt24oTB+lAo8U6UcX9GwIzohlgTQ2uxO4H28oqHnawjUYLBuyuA2",
-	"XW/u3V9sf+2wAblcD8ioHOwg9Q5iQj/24GZjdaMwaHbSnB0/xAWtM5sr9phMSrZifMPG2ARuKtOrJAqd",
-	"6DeIfovSnGBBstPzaEVAoOB1gjRcRccdXoMqE+jAMto+aRplj2TiIfG/su/aGXt3P1bObh79/tJ2Ex3v",
-	"J2g39hYunsjCRMxZiOXYfVf30L1vN3sQHM1QKvcsTLP56jnb5109+NBr+EBkOLo6lWJuqsIHMksJy6A9",
-	"+L+evfpw/ebsRg+7RZyZqBeTKBgOWibClnKUHcGSpQQL6RZl3NnMXeiWqZ9zhSAHw1hUGb6jC/DLj4tp",
-	"OWSVqr6vb2DUNZnXn8hYEJIrEeQugto6XoreEWS6/yM+Px9qGGsu3U7Fl/0lDP4gA1zEFtJyR6nuoS6N",
-	"44M68dEpiNAbqtKl22rEJN1XXwnvXN2M5JwtJFK8v6SSnT24O9s4JmQB7qvlfZ/O2wEe2d8Ve6gBrxB8",
-	"IYiU8f5XHczHKNJQ8zcsjtiAsSm0nu4cMbSmbGPG9ufNHYVgKBUWYwGxa3CHIAjIPq2aa8syTQkxkZ8d",
-	"HbZluV4PUBU0qn2wQ/V7FXSxaKaorTEr4cT6k6wEMxuUWw5S+CEFyytR1q3WMsdVmBJ7Gx/qs/UmE/me",
-	"vngVkP6GSj/OEbatk+rzPJGmBrRMUOUYNC2WoKgVwsiLOO3tqrSJFWa1zQuCv44pbjKkQ4I/46DmQzcV",
-	"lbx/1bextd1kXi4GZknD0Mow15OrXPOwoYLzscvP7XvQeH+XG7qG2tevmQo+pYMoWfta/qK6WdtS6cLO",
-	"gZpUycZ1ZJDfWSMV6ynJaLhUd1/excBG4pp+WZtbMyK+0t+sJc4aHzpsccYi9TjaQ12TIsepFYANpWj0",
-	"+IPcrkIQSZga18bpUC2ZItdnalLGow72ep1ryt6a8U8PVSkyfoIeIXVYuVoYFUQyGYqMOlT1za7iqtEt",
-	"abXs7TxIkUojuXXByHwNljrZ3fotE3iuxk5X9dSPGP1FyVJsu/ZfXl6iuge/DVEqcrzVP4ey5yH+23Sp",
-	"3RDZdGnFuuzVG0pchWlzsMRdmL+r+H3bI+7eetmIB/fTVUvFp3VH/HD0FIGINONa98On4Daqj9GJSVtG",
-	"XFSJy2i2RRhVsZr2wqCSlPsK4n1RXfAnGnvlqrhE5CsXfdYjPgVqwdjyYa2riN/yPg7WgaXehvhhryoZ",
-	"FlasxFdDvyGdaJRJYx0sBAa1UjUOAuzXYCpBtr7nveuutdxPhw7A6DpNnXuG/NqkY+ssVMAOVIyH2tpz",
-	"HkknNCU2EXQHJkvKTOkteLlESLpgaENmbtg5esX5ihIkjclNXhlr2UeWwt/PcKmWmn8DZbDFtiADTRI7",
-	"s/3yiUSvPly/Qaa9ozGQfWQtY9yS4IyIcwT110yH3us3r9B33z7/B2QDif/+L5IztKFqqRUjUy3uNuUZ",
-	"uf3IMMsSiM2DVsoGZbR2WwoiE1QQcWaa7dyamnC35x/ZR2bsV1V6oFawciyslFLbgxBVCBQZvffbT2f1",
-	"L7cvPrJbU2rkFp0w7k58mqDbxvXcohPQ7eiCkeyMMjD3nEL5X1dVQd+JZ4NyBbibhkR0IglBt//4+gZd",
-	"2LVuT88/sqoK3IuJD04P4iYkRdrOtedPzy9tLjHDBZ28mHxzfnn+DVToVkt4GRe2Ev+FX0O84EaGqO7s",
-	"baaXbPQpn1S18n7Hs601OykbPgihxSl8evEX6781j2pYcGG7GfqX5uvQ+oBReQvOpCGOzy6/3X0Pbh4b",
-	"+JxBmvu3l5exXVQzXriqhjD+6YjxvlHFXpl5JQ2keFI3OEAnhGWAjFQgDqlK7i2euvrFIB5WLj0fNzWd",
-	"9VEQNnBRp3IuSACSP1CpXpohO7d4OQqUsQzSYcGRCzKko4aZNEwGQ5Zq+OB8POT0+G/2hfRNVUX/iUQv",
-	"3yLsrreCX3WMNvjgh3NBcGZThUJvDywR5sKO8/BgbiN4DHptTw+7cgicN04CeYBney/gv8wycIbovV5B",
-	"9xIXFyZTXkBOvyQKYZYZ123tkzLsis/ho0ZJ46F4s8bMRbLYZ3/xGf7/bfYlSgD+kagal+7x/HvBap2y",
-	"A4B7TGDp8d/uC9wfmSvCADKJBhRAVSZoRbYSoAq6uykXMPq9Y4HXREHWcsRjXQ+xrzSD+uyFy1BswtbY",
-	"Ax4Tqbj8r00q7oV9VoJw1AWdFLiUxInHJjouQSkuZFKh5YbMlpyvTg9ERS5mguAVEXqvhpjcA2eD3O1a",
-	"TwzDfmeWmjwGHHq8OJFzSRBGSkAdNnRHcp5StUWz6vYOAndN3o4Bbk+Y+Seo/LgvkRpq49wRHO8rzgyL",
-	"MKpOuBtcJEkqSChowDa2T8mVqfOg2c0Sy6WWIVakGNCEyU4dCiwK4/yKbBEo1nrZxDA4mOPXRkvfSlkC",
-	"KX35/q0+9ZU1X+iz6vsFmwXEtcgNEcg2vD7YU7r4vCJbK5VlJCcm5LNNCe/4qvk0+nRc80n22ImW2SbC",
-	"Bt0UINset7u3wJR8nlA9X4HV0vkVXkwAIpO2CJN4T7392H4C+OZE9OnXZsjOfpvAe8vSvMwIwumK8U1O",
-	"sgXJEGfE1FrSI34uCWR22A3j3AVZrIOFKzTVPaRGXx10mEavh/dr9GbSIRq9ucXze5phfiwIQ2ZVdNLm",
-	"lkaChwRPuiKniXOrQDkjH0OrXQ+wv8DYi8/w//r9e/ANcNQAYtovx6FmjOG+rFc3EBpCV7yPHj1xeYfF",
-	"CmRkfToE0VZDABcg3GVGVfe71iNeMyUo6X3dPxb455IYNnMLCRBpKSQXt87sCxUHeGkLF6L3WFrfOV67",
-	"nHzp1M4YRTBTTroQw9G+1pc5XVPV+LDqf/X80uvt9+zSd6w/DTnWd06uZRdibgltoDoChDQ8kbYfrK1f",
-	"Jw3HVeSTQicpluSMMhcMRU6jRNBGR9Qb95KDvnl2mYRuoGuD+oYN6ze5syemR79tamaNx7fGkl8PLgSZ",
-	"00/GK0YVAjMuZej2/NZNYOJiz2+7TmLMPcGjPL0cfRTNWYV1ecImKZMKsyj2QHV7f/lhZTo692BL2AxZ",
-	"Htx7Ixf/6ZjKoX7d7w052GVG8EwhplcPc+d97NbJm6rDrtm2El7r3abjKc78ShsRtcP7MqqsLcvQT7W8",
-	"yPmCsrgfCbrcHsk01eig+8DGKZe0EMCcD+D8QZRd+R5TZFys1jysn4hxj8LOPhB1ZlyzzR20X8OXh0C+",
-	"Z9/ti3z65JooAtW0rcBZVjm/GihmWpW3MMz4XZvY5Yp+xNBL/z5ExLFg4aWKwcVmWt0LNk/vdXe8NI6D",
-	"lre9/+ICYqnXPTIq37yqGhqGhNQW+a6StEbLHn7VrtEfuyjJ0R96ufejv61qee2zrp9lPfprV6diPJMO",
-	"zWYKct2f5VclcST5OSjPRlh+VTMpsIF4BbihEuwIofWYcoQLY+gTJOyL/CWIEHV7v6aUkBjaviJbSZQ+",
-	"mElAcdTJ0ZxdAmV+yfnCkx/s6AtD9c9sL6GYD9Pc8g98UXc4OiJM60XihtSvEXZg2zUhc2dgX4P6bXdE",
-	"0Dm1cU419J5IG4ti6tWZokX3BhgsFgfWH+Hnmrcc8+FRBqvZ70PAqlI6NzhfoTkvWXaF+Eoz/LlpR290",
-	"PNfmeoYzoHKa6mQPDeI/6T3CZrlYyQKn5Il1CaT6rCaqQEPSWO4PD9rP5j964gleufyJI9NUW3cu/ALN",
-	"Tn8JEQVVusl42CQDzIcOZONN27tQv6gKIA6yXO63dNQ17KoU1uh1eK2xXXbygRXHVkXHAG67ioroxMb9",
-	"mw67pwnyCywmtu0tmKlcqUV0wjg0fIDYXUXYVVX1kqrTX4GLT4//btT45/cgxhD/vFOtGUxdlsVqSCaI",
-	"zqvarybV0xRnpuoKEc1hrI9Rj1FLQcjZBm+RVx5zFFlw79OQ7SqKrEfR88Yd1GfU2sAgx1G9mV7vkT/9",
-	"8KDQ+quH5t8aBbw9xwxvTuSgwmpVW5b6eIAVzvkigAcmN2NQ/OgrP8DwKNHbrWVGEdTDRZT62BQRFNro",
-	"8Ngo4Hf3ikVFTaRDJ34WJhYEEZaKbQHZUSxDTLMXJIgqBSPZ6Ri0851nHpZffK7/0Sc4NpHyWMLjeJR4",
-	"3PJjKFZ4OJEYFUPxygNlf+Tp0YlMLOP5gaW2XwGR+fahiNI10cpBggQ5W5Gtyd90hUJM8fU9kHkY6bnQ",
-	"jLRbErKFdA4sBolyhPzjavn0lt8qB0o9fyiQ4ujZJdJfPP7YsBT6kGpImZJJNQijLskHI3ZBgeqDwgIQ",
-	"Zxdpnh3Oo+iwIkxfRMnQian9AyqfFis5Iwjn+uhbRBlyRXJOHzsK6KPabJg1UTjDCrsia1q1WQhjpDNq",
-	"k3QBhLWhzlyDvpIjkBDlaiocA5NuiHxwGeim4pe7WGX7Xl8hDOYEyhYgTVKJbvnqt2AfvXX5B2siJV6Q",
-	"BErJY4Z+f3PzHkHu7aOPoQeLKShinmg8My029ZlV1Z3aEFmkSa7cF7nqtPsoF3rjCtoP8Lvu1Moa61Lc",
-	"33HbbI46NDKi/iY6sU39H+iLgcisd/qT6IQKLwbP93Zd4FTd4I6Dt4pcdQbhJvFe53zD/HJfV+gWs+0t",
-	"+i3CzO/0CualaMifWE9jcOj1235vUxNtX0lX3cvVeNDa4ZJmGWHRmLW6HtiYK/hA9IeaqBtZELqJg/pp",
-	"a09Elvt5Lyy1pXd3Ixtr1K9q6bs/2GJYps15uw2wRU/bBCJYm2d0lCXE91Ue6+dDwiyDj3k+lySyRF9J",
-	"pGM6wYGi9fvAHeLZABconWg6UUGb4sfvGTdii+UH+kSkZXJMbCyvNbfog2eI2wbmRNw1UrYGyrU1V7mY",
-	"lfnqzMSqxsOiflfmK6M5A+2k1g17ePVcL2TI8xEV86aq5R5lf3Ge3ecbV6F+76oQWQR9uBoSDyt5E+Uz",
-	"pARq8Gg8vdAqBV6ARubfA2VGy7CmRZznCLqugpfp9H4S0sVn+P8ek+EbG/91XMrVnbsO+3zsUu5LS5uq",
-	"zHVDJRKQ6J2elaCMzKFWK2fI1iU3dAoGuz8dX/V+Y0BvSqDvIMSFR+H2nDaZ2LpaIbul4VZmjeNQRjP5",
-	"V0mcNy+mC5VrHGFkY0H/ayR12Bz3iXsL6MSEoppGqPUbcWi/N0GjTNLFUsmLFOd0ZtCt0w/iDRukBGJb",
-	"4mGE7N/utnXI2FqFxSIqhZ5/992gEmjhqW3FwsDE3zy0TOtDKWb2r4c8dun1xxmInxkqhNVr0WzrV7Cb",
-	"UWZ6obr6E3/9D/N+kjprkoN5tqp1Z4IPV4QUElGFbKRdhR3uLbnnEXhMthOxL+nWj6lqcCi7nYpu2DVW",
-	"/Yl61fFo7Fns8dgspUHYmZDMu0MnXKC/lFIZYovX5PTQT/ExvZcWIAJv5kdGIJVqi2yHVINBSyzruqiP",
-	"/SG9avXddCc5qcuQ/vU/keu4rVktZa6X7KlhvX+iueQMffcc/R1ylY7l/R8MvyPCVS6NvZa3bupBfOcR",
-	"YVe18Qgpriqyuev4heGRNIjUoLz6P7BYJ8h0f0R4IQhZQ/ifomuCFEdGy02qztVg2Ha1gj788BLpHeUU",
-	"Q70P8JygjBQQxHlPbBNkrtlA3AxxbQZ4GHdAO8Cc59nIXgKK89V0LQeYDurJ66+GmBH+tCRg6bHVjM00",
-	"Dx2E9sYwZoJyjVXKOXn0w1AcfnAgRIxvIMx0C6Zgs11r0XqGbOV1hNl2gxuy8RCECYrHmyVWZ3QeRxlb",
-	"6fs4OplfcPmBdTJ7rq78BFNReMPLPENLfEdQxhlJECOflH7nG8Mni4KwR2mXajn5ixxvUbuTOvj7WVVp",
-	"uq6EjheYMqkVNnMLhvhZ5YwLZLHqHjTrjips/b1QtPhLN490wydHZWhulfe26HWEs9W7P98rlufp5d4h",
-	"0BrpMDM7ICinzCTOcIFOTArSlbXjQx1o2XKyNmmGnkJ2ZP2ONSHB/REoNm3NSAEwX+A0JcUeHv3m7PFq",
-	"K3r2Fr4coQpja5lHnPWuVSBcN4mz/OaOGkc7yGiPOfv94d6WgWn1ugAeV8i0ITIPyZaBRnQOxcqtR0nS",
-	"BdO8fNTbql5HT0b4WzvmoKKat/CgADmzid74OO/UvYJZ/XQkxK9siUKGMpCsGXX20NLae8Iy/TQ82hVO",
-	"GxgEb/PuhmUI2Gs+ZnaAWeJrZQaYjl4Om/p4a1JbxYHPnciqPuPpry1xwNwJknxNOCNaY4RyHYaZ23Sl",
-	"FAvhMoo5M1qVLwiMwsemNgCjLz6b/xhUJdHD1V9bjcRihwDsdbP7SU+VB85O18kc3tkxB2UO3sKDmIPZ",
-	"RC9zcNMOzxozXySuza1mta4710PzBHvRvXzAO2QnH/AAfPHZ/Id9deNw5p39tD8xxELpmEkhzT5uDywJ",
-	"OywMMxUbeWJR6r96Qogra26v44lE0GNP6/V139fBGO1zksJGN12QT9B/P0a8XsPPXizUQcNuD1uFtY4e",
-	"3m1ktcXrvL+nHoyqun8NIYAaZ91dPna++drrpWENRFiiP7989wM6Mf8+w/Is5Rk53S/QrkIqunZIFZai",
-	"365bWHXEOBJY6ivRuuYWYmULNA5ldD43zuLNkkB3I6rQBkvnDHvsZktzxuopoLnga0CtK6MbZGI7FaWJ",
-	"5dRnRVRWmbQmudaWX0ir4jd7hZM0WkpGxbH3Xp/HoSEke6YQVHR6fO03XirysFkLe7vS53kri+AXVrPt",
-	"6HV/H1tAepNzNl7NIF3CvaBQI0vT1b/fVeh3WzXfDKp1XkXE/2LCHkwTuSf1htul4UbEvdeXFjBZVhfi",
-	"8WT3t4vP7j97wobf113Aj8cY7RrdwcNuw48/ftjt1Gt+BXQ/EBU8BoBDaljVUB1fxSqMHBeCuC72R1s9",
-	"3uNIie3Losi3kYzhFpbgFXGhd6YpJFaKrIvH2JzoXprgjdjaTNOqvSx4fk2pK5t5qpHGkJQrhO0o5Tu/",
-	"9SDGFRKkAAPv6b1KKJmIYHnx2RDrLxefzV8gF5iuSU4Z6SI01zD6xo08KEezRccH8zO3i9dMo36ficzN",
-	"PkhDtDM/DEY+e3Yvh3WFKIpD3zQNoCazQn/79//rMzJTi0kJDKkxnJkMNddpXD5BLhXUF+mt0/4wBLAS",
-	"d4eTn3CXG4e94+moOQ9kmHWnll27Ft2H6eWV8vXafrYTsqXRPtYFvajbtAcaFBjXKXif9dNBJ5mfC3t6",
-	"Huijrw+EJWfT1DYx31lS2rZj1WusmpfbkGGnexgUsJ3h9Zwy2Lq8LXTeEZHRVDVmLgrB7wxhART5qa8p",
-	"mLszu93w834480GNMXHjQZV+B6mgVoSEEDr98LKH8ubsT3dsBA9QEoYszEztG1NQgC/AIJLYRuTW5QOY",
-	"mdOVqeWh/zmEvpgfzjdcVDwMXm6aY7ruKQRohhzWve8ewyAeZVDhrTJX3u3gh/kGpW+SPDO3+TWKMhsw",
-	"KpMOkhNh6z8yvklMXRbKBVVbxEXW0IKGATjqxNegrG9THpAelyzQrvCpKTJ0VfU7fnp5HijfnkwgyNgS",
-	"7QBhhvqZMOYK8TVVIPiamFMTnuxd5BpvoRRyuBPigFaPjwOvk0lOsCRT8qmggsgRQcvBFxGYbqiV36Dq",
-	"skrq2diAZSoQzGkaG5UsJ1JL4lpmevS09wfYuCmW+0k5dv/0Es22DlcThBVac6nQs8vTKzvElU5aQuKO",
-	"IO68pso2X5OdMlR7UuQLQeByuyLlYYBHnQ/xkK0g0MThHhnk+M/KXsaQDP5q6KgUfpAb3KePHXn/kd6Z",
-	"qlcGDS3y4jy3Vb64JKYU/SnQSTAPSE2JAbXug5uw1MVn/X89tjSPtB2zMrZHQOPE65dQr1Pv028rYFKQ",
-	"vcR7l05pqgS58A4oA5QY+wfjm30EhV4100B7b92wiTMXtVY8yMy2z+K19BNwN9rlk0rNe2JMliZ658Q1",
-	"65NEqdxGsulRp7Z/jdHSn0hP8TctkaHgegUll64wJySDl6p5hS2w7gpkwAymSsY5utlwDSbJmX3PjJAM",
-	"qQ1HGRQcS5XTEIQ0IXd8w+poabMxrR+YZDBTsdd+Ic/RS3MgPcDdAEoxQzOCSpbp3WhK8fQSSZJylkF7",
-	"2eab/h6UqtazPrAq3/J3VOz38hKlSyxwqqrTm2NKQqRtfbnDo1p6ebtgPqhYnOXbFwAMe4/mI6Q/ksFZ",
-	"4cHtzkcy6mari78rbk2RlElFsBafZP28oWAcUngFR0AnHycfJ6afmK3G2KnY6wVr/T6ZEJniHBu36YoW",
-	"/Rq/m/1rq/oGo753ZdNiUQL29/NfQ3+Be7D+lwYBEqThn1hLQYIc9CE+akULyBDQHKWtYB6O+V9ouvEQ",
-	"NLwVKsgy3kKZry5fJJVxBjwTvzoPDF5ZcbPGpifSJOlVzMR6bQHpTmz+es1OTq/qX03wC8ij9Xz3wcs1",
-	"UYKmsl8afWcHHh1h3EIBnLE/fbWMEZAtZlvI8jZiT0GEM61UuZfPvkVLXjacGDBO/9FlhPvejvuAD2br",
-	"tkCaW/0XM/CgimW9+AiDDWyk1xJppx6ihpqTfQ0zpN8zzMDDQFeCFRIs68YEWTcgqSkATlMi4SETnC4P",
-	"Z6SEHBz/qo/U1aleYUR+99NjrB9CCpuK9NiNEaafiCEJJ9BG+nQIJmh1hLJFM4axQREuPsP/h5MOAlKG",
-	"HT1azOhKSXisSHj5UEh440qnP06hZn+0rRIM4HRPpC06DFkGCRIl/N+HH17KSrgGKUcgMKBvD4XqRt+E",
-	"0PM+FqgHvoJxBzatVmryGD7odtPfkcKffwgzvPZUcOBCwH+u6kLUnBEjfZ4/eIUK8MpDfIiRe8CGsqB3",
-	"xnyCrT7WTMcbzAxDpSc/kB3IH8LmEgV62zQTiWkwJbB7s0pSUxPbjN6F/f0x55hFgx/dw9C0OKdSIcY3",
-	"j10qgGIuqfGwwZ75vGFbc/Tzyv4zJ3NlWtkLgrwC8nsSV1fXqpukVqO+ogsYIl2q4MKDBTdA+xd3voen",
-	"k9CuZ1bmq3oT8T49YxrbxnvtVJd4vKrlX7kNrL+Fl5BvHw8ft5FFtunPX/gMnWAkSsYoW4C9u9LmJAan",
-	"da6IQFTaRH4CVSmpfJxFDO7Rn9XGXKETCFiR1m1vuqrK08Tmlwpl3EMOeb2a/U5stDdmYs/k/aKJ3RO5",
-	"+Oz+s8+56uP6A2BbH4V5/GkKDVpkyohB3ytrxSpMO5Dj9NqugbqHD9XWJetlZDDoa4Yy2Wprh2dh+mRf",
-	"t9yOSR+2e6kTXbBYyycobVfkdC7gRYlFJjDNna3cedw8qcYBrrcgXY+trCp1d6zu57xUX8dGZtbuzpay",
-	"d/VrK7hjYKu1Sot5jULbGs0wkgREa42OJif4CoIXNAuTiM/nI5GtLUTrPxqupBGgnyk5JDxiI/yR2PCI",
-	"edIOQZEKL0ggcW4UmRjEjgCah7WUPgQJMks9uIn0l0+Dvr1fY16PBnHhZGCNsRWPQydVff8E2fxtrVoU",
-	"eaOkxiFo0AU8k2E+gf1xPaxoVlTuA+zhqMgOS3wdn8AIhEdYVU1hADD/1SsXveN3/nuBdEJD2E/4fO6q",
-	"sicoxQyLrb6+goiUMDWdFTJB8zLPT68giKeAiBL7MXSXBAszlk3z8sgnJTHLZvxTu4VtO6W1uyG2mcOk",
-	"sfY2z6gbO5oIO/3RE2li5ORBuzoevXAFnisIdjheYafOUrr+tff3TbQg/fWxJDiWi9iclTRXZ5Qhi9jo",
-	"1fU773nYv4Ysx+aXc4ikvGcb8KR3/I/wrP5Zo5HR7Ae+Qy+1vEv4bqDG5KFwsIdDwJjHL4c7xDH7rcVx",
-	"E6W7K44/RpQ6ZF53VNJ/ndEAoh3CH2l4AXyVZRBUj/P33giz5yaKQcs6cNujv/2v/w0CiAm7PmFlnteR",
-	"1LumplYgtFn7a8dBj35YCJgR0ECNb782Mq+RTUs/zccJheJdngRzCTG2A8aJa04peSlSgm6X5Rqz29M9",
-	"3i5QaFu5vovs2iFfp37+jVfn1W52D2q7ExMooSy/ZqmltNnnVNhCsrLq60YFqu9POmBEy87iUi0Dt67/",
-	"TJjSV0OyxrVf2Ck0rQhGRmyoSpc3bp1jKGL+Eo+vewKAyvycQFMeB4Ill4RVbRMeXQOEZsdNuGJb8AvO",
-	"4iW33QeJtiw9EyWTF59FyfqEpy1Lr8vjvmK7RIyil+yxy0nvfY+Z/TP05kH6rg/Q/Dckv2jQjXea1ZQj",
-	"BnGPbBwJ4HaFzr5zD+3H+mBjZXprhNs/dETb1DDssAkflTj7S3wl4twNY1fQ+0EJ8Tf3NPTeEy0qQ5Oe",
-	"Gwo4mrddinzyYnKBC3px9xQqwds5P1eWFU3atRrj/m362Ph/cnW+vT+5Vgfen+wm/alKo45Vf3AUyvuT",
-	"kwv9z6B2pf+XuoChPywnojnMNebyFrTxBP4gZ7ZrnMZ1q/zpy/8PAAD//w==",
+	"7L3rjhy5lT/4KkTuGqraf9ZF6pb/2yr4g6xWj7XTcmuqZHuMUSOLGcHMZGcEGU0yKpUQBPjTPsDOAvN9",
+	"X2IewG/iJ1nwkIxgRJJxycosVbf/gAGrKxm8Hp5zeC6/82mS8LzgjDAlJy8+TQoscE4UEfBfL5eEqTep",
+	"/idlkxeTAqvVZDphOCeTFxNsf51OBPm5pIKkkxdKlGQ6kcmK5Fh/praFbiqVoGw5+fx5OnnFGSOJopxF",
+	"O078JuN6/46SLI12vLC/juvzDbujikQ7pe7nfXp9z9eERTpW8Nu4Xt+SfE5EdK65+3lcrz/MfyKJ+iP0",
+	"EeyXQ4NRvX7WjWXBmSRAa+8En2ck1/9MOFOEKf1PXBQZTbCmhYvCtPgfP0kOW1b3/b8Lspi8mPxvFzUx",
+	"X5hf5YXrF0ZMiUwELXR3kxeTlwxdf/cKffP18/+JbOfnsF77LVyBJCGFgsOCWVyTn0siYW6F4AURipr5",
+	"M7s7zSGu7X6gBRcII0Y2CCcJL5k6n0zbezKdFFjKDRfpbkd/JBvkfkUnXj+niAukVgSRj1QqypaIMxLo",
+	"/LN/OP9Rj/Rj1dIe4uepufe7S5wLgtdEzHhhaNZ+N+c8I5jpD10LJWhRkHSGoZcFF7n+1yTFipwpmpPQ",
+	"2utbP6NpgGIaLdxu77YRBKuRIzd2OtAnsI1ZggvYBZymVDfF2bvG7tjPKFNkSYT+bmdfV1hAP7O8zBQt",
+	"MkrE7km/w1KhO5LxhKqtbo3+/l9IraicIsoUXhOEmdwQIdHXz77xDtobOLJ/a7KFmVJFctl3b4AG/pVs",
+	"vYVgITD8d3T3C1xKks4EwTKylzLhBRk5ixv9TWgeUmFVQh+Elbkma5woeqcP2czEo+56Cv7e7m7/t3CL",
+	"EoUESbhIJSqIQIJnmb5aK14KNCcLLgjcOUvvSNO7DJ/FhsxXnK9nRAgeOO33K4IyfeIpyegdEVu0wDQr",
+	"BZkiukCYbYN8wnUqSSKICizCdEaJRAkWYov+/eyVZhZESLpkZzd0ybAqBXmB5Ao/e/7b3/3h7ctXZzd/",
+	"ePns+W9PTKdTNOfp9hRRhlbkY+csSpGF5YbPcGjqxEXzwrUv/u41r865dXTh+9S4rtMmz2pOucEsKsq0",
+	"1yTKFl9qCqNqG2CPGU/WJJ3NtzOYwmAiB6UFzidE5PPtLMXbwZ19i7fXvFSkqz+hG8zq2zOoY+j1Br6J",
+	"9p3ayzOzl2emSXumb02IQ7YopD2x6e6OVrvROVT07L4lClOgVZxlPywmL/5jAPeZfJ62Txp7NND7fUUw",
+	"7fVWvezO90c34zesKAOSeEdWtq//ApeZkkhxYFOKMMzUE4k4y7ao/vj8MUrD3S9/XeImLiKifDRMzVo4",
+	"71LGHvpPRF2ACwUbPKaz+GEJsqAfwxJwQYVUKFlhgRMtpBBfAOGuyXaqiVjf8SWjkiAaVpwFuePrUTPt",
+	"EE92pg35EOUphlp2zqGSAM3Ffpj8Hx8m8BggRtjrZsEV2WF6ezDtwl0URMCjpXkBHPFKosVekhGspSYu",
+	"CsLCFNy8B62Nq55+jkN7owY3LSMiwNFwsmZ8k5F0OfbZsJfCX8mBIPsyb9edqcfUasrCP0h9QlZMuE2n",
+	"bMG1HoIF0630/KmiCc7CO09VRgbqVjANb1D3dbXcfnoWuZbvMnA6+hlOAvSsm3GJM4k2VK0QZoiXKuE5",
+	"eYHsN+gkwQyLLbxTU5LQlKRovkUYCXJHyYYIdKIf/IJnU62NpnwztT+dBhVqLHJ/Q03vRm3UnegtgF7A",
+	"GqG7Ce5sQmcrulztrugvNJOcoW+eo9+gstDK/5yXsLM1bfFynnmExcp8buaW0FnGN92dZnwzslMuBEkU",
+	"ScPSQ2AVMDxUH6G//3d9FJdosyIMMa5W+jlDpfvpdMhU2vqLyA3fANLw52knVe1Hvd1BsitTGtJxVkQr",
+	"f+FFJxnvEUyszDKsl9G8zfdjHO6b+TZugYhwCcrs/oQXVPCizHBL6Wqd8mxeRHQrifMii+2VJOaXaomU",
+	"qd9+HbxbkrKEDN8OqQRWeLh2pQ/6Rn9T5iH9qmTKcOV95beZvuvI2zS7CY1trndtWtGaf0zV8lrvxDYN",
+	"REl69GsD7sHua6Pa2+Gb/EaRvFdym+4ijw/dy2umxDYkqh2Zko+wg5Vh+VzwjMhZssJsCbu5QzE4UVzM",
+	"SG43psmzXueF2oJqI7dSkRyZkWRQuTm8vG9O5vdg5bnAC0UEusNZSSTCLEVcrYhAYKL+6Ktd9eFL8vPA",
+	"66awWIbMN39ZYQX6r9kAtMES4Tkv1RSR8+W5FrOwhf1mXj0X2KupO7bmGVRzqDYpSs6Rp2hBBOXp7t9H",
+	"spL73P3mtQ8twOeeza1+fvmPv/3ns8tLdHJ5/lz/E/0mrHY4Ltr8PBV4wxBWSGCW8tyIVzyXhKkrOEGJ",
+	"c4L0t0g3ld7fzNWZ9tNJ23JvNtxbVPzIlHGo7NxfLmZRrRUofvLik/6nfuBUkq5Xoo65ksaIaoYx/CJq",
+	"9Te/Dr9VlpnfTzmwfXiCvveb6sm3+ybmKqwr1I+8wIs24SKNbYokTNLaCNU7N2mlbqivOyJSamZRKdWV",
+	"DKzl4Y+929YiVO/g/DO27MhzGbqF1m9ISx2OGKc+zdaLsRsbJf+3WKwDjrrYYXj7ENSl9QPGVw+6V+96",
+	"i87uHV4G7AaEKUHJSHFvBHXIUUM+qllSCsnDjiaJsES3psEtOoE3XMWhFjRTRMhTkMj6r7o3VOAlubIs",
+	"DnEGP4ADQ//QL5Dc+qLbclNTaottOafkLt8BNmVuyj1uaZ8K3qNkNy5k9yaYpdTk7n8c0VFD+/X7Mlu/",
+	"4xlNtlGvNE7TmcLL4fT0Ji9wot7jZYicEs4W1Dy/m6SkbxpQAqxIPkGFnhYlQF/u0U/uCEN0Ub0+SSYJ",
+	"MnzBV/E8d7IxNdO0Of2dg8vxxzfmx+eXl5fTSU6Z/e+nu2vIeUp6YwZgU9/qlnByOb8jB9zGFq109XPj",
+	"NW1TUb07MeK4BvvHNZFlFqANey5hes6xSlZRYl+De3/wbui53Kxp0fskcaNOq8nVg0UXybNsjpN10Euy",
+	"yGiiIo/mfQwAlRe3n89gGmUWhrP2O9zMwr4zreE7RuXqnqpNRKPocKIIUnARkIv6wtv7izKyUDbIZVXm",
+	"WLOugV5Fs8hX9qxC90WQOyLUAGIM/KisdcxpNqJk1vCacgbqtzmnoPWVK5wNcFxa1SUzqordSDe268Zb",
+	"Rj3nqUej1VSqDW8ZHvzTd5TYdyleQqhI4NVmTaMDT+edba4X7l23vjtfXc2gE8tvERVg+14Vb4G7cqWm",
+	"9Rx//J6wpVpNXjwD2dEtuKtDLnZMy811AbcLMKQ0rHrWBord66pIHn4FBMw5LoAiJd0P+lc4o3NR6ToB",
+	"RSv28JhTNlwKesP8nrKgRlEKoUdTK0HkimdNQ2XcJh7X4pxUDGsKlM3swzvMLsrlkkh943omFOGy9QRr",
+	"086A1SjyUQ3UGpvvpMp44y3MnlFob8MLtOP30Ik+wABBd7omkjIHTfaOzDxlI+ZBwvDCwnN+RyDeDc0p",
+	"Cz/w624LQRIqLRnvcUydOtBC8HzgCd53HooPGqjNjvQE4WNfYfL9MPW8gqcR2csgKawwZX8mgi5sPG7E",
+	"Y1NwakN3Bxm9X9XffN6xMGiF686Fpg+w/EAYwWyO06i1KHIQXh98HZYZRR2f3H1N+XpSTbs9pam/R5Fd",
+	"Zkvy+i4Yf9s03FUxKPYxmXC9NC6wDUlxapixpQcVHGfqC+h1YPFGG0GVImz0I/shDIeBSb+6fvtE2ql7",
+	"UZp6FWRYiHFqr4A+raacG2LObwm3uJBaYbka4zzssBPCS3s7uyNih/0MJ3qtzsyik3Iseujpdz4luqya",
+	"TkOezbfhA5bkZxcaBDcMqRVWqGQpTY3IsDr9+B0wQ8v4sNC9GbRkKYdI0T3GGW7GLiURQ3cc2g68bkEP",
+	"UW2XbUfj3sNO6yksHkOoV+bPu0ll7Yu4Q+b1gTWpxnt+ATn7pB3nt2FT7Di/q8+5I5bYgPJjTbCWWe0Y",
+	"WvehsaCX106gawtMPkj0Iea0ST9FZdfRQTazeA7LS4UygqVCT595sX79NuOdoVsDhVfl6yItOTpC3ESZ",
+	"4pps486ZnwfHW9hA/LBDAmeNESptJHiFLb3befl925ttugtuVnXnA1HtWBIXmdo6zndvkP4V/en6+ytE",
+	"wHn/O6DfQvA7mhLxRKLUhCKfTw4XgZMSpijOhoQfR6KaJ39Z0WSFvL4QFprNqykiOFkhueIbZqKlsUQY",
+	"5ViuUUbXBN3+42//X/U//HT+7PYcvQcRkQiiwL+bS5LdEdMl07wJCaJKwUgaDBew8dQQUh98hnSF51b2",
+	"yPDPomS9FuYtS65LVn0ityw5VMgvIySVs9R7GjWPARIfJNqsuCTGZbBFVCKpaJYBIVnqmSK8wRSS2zBD",
+	"OM0pe2L8CrIZxe4HjZOPZjGjluIod0BWoWkXDAtnZDOZ2odAy0zncQk9Nz1hcYezWU5ZqUhA/7hEv0O6",
+	"qaFGzlBKcszS8/5AgWZIs53vtL7QzcsUm5CXfdOyRtZku3PS3UzmfVDA5ERKK4cj+m+PG6gtcsMvudBr",
+	"zQ0dnja8piln11iRUGysGBOd5UJsQ8kzeBvxVCx4lt7L6t9aNIw0NTP3ew+uHw69PryoguALiiOx7VU5",
+	"lwVXLxBOEiLlDDKkr5DEGZELLhLyAiUZNUrn1P3TpbMJshBErsxH6CTjS8r0fBEvzFROr1BBC5IKegfh",
+	"y7Tun6Vz/vEFYs3U2nqTOpIe9uAnMcaQ44801xzm6eXl/2n8nOa/L3t5QZsNxE/a5KVHT7kK3dt9vPGM",
+	"jMkmy0ivO9DFqJmu43NOzaSHW51s+91Yy6Cio+W7yfJHGWXrK189YHwzRRCApgWWIFp+MY70xJEk4o6I",
+	"fv1WDxoOw/wWb9+FdVibEthgBkHZHOYoYCPZx+Roku/M57r30KE0UxADRuOoqmNX1dz+v/71r389e/v2",
+	"7Ntvg5k/eqR+q5yZt2k8tVMIzp0sKAPeZN5F93s9JFUfTdWgjpDFIlnRO+v1k4qLiC9ynxDW77hAt3ao",
+	"2xfoE1ZK0HmpyAv0ybw4pwge7p8/B7ha2/ugqnl3+5Zef3Te4pZ82Fo2NiSE70ix+cPd9+RjQQWRo2aw",
+	"oBkZEy44xLNpdvPAIQDuKy/gT95NppOPmfw4mU5+kpxptlukiyAtxpxrmNGFFRr9S3rrWsMd3gQ0X/1X",
+	"Z4FGkqMF5KkNeVUnK5KWGRlqPTM58APjKFvxBD+XpDS3NxJY4EipJ8QgsHQTT6UPHtm4GBNerP/+E5+j",
+	"OVmCgX9sADH18o68uIWdcAV9KFN7bVvKv3c7hiVENMj4ARwbXS7suFm+w8zeitlyczTZTTlJKcSjQo5T",
+	"T05fFRjfCjK1gTTWC2rtqSOD58NdVlbao8TWt65zOJnhjgi62J4RaIvACSYRXywyysgVqkxVWnt6nT57",
+	"/vzpN4jfEWMNdXzliUQJZpzpnUX/180Pf4ScQ16aVImqj3NrS/bIyyWYdXEltwCXhTNOXjWsjUOG8f2e",
+	"e4aiwV7GidyTReFfa7Z3MNkkpJp1+5JMm+EW0lpUjbHAGiyI2ByMnWvwFIpyntFktiYB3VQ/ev3PfL10",
+	"M5R6dNNZSpfB63Pzh5dnz57/tr4OuvUTpBdHJKIMcWHsOgFG4xmXh07bQEXE9tXzMvZGv1s/TU2mfuch",
+	"AVST7I7w8enVpyHvLHfJzyeD5iY3LqxnMvdOug0OU+1lnAXeM4Zt5zZVlN/i6vJuirSmNkWgqGlxoTW1",
+	"3ti11obHF3Jj9afA0w2nxEovJwE3hKwzvV85Z2qVbcPZ1nvwt/vu2iiYiwYz7dUCwbYsSjZqPePRkqoT",
+	"c9vuXZYmkJE/od40/+YhR9L6+pLEuhQsj0qapGtoRROsI5ZRCRodZztcc7vfuewcSWiDv3MraBuK7VM/",
+	"GF90KPi7fNa34KSUiufhWUTvyJyErX7RmXSciDG4ynH4WD8YIgrYzY3jaFhOh0kG3cxMH+Ew+HTGWbYN",
+	"70/ku9Dt7Yc1q0Ir7H+bXbaDePP0Z9WwGNmT3D32eo+r7YkS6ngr3R4PqD7QmLhBDuY4NpXe3MBd825a",
+	"WfdmKyoVFyNw1dqGwZAHpxc6yyguZJzksDrOyK9sxMzYdZp7Eltj26raAPJrLq8172lo83dmGTaDw3G+",
+	"dra7QUBL77WmbBQyk5SmH9bWmQw59LfgXLgNBibEXZGhFKweB6LPvXZmH2eslYW+R9G2lnjTUXT8cIST",
+	"ydYbx4dDdD80UcaO5z4IzbZOnPN0zIIWJKMutI8k2OjwPM+ptM+MglKIczEWbvM3Ci7HhUGFTDiTpMFj",
+	"6r1+wyRdrtS1ge4ZkQ3RjHPd/flQruEYx41nCDQC7hyZwnyCu242QAb9TMdySk+N8XSWkkKtGtu0v8Nl",
+	"LgiO5y0WhKW6YT+lAsNyzb1uQ5u3k65mk5HkbL71sAkjq4uq2DEgoFhwbWsFNgazCodkA+e+GZHkWl+b",
+	"UJZrhsfmnJIYOBIRYzFQ3znT2o62SERbQ46czH5zHZUI3tTZ6qwM3Xv/ce0IY//z3ZXW+xjsmuZkpvis",
+	"LFLr4ohCwAUw2e6WfqDCkISZgx1p++Z6U/HRyeJrDwfH1Oytska1tih80w3hN3lbmOU6SPl3dari0FgL",
+	"h/U+K2UogeO9KEntK4JuEM70I2KLVlhCEJ1Bj7+CUJoCTOgMYbmWEIRMlazQ5sOp+fv4Rw8RIVIZESNC",
+	"t3WYfuNpK56kvY2NRUWPjBwGc7XrbMfvbBRzTk84nE7xGqjCJlNASCXarLiNcwlDkh7m/HbDJWs5G3eV",
+	"hl7Y7eOMuyi9jagmEDrh7/mSsj1inzqD4g0NBiz7Wbl0B2DaIMURLwi7coGvFYIzPK0GoKvYHekMjW96",
+	"unYZvf7zbD8Uw4dAKWzzezfdCuPPR/2rEP4aOEbRLenKGoi6k/YM9494ZMDPk9Rg/Re1q+Li7unkhVaq",
+	"h+X0WMdHt+vCFIw5Nk+LUFP04XQsTlPhdadU6pdJOCjDy7wawIXqbCZ3+yofVhaNnw4dxbvKjrkLY0LB",
+	"2tyXlV4HiAaDQ4Npz62QMZxJrTrQjPgB+BWCLFYmGB3i8WVPNL6vLtzZFdTbFzKv7gPO455D7aiDbWMB",
+	"GyxRsuKSsCniAkSd3YSgqNsXoge0v3gw/w93RAiaEhPcAyoiuvn+pdHVJFHnEZjIQyEPGc31HjDpzfdE",
+	"boAmggQaOnO7FP+lY88vfh+iYZjDkEQrQeooeG7owgQPhZFFFwP8jrU7Yb/k5WF2bDfKjzulqwz+mksY",
+	"NPj5J3axpzaX5hzokZei6bG1raxNjBvIiDJbaymZQ+xmr/rlAEU9HFE7jtu++IG+yTud5anYurQlN9Gm",
+	"+chjF1ucD/DZQav++YRBsnafvb7PzgRYddmuxtFSTR/D2ieNxL0xrtQulJShXpyqk8ZEprvenVaa8BBD",
+	"VMlcjPQAY10NQW4PxP++4+SjxVWC8jZYYwVdnn/z/HwYkPvRhODBpNXxZE+/HImf01u7IZUWVwLiiTWb",
+	"TCdqw2cFEcb6YmsGBRW7d4JyQdX2O2BdAX9I9fcQclBYpP+Bb9ACWzYM36Oc31kJTwHFekVwGpHsg4B/",
+	"7LTqSXQg9nhlFMPYU603qNJqMMpxsqKMnAmCU/gDBMoj/c15N6B2OMR+pE/JuPaCyG8gJaKJ1pWCH9ja",
+	"SOmM2odfo5cDtvaLeYbZulcDsh55V1ujVu6jNGxxDQ7sWjI8z4UxxoD5UMaXPlSGAXEgqYeLMiikXg+3",
+	"jdWw21hd+9X1W9MnMrHv6MTsjv1PqABCJZoTypZICXhPLDFl6AS6p2x5GlSasEpWHUExllkPNDzv9bC9",
+	"q4cY5kS3Z/7afRigbfKxAJSmmREv3eI6G8OG3ejfZeFXwHiQmaqmTwc+DLGrMA1xRjpgJkdm8vagxrgM",
+	"MCcfnAiIiQiQHyH5IEo2mNV4P5W6Z5JWhtYBRoOYp7YTbaU+hQbd+1vu0Wqd7VbxKLf5jqD6TRKWksbG",
+	"31Q8bzcEZ3Q8iu3qvcCgMoRiwFo73B1MsnM3d+28HxMiivBNiIuVQfGD4VTPelJwZYfjRg4OVLGQkF1x",
+	"KoGNHh0VevwaXA6TL5BJNSA+Qjm0vAZOUUcy4zsvf7uqm2bSwSETCfLRwdDsUtAhFsVmkYeVUAgyDxbv",
+	"w9lS66erRoErmw8T7KsjBaKZtWDNy9Z6vKstCLxBXz07m28VFN3r1YLqmYbD50N7+W8lKUmswJiaCSrX",
+	"YVWuO6jDGR7l7NnXq5izPqWYzTxMqYSzdKirmrOZEhbxdrdv4+eNHIL5MarE6deXZnkZxUMVmNY5VKM3",
+	"xvLmPK221tvH9qaFTusaZMUry3nGRTJHuFUs2C3Mq1w0bDVYeJZawH/rIczcI1mb53msxIA1WIYFfBdI",
+	"73RiC+Ltqs24KAS/I+kUkZQq/f+C/AQq4RWyLlF0whkBH+GGI9MeZ/L0ChGZ4AxDU4slfR6Bs/GR+yLa",
+	"2Cx6YiVL+WxUaZ46cLFZUWModnETBc51UO8iCJk4JUQq3tzvoWV2PRL54n4OGXUaBeswzU2SbGOgZgbA",
+	"8Z8yFkstHDDr4WdqYsRewjFYMjZYogUxqcgn8BfdyJQVPj338ZwjL0XnlbHNLFRnwsssRYwrNCfQY9jm",
+	"UJJxjzZ3RR7dUy9a7UtTIpJ4cz7EeBsPHTa/h7Isel9a5tNodsSDvEMhbNwHDev0/TYFgP6cYElm+0TR",
+	"3PMBHGezzQfyfTSGh39cm1+juDjmd0SZrRsEqrFlJJGKQHHMlv5kLa0x7WAwdCs7P4ZhHDISXlCTNQGa",
+	"j0Kb5hV19zns696ZXx3fVPs9XaSTK2UanOZmNead3LBt9xZ/3BW2MV3yQWwVziBRmygq60XDVRCQt76M",
+	"rmEsGsFgVnaYHXXHH9ci3mKVBEoDv4aC24yzMwN2mVGpUF5KBeUgMa0lZYVCfaLwUiK5woIgzsipw8lU",
+	"eE2kqeANxZACoAVLB3ze8vwCBdIUcFNHMnYZKiduC4hDgw8TxAX6MLH/MW6IvUD64JTD9clDxrv+8uQ+",
+	"wdBIzxU+R4XYUSF4ZHwzaJAdv1h/1fQYsRElaBKJPzdvtIKI2YqXIsyxoPras6+RbiGniGepSXqyEYPt",
+	"GXYAlsO1Hy7fvQd9uGoPlPceEcdlv4h0GXr6yok/0DS0Z/FrDvMPGbkSUig5YyRQyXuBM0leeOE7gAIn",
+	"SELonb7RRulsVa31hAPOMr4h6ewwEW5Ox50FrV9OyszA7T4zD4mZzcsYnPubO2bYf3SGb8I329mGm+qL",
+	"bWWXQAFdeAXgLAOQYNgMlOMtgmcSWgieI6rCOxjHWuS12TIQe9n0dHf6yL9/+da27MRUdeO1T9Xt2bRB",
+	"Ss0pxM/G270e0o2m7jfodwwN9rK9FsG1RJO9EjS9Qh8mHyYQntTCzNyTNvchwsMQSg9U6S439dJKIofn",
+	"OFyc4x/DjHlIK+SIGNk6PNZem3qRQfLmWTPWI80p85i8yft0c51O7F9DInuntNwuJGFHLZFGFRFeCutQ",
+	"77ShVM+EV9dv0YpnqX49bPbGHNPyvGty9azQRnBT4iRepqa/pPDP+8Tfm1jzYVUiYEH1/kXO36/kdlBc",
+	"ks5Agr1OqM8xnWW8dNOJ107EpeJnLj7VviLstwbzDIstwiKfdKHJHafMevR8oklrtnL27opXfINyzLY2",
+	"5SVHGyKMuc/Ie3dvXExrUev/u9ZUv7JncxjonUNlWWKjAKqR3RCMo4yzJRHmkraSKnYyVkbpab3VLCOQ",
+	"j44YdlAfpYncgWoCXAFhkBTpUdCWqP4L6vAc6/3wa066FXbdxWis7vA6ioBuy7NSBesA6ANSHEGTO4Iw",
+	"cjO8Qjynrq5okekndlV/cuo9FAE4d1bxmTUhxcxxGc3Z1Mx4JX7s8Fe05lR95N7y3fchFj+ceMJnLOUQ",
+	"VwZsRN2Z3ZwXr+zomhTK25dqbh1VUNvcPp47d2041nEQFHaZJ7x6v7pENl13NMRCQQTw1ObdrwtTAted",
+	"dbPXXoCD/XDPwpYa304zyi6zwpmaddTk0r8fp6ZwX7nNuIZORKLpwqYSBkQnHM+TyrS2sIZoQEScY0kl",
+	"gpQ5iU6eXl5eXgL6S5llp+G8PGWDaPpuKC/VDbTV2+xiwztmWdWOQAIrghoz128wgea8ZCk8fTVzJx8T",
+	"k8MYKAc2OnWn4X8dsLI/29ajAtZ8hBFrfgWAcP8E23vVKlfauGo+OTZJt2XS9fajqmTh1tvBnsZGsjmu",
+	"dv9ANp9+BsIrdQey2Q5jVoBeCOT78BgISxAoh+dTmIM2L39zHJeV9/wyXLsnxhd67pzr9qvLS3TyFfrN",
+	"6YD04Zqum6TcQUM3jl1UDqjFYgIw4inAQRuC1l2VWRZ9mrZoIfzSCQvFIFz2EFjsh4nPc4fTXw0RWlfc",
+	"9z6FJYcnYSsez1BXfLaHLAi+iL2lebviDVHNxAPpaZZPtFkfFjwtGqPoTybCDDrlqX1gcpZtX6Cn//jb",
+	"f4LEDCMVhxT+p2GF/wAbqWKxqvazP0WwavbWO3b4S4B7xCbz51rYtkFzgR2M0E3tU+1eKhlAwkYJ3VRH",
+	"20ft2fFuUybLxYIm1DwqbPJvIXjOlZPnAMaWhd9fw3KgquoEunVjh8L0USrwTJVyPLxlR3RCLAmgNdmd",
+	"wPs4vKXnawhgMFg3ZXCa4LkM/pLxTdyAXOYDMioHO0i9hZjQjz2k2di3UfhodtKcnTzEBa0zmyvxOJ2U",
+	"bM34ho2xCbyvTK+SKHSi7yD6HUoyggVJT8+j8JAGQrxKkIat6NjDa3jKBArSjrZPwmTlSCEeUv8r+67t",
+	"sXf2Y/Xs5tLvr203yfF+inZjbmEkTRZmYs5CLMfOu9qH7nm73oPHcbCKJTdEhqOrEykWpkheILOUsBRh",
+	"iW7//ezVzfV3Z+91s1vEmYl6MYmC4aBlIiyup+wIliwlWEi3KOXOZu5CtwyY0hWCHAxjUWX4ji7BLz8u",
+	"puWQkGV9X7+HVtdkUX8iY0FIDi/KbQS1oG6K3hGUA6YP4ovzoYax5tDtVHzZD2HwJxmQIhZVzS2l2oca",
+	"Gsc/6qlPTkGC3lCVrNxUIybpPrAtvLN1c5JxtpRI8X58Ldt7cHa2jm7IAtwH7L5PSmq08O+QCmFDDXiF",
+	"4EtBpIyXA+8QPuYhDQDQYXXEBozNoGBWZ4uhAMONHtufN2cUOkOpsBh7ELsG90BJMFkmCSEm8jNqatfN",
+	"8nzAU0GT2o1tqu+roMtlM0Utx6yEFbtSaICARhUNcvgh6PWVKutGa5njKkqJ3Y2bem29yUSNykpRFJD+",
+	"+tI/LBC2laTr9TyRBhBcTlHlGDQVpwHUCmHkRZz2FpnexFB6bS3H4K9jwE2GFIz0exxUi/l9xSXvj/o2",
+	"FttNZuVyYJY0NK0Mcz25yrUMG6o4Hxt+bt+Fxsvdvqc5AKG/Zip4lQ7yyNrX8hd9m7UtlS7sHLhJlWxc",
+	"Rwb5hUYTkc9ISsO47X15F8NMC8C/rM2tGRFfvd+sJc4aHzpsccYi9TiqZV+TIsOJVYANp0Bezya3qxBE",
+	"EqbGVbU+VIXqyPYZTMp41MFetzOn7I1p//RQSJHxFfQoqcOwi6PFNP8kQ5FRh0Lf7ELajU5JP8veLIIc",
+	"qTSaW9cZma/BUie7K+GnAi/U2O7cpY4Z/UXJEi1Z9M+Xl5eoau9ClIoMb/XPoex5iP+GJybZENl0aVUB",
+	"rK09rSc0dXDjZmFTt2H+rOL7bZcYgPBtxIP76aql4jPrlg4FaTk86FJx41r3w6dgN6qP0YlJW0ZcVInL",
+	"aL5FGFWxmnbDAEnKfQXxvqgG/InGXjkUl4h+5aLPetSnABaMhQ9rbUV8l/dxsA6Eehvih72qdFgYsVJf",
+	"Df+GdKJRJo08CAQGWKmaBuHsczCVIIvveW/ctZb76dABGF2rqXPPkI9NOhZnoTrsQPkAgMVe8Eg6oYHY",
+	"RC/fvUFzsqLMQG+9qgGe0YbMXbNz9IrzNSVIGpObvDLWsg8sgb+f4VKttPwGzmDBtiADTRLbs/3yiUSv",
+	"bq6/Q2BOsQayD6xljFsRnBJxjgB/TUKI4fV3r9A3Xz//n8gGEv+PnyRnUGhXP4wMWtxtwlNy+4Fhlk4h",
+	"Nu8OZzQ1JKNft6UgcooKIs5M5aVbgwl3e/6BfWDGflWlB+oHVoaF1VJqexCiCsFDRs/99uNZ/cvtiw/s",
+	"1kCN3KITxt2KT6fotrE9t+gE3nZ0yUh6RhmYe04B/tehKug98WxQDo29aUhEJ5IQdPsvr9+jCzvW7en5",
+	"B1ahwL2Y+MfpnfjEq5g6uTx/en5pc4kZLujkxeSr88vzrwCuXa3gZlzYsgwXPqB8wY0OUe3Zm1QPCRry",
+	"O9euwsr7PU+31uykbPgghBYn8OnFT9Z/ay7VsOBCN4jTZz43b4d+D5gnb8GZNMzx2eXXu/fB9WMDn1NI",
+	"c//68jI2i6rHC4dqCO2fjmjvG1XsllXVomuieFJXu0AnhKVAjFQgDqlK7i6eOvxiUA8rl55Pm5rP+iQI",
+	"E7ioUzmXJHCS31OpXpomO7t4OeooYxmkw4Ijl2RIeRXTaZgNhizV8MH5+JPT7b/a96TfVyUVnkj08g3C",
+	"bnur86uW0T4++OFcEJzaVKHQ3QNLxEtbn/4YFw/6NorHoNv29LAjh47zvdNAHuDa3uvwX6YpOEP0XK+g",
+	"lI2LC5MJLyCnXxKFMEuN67b2SRlxxRfwUQPSeCjd5Ji5SBZ77S8+wf+/ST9HGcC/EFXT0j2uf++xWqfs",
+	"gMM95mHp9l/ve7g/MAfCADqJPig4VTlFa7KVcKrwdjdwAaPvOxY4JwqyliMe67qJvaUp4LMXLkOxebbG",
+	"HvCYWMXlPzeruBf1WQ3CcRd0UuBSEqcem+i4KUpwIacVWdr60qcH4iIXc0Hwmgg9V8NM7kGzQel2rTuG",
+	"Zr83Q00eAw09XprIuCQIIyUAhw3dkYwnVG3RvNq9g5y7Zm/HOG5PmflXQH7cl0kNtXHuKI73VWeGRRhV",
+	"K9wNLpIkESQUNLDiG4Y4S8iVwXnQ4maF5UrrEGtSDKjIZbsOBRaFaX5Ntgge1nrYqRFw0MevjZe+kbIE",
+	"Vvry3Ru96itrvtBr1fsLNguIa5EbIpCtfn6wq3TxaU22VitLSUZMyGebE97xdfNq9L1xzSfpY2daZpoI",
+	"G3JTQGx77O7eCtP004Tq/gqsVs6v8GICJzJpqzBT76q3L9uPcL4ZEX3va9NkZ77Nw3vDkqxMCcLJmvFN",
+	"RtIlSRFnxGAt6RY/lwQyO+yEceaCLPIgcIXmuod80VcLHfai1837X/Sm0yEverOL5/c0w/xQEIbMqOik",
+	"LS2NBg8JnnRNTqfOrQJwRj6FVrMeYH+Bthef4P/1/ffONyBRA4RpvxxHmjGB+7Ie3ZzQEL7iffTomctb",
+	"LNagI+vVIYi2GnJwAcbtKlTG77Vu8ZopQUnv7f6hwD+XxIiZW0iASEohubh1Zl9AHOClBS5E77C0vnOc",
+	"u5x86Z6dMY5gupx0EYbjfa0vM5pT1fiwqn/1/NKr7ffs0nesPw051ndWrnUXYnYJbQAdAUIankhbHNji",
+	"10kjcRX5qNBJgiU5o8wFQ5HTKBO00RH1xL3koK+eXU5DO9A1Qb3DRvSb3NkTcr48R7e2qJk1Ht8aS37d",
+	"uBBkQT8arxhVCMy4lKHb81vXgYmLPb/tWokx9wSX8vRy9FK0ZBXW5QmTpEwqzKLUA+j2/vDDYDo652Ah",
+	"bIYMD+69kYP/eMzHob7d7ww72BVGcE0hplc3c+t97NbJ91W5ZTNtJbw6zE3HU1z4lTYiakf2pVRZW1bF",
+	"P2U/Az2w46FSToZpKbCYXrxS6GqIkgIbDKt6aK/DDaQc2sGjhydIwcMS0P4yzPkAu3Yki6Lu+8s4H/TI",
+	"PVZquDW18ddUeHZYSo/99n8r8AYshYXgaZnQeUamSCp9vAtKUrsck6hQEEF5+qQuXVrhRZlkD7MRXKzl",
+	"ipBhFGbvBYALehzi4hP8f5+PoiK5Y7L7Aaf/2PXfl+5w9FNGE+m4Q9phA/3PE3N6e7ycW8d/AWDUA99E",
+	"+wwaZWp63MdAYAaN+9HSmW7/zT0t1RXrgIeA8XxCMQcqUY7FmqTGa1qVzEcLCgDmWpdMeO7j2riQGeqQ",
+	"COVh+NAFyPuLT6bTG/Lz5+MRZdgWVY3c2Vc/WqIm+TJA8fqRbAStSUc+miDXAz24Z7BaWOSaUSi+/Ys3",
+	"aN/rOhozSUuDcXcLamW6Czh1HkZmIBX2umBqdZHxJWXxkLLv4efjkCL0PSqA7HDU6PKXA7R4A3FgiLIr",
+	"P3gSmWhLGymiX8smUhJmdkPUmYnSbM6gzVY+PwR1P9ub+vTKEbWhncYKpNWVog4orF+bahUgMROC2aQu",
+	"h/8XIy/9+xBrpz0WXqrYuVjQhXudzdN77R0vjYLXCrzt37iAhdorJB99qb+q5GtIDLYsORVew2gzpA/g",
+	"O/pjlzA1+kMPhmv0txWs7z7j+oBLo792kHXj7XWh3gw27/2tfxU6piQ/B03bEetfBZ86Rr0ZbMweYb8+",
+	"pknRRTT32RR/IfaE941K302bk9Ua1mQridILM7nojjs5nrPLoMwvGV96pkTb+sJw/TNbVjRmKjC7/D1f",
+	"1sVOj3im9SDxmIovEYFsK7cis2fgagco5zsi6ILalIf69J5IG5ZuoKsNfum9DwwGix/Wn+HnWrYc8+JR",
+	"BqPZ70OHVaG7bHC2RgtesvQK8bUW+FB4xbl7iKFwNMcpcDnNddKHPuK/6DnCZLlYywIn5ImNDkr0Wk2A",
+	"sT5JY6g8/NHa13GP2e6VS6U+Mk+1ENQRswo0+SUEF1eZ5+PPZoipzh3ZeFvd7qlfVFjog2wj+w0djRJ1",
+	"gOU1eR3+1dhGoH/gh2ML3D1A2w5cHZ3YFGAEoO2nU+RjrU+RAX0Bj7VDXUcnjEPtN0jjU4RdVQD4VJ3+",
+	"ExpHppPn92DGkAq5U7gFvN5WxOqTnCK6qMpAGNQXU6eFqitEMjCPQrihbqNWgpCzDd4iDyl/FFtw99Ow",
+	"7SqhpOeh57U7qF+2NYFB3tl6Mr0uWr/74flh9VcPLb81CXhzjvngncpBhX1VbVni0wFWOOPLAB2YNO1B",
+	"3txXfq7RURI5W8OMYqiH8+/61BRRFNrk8Ng44Df3SktDTaJDJz4gCxYEEZaIbQFACSxFTIsXJIgqBSPp",
+	"6Riy8+PoPCq/+FT/R5/i2CTKYymP40niceuPobTB4UxiVDj1K+8o+5PQjs5kYuBHD6y1/QqYzIP5oK6J",
+	"fhxMkSBna7I1UC4OM9DUYdqDmIexngstSLs1IYupeWA1SJQj9B8H69mLxFsO1Hr+VCDF0bNLpL94/Gki",
+	"iVaF4KRMUFJ9hNEAtwdjdkGF6kZhAYSzSzTPDudRdFQR5i+iZOjEwIDCk0+rlZwRhDO99C2iDDm8zNPH",
+	"TgJ6qTYxPicKp1hhh7esnzZLYYx05tkkXS5Rbagz26C35AgsRDl4tWNQ0nsiH1wHel/Jy12q4qVKeE6u",
+	"EAZzAmVL0CapRLd8/Tuwj966QIGcSImXZApVpTBDf3j//h0CGJ5Hn04LFlN4iHmq8dxU29drtq/3JxIZ",
+	"Jos0y5X7Ehf5WHChzpzM65ZHr6HxTdX2C0ZNN6dy4PDpajcePILaDpwicy7y4HHTrX07jiLcHOSLRFK3",
+	"6aP7oB+7m9OsxkGEUZ6in0oJOT6aVEw9AULWpiQZU6sqYMqCL5isIBC+oyjKUGGYU1x8cv/sySL+Fv4e",
+	"ILzeKBjFi+Lxp/vpaSJc0ZK7u3tt9BAXSr3t450ojq30c/lHwN0PzNXt2r+EJ9z3kDpoTDefIyfKvHbE",
+	"eDxGP8rO8ezAg3ef9tTq31eo4FmGbC1l9/h47Gwf3nJafTWLqSz0VchElWHhoMOlrRVtsnWnkCqDfuLz",
+	"e3J9efHJ/KPHZOoR25GeCkMO/ReQH2Mm+kRWpDitjjLHjC40P4B3pK3kcYysGXeie0sRjyguUr5hGcdp",
+	"lDq+tQ32IRGeKKLOpBIE501SqQL05tTWHN0JdQ3RyYJmpBU6+8oMffYtlQW3kPwHjqF9fA7nr59e3kes",
+	"VVSs9xOdQAAn5J5/LKgg8vQKEZyskKMNqNJUAmj20ZSjgxK1u4oDifqta350/leNFKFvN/H/ReNxmrUB",
+	"aW6rrKwESl5AmEoNaWxiCM/20OsfghvXIOpRlf47V558QOj8TuWjsVHh+8fee4WHGp93J7fU30Q7tkDu",
+	"A8NpAWfjrf4k2qHCy8H9vckLnKj3uGPhrZJFnZBK0xDMujUIbphfvOkK3WK2vUW/Q5htEePsDNDyTYRQ",
+	"FMBF5LPYOfSG3n9rgWbBGPsCuVpNDrEfC4JWNE0JiyKQ1NWdxmzBDdEfIsqQcedleE5MPo+tJBAZ7ue9",
+	"qNQWUt3FqalJv6qM7v5gSxvBxPTHjR225GlL+gcrrYzGzAG0lirp4PkQ0JzgZV4sJIkM0Vfg5ph5DMDR",
+	"+tMYHOHZHCUohIdyrJIVZctfQnKD8TxZk75eEWlFjU3tW89GzOiFp4gzm5Il7hoAnANdk7VUuZiX2frM",
+	"IA/FM9t+X2ZrE/wAvJNa18Dh7Q16IMOejxhb0TRcuUvZX2pl9/rG7VF/cDVlLIE+XEWAhzWNEuULpClU",
+	"VNF0esEF0kSpKdrfB8qMo9hGh+EsQ1wgGyi8d/yXpeVP8P89JozvbArfcTlXNwgDzPPRWzEsb6qgaAyX",
+	"mIJT1rnKpyglC6i8yRmyVaYNn4LG7k/Hj574zhz9xFeZa4K48Djcnt1GYA4MWzTSyoxxHM5oOv8iMOjm",
+	"xnSRck0jjGzs0f8aWR02y33i7gI6MdnEkGHv3RFH9nszNMokXa6UvEhwRueG3DpDWb1mgx6B2AL2j9D9",
+	"/ZpdMXi/fdOjFRbLqBZ6/s03gwpahbu29ecCHX/10Dqtf0qxyM26yWPXXn+Yg/qZokLYdy2ab/16ZHPK",
+	"jLfCVRP4+3+Z+zOtMXA5eMaqymUmf3RNSCERVcgmS1bU4e6Sux4hw4wpouZruvVlqmF9uuPCXbNrrPph",
+	"V6vl0di12OOyWU6DsIsCMvcOnXBhQgOA2eKcnB76Kj6m+9I6iMCd+YERAMbcooIIhEVuKGiFZV3l8rFf",
+	"pHqZSGBFqpWc1EUl//7fFUieFrWUoa8ukT6pUyN6/0IzyRn65jn6DXJ1a+X9Lwy/I8LVoYzdljeu60Fy",
+	"5xFRVzXxCCuu6mu57fiF0ZE0hNTgvPofWORTJFc45RuEl4KQHDI4Fc0JUhyZV+4Uudw+iE10lV9uvn+J",
+	"9IwyiqF6AzjfUUoKsHTfk9oEWWgxEDdDXJsGHsUd0A6w4Fk6sjK84nw9y+UA00Hdef3VEDPCX1YELD22",
+	"Nq3p5qEDXL4zgpmgTFOVcnG6+mIoDj+4I0SMbyBTeAumYDNda9F6hmwdbYTZdoMbuvEQggmqx5sVVmd0",
+	"EScZW7f5OG8yv3zuA7/J7Lq6ICZMfdgNL7MUrfCdCTWYIkY+Kn3PN0ZOFgVhj9Iu1crTKDK8RRXyj5V+",
+	"kLLBqrrBdV1rvMSUSf1gM7tgmJ99nHGBLFXdg2fdUYVtyD6UoP3cLSNd88lRBZob5Z0tYRwDJ6wanu/l",
+	"oN0/qACIEzMzA4Iyygz2CRfoxKDIXFk7PlT1la04+SbP0F3IDuC2sSYk2D8CpYOtGSlwzBc4SUixR1JG",
+	"s/d47Qzde4tejgCc2RrmEQMXGre9KW3gAuTgXCBXAnS0xwxg+HB3y5xpdbvgPK705QFdEOqrm6K+iC6g",
+	"9LT1KEm6ZFqWj7pb1e3oySh5Y9scNta4HnhQtLGZRH+0cb3qXsWsvjoSUpC2RCHDGUjaDPh9aG3tHQEs",
+	"Y48IIsgPg87b3Lthkch2m48J8GCG+FLgDjCF1FFTn2yd1lZxkHMnsqq2d/prw34we4IkzwlnRL8YAXHV",
+	"CHOLOJNgIRwoHGfmVeUrAqPosfkagNYXn8w/BtW882j111bxrthhAHvt7H7aU+WBs911Coe3ts1BhYM3",
+	"8CDhYCbRKxxct8OBf8wXU1OtGZziKKUSz7OHf8Hbje6VA94iO+WAd8AXn8w/7K0bRzNv7af92B72lI6J",
+	"62GG+EKasKPCsFCxkSeWpP7ZMT1ckWq7HU+kfs4Tqd/1UmFVylEU7UuSwkY32VjxKPMyQdpeLNRBw24P",
+	"W1Ozjh5u2yinky3Os3ANY5/1Qaup62hoNp7by8cuNw2zbhiIsER/ffn2e3Ri/vsMy7OEp+R0v0C7iqho",
+	"7ogqrEW/yVtUdcQ4knx0Xt/lkaYQQ57UNJTSxcI4izcrolZEIKrQBlcVox672dKssboKaCF4DqR1Zd4G",
+	"qdjORGliOfVaEZUVGJrBR7MImru1Z0aFk1SG0U517F3VangIyZ4pBBWfHg/fz0tFHjZrYW9X+iJrZRH8",
+	"wmD3j17F9bEFpDclZ+PWDHpLuBu0+5qYTiA0fYCrsPBuoflmUOXqKiL+FxP2ALXS5ZN6wm10/xFx7/Wm",
+	"BUyW1YZ4Mtn97eKT+2dP2HB1tMcUjHaM7uBhN+HHHz/sZupVswS+H4gKHnOAQ7Lt6lMdn28XJo4LQZTY",
+	"DkMi33f0KBa5HvplUWTbCOhbi0rwmrjQOw5qE1aK5MWvruDfe7G1YGEkBZRxYjy/Bq3cgodpojEs5Qph",
+	"20r5zm/diHGFBCnAwHt6LxRsExEsLz4ZZv354pP5C8C50ZxklJEuRnMNrd+7lgeVaLaE9GB55mbxmmnS",
+	"7zORud4HvRBtzw9Dkc+e3cthXRGK4lDbVh9QU1ihf/zt//UFmYHTVgIzk4VtMtSMV54I+aTG82hkG4PT",
+	"/jAMsFJ371sn0lHveD5q1gMZZt2pZddm4fs/eNsw8HluP9sJ2dJkr98sod8KewAvguXmjetU2dqOEp2k",
+	"fi4slNxv57HqBWHJ2SzhKQkOKWGPvdvo8kpdyLB7exgSIOYUdJ8ykEW6q3TeEZHSRDV6LgrB7wxjARIJ",
+	"ZaPuoDDZd56ebvh6P5z5oKaYuPGgSr+DVFCrQkIInb546UN5c/bnOzaCBzgJQ/bMDHyxwYTkSzCITC1m",
+	"nHX5AGVmdG3gWKmpvNrLX8wPXjFNe3OTDNO8p5aDafIFocQMKZharAeDE/sDyVKzm18CTcwcozLpIBkR",
+	"toQH45upgdalXFC1RVykjVfQsAOOl6jGNK93Ux6QH5fmo+YePzU40VfIMdKnl+eBCnzTCQQZW6YdYMxQ",
+	"AgXaXCGeWwQwE3NqwpO9jczxFrDazkMGj12y+PxI6Xo6yQiWZGZxeEYELQdvRKC7oVZ+Q6qrKqlnYwOW",
+	"qUDQJyIslahkGZFaE9c606Pnvd/DxE29o4/Kifunl2i+dbQ6RVihnEuFnl2eXtkmDv16BYk7grj1mkJp",
+	"PCcBBMC9OPKFILC5XZHy0MDjzoe4yFYRaNJwjw5y/GtlN2NIBn/VdFQKP+gN7tPHTrz/Qu8McLkhQ0u8",
+	"OMssUDuXxFQTPAU+CeYBqTkxkNZ9aNNWtNf/12NL81jbMYubeQy0t0j7oy65oufpV4Y0Kche4r1LpzQo",
+	"QS68A2CApsb+wfhmH0Wh95lpTnvvt2GTZi7qV/EgM9s+g9faT8DdaIefVs+8J8ZkaaJ3TkC4UYUkUSqz",
+	"kWy61aktQWxe6U+k9/CfgtkTauZVp+TSFRaEpHBTtaywNfIcQAb0YFAyztH7DdfHJDmz95kRkiK14SgF",
+	"zPhEuReCkCbkjm9YHS1tJqbfByYZzBRdsl/Ic/TSLEg3cDuAEszQnKCSpXo2mlM8vUSSJJylUitPbQRo",
+	"/ahqXesDP+Vb/o5K/F5eomSFBU5UtXqzTEmIRFSdhzK3Wu/yds1DeGJxlm1fwGHYfTQfIf2RDPYKF263",
+	"P5JS11tdv09xa4qkTCqCU4Cnq643YP4jhdewBHTyYfJhYkrC24IanQ97PWD9vp9OiExwho3bdE2L/he/",
+	"6/1LP/UNRX3rYNNiUQL29/NfQ4nIe4j+l4YApkif/9RaCqbInT7ER61pARkCWqK0H5iHE/4Xmm88BA9v",
+	"hQqylLdI5ovrF9PKOAOeiV+dBwavrbpZU9MTaZL0KmFivbZAdCc2f70WJ6dX9a8m+AX00bq/+9BlTpSg",
+	"iezXRt/ahkcnGDdQgGbsT18sYwR0i/kWsryN2lMQ4UwrVe7ls6/RipcNJwa00390GeG+t+M+xwe9dVsg",
+	"za7+m2l40IdlPfgIgw1MpNcSabse8gw1K/vSRQ3MeZjTlWCFBMu6MUHWNWRrDoCThEi4yAQnq8MZKSEH",
+	"x9/qIxXmrkf4IuVtGsS0SxQ2FemxGyNMSVjDEk5wmlN2OoQS9HOEsmUzhrHBES4+wf+Hkw4CWoZtPVrN",
+	"6EpJeKxEePlQRPjeVb97nErN/mRbJRjA6p5ICzoMWQZTJEr4v5vvX8pKuQYtRxhc/O2hSN28NyH0vE8E",
+	"6oavoN2BTavVM3mMHHSz6S8q6vc/RBhee09wkEIgf65qIGrOiNE+zx8coQK88hAfYvQesKEs6R2xJVvM",
+	"e6yZjjdYGIagJ2/IzskfwuYSPfS2aSYS02AgsHuzShKDiW1a7579/SnnmKDBj+5iaF6cUakQ45vHrhUA",
+	"mEtiPGwwZ75o2NYc/7yy/5mRBYAOgZ3UA5Dfk7k6XKtullq1+oIuYIh0qYILD1orrdqFh+eTUHF5Xmbr",
+	"ehLxUstDwi87oQmgxFa1icdDLXdDfKGcKn8KLyHfPh4+biOLbN3mn/gcnWAkSsYoW4K9u3rNSQxO60wR",
+	"AbV9oGMCqJRUPk4Qg+f3sIPYR+4JBKxI67Zni4wmSp5ObX6pUMY95IjXw+x3aqPdMRN7Ju8XTeyuyMUn",
+	"988+56pP6w9AbX0c5vGnKTR4kVeyzVqxWjWBRrGk3odpfah7+FAtLlmvIINGXzKUyaKtHV6E6ZV9Wbgd",
+	"kz5s51InumCRyycoaSNyOhfwssQiFZhmzlbuPG6eVuMOrheQrsdWVkHdHcVEYXr/MjYyM3Z3tpTdq18b",
+	"4I45W/2qtJTXANrWZIaRJKBaa3I0OcFXELygRZhEfLEYSWxtJVr/0UglTQD9QskR4bGMVeOp4RHLpB2G",
+	"IhVekkDi3Cg2MUgcwWke1lL6ECzIDPXgJtJfPg+6B+KUphqPB3HhdGBNsZWMQycVvv8U2fxt/bQosgak",
+	"xiF40AVck2E+gf1pPfzQrLjcDczhqMQOQ3wZn8AIgkdYVUVh4GD+2ZGL3vI7/75AOqFh7Cd8sXCo7FOU",
+	"YIbFVm9fQURCmJrNCzlFizLLTq8giKeAiBL7MVSXBAszlk3z8sgrJTFL5/zjxacarMhkPjdTWjsfHDem",
+	"D5PG2ls8oy7saCLs9EdPpImRkwet6nh04Aq8UBDscDxgp04oXX/b++sm2iP99YkkWJaL2JyXNFNnlCFL",
+	"2OjV9Vvveti/hizH5pdziKQcDYX4yrs9E00uPe1/gGv1R01G5mU/8B56qeVdyneDNCYPRYM9EgLaPH49",
+	"3BGOmW+tjpso3V11/DGS1CHzuqOa/uuUBgjtEP5IIwvgqzSFoHqcvfNamDk3SQxK1oHbHv3j//5/QAEx",
+	"YdcnrMyyOpJ619TUCoQ2Y3/pOOjRFwuBMAIeqOnt18bmNbFp7ad5OQEo3uVJMJcQYytgnLjilJKXIiHo",
+	"dlXmmN2e7nF3gUNb5PoutmubfBn8/Pcezqud7B7cdicm0BTV1yK1lDb7nAoLJCurum5UoHr/pDuMKOws",
+	"LtUqsOv6z4QpvTUkbWz7he1C84pgZMSGqmT13o1zjIeYP8Tjq54AR2V+nkJRHncEKy4Jq8omPLoCCM2K",
+	"m7DFFvAL1uIlt92HiLYsORMlkxefRMn6lKctS67L495iO0SMo5fssetJ73yPmf0z1OZBeq8PUPw3pL/o",
+	"oxvvNKs5R+zEPbZxpAO3I3TWnXtoP9aNjZXpxQi3f+iItqnPsMMmfFTm7A/xhZhz9xk7QO8HZcRf3dPQ",
+	"e0+yqAxNum8AcDR3uxTZ5MXkAhf04u4pIMHbPj9VlhXN2vUzxv23qWPj/8nhfHt/cqUOvD/ZSfpdleY5",
+	"Vv3BcSjvT04v9D8D7Er/LzWAod8sI6LZzBXm8ga08QR+I2e2a6zGVav0Oys49P/j5/8/AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

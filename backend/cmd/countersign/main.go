@@ -4,6 +4,7 @@
 //	countersign migrate   apply pending database migrations
 //	countersign seed      load the demo tenants and users (idempotent)
 //	countersign verify-log  walk every tenant's change log hash chain
+//	countersign verify-export  check an export against its signed manifest, offline
 //	countersign simulate  the real pipeline on a simulated clock, with known error rates
 package main
 
@@ -42,6 +43,9 @@ commands:
   demo-agent  a pretend AI agent on the agent API (--tenant acme, --interval, --burst)
   verify-log  [--tenant SLUG] walk the change log's hash chains and signed checkpoints:
             prints "verified <n> events", or "first bad seq=<n> tenant=<slug>" and exits 1
+  verify-export FILE MANIFEST [--public-key KEY]  offline (no database, no network):
+            check an export's manifest signature, its SHA-256 and that its rows chain to
+            the signed checkpoint; prints "verified <n> rows", or the first mismatch and exits 1
   simulate  --tenant SLUG [--days 30 --agents 2 --canary-error 0.02 --control-error 0.05]
             drive intake, rollouts, review, apply and CRM corrections on a simulated clock
             and print the measured correction rates (stop the server first: its workers
@@ -75,6 +79,13 @@ func main() {
 }
 
 func run(ctx context.Context, cmd string, args ...string) error {
+	if cmd == "verify-export" { // offline: no configuration, no database
+		err := runVerifyExport(args, os.Stdout, os.Stderr)
+		if errors.Is(err, errBadExport) {
+			os.Exit(1)
+		}
+		return err
+	}
 	cfg, err := config.Load(config.WithPrivateCluster(os.Getenv))
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)

@@ -44,17 +44,21 @@ const (
 	RolloutsRead      Permission = "rollouts.read"
 	RolloutsManage    Permission = "rollouts.manage"
 	ReportsRead       Permission = "reports.read"
-	SandboxEdit       Permission = "sandbox.edit" // edit sandbox CRM records "as a human in the CRM"
-	ProposalsRead     Permission = "proposals.read"
+	// ReportsExport exports evidence packs and downloads them.
+	ReportsExport Permission = "reports.export"
+	// AuditsWork draws sample audits and marks their findings.
+	AuditsWork    Permission = "audits.work"
+	SandboxEdit   Permission = "sandbox.edit" // edit sandbox CRM records "as a human in the CRM"
+	ProposalsRead Permission = "proposals.read"
 )
 
 // Grants is the role → permission matrix, loaded into casbin as `p` policies.
 var Grants = map[Role][]Permission{
 	Admin: {MembersRead, MembersManage, SettingsRead, SettingsManage, AuditRead, ReviewWork,
 		FieldsRead, FieldsManage, AgentsRead, AgentsManage, ChangelogRead, ChangelogRollback, RolloutsRead,
-		RolloutsManage, ReportsRead, SandboxEdit, ProposalsRead},
+		RolloutsManage, ReportsRead, ReportsExport, AuditsWork, SandboxEdit, ProposalsRead},
 	Reviewer:   {ReviewWork, FieldsRead, ChangelogRead, ChangelogRollback, ProposalsRead},
-	Compliance: {FieldsRead, ChangelogRead, RolloutsRead, ReportsRead, AuditRead, ProposalsRead, AgentsRead},
+	Compliance: {FieldsRead, ChangelogRead, RolloutsRead, ReportsRead, ReportsExport, AuditsWork, AuditRead, ProposalsRead, AgentsRead},
 	Viewer:     {FieldsRead, ChangelogRead},
 }
 

@@ -3,6 +3,7 @@ package changelog
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"countersign/backend/internal/alerts"
@@ -124,6 +125,36 @@ func (s *Service) CheckpointNow(ctx context.Context, tenantID string) error {
 		}
 		return s.store.insertCheckpoints(ctx, tenantID, []checkpointRow{s.checkpoint(tenantID, h.Seq, h.Hash, s.clock.Now())})
 	})
+}
+
+// CheckpointAt signs (and keeps) a checkpoint of the event at seq: an
+// export's manifest carries the one of its last row. Seq 0 is the empty
+// log's genesis.
+func (s *Service) CheckpointAt(ctx context.Context, tenantID string, seq int64) (hash, signature []byte, err error) {
+	hash = genesis
+	if seq > 0 {
+		var hs []struct{ Hash []byte }
+		if err := s.db.Conn(ctx).Raw(`SELECT hash FROM change_events WHERE tenant_id = ? AND seq = ?`, tenantID, seq).Scan(&hs).Error; err != nil {
+			return nil, nil, err
+		}
+		if len(hs) == 0 {
+			return nil, nil, fmt.Errorf("no change event at seq %d", seq)
+		}
+		hash = hs[0].Hash
+	}
+	c := s.checkpoint(tenantID, seq, hash, s.clock.Now())
+	if seq > 0 {
+		if err := s.store.insertCheckpoints(ctx, tenantID, []checkpointRow{c}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return c.Hash, c.Signature, nil
+}
+
+// Head is the seq of the tenant's newest event (0 for an empty log).
+func (s *Service) Head(ctx context.Context, tenantID string) (int64, error) {
+	h, err := s.store.head(ctx, tenantID)
+	return h.Seq, err
 }
 
 // GetByID returns one event by its id, or 404 (another tenant's too).

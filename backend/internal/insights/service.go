@@ -9,7 +9,9 @@
 //     console;
 //   - control, shadow and plain review: it has an outcome once a reviewer
 //     decided (approved, edited or rejected, whatever happened after); it is
-//     corrected when the reviewer edited or rejected it.
+//     corrected when the reviewer edited or rejected it;
+//   - in every arm, a sample audit's incorrect finding (a correction of kind
+//     audit) counts as a correction, whenever the audit was closed.
 //
 // The fold recomputes the daily aggregates of the last 31 days from those
 // rows (every 2 minutes, and on demand); pages read only the aggregates, so
@@ -77,11 +79,14 @@ const reviewedStatuses = `('approved', 'edited', 'rejected', 'applying', 'applie
 // what-if replay share.
 const (
 	outcomeSQL = `(CASE WHEN p.arm = 'canary' THEN p.applied_seq IS NOT NULL ELSE p.status IN ` + reviewedStatuses + ` END)`
-	// correctedSQL: for the canary, a correction (not a review edit) within the window of the proposal.
+	// correctedSQL: for the canary, a correction (not a review edit) within the window of the proposal, or a
+	// sample audit's incorrect finding whenever it came; for the other arms, a reviewer's edit or rejection, or
+	// a sample audit's incorrect finding.
 	correctedSQL = `(CASE WHEN p.arm = 'canary' THEN p.applied_seq IS NOT NULL AND (p.status = 'rolled_back' OR EXISTS (
 	      SELECT 1 FROM corrections c WHERE c.tenant_id = p.tenant_id AND c.proposal_id = p.id AND c.kind <> 'review_edit'
-	      AND c.at <= p.created_at + interval '30 days'))
-	    ELSE p.status = 'rejected' OR (p.final_value IS NOT NULL AND p.status IN ` + reviewedStatuses + `) END)`
+	      AND (c.kind = 'audit' OR c.at <= p.created_at + interval '30 days')))
+	    ELSE p.status = 'rejected' OR (p.final_value IS NOT NULL AND p.status IN ` + reviewedStatuses + `) OR EXISTS (
+	      SELECT 1 FROM corrections c WHERE c.tenant_id = p.tenant_id AND c.proposal_id = p.id AND c.kind = 'audit') END)`
 )
 
 func dayOf(t time.Time) time.Time {

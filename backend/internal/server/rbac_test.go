@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -59,7 +60,8 @@ func TestRoutePermissions_each_role_on_each_route(t *testing.T) {
 	ids := map[string]string{"memberId": placeholder, "inviteId": placeholder, "token": "no-such-token",
 		"connectionId": placeholder, "fieldId": placeholder, "runId": placeholder, "object": "deals", "recordId": "1",
 		"agentId": placeholder, "keyId": placeholder, "proposalId": placeholder, "alertId": placeholder, "itemId": placeholder,
-		"queueId": placeholder, "changeId": placeholder, "rollbackId": placeholder, "rolloutId": placeholder}
+		"queueId": placeholder, "changeId": placeholder, "rollbackId": placeholder, "rolloutId": placeholder, "exportId": placeholder,
+		"scheduleId": placeholder, "auditId": placeholder, "changeSeq": "1"}
 	for _, role := range access.Roles {
 		c := e.signIn(demoUsers[role])
 		for _, r := range specRoutes(t) {
@@ -82,7 +84,8 @@ func TestRoutePermissions_signed_out_gets_401_except_public(t *testing.T) {
 	e := newEnv(t)
 	ids := map[string]string{"memberId": "x", "inviteId": "x", "token": "no-such-token",
 		"connectionId": "x", "fieldId": "x", "runId": "x", "object": "deals", "recordId": "1",
-		"agentId": "x", "keyId": "x", "proposalId": "x", "alertId": "x", "itemId": "x", "queueId": "x", "changeId": "x", "rollbackId": "x", "rolloutId": "x"}
+		"agentId": "x", "keyId": "x", "proposalId": "x", "alertId": "x", "itemId": "x", "queueId": "x", "changeId": "x", "rollbackId": "x", "rolloutId": "x",
+		"exportId": "x", "scheduleId": "x", "auditId": "x", "changeSeq": "1"}
 	for _, r := range specRoutes(t) {
 		res := e.anon().do(r.Method, fillPath(t, r, ids), map[string]any{})
 		if r.Access == access.Public {
@@ -143,11 +146,24 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 	var rolloutID string
 	e.owner.Conn(t.Context()).Raw(`INSERT INTO rollouts (tenant_id, agent_id, name, salt, stage_since, created_at, updated_at)
 		VALUES (?, ?, 'Swept', 'salt', now(), now(), now()) RETURNING id`, ga.TenantID, ga.ID).Scan(&rolloutID)
-	foreign := map[string]string{"rolloutId": rolloutID, "changeId": changeID, "rollbackId": rollbackID, "itemId": item.ID, "queueId": item.QueueID, "memberId": g.memberID("admin@globex.test"), "inviteId": created.ID,
+	var exportID, scheduleID, auditID string
+	e.owner.Conn(t.Context()).Raw(`INSERT INTO exports (tenant_id, format, filter, state, created_at, expires_at)
+		VALUES (?, 'csv', '{}', 'done', now(), now() + interval '1 day') RETURNING id`, ga.TenantID).Scan(&exportID)
+	e.owner.Conn(t.Context()).Raw(`INSERT INTO export_schedules (tenant_id, format, filter, cadence, next_run_at, created_at)
+		VALUES (?, 'csv', '{}', 'monthly', now(), now()) RETURNING id`, ga.TenantID).Scan(&scheduleID)
+	e.owner.Conn(t.Context()).Raw(`INSERT INTO audits (tenant_id, since, until, rate_bps, seed, population, created_at)
+		VALUES (?, now() - interval '1 day', now(), 100, 1, 1, now()) RETURNING id`, ga.TenantID).Scan(&auditID)
+	e.owner.Conn(t.Context()).Exec(`INSERT INTO audit_items (tenant_id, audit_id, change_seq, stratum) VALUES (?, ?, ?, 'swept')`,
+		ga.TenantID, auditID, seqs[0])
+	if exportID == "" || scheduleID == "" || auditID == "" {
+		t.Fatal("globex has no export, schedule or audit to sweep with")
+	}
+	foreign := map[string]string{"exportId": exportID, "scheduleId": scheduleID, "auditId": auditID, "changeSeq": fmt.Sprint(seqs[0]),
+		"rolloutId": rolloutID, "changeId": changeID, "rollbackId": rollbackID, "itemId": item.ID, "queueId": item.QueueID, "memberId": g.memberID("admin@globex.test"), "inviteId": created.ID,
 		"connectionId": conn.ID, "fieldId": fields.Fields[0].ID, "runId": conn.LastRun.ID, "object": "deals",
 		"recordId": records.Records[0].ID, "agentId": ga.ID, "keyId": gkey[0].ID, "proposalId": prop[0].ID, "alertId": alertID}
 	none := "00000000-0000-4000-8000-000000000000"
-	missing := map[string]string{"rolloutId": none, "changeId": none, "rollbackId": none, "itemId": none, "queueId": none, "memberId": none, "inviteId": none, "connectionId": none, "fieldId": none, "runId": none,
+	missing := map[string]string{"exportId": none, "scheduleId": none, "auditId": none, "changeSeq": "999999", "rolloutId": none, "changeId": none, "rollbackId": none, "itemId": none, "queueId": none, "memberId": none, "inviteId": none, "connectionId": none, "fieldId": none, "runId": none,
 		"object": "deals", "recordId": "999999999", "agentId": none, "keyId": none, "proposalId": none, "alertId": none}
 
 	a := e.signIn("admin@acme.test")
@@ -159,6 +175,9 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 		// a body valid for every swept write, so only the id can make the difference
 		body := map[string]any{"roles": []string{"viewer"}, "sensitivity": "low", "mode": "review", "name": "Swept",
 			"values": map[string]any{"dealname": "Swept"}, "verdict": "approve", "stage": "shadow"}
+		if strings.EqualFold(r.OperationID, "markAuditItem") {
+			body["verdict"], body["note"] = "incorrect", "swept"
+		}
 		got := a.do(r.Method, fillPath(t, r, foreign), body)
 		want := a.do(r.Method, fillPath(t, r, missing), body)
 		if strings.EqualFold(r.OperationID, "getRecordTimeline") { // an address, not a row: another tenant's record reads as one with no history

@@ -24,9 +24,11 @@ import (
 	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/apply"
 	"countersign/backend/internal/audit"
+	"countersign/backend/internal/audits"
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/changelog"
 	"countersign/backend/internal/crm/sandbox"
+	"countersign/backend/internal/exports"
 	"countersign/backend/internal/gateway"
 	"countersign/backend/internal/identity"
 	"countersign/backend/internal/insights"
@@ -60,6 +62,8 @@ type handlers struct {
 	applyHandlers
 	rolloutsHandlers
 	insightsHandlers
+	exportsHandlers
+	auditsHandlers
 }
 
 type (
@@ -76,6 +80,8 @@ type (
 	applyHandlers     = *apply.Handlers
 	rolloutsHandlers  = *rollouts.Handlers
 	insightsHandlers  = *insights.Handlers
+	exportsHandlers   = *exports.Handlers
+	auditsHandlers    = *audits.Handlers
 )
 
 // Server is the assembled application: the HTTP app and the background jobs.
@@ -93,6 +99,8 @@ type Server struct {
 	// Rollouts and Insights are the canary rollouts and their metrics.
 	Rollouts *rollouts.Service
 	Insights *insights.Service
+	// Exports are the compliance evidence exports.
+	Exports *exports.Service
 }
 
 var _ api.StrictServerInterface = handlers{}
@@ -161,9 +169,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	gw.RegisterJobs(queue)
 	applier := apply.New(apply.Deps{DB: d, Clock: clk, Catalog: cat, Changelog: changes, Review: reviews, Log: log})
 	applier.RegisterJobs(queue)
+	exporter := exports.New(exports.Deps{DB: d, Clock: clk, Changes: changes, Audit: auditLog,
+		HTTP: egress.Client(cfg.Production(), 10*time.Second), BaseURL: cfg.BaseURL})
+	exporter.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
 		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews),
-		changelog.NewHandlers(changes), apply.NewHandlers(applier), rollouts.NewHandlers(rollout), insights.NewHandlers(insight)}
+		changelog.NewHandlers(changes), apply.NewHandlers(applier), rollouts.NewHandlers(rollout), insights.NewHandlers(insight),
+		exports.NewHandlers(exporter), audits.NewHandlers(audits.New(audits.Deps{DB: d, Clock: clk, Audit: auditLog}))}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
@@ -196,7 +208,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.All("/api/*", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	app.Get("/*", web.SPA())
 	return &Server{HTTP: app, Metrics: m.App(), Jobs: queue, Catalog: cat, Agents: agentSvc, Gateway: gw, Alerts: alertSvc, Review: reviews,
-		Changes: changes, Apply: applier, Rollouts: rollout, Insights: insight}, nil
+		Changes: changes, Apply: applier, Rollouts: rollout, Insights: insight, Exports: exporter}, nil
 }
 
 // isBatch is the agent's proposal batch, whose items are refused one by one.

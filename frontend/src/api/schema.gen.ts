@@ -1138,10 +1138,397 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's evidence exports, newest first */
+        get: operations["listExports"];
+        put?: never;
+        /** Start an export of the change log and its decisions for a filter, as a job */
+        post: operations["createExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        /** An export's progress, and its manifest once done */
+        get: operations["getExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{exportId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        /** The export's file (until it expires); each download is audited */
+        get: operations["downloadExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{exportId}/manifest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        /** The export's signed manifest, as a file for countersign verify-export */
+        get: operations["downloadExportManifest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/export-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scheduled exports */
+        get: operations["listExportSchedules"];
+        put?: never;
+        /** Export the period just ended every week or month, with a webhook when ready */
+        post: operations["createExportSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/export-schedules/{scheduleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scheduleId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop a scheduled export */
+        delete: operations["deleteExportSchedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sample audits, newest first */
+        get: operations["listAudits"];
+        put?: never;
+        /** Draw a reproducible, stratified sample of a period's applied changes as an audit worksheet */
+        post: operations["createAudit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audits/{auditId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auditId: string;
+            };
+            cookie?: never;
+        };
+        /** An audit and its worksheet */
+        get: operations["getAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audits/{auditId}/items/{changeSeq}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auditId: string;
+                changeSeq: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark a sampled change correct or incorrect, with a note */
+        put: operations["markAuditItem"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audits/{auditId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auditId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an audit whose every item is marked; its incorrect findings become corrections of their changes */
+        post: operations["closeAudit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ExportFilter: {
+            /**
+             * Format: date-time
+             * @description changes at or after
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description changes before
+             */
+            until: string;
+            agent_id?: string;
+            field?: string;
+            object?: string;
+            /** @enum {string} */
+            actor_kind?: "agent" | "collaborative" | "human" | "system";
+            /** @enum {string} */
+            sensitivity?: "low" | "medium" | "high" | "critical";
+        };
+        ExportRequest: {
+            /** @description csv, xlsx, jsonl or pdf */
+            format: string;
+            filter: components["schemas"]["ExportFilter"];
+        };
+        Export: {
+            id: string;
+            /** @enum {string} */
+            format: "csv" | "xlsx" | "jsonl" | "pdf";
+            filter: components["schemas"]["ExportFilter"];
+            /** @enum {string} */
+            state: "queued" | "running" | "done" | "failed" | "expired";
+            /**
+             * Format: int64
+             * @description rows the filter matched when the job began
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description rows written so far
+             */
+            rows: number;
+            /** Format: int64 */
+            bytes: number;
+            sha256?: string | null;
+            file_name?: string | null;
+            manifest?: components["schemas"]["ExportManifest"];
+            error?: string | null;
+            schedule_id?: string | null;
+            created_by_name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /** @description What verify-export checks offline; signature is Ed25519 over the manifest's canonical JSON without the signature. */
+        ExportManifest: {
+            version: string;
+            export_id: string;
+            tenant_id: string;
+            format: string;
+            filter: components["schemas"]["ExportFilter"];
+            file_name: string;
+            /** Format: int64 */
+            rows: number;
+            /** Format: int64 */
+            bytes: number;
+            file_sha256: string;
+            /** Format: int64 */
+            first_seq: number;
+            /** Format: int64 */
+            last_seq: number;
+            first_prev_hash: string;
+            last_hash: string;
+            /** @description SHA-256 over the rows' hashes in order */
+            rows_digest: string;
+            checkpoint: components["schemas"]["ManifestCheckpoint"];
+            audit?: components["schemas"]["ManifestAudit"];
+            key_id: string;
+            /** @description base64 */
+            public_key: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description base64 */
+            signature: string;
+        };
+        ManifestCheckpoint: {
+            /** Format: int64 */
+            seq: number;
+            hash: string;
+            /** @description base64 */
+            signature: string;
+        };
+        ManifestAudit: {
+            audit_id: string;
+            /** Format: int64 */
+            seed: number;
+            rate_bps: number;
+            sampled: number;
+            incorrect: number;
+        };
+        ExportScheduleInput: {
+            format: string;
+            /** @description weekly or monthly */
+            cadence: string;
+            agent_id?: string;
+            field?: string;
+            object?: string;
+            actor_kind?: string;
+            sensitivity?: string;
+            webhook_url?: string;
+        };
+        ExportSchedule: {
+            id: string;
+            format: string;
+            /** @enum {string} */
+            cadence: "weekly" | "monthly";
+            filter: components["schemas"]["ExportFilter"];
+            webhook_url: string;
+            /** Format: date-time */
+            next_run_at: string;
+            last_export_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        AuditInput: {
+            period: {
+                /** Format: date-time */
+                since: string;
+                /** Format: date-time */
+                until: string;
+            };
+            /** @description 50–200 (0.5–2 %) */
+            rate_bps: number;
+            /**
+             * Format: int64
+             * @description drawn at random when absent; the same seed draws the same sample
+             */
+            seed?: number;
+        };
+        AuditStratum: {
+            agent_id?: string | null;
+            agent: string;
+            field: string;
+            sensitivity: string;
+            population: number;
+            sampled: number;
+        };
+        Audit: {
+            id: string;
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            until: string;
+            rate_bps: number;
+            /** Format: int64 */
+            seed: number;
+            population: number;
+            sampled: number;
+            checked: number;
+            incorrect: number;
+            strata: components["schemas"]["AuditStratum"][];
+            /** Format: date-time */
+            closed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by_name: string;
+        };
+        AuditItem: {
+            /** Format: int64 */
+            change_seq: number;
+            change_id: string;
+            /** Format: date-time */
+            at: string;
+            object: string;
+            record_id: string;
+            field: string;
+            before: unknown;
+            after: unknown;
+            actor_kind: string;
+            agent_name?: string | null;
+            sensitivity?: string | null;
+            stratum: string;
+            /** @enum {string|null} */
+            verdict?: "correct" | "incorrect" | null;
+            note: string;
+            checked_by_name?: string | null;
+            /** Format: date-time */
+            checked_at?: string | null;
+        };
+        AuditDetail: components["schemas"]["Audit"] & {
+            items: components["schemas"]["AuditItem"][];
+        };
+        AuditMark: {
+            /** @description correct or incorrect */
+            verdict: string;
+            note?: string;
+        };
         ChangeEvent: {
             /** Format: int64 */
             seq: number;
@@ -4314,6 +4701,345 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+        };
+    };
+    listExports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The exports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Export"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    createExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportRequest"];
+            };
+        };
+        responses: {
+            /** @description The export, queued; poll it for progress. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Export"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Export"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    downloadExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            410: components["responses"]["Problem"];
+        };
+    };
+    downloadExportManifest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The manifest. */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportManifest"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    listExportSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ExportSchedule"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    createExportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportScheduleInput"];
+            };
+        };
+        responses: {
+            /** @description The schedule. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportSchedule"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    deleteExportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scheduleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stopped. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listAudits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Audit"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    createAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditInput"];
+            };
+        };
+        responses: {
+            /** @description The audit with its sampled changes. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditDetail"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auditId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditDetail"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    markAuditItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auditId: string;
+                changeSeq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditMark"];
+            };
+        };
+        responses: {
+            /** @description The item. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditItem"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    closeAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                auditId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The closed audit. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditDetail"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
         };
     };
 }

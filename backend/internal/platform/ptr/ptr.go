@@ -1,4 +1,4 @@
-// Package ptr reads optional values: the generated API types and nullable
+// Package ptr reads and makes optional values: the generated API types and nullable
 // columns hand them over as pointers.
 package ptr
 
@@ -10,3 +10,6 @@ func Deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// To returns a pointer to a copy of v.
+func To[T any](v T) *T { return &v }

@@ -1,0 +1,335 @@
+package server_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"countersign/backend/internal/exports"
+)
+
+type exportJSON struct {
+	ID, State, Format string
+	Rows, Total       int64
+	Sha256            *string
+	Error             *string
+}
+
+// exportDone queues an export as c, runs its job and returns it done.
+func exportDone(t *testing.T, a applied, c *client, format string) exportJSON {
+	t.Helper()
+	now := a.e.clock.Now()
+	r := c.do("POST", "/api/v1/exports", map[string]any{"format": format,
+		"filter": map[string]any{"since": now.Add(-24 * time.Hour), "until": now.Add(time.Hour)}})
+	var x exportJSON
+	if json.Unmarshal(r.body, &x); r.status != 202 || x.State != "queued" {
+		t.Fatalf("create %s export: %d %s", format, r.status, r.body)
+	}
+	if err := a.e.srv.Exports.Run(a.e.as(a.tenant), a.tenant, x.ID); err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal(c.do("GET", "/api/v1/exports/"+x.ID, nil).body, &x)
+	if x.State != "done" || x.Sha256 == nil {
+		t.Fatalf("export after its job: %+v", x)
+	}
+	return x
+}
+
+func publicKey(t *testing.T, c *client) ed25519.PublicKey {
+	t.Helper()
+	var k struct {
+		PublicKey string `json:"public_key"`
+	}
+	json.Unmarshal(c.do("GET", "/api/v1/changes/public-key", nil).body, &k)
+	pub, err := base64.StdEncoding.DecodeString(k.PublicKey)
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		t.Fatalf("public key %q", k.PublicKey)
+	}
+	return pub
+}
+
+// A compliance user exports the change log as CSV: every change with its
+// approvers, quorum, sensitivity at decision time, SLA and rollback; the
+// signed manifest verifies the file offline, and a changed byte, a removed
+// row or an edited manifest is named.
+func TestExport_CSV_carries_what_an_auditor_asks_and_verifies_offline_and_a_tampered_row_is_named(t *testing.T) {
+	a := applyStageMoves(t, 5, 3)
+	log := a.admin.changes("")
+	undone := log[0]
+	if r := a.rev.do("POST", "/api/v1/changes/"+undone.ID+"/rollback", map[string]any{"reason": "wrong stage"}); r.status != 200 {
+		t.Fatalf("rollback: %d %s", r.status, r.body)
+	}
+	comp := a.e.signIn("compliance@acme.test")
+	x := exportDone(t, a, comp, "csv")
+	if x.Rows != int64(len(log)+1) || x.Total != x.Rows {
+		t.Fatalf("exported %d rows (total %d) of %d changes and a rollback", x.Rows, x.Total, len(log))
+	}
+	file := comp.do("GET", "/api/v1/exports/"+x.ID+"/download", nil)
+	if file.status != 200 || !strings.Contains(file.header.Get("Content-Disposition"), ".csv") {
+		t.Fatalf("download: %d %v", file.status, file.header)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(file.body)).ReadAll()
+	if err != nil || len(recs) != len(log)+2 || !slices.Equal(recs[0], exports.Columns) {
+		t.Fatalf("CSV: %v, %d lines, header %v", err, len(recs), recs[0])
+	}
+	col := func(rec []string, name string) string { return rec[slices.Index(exports.Columns, name)] }
+	var sawUndone, sawRollback bool
+	for _, rec := range recs[1:] {
+		switch col(rec, "actor_kind") {
+		case "collaborative":
+			if col(rec, "approvers") != "Rita Reviewer" || col(rec, "quorum_met") != "yes" || col(rec, "sensitivity") == "" ||
+				col(rec, "policy_version") == "" || (col(rec, "sla") != "met" && col(rec, "sla") != "breached") || col(rec, "agent") != "Closer" {
+				t.Errorf("an approved change reads %v", rec)
+			}
+			if col(rec, "change_id") == undone.ID {
+				sawUndone = col(rec, "rolled_back_by") != ""
+			}
+		case "human":
+			sawRollback = col(rec, "reverts") != "" && col(rec, "reason") == "wrong stage" && col(rec, "user") != ""
+		}
+	}
+	if !sawUndone || !sawRollback {
+		t.Errorf("the rolled back change names its rollback: %v; the rollback is a row: %v", sawUndone, sawRollback)
+	}
+
+	mf := comp.do("GET", "/api/v1/exports/"+x.ID+"/manifest", nil)
+	if mf.status != 200 || !strings.Contains(mf.header.Get("Content-Disposition"), "manifest.json") {
+		t.Fatalf("manifest: %d %s", mf.status, mf.body)
+	}
+	pub := publicKey(t, comp)
+	v, err := exports.Verify(mf.body, bytes.NewReader(file.body), pub)
+	if err != nil || v.Rows != x.Rows || !v.RowsChecked {
+		t.Fatalf("verify: %+v %v", v, err)
+	}
+
+	// a changed value in the third row
+	lines := bytes.SplitAfter(file.body, []byte("\n"))
+	tampered := bytes.Join(slices.Concat(lines[:3], [][]byte{bytes.Replace(lines[3], []byte("contractsent"), []byte("closedwon"), 1)}, lines[4:]), nil)
+	if bytes.Equal(tampered, file.body) {
+		t.Fatal("nothing to tamper with")
+	}
+	mismatch(t, "an altered value", mf.body, tampered, pub, 3, "altered")
+	// a removed row
+	mismatch(t, "a removed row", mf.body, bytes.Join(slices.Concat(lines[:2], lines[3:]), nil), pub, 0, "")
+	// an edited manifest
+	var m map[string]any
+	json.Unmarshal(mf.body, &m)
+	m["rows"] = float64(x.Rows - 1)
+	edited, _ := json.Marshal(m)
+	mismatch(t, "an edited manifest", edited, file.body, pub, 0, "signature")
+	// another key
+	other, _, _ := ed25519.GenerateKey(nil)
+	mismatch(t, "another key", mf.body, file.body, other, 0, "key")
+}
+
+func mismatch(t *testing.T, what string, manifest, file []byte, pub ed25519.PublicKey, row int64, says string) {
+	t.Helper()
+	_, err := exports.Verify(manifest, bytes.NewReader(file), pub)
+	var m *exports.Mismatch
+	if !errors.As(err, &m) || (row > 0 && m.Row != row) || !strings.Contains(m.Problem, says) {
+		t.Errorf("%s: verify says %v, want row %d saying %q", what, err, row, says)
+	}
+}
+
+// JSONL, XLSX and PDF exports open with real readers, and the rows of the
+// first two verify like the CSV's; the PDF's bytes verify.
+func TestExport_JSONL_XLSX_and_PDF_open_with_their_readers_and_verify(t *testing.T) {
+	a := applyStageMoves(t, 4, 2)
+	comp := a.e.signIn("compliance@acme.test")
+	pub := publicKey(t, comp)
+	n := int64(len(a.admin.changes("")))
+	for _, format := range []string{"jsonl", "xlsx", "pdf"} {
+		x := exportDone(t, a, comp, format)
+		file := comp.do("GET", "/api/v1/exports/"+x.ID+"/download", nil)
+		mf := comp.do("GET", "/api/v1/exports/"+x.ID+"/manifest", nil)
+		switch format {
+		case "jsonl":
+			lines := bytes.Split(bytes.TrimSpace(file.body), []byte("\n"))
+			var row exports.Row
+			if int64(len(lines)) != n || json.Unmarshal(lines[0], &row) != nil || row.ActorKind != "collaborative" || len(row.Approvers) != 1 {
+				t.Errorf("JSONL: %d lines, first %s", len(lines), lines[0])
+			}
+		case "xlsx":
+			f, err := excelize.OpenReader(bytes.NewReader(file.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := f.GetRows("Changes")
+			if int64(len(rows)) != n+1 || rows[0][0] != "seq" || rows[1][slices.Index(exports.Columns, "actor_kind")] != "collaborative" {
+				t.Errorf("XLSX: %d rows, %v", len(rows), rows[:min(2, len(rows))])
+			}
+		case "pdf":
+			if !bytes.HasPrefix(file.body, []byte("%PDF-")) {
+				t.Errorf("PDF begins %q", file.body[:min(8, len(file.body))])
+			}
+		}
+		v, err := exports.Verify(mf.body, bytes.NewReader(file.body), pub)
+		if err != nil || v.Rows != n || v.RowsChecked != (format != "pdf") {
+			t.Errorf("%s: verify %+v %v", format, v, err)
+		}
+		if format != "jsonl" {
+			broken := slices.Clone(file.body)
+			broken[len(broken)/2] ^= 0xff
+			if _, err := exports.Verify(mf.body, bytes.NewReader(broken), pub); err == nil {
+				t.Errorf("%s: a flipped byte verifies", format)
+			}
+		}
+	}
+}
+
+// Bad input names its field; only compliance and admin export; another
+// workspace sees nothing; exports and downloads are in the audit trail; a
+// file can be downloaded until it expires.
+func TestExport_refusals_access_audit_trail_and_expiry(t *testing.T) {
+	a := applyStageMoves(t, 3, 1)
+	comp := a.e.signIn("compliance@acme.test")
+	now := a.e.clock.Now()
+	for _, c := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"format": "docx", "filter": map[string]any{"since": now.Add(-time.Hour), "until": now}}, "format"},
+		{map[string]any{"format": "csv", "filter": map[string]any{"since": now, "until": now.Add(-time.Hour)}}, "filter.until"},
+		{map[string]any{"format": "csv", "filter": map[string]any{"since": now, "until": now}}, "filter.until"},
+		{map[string]any{"format": "csv", "filter": map[string]any{"since": now.Add(-time.Hour), "until": now, "sensitivity": "huge"}}, "filter.sensitivity"},
+		{map[string]any{"format": "csv", "filter": map[string]any{"since": now.Add(-time.Hour), "until": now, "agent_id": "x"}}, "filter.agent_id"},
+	} {
+		r := comp.do("POST", "/api/v1/exports", c.body)
+		if r.status != 400 || !strings.Contains(string(r.body), `"field":"`+c.field+`"`) {
+			t.Errorf("%v: %d %s, want 400 naming %s", c.body, r.status, r.body, c.field)
+		}
+	}
+	if xs, _ := a.e.srv.Exports.List(a.e.as(a.tenant), a.tenant); len(xs) != 0 {
+		t.Errorf("refused requests queued %d exports", len(xs))
+	}
+	body := map[string]any{"format": "csv", "filter": map[string]any{"since": now.Add(-time.Hour), "until": now.Add(time.Hour)}}
+	if r := a.rev.do("POST", "/api/v1/exports", body); r.status != 403 {
+		t.Errorf("a reviewer exports: %d", r.status)
+	}
+	x := exportDone(t, a, comp, "csv")
+	if r := a.rev.do("GET", "/api/v1/exports/"+x.ID+"/download", nil); r.status != 403 {
+		t.Errorf("a reviewer downloads: %d", r.status)
+	}
+	g := a.e.signIn("admin@globex.test")
+	for _, path := range []string{"/api/v1/exports/" + x.ID, "/api/v1/exports/" + x.ID + "/download", "/api/v1/exports/" + x.ID + "/manifest"} {
+		if r := g.do("GET", path, nil); r.status != 404 {
+			t.Errorf("globex GET %s: %d", path, r.status)
+		}
+	}
+	var list struct{ Items []exportJSON }
+	json.Unmarshal(g.do("GET", "/api/v1/exports", nil).body, &list)
+	if len(list.Items) != 0 {
+		t.Errorf("globex lists %d of acme's exports", len(list.Items))
+	}
+	if r := comp.do("GET", "/api/v1/exports/"+x.ID+"/download", nil); r.status != 200 {
+		t.Fatalf("download: %d", r.status)
+	}
+	trail := string(a.admin.do("GET", "/api/v1/audit", nil).body)
+	for _, action := range []string{exports.ActionCreated, exports.ActionDownloaded} {
+		if !strings.Contains(trail, `"`+action+`"`) {
+			t.Errorf("the audit trail lacks %s", action)
+		}
+	}
+	a.e.clock.Advance(8 * 24 * time.Hour)
+	comp = a.e.signIn("compliance@acme.test") // the session lapsed too
+	if r := comp.do("GET", "/api/v1/exports/"+x.ID+"/download", nil); r.status != 410 || r.code() != "export_expired" {
+		t.Errorf("an expired export downloads: %d %s", r.status, r.body)
+	}
+}
+
+// A monthly schedule exports the month just ended when its time comes (once,
+// however many times the job runs), moves to the next month, and posts
+// export.ready with the file's SHA-256 to its webhook; bad input names its
+// field; a schedule can be stopped.
+func TestExportSchedule_exports_the_month_just_ended_and_posts_its_webhook(t *testing.T) {
+	a := applyStageMoves(t, 3, 1)
+	comp := a.e.signIn("compliance@acme.test")
+	got := make(chan map[string]any, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		got <- body
+	}))
+	defer hook.Close()
+	for _, c := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"format": "csv", "cadence": "daily"}, "cadence"},
+		{map[string]any{"format": "odt", "cadence": "monthly"}, "format"},
+		{map[string]any{"format": "csv", "cadence": "monthly", "webhook_url": "ftp://x"}, "webhook_url"},
+	} {
+		if r := comp.do("POST", "/api/v1/export-schedules", c.body); r.status != 400 || !strings.Contains(string(r.body), `"field":"`+c.field+`"`) {
+			t.Errorf("%v: %d %s", c.body, r.status, r.body)
+		}
+	}
+	r := comp.do("POST", "/api/v1/export-schedules", map[string]any{"format": "jsonl", "cadence": "monthly", "webhook_url": hook.URL,
+		"actor_kind": "collaborative"})
+	var sch struct {
+		ID        string
+		NextRunAt time.Time `json:"next_run_at"`
+	}
+	if json.Unmarshal(r.body, &sch); r.status != 201 || sch.NextRunAt.Day() != 1 || !sch.NextRunAt.After(a.e.clock.Now()) {
+		t.Fatalf("schedule: %d %s", r.status, r.body)
+	}
+	ctx := a.e.as(a.tenant)
+	if n, err := a.e.srv.Exports.RunDue(ctx, a.tenant); err != nil || n != 0 {
+		t.Fatalf("before its time: %d %v", n, err)
+	}
+	a.e.clock.Set(sch.NextRunAt.Add(time.Minute))
+	comp = a.e.signIn("compliance@acme.test") // the session lapsed with the month
+	for range 2 {
+		if _, err := a.e.srv.Exports.RunDue(ctx, a.tenant); err != nil {
+			t.Fatal(err)
+		}
+	}
+	xs, _ := a.e.srv.Exports.List(ctx, a.tenant)
+	if len(xs) != 1 || xs[0].ScheduleID == nil || *xs[0].ScheduleID != sch.ID || !xs[0].Filter.Until.Equal(sch.NextRunAt) ||
+		!xs[0].Filter.Since.Equal(sch.NextRunAt.AddDate(0, -1, 0)) || xs[0].Filter.ActorKind != "collaborative" {
+		t.Fatalf("the schedule queued %+v", xs)
+	}
+	if err := a.e.srv.Exports.Run(ctx, a.tenant, xs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case body := <-got:
+		x, _ := a.e.srv.Exports.Get(ctx, a.tenant, xs[0].ID)
+		if body["event"] != "export.ready" || body["export_id"] != x.ID || body["sha256"] != *x.SHA256 || x.Rows == 0 ||
+			!strings.HasSuffix(body["download_url"].(string), "/api/v1/exports/"+x.ID+"/download") {
+			t.Errorf("webhook body %v for %+v", body, x)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no webhook")
+	}
+	var list struct {
+		Items []struct {
+			NextRunAt    time.Time `json:"next_run_at"`
+			LastExportID *string   `json:"last_export_id"`
+		}
+	}
+	json.Unmarshal(comp.do("GET", "/api/v1/export-schedules", nil).body, &list)
+	if len(list.Items) != 1 || !list.Items[0].NextRunAt.Equal(sch.NextRunAt.AddDate(0, 1, 0)) || list.Items[0].LastExportID == nil {
+		t.Errorf("after its run: %+v", list.Items)
+	}
+	if r := a.e.signIn("admin@globex.test").do("DELETE", "/api/v1/export-schedules/"+sch.ID, nil); r.status != 404 {
+		t.Errorf("globex stops acme's schedule: %d", r.status)
+	}
+	if r := comp.do("DELETE", "/api/v1/export-schedules/"+sch.ID, nil); r.status != 204 {
+		t.Errorf("stop: %d %s", r.status, r.body)
+	}
+	json.Unmarshal(comp.do("GET", "/api/v1/export-schedules", nil).body, &list)
+	if len(list.Items) != 0 {
+		t.Errorf("a stopped schedule is listed: %+v", list.Items)
+	}
+}
