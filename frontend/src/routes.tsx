@@ -21,6 +21,7 @@ const AccountPage = page(() => import('./pages/AccountPage'), 'AccountPage');
 const AgentApiDocsPage = page(() => import('./pages/AgentApiDocsPage'), 'AgentApiDocsPage');
 const AgentPage = page(() => import('./pages/AgentPage'), 'AgentPage');
 const AgentsPage = page(() => import('./pages/AgentsPage'), 'AgentsPage');
+const AuditWorksheetPage = page(() => import('./pages/AuditWorksheetPage'), 'AuditWorksheetPage');
 const ChangeLogPage = page(() => import('./pages/ChangeLogPage'), 'ChangeLogPage');
 const ConnectionsPage = page(() => import('./pages/ConnectionsPage'), 'ConnectionsPage');
 const FieldCatalogPage = page(() => import('./pages/FieldCatalogPage'), 'FieldCatalogPage');
@@ -72,6 +73,7 @@ export const routes: RouteObject[] = [
       guarded('rollouts', 'rollouts.read', <RolloutsPage />),
       guarded('insights', 'rollouts.read', <InsightsPage />),
       guarded('reports', 'reports.read', <ReportsPage />),
+      guarded('reports/audits/:auditId', 'reports.read', <AuditWorksheetPage />),
       guarded('members', 'members.read', <MembersPage />),
       guarded('settings', 'settings.read', <SettingsPage />),
       { path: 'docs/agent-api', element: <AgentApiDocsPage /> },

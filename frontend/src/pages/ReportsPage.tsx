@@ -1,14 +1,24 @@
-import { NotAvailableYet } from '../components/states';
 import { pageTitle, sectionTitle } from '../components/styles';
 import { AuditTrail } from '../features/audit/AuditTrail';
 import { useCan } from '../features/auth/session';
+import { AuditsSection } from '../features/reports/AuditsSection';
+import { ExportsSection } from '../features/reports/ExportsSection';
+import { SchedulesSection } from '../features/reports/SchedulesSection';
 
-/** Reports: the admin audit trail now, audit report exports later. */
+/** Reports: evidence exports, scheduled exports and sample audits of the change log, and the admin audit trail. */
 export function ReportsPage() {
+  const canReadReports = useCan('reports.read');
   const canReadAudit = useCan('audit.read');
   return (
-    <div className="space-y-8">
+    <div className="space-y-10">
       <h1 className={pageTitle}>Reports</h1>
+      {canReadReports && (
+        <>
+          <ExportsSection />
+          <SchedulesSection />
+          <AuditsSection />
+        </>
+      )}
       {canReadAudit && (
         <section aria-labelledby="audit-title" className="space-y-3">
           <h2 id="audit-title" className={sectionTitle}>Admin audit trail</h2>
@@ -16,9 +26,6 @@ export function ReportsPage() {
           <AuditTrail />
         </section>
       )}
-      <NotAvailableYet title="Audit report exports">
-        <p className="mt-1 text-sm text-gray-600">Exports of the change log as spreadsheets and PDF reports will appear here.</p>
-      </NotAvailableYet>
     </div>
   );
 }

@@ -65,6 +65,8 @@ export const ALL_PERMISSIONS = [
   'rollouts.read',
   'rollouts.manage',
   'reports.read',
+  'reports.export',
+  'audits.work',
   'audit.read',
   'members.read',
   'members.manage',
