@@ -80,8 +80,7 @@ func (s *Service) CreateSchedule(ctx context.Context, actor principal.Principal,
 			nextRun(cadence, now), actor.UserID, now).Scan(&id).Error; err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, audit.Entry{TenantID: actor.TenantID, ActorUserID: actor.UserID, ActorEmail: actor.Email,
-			Action: ActionScheduled, Target: id, Detail: map[string]any{"format": format, "cadence": cadence, "filter": f}})
+		return s.record(ctx, actor, audit.Entry{Action: ActionScheduled, Target: id, Detail: map[string]any{"format": format, "cadence": cadence, "filter": f}})
 	})
 	if err != nil {
 		return Schedule{}, err
@@ -138,8 +137,7 @@ func (s *Service) DeleteSchedule(ctx context.Context, actor principal.Principal,
 		if res.RowsAffected == 0 {
 			return problem.NotFound("schedule")
 		}
-		return s.audit.Record(ctx, audit.Entry{TenantID: actor.TenantID, ActorUserID: actor.UserID, ActorEmail: actor.Email,
-			Action: ActionUnscheduled, Target: id})
+		return s.record(ctx, actor, audit.Entry{Action: ActionUnscheduled, Target: id})
 	})
 }
 

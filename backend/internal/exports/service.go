@@ -138,8 +138,7 @@ func (s *Service) Create(ctx context.Context, actor principal.Principal, format 
 		if err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, audit.Entry{TenantID: actor.TenantID, ActorUserID: actor.UserID, ActorEmail: actor.Email,
-			Action: ActionCreated, Target: id, Detail: map[string]any{"format": format, "filter": f}})
+		return s.record(ctx, actor, audit.Entry{Action: ActionCreated, Target: id, Detail: map[string]any{"format": format, "filter": f}})
 	})
 	if err != nil {
 		return Export{}, err
@@ -196,8 +195,7 @@ func (s *Service) Open(ctx context.Context, actor principal.Principal, id string
 	case e.State != "done":
 		return e, nil, problem.Conflict("export_not_ready", fmt.Sprintf("This export is %s: %d of %d rows written.", e.State, e.Rows, e.Total))
 	}
-	if err := s.audit.Record(ctx, audit.Entry{TenantID: actor.TenantID, ActorUserID: actor.UserID, ActorEmail: actor.Email,
-		Action: ActionDownloaded, Target: id, Detail: map[string]any{"format": e.Format, "rows": e.Rows, "sha256": strOf(e.SHA256)}}); err != nil {
+	if err := s.record(ctx, actor, audit.Entry{Action: ActionDownloaded, Target: id, Detail: map[string]any{"format": e.Format, "rows": e.Rows, "sha256": strOf(e.SHA256)}}); err != nil {
 		return e, nil, err
 	}
 	return e, &chunkReader{ctx: ctx, db: s.db, tenantID: actor.TenantID, exportID: id}, nil
@@ -390,6 +388,12 @@ func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	j.Every(time.Hour, func() river.JobArgs { return ExpireArgs{} })
 	jobs.Register(j, &scheduleWorker{svc: s})
 	j.Every(5*time.Minute, func() river.JobArgs { return ScheduleArgs{} })
+}
+
+// record puts an action of actor's in the audit trail, in ctx's transaction.
+func (s *Service) record(ctx context.Context, actor principal.Principal, e audit.Entry) error {
+	e.TenantID, e.At, e.ActorUserID, e.ActorEmail, e.IP = actor.TenantID, s.clock.Now(), actor.UserID, actor.Email, actor.IP
+	return s.audit.Record(ctx, e)
 }
 
 func strOf(p *string) string {

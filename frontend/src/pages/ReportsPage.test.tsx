@@ -215,7 +215,7 @@ describe('ReportsPage: evidence exports', () => {
     expect(download.getAttribute('href')).toBe('/api/v1/exports/x1/download');
     expect(download.hasAttribute('download')).toBe(true);
     const row = within(download.closest('tr') as HTMLElement);
-    expect(row.getByText('Ada Admin')).toBeTruthy();
+    expect(row.getByText('by Ada Admin')).toBeTruthy();
     expect(row.getByText('2.3 MB')).toBeTruthy();
     expect(row.getByText('1,200')).toBeTruthy();
     expect(row.getByText('a3f5c2e19b7d…').getAttribute('title')).toBe('a3f5c2e19b7d4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f');

@@ -20,7 +20,7 @@ import { useCan } from '../auth/session';
 import { CopyButton, emptyFilter, FILTER_ERROR_FIELDS, filterBody, filterErrors, FilterFields, ProgressBar, PeriodFields, useAgentList, type FilterDraft } from './fields';
 import { defaultPeriod, filterSummary, formatBytes, formatLabel, FORMATS, periodOf, periodText, shortHash, type PeriodDraft } from './format';
 
-const HEADERS = ['Requested', 'Format', 'Period', 'Asked by', 'State', 'Rows', 'Size', 'SHA-256', 'Expires', 'Files'];
+const HEADERS = ['Requested', 'Format', 'Period', 'State', 'Rows', 'SHA-256', 'Expires', ''];
 
 /** Evidence exports: the change log of a period as a file with a signed manifest, newest first, followed while they run. */
 export function ExportsSection() {
@@ -89,21 +89,23 @@ function ExportRow({ item: e, filter, canDownload, onManifest }: { item: Export;
         <time dateTime={e.created_at} title={formatDateTime(e.created_at)}>
           {requested}
         </time>
+        <div className="text-xs text-gray-500">
+          {e.created_by_name ? `by ${e.created_by_name}` : 'by a schedule'}
+          {e.schedule_id && e.created_by_name ? ' · scheduled' : ''}
+        </div>
       </td>
       <td className={`${cell} whitespace-nowrap`}>{formatLabel(e.format)}</td>
       <td className={cell}>
         <div className="whitespace-nowrap">{periodText(e.filter.since, e.filter.until)}</div>
         <div className="mt-0.5 text-xs text-gray-500">{filter}</div>
       </td>
-      <td className={cell}>
-        {e.created_by_name || <span className="text-gray-500">schedule</span>}
-        {e.schedule_id && e.created_by_name && <div className="text-xs text-gray-500">scheduled</div>}
-      </td>
-      <td className={`${cell} min-w-44`}>
+      <td className={`${cell} min-w-36`}>
         <ExportState item={e} expired={expired} label={`Progress of the export requested ${requested}`} />
       </td>
-      <td className={number}>{formatCount(e.rows)}</td>
-      <td className={number}>{e.state === 'done' || expired ? formatBytes(e.bytes) : '—'}</td>
+      <td className={number}>
+        {formatCount(e.rows)}
+        <div className="text-xs text-gray-500">{e.state === 'done' || expired ? formatBytes(e.bytes) : '—'}</div>
+      </td>
       <td className={`${cell} whitespace-nowrap`}>
         {e.sha256 ? (
           <span className="inline-flex items-center gap-1.5">

@@ -115,7 +115,7 @@ export function Worksheet({ audit }: { audit: AuditDetail }) {
     return () => document.removeEventListener('keydown', listener);
   }, [editable]);
 
-  const headers = ['Change', 'Record', 'Field', 'Before → after', 'Agent', 'Sensitivity', 'Verdict', 'Note'];
+  const headers = ['Change', 'Record and field', 'Before → after', 'Agent', 'Verdict', 'Note'];
   return (
     <section aria-labelledby="worksheet-title" className="space-y-3">
       <div className="space-y-1">
@@ -185,19 +185,23 @@ export function Worksheet({ audit }: { audit: AuditDetail }) {
                     </div>
                   </td>
                   <td className={cell}>
-                    {item.object} / {item.record_id}
+                    <div className="whitespace-nowrap">
+                      {item.object} / {item.record_id}
+                    </div>
+                    <div className="font-mono text-xs text-gray-600">{item.field}</div>
                   </td>
-                  <td className={`${cell} font-mono text-xs`}>{item.field}</td>
-                  <td className={cell}>
+                  <td className={`${cell} min-w-44`}>
                     <BeforeAfter before={item.before} after={item.after} />
                   </td>
-                  <td className={cell}>{item.agent_name ?? <span className="text-gray-500">{item.actor_kind}</span>}</td>
-                  <td className={cell}>{item.sensitivity ?? '—'}</td>
+                  <td className={cell}>
+                    <div>{item.agent_name ?? <span className="text-gray-500">{item.actor_kind}</span>}</div>
+                    <div className="text-xs text-gray-500">{item.sensitivity ? `${item.sensitivity} sensitivity` : 'sensitivity not recorded'}</div>
+                  </td>
                   <td className={cell}>
                     <VerdictBadge verdict={item.verdict} />
                     {item.checked_by_name && <div className="mt-0.5 text-xs text-gray-500">{item.checked_by_name}</div>}
                   </td>
-                  <td className={`${cell} min-w-56`}>
+                  <td className={`${cell} min-w-48`}>
                     {editable ? (
                       <NoteInput
                         seq={seq}
@@ -223,7 +227,7 @@ export function Worksheet({ audit }: { audit: AuditDetail }) {
                   </td>
                   {editable && (
                     <td className={cell}>
-                      <div className="flex gap-1.5">
+                      <div className="flex flex-col gap-1.5">
                         <button
                           type="button"
                           className={`${secondaryButton} ${item.verdict === 'correct' ? 'ring-2 ring-green-600' : ''}`}
