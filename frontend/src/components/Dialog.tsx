@@ -1,4 +1,5 @@
 import { useEffect, useRef, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
+import { primaryButton, secondaryButton } from './styles';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -117,6 +118,20 @@ export function Drawer(props: SurfaceProps) {
         <div className="flex-1 space-y-6 overflow-y-auto px-5 py-4">{props.children}</div>
         {props.footer && <div className="border-t border-gray-200 px-5 py-3">{props.footer}</div>}
       </div>
+    </div>
+  );
+}
+
+/** A dialog form's last row: Cancel, and the submit button (its label while the request runs, disabled). */
+export function FormActions({ onCancel, pending, pendingLabel, children }: { onCancel: () => void; pending: boolean; pendingLabel: string; children: ReactNode }) {
+  return (
+    <div className="flex justify-end gap-2 border-t border-gray-200 pt-3">
+      <button type="button" className={secondaryButton} onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className={primaryButton} disabled={pending}>
+        {pending ? pendingLabel : children}
+      </button>
     </div>
   );
 }

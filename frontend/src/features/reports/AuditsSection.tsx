@@ -2,11 +2,11 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { auditsQuery, rateLabel, useCreateAudit, type Audit } from '../../api/reports';
-import { Modal } from '../../components/Dialog';
+import { Modal, FormActions } from '../../components/Dialog';
 import { FieldErrorList, FormField, splitErrors } from '../../components/FormField';
 import { formatCount, formatDateTime } from '../../components/format';
 import { Empty, ErrorState, Loading } from '../../components/states';
-import { primaryButton, secondaryButton, sectionTitle } from '../../components/styles';
+import { primaryButton, sectionTitle } from '../../components/styles';
 import { Badge, cell, Table } from '../../components/Table';
 import { useCan } from '../auth/session';
 import { PeriodFields, ProgressBar } from './fields';
@@ -154,14 +154,9 @@ function NewAuditDialog({ onClose }: { onClose: () => void }) {
         </div>
         <FieldErrorList title="Check the audit" errors={rest} />
         {formError && <ErrorState error={create.error} title="The sample was not drawn" />}
-        <div className="flex justify-end gap-2 border-t border-gray-200 pt-3">
-          <button type="button" className={secondaryButton} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryButton} disabled={create.isPending}>
-            {create.isPending ? 'Drawing…' : 'Draw sample'}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} pending={create.isPending} pendingLabel="Drawing…">
+          Draw sample
+        </FormActions>
       </form>
     </Modal>
   );

@@ -10,7 +10,7 @@ import {
   type Export,
   type ExportFormat,
 } from '../../api/reports';
-import { Drawer, Modal } from '../../components/Dialog';
+import { Drawer, Modal, FormActions } from '../../components/Dialog';
 import { FieldErrorList, SelectField, splitErrors } from '../../components/FormField';
 import { formatCount, formatDateTime, formatShortDateTime } from '../../components/format';
 import { Empty, ErrorState, Loading } from '../../components/states';
@@ -219,14 +219,9 @@ function NewExportDialog({ onClose }: { onClose: () => void }) {
         <FilterFields value={filter} onChange={setFilter} errors={filterErrors(all)} />
         <FieldErrorList title="Check the export" errors={rest} />
         {formError && <ErrorState error={create.error} title="The export was not started" />}
-        <div className="flex justify-end gap-2 border-t border-gray-200 pt-3">
-          <button type="button" className={secondaryButton} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryButton} disabled={create.isPending}>
-            {create.isPending ? 'Starting…' : 'Start export'}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} pending={create.isPending} pendingLabel="Starting…">
+          Start export
+        </FormActions>
       </form>
     </Modal>
   );

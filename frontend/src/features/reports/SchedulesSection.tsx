@@ -1,11 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { schedulesQuery, useCreateSchedule, useDeleteSchedule, type ExportFormat, type ExportSchedule } from '../../api/reports';
-import { Modal } from '../../components/Dialog';
+import { Modal, FormActions } from '../../components/Dialog';
 import { FieldErrorList, FormField, SelectField, splitErrors } from '../../components/FormField';
 import { formatDateTime, formatShortDateTime } from '../../components/format';
 import { Empty, ErrorState, Loading } from '../../components/states';
-import { dangerButton, primaryButton, secondaryButton, sectionTitle } from '../../components/styles';
+import { dangerButton, secondaryButton, sectionTitle } from '../../components/styles';
 import { cell, Table } from '../../components/Table';
 import { useCan } from '../auth/session';
 import { emptyFilter, FILTER_ERROR_FIELDS, filterBody, filterErrors, FilterFields, useAgentList, type FilterDraft } from './fields';
@@ -152,14 +152,9 @@ function ScheduleDialog({ onClose }: { onClose: () => void }) {
         />
         <FieldErrorList title="Check the schedule" errors={rest} />
         {formError && <ErrorState error={create.error} title="The export was not scheduled" />}
-        <div className="flex justify-end gap-2 border-t border-gray-200 pt-3">
-          <button type="button" className={secondaryButton} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryButton} disabled={create.isPending}>
-            {create.isPending ? 'Scheduling…' : 'Schedule export'}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} pending={create.isPending} pendingLabel="Scheduling…">
+          Schedule export
+        </FormActions>
       </form>
     </Modal>
   );

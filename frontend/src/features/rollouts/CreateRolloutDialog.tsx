@@ -4,10 +4,9 @@ import { agentsQuery } from '../../api/agents';
 import { fieldPageQuery } from '../../api/catalog';
 import type { Agent } from '../../api/client';
 import { useCreateRollout } from '../../api/rollouts';
-import { Modal } from '../../components/Dialog';
+import { Modal, FormActions } from '../../components/Dialog';
 import { FieldErrorList, FormField, SelectField, splitErrors } from '../../components/FormField';
 import { ErrorState } from '../../components/states';
-import { primaryButton, secondaryButton } from '../../components/styles';
 
 const SHOWN = ['agent_id', 'name', 'fields', 'threshold_bps', 'min_sample'] as const;
 
@@ -97,14 +96,9 @@ export function CreateRolloutDialog({ onClose, onCreated }: { onClose: () => voi
         </div>
         <FieldErrorList title="Check the rollout" errors={Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('fields[')))} />
         {formError && <ErrorState error={create.error} title="The rollout was not created" />}
-        <div className="flex justify-end gap-2 border-t border-gray-200 pt-3">
-          <button type="button" className={secondaryButton} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryButton} disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create rollout'}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} pending={create.isPending} pendingLabel="Creating…">
+          Create rollout
+        </FormActions>
       </form>
     </Modal>
   );

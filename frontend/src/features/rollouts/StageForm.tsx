@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { Rollout, RolloutStage } from '../../api/client';
 import { bpsLabel, useSetStage } from '../../api/rollouts';
-import { Modal } from '../../components/Dialog';
+import { Modal, FormActions } from '../../components/Dialog';
 import { FieldErrorList, FormField, SelectField, splitErrors, TextAreaField } from '../../components/FormField';
 import { ErrorState } from '../../components/states';
-import { primaryButton, secondaryButton } from '../../components/styles';
+import { secondaryButton } from '../../components/styles';
 import { LADDER, skips, STAGES, stageText } from './stage';
 
 const SHOWN = ['stage', 'percent_bps', 'reason'] as const;
@@ -62,14 +62,9 @@ export function StageDialog({ rollout, initial, onClose }: { rollout: Rollout; i
           onChange={(e) => setReason(e.target.value)} />
         <FieldErrorList title="Check the move" errors={rest} />
         {formError && <ErrorState error={move.error} title="The stage was not changed" />}
-        <div className="flex justify-end gap-2 border-t border-gray-200 pt-3">
-          <button type="button" className={secondaryButton} onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={primaryButton} disabled={move.isPending}>
-            {move.isPending ? 'Moving…' : `Move to ${stage === 'canary' ? `canary at ${bpsLabel(Number(bps) || 0)}` : stage}`}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} pending={move.isPending} pendingLabel="Moving…">
+          {`Move to ${stage === 'canary' ? `canary at ${bpsLabel(Number(bps) || 0)}` : stage}`}
+        </FormActions>
       </form>
     </Modal>
   );
