@@ -89,23 +89,13 @@ func (w *tenantWorker) Work(ctx context.Context, j *river.Job[proposals.ApplyArg
 	return err
 }
 
-type sweepWorker struct {
-	river.WorkerDefaults[SweepArgs]
-	svc *Service
-}
-
-func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
-	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, tenantID string) error {
-		_, err := w.svc.Drain(ctx, tenantID)
-		return err
-	})
-}
-
 // RegisterJobs adds the apply job and a sweep every 15 seconds.
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	jobs.Register(j, &tenantWorker{svc: s})
-	jobs.Register(j, &sweepWorker{svc: s})
-	j.Every(15*time.Second, func() river.JobArgs { return SweepArgs{} })
+	jobs.EveryTenant[SweepArgs](j, 15*time.Second, func(ctx context.Context, tenantID string) error {
+		_, err := s.Drain(ctx, tenantID)
+		return err
+	})
 }
 
 // Result counts what a drain did.

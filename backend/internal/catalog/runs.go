@@ -39,18 +39,6 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 // Timeout leaves room for big catalogs behind strict rate limits.
 func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return 15 * time.Minute }
 
-type scheduleWorker struct {
-	river.WorkerDefaults[ScheduleArgs]
-	svc *Service
-}
-
-func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
-	return w.svc.DB.ForEachTenant(ctx, func(ctx context.Context, _ string) error {
-		_, err := w.svc.QueueDueSyncs(ctx)
-		return err
-	})
-}
-
 // queueSync creates a queued run and its job in ctx's transaction; if a sync
 // of the connection is already queued or running, that one is returned.
 func (s *Service) queueSync(ctx context.Context, c Connection, trigger, userID string) (SyncRun, error) {

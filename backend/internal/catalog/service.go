@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/crm"
 	"countersign/backend/internal/fieldvalue"
@@ -61,8 +59,10 @@ func NewService(d Deps) (*Service, error) {
 	s := &Service{Deps: d, store: NewStore(d.DB), box: box, defaults: builtinDefaults}
 	if d.Jobs != nil {
 		jobs.Register(d.Jobs, &syncWorker{svc: s})
-		jobs.Register(d.Jobs, &scheduleWorker{svc: s})
-		d.Jobs.Every(time.Minute, func() river.JobArgs { return ScheduleArgs{} })
+		jobs.EveryTenant[ScheduleArgs](d.Jobs, time.Minute, func(ctx context.Context, _ string) error {
+			_, err := s.QueueDueSyncs(ctx)
+			return err
+		})
 	}
 	return s, nil
 }

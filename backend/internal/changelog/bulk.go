@@ -204,31 +204,21 @@ func (w *rollbackWorker) Work(ctx context.Context, j *river.Job[RollbackArgs]) e
 	return err
 }
 
-type checkpointWorker struct {
-	river.WorkerDefaults[CheckpointArgs]
-	svc *Service
-}
-
 // CheckpointArgs is the hourly job that signs each tenant's head.
 type CheckpointArgs struct{}
 
 // Kind names the job.
 func (CheckpointArgs) Kind() string { return "changelog.checkpoint" }
 
-func (w *checkpointWorker) Work(ctx context.Context, _ *river.Job[CheckpointArgs]) error {
-	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, tenantID string) error {
-		return w.svc.CheckpointNow(ctx, tenantID)
-	})
-}
-
 // RegisterJobs adds the bulk rollback job, the hourly checkpoint and the
 // reconciliation every 5 minutes.
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	jobs.Register(j, &rollbackWorker{svc: s})
-	jobs.Register(j, &checkpointWorker{svc: s})
-	j.Every(time.Hour, func() river.JobArgs { return CheckpointArgs{} })
-	jobs.Register(j, &reconcileWorker{svc: s})
-	j.Every(reconcileEvery, func() river.JobArgs { return ReconcileArgs{} })
+	jobs.EveryTenant[CheckpointArgs](j, time.Hour, s.CheckpointNow)
+	jobs.EveryTenant[ReconcileArgs](j, reconcileEvery, func(ctx context.Context, tenantID string) error {
+		_, err := s.Reconcile(ctx, tenantID)
+		return err
+	})
 }
 
 // StartRollback starts a bulk rollback of the filter's changes up to the

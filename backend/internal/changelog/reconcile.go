@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/crm"
 	"countersign/backend/internal/crm/sandbox"
@@ -29,18 +27,6 @@ type ReconcileArgs struct{}
 
 // Kind names the job.
 func (ReconcileArgs) Kind() string { return "changelog.reconcile" }
-
-type reconcileWorker struct {
-	river.WorkerDefaults[ReconcileArgs]
-	svc *Service
-}
-
-func (w *reconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
-	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, tenantID string) error {
-		_, err := w.svc.Reconcile(ctx, tenantID)
-		return err
-	})
-}
 
 // ReconcileResult counts what a reconciliation found.
 type ReconcileResult struct{ Checked, Corrections, Unlogged int }

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
@@ -206,15 +204,3 @@ type ScheduleArgs struct{}
 
 // Kind names the job.
 func (ScheduleArgs) Kind() string { return "exports.schedules" }
-
-type scheduleWorker struct {
-	river.WorkerDefaults[ScheduleArgs]
-	svc *Service
-}
-
-func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
-	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, tenantID string) error {
-		_, err := w.svc.RunDue(ctx, tenantID)
-		return err
-	})
-}

@@ -370,24 +370,16 @@ type ExpireArgs struct{}
 // Kind names the job.
 func (ExpireArgs) Kind() string { return "exports.expire" }
 
-type expireWorker struct {
-	river.WorkerDefaults[ExpireArgs]
-	svc *Service
-}
-
-func (w *expireWorker) Work(ctx context.Context, _ *river.Job[ExpireArgs]) error {
-	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, tenantID string) error {
-		return w.svc.store.expire(ctx, tenantID, w.svc.clock.Now())
-	})
-}
-
 // RegisterJobs adds the export job, the hourly expiry and the schedules.
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	jobs.Register(j, &runWorker{svc: s})
-	jobs.Register(j, &expireWorker{svc: s})
-	j.Every(time.Hour, func() river.JobArgs { return ExpireArgs{} })
-	jobs.Register(j, &scheduleWorker{svc: s})
-	j.Every(5*time.Minute, func() river.JobArgs { return ScheduleArgs{} })
+	jobs.EveryTenant[ExpireArgs](j, time.Hour, func(ctx context.Context, tenantID string) error {
+		return s.store.expire(ctx, tenantID, s.clock.Now())
+	})
+	jobs.EveryTenant[ScheduleArgs](j, 5*time.Minute, func(ctx context.Context, tenantID string) error {
+		_, err := s.RunDue(ctx, tenantID)
+		return err
+	})
 }
 
 // record puts an action of actor's in the audit trail, in ctx's transaction.

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/webhooks"
 )
@@ -20,20 +18,10 @@ type WebhookArgs struct{}
 // Kind names the job.
 func (WebhookArgs) Kind() string { return "gateway.webhooks" }
 
-type webhookWorker struct {
-	river.WorkerDefaults[WebhookArgs]
-	svc *Service
-}
-
-func (w *webhookWorker) Work(ctx context.Context, _ *river.Job[WebhookArgs]) error {
-	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, _ string) error { return w.svc.DeliverWebhooks(ctx) })
-}
-
 // RegisterJobs adds the gateway's background work to the queue.
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	s.jobs = j
-	jobs.Register(j, &webhookWorker{svc: s})
-	j.Every(10*time.Second, func() river.JobArgs { return WebhookArgs{} })
+	jobs.EveryTenant[WebhookArgs](j, 10*time.Second, func(ctx context.Context, _ string) error { return s.DeliverWebhooks(ctx) })
 }
 
 type hookTarget struct {

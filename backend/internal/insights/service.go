@@ -23,8 +23,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/jobs"
@@ -51,23 +49,13 @@ type FoldArgs struct{}
 // Kind names the job.
 func (FoldArgs) Kind() string { return "insights.fold" }
 
-type foldWorker struct {
-	river.WorkerDefaults[FoldArgs]
-	svc *Service
-}
-
-func (w *foldWorker) Work(ctx context.Context, _ *river.Job[FoldArgs]) error {
-	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, tenantID string) error {
-		_, err := w.svc.Fold(ctx, tenantID)
-		return err
-	})
-}
-
 // RegisterJobs folds every 2 minutes (on the leader only; a fold is a
 // recomputation, so running it twice does no harm).
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
-	jobs.Register(j, &foldWorker{svc: s})
-	j.Every(2*time.Minute, func() river.JobArgs { return FoldArgs{} })
+	jobs.EveryTenant[FoldArgs](j, 2*time.Minute, func(ctx context.Context, tenantID string) error {
+		_, err := s.Fold(ctx, tenantID)
+		return err
+	})
 }
 
 // reviewedStatuses are the statuses a reviewer's decision leads to, and

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/proposals"
@@ -18,24 +16,14 @@ type ClockArgs struct{}
 // Kind names the job.
 func (ClockArgs) Kind() string { return "review.sla_clock" }
 
-type clockWorker struct {
-	river.WorkerDefaults[ClockArgs]
-	svc *Service
-}
-
-func (w *clockWorker) Work(ctx context.Context, _ *river.Job[ClockArgs]) error {
-	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, tenantID string) error {
-		_, err := w.svc.Tick(ctx, tenantID)
-		return err
-	})
-}
-
 // RegisterJobs runs the SLA clock every 30 seconds (River runs a periodic
 // job on its leader only; each step below is also safe to run twice).
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	s.jobs = j
-	jobs.Register(j, &clockWorker{svc: s})
-	j.Every(30*time.Second, func() river.JobArgs { return ClockArgs{} })
+	jobs.EveryTenant[ClockArgs](j, 30*time.Second, func(ctx context.Context, tenantID string) error {
+		_, err := s.Tick(ctx, tenantID)
+		return err
+	})
 }
 
 // TickResult counts what one run of the clock did.

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/insights"
 	"countersign/backend/internal/platform/jobs"
@@ -19,24 +17,14 @@ type GuardArgs struct{}
 // Kind names the job.
 func (GuardArgs) Kind() string { return "rollouts.guard" }
 
-type guardWorker struct {
-	river.WorkerDefaults[GuardArgs]
-	svc *Service
-}
-
-func (w *guardWorker) Work(ctx context.Context, _ *river.Job[GuardArgs]) error {
-	return w.svc.db.ForEachTenant(ctx, func(ctx context.Context, tenantID string) error {
-		_, err := w.svc.Guard(ctx, tenantID)
-		return err
-	})
-}
-
 // RegisterJobs runs the guardrails every 30 seconds (on the leader; a halt
 // rechecks the stage under the rollout's lock, so two runs halt once).
 func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	s.jobs = j
-	jobs.Register(j, &guardWorker{svc: s})
-	j.Every(30*time.Second, func() river.JobArgs { return GuardArgs{} })
+	jobs.EveryTenant[GuardArgs](j, 30*time.Second, func(ctx context.Context, tenantID string) error {
+		_, err := s.Guard(ctx, tenantID)
+		return err
+	})
 }
 
 // Halt is a rollout the guardrail sent back to shadow.

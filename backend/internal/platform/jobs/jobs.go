@@ -173,3 +173,23 @@ type discardBelow struct {
 func (d discardBelow) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= d.min && d.Handler.Enabled(ctx, l)
 }
+
+// EveryTenant runs fn once per tenant (with the tenant in ctx) at each
+// interval, as the periodic job whose args are A: A names the job's kind,
+// and the worker is this package's, so a capability's periodic sweep is its
+// args type and one call.
+func EveryTenant[A river.JobArgs](j *Jobs, interval time.Duration, fn func(ctx context.Context, tenantID string) error) {
+	Register(j, &sweepWorker[A]{db: j.db, fn: fn})
+	var args A
+	j.Every(interval, func() river.JobArgs { return args })
+}
+
+type sweepWorker[A river.JobArgs] struct {
+	river.WorkerDefaults[A]
+	db *db.DB
+	fn func(ctx context.Context, tenantID string) error
+}
+
+func (w *sweepWorker[A]) Work(ctx context.Context, _ *river.Job[A]) error {
+	return w.db.ForEachTenant(ctx, w.fn)
+}
