@@ -3,6 +3,7 @@ package exports
 import (
 	"context"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,41 +18,19 @@ import (
 // however large the export.
 const pageRows = 5000
 
-// rowSelect reads a page of change events with what an auditor asks of
-// each: the approvers and quorum of its review, the sensitivity of the
-// policy version in force at decision time, the route reasons, the SLA,
-// whether reconciliation has read the CRM past the write, who undid it,
-// and the latest sample-audit finding.
-const rowSelect = `
+// eventSelect reads a page of change events, the columns their hash covers;
+// what an auditor asks beyond them is read per page by set (see enrich), so
+// the log is read by its key and every other table once per page, by index.
+const eventSelect = `
 SELECT e.seq, e.id::text, e.at, e.connection_id::text, e.object, e.record_id, e.field, e.before_value, e.after_value, e.actor_kind,
-       COALESCE(e.agent_id::text, ''), COALESCE(a.name, ''), COALESCE(e.user_id::text, ''), COALESCE(NULLIF(u.name, ''), u.email, ''),
-       COALESCE(e.proposal_id::text, ''), e.decision_seqs,
-       COALESCE((SELECT array_agg(COALESCE(NULLIF(du.name, ''), du.email) ORDER BY d.seq) FROM review_decisions d JOIN users du ON du.id = d.user_id
-                 WHERE d.tenant_id = e.tenant_id AND d.seq = ANY (e.decision_seqs) AND d.verdict IN ('approve', 'edit')), '{}'),
-       CASE WHEN ri.proposal_id IS NULL THEN '' WHEN cardinality(ri.approved_by) >= ri.approvals_required THEN 'yes' ELSE 'no' END,
-       COALESCE(ph.after->>'sensitivity', ''), e.policy_version,
-       COALESCE((SELECT string_agg(x->>'code', '; ') FROM jsonb_array_elements(p.reasons) x), ''),
-       CASE WHEN ri.decided_at IS NULL THEN '' WHEN ri.decided_at <= ri.due_at AND ri.escalated_at IS NULL THEN 'met' ELSE 'breached' END,
-       CASE WHEN rc.read_until > e.at THEN 'confirmed' ELSE 'pending' END,
-       EXISTS (SELECT 1 FROM corrections k WHERE k.tenant_id = e.tenant_id AND k.change_seq = e.seq AND k.kind = 'crm_edit'),
-       r.seq, e.reverts, e.reason,
-       COALESCE(ai.verdict, ''), COALESCE(ai.note, ''),
-       e.prev_hash, e.hash
+       COALESCE(e.agent_id::text, ''), COALESCE(e.user_id::text, ''), COALESCE(e.proposal_id::text, ''), e.decision_seqs,
+       e.policy_version, e.reverts, e.reason, e.prev_hash, e.hash
 FROM change_events e
-LEFT JOIN agents a ON a.tenant_id = e.tenant_id AND a.id = e.agent_id
-LEFT JOIN users u ON u.id = e.user_id
-LEFT JOIN proposals p ON p.tenant_id = e.tenant_id AND p.id = e.proposal_id
-LEFT JOIN review_items ri ON ri.tenant_id = e.tenant_id AND ri.proposal_id = e.proposal_id
-LEFT JOIN field_policy_history ph ON ph.tenant_id = e.tenant_id AND ph.seq = e.policy_version
-LEFT JOIN change_events r ON r.tenant_id = e.tenant_id AND r.reverts = e.seq
-LEFT JOIN reconcile_cursors rc ON rc.tenant_id = e.tenant_id AND rc.connection_id = e.connection_id
-LEFT JOIN LATERAL (SELECT x.verdict, x.note FROM audit_items x WHERE x.tenant_id = e.tenant_id AND x.change_seq = e.seq
-                   AND x.verdict IS NOT NULL ORDER BY x.checked_at DESC LIMIT 1) ai ON true
 WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3 AND e.at >= $4 AND e.at < $5`
 
-// where adds the filter's optional conditions to rowSelect's, numbering
-// the arguments after the five it has.
-func (f Filter) where() (string, []any) {
+// where adds the filter's optional conditions (numbered after the five
+// arguments of eventSelect); a sensitivity is the policy versions that set it.
+func (f Filter) where(versions []int64) (string, []any) {
 	var b strings.Builder
 	var args []any
 	add := func(cond string, v any) {
@@ -71,45 +50,96 @@ func (f Filter) where() (string, []any) {
 		add("e.actor_kind = ?", f.ActorKind)
 	}
 	if f.Sensitivity != "" {
-		add("ph.after->>'sensitivity' = ?", f.Sensitivity)
+		add("e.policy_version = ANY (?::bigint[])", versions)
 	}
 	return b.String(), args
 }
 
-// reader pages the filter's rows from the log, in seq order.
+// reader pages the filter's rows from the log, in seq order. What every
+// page shares — agent and user names, each policy version's sensitivity,
+// how far reconciliation has read each connection — is read once.
 type reader struct {
 	pool     *pgxpool.Pool
 	tenantID string
 	filter   Filter
 	maxSeq   int64
 	after    int64
-	query    string
+	where    string
 	args     []any
+	agents   map[string]string    // id → name
+	users    map[string]string    // id → name (or email)
+	policies map[int64]string     // policy version → sensitivity
+	cursors  map[string]time.Time // connection → read until
 }
 
-func newReader(pool *pgxpool.Pool, tenantID string, f Filter, maxSeq int64) *reader {
-	w, args := f.where()
-	return &reader{pool: pool, tenantID: tenantID, filter: f, maxSeq: maxSeq,
-		query: rowSelect + w + " ORDER BY e.seq LIMIT " + strconv.Itoa(pageRows), args: args}
+func newReader(ctx context.Context, pool *pgxpool.Pool, tenantID string, f Filter, maxSeq int64) (*reader, error) {
+	r := &reader{pool: pool, tenantID: tenantID, filter: f, maxSeq: maxSeq, agents: map[string]string{}, users: map[string]string{},
+		policies: map[int64]string{}, cursors: map[string]time.Time{}}
+	err := readOnly(ctx, pool, tenantID, func(tx pgx.Tx) error {
+		if err := collect(ctx, tx, `SELECT id::text, name FROM agents WHERE tenant_id = $1`, []any{tenantID}, func(rows pgx.Rows) error {
+			var id, name string
+			err := rows.Scan(&id, &name)
+			r.agents[id] = name
+			return err
+		}); err != nil {
+			return err
+		}
+		if err := collect(ctx, tx, `SELECT seq, COALESCE(after->>'sensitivity', '') FROM field_policy_history WHERE tenant_id = $1`,
+			[]any{tenantID}, func(rows pgx.Rows) error {
+				var seq int64
+				var s string
+				err := rows.Scan(&seq, &s)
+				r.policies[seq] = s
+				return err
+			}); err != nil {
+			return err
+		}
+		return collect(ctx, tx, `SELECT connection_id::text, read_until FROM reconcile_cursors WHERE tenant_id = $1`, []any{tenantID},
+			func(rows pgx.Rows) error {
+				var id string
+				var until time.Time
+				err := rows.Scan(&id, &until)
+				r.cursors[id] = until
+				return err
+			})
+	})
+	var versions []int64
+	for seq, s := range r.policies {
+		if s == f.Sensitivity {
+			versions = append(versions, seq)
+		}
+	}
+	r.where, r.args = f.where(versions)
+	return r, err
+}
+
+// count is how many rows the export will write.
+func (r *reader) count(ctx context.Context) (int64, error) {
+	var n int64
+	err := readOnly(ctx, r.pool, r.tenantID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM change_events e WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3 AND e.at >= $4
+			AND e.at < $5`+r.where, r.queryArgs(0)...).Scan(&n)
+	})
+	return n, err
+}
+
+func (r *reader) queryArgs(after int64) []any {
+	return append([]any{r.tenantID, after, r.maxSeq, r.filter.Since, r.filter.Until}, r.args...)
 }
 
 // next reads the next page into rows (reusing its room); an empty page is the end.
 func (r *reader) next(ctx context.Context, rows []Row) ([]Row, error) {
 	rows = rows[:0]
 	err := readOnly(ctx, r.pool, r.tenantID, func(tx pgx.Tx) error {
-		args := append([]any{r.tenantID, r.after, r.maxSeq, r.filter.Since, r.filter.Until}, r.args...)
-		res, err := tx.Query(ctx, r.query, args...)
-		if err != nil {
+		err := collect(ctx, tx, eventSelect+r.where+" ORDER BY e.seq LIMIT "+strconv.Itoa(pageRows), r.queryArgs(r.after),
+			func(res pgx.Rows) error {
+				rows = append(rows, Row{})
+				return scanEvent(res, &rows[len(rows)-1])
+			})
+		if err != nil || len(rows) == 0 {
 			return err
 		}
-		defer res.Close()
-		for res.Next() {
-			rows = append(rows, Row{})
-			if err := scanRow(res, &rows[len(rows)-1]); err != nil {
-				return err
-			}
-		}
-		return res.Err()
+		return r.enrich(ctx, tx, rows)
 	})
 	if len(rows) > 0 {
 		r.after = rows[len(rows)-1].Seq
@@ -117,20 +147,190 @@ func (r *reader) next(ctx context.Context, rows []Row) ([]Row, error) {
 	return rows, err
 }
 
-func scanRow(res pgx.Rows, x *Row) error {
+func scanEvent(res pgx.Rows, x *Row) error {
 	var prev, hash []byte
-	var at time.Time
-	var policy, rolledBack, reverts pgtype.Int8
-	if err := res.Scan(&x.Seq, &x.ChangeID, &at, &x.ConnectionID, &x.Object, &x.RecordID, &x.Field, &x.Before, &x.After,
-		&x.ActorKind, &x.AgentID, &x.AgentName, &x.UserID, &x.UserName, &x.ProposalID, &x.DecisionSeqs, &x.Approvers,
-		&x.QuorumMet, &x.Sensitivity, &policy, &x.RouteReasons, &x.SLA, &x.CRMConfirmed, &x.CorrectedInCRM, &rolledBack,
-		&reverts, &x.Reason, &x.AuditVerdict, &x.AuditNote, &prev, &hash); err != nil {
+	var policy, reverts pgtype.Int8
+	if err := res.Scan(&x.Seq, &x.ChangeID, &x.At, &x.ConnectionID, &x.Object, &x.RecordID, &x.Field, &x.Before, &x.After,
+		&x.ActorKind, &x.AgentID, &x.UserID, &x.ProposalID, &x.DecisionSeqs, &policy, &reverts, &x.Reason, &prev, &hash); err != nil {
 		return err
 	}
-	x.At = at.UTC()
-	x.PolicyVersion, x.RolledBackBy, x.Reverts = optional(policy), optional(rolledBack), optional(reverts)
+	x.At = x.At.UTC()
+	x.PolicyVersion, x.Reverts = optional(policy), optional(reverts)
 	x.PrevHash, x.Hash = hex.EncodeToString(prev), hex.EncodeToString(hash)
 	return nil
+}
+
+// review is what a page needs of a proposal and its review item.
+type review struct {
+	reasons            string
+	required, approved int
+	reviewed           bool // it has a review item
+	decided, met       bool
+}
+
+// enrich fills in, for a page, what the log's rows do not hold: with one
+// round trip of five queries, each by the page's keys or seq range.
+func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
+	lo, hi := rows[0].Seq, rows[len(rows)-1].Seq
+	var proposals []string
+	var decisions []int64
+	for i := range rows {
+		if rows[i].ProposalID != "" {
+			proposals = append(proposals, rows[i].ProposalID)
+		}
+		decisions = append(decisions, rows[i].DecisionSeqs...)
+	}
+	reviews := map[string]review{}
+	approvers := map[int64]string{} // decision seq → user id
+	rolledBack := map[int64]int64{}
+	crmEdited := map[int64]bool{}
+	audited := map[int64][2]string{}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT p.id::text, COALESCE((SELECT string_agg(x->>'code', '; ') FROM jsonb_array_elements(p.reasons) x), ''),
+		ri.proposal_id IS NOT NULL, COALESCE(ri.approvals_required, 0), COALESCE(cardinality(ri.approved_by), 0),
+		ri.decided_at IS NOT NULL, COALESCE(ri.decided_at <= ri.due_at AND ri.escalated_at IS NULL, false)
+		FROM proposals p LEFT JOIN review_items ri ON ri.tenant_id = p.tenant_id AND ri.proposal_id = p.id
+		WHERE p.tenant_id = $1 AND p.id = ANY ($2::uuid[])`, r.tenantID, proposals).Query(func(res pgx.Rows) error {
+		return each(res, func() error {
+			var id string
+			var v review
+			err := res.Scan(&id, &v.reasons, &v.reviewed, &v.required, &v.approved, &v.decided, &v.met)
+			reviews[id] = v
+			return err
+		})
+	})
+	b.Queue(`SELECT seq, user_id::text FROM review_decisions WHERE tenant_id = $1 AND seq = ANY ($2::bigint[])
+		AND verdict IN ('approve', 'edit') AND user_id IS NOT NULL`, r.tenantID, decisions).Query(func(res pgx.Rows) error {
+		return each(res, func() error {
+			var seq int64
+			var user string
+			err := res.Scan(&seq, &user)
+			approvers[seq] = user
+			return err
+		})
+	})
+	b.Queue(`SELECT reverts, seq FROM change_events WHERE tenant_id = $1 AND reverts BETWEEN $2 AND $3`, r.tenantID, lo, hi).
+		Query(func(res pgx.Rows) error {
+			return each(res, func() error {
+				var of, by int64
+				err := res.Scan(&of, &by)
+				rolledBack[of] = by
+				return err
+			})
+		})
+	b.Queue(`SELECT change_seq FROM corrections WHERE tenant_id = $1 AND kind = 'crm_edit' AND change_seq BETWEEN $2 AND $3`,
+		r.tenantID, lo, hi).Query(func(res pgx.Rows) error {
+		return each(res, func() error {
+			var seq int64
+			err := res.Scan(&seq)
+			crmEdited[seq] = true
+			return err
+		})
+	})
+	b.Queue(`SELECT DISTINCT ON (change_seq) change_seq, verdict, note FROM audit_items
+		WHERE tenant_id = $1 AND change_seq BETWEEN $2 AND $3 AND verdict IS NOT NULL ORDER BY change_seq, checked_at DESC`,
+		r.tenantID, lo, hi).Query(func(res pgx.Rows) error {
+		return each(res, func() error {
+			var seq int64
+			var verdict, note string
+			err := res.Scan(&seq, &verdict, &note)
+			audited[seq] = [2]string{verdict, note}
+			return err
+		})
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	if err := r.learnUsers(ctx, tx, rows, approvers); err != nil {
+		return err
+	}
+	for i := range rows {
+		x := &rows[i]
+		x.AgentName, x.UserName = r.agents[x.AgentID], r.users[x.UserID]
+		x.Approvers = make([]string, 0, 2)
+		for _, d := range x.DecisionSeqs {
+			if u, ok := approvers[d]; ok && !slices.Contains(x.Approvers, r.users[u]) {
+				x.Approvers = append(x.Approvers, r.users[u])
+			}
+		}
+		v := reviews[x.ProposalID]
+		x.RouteReasons, x.QuorumMet, x.SLA = v.reasons, "", ""
+		if v.reviewed {
+			x.QuorumMet = yesNo(v.approved >= v.required)
+		}
+		if v.decided {
+			x.SLA = map[bool]string{true: "met", false: "breached"}[v.met]
+		}
+		x.Sensitivity = ""
+		if x.PolicyVersion != nil {
+			x.Sensitivity = r.policies[*x.PolicyVersion]
+		}
+		x.CRMConfirmed = "pending"
+		if until, ok := r.cursors[x.ConnectionID]; ok && until.After(x.At) {
+			x.CRMConfirmed = "confirmed"
+		}
+		x.CorrectedInCRM = crmEdited[x.Seq]
+		x.RolledBackBy = nil
+		if by, ok := rolledBack[x.Seq]; ok {
+			x.RolledBackBy = &by
+		}
+		a := audited[x.Seq]
+		x.AuditVerdict, x.AuditNote = a[0], a[1]
+	}
+	return nil
+}
+
+// learnUsers reads the names of the page's users not met before.
+func (r *reader) learnUsers(ctx context.Context, tx pgx.Tx, rows []Row, approvers map[int64]string) error {
+	var missing []string
+	need := func(id string) {
+		if _, ok := r.users[id]; !ok && id != "" && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	for i := range rows {
+		need(rows[i].UserID)
+	}
+	for _, u := range approvers {
+		need(u)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return collect(ctx, tx, `SELECT id::text, COALESCE(NULLIF(name, ''), email) FROM users WHERE id = ANY ($1::uuid[])`, []any{missing},
+		func(res pgx.Rows) error {
+			var id, name string
+			err := res.Scan(&id, &name)
+			r.users[id] = name
+			return err
+		})
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// collect runs a query and hands each row to fn.
+func collect(ctx context.Context, tx pgx.Tx, q string, args []any, fn func(pgx.Rows) error) error {
+	res, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	return each(res, func() error { return fn(res) })
+}
+
+// each calls fn for each row of res and closes it.
+func each(res pgx.Rows, fn func() error) error {
+	defer res.Close()
+	for res.Next() {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return res.Err()
 }
 
 func optional(n pgtype.Int8) *int64 {

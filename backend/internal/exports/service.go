@@ -218,8 +218,15 @@ func (s *Service) Run(ctx context.Context, tenantID, id string) error {
 	if err != nil || e.State == "done" || e.State == "expired" || e.State == "failed" {
 		return err
 	}
-	total, err := s.store.start(ctx, tenantID, id, e, s.clock.Now())
+	r, err := newReader(ctx, s.db.Pool(), tenantID, e.Filter, e.MaxSeq)
 	if err != nil {
+		return err
+	}
+	total, err := r.count(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.store.start(ctx, tenantID, id, total, s.clock.Now()); err != nil {
 		return err
 	}
 	if e.Format == XLSX && total > xlsxMaxRows { // a workbook is put together in memory at the end
@@ -243,7 +250,6 @@ func (s *Service) Run(ctx context.Context, tenantID, id string) error {
 		return err
 	}
 	c := &chain{tenantID: tenantID, digest: newDigest()}
-	r := newReader(s.db.Pool(), tenantID, e.Filter, e.MaxSeq)
 	var page []Row
 	for {
 		if page, err = r.next(ctx, page); err != nil {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"countersign/backend/internal/platform/db"
 )
 
@@ -74,21 +72,10 @@ func (s *store) list(ctx context.Context, tenantID, id string, limit int) ([]Exp
 	return out, nil
 }
 
-// start marks the export running, drops what an earlier attempt stored,
-// and counts the rows it will write.
-func (s *store) start(ctx context.Context, tenantID, id string, e Export, now time.Time) (int64, error) {
-	w, args := e.Filter.where()
-	var total int64
-	err := readOnly(ctx, s.db.Pool(), tenantID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FROM change_events e
-			LEFT JOIN field_policy_history ph ON ph.tenant_id = e.tenant_id AND ph.seq = e.policy_version
-			WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3 AND e.at >= $4 AND e.at < $5`+w,
-			append([]any{tenantID, int64(0), e.MaxSeq, e.Filter.Since, e.Filter.Until}, args...)...).Scan(&total)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return total, s.db.InTx(ctx, func(ctx context.Context) error {
+// start marks the export running with the rows it will write, and drops
+// what an earlier attempt stored.
+func (s *store) start(ctx context.Context, tenantID, id string, total int64, now time.Time) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
 		if err := s.db.Conn(ctx).Exec(`DELETE FROM export_chunks WHERE tenant_id = ? AND export_id = ?`, tenantID, id).Error; err != nil {
 			return err
 		}

@@ -103,6 +103,32 @@ func TestExport_CSV_carries_what_an_auditor_asks_and_verifies_offline_and_a_tamp
 		t.Errorf("the rolled back change names its rollback: %v; the rollback is a row: %v", sawUndone, sawRollback)
 	}
 
+	// the filter takes the sensitivity in force when each change was decided, and an actor kind
+	sensitivity, unused := col(recs[1], "sensitivity"), "critical"
+	if sensitivity == unused {
+		unused = "low"
+	}
+	for _, f := range []struct {
+		filter map[string]any
+		rows   int64
+	}{
+		{map[string]any{"sensitivity": sensitivity}, int64(len(log))},
+		{map[string]any{"sensitivity": unused}, 0},
+		{map[string]any{"actor_kind": "human"}, 1},
+	} {
+		now := a.e.clock.Now()
+		f.filter["since"], f.filter["until"] = now.Add(-24*time.Hour), now.Add(time.Hour)
+		var y exportJSON
+		json.Unmarshal(comp.do("POST", "/api/v1/exports", map[string]any{"format": "jsonl", "filter": f.filter}).body, &y)
+		if err := a.e.srv.Exports.Run(a.e.as(a.tenant), a.tenant, y.ID); err != nil {
+			t.Fatal(err)
+		}
+		json.Unmarshal(comp.do("GET", "/api/v1/exports/"+y.ID, nil).body, &y)
+		if y.State != "done" || y.Rows != f.rows {
+			t.Errorf("an export of %v: %s with %d rows, want %d", f.filter, y.State, y.Rows, f.rows)
+		}
+	}
+
 	mf := comp.do("GET", "/api/v1/exports/"+x.ID+"/manifest", nil)
 	if mf.status != 200 || !strings.Contains(mf.header.Get("Content-Disposition"), "manifest.json") {
 		t.Fatalf("manifest: %d %s", mf.status, mf.body)
