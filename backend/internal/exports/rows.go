@@ -16,7 +16,7 @@ import (
 // pageRows is how many rows one read takes: each page is its own short,
 // read-only transaction, keyed by seq, so no transaction outlives a page
 // however large the export.
-const pageRows = 5000
+const pageRows = 2000
 
 // eventSelect reads a page of change events, the columns their hash covers;
 // what an auditor asks beyond them is read per page by set (see enrich), so
@@ -145,6 +145,55 @@ func (r *reader) next(ctx context.Context, rows []Row) ([]Row, error) {
 		r.after = rows[len(rows)-1].Seq
 	}
 	return rows, err
+}
+
+// page is a page of rows the writer holds until it releases it for reuse.
+type page struct {
+	rows    []Row
+	release func()
+}
+
+// prefetch reads the pages ahead of the writer: the next page is read while
+// the writer works on the one before, in two pages' room used in turn (so
+// memory stays flat). done stops the reading and says why it stopped early,
+// if it did (a writer that stops first has its own error to report).
+func (r *reader) prefetch(ctx context.Context) (<-chan page, func() error) {
+	ctx, cancel := context.WithCancel(ctx)
+	free := make(chan []Row, 2)
+	free <- nil
+	free <- nil
+	out := make(chan page)
+	var err error
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		defer close(out)
+		for {
+			var buf []Row
+			select {
+			case buf = <-free:
+			case <-ctx.Done():
+				return
+			}
+			rows, e := r.next(ctx, buf)
+			if e != nil || len(rows) == 0 {
+				err = e
+				return
+			}
+			select {
+			case out <- page{rows: rows, release: func() { free <- rows }}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, func() error {
+		cancel()
+		for range out { // let the reader see the cancel and stop
+		}
+		<-stopped
+		return err
+	}
 }
 
 func scanEvent(res pgx.Rows, x *Row) error {

@@ -250,24 +250,24 @@ func (s *Service) Run(ctx context.Context, tenantID, id string) error {
 		return err
 	}
 	c := &chain{tenantID: tenantID, digest: newDigest()}
-	var page []Row
-	for {
-		if page, err = r.next(ctx, page); err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			break
-		}
-		for i := range page {
-			c.note(&page[i])
-			sum.add(&page[i])
-			if err := rw.Write(&page[i]); err != nil {
+	pages, done := r.prefetch(ctx)
+	for page := range pages {
+		for i := range page.rows {
+			c.note(&page.rows[i])
+			sum.add(&page.rows[i])
+			if err := rw.Write(&page.rows[i]); err != nil {
+				done()
 				return err
 			}
 		}
+		page.release()
 		if err := s.store.progress(ctx, tenantID, id, c.rows, cw.bytes, total); err != nil {
+			done()
 			return err
 		}
+	}
+	if err := done(); err != nil {
+		return err
 	}
 	if err := rw.Close(); err != nil {
 		return err
