@@ -1,5 +1,6 @@
 // Package benchkit is what the benchmark commands share: a fresh, migrated
-// and seeded database of their own on the test cluster, and percentiles.
+// and seeded database of their own on the test cluster, percentiles, bulk
+// COPY of generated history, heap sampling, and reviewers at work.
 package benchkit
 
 import (
@@ -22,9 +23,9 @@ import (
 // COUNTERSIGN_TEST_DATABASE_URL, migrates it and seeds the demo tenants; it
 // returns the schema owner's handle and the app role's (as the server connects).
 func FreshDB(ctx context.Context, name string, log *slog.Logger) (owner, app *db.DB, err error) {
-	admin := os.Getenv("COUNTERSIGN_TEST_DATABASE_URL")
-	if admin == "" {
-		return nil, nil, fmt.Errorf("COUNTERSIGN_TEST_DATABASE_URL is not set (the make bench-* targets set it)")
+	admin, err := AdminURL()
+	if err != nil {
+		return nil, nil, err
 	}
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
@@ -36,22 +37,64 @@ func FreshDB(ctx context.Context, name string, log *slog.Logger) (owner, app *db
 			return nil, nil, err
 		}
 	}
-	u, err := url.Parse(admin)
+	u, err := DatabaseURL(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	u.Path = "/" + name
-	if owner, err = db.Open(ctx, u.String()); err != nil {
+	if owner, err = db.Open(ctx, u); err != nil {
 		return nil, nil, err
 	}
 	if err := owner.Migrate(ctx, log); err != nil {
 		return nil, nil, err
 	}
-	if app, err = db.Open(ctx, config.AppURL(u.String())); err != nil {
+	if app, err = db.Open(ctx, config.AppURL(u)); err != nil {
 		return nil, nil, fmt.Errorf("%w (does the role %s exist? scripts/pg.sh app-role URL)", err, config.AppRole)
 	}
 	data, _ := seed.Demo()
 	return owner, app, seed.Run(ctx, app, data, log)
+}
+
+// OpenDB opens database name, which FreshDB made, as its schema owner and as
+// the app role: for a second process of a benchmark, or a rerun on data
+// loaded before.
+func OpenDB(ctx context.Context, name string) (owner, app *db.DB, err error) {
+	u, err := DatabaseURL(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if owner, err = db.Open(ctx, u); err != nil {
+		return nil, nil, err
+	}
+	if app, err = db.Open(ctx, config.AppURL(u)); err != nil {
+		owner.Close()
+		return nil, nil, err
+	}
+	return owner, app, nil
+}
+
+// DatabaseURL is the URL of database name on the cluster of
+// COUNTERSIGN_TEST_DATABASE_URL, as its superuser.
+func DatabaseURL(name string) (string, error) {
+	admin, err := AdminURL()
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+// AdminURL is COUNTERSIGN_TEST_DATABASE_URL: a maintenance database of the
+// cluster the benchmarks make their databases on.
+func AdminURL() (string, error) {
+	admin := os.Getenv("COUNTERSIGN_TEST_DATABASE_URL")
+	if admin == "" {
+		return "", fmt.Errorf("COUNTERSIGN_TEST_DATABASE_URL is not set (the make bench-* targets set it)")
+	}
+	return admin, nil
 }
 
 // Percentile is the p-th percentile (0–100) of ds, in milliseconds; 0 for none.
