@@ -85,29 +85,8 @@ func TestAgentsCLI_creates_an_agent_and_prints_a_working_key_once(t *testing.T) 
 }
 
 func TestVerifyLog_names_the_row_a_superuser_edited(t *testing.T) {
-	url := dbtest.Empty(t)
-	t.Setenv("COUNTERSIGN_DATABASE_URL", url)
-	t.Setenv("COUNTERSIGN_DATA_DIR", t.TempDir())
-	for _, cmd := range []string{"migrate", "seed"} {
-		if err := run(context.Background(), cmd); err != nil {
-			t.Fatalf("%s: %v", cmd, err)
-		}
-	}
-	cfg, _ := config.Load(os.Getenv)
-	owner := dbtest.Open(t, url)
-	app := dbtest.Open(t, config.AppURL(url))
-	var tenantID, connID string
-	owner.Conn(t.Context()).Raw(`SELECT t.id FROM tenants t WHERE slug = 'acme'`).Scan(&tenantID)
-	owner.Conn(t.Context()).Raw(`SELECT id FROM crm_connections WHERE tenant_id = ? LIMIT 1`, tenantID).Scan(&connID)
-	log := changelog.New(changelog.Deps{DB: app, Clock: clock.System{}, Signer: changelog.NewSigner(cfg.SecretKey)})
-	var entries []changelog.Entry
-	for i := range 5 {
-		entries = append(entries, changelog.Entry{ConnectionID: connID, Object: "deals", RecordID: fmt.Sprint(9800000001 + i), Field: "dealstage",
-			Before: "appointmentscheduled", After: "contractsent", ActorKind: changelog.ActorSystem, At: time.Now()})
-	}
-	if _, err := log.Append(db.WithTenant(t.Context(), tenantID), tenantID, entries); err != nil {
-		t.Fatal(err)
-	}
+	w := withFiveChanges(t, "")
+	cfg, owner, app, tenantID := w.cfg, w.owner, w.app, w.tenantID
 	verify := func() (string, string, error) {
 		var out, errOut strings.Builder
 		err := runVerifyLog(t.Context(), cfg, app, nil, &out, &errOut)
@@ -194,4 +173,40 @@ func TestSimulateCLI_and_the_demo_history(t *testing.T) {
 	if err := runSimulate(t.Context(), cfg, app, slog.Default(), []string{"--tenant", "nope"}, &out); err == nil || !strings.Contains(err.Error(), `no tenant "nope"`) {
 		t.Errorf("--tenant nope: %v", err)
 	}
+}
+
+// logged is a migrated and seeded database whose acme workspace has five
+// system changes in its log, as the CLI's commands find them.
+type logged struct {
+	cfg        config.Config
+	owner, app *db.DB
+	tenantID   string
+	log        *changelog.Service
+}
+
+func withFiveChanges(t *testing.T, reason string) logged {
+	t.Helper()
+	url := dbtest.Empty(t)
+	t.Setenv("COUNTERSIGN_DATABASE_URL", url)
+	t.Setenv("COUNTERSIGN_DATA_DIR", t.TempDir())
+	for _, cmd := range []string{"migrate", "seed"} {
+		if err := run(context.Background(), cmd); err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+	}
+	cfg, _ := config.Load(os.Getenv)
+	w := logged{cfg: cfg, owner: dbtest.Open(t, url), app: dbtest.Open(t, config.AppURL(url))}
+	var connID string
+	w.owner.Conn(t.Context()).Raw(`SELECT t.id FROM tenants t WHERE slug = 'acme'`).Scan(&w.tenantID)
+	w.owner.Conn(t.Context()).Raw(`SELECT id FROM crm_connections WHERE tenant_id = ? LIMIT 1`, w.tenantID).Scan(&connID)
+	w.log = changelog.New(changelog.Deps{DB: w.app, Clock: clock.System{}, Signer: changelog.NewSigner(cfg.SecretKey)})
+	var entries []changelog.Entry
+	for i := range 5 {
+		entries = append(entries, changelog.Entry{ConnectionID: connID, Object: "deals", RecordID: fmt.Sprint(9800000001 + i), Field: "dealstage",
+			Before: "appointmentscheduled", After: "contractsent", ActorKind: changelog.ActorSystem, At: time.Now(), Reason: reason})
+	}
+	if _, err := w.log.Append(db.WithTenant(t.Context(), w.tenantID), w.tenantID, entries); err != nil {
+		t.Fatal(err)
+	}
+	return w
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,12 +14,9 @@ import (
 	"time"
 
 	"countersign/backend/internal/audit"
-	"countersign/backend/internal/changelog"
 	"countersign/backend/internal/exports"
 	"countersign/backend/internal/platform/clock"
-	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
-	"countersign/backend/internal/platform/dbtest"
 	"countersign/backend/internal/platform/principal"
 )
 
@@ -29,30 +25,9 @@ import (
 // match, exit 1; a key that did not sign it is refused; without a key it
 // warns that it used the manifest's own.
 func TestVerifyExport_offline_verifies_and_names_a_tampered_row(t *testing.T) {
-	url := dbtest.Empty(t)
-	t.Setenv("COUNTERSIGN_DATABASE_URL", url)
-	t.Setenv("COUNTERSIGN_DATA_DIR", t.TempDir())
-	for _, cmd := range []string{"migrate", "seed"} {
-		if err := run(context.Background(), cmd); err != nil {
-			t.Fatalf("%s: %v", cmd, err)
-		}
-	}
-	cfg, _ := config.Load(os.Getenv)
-	owner := dbtest.Open(t, url)
-	app := dbtest.Open(t, config.AppURL(url))
-	var tenantID, connID string
-	owner.Conn(t.Context()).Raw(`SELECT t.id FROM tenants t WHERE slug = 'acme'`).Scan(&tenantID)
-	owner.Conn(t.Context()).Raw(`SELECT id FROM crm_connections WHERE tenant_id = ? LIMIT 1`, tenantID).Scan(&connID)
+	w := withFiveChanges(t, "a, \"quoted\"\nreason")
+	app, tenantID, log := w.app, w.tenantID, w.log
 	ctx := db.WithTenant(t.Context(), tenantID)
-	log := changelog.New(changelog.Deps{DB: app, Clock: clock.System{}, Signer: changelog.NewSigner(cfg.SecretKey)})
-	var entries []changelog.Entry
-	for i := range 5 {
-		entries = append(entries, changelog.Entry{ConnectionID: connID, Object: "deals", RecordID: fmt.Sprint(9800000001 + i), Field: "dealstage",
-			Before: "appointmentscheduled", After: "contractsent", ActorKind: changelog.ActorSystem, At: time.Now(), Reason: "a, \"quoted\"\nreason"})
-	}
-	if _, err := log.Append(ctx, tenantID, entries); err != nil {
-		t.Fatal(err)
-	}
 	svc := exports.New(exports.Deps{DB: app, Clock: clock.System{}, Changes: log, Audit: audit.New(app)})
 	who := principal.Principal{TenantID: tenantID, Email: "compliance@acme.test"}
 	x, err := svc.Create(ctx, who, exports.CSV, exports.Filter{Since: time.Now().Add(-time.Hour), Until: time.Now().Add(time.Hour)})
