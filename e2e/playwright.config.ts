@@ -16,6 +16,9 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: jsonReport }]],
   use: {
     baseURL,
+    // a click on something covered or missing fails after 20 s, naming it, instead of waiting out the test
+    actionTimeout: 20_000,
+    navigationTimeout: 30_000,
     screenshot: 'only-on-failure',
     trace: 'off',
     video: 'off',

@@ -28,7 +28,12 @@ export class RolloutsPage {
     await dialog.getByLabel(/Minimum sample/).fill(minSample);
     await dialog.getByRole('button', { name: 'Create rollout' }).click();
     await expect(dialog).toBeHidden();
-    await this.page.keyboard.press('Escape'); // the new rollout's history opened
+    // the new rollout's history opens once it is created: wait for it before closing it (an Escape pressed before it
+    // opened left it open over the page, and the next click waited behind it)
+    const history = this.page.getByRole('dialog', { name: 'Rollout' });
+    await expect(history.getByRole('heading', { name })).toBeVisible();
+    await history.getByRole('button', { name: 'Close' }).click();
+    await expect(history).toBeHidden();
     await expect(this.card(name)).toBeVisible();
   }
 

@@ -71,6 +71,7 @@ test('compliance exports the month, downloads the file and its manifest, verifie
   const out = execFileSync(bin, ['verify-export', filePath, manifestPath, '--public-key', keyPath], { encoding: 'utf8', env: {} });
   expect(out.trim()).toBe(`verified ${exported.rows} rows`);
   await page.keyboard.press('Escape');
+  await expect(drawer).toBeHidden();
 
   // a 2 % sample audit of the month: one change is found incorrect from the keyboard, the rest correct, and it closes
   await reports.drawAudit('This month', '2');

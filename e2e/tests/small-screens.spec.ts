@@ -59,6 +59,7 @@ for (const { width, height } of [{ width: 1280, height: 800 }, { width: 390, hei
     if (width < 768) {
       // the navigation folds into a menu that opens and leads somewhere
       await page.keyboard.press('Escape');
+      await expect(detail).toBeHidden();
       await page.getByRole('button', { name: 'Menu' }).click();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Fields' }).click();
       await expect(page).toHaveURL(/\/fields/);
