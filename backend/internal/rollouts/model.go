@@ -54,7 +54,7 @@ type StageChange struct {
 	Reason, ActorKind string
 	Actor             string // the person's name, or "guardrail"
 	At                time.Time
-	Detail            map[string]any
+	Detail            map[string]any `gorm:"-"` // read from detail_json by the store
 }
 
 // Detail is a rollout with its history, newest first.
