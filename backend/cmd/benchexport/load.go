@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -40,6 +41,7 @@ var (
 	decisionCols = []string{"seq", "tenant_id", "item_id", "proposal_id", "user_id", "verdict", "value", "reason_code", "comment", "at", "latency_ms"}
 	changeCols   = []string{"tenant_id", "seq", "id", "at", "connection_id", "object", "record_id", "field", "before_value", "after_value",
 		"actor_kind", "agent_id", "user_id", "proposal_id", "decision_seqs", "policy_version", "reverts", "reason", "prev_hash", "hash"}
+	reviewCols     = []string{"tenant_id", "seq", "route_reasons", "quorum_met", "sla_met", "approver_ids"}
 	correctionCols = []string{"tenant_id", "change_seq", "proposal_id", "agent_id", "kind", "user_id", "actor", "value", "reason", "at"}
 	auditItemCols  = []string{"tenant_id", "audit_id", "change_seq", "stratum", "verdict", "note", "checked_by", "checked_at"}
 )
@@ -56,12 +58,13 @@ func (c *counts) rows() int {
 
 // batch is one COPY transaction's rows.
 type batch struct {
-	proposals, items, decisions, changes, corrections, auditItems [][]any
+	proposals, items, decisions, changes, reviews, corrections, auditItems [][]any
 }
 
 func (b *batch) tables() []benchkit.Table {
 	return []benchkit.Table{{Name: "proposals", Columns: proposalCols, Rows: b.proposals}, {Name: "review_items", Columns: itemCols, Rows: b.items},
 		{Name: "review_decisions", Columns: decisionCols, Rows: b.decisions}, {Name: "change_events", Columns: changeCols, Rows: b.changes},
+		{Name: "change_reviews", Columns: reviewCols, Rows: b.reviews},
 		{Name: "corrections", Columns: correctionCols, Rows: b.corrections}, {Name: "audit_items", Columns: auditItemCols, Rows: b.auditItems}}
 }
 
@@ -434,6 +437,9 @@ var (
 	reasonsTwoPerson     = reasons("mode_two_person")
 )
 
+// reasonCodes are the route reasons' codes as an export shows them, by their JSON.
+var reasonCodes = map[string]string{}
+
 func reasons(codes ...string) string {
 	type reason struct {
 		Code string `json:"code"`
@@ -444,6 +450,7 @@ func reasons(codes ...string) string {
 		rs[i] = reason{c, reasonTexts[c]}
 	}
 	b, _ := json.Marshal(rs)
+	reasonCodes[string(b)] = strings.Join(codes, "; ")
 	return string(b)
 }
 
@@ -574,9 +581,25 @@ func (g *gen) appendChange(at time.Time, p *proposal, before, after, actor strin
 	g.cur.changes = append(g.cur.changes, []any{g.tenant, g.seq, id, at, g.conn, p.f.Object, p.rec, p.f.Name, before, after, actor,
 		p.agent, user, p.id, seqs, pv, rv, reason, g.prev, hash})
 	g.prev = hash
+	g.cur.reviews = append(g.cur.reviews, g.reviewFacts(p))
 	g.n.changes++
 	g.n.byActor[actor]++
 	return g.seq
+}
+
+// reviewFacts is the change_reviews row of a change of p (its write or its
+// rollback), as the append writes it: see change_review_facts.
+func (g *gen) reviewFacts(p *proposal) []any {
+	var quorum, sla any
+	if p.item.Valid {
+		quorum = len(p.approvers) >= p.required
+		sla = !p.decidedAt[len(p.decidedAt)-1].After(p.due) && p.escalatedAt.IsZero()
+	}
+	approvers := p.approvers
+	if approvers == nil {
+		approvers = []pgtype.UUID{}
+	}
+	return []any{g.tenant, g.seq, reasonCodes[p.reasons], quorum, sla, approvers}
 }
 
 func (g *gen) emitProposal(p *proposal, final any) {

@@ -39,6 +39,9 @@ type eventRow struct {
 }
 
 func (s *store) insertEvents(ctx context.Context, tenantID string, rows []eventRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	type js struct {
 		Seq           int64     `json:"seq"`
 		ID            string    `json:"id"`
@@ -71,7 +74,11 @@ func (s *store) insertEvents(ctx context.Context, tenantID string, rows []eventR
 	if err != nil {
 		return err
 	}
-	return s.db.Conn(ctx).Exec(`
+	lo, hi := rows[0].Seq, rows[0].Seq
+	for _, r := range rows {
+		lo, hi = min(lo, r.Seq), max(hi, r.Seq)
+	}
+	if err := s.db.Conn(ctx).Exec(`
 		INSERT INTO change_events (tenant_id, seq, id, at, connection_id, object, record_id, field, before_value, after_value, actor_kind,
 		       agent_id, user_id, proposal_id, decision_seqs, policy_version, reverts, reason, prev_hash, hash)
 		SELECT ?, x.seq, x.id, x.at, x.connection_id, x.object, x.record_id, x.field, x.before_value, x.after_value, x.actor_kind,
@@ -79,7 +86,11 @@ func (s *store) insertEvents(ctx context.Context, tenantID string, rows []eventR
 		       x.policy_version, x.reverts, x.reason, decode(x.prev_hash, 'hex'), decode(x.hash, 'hex')
 		FROM jsonb_to_recordset(?::jsonb) AS x(seq bigint, id uuid, at timestamptz, connection_id uuid, object text, record_id text, field text,
 		       before_value text, after_value text, actor_kind text, agent_id uuid, user_id uuid, proposal_id uuid, decision_seqs jsonb,
-		       policy_version bigint, reverts bigint, reason text, prev_hash text, hash text)`, tenantID, string(b)).Error
+		       policy_version bigint, reverts bigint, reason text, prev_hash text, hash text)`, tenantID, string(b)).Error; err != nil {
+		return err
+	}
+	// what their reviews were, beside them: an export reads both by seq
+	return s.db.Conn(ctx).Exec(`INSERT INTO change_reviews SELECT * FROM change_review_facts(?, ?, ?)`, tenantID, lo, hi).Error
 }
 
 type checkpointRow struct {

@@ -74,6 +74,8 @@ type Row struct {
 	AuditNote      string `json:"audit_note"`
 	PrevHash       string `json:"prev_hash"` // hex
 	Hash           string `json:"hash"`      // hex
+
+	approverIDs []string // the approvers' user ids, read with the row (their names are Approvers)
 }
 
 // Columns are the CSV and XLSX header, in order; cells(r) gives a row's

@@ -18,14 +18,16 @@ import (
 // however large the export.
 const pageRows = 2000
 
-// eventSelect reads a page of change events, the columns their hash covers;
-// what an auditor asks beyond them is read per page by set (see enrich), so
-// the log is read by its key and every other table once per page, by index.
+// eventSelect reads a page of change events, the columns their hash covers,
+// with their review facts (written beside them when they were appended):
+// both by seq. What can still happen to a change (a rollback, a correction,
+// an audit finding) is read per page by seq range (see enrich).
 const eventSelect = `
 SELECT e.seq, e.id::text, e.at, e.connection_id::text, e.object, e.record_id, e.field, e.before_value, e.after_value, e.actor_kind,
        COALESCE(e.agent_id::text, ''), COALESCE(e.user_id::text, ''), COALESCE(e.proposal_id::text, ''), e.decision_seqs,
-       e.policy_version, e.reverts, e.reason, e.prev_hash, e.hash
-FROM change_events e
+       e.policy_version, e.reverts, e.reason, e.prev_hash, e.hash,
+       COALESCE(r.route_reasons, ''), r.quorum_met, r.sla_met, COALESCE(r.approver_ids::text[], '{}')
+FROM change_events e LEFT JOIN change_reviews r ON r.tenant_id = e.tenant_id AND r.seq = e.seq
 WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3 AND e.at >= $4 AND e.at < $5`
 
 // where adds the filter's optional conditions (numbered after the five
@@ -199,65 +201,34 @@ func (r *reader) prefetch(ctx context.Context) (<-chan page, func() error) {
 func scanEvent(res pgx.Rows, x *Row) error {
 	var prev, hash []byte
 	var policy, reverts pgtype.Int8
+	var quorum, sla pgtype.Bool
 	if err := res.Scan(&x.Seq, &x.ChangeID, &x.At, &x.ConnectionID, &x.Object, &x.RecordID, &x.Field, &x.Before, &x.After,
-		&x.ActorKind, &x.AgentID, &x.UserID, &x.ProposalID, &x.DecisionSeqs, &policy, &reverts, &x.Reason, &prev, &hash); err != nil {
+		&x.ActorKind, &x.AgentID, &x.UserID, &x.ProposalID, &x.DecisionSeqs, &policy, &reverts, &x.Reason, &prev, &hash,
+		&x.RouteReasons, &quorum, &sla, &x.approverIDs); err != nil {
 		return err
 	}
 	x.At = x.At.UTC()
 	x.PolicyVersion, x.Reverts = optional(policy), optional(reverts)
 	x.PrevHash, x.Hash = hex.EncodeToString(prev), hex.EncodeToString(hash)
+	x.QuorumMet, x.SLA = "", ""
+	if quorum.Valid {
+		x.QuorumMet = yesNo(quorum.Bool)
+	}
+	if sla.Valid {
+		x.SLA = map[bool]string{true: "met", false: "breached"}[sla.Bool]
+	}
 	return nil
 }
 
-// review is what a page needs of a proposal and its review item.
-type review struct {
-	reasons            string
-	required, approved int
-	reviewed           bool // it has a review item
-	decided, met       bool
-}
-
-// enrich fills in, for a page, what the log's rows do not hold: with one
-// round trip of five queries, each by the page's keys or seq range.
+// enrich fills in, for a page, what can happen to a change after it was
+// logged (rolled back, corrected in the CRM, found by an audit), with one
+// round trip of three queries by the page's seq range, and the names.
 func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
 	lo, hi := rows[0].Seq, rows[len(rows)-1].Seq
-	var proposals []string
-	var decisions []int64
-	for i := range rows {
-		if rows[i].ProposalID != "" {
-			proposals = append(proposals, rows[i].ProposalID)
-		}
-		decisions = append(decisions, rows[i].DecisionSeqs...)
-	}
-	reviews := map[string]review{}
-	approvers := map[int64]string{} // decision seq → user id
 	rolledBack := map[int64]int64{}
 	crmEdited := map[int64]bool{}
 	audited := map[int64][2]string{}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT p.id::text, COALESCE((SELECT string_agg(x->>'code', '; ') FROM jsonb_array_elements(p.reasons) x), ''),
-		ri.proposal_id IS NOT NULL, COALESCE(ri.approvals_required, 0), COALESCE(cardinality(ri.approved_by), 0),
-		ri.decided_at IS NOT NULL, COALESCE(ri.decided_at <= ri.due_at AND ri.escalated_at IS NULL, false)
-		FROM proposals p LEFT JOIN review_items ri ON ri.tenant_id = p.tenant_id AND ri.proposal_id = p.id
-		WHERE p.tenant_id = $1 AND p.id = ANY ($2::uuid[])`, r.tenantID, proposals).Query(func(res pgx.Rows) error {
-		return each(res, func() error {
-			var id string
-			var v review
-			err := res.Scan(&id, &v.reasons, &v.reviewed, &v.required, &v.approved, &v.decided, &v.met)
-			reviews[id] = v
-			return err
-		})
-	})
-	b.Queue(`SELECT seq, user_id::text FROM review_decisions WHERE tenant_id = $1 AND seq = ANY ($2::bigint[])
-		AND verdict IN ('approve', 'edit') AND user_id IS NOT NULL`, r.tenantID, decisions).Query(func(res pgx.Rows) error {
-		return each(res, func() error {
-			var seq int64
-			var user string
-			err := res.Scan(&seq, &user)
-			approvers[seq] = user
-			return err
-		})
-	})
 	b.Queue(`SELECT reverts, seq FROM change_events WHERE tenant_id = $1 AND reverts BETWEEN $2 AND $3`, r.tenantID, lo, hi).
 		Query(func(res pgx.Rows) error {
 			return each(res, func() error {
@@ -290,25 +261,17 @@ func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
-	if err := r.learnUsers(ctx, tx, rows, approvers); err != nil {
+	if err := r.learnUsers(ctx, tx, rows); err != nil {
 		return err
 	}
 	for i := range rows {
 		x := &rows[i]
 		x.AgentName, x.UserName = r.agents[x.AgentID], r.users[x.UserID]
 		x.Approvers = make([]string, 0, 2)
-		for _, d := range x.DecisionSeqs {
-			if u, ok := approvers[d]; ok && !slices.Contains(x.Approvers, r.users[u]) {
+		for _, u := range x.approverIDs {
+			if !slices.Contains(x.Approvers, r.users[u]) {
 				x.Approvers = append(x.Approvers, r.users[u])
 			}
-		}
-		v := reviews[x.ProposalID]
-		x.RouteReasons, x.QuorumMet, x.SLA = v.reasons, "", ""
-		if v.reviewed {
-			x.QuorumMet = yesNo(v.approved >= v.required)
-		}
-		if v.decided {
-			x.SLA = map[bool]string{true: "met", false: "breached"}[v.met]
 		}
 		x.Sensitivity = ""
 		if x.PolicyVersion != nil {
@@ -330,7 +293,7 @@ func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
 }
 
 // learnUsers reads the names of the page's users not met before.
-func (r *reader) learnUsers(ctx context.Context, tx pgx.Tx, rows []Row, approvers map[int64]string) error {
+func (r *reader) learnUsers(ctx context.Context, tx pgx.Tx, rows []Row) error {
 	var missing []string
 	need := func(id string) {
 		if _, ok := r.users[id]; !ok && id != "" && !slices.Contains(missing, id) {
@@ -339,9 +302,9 @@ func (r *reader) learnUsers(ctx context.Context, tx pgx.Tx, rows []Row, approver
 	}
 	for i := range rows {
 		need(rows[i].UserID)
-	}
-	for _, u := range approvers {
-		need(u)
+		for _, u := range rows[i].approverIDs {
+			need(u)
+		}
 	}
 	if len(missing) == 0 {
 		return nil

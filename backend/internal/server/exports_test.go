@@ -89,7 +89,7 @@ func TestExport_CSV_carries_what_an_auditor_asks_and_verifies_offline_and_a_tamp
 		switch col(rec, "actor_kind") {
 		case "collaborative":
 			if col(rec, "approvers") != "Rita Reviewer" || col(rec, "quorum_met") != "yes" || col(rec, "sensitivity") == "" ||
-				col(rec, "policy_version") == "" || (col(rec, "sla") != "met" && col(rec, "sla") != "breached") || col(rec, "agent") != "Closer" {
+				col(rec, "policy_version") == "" || col(rec, "route_reasons") == "" || (col(rec, "sla") != "met" && col(rec, "sla") != "breached") || col(rec, "agent") != "Closer" {
 				t.Errorf("an approved change reads %v", rec)
 			}
 			if col(rec, "change_id") == undone.ID {
