@@ -19,15 +19,14 @@ import (
 const pageRows = 2000
 
 // eventSelect reads a page of change events, the columns their hash covers,
-// with their review facts (written beside them when they were appended):
-// both by seq. What can still happen to a change (a rollback, a correction,
-// an audit finding) is read per page by seq range (see enrich).
+// by seq; their review facts (written beside them when they were appended)
+// and what can still happen to a change (a rollback, a correction, an audit
+// finding) are read per page by seq range (see enrich).
 const eventSelect = `
 SELECT e.seq, e.id::text, e.at, e.connection_id::text, e.object, e.record_id, e.field, e.before_value, e.after_value, e.actor_kind,
        COALESCE(e.agent_id::text, ''), COALESCE(e.user_id::text, ''), COALESCE(e.proposal_id::text, ''), e.decision_seqs,
-       e.policy_version, e.reverts, e.reason, e.prev_hash, e.hash,
-       COALESCE(r.route_reasons, ''), r.quorum_met, r.sla_met, COALESCE(r.approver_ids::text[], '{}')
-FROM change_events e LEFT JOIN change_reviews r ON r.tenant_id = e.tenant_id AND r.seq = e.seq
+       e.policy_version, e.reverts, e.reason, e.prev_hash, e.hash
+FROM change_events e
 WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3 AND e.at >= $4 AND e.at < $5`
 
 // where adds the filter's optional conditions (numbered after the five
@@ -201,34 +200,73 @@ func (r *reader) prefetch(ctx context.Context) (<-chan page, func() error) {
 func scanEvent(res pgx.Rows, x *Row) error {
 	var prev, hash []byte
 	var policy, reverts pgtype.Int8
-	var quorum, sla pgtype.Bool
 	if err := res.Scan(&x.Seq, &x.ChangeID, &x.At, &x.ConnectionID, &x.Object, &x.RecordID, &x.Field, &x.Before, &x.After,
-		&x.ActorKind, &x.AgentID, &x.UserID, &x.ProposalID, &x.DecisionSeqs, &policy, &reverts, &x.Reason, &prev, &hash,
-		&x.RouteReasons, &quorum, &sla, &x.approverIDs); err != nil {
+		&x.ActorKind, &x.AgentID, &x.UserID, &x.ProposalID, &x.DecisionSeqs, &policy, &reverts, &x.Reason, &prev, &hash); err != nil {
 		return err
 	}
 	x.At = x.At.UTC()
 	x.PolicyVersion, x.Reverts = optional(policy), optional(reverts)
 	x.PrevHash, x.Hash = hex.EncodeToString(prev), hex.EncodeToString(hash)
-	x.QuorumMet, x.SLA = "", ""
-	if quorum.Valid {
-		x.QuorumMet = yesNo(quorum.Bool)
-	}
-	if sla.Valid {
-		x.SLA = map[bool]string{true: "met", false: "breached"}[sla.Bool]
-	}
+	x.RouteReasons, x.QuorumMet, x.SLA, x.approverIDs = "", "", "", x.approverIDs[:0]
 	return nil
 }
 
-// enrich fills in, for a page, what can happen to a change after it was
-// logged (rolled back, corrected in the CRM, found by an audit), with one
-// round trip of three queries by the page's seq range, and the names.
+// reviewFacts reads the page's rows' review facts into them: by the page's
+// seq range when its rows are most of it, else by their seqs (a filtered
+// export's pages are sparse).
+func reviewFacts(b *pgx.Batch, tenantID string, rows []Row) {
+	q := `SELECT seq, route_reasons, quorum_met, sla_met, approver_ids::text[] FROM change_reviews WHERE tenant_id = $1 `
+	lo, hi := rows[0].Seq, rows[len(rows)-1].Seq
+	var args []any
+	if hi-lo < 2*int64(len(rows)) {
+		q, args = q+`AND seq BETWEEN $2 AND $3 ORDER BY seq`, []any{tenantID, lo, hi}
+	} else {
+		seqs := make([]int64, len(rows))
+		for i := range rows {
+			seqs[i] = rows[i].Seq
+		}
+		q, args = q+`AND seq = ANY ($2::bigint[]) ORDER BY seq`, []any{tenantID, seqs}
+	}
+	b.Queue(q, args...).Query(func(res pgx.Rows) error {
+		i := 0
+		var seq int64
+		var quorum, sla pgtype.Bool
+		var reasons string
+		var approvers []string
+		return each(res, func() error {
+			if err := res.Scan(&seq, &reasons, &quorum, &sla, &approvers); err != nil {
+				return err
+			}
+			for i < len(rows) && rows[i].Seq < seq { // both in seq order: a merge
+				i++
+			}
+			if i == len(rows) || rows[i].Seq != seq {
+				return nil // in the range, not in the filter
+			}
+			x := &rows[i]
+			x.RouteReasons, x.approverIDs = reasons, append(x.approverIDs, approvers...)
+			if quorum.Valid {
+				x.QuorumMet = yesNo(quorum.Bool)
+			}
+			if sla.Valid {
+				x.SLA = map[bool]string{true: "met", false: "breached"}[sla.Bool]
+			}
+			return nil
+		})
+	})
+}
+
+// enrich fills in, for a page, its review facts and what can happen to a
+// change after it was logged (rolled back, corrected in the CRM, found by an
+// audit), with one round trip of four queries by the page's seq range, and
+// the names.
 func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
 	lo, hi := rows[0].Seq, rows[len(rows)-1].Seq
 	rolledBack := map[int64]int64{}
 	crmEdited := map[int64]bool{}
 	audited := map[int64][2]string{}
 	b := &pgx.Batch{}
+	reviewFacts(b, r.tenantID, rows)
 	b.Queue(`SELECT reverts, seq FROM change_events WHERE tenant_id = $1 AND reverts BETWEEN $2 AND $3`, r.tenantID, lo, hi).
 		Query(func(res pgx.Rows) error {
 			return each(res, func() error {

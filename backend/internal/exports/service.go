@@ -198,7 +198,7 @@ func (s *Service) Open(ctx context.Context, actor principal.Principal, id string
 	if err := s.record(ctx, actor, audit.Entry{Action: ActionDownloaded, Target: id, Detail: map[string]any{"format": e.Format, "rows": e.Rows, "sha256": strOf(e.SHA256)}}); err != nil {
 		return e, nil, err
 	}
-	return e, &chunkReader{ctx: ctx, db: s.db, tenantID: actor.TenantID, exportID: id}, nil
+	return e, &chunkReader{chunks: dbChunks{ctx: ctx, db: s.db, tenantID: actor.TenantID, exportID: id}}, nil
 }
 
 // ManifestOf is a done export's manifest.
@@ -233,7 +233,8 @@ func (s *Service) Run(ctx context.Context, tenantID, id string) error {
 		return s.store.fail(ctx, tenantID, id, fmt.Sprintf("An Excel export holds at most %d rows and this filter matches %d: "+
 			"narrow the period or filter, or export CSV or JSON Lines, which have no limit.", xlsxMaxRows, total), s.clock.Now())
 	}
-	cw := newChunkWriter(ctx, s.db, tenantID, id)
+	cw := newChunkWriter(dbChunks{ctx: ctx, db: s.db, tenantID: tenantID, exportID: id})
+	defer cw.Close() // stops its storer if the export fails part-way
 	sum := newSummary(e.Filter)
 	var rw rowWriter
 	switch e.Format {

@@ -103,18 +103,32 @@ func TestExport_CSV_carries_what_an_auditor_asks_and_verifies_offline_and_a_tamp
 		t.Errorf("the rolled back change names its rollback: %v; the rollback is a row: %v", sawUndone, sawRollback)
 	}
 
-	// the filter takes the sensitivity in force when each change was decided, and an actor kind
+	// a second round of approved changes, one rolled back: the log interleaves people's and agents' rows
+	second := proposeStage(t, a.agent, 5, "qualifiedtobuy")
+	a.rev.approveAll()
+	a.e.clock.Advance(13 * time.Second)
+	if got, _, _ := a.e.drain(a.tenant); got != len(second) {
+		t.Fatalf("applied %d of %d", got, len(second))
+	}
+	both := a.admin.changes("?actor_kind=collaborative")
+	if r := a.rev.do("POST", "/api/v1/changes/"+both[0].ID+"/rollback", map[string]any{"reason": "wrong stage"}); r.status != 200 {
+		t.Fatalf("rollback: %d %s", r.status, r.body)
+	}
+
+	// the filter takes the sensitivity in force when each change was decided, and an actor kind; each row of a
+	// filtered export carries its own review facts (read by the page's seqs, which the filter leaves gaps in)
 	sensitivity, unused := col(recs[1], "sensitivity"), "critical"
 	if sensitivity == unused {
 		unused = "low"
 	}
 	for _, f := range []struct {
 		filter map[string]any
-		rows   int64
+		rows   int
 	}{
-		{map[string]any{"sensitivity": sensitivity}, int64(len(log))},
+		{map[string]any{"sensitivity": sensitivity}, len(both)},
 		{map[string]any{"sensitivity": unused}, 0},
-		{map[string]any{"actor_kind": "human"}, 1},
+		{map[string]any{"actor_kind": "collaborative"}, len(both)},
+		{map[string]any{"actor_kind": "human"}, 2},
 	} {
 		now := a.e.clock.Now()
 		f.filter["since"], f.filter["until"] = now.Add(-24*time.Hour), now.Add(time.Hour)
@@ -124,8 +138,24 @@ func TestExport_CSV_carries_what_an_auditor_asks_and_verifies_offline_and_a_tamp
 			t.Fatal(err)
 		}
 		json.Unmarshal(comp.do("GET", "/api/v1/exports/"+y.ID, nil).body, &y)
-		if y.State != "done" || y.Rows != f.rows {
+		if y.State != "done" || y.Rows != int64(f.rows) {
 			t.Errorf("an export of %v: %s with %d rows, want %d", f.filter, y.State, y.Rows, f.rows)
+		}
+		body := comp.do("GET", "/api/v1/exports/"+y.ID+"/download", nil).body
+		for _, line := range bytes.Split(bytes.TrimSpace(body), []byte("\n")) {
+			var row exports.Row
+			if len(line) == 0 {
+				continue
+			}
+			if err := json.Unmarshal(line, &row); err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			// a rollback has its proposal's review facts too, but no approvals of its own
+			if row.RouteReasons == "" || row.QuorumMet != "yes" || (row.SLA != "met" && row.SLA != "breached") ||
+				(row.ActorKind == "collaborative") != slices.Equal(row.Approvers, []string{"Rita Reviewer"}) {
+				t.Errorf("an export of %v: row %d (%s) reads reasons %q, quorum %q, SLA %q, approvers %v", f.filter, row.Seq,
+					row.ActorKind, row.RouteReasons, row.QuorumMet, row.SLA, row.Approvers)
+			}
 		}
 	}
 

@@ -56,13 +56,17 @@ func FreshDB(ctx context.Context, name string, log *slog.Logger) (owner, app *db
 
 // OpenDB opens database name, which FreshDB made, as its schema owner and as
 // the app role: for a second process of a benchmark, or a rerun on data
-// loaded before.
+// loaded before (migrated to the current schema first).
 func OpenDB(ctx context.Context, name string) (owner, app *db.DB, err error) {
 	u, err := DatabaseURL(name)
 	if err != nil {
 		return nil, nil, err
 	}
 	if owner, err = db.Open(ctx, u); err != nil {
+		return nil, nil, err
+	}
+	if err := owner.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil { // migrations added since it was loaded
+		owner.Close()
 		return nil, nil, err
 	}
 	if app, err = db.Open(ctx, config.AppURL(u)); err != nil {

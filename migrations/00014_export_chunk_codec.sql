@@ -1,0 +1,8 @@
+-- +goose Up
+-- Export chunks are compressed with zstd (its fastest level compresses a
+-- megabyte of CSV several times faster than deflate, and smaller); chunks
+-- stored before say deflate, and are read as such.
+ALTER TABLE export_chunks ADD COLUMN codec text NOT NULL DEFAULT 'deflate' CHECK (codec IN ('deflate', 'zstd'));
+
+-- +goose Down
+ALTER TABLE export_chunks DROP COLUMN codec;
