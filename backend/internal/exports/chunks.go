@@ -19,7 +19,7 @@ import (
 // is compressed: each chunk is stored compressed on its own with zstd's
 // fastest level, about a sixth of the bytes for CSV and JSONL, and
 // decompressed as it is read).
-const chunkSize = 1 << 20
+const chunkSize = 512 << 10
 
 // codecs compress and decompress chunks; EncodeAll and DecodeAll may be
 // called from any goroutine. A chunk is at most a window, so decoding holds

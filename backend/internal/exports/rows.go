@@ -16,7 +16,7 @@ import (
 // pageRows is how many rows one read takes: each page is its own short,
 // read-only transaction, keyed by seq, so no transaction outlives a page
 // however large the export.
-const pageRows = 2000
+const pageRows = 1000
 
 // eventSelect reads a page of change events, the columns their hash covers,
 // by seq; their review facts (written beside them when they were appended)
