@@ -161,6 +161,7 @@ test('on a phone the current item comes first and decides with the same keys', a
   await review.press('a');
   await expect(review.items).toHaveCount(1);
   await review.press('r');
+  await expect(review.rejectDialog).toBeVisible(); // a key pressed before the dialog is there would be lost
   await page.keyboard.press('1');
   await expect(review.undoBar).toContainText('Rejected');
   await expect(page.getByText(/Nothing is waiting for review|You hold no items/)).toBeVisible();
