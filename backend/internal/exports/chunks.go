@@ -17,18 +17,20 @@ import (
 
 // chunkSize is how much of a file one export_chunks row holds (before it
 // is compressed: each chunk is stored compressed on its own with zstd's
-// fastest level, about a sixth of the bytes for CSV and JSONL, and
-// decompressed as it is read).
+// fastest level, about a quarter of the bytes for CSV, and decompressed as it
+// is read).
 const chunkSize = 512 << 10
 
 // codecs compress and decompress chunks; EncodeAll and DecodeAll may be
-// called from any goroutine. A chunk is at most a window, so decoding holds
-// little memory.
+// called from any goroutine. Each chunk is a frame that names its size, so
+// decoding one holds about a chunk; the decoder's limits are far above any
+// chunk size (a later version may store larger ones) and still refuse a
+// corrupt frame that claims gigabytes.
 var (
 	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
 		zstd.WithWindowSize(chunkSize), zstd.WithEncoderCRC(true))
-	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(chunkSize),
-		zstd.WithDecoderMaxMemory(4*chunkSize))
+	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(16<<20),
+		zstd.WithDecoderMaxMemory(64<<20))
 )
 
 // chunkWriter keeps a file in export_chunks as it is written, hashing and
