@@ -14,9 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressly/goose/v3"
 	"github.com/xuri/excelize/v2"
 
 	"countersign/backend/internal/exports"
+	"countersign/migrations"
 )
 
 type exportJSON struct {
@@ -402,5 +404,43 @@ func TestExportSchedule_exports_the_month_just_ended_and_posts_its_webhook(t *te
 	json.Unmarshal(comp.do("GET", "/api/v1/export-schedules", nil).body, &list)
 	if len(list.Items) != 0 {
 		t.Errorf("a stopped schedule is listed: %+v", list.Items)
+	}
+}
+
+// A log written before change_reviews existed gets its review facts when
+// 00013 runs: the same facts appends write (the backfill and the append use
+// one SQL function), for the changes and the rollback alike.
+func TestMigration_00013_backfills_the_review_facts_appends_write(t *testing.T) {
+	a := applyStageMoves(t, 4, 2)
+	undone := a.admin.changes("")[0]
+	if r := a.rev.do("POST", "/api/v1/changes/"+undone.ID+"/rollback", map[string]any{"reason": "wrong stage"}); r.status != 200 {
+		t.Fatalf("rollback: %d %s", r.status, r.body)
+	}
+	facts := func() []string {
+		var rows []string
+		if err := a.e.owner.Conn(t.Context()).Raw(`SELECT concat_ws(' | ', seq, route_reasons, quorum_met, sla_met, approver_ids::text)
+			FROM change_reviews ORDER BY seq`).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	appended := facts()
+	var events int
+	a.e.owner.Conn(t.Context()).Raw(`SELECT count(*) FROM change_events WHERE proposal_id IS NOT NULL`).Scan(&events)
+	if len(appended) != events || events < 3 {
+		t.Fatalf("appends wrote %d review facts for %d changes from proposals", len(appended), events)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, a.e.owner.SQL(), migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(t.Context(), 12); err != nil {
+		t.Fatalf("down to 12: %v", err)
+	}
+	if _, err := p.Up(t.Context()); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if backfilled := facts(); !slices.Equal(backfilled, appended) {
+		t.Errorf("backfilled:\n%s\nappended:\n%s", strings.Join(backfilled, "\n"), strings.Join(appended, "\n"))
 	}
 }
