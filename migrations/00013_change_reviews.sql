@@ -4,7 +4,9 @@
 -- once the change is applied. It is written beside the change event in the
 -- same transaction (keyed by seq), so an export reads it with the log, by its
 -- key, instead of looking up each page's proposals and review items by their
--- random ids. Like the log, rows are only ever added.
+-- random ids. The app role may only add rows, as to the log. (A change
+-- appended by an app copy older than this table while it was being added has
+-- no row: exports work its facts out with change_review_facts.)
 CREATE TABLE change_reviews (
     tenant_id     uuid NOT NULL,
     seq           bigint NOT NULL,

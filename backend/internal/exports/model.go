@@ -76,6 +76,7 @@ type Row struct {
 	Hash           string `json:"hash"`      // hex
 
 	approverIDs []string // the approvers' user ids, read with the row (their names are Approvers)
+	facts       bool     // its review facts were read
 }
 
 // Columns are the CSV and XLSX header, in order; cells(r) gives a row's

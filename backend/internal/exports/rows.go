@@ -207,7 +207,7 @@ func scanEvent(res pgx.Rows, x *Row) error {
 	x.At = x.At.UTC()
 	x.PolicyVersion, x.Reverts = optional(policy), optional(reverts)
 	x.PrevHash, x.Hash = hex.EncodeToString(prev), hex.EncodeToString(hash)
-	x.RouteReasons, x.QuorumMet, x.SLA, x.approverIDs = "", "", "", x.approverIDs[:0]
+	x.facts, x.RouteReasons, x.QuorumMet, x.SLA, x.approverIDs = false, "", "", "", x.approverIDs[:0]
 	return nil
 }
 
@@ -227,33 +227,58 @@ func reviewFacts(b *pgx.Batch, tenantID string, rows []Row) {
 		}
 		q, args = q+`AND seq = ANY ($2::bigint[]) ORDER BY seq`, []any{tenantID, seqs}
 	}
-	b.Queue(q, args...).Query(func(res pgx.Rows) error {
-		i := 0
-		var seq int64
-		var quorum, sla pgtype.Bool
-		var reasons string
-		var approvers []string
-		return each(res, func() error {
-			if err := res.Scan(&seq, &reasons, &quorum, &sla, &approvers); err != nil {
-				return err
-			}
-			for i < len(rows) && rows[i].Seq < seq { // both in seq order: a merge
-				i++
-			}
-			if i == len(rows) || rows[i].Seq != seq {
-				return nil // in the range, not in the filter
-			}
-			x := &rows[i]
-			x.RouteReasons, x.approverIDs = reasons, append(x.approverIDs, approvers...)
-			if quorum.Valid {
-				x.QuorumMet = yesNo(quorum.Bool)
-			}
-			if sla.Valid {
-				x.SLA = map[bool]string{true: "met", false: "breached"}[sla.Bool]
-			}
-			return nil
-		})
+	b.Queue(q, args...).Query(func(res pgx.Rows) error { return mergeFacts(rows, res) })
+}
+
+// mergeFacts reads review facts in seq order into the rows (in seq order too).
+func mergeFacts(rows []Row, res pgx.Rows) error {
+	i := 0
+	var seq int64
+	var quorum, sla pgtype.Bool
+	var reasons string
+	var approvers []string
+	return each(res, func() error {
+		if err := res.Scan(&seq, &reasons, &quorum, &sla, &approvers); err != nil {
+			return err
+		}
+		for i < len(rows) && rows[i].Seq < seq { // both in seq order: a merge
+			i++
+		}
+		if i == len(rows) || rows[i].Seq != seq {
+			return nil // in the range, not in the filter
+		}
+		x := &rows[i]
+		x.facts, x.RouteReasons, x.approverIDs = true, reasons, append(x.approverIDs, approvers...)
+		if quorum.Valid {
+			x.QuorumMet = yesNo(quorum.Bool)
+		}
+		if sla.Valid {
+			x.SLA = map[bool]string{true: "met", false: "breached"}[sla.Bool]
+		}
+		return nil
 	})
+}
+
+// missingFacts works out, as the append would have, the review facts of the
+// page's changes from a proposal that have none stored: changes appended by
+// an app copy older than change_reviews while the migration that added it
+// ran. It costs nothing when none is missing.
+func (r *reader) missingFacts(ctx context.Context, tx pgx.Tx, rows []Row) error {
+	var seqs []int64
+	for i := range rows {
+		if !rows[i].facts && rows[i].ProposalID != "" {
+			seqs = append(seqs, rows[i].Seq)
+		}
+	}
+	if len(seqs) == 0 {
+		return nil
+	}
+	res, err := tx.Query(ctx, `SELECT f.seq, f.route_reasons, f.quorum_met, f.sla_met, f.approver_ids::text[]
+		FROM unnest($2::bigint[]) s, LATERAL change_review_facts($1, s, s) f ORDER BY f.seq`, r.tenantID, seqs)
+	if err != nil {
+		return err
+	}
+	return mergeFacts(rows, res)
 }
 
 // enrich fills in, for a page, its review facts and what can happen to a
@@ -297,6 +322,9 @@ func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
 		})
 	})
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	if err := r.missingFacts(ctx, tx, rows); err != nil {
 		return err
 	}
 	if err := r.learnUsers(ctx, tx, rows); err != nil {
