@@ -581,23 +581,24 @@ func (g *gen) appendChange(at time.Time, p *proposal, before, after, actor strin
 	g.cur.changes = append(g.cur.changes, []any{g.tenant, g.seq, id, at, g.conn, p.f.Object, p.rec, p.f.Name, before, after, actor,
 		p.agent, user, p.id, seqs, pv, rv, reason, g.prev, hash})
 	g.prev = hash
-	g.cur.reviews = append(g.cur.reviews, g.reviewFacts(p))
+	g.cur.reviews = append(g.cur.reviews, g.reviewFacts(p, len(seqs) > 0))
 	g.n.changes++
 	g.n.byActor[actor]++
 	return g.seq
 }
 
 // reviewFacts is the change_reviews row of a change of p (its write or its
-// rollback), as the append writes it: see change_review_facts.
-func (g *gen) reviewFacts(p *proposal) []any {
+// rollback), as the append writes it: see change_review_facts. approved says
+// the event cites p's approvals (a rollback cites none).
+func (g *gen) reviewFacts(p *proposal, approved bool) []any {
 	var quorum, sla any
 	if p.item.Valid {
 		quorum = len(p.approvers) >= p.required
 		sla = !p.decidedAt[len(p.decidedAt)-1].After(p.due) && p.escalatedAt.IsZero()
 	}
-	approvers := p.approvers
-	if approvers == nil {
-		approvers = []pgtype.UUID{}
+	approvers := []pgtype.UUID{}
+	if approved {
+		approvers = p.approvers
 	}
 	return []any{g.tenant, g.seq, reasonCodes[p.reasons], quorum, sla, approvers}
 }
