@@ -1,10 +1,11 @@
 // Prints one line per failed test of a `make test` run — suite, test, and the
 // first line of its error with where it stood — so the end of the output (all
 // a CI log may keep) says what failed and why, not only how many.
-// usage: node scripts/failures.js RESULTS_DIR
+// usage: node scripts/failures.js RESULTS_DIR [FAILED_COUNT]
 const fs = require('fs');
 const path = require('path');
 const dir = process.argv[2];
+const failed = Number(process.argv[3] ?? 0);
 const read = (f) => { try { return fs.readFileSync(path.join(dir, f), 'utf8'); } catch { return ''; } };
 const clip = (s, n = 300) => { s = String(s ?? '').replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ').trim(); return s.length > n ? `${s.slice(0, n - 1)}…` : s; };
 const out = [];
@@ -12,6 +13,7 @@ const out = [];
 // Go: each "--- FAIL: TestX" with the last "file_test.go:N: message" line logged before it.
 let last = '';
 for (const line of read('go.log').split('\n')) {
+  if (/^=== (RUN|CONT)\s/.test(line)) last = ''; // a test's own lines follow
   const at = line.match(/^\s+(\S+_test\.go:\d+: .*)$/);
   if (at) last = at[1];
   const m = line.match(/^(\s*)--- FAIL: (\S+)/);
@@ -47,3 +49,7 @@ try {
 
 for (const [suite, name, why] of out.slice(0, 10)) console.log(`FAILED ${suite} ${clip(name, 140)}: ${clip(why) || 'see its log'}`);
 if (out.length > 10) console.log(`… and ${out.length - 10} more failed (see ${dir})`);
+if (failed > out.length) {
+  console.log(`FAILED ${failed - out.length} more not named above (subtests, generated code, a Go package that did not build or ` +
+    `panicked, a missing report, the set-up checks): see the output above and ${dir}`);
+}

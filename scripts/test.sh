@@ -19,7 +19,7 @@ tally() { # name passed failed — also prints the seconds since the last tally
 summary() {
   node scripts/durations.js "$OUT" >"$OUT/durations.tsv" 2>/dev/null || true
   echo
-  [ "$FAILED" = 0 ] || node scripts/failures.js "$OUT" 2>/dev/null || true
+  [ "$FAILED" = 0 ] || node scripts/failures.js "$OUT" "$FAILED" 2>/dev/null || true
   printf '%s\n' "${LINES[@]}"
   printf 'total %d s; slowest test: %s (every test: %s/durations.tsv)\n' $((SECONDS - START)) \
     "$(sort -t"$(printf '\t')" -k3 -rn "$OUT/durations.tsv" 2>/dev/null | head -1 | awk -F'\t' '{print $1 " " $2 " " $3 " s"}')" "$OUT"
