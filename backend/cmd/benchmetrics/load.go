@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"countersign/backend/cmd/internal/benchkit"
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/platform/db"
@@ -292,19 +293,19 @@ type gen struct {
 }
 
 func newGen(w *world, now time.Time, head int64, target int) *gen {
-	g := &gen{w: w, rnd: rand.New(rand.NewPCG(1, 2)), now: now, start: now.Add(-span), seq: head, target: target, tenant: uuidOf(w.tenantID),
-		conn: uuidOf(w.connectionID), reviewer: uuidOf(w.reviewer.UserID), admin: uuidOf(w.admin.UserID), rollouts: map[string]pgtype.UUID{}}
+	g := &gen{w: w, rnd: rand.New(rand.NewPCG(1, 2)), now: now, start: now.Add(-span), seq: head, target: target, tenant: benchkit.UUID(w.tenantID),
+		conn: benchkit.UUID(w.connectionID), reviewer: benchkit.UUID(w.reviewer.UserID), admin: benchkit.UUID(w.admin.UserID), rollouts: map[string]pgtype.UUID{}}
 	for _, a := range w.agents {
-		g.agents = append(g.agents, uuidOf(a))
+		g.agents = append(g.agents, benchkit.UUID(a))
 	}
 	for _, q := range w.queues {
-		g.queues = append(g.queues, uuidOf(q))
+		g.queues = append(g.queues, benchkit.UUID(q))
 	}
 	for _, f := range w.fields {
-		g.fields = append(g.fields, uuidOf(f.ID))
+		g.fields = append(g.fields, benchkit.UUID(f.ID))
 	}
 	for _, r := range w.rolloutList {
-		g.rollouts[r.ID] = uuidOf(r.ID)
+		g.rollouts[r.ID] = benchkit.UUID(r.ID)
 	}
 	return g
 }
@@ -327,18 +328,7 @@ func (g *gen) chunk(left int) *chunk {
 	return c
 }
 
-func (g *gen) id() pgtype.UUID {
-	u := pgtype.UUID{Valid: true}
-	for i := 0; i < 16; i += 8 {
-		v := g.rnd.Uint64()
-		for j := range 8 {
-			u.Bytes[i+j] = byte(v >> (8 * j))
-		}
-	}
-	u.Bytes[6] = u.Bytes[6]&0x0f | 0x40 // version 4, as gen_random_uuid()
-	u.Bytes[8] = u.Bytes[8]&0x3f | 0x80
-	return u
-}
+func (g *gen) id() pgtype.UUID { return benchkit.RandomUUID(g.rnd) }
 
 // after is t plus a random duration in [lo, hi).
 func (g *gen) after(t time.Time, lo, hi time.Duration) time.Time {
@@ -458,11 +448,3 @@ func (g *gen) proposal(c *chunk) int {
 }
 
 const rationale = "The latest call notes and the signed order form say so."
-
-func uuidOf(s string) pgtype.UUID {
-	var u pgtype.UUID
-	if err := u.Scan(s); err != nil {
-		panic(fmt.Sprintf("uuid %q: %v", s, err))
-	}
-	return u
-}
