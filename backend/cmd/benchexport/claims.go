@@ -13,10 +13,7 @@ import (
 	"time"
 
 	"countersign/backend/cmd/internal/benchkit"
-	"countersign/backend/internal/platform/clock"
-	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/principal"
-	"countersign/backend/internal/server"
 )
 
 // The reviewers work in a second process (this program with -claim-load),
@@ -126,7 +123,7 @@ func claimLoadMain() error {
 	owner.Close()
 	defer d.Close()
 	// a server built now knows the reviewers' roles
-	srv, err := server.New(ctx, config.Config{BaseURL: "http://bench", SecretKey: make([]byte, 32)}, quiet, d, clock.System{})
+	srv, err := benchkit.NewServer(ctx, d, quiet)
 	if err != nil {
 		return err
 	}

@@ -44,11 +44,8 @@ import (
 
 	"countersign/backend/cmd/internal/benchkit"
 	"countersign/backend/internal/exports"
-	"countersign/backend/internal/platform/clock"
-	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/seed"
-	"countersign/backend/internal/server"
 )
 
 const dbName = "countersign_bench_export"
@@ -118,7 +115,7 @@ func run(o options) error {
 	}
 	defer owner.Close()
 	defer d.Close()
-	srv, err := server.New(ctx, config.Config{BaseURL: "http://bench", SecretKey: make([]byte, 32)}, quiet, d, clock.System{})
+	srv, err := benchkit.NewServer(ctx, d, quiet)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// wordsOf are the words a string field's values are picked from, by its name.
+var wordsOf = map[string][]string{"city": cities, "country": countries, "firstname": firstNames, "lastname": lastNames,
+	"jobtitle": titles, "industry": industries, "subject": subjects}
+
 // valuesOf are 256 values of a field's type, as the canonical JSON the
 // change log keeps, that the history writes and overwrites.
 func valuesOf(f *field) []string {
@@ -47,23 +51,12 @@ func valuesOf(f *field) []string {
 		case "text":
 			v = pick(sentences)
 		default: // string
-			switch f.Name {
-			case "city":
-				v = pick(cities)
-			case "country":
-				v = pick(countries)
-			case "firstname":
-				v = pick(firstNames)
-			case "lastname":
-				v = pick(lastNames)
-			case "jobtitle":
-				v = pick(titles)
-			case "industry":
-				v = pick(industries)
-			case "founded_year":
+			words, named := wordsOf[f.Name]
+			switch {
+			case named:
+				v = pick(words)
+			case f.Name == "founded_year":
 				v = fmt.Sprint(1950 + rnd.IntN(74))
-			case "subject":
-				v = pick(subjects)
 			default: // company and deal names
 				v = fmt.Sprintf("%s %s", pick(companyWords), pick(companySuffixes))
 				if f.Object == "deals" {

@@ -39,8 +39,6 @@ import (
 
 	"countersign/backend/cmd/internal/benchkit"
 	"countersign/backend/internal/agents"
-	"countersign/backend/internal/platform/clock"
-	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/seed"
@@ -81,7 +79,7 @@ func run(clients, batches int, latencyFor time.Duration, revise float64, cold bo
 	}
 	defer owner.Close()
 	defer d.Close()
-	srv, err := server.New(ctx, config.Config{BaseURL: "http://bench", SecretKey: make([]byte, 32)}, quiet, d, clock.System{})
+	srv, err := benchkit.NewServer(ctx, d, quiet)
 	if err != nil {
 		return err
 	}

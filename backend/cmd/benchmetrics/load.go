@@ -62,14 +62,10 @@ func setUp(ctx context.Context, owner *db.DB, srv *server.Server) (*world, error
 		p     *principal.Principal
 		email string
 	}{{&w.admin, "admin@acme.test"}, {&w.reviewer, "reviewer@acme.test"}} {
-		if err := owner.Conn(ctx).Raw(`SELECT m.tenant_id, u.id AS user_id, u.email, u.name FROM memberships m JOIN users u ON u.id = m.user_id
-			JOIN tenants t ON t.id = m.tenant_id WHERE t.slug = 'acme' AND u.email = ?`, who.email).Scan(who.p).Error; err != nil {
+		var err error
+		if *who.p, err = benchkit.DemoMember(ctx, owner, who.email); err != nil {
 			return nil, err
 		}
-		if who.p.UserID == "" {
-			return nil, fmt.Errorf("the demo seed has no %s in acme", who.email)
-		}
-		who.p.IP = "127.0.0.1"
 	}
 	w.tenantID = w.admin.TenantID
 	ctx = db.WithTenant(ctx, w.tenantID)

@@ -32,10 +32,8 @@ import (
 	"countersign/backend/cmd/internal/benchkit"
 	"countersign/backend/internal/insights"
 	"countersign/backend/internal/platform/clock"
-	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/seed"
-	"countersign/backend/internal/server"
 )
 
 func main() {
@@ -58,7 +56,7 @@ func run(events, requests, writers int) error {
 	}
 	defer owner.Close()
 	defer d.Close()
-	srv, err := server.New(ctx, config.Config{BaseURL: "http://bench", SecretKey: make([]byte, 32)}, quiet, d, clock.System{})
+	srv, err := benchkit.NewServer(ctx, d, quiet)
 	if err != nil {
 		return err
 	}

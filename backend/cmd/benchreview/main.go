@@ -29,8 +29,6 @@ import (
 
 	"countersign/backend/cmd/internal/benchkit"
 	"countersign/backend/internal/access"
-	"countersign/backend/internal/platform/clock"
-	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/review"
@@ -64,7 +62,7 @@ func run(items int, duration time.Duration) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(ctx, config.Config{BaseURL: "http://bench", SecretKey: make([]byte, 32)}, quiet, d, clock.System{})
+	srv, err := benchkit.NewServer(ctx, d, quiet)
 	if err != nil {
 		return err
 	}
@@ -88,7 +86,7 @@ func run(items int, duration time.Duration) error {
 		return err
 	}
 	// the enforcer of a fresh server knows the reviewers just given roles
-	srv, err = server.New(ctx, config.Config{BaseURL: "http://bench", SecretKey: make([]byte, 32)}, quiet, d, clock.System{})
+	srv, err = benchkit.NewServer(ctx, d, quiet)
 	if err != nil {
 		return err
 	}

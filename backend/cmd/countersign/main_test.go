@@ -55,7 +55,10 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
-func TestAgentsCLI_creates_an_agent_and_prints_a_working_key_once(t *testing.T) {
+// seeded is the owner's URL of a new database that `countersign migrate` and
+// `seed` made, as the CLI's database (COUNTERSIGN_DATABASE_URL) from here on.
+func seeded(t *testing.T) string {
+	t.Helper()
 	url := dbtest.Empty(t)
 	t.Setenv("COUNTERSIGN_DATABASE_URL", url)
 	t.Setenv("COUNTERSIGN_DATA_DIR", t.TempDir())
@@ -64,6 +67,11 @@ func TestAgentsCLI_creates_an_agent_and_prints_a_working_key_once(t *testing.T) 
 			t.Fatalf("%s: %v", cmd, err)
 		}
 	}
+	return url
+}
+
+func TestAgentsCLI_creates_an_agent_and_prints_a_working_key_once(t *testing.T) {
+	url := seeded(t)
 	if err := run(context.Background(), "agents", "create", "--tenant", "acme", "--name", "Scripted"); err != nil {
 		t.Fatalf("create: %v", err)
 	}
@@ -186,14 +194,7 @@ type logged struct {
 
 func withFiveChanges(t *testing.T, reason string) logged {
 	t.Helper()
-	url := dbtest.Empty(t)
-	t.Setenv("COUNTERSIGN_DATABASE_URL", url)
-	t.Setenv("COUNTERSIGN_DATA_DIR", t.TempDir())
-	for _, cmd := range []string{"migrate", "seed"} {
-		if err := run(context.Background(), cmd); err != nil {
-			t.Fatalf("%s: %v", cmd, err)
-		}
-	}
+	url := seeded(t)
 	cfg, _ := config.Load(os.Getenv)
 	w := logged{cfg: cfg, owner: dbtest.Open(t, url), app: dbtest.Open(t, config.AppURL(url))}
 	var connID string
