@@ -334,6 +334,21 @@ type FeedbackEvent struct {
 // FeedbackEventOutcome reopened: a reviewer undid their decision within 10 seconds; the proposal is queued again.
 type FeedbackEventOutcome string
 
+// ItemError Why one item of a batch was refused; the other items are unaffected.
+type ItemError struct {
+	// Code `invalid_value`, `invalid_item`, `invalid_text` (a NUL character or bytes that are not UTF-8), `idempotency_key_conflict`, or a catalog or scope refusal.
+	Code string `json:"code"`
+
+	// Field Example: proposals[1].proposed
+	Field   string `json:"field"`
+	Message string `json:"message"`
+
+	// Rule For `invalid_value`: the rule the value broke, e.g. `not_a_number` (also NaN), `not_finite` (±Inf), `out_of_range` or `too_precise` (beyond the field's precision), `too_long` (counted in characters), `not_an_option`, `not_a_date`, `wrong_type`.
+	//
+	// Example: not_finite
+	Rule *string `json:"rule,omitempty"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	Code   string  `json:"code"`
@@ -374,14 +389,8 @@ type ProposalItemOperation string
 
 // ProposalResult defines model for ProposalResult.
 type ProposalResult struct {
-	Error *struct {
-		// Code `invalid_value`, `invalid_item`, `invalid_text` (a NUL character or bytes that are not UTF-8), `idempotency_key_conflict`, or a catalog or scope refusal.
-		Code string `json:"code"`
-
-		// Field Example: proposals[1].proposed
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"error,omitempty"`
+	// Error Why one item of a batch was refused; the other items are unaffected.
+	Error   *ItemError            `json:"error,omitempty"`
 	Id      *string               `json:"id,omitempty"`
 	Index   int                   `json:"index"`
 	Reasons *[]string             `json:"reasons,omitempty"`
@@ -1220,62 +1229,65 @@ func (sh *strictHandler) GetAgentRecord(ctx *fiber.Ctx, object string, recordId 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"1Frdbhu5kn6VQu8CsbFtSc7P7ka+8mSSRRaZSeDJYC7iQKKaJTXHbLJDsq1oDQP7EOcJz5McFMn+k1qy",
-	"nJkJzrkx5G7+FKu+qvqq2HdJpotSK1TOJtO7xKAttbLo//lg9EJiQT8zrRwqRz9ZWUqRMSe0GpdhxH/8",
-	"brWidzbLsWD0698NLpNp8m/jdv1xeGvH9br39/dpwtFmRpS0XDJNLhVcvXkFL5+/+C+Ii48SGhbn0tKX",
-	"K1TuR8yEFWHX/hIfcwSDtwLXaOwTsI4pLtQKeJwBJ2xhUTlY50IiKK0wBW2ALR0aYAoqxfXpKEmT0ugS",
-	"jRNBG5kuiqiC/oa/5cyB6+wKa6MdwlIb/5iRvLSe25SYTBPrjFCrxJ89Exz5jPlVl9oU9CvhzOGZEwUO",
-	"zVkKxeTslskKd0VhZWn0LQJTHJALN/UC+MHgSMy1kBIWCGsjnEM1ohUNMqvVLNN8YEWDv2PmprDON3Cy",
-	"Nlqtwt4pKVbizOrKZJjCGtnNDG8FR0X/llqKbJMCrwJYSMUuR+M1TTKttbmxJcvwiQW9VqeD+rlFw0U2",
-	"oPJwtnhaDmvh8s5Js5ypFXJaElVVJNNPtWLoCRcuSeO5ks87u3qFfKmEQU4TaxF6xmpn6YVf5j4NqHwj",
-	"UHISdxs6ahk0M3O5QZvrMKq1uK4WsmNuVRULNLRsrdJZK9RdPWqhtUSmaJhkC5SdV60Oi2jWRhOV0/78",
-	"hFXaca1nJRpy4DRZSJ3dIB9QS5ooVuDgDlEHg69KND5S2F0bvm/etV7yxILNdInApNRrC1qBy4WFJemV",
-	"7CkcFrZ7HItkm0wiM0lKZkY1LH58wIxhmyBaI1ezaN9q+3XaeN8D2PHDauMMgWZbKIvKCiduhdt0Dyk1",
-	"WapALqoiSZNcrHI6tBFOZEweOO62zsP7FBx+dSkElKWQVcag8u7qPZX+UvhJgRCWAokRbZUCFkzIFMrc",
-	"x83KyBQMLtEEvxd8yI8p2jAC+I5Ab5i0COsclQfBq6ufoGA3aEE4MMj4mVZyQzFDOBuDCniQ2gAY24kb",
-	"jTtsmSGqOyK4Nkec1gKhI2YPuH2rRIfaGwE+GF1qy+ShIHCk62cGmXtkduCdtHgoBfdzKMWZryVmtFsI",
-	"TT7RxFi2m4IkW/Ud50Fvy4V12mwOeNvjTumY8CpmnAsyE5MfOqs5U+GAgaxjrrIP+y0jsMTBx3it4N8c",
-	"Fwfflh5DGO0Q0vMj9W0w04bP9khmdOWGY/mxKvJ+3jhWu1sNm+4R0y70my1qKdoD1sDqIb+Fzl6Xu/K7",
-	"7yJqz+F9VLaPBg9xjDx6xFYiU8DACrWSRAFJlifWB6/UxzSvEAtCxdS2zrWNTMXCGg2CxKUDXbnU87Z1",
-	"vullukNu/FsUKvCOHRwMGS0ef0ibr2/b+NRXJX7N0JTDWHbCyWEwVUbuait3rjyxp/Dr1bsBzrclMa0w",
-	"JOkbRL5g2c3r28jIvz2WZJWx2gzKf1yY6R/v9Wg1gohoXwFESpWCJ+6RodILIqL0PAwGot/e/qquHQJF",
-	"DTx2RwO6cpkuBgm7LlEhnwJrC5JKccEJjcK0dRAhWig4n4DFTCtuLzxey5jBQFj4UmGFHNiKCdWl0zVP",
-	"TGtizSOz9j9qwf3PIE3iM4w3q48APuP5SjIM01Iin5FJfbgwpl7AVkROke8hpbWww5FuC03R1P1ZrSrT",
-	"EPij1Ydg1ymIt3M7xwcgtPMKjdHmEP/cn4ALtJatjmCgdTCuJxyTzWg+Wrcvd+xkCKEcrgJj2R8Kajp6",
-	"WNzIyMIynUyR7aNcNdt664atcphxFeyrKAjQ52lSCBV+Tw4UYT1jHYrLTSS997u8DXPOJ7va3uJdA72M",
-	"unqPJRJYtoaT//3l/c9gMyaZIXasKilPR8lB1iY4FqV2RPRnN7jZ3ewKndkItWrLacsKhBvc+LjUPGgC",
-	"hEFXmVi+aSNWPsAZtJV0I/jYne9XZMDF0lcKrhdkDC4rizz2S5gDUnGYMt8SekYmlSJz8xQUK0hY2rxA",
-	"spQNs8MmFxRHcxogLBCBiBuI4U7MsVyN45JVklAUCs9Hl6Edbjdga4XraO/9Fg7CsOBoBfv6DtXK5cn0",
-	"+eTlfw5s+AATrNRRofMg1ev42SEnvfLIGCAXFAj3x9S+luZC3TIpeOhCzVNoHhBquv9TjTuHEwY///oO",
-	"spwZljn0ulxsHEawMIMEFPj145uz/z5NDwJOG2CQMcekXtE/gc559DI5Gu7VRWfEr6woyWJN6rGfzj+P",
-	"GjCkfyDGez2lR4X6PSAQiuPX4Yj+bcVHXV7s0oXhtpPvSQ15S5tsdpcK3CTOnnV4yEHKsE2J/dGHdNWn",
-	"1js4vIS6/UJQCCdhEk5KIc4cW62QnwbmHyIc4+A7GQuKpTGQh0IgoEixwjc9LoDBWkieMcPjK4nOtpMi",
-	"ZGKP04LTIBwsKudh7DcSzsbyYreJPYBIFePJbLh3ExCwBWIhpl7ktsCh+ma3jed0LdKDVL/Gb9xv1yS+",
-	"PZZVRrjNL5Rmw4EWyAya5u7B94HCo2YBqjjCXYNQSz0ceL1xuPYZyOhqlcM6F1lOer982xwqKB0ypuhY",
-	"9BpeXf00Al+G2mul8BYN5Fpy38nKDHJUTjBpfSN+E5TR6qwOJpReQ2C1kZVfq0DWvRpTsNWiEG3WtGmc",
-	"wjjQlpuW1BOFBmZhGSuk0bW6VpeVy0mQjDmMEzImZcyx9FYb8X8eB1P4wasPrqvJ5Fl2gxv/A+dwcoMb",
-	"SqXMOD/xWs0zO/Oqmc0vINTsdLgitG0xqgVKtiJ+0EzSlXJorFhFTNs49+wGN/PTEbz2xNiH5u27IH/R",
-	"FNnEtbK+WwdzioBzzzgsQslcbkMh5X2KlmFQVgspMsi0cpQHvFYahtI2+/xo7UkKJy3+9OoDOK2lBeZg",
-	"Pi6ycg4nFJRQorUpUJI+nV6ruRTWzUKlTzkoeukseik9WqGb1far/6+NNB9dq4b3TpNX2xqCyw9vE38d",
-	"Enp7yfloMppEcqJYKZJp8mw0GT0jf6fzE8jH9er0zwp94m1O+pYn0+R/0NWFtJ9oWIG0bzL9NOQjc+Uz",
-	"aqiiQC9jtYi3QlfByhegCaZOR5gsjS78qAWuhFJCrXxngxb8UqHZ1D3ZaeIv35K0c4G4Ey3uBidKUfjg",
-	"0k5sKNr5ZNLh+C/8fzXLP093kt3957R//fl0Mjlw9bl75bnFam7rO9WjKoZ+R2MgqZLyd2PXB2YtAXXu",
-	"FTgPAddWBV5ApeI9WNNeN0jJqObFCtcPN2DiKeL2A0F55wa3PgiEqSloydE6WApjnSewz4Neh7TR6L+9",
-	"I6bx548YT2miKgpmNsk0ee1jXSzwA2SFbcJ5J5wKBdpwNGnALIso98uNg1/vdaN3wrr29s93Nv88GLV7",
-	"HwWjzi3kQ93AuPJRNg0tzLYGLdhmiIn4phXjoz9otY87CTK2qnYIRgpWt9wo5GXrDBOKWBDKZTBgY2iv",
-	"X20HjPiLz7AfmoFNH+QHzTdH2K8hR3dJZ7dP/SbEZPTyvNtN+NTprCYf88pYzjbwrCzC9XgnJVzhFDgW",
-	"OoldVU9q7HQ8LpiQo7j5KNPF2OVkgvH502cJRbR+fyH5UjEplgK504tq05QN04Qjk9ZR4TDQKaAy8ez5",
-	"07MXk8n5WXdkXTaH6b2uf10htwVvUhq0qFxItVmOvJKhKGgr2uRHLDQstL6J9XqjlRJN3Z60dCTfYy+l",
-	"75V3atyEZEzawjaKntx/vk/3OlkPH0f5Wa/x1Gvy1Hmm7vk84IXt1sOO2I51psL7PzW2hFbN4w8dC/mH",
-	"Aky9/DER5r3C2DnyhiZx2qAMf///vxGHq3tG2n+m49sG3S5Q/EjgL88wNP7l9/wo6j3lbojxyMINls63",
-	"tMLBhYUFc1n+xELHccGz9fhhkme5hS4oSJ74i4adPseispv56QVYjK0+v2bo/DdlXKhJol2Dpp9+V018",
-	"bDKQIMZpnS92cyqWb1HqTDiqbMoLMOjMJn7SRafJkXE0lDbCVYfv5miVoc8evBA+c1Cl7c9ukN2godAS",
-	"JnrX8P3Rs0vPVHuH2WGS9/18FnILnJMeX0wmdebkdZILCfQCtCK189D/DLXkkglpW3tspbPxXf3zLb8/",
-	"RPP7nybscH1PrKlwaHl1u3CyHYQOsfQ/yqEf5DbNIfago5Z79G1+/fxbOctlJzx1aaaPXaGNlYJvjKXN",
-	"9SAVqXXhbonJLFlknLEZML4LEfP+Ye4ZLsHtUbbtNHOPtevjq6+n3eLr/MHia88GR9WFfRS80kXBziyS",
-	"HhzyC4gixcZH063yBHJfPbqsqfxfB/V+Lq7Luz39+0dWAPGTiIEycv9nDG/+ab5TMA2WG2mP4RCXsdO0",
-	"rHtp34kLfHPMuKKcWvf96r5jp/mT1nVPMMhJAHBoqFqQ2neZhwPG+C48OSYvRLD8xZGjv1At3Z8RhL6D",
-	"rx7tcMNJKZz2XwKOWtXiHoPIFoOd7rwHT92X//SZlG/R3NawCvXrmJVi7DPk+PacqrN/BAAA//8=",
+	"1Frrbhu5d3+Vg2mB2OhYknNpG/mT/9mkSJFNAm8W+yEOJGp4pOGaQ05IjhXVMNCH6Iv0FfoofZLikJyL",
+	"NCNZzu4G/X8x5BleDs/19zucuyTTRakVKmeT6V1i0JZaWfT/fDR6IbGgn5lWDpWjn6wspciYE1qNyzDi",
+	"n363WtE7m+VYMPr1jwaXyTT5h3G7/ji8teN63fv7+zThaDMjSloumSaXCq7evIKXz1/8C8TFRwkNi3Np",
+	"6csVKvcTZsKKsOv2Ep9yBIO3Atdo7BOwjiku1Ap4nAEnbGFROVjnQiIorTAFbYAtHRpgCirF9ekoSZPS",
+	"6BKNE0EbmS6KqILtDX/LmQPX2RXWRjuEpTb+MSN5aT23KTGZJtYZoVaJP3smOPIZ86sutSnoV8KZwzMn",
+	"ChyasxSKydktkxX2RWFlafQtAlMckAs39QL4weBIzLWQEhYIayOcQzWiFQ0yq9Us03xgRYO/Y+amsM43",
+	"cLI2Wq3C3ikpVuLM6spkmMIa2c0MbwVHRf+WWopskwKvgrOQil2OxmuaZFprc2NLluETC3qtTgf1c4uG",
+	"i2xA5eFs8bQc1sLlnZNmOVMr5LQkqqpIpp9rxdATLlySxnMlX3q7eoV8rYRBThNrEbaM1c7SC7/MfRq8",
+	"8o1AyUncXddRy6CZmcsN2lyHUa3FdbWQHXOrqligoWVrlc5aoe7qUQutJTJFwyRboOy8anVYRLM2mqic",
+	"9ucnX6Ud13pWoqEATpOF1NkN8gG1pIliBQ7uEHUw+KpE4zOF7dvwQ/OujZInFmymSwQmpV5b0ApcLiws",
+	"Sa9kT+GwsN3jWCTbZBKZSVIyM6ph8eMDZgzbBNEauZpFt622X6dN9D3gO35YbZwhp9kVyqKywolb4Tbd",
+	"Q0pNliqQi6pI0iQXq5wObYQTGZMHjrur8/A+BYffXArBy1LIKmNQ+XD1kUp/Kf2kQB6WAokRbZUCFkzI",
+	"FMrc583KyBQMLtGEuBd8KI4p2zBy8J5Ab5i0COsclXeCV1c/Q8Fu0IJwYJDxM63khnKGcDYmFfBOaoPD",
+	"2E7eaMJhxwxR3dGDa3PEaa0jdMTcctxtq8SA2psBPhpdasvkoSRwZOhnBpl7ZHXgnbJ4qARv11DKM99K",
+	"zGi3kJp8oYm5rF+CJFttB86D0ZYL67TZHIi2x53SMeFVzDgXZCYmP3ZWc6bCAQNZx1xlH45bRs4SBx8T",
+	"tYJ/d14cfFt6H8Joh1CeH6lvg5k2fLZHMqMrN5zLj1WRj/MmsNrdarfpHjHtun6zRS1Fe8DasbY8v3Wd",
+	"vSF35Xfve9Sew/usbB/tPIQx8hgRO4VMAQMr1EoSBCRZnlifvFKf07xCLAgVS9s61zYiFQtrNAgSlw50",
+	"5VKP29b5ZqvSHQrj36JQAXf0/GDIaPH4Q9p8fdvmp21V4rcMTTnsy044OexMlZF9beXOlSf2FH69ejeA",
+	"+XYkphWGJH2DyBcsu3l9GxH59+eSrDJWm0H5j0sz28d7PVqNIHq0ZwARUqXggXtEqPSCgCg9D4OB4Le3",
+	"v6q5Q4CoAcf2NKArl+liELDrEhXyKbCWkFSKC07eKEzLg8ijhYLzCVjMtOL2wvtrGSsYCAtfK6yQA1sx",
+	"obpwusaJaQ2seUTW/kctuP8ZpEl8hfFm9RnAVzzPJMMwLSXyGZnUpwtj6gVsReAU+R5QWgs7nOl2vCma",
+	"entWq8o0JP5o9SG3e+uweG1McJddErgBrRAobEEvgcGCuSyHNaNcsKws8qBeT4P8MAvMIFSKLZeNnXch",
+	"wxAlmwt1y6TggYjNU2ge0Krd/wnmzeGEwftf3xErMiwjjkteuXFoAyUkIZR28OunN2f/ekqzORaldoQI",
+	"Zze4mVH2liJz80CTIWOOSb2if0JG8+djcjRMV2POxG+sKClRNNq3n8+/jJpaNzC3QGvZaji3mGoQTmoD",
+	"O+oJFJiGdxjiwugbTAEpWOdKuxmbBdxF2pJWw3v2nlRBr5ZCCYdzOPmf/36rlvRUV26mlzNDLHNOapg7",
+	"rWelocCigQvcaMXb5P/EQngptKL5NFpqtZrDSaYr5ZBTdWjsY+udmZoFcDqvH8woldF/gYmTVuY+Lhvl",
+	"thI/mFy9d7UFu9b2kON3OkHDHnogd/ZeIUXQIeK1H3nu94idsx1zqD5m+lqhdftAUw8aCeVwFaD6/hpY",
+	"87DD4kYqEpbpQKRsH9eoaQZlpMdTjYJ9EwVl8vM0KYQKvycHug9bxjoESBoIce93eRvmnE/62t4hHANN",
+	"vLptFXsDYNkaTv79lw/vwWZMMp/HVCXl6Sg5SFd28ll/syt0ZiPUqu0jWVYg3ODGF+TmQVMZDbrKxL6F",
+	"NmLlK7tBW0k3gk/d+X5FBlwsPUV2W9U11oXYKGQuFA8/5VASVqwgYWnzAslSMZGHTS4omec0QFgg5Bw3",
+	"EMMtyGNJCsclqyR5Uei4PLr/0iE1A7ZWuI723m/hIAwLgVawb+9QrVyeTJ9PXv7zwIYPUKBKHYUZDnKc",
+	"TpwdCtIr7xkDqLqGEociqsUc+5mmUBy/DWem72OPNT/s473hvqFvKg5ZvU2a/aUCuIyzZx0geRDz7XIa",
+	"f/Qh7W9zo57XXULdPyMvCydhEk5KIc4cW62Qn4bqHSKVcfCtqAXlhJiQApMLGEixwnetLoDBWkieMcPj",
+	"K4nOtpNiHMQmtQWnQThYVM6DML+RcDbywz4kHMBTKsbFbLj5FjxgB4IJMfUityCFIEi/D+t0LdKDcKIO",
+	"irhf3yS+v5lVRrjNL+Tc4UALZAZNc3nkG3nhUbMAUcZwWSTUUg8nEG8crn0mNbpa5bDORZaT3i/fNocK",
+	"SoeMKToWvYZXVz+PwPcR7LVSeIsGci25b0VmBjkqJ5i0HkZugjJandVQmMpESBA20qprFdiWV2MKtloU",
+	"os3+No1TGAfactOyMuJAwCwsI8UdXatrdVm5nATJmMM4IWNSxlpBb7UR/+H9YAp/8+qD62oyeZbd4Mb/",
+	"IFx6gxsqCcw4P/FazTM786qZzS8gNF3ocEXou2NUC5RsRXWumeQxq7FiFX3axrlnN7iZn47Ap6vAbnYv",
+	"8/xNYayK18r6divMCebMfeW0CCVzuQ1M2McULcOgrBZSZJBp5Qgle600lbbt1vrR2hdbTlr8+dVHcFpL",
+	"C8zBfFxk5RxOKCmhRGtToGJzOr1WcyksAWeU3BK+jlE6i1FKj1boZrX96v9rI81H16rBb9Pk1a6G4PLj",
+	"28TfZ4XmbHI+mowmscgqVopkmjwbTUbPKN7p/OTk43p1+meFvoA0J33Lk2nyb+jqToifaFiBtG8y/TwU",
+	"I3Pl+WCgwURSA93HW6GrYOUL0OSmTkc3WRpd+FELXAmlhFr51hQt+LVCs6mb6tPE354maecGuJct7gYn",
+	"SlH45NJObKDG+WTSwaov/H81Wj1Pe8Xu/ku6fX/9dDI5cHfdv7Peqc639aX4Uch3uyU1UFRJ+f3c9ZFZ",
+	"S4469wqch4RrqwIvoFLxIrO5HzFIxajGdwrXD3fQ4ini9gNJuXcFXx8EwtQUtORoHSyFsc4DsedBr0Pa",
+	"aPTfXvLT+PNHjKcyURUFM5tkmrz2uS52aILLCtuk8046FQq04WjS4LMserlfbhziem8YvRPWtde3vjX9",
+	"57lRu/dRbtS5Rn6onRtXPsqmoQfdcqmCbYaQiO86Mj76g1b71CuQsdfYAxgpWN1io1CXrTNMKEJBKJfB",
+	"gI2hvX61HTDiL77CfmwGNnz+b5pvjrBfA47uks5un7fJ9GT08rzLij93WuPJp7wylrMNPCuL8H1DpyRc",
+	"4RQ4FjqJbXEPaux0PC6YkKO4+SjTxdjlZILx+dNnCWW0bZ6cfK2YFEuB3OlFtWm4yDThyKR1bEX8vsd4",
+	"ie6cPX969mIyOT/rjqzpX5i+dW1TM72WuCWlQYvKhVKb5cgrGUhBy8ySn7DQsND6JvLORislmrq/bOlI",
+	"/pKklP6yo8PVEpIxaQlaFD25/3Kf7g2yLf84Ks62GihbzYq6ztS9iweisN16OBDbsc5UeP+n5pbQcnj8",
+	"oSMhfSjB1Msfk2E+KIwdEG9oEqdNyvC///lfhOHq3of231l5+tvtZsSvPP7yCkPjX/7Ir9o++J5/zEcW",
+	"brB0vjUTDi5suCt4YqETuODRevyyzKPcQheUJE/8TVGvQbSo7GZ+egEWY8sq3D/4q5uGxgVOEu0aNP30",
+	"h2riU1OBBCFO6zzZzYks36LUmXDEbMoLMOjMJn6TR6fJkXE0VDbCXZW/i9AqQ189eCF85SCm7c9ukN2g",
+	"odQSJvrQ8H2+s0uPVLcO00OS99v1LNQWOCc9vphM6srJ6yIXCuiFvwBaeLaMBQQuuWRC2tYeO+VsfFf/",
+	"fMvvD8H87W9LeljfA2siDi2ubhdOdpPQIZT+RzH0g9imOcQe76jlHn1fXD//Xsxy2UlPXZjpc1doY6Xg",
+	"G2Npc79LJLUm7paQzJJFxBmbAeO7kDHvH8ae4SsGe5RtO03JY+36ePb1tEu+zh8kX3s2OIoXbnvBK10U",
+	"7Mwi6cEhv4AoUmx8NN0qDyD38dFlDeX/OlffrsU1vdvTh34kA4jftAzQyP3fobz5f/OhiWl8uZH2GAxx",
+	"GTtNy7qX9oOwwHfnjCuqqXXfr+47dpo/ac17gkFOggOHhqoFqX2XeThhjO/Ck2PqQnSWvzhzbC9US/dn",
+	"JKEfEKtHB9xwUQqn/btwR61qcY/xyNYHO9157zx1X/7zF1K+RXNbu1Xgr2NWirGvkOPbc2Jn/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -16,18 +16,17 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"countersign/backend/internal/fieldvalue"
 	"countersign/backend/internal/platform/jsontext"
 )
 
-// Limits of one batch and one item.
+// The limits of one batch and one item are fieldvalue's (declared once, in
+// characters, and held to the agent API spec by its test).
 const (
-	MaxBatch        = 500
-	MaxRationale    = 4096
-	MaxEvidence     = 10
-	MaxExcerpt      = 2000
-	MaxIdempotency  = 200
-	MaxValueLength  = 10000
-	maxRecordIDSize = 200
+	maxBatch    = fieldvalue.MaxBatch
+	maxEvidence = fieldvalue.MaxEvidence
+	maxKey      = fieldvalue.MaxIdempotencyKey
+	maxID       = fieldvalue.MaxIDLength
 )
 
 // Evidence is a source the agent cites.
@@ -55,8 +54,10 @@ type Item struct {
 
 // ItemError says why one item of a batch was refused.
 type ItemError struct {
-	Code    string `json:"code"`
-	Field   string `json:"field"`
+	Code  string `json:"code"`
+	Field string `json:"field"`
+	// Rule is the field-value rule a value broke (fieldvalue.Code), when one did.
+	Rule    string `json:"rule,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -105,8 +106,8 @@ func DecodeBatch(body []byte) (Decoded, error) {
 	if err := json.Unmarshal(body, &env); err != nil || topLevelKeys(body, "proposals") > 1 {
 		return decodeEach(body)
 	}
-	if n := len(env.Proposals); n == 0 || n > MaxBatch {
-		return Decoded{}, &BatchError{Field: "proposals", Message: fmt.Sprintf("send 1 to %d proposals, got %d", MaxBatch, n)}
+	if n := len(env.Proposals); n == 0 || n > maxBatch {
+		return Decoded{}, &BatchError{Field: "proposals", Message: fmt.Sprintf("send 1 to %d proposals, got %d", maxBatch, n)}
 	}
 	out := Decoded{Items: make([]Item, len(env.Proposals)), Errors: make([]*ItemError, len(env.Proposals))}
 	for i := range env.Proposals {
@@ -161,8 +162,8 @@ func decodeEach(body []byte) (Decoded, error) {
 	if dec.More() {
 		return Decoded{}, &BatchError{Field: "body", Message: "has data after the JSON object"}
 	}
-	if n := len(env.Proposals); n == 0 || n > MaxBatch {
-		return Decoded{}, &BatchError{Field: "proposals", Message: fmt.Sprintf("send 1 to %d proposals, got %d", MaxBatch, n)}
+	if n := len(env.Proposals); n == 0 || n > maxBatch {
+		return Decoded{}, &BatchError{Field: "proposals", Message: fmt.Sprintf("send 1 to %d proposals, got %d", maxBatch, n)}
 	}
 	out := Decoded{Items: make([]Item, len(env.Proposals)), Errors: make([]*ItemError, len(env.Proposals))}
 	for i, raw := range env.Proposals {
@@ -197,6 +198,15 @@ func checkItem(r *rawItem, i int) (Item, *ItemError) {
 	bad := func(field, format string, args ...any) (Item, *ItemError) {
 		return Item{}, &ItemError{Code: "invalid_value", Field: itemPath(i) + "." + field, Message: fmt.Sprintf(format, args...)}
 	}
+	badRule := func(field string, err *fieldvalue.Error) (Item, *ItemError) {
+		return Item{}, &ItemError{Code: "invalid_value", Field: itemPath(i) + "." + field, Rule: string(err.Code), Message: err.Message}
+	}
+	badValue := func(field string, err error) (Item, *ItemError) {
+		if fe := (*fieldvalue.Error)(nil); errors.As(err, &fe) {
+			return badRule(field, fe)
+		}
+		return bad(field, "%v", err)
+	}
 	it := Item{Operation: "set"}
 	var ok bool
 	if it.Object, ok = required(r.Object); !ok {
@@ -206,7 +216,7 @@ func checkItem(r *rawItem, i int) (Item, *ItemError) {
 		return bad("field", "is required")
 	}
 	if it.RecordID, ok = recordID(r.RecordID); !ok {
-		return bad("record_id", "is required: a string (or integer) id of at most %d characters", maxRecordIDSize)
+		return bad("record_id", "is required: a string (or integer) id of at most %d characters", maxID)
 	}
 	if r.Operation != nil {
 		it.Operation = *r.Operation
@@ -216,11 +226,11 @@ func checkItem(r *rawItem, i int) (Item, *ItemError) {
 	}
 	var err error
 	if it.ExpectedOld, err = scalar(r.ExpectedOld); err != nil {
-		return bad("expected_old", "%v", err)
+		return badValue("expected_old", err)
 	}
 	it.HasExpectedOld = len(bytes.TrimSpace(r.ExpectedOld)) > 0
 	if it.Proposed, err = scalar(r.Proposed); err != nil {
-		return bad("proposed", "%v", err)
+		return badValue("proposed", err)
 	}
 	if it.Operation == "clear" && it.Proposed != nil {
 		return bad("proposed", "must be null (or absent) for operation clear")
@@ -239,11 +249,11 @@ func checkItem(r *rawItem, i int) (Item, *ItemError) {
 	if r.Rationale != nil {
 		it.Rationale = *r.Rationale
 	}
-	if len(it.Rationale) > MaxRationale {
-		return bad("rationale", "is %d bytes; at most %d", len(it.Rationale), MaxRationale)
+	if err := fieldvalue.CheckText(it.Rationale, fieldvalue.MaxRationale); err != nil {
+		return badRule("rationale", err)
 	}
-	if where, msg := checkEvidence(r.Evidence); msg != "" {
-		return bad("evidence"+where, "%s", msg)
+	if where, err := checkEvidence(r.Evidence); err != nil {
+		return badRule("evidence"+where, err)
 	}
 	it.Evidence = r.Evidence
 	if r.RunID != nil {
@@ -251,36 +261,39 @@ func checkItem(r *rawItem, i int) (Item, *ItemError) {
 	}
 	if r.IdempotencyKey != nil {
 		it.IdempotencyKey = *r.IdempotencyKey
-		if it.IdempotencyKey == "" || len(it.IdempotencyKey) > MaxIdempotency {
-			return bad("idempotency_key", "must be 1 to %d characters", MaxIdempotency)
+		if it.IdempotencyKey == "" || fieldvalue.Length(it.IdempotencyKey) > maxKey {
+			return bad("idempotency_key", "must be 1 to %d characters", maxKey)
 		}
 	}
-	if len(it.RunID) > MaxIdempotency {
-		return bad("run_id", "must be at most %d characters", MaxIdempotency)
+	if fieldvalue.Length(it.RunID) > maxKey {
+		return bad("run_id", "must be at most %d characters", maxKey)
 	}
 	return it, nil
 }
 
 // checkEvidence returns where in the evidence list a problem is (a path
-// suffix such as "[2].url") and what it is; msg is "" when all is well.
-func checkEvidence(ev []Evidence) (where, msg string) {
-	if len(ev) > MaxEvidence {
-		return "", fmt.Sprintf("has %d items; at most %d", len(ev), MaxEvidence)
+// suffix such as "[2].url") and what it is; err is nil when all is well.
+func checkEvidence(ev []Evidence) (string, *fieldvalue.Error) {
+	if len(ev) > maxEvidence {
+		return "", &fieldvalue.Error{Code: fieldvalue.CodeTooMany, Message: fmt.Sprintf("has %d items; at most %d", len(ev), maxEvidence)}
 	}
 	for i, e := range ev {
 		u, err := url.Parse(e.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Sprintf("[%d].url", i), "must be an absolute http(s) URL"
+			return fmt.Sprintf("[%d].url", i), &fieldvalue.Error{Code: fieldvalue.CodeNotAURL, Message: "must be an absolute http(s) URL"}
 		}
-		if len(e.Title) > 500 || len(e.Excerpt) > MaxExcerpt {
-			return fmt.Sprintf("[%d]", i), fmt.Sprintf("title must be at most 500 and excerpt at most %d characters", MaxExcerpt)
+		if err := fieldvalue.CheckText(e.Title, fieldvalue.MaxEvidenceTitle); err != nil {
+			return fmt.Sprintf("[%d].title", i), err
+		}
+		if err := fieldvalue.CheckText(e.Excerpt, fieldvalue.MaxEvidenceExcerpt); err != nil {
+			return fmt.Sprintf("[%d].excerpt", i), err
 		}
 	}
-	return "", ""
+	return "", nil
 }
 
 func required(s *string) (string, bool) {
-	if s == nil || strings.TrimSpace(*s) == "" || len(*s) > 200 || !utf8.ValidString(*s) {
+	if s == nil || strings.TrimSpace(*s) == "" || fieldvalue.Length(*s) > maxID || !utf8.ValidString(*s) {
 		return "", false
 	}
 	return *s, true
@@ -291,7 +304,7 @@ func recordID(raw json.RawMessage) (string, bool) {
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
 		err := json.Unmarshal(raw, &s)
-		return s, err == nil && strings.TrimSpace(s) != "" && len(s) <= maxRecordIDSize
+		return s, err == nil && strings.TrimSpace(s) != "" && fieldvalue.Length(s) <= maxID
 	}
 	if _, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
 		return string(raw), true
@@ -329,8 +342,8 @@ func scalar(raw json.RawMessage) (any, error) {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, fmt.Errorf("is not valid JSON")
 		}
-		if len(s) > MaxValueLength {
-			return nil, fmt.Errorf("is longer than %d characters", MaxValueLength)
+		if n := fieldvalue.Length(s); n > fieldvalue.MaxValueLength {
+			return nil, &fieldvalue.Error{Code: fieldvalue.CodeTooLong, Message: fmt.Sprintf("is %d characters long; at most %d", n, fieldvalue.MaxValueLength)}
 		}
 		return s, nil
 	case '{', '[':

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"countersign/backend/internal/fieldvalue"
 )
 
 func TestDecodeBatch_errors_name_the_field(t *testing.T) {
@@ -30,9 +32,31 @@ func TestDecodeBatch_errors_name_the_field(t *testing.T) {
 			t.Errorf("%s: got %+v, want an error on %s", item, d.Errors[0], field)
 		}
 	}
-	long := `{"object":"deals","record_id":"1","field":"x","proposed":"v","confidence":0.5,"rationale":"` + strings.Repeat("a", MaxRationale+1) + `"}`
+	long := `{"object":"deals","record_id":"1","field":"x","proposed":"v","confidence":0.5,"rationale":"` + strings.Repeat("a", fieldvalue.MaxRationale+1) + `"}`
 	if d, _ := DecodeBatch([]byte(`{"proposals":[` + long + `]}`)); d.Errors[0] == nil || d.Errors[0].Field != "proposals[0].rationale" {
 		t.Errorf("long rationale: %+v", d.Errors[0])
+	}
+}
+
+// Limits count characters, as the spec's maxLength does: a rationale of
+// MaxRationale "é" (two bytes each) is within the limit, one more is not.
+func TestDecodeBatch_limits_count_characters_not_bytes(t *testing.T) {
+	item := func(rationale, title string) string {
+		return `{"proposals":[{"object":"deals","record_id":"1","field":"x","proposed":"v","confidence":0.5,"rationale":"` + rationale +
+			`","evidence":[{"url":"https://example.com/a","title":"` + title + `"}]}]}`
+	}
+	d, err := DecodeBatch([]byte(item(strings.Repeat("é", fieldvalue.MaxRationale), strings.Repeat("日", fieldvalue.MaxEvidenceTitle))))
+	if err != nil || d.Errors[0] != nil {
+		t.Fatalf("at the limits in multi-byte characters: %v %+v", err, d.Errors[0])
+	}
+	for body, field := range map[string]string{
+		item(strings.Repeat("é", fieldvalue.MaxRationale+1), "t"):    "proposals[0].rationale",
+		item("r", strings.Repeat("日", fieldvalue.MaxEvidenceTitle+1)): "proposals[0].evidence[0].title",
+	} {
+		d, _ := DecodeBatch([]byte(body))
+		if e := d.Errors[0]; e == nil || e.Field != field || e.Rule != string(fieldvalue.CodeTooLong) {
+			t.Errorf("one character over on %s: %+v", field, e)
+		}
 	}
 }
 
@@ -50,7 +74,7 @@ func TestDecodeBatch_good_items_and_batch_errors(t *testing.T) {
 			t.Errorf("%q accepted", body)
 		}
 	}
-	many := `{"proposals":[` + strings.Repeat(`{},`, MaxBatch) + `{}]}`
+	many := `{"proposals":[` + strings.Repeat(`{},`, fieldvalue.MaxBatch) + `{}]}`
 	if _, err := DecodeBatch([]byte(many)); err == nil || !strings.Contains(err.Error(), "501") {
 		t.Errorf("501 items: %v", err)
 	}
@@ -72,7 +96,7 @@ func FuzzDecodeBatch(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(d.Items) != len(d.Errors) || len(d.Items) == 0 || len(d.Items) > MaxBatch {
+		if len(d.Items) != len(d.Errors) || len(d.Items) == 0 || len(d.Items) > fieldvalue.MaxBatch {
 			t.Fatalf("%d items, %d errors", len(d.Items), len(d.Errors))
 		}
 		for i, it := range d.Items {
@@ -83,7 +107,7 @@ func FuzzDecodeBatch(f *testing.F) {
 				continue
 			}
 			if it.Object == "" || it.Field == "" || it.RecordID == "" || it.Confidence < 0 || it.Confidence > 1 ||
-				len(it.Rationale) > MaxRationale || len(it.Evidence) > MaxEvidence {
+				fieldvalue.Length(it.Rationale) > fieldvalue.MaxRationale || len(it.Evidence) > fieldvalue.MaxEvidence {
 				t.Fatalf("accepted a bad item %+v", it)
 			}
 			if (it.Operation == "clear") != (it.Proposed == nil) {

@@ -12,6 +12,7 @@ import (
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/problem"
 	"countersign/backend/internal/platform/ptr"
+	"countersign/backend/internal/proposals"
 )
 
 type callerKey struct{}
@@ -76,11 +77,11 @@ func toAPIResults(rs []Result) []agentapi.ProposalResult {
 	for i, r := range rs {
 		out[i].Index = r.Index
 		if r.Error != nil {
-			out[i].Error = &struct {
-				Code    string `json:"code"`
-				Field   string `json:"field"`
-				Message string `json:"message"`
-			}{r.Error.Code, r.Error.Field, r.Error.Message}
+			ie := agentapi.ItemError{Code: r.Error.Code, Field: r.Error.Field, Message: r.Error.Message}
+			if r.Error.Rule != "" {
+				ie.Rule = &r.Error.Rule
+			}
+			out[i].Error = &ie
 			continue
 		}
 		id, status, route, reasons := r.ID, agentapi.ProposalResultStatus(r.Status), agentapi.ProposalResultRoute(r.Route), r.Reasons
@@ -229,7 +230,7 @@ func toAPIAgentField(f AgentField) agentapi.AgentField {
 	return out
 }
 
-func toAPIAgentProposal(p Proposal) agentapi.AgentProposal {
+func toAPIAgentProposal(p proposals.Proposal) agentapi.AgentProposal {
 	out := agentapi.AgentProposal{Id: p.ID, Object: p.Object, RecordId: p.RecordID, Field: p.Field, Operation: p.Operation,
 		ExpectedOld: p.ExpectedOld, Proposed: p.Proposed, Confidence: p.Confidence, Status: p.Status, Route: p.Route,
 		Reasons: reasonTexts(p.Reasons), Flags: []string{}, CreatedAt: p.CreatedAt}
@@ -255,7 +256,7 @@ func toAPIAgentProposal(p Proposal) agentapi.AgentProposal {
 
 // decisionOf is the reviewers' standing decision in a proposal's history:
 // the last transition a verdict made, unless an undo came after it.
-func decisionOf(history []Transition) *agentapi.AgentDecision {
+func decisionOf(history []proposals.Event) *agentapi.AgentDecision {
 	for i := len(history) - 1; i >= 0; i-- {
 		t := history[i]
 		if _, undone := t.Detail["undo"]; undone {

@@ -10,6 +10,7 @@ import (
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/catalog"
+	"countersign/backend/internal/fieldvalue"
 	"countersign/backend/internal/platform/problem"
 	"countersign/backend/internal/rollouts"
 )
@@ -154,8 +155,11 @@ func (s *Service) validate(b *batch, d Decoded) {
 		case f.ReadOnly:
 			fail("read_only_field", "field", "%s.%s is read-only in the CRM", it.Object, it.Field)
 		default:
-			if msg := checkValue(f, it.Proposed); msg != "" {
-				fail("invalid_value", "proposed", "%s", msg)
+			if _, err := fieldvalue.Parse(fieldvalue.SpecOf(f.Field), it.Proposed); err != nil {
+				var fe *fieldvalue.Error
+				errors.As(err, &fe) // Parse's errors are always *fieldvalue.Error
+				b.results[i].Error = &ItemError{Code: "invalid_value", Field: itemPath(i) + ".proposed", Rule: string(fe.Code),
+					Message: fmt.Sprintf("%s.%s %s", f.Object, f.Name, fe.Message)}
 			}
 		}
 	}

@@ -91,6 +91,11 @@ func TestValidate_flags(t *testing.T) {
 		{"amount_json_number", amount, json.Number("1000"), json.Number("9000"), "set", Options{}, []FlagCode{FlagAmountJump}},
 		{"amount_from_zero", amount, 0.0, 500.0, "set", Options{}, []FlagCode{FlagAmountJump}},
 		{"amount_to_zero", amount, "500", "0", "set", Options{}, []FlagCode{FlagAmountJump}},
+		// values are read by the field-value type: "1e3" is 1000, NaN and Inf are no number at all
+		{"amount_exponent_is_the_same_amount", amount, "1e3", "1000.00", "set", Options{}, none},
+		{"amount_exponent_jump", amount, "1e3", "4e3", "set", Options{}, []FlagCode{FlagAmountJump}},
+		{"amount_nan_is_no_number", amount, "NaN", "5000", "set", Options{}, none},
+		{"amount_inf_is_no_number", amount, "1000", "Inf", "set", Options{}, none},
 		{"amount_zero_to_zero", amount, 0.0, "0", "set", Options{}, none},
 		{"amount_sign_flip", amount, -100.0, 100.0, "set", Options{}, []FlagCode{FlagAmountJump}},
 		{"amount_first_value_no_flag", amount, nil, 5000.0, "set", Options{}, none},

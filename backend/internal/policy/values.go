@@ -1,13 +1,14 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"countersign/backend/internal/fieldvalue"
 )
 
 // Proposal values are JSON scalars: string, float64 (or json.Number), bool, or nil.
@@ -47,28 +48,14 @@ func quote(v any) string {
 	return strconv.Quote(string(s))
 }
 
-// number reads a JSON number or a numeric string; empty or non-numeric is not a number.
+// number reads a value as a number field's, with the one field-value type:
+// empty, NaN, ±Inf or not a number is not a number.
 func number(v any) (float64, bool) {
-	var f float64
-	var err error
-	switch x := v.(type) {
-	case float64:
-		f = x
-	case int:
-		f = float64(x)
-	case int64:
-		f = float64(x)
-	case json.Number:
-		f, err = x.Float64()
-	case string:
-		f, err = strconv.ParseFloat(strings.TrimSpace(x), 64)
-	default:
+	val, err := fieldvalue.Parse(fieldvalue.Spec{Kind: fieldvalue.KindNumber}, v)
+	if err != nil {
 		return 0, false
 	}
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, false
-	}
-	return f, true
+	return val.Float()
 }
 
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
