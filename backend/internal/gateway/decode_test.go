@@ -50,7 +50,7 @@ func TestDecodeBatch_limits_count_characters_not_bytes(t *testing.T) {
 		t.Fatalf("at the limits in multi-byte characters: %v %+v", err, d.Errors[0])
 	}
 	for body, field := range map[string]string{
-		item(strings.Repeat("é", fieldvalue.MaxRationale+1), "t"):    "proposals[0].rationale",
+		item(strings.Repeat("é", fieldvalue.MaxRationale+1), "t"):     "proposals[0].rationale",
 		item("r", strings.Repeat("日", fieldvalue.MaxEvidenceTitle+1)): "proposals[0].evidence[0].title",
 	} {
 		d, _ := DecodeBatch([]byte(body))
