@@ -21,53 +21,18 @@ func (h *Handlers) ListAuditEntries(ctx context.Context, req api.ListAuditEntrie
 	if err != nil {
 		return nil, err
 	}
-	limit := 50
-	if req.Params.Limit != nil {
-		if *req.Params.Limit < 1 || *req.Params.Limit > 200 {
-			return nil, problem.InvalidField("limit", "must be between 1 and 200")
-		}
-		limit = *req.Params.Limit
-	}
-	var after Cursor
-	if req.Params.Cursor != nil && *req.Params.Cursor != "" {
-		c, ok := ParseCursor(*req.Params.Cursor)
-		if !ok {
-			return nil, problem.InvalidField("cursor", "is not a cursor this API gave out; start again without it")
-		}
-		after = c
-	}
-	var f Filter
-	var bad problem.Fields
-	if req.Params.Actor != nil {
-		if f.Actor = strings.TrimSpace(*req.Params.Actor); len(f.Actor) > 320 {
-			bad.Add("actor", "must be at most 320 characters")
-		}
-	}
-	if req.Params.Action != nil {
-		if f.Action = strings.TrimSpace(*req.Params.Action); len(f.Action) > 100 {
-			bad.Add("action", "must be at most 100 characters")
-		}
-	}
-	if req.Params.From != nil {
-		f.From = *req.Params.From
-	}
-	if req.Params.To != nil {
-		f.To = *req.Params.To
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		bad.Add("to", "must be after from")
-	}
-	if err := bad.Err(); err != nil {
+	q, err := listQuery(req.Params)
+	if err != nil {
 		return nil, err
 	}
-	entries, err := h.log.List(ctx, p.TenantID, f, after, limit+1)
+	entries, err := h.log.List(ctx, p.TenantID, q.filter, q.after, q.limit+1)
 	if err != nil {
 		return nil, err
 	}
 	out := api.ListAuditEntries200JSONResponse{Entries: []api.AuditEntry{}}
-	if len(entries) > limit {
-		entries = entries[:limit]
-		last := entries[limit-1]
+	if len(entries) > q.limit {
+		entries = entries[:q.limit]
+		last := entries[q.limit-1]
 		next := Cursor{At: last.At, Seq: last.Seq}.String()
 		out.NextCursor = &next
 	}
@@ -76,4 +41,51 @@ func (h *Handlers) ListAuditEntries(ctx context.Context, req api.ListAuditEntrie
 			ActorEmail: e.ActorEmail, Target: e.Target, Detail: e.Detail})
 	}
 	return out, nil
+}
+
+// query is a page request of the trail.
+type query struct {
+	filter Filter
+	after  Cursor
+	limit  int
+}
+
+// listQuery reads the list's parameters, naming each one that is wrong.
+func listQuery(params api.ListAuditEntriesParams) (query, error) {
+	q := query{limit: 50}
+	if params.Limit != nil {
+		if *params.Limit < 1 || *params.Limit > 200 {
+			return q, problem.InvalidField("limit", "must be between 1 and 200")
+		}
+		q.limit = *params.Limit
+	}
+	if params.Cursor != nil && *params.Cursor != "" {
+		c, ok := ParseCursor(*params.Cursor)
+		if !ok {
+			return q, problem.InvalidField("cursor", "is not a cursor this API gave out; start again without it")
+		}
+		q.after = c
+	}
+	f := &q.filter
+	var bad problem.Fields
+	if params.Actor != nil {
+		if f.Actor = strings.TrimSpace(*params.Actor); len(f.Actor) > 320 {
+			bad.Add("actor", "must be at most 320 characters")
+		}
+	}
+	if params.Action != nil {
+		if f.Action = strings.TrimSpace(*params.Action); len(f.Action) > 100 {
+			bad.Add("action", "must be at most 100 characters")
+		}
+	}
+	if params.From != nil {
+		f.From = *params.From
+	}
+	if params.To != nil {
+		f.To = *params.To
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		bad.Add("to", "must be after from")
+	}
+	return q, bad.Err()
 }
