@@ -32,7 +32,9 @@ type Service struct {
 	rollouts *rollouts.Service
 	// proposals schedules the apply of auto-approved proposals.
 	proposals *proposals.Store
-	jobs      *jobs.Jobs // nil until RegisterJobs
+	// reads answers an agent's reads of its own proposals.
+	reads *proposals.Service
+	jobs  *jobs.Jobs // nil until RegisterJobs
 	// HTTP delivers webhooks and alerts (public addresses only in production).
 	HTTP *http.Client
 	// Log hears of what fails after a batch is stored (a breaker trip).
@@ -41,9 +43,9 @@ type Service struct {
 
 // NewService wires the gateway.
 func NewService(d *db.DB, a *agents.Service, c *catalog.Service, al *alerts.Service, rv *review.Service, ro *rollouts.Service,
-	clk clock.Clock) *Service {
+	pr *proposals.Service, clk clock.Clock) *Service {
 	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, alerts: al, review: rv, rollouts: ro, proposals: proposals.NewStore(d),
-		clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second}, Log: slog.Default()}
+		reads: pr, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second}, Log: slog.Default()}
 }
 
 // Result is the answer for one item of a batch.

@@ -42,6 +42,7 @@ import (
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
 	"countersign/backend/internal/platform/web"
+	"countersign/backend/internal/proposals"
 	"countersign/backend/internal/review"
 	"countersign/backend/internal/rollouts"
 	"countersign/backend/internal/tenancy"
@@ -55,7 +56,7 @@ type handlers struct {
 	catalogHandlers
 	sandboxHandlers
 	agentsHandlers
-	gatewayHandlers
+	proposalsHandlers
 	alertsHandlers
 	reviewHandlers
 	changelogHandlers
@@ -73,7 +74,7 @@ type (
 	catalogHandlers   = *catalog.Handlers
 	sandboxHandlers   = *sandbox.Handlers
 	agentsHandlers    = *agents.Handlers
-	gatewayHandlers   = *gateway.ConsoleHandlers
+	proposalsHandlers = *proposals.Handlers
 	alertsHandlers    = *alerts.Handlers
 	reviewHandlers    = *review.Handlers
 	changelogHandlers = *changelog.Handlers
@@ -163,7 +164,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	insight.RegisterJobs(queue)
 	rollout := rollouts.New(rollouts.Deps{DB: d, Clock: clk, Agents: agentSvc, Catalog: cat, Insights: insight, Alerts: alertSvc, Audit: auditLog})
 	rollout.RegisterJobs(queue)
-	gw := gateway.NewService(d, agentSvc, cat, alertSvc, reviews, rollout, clk)
+	reads := proposals.NewService(d, clk)
+	gw := gateway.NewService(d, agentSvc, cat, alertSvc, reviews, rollout, reads, clk)
 	gw.Log = log
 	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
@@ -173,7 +175,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 		HTTP: egress.Client(cfg.Production(), 10*time.Second), BaseURL: cfg.BaseURL})
 	exporter.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
-		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), gateway.NewConsoleHandlers(gw), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews),
+		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), proposals.NewHandlers(reads), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews),
 		changelog.NewHandlers(changes), apply.NewHandlers(applier), rollouts.NewHandlers(rollout), insights.NewHandlers(insight),
 		exports.NewHandlers(exporter), audits.NewHandlers(audits.New(audits.Deps{DB: d, Clock: clk, Audit: auditLog}))}
 
