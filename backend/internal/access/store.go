@@ -45,6 +45,15 @@ func (s *Store) RolesByUser(ctx context.Context, tenantID string) (map[string][]
 	return out, err
 }
 
+// UsersWithRole lists the users holding role in the tenant, whatever their
+// membership's status (tenancy knows that).
+func (s *Store) UsersWithRole(ctx context.Context, tenantID string, role Role) ([]string, error) {
+	var users []string
+	err := s.db.Conn(ctx).Raw(`SELECT v0 FROM casbin_rule WHERE ptype = 'g' AND v1 = ? AND v2 = ? ORDER BY v0`,
+		string(role), tenantID).Scan(&users).Error
+	return users, err
+}
+
 // SetRoles replaces the user's roles in the tenant.
 func (s *Store) SetRoles(ctx context.Context, tenantID, userID string, roles []string) error {
 	conn := s.db.Conn(ctx)

@@ -18,28 +18,23 @@ import (
 // CookieName is the session cookie.
 const CookieName = "countersign_session"
 
-// Views builds the console's view of a session — tenants, roles, permissions —
-// which needs tenancy and access (tenancy implements it).
-type Views interface {
-	SessionView(ctx context.Context, p Principal) (api.Session, error)
-}
-
-// Handlers serve the sign-in, session and account operations.
+// Handlers serve the session cookie and the account operations (signing in,
+// the session view and switching tenants are tenancy's).
 type Handlers struct {
 	svc     *Service
-	views   Views
 	secure  bool
 	baseURL string
 }
 
 // NewHandlers returns the identity handlers; secure sets the cookie's Secure flag.
-func NewHandlers(svc *Service, views Views, baseURL string, secure bool) *Handlers {
-	return &Handlers{svc: svc, views: views, secure: secure, baseURL: baseURL}
+func NewHandlers(svc *Service, baseURL string, secure bool) *Handlers {
+	return &Handlers{svc: svc, secure: secure, baseURL: baseURL}
 }
 
 // Middleware resolves the session cookie into a Principal in the request
 // context, and refuses cookie-authenticated writes without the session's CSRF
-// token or from a foreign origin.
+// token or from a foreign origin. tenancy's Middleware, next in the chain,
+// checks that the session's tenant still admits the user.
 func (h *Handlers) Middleware() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token := c.Cookies(CookieName)
@@ -48,10 +43,7 @@ func (h *Handlers) Middleware() fiber.Handler {
 		}
 		p, err := h.svc.Authenticate(c.UserContext(), token)
 		if pe, ok := problem.As(err); ok && pe.Kind == problem.KindUnauthenticated {
-			c.Cookie(h.clearCookie())
-			if pe.Code == "membership_disabled" {
-				return err
-			}
+			c.Cookie(ExpiredCookie(h.secure))
 			return c.Next() // a stale cookie is just no session
 		} else if err != nil {
 			return err
@@ -97,26 +89,10 @@ func SessionCookie(token string, secure bool) *string {
 	return &c
 }
 
-func (h *Handlers) clearCookie() *fiber.Cookie {
-	return &fiber.Cookie{Name: CookieName, Value: "", Path: "/", HTTPOnly: true, Secure: h.secure,
+// ExpiredCookie clears the session cookie of a session that ended.
+func ExpiredCookie(secure bool) *fiber.Cookie {
+	return &fiber.Cookie{Name: CookieName, Value: "", Path: "/", HTTPOnly: true, Secure: secure,
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1}
-}
-
-// Login signs in.
-func (h *Handlers) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
-	in := LoginInput{Email: req.Body.Email, Password: req.Body.Password, IP: principal.ClientIP(ctx), UserAgent: principal.UserAgent(ctx)}
-	if req.Body.Tenant != nil {
-		in.Tenant = *req.Body.Tenant
-	}
-	token, p, err := h.svc.Login(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	view, err := h.views.SessionView(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return api.Login200JSONResponse{Body: view, Headers: api.Login200ResponseHeaders{SetCookie: SessionCookie(token, h.secure)}}, nil
 }
 
 // Logout ends the session and clears the cookie.
@@ -131,36 +107,6 @@ func (h *Handlers) Logout(ctx context.Context, _ api.LogoutRequestObject) (api.L
 	cleared := (&http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true, Secure: h.secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1}).String()
 	return api.Logout204Response{Headers: api.Logout204ResponseHeaders{SetCookie: &cleared}}, nil
-}
-
-// GetSession describes the signed-in user.
-func (h *Handlers) GetSession(ctx context.Context, _ api.GetSessionRequestObject) (api.GetSessionResponseObject, error) {
-	p, err := principal.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	view, err := h.views.SessionView(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return api.GetSession200JSONResponse(view), nil
-}
-
-// SwitchTenant changes the current tenant.
-func (h *Handlers) SwitchTenant(ctx context.Context, req api.SwitchTenantRequestObject) (api.SwitchTenantResponseObject, error) {
-	p, err := principal.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p, err = h.svc.SwitchTenant(ctx, p, req.Body.Tenant)
-	if err != nil {
-		return nil, err
-	}
-	view, err := h.views.SessionView(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return api.SwitchTenant200JSONResponse(view), nil
 }
 
 // ChangePassword changes the caller's password.

@@ -1,9 +1,10 @@
-// Package identity owns users, passwords and server-side sessions: sign-in with
-// lockout, the session cookie, CSRF on cookie-authenticated writes, password change.
+// Package identity owns users, passwords and server-side sessions: the
+// credential check with lockout, the session cookie, CSRF on
+// cookie-authenticated writes, password change. Which tenant a session may be
+// in is tenancy's to say (tenancy imports identity, never the reverse).
 package identity
 
 import (
-	"context"
 	"time"
 
 	"countersign/backend/internal/platform/principal"
@@ -20,18 +21,6 @@ type User struct {
 
 // Principal is the signed-in caller (see platform/principal).
 type Principal = principal.Principal
-
-// Membership is an active membership of a user, as the directory reports it.
-type Membership struct {
-	TenantID string
-	Slug     string
-	Name     string
-}
-
-// Directory answers which tenants a user may open (tenancy implements it).
-type Directory interface {
-	ActiveMemberships(ctx context.Context, userID string) ([]Membership, error)
-}
 
 // Lockout policy for sign-in.
 const (

@@ -17,80 +17,82 @@ import (
 	"countersign/backend/internal/platform/problem"
 )
 
-// Service signs people in and out and keeps their sessions.
+// Service checks credentials and keeps sessions.
 type Service struct {
 	db    *db.DB
 	store *Store
-	dir   Directory
 	audit *audit.Log
 	clock clock.Clock
 }
 
 // NewService wires the identity service.
-func NewService(d *db.DB, dir Directory, log *audit.Log, c clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), dir: dir, audit: log, clock: c}
-}
-
-// LoginInput is what the sign-in form sends, plus where it came from.
-type LoginInput struct {
-	Email, Password, Tenant string
-	IP, UserAgent           string
+func NewService(d *db.DB, log *audit.Log, c clock.Clock) *Service {
+	return &Service{db: d, store: NewStore(d), audit: log, clock: c}
 }
 
 var errBadCredentials = problem.Unauthenticated("invalid_credentials", "Invalid email or password.")
 
-// Login checks the credentials and lockouts and opens a session in the chosen
-// (or first) tenant. It returns the session token for the cookie.
-func (s *Service) Login(ctx context.Context, in LoginInput) (string, Principal, error) {
-	email := NormalizeEmail(in.Email)
+// CheckCredentials verifies an email and password under the lockout and rate
+// limit, and returns the user. An unknown email costs as much as a wrong
+// password and is answered the same.
+func (s *Service) CheckCredentials(ctx context.Context, email, password, ip string) (User, error) {
+	email = NormalizeEmail(email)
 	var fields problem.Fields
 	if email == "" {
 		fields.Add("email", "is required")
 	}
-	if in.Password == "" {
+	if password == "" {
 		fields.Add("password", "is required")
 	}
 	if err := fields.Err(); err != nil {
-		return "", Principal{}, err
+		return User{}, err
 	}
 	now := s.clock.Now()
-	attempt, err := s.reserveAttempt(ctx, email, in.IP, now)
+	attempt, err := s.reserveAttempt(ctx, email, ip, now)
 	if err != nil {
-		return "", Principal{}, err
+		return User{}, err
 	}
 	user, err := s.store.UserByEmail(ctx, email)
 	if err != nil && !db.NotFound(err) {
-		return "", Principal{}, err
+		return User{}, err
 	}
-	hash := user.PasswordHash
+	if err := s.settleAttempt(ctx, attempt, user, email, password, ip, now); err != nil {
+		return User{}, err
+	}
+	return user, nil
+}
+
+// settleAttempt checks the password of a reserved attempt: a match marks it
+// succeeded, anything else leaves it failed and is audited.
+func (s *Service) settleAttempt(ctx context.Context, attempt int64, u User, email, password, ip string, now time.Time) error {
+	hash := u.PasswordHash
 	if hash == "" {
 		hash = dummyHash
 	}
-	ok, err := CheckPassword(hash, in.Password)
+	ok, err := CheckPassword(hash, password)
 	if err != nil {
-		return "", Principal{}, err
+		return err
 	}
-	if !ok || user.ID == "" {
-		return "", Principal{}, s.failLogin(ctx, email, in.IP, now)
+	if !ok || u.ID == "" {
+		return s.failLogin(ctx, email, ip, now)
 	}
-	ctx = db.WithUser(ctx, user.ID) // the user's memberships, in every tenant
-	m, err := s.chooseTenant(ctx, user.ID, in.Tenant)
-	if err != nil {
-		return "", Principal{}, err
-	}
-	ctx = db.WithTenant(ctx, m.TenantID)
+	return s.store.MarkSucceeded(ctx, attempt)
+}
+
+// SignIn opens a session of a user whose credentials were checked in the
+// tenant the caller chose for them, and audits the sign-in. It returns the
+// session token for the cookie.
+func (s *Service) SignIn(ctx context.Context, u User, tenantID, ip, ua string) (string, Principal, error) {
+	ctx = db.WithUser(db.WithTenant(ctx, tenantID), u.ID)
 	var token string
 	var p Principal
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if token, p, err = s.openSession(ctx, user, m.TenantID, in.IP, in.UserAgent); err != nil {
+		if token, p, err = s.openSession(ctx, u, tenantID, ip, ua); err != nil {
 			return err
 		}
-		if err := s.store.MarkSucceeded(ctx, attempt); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, audit.Entry{TenantID: m.TenantID, At: now, ActorUserID: user.ID,
-			ActorEmail: user.Email, Action: audit.SignedIn, Target: user.Email, IP: in.IP})
+		return s.audit.Record(ctx, audit.Entry{TenantID: tenantID, At: s.clock.Now(), ActorUserID: u.ID,
+			ActorEmail: u.Email, Action: audit.SignedIn, Target: u.Email, IP: ip})
 	})
 	return token, p, err
 }
@@ -144,25 +146,6 @@ func (s *Service) failLogin(ctx context.Context, email, ip string, now time.Time
 	return errBadCredentials
 }
 
-func (s *Service) chooseTenant(ctx context.Context, userID, slug string) (Membership, error) {
-	ms, err := s.dir.ActiveMemberships(ctx, userID)
-	if err != nil {
-		return Membership{}, err
-	}
-	if len(ms) == 0 {
-		return Membership{}, problem.Forbidden("no_membership", "This account is not an active member of any tenant.")
-	}
-	if slug == "" {
-		return ms[0], nil
-	}
-	for _, m := range ms {
-		if m.Slug == slug {
-			return m, nil
-		}
-	}
-	return Membership{}, problem.InvalidField("tenant", "you are not a member of %q", slug)
-}
-
 // OpenSession starts a session for an already verified user (invite acceptance).
 func (s *Service) OpenSession(ctx context.Context, userID, tenantID, ip, ua string) (string, Principal, error) {
 	u, err := s.store.UserByID(ctx, userID)
@@ -182,8 +165,8 @@ func (s *Service) openSession(ctx context.Context, u User, tenantID, ip, ua stri
 	return token, Principal{UserID: u.ID, Email: u.Email, Name: u.Name, SessionID: id, TenantID: tenantID, CSRFToken: csrf, IP: ip}, nil
 }
 
-// Authenticate resolves a session token. A session whose tenant membership was
-// disabled is ended.
+// Authenticate resolves a session token. Whether the session's tenant still
+// admits the user is tenancy's check (tenancy.Service.CheckSession).
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	noSession := problem.Unauthenticated("unauthenticated", "Sign in to continue.")
 	if token == "" {
@@ -205,16 +188,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	} else if err != nil {
 		return Principal{}, err
 	}
-	ms, err := s.dir.ActiveMemberships(ctx, r.UserID)
-	if err != nil {
-		return Principal{}, err
-	}
-	if !hasTenant(ms, r.TenantID) {
-		if err := s.store.DeleteSession(ctx, id); err != nil {
-			return Principal{}, err
-		}
-		return Principal{}, problem.Unauthenticated("membership_disabled", "Your access to this tenant was disabled. Sign in again.")
-	}
 	if now.Sub(r.LastSeenAt) > sessionTouchEvery {
 		if err := s.store.TouchSession(ctx, id, now); err != nil {
 			return Principal{}, err
@@ -228,23 +201,11 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 	return s.store.DeleteSession(ctx, p.SessionID)
 }
 
-// SwitchTenant moves the session to another tenant the user belongs to.
-// Another tenant's slug answers exactly like an unknown one.
-func (s *Service) SwitchTenant(ctx context.Context, p Principal, slug string) (Principal, error) {
-	if strings.TrimSpace(slug) == "" {
-		return p, problem.InvalidField("tenant", "is required")
-	}
-	ms, err := s.dir.ActiveMemberships(ctx, p.UserID)
-	if err != nil {
-		return p, err
-	}
-	for _, m := range ms {
-		if m.Slug == slug {
-			p.TenantID = m.TenantID
-			return p, s.store.SetSessionTenant(ctx, p.SessionID, m.TenantID)
-		}
-	}
-	return p, problem.NotFound("tenant")
+// MoveSession moves the caller's session to another tenant, which the caller
+// has checked the user may open.
+func (s *Service) MoveSession(ctx context.Context, p Principal, tenantID string) (Principal, error) {
+	p.TenantID = tenantID
+	return p, s.store.SetSessionTenant(ctx, p.SessionID, tenantID)
 }
 
 // ChangePassword replaces the caller's password and ends their other sessions.
@@ -331,14 +292,7 @@ func (s *Service) VerifyPassword(ctx context.Context, u User, password, ip strin
 	if err != nil {
 		return err
 	}
-	ok, err := CheckPassword(u.PasswordHash, password)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return s.failLogin(ctx, u.Email, ip, now)
-	}
-	return s.store.MarkSucceeded(ctx, attempt)
+	return s.settleAttempt(ctx, attempt, u, u.Email, password, ip, now)
 }
 
 // EndSessionsIn signs the user out of a tenant (their membership was disabled).
@@ -367,15 +321,6 @@ func NewToken() (token, hash string) {
 func HashToken(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
-}
-
-func hasTenant(ms []Membership, tenantID string) bool {
-	for _, m := range ms {
-		if m.TenantID == tenantID {
-			return true
-		}
-	}
-	return false
 }
 
 func minutes(d time.Duration) int {

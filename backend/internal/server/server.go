@@ -138,11 +138,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	}
 
 	auditLog := audit.New(d)
-	tenants := tenancy.NewService(d, enforcer, auditLog, clk)
-	ident := identity.NewService(d, tenants, auditLog, clk)
-	tenants.SetIdentity(ident)
+	ident := identity.NewService(d, auditLog, clk)
+	tenants := tenancy.NewService(d, ident, enforcer, auditLog, clk)
+	ih := identity.NewHandlers(ident, cfg.BaseURL, cfg.SecureCookies())
 	th := tenancy.NewHandlers(tenants, cfg.BaseURL, cfg.SecureCookies())
-	ih := identity.NewHandlers(ident, th, cfg.BaseURL, cfg.SecureCookies())
 	queue := jobs.New(d, log)
 	cat, err := catalog.NewService(catalog.Deps{DB: d, Jobs: queue, Audit: auditLog, Clock: clk, Log: log,
 		SecretKey: cfg.SecretKey, Factories: Connectors(d, cfg.Production(), clk), Provisioners: Provisioners(d)})
@@ -200,7 +199,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	app.Get("/api/openapi.json", sendJSON(specJSON))
 	app.Get("/api/agent/openapi.json", sendJSON(agentSpecJSON))
 
-	v1 := app.Group("/api/v1", requireJSON, web.RejectBadText(nil), ih.Middleware())
+	v1 := app.Group("/api/v1", requireJSON, web.RejectBadText(nil), ih.Middleware(), th.Middleware())
 	api.RegisterHandlersWithOptions(v1, api.NewStrictHandler(h, []api.StrictMiddlewareFunc{authorize(routes, enforcer)}),
 		api.FiberServerOptions{})
 	agentAPI := app.Group("/api/agent/v1", web.RejectBadText(isBatch), gw.Authenticate)

@@ -4,13 +4,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"countersign/backend/api"
 	"countersign/backend/internal/identity"
-	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
+	"countersign/backend/internal/platform/problem"
 )
 
-// Handlers serve members, invites, the tenant settings and the session view.
+// Handlers serve sign-in, the session view, members, invites and the tenant settings.
 type Handlers struct {
 	svc     *Service
 	baseURL string // invite links point here
@@ -22,32 +24,71 @@ func NewHandlers(svc *Service, baseURL string, secureCookies bool) *Handlers {
 	return &Handlers{svc: svc, baseURL: baseURL, secure: secureCookies}
 }
 
-// SessionView implements identity.Views.
-func (h *Handlers) SessionView(ctx context.Context, p identity.Principal) (api.Session, error) {
-	// p may be newer than the request (just signed in, or switched tenant)
-	ctx = db.WithUser(db.WithTenant(ctx, p.TenantID), p.UserID)
-	ms, err := h.svc.ActiveMemberships(ctx, p.UserID)
+// Middleware refuses a request whose session's tenant no longer admits its
+// user, ending the session and clearing the cookie. It runs after identity's
+// Middleware, which resolves the session.
+func (h *Handlers) Middleware() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, ok := principal.From(c.UserContext())
+		if !ok {
+			return c.Next()
+		}
+		if err := h.svc.CheckSession(c.UserContext(), p); err != nil {
+			if pe, ok := problem.As(err); ok && pe.Kind == problem.KindUnauthenticated {
+				c.Cookie(identity.ExpiredCookie(h.secure))
+			}
+			return err
+		}
+		return c.Next()
+	}
+}
+
+// Login signs in.
+func (h *Handlers) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
+	in := LoginInput{Email: req.Body.Email, Password: req.Body.Password, IP: principal.ClientIP(ctx), UserAgent: principal.UserAgent(ctx)}
+	if req.Body.Tenant != nil {
+		in.Tenant = *req.Body.Tenant
+	}
+	token, p, err := h.svc.SignIn(ctx, in)
 	if err != nil {
-		return api.Session{}, err
+		return nil, err
 	}
-	view := api.Session{User: api.User{Id: p.UserID, Email: p.Email, Name: p.Name}, CsrfToken: p.CSRFToken,
-		Tenants: []api.TenantRef{}, Roles: []api.Role{}, Permissions: []string{}}
-	for _, m := range ms {
-		roles, err := h.svc.roles.RolesOf(ctx, m.TenantID, p.UserID)
-		if err != nil {
-			return api.Session{}, err
-		}
-		ref := api.TenantRef{Id: m.TenantID, Slug: m.Slug, Name: m.Name, Roles: toAPIRoles(roles)}
-		view.Tenants = append(view.Tenants, ref)
-		if m.TenantID == p.TenantID {
-			view.Tenant, view.Roles = ref, ref.Roles
-		}
+	view, err := h.svc.SessionView(ctx, p)
+	if err != nil {
+		return nil, err
 	}
-	if err := h.svc.enforcer.Refresh(ctx); err != nil {
-		return api.Session{}, err
+	return api.Login200JSONResponse{Body: toAPISession(view),
+		Headers: api.Login200ResponseHeaders{SetCookie: identity.SessionCookie(token, h.secure)}}, nil
+}
+
+// GetSession describes the signed-in user.
+func (h *Handlers) GetSession(ctx context.Context, _ api.GetSessionRequestObject) (api.GetSessionResponseObject, error) {
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
 	}
-	view.Permissions, err = h.svc.enforcer.Permissions(p.UserID, p.TenantID)
-	return view, err
+	view, err := h.svc.SessionView(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetSession200JSONResponse(toAPISession(view)), nil
+}
+
+// SwitchTenant changes the current tenant.
+func (h *Handlers) SwitchTenant(ctx context.Context, req api.SwitchTenantRequestObject) (api.SwitchTenantResponseObject, error) {
+	p, err := principal.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err = h.svc.SwitchTenant(ctx, p, req.Body.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	view, err := h.svc.SessionView(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return api.SwitchTenant200JSONResponse(toAPISession(view)), nil
 }
 
 // ListMembers lists the tenant's members.
@@ -155,11 +196,11 @@ func (h *Handlers) AcceptInvitation(ctx context.Context, req api.AcceptInvitatio
 	if err != nil {
 		return nil, err
 	}
-	view, err := h.SessionView(ctx, p)
+	view, err := h.svc.SessionView(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	return api.AcceptInvitation200JSONResponse{Body: view,
+	return api.AcceptInvitation200JSONResponse{Body: toAPISession(view),
 		Headers: api.AcceptInvitation200ResponseHeaders{SetCookie: identity.SessionCookie(token, h.secure)}}, nil
 }
 
@@ -187,6 +228,21 @@ func (h *Handlers) UpdateTenant(ctx context.Context, req api.UpdateTenantRequest
 		return nil, err
 	}
 	return api.UpdateTenant200JSONResponse(toAPITenant(t)), nil
+}
+
+func toAPISession(v SessionView) api.Session {
+	p := v.Principal
+	out := api.Session{User: api.User{Id: p.UserID, Email: p.Email, Name: p.Name}, CsrfToken: p.CSRFToken,
+		Tenants: make([]api.TenantRef, len(v.Tenants)), Tenant: toAPITenantRef(v.Current),
+		Roles: toAPIRoles(v.Current.Roles), Permissions: v.Permissions}
+	for i, t := range v.Tenants {
+		out.Tenants[i] = toAPITenantRef(t)
+	}
+	return out
+}
+
+func toAPITenantRef(t TenantRoles) api.TenantRef {
+	return api.TenantRef{Id: t.TenantID, Slug: t.Slug, Name: t.Name, Roles: toAPIRoles(t.Roles)}
 }
 
 func toAPITenant(t Tenant) api.Tenant {

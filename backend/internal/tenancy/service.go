@@ -24,18 +24,9 @@ type Service struct {
 	clock    clock.Clock
 }
 
-// NewService wires the tenancy service. identity may be set later with
-// SetIdentity, since identity itself asks tenancy for memberships.
-func NewService(d *db.DB, enforcer *access.Enforcer, log *audit.Log, c clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), roles: access.NewStore(d), enforcer: enforcer, audit: log, clock: c}
-}
-
-// SetIdentity completes the wiring.
-func (s *Service) SetIdentity(id *identity.Service) { s.identity = id }
-
-// ActiveMemberships implements identity.Directory.
-func (s *Service) ActiveMemberships(ctx context.Context, userID string) ([]identity.Membership, error) {
-	return s.store.ActiveMemberships(ctx, userID)
+// NewService wires the tenancy service.
+func NewService(d *db.DB, ident *identity.Service, enforcer *access.Enforcer, log *audit.Log, c clock.Clock) *Service {
+	return &Service{db: d, store: NewStore(d), roles: access.NewStore(d), enforcer: enforcer, identity: ident, audit: log, clock: c}
 }
 
 // Tenant returns the caller's current tenant.
@@ -187,7 +178,11 @@ func (s *Service) changeStatus(ctx context.Context, actor identity.Principal, m 
 }
 
 func (s *Service) guardLastAdmin(ctx context.Context, tenantID string) error {
-	n, err := s.store.ActiveAdmins(ctx, tenantID)
+	admins, err := s.roles.UsersWithRole(ctx, tenantID, access.Admin)
+	if err != nil {
+		return err
+	}
+	n, err := s.store.CountActive(ctx, tenantID, admins)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"countersign/backend/internal/identity"
 	"countersign/backend/internal/platform/db"
 )
 
@@ -46,8 +45,8 @@ func (s *Store) RenameTenant(ctx context.Context, id, name string) error {
 }
 
 // ActiveMemberships lists the tenants a user may open, oldest membership first.
-func (s *Store) ActiveMemberships(ctx context.Context, userID string) ([]identity.Membership, error) {
-	var ms []identity.Membership
+func (s *Store) ActiveMemberships(ctx context.Context, userID string) ([]Membership, error) {
+	var ms []Membership
 	err := s.db.Conn(ctx).Raw(`
 		SELECT t.id AS tenant_id, t.slug, t.name
 		FROM memberships m JOIN tenants t ON t.id = m.tenant_id
@@ -105,13 +104,22 @@ func (s *Store) SetMemberStatus(ctx context.Context, tenantID, id, status string
 		status, now, tenantID, id).Error
 }
 
-// ActiveAdmins counts the tenant's active members holding the admin role.
-func (s *Store) ActiveAdmins(ctx context.Context, tenantID string) (int, error) {
+// ActiveMember reports whether the user is an active member of the tenant.
+func (s *Store) ActiveMember(ctx context.Context, tenantID, userID string) (bool, error) {
+	var ok bool
+	err := s.db.Conn(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = ? AND user_id = ? AND status = 'active')`,
+		tenantID, userID).Scan(&ok).Error
+	return ok, err
+}
+
+// CountActive counts the users among userIDs who are active members of the tenant.
+func (s *Store) CountActive(ctx context.Context, tenantID string, userIDs []string) (int, error) {
+	if len(userIDs) == 0 {
+		return 0, nil
+	}
 	var n int
-	err := s.db.Conn(ctx).Raw(`
-		SELECT count(*) FROM memberships m
-		JOIN casbin_rule r ON r.ptype = 'g' AND r.v0 = m.user_id::text AND r.v1 = 'admin' AND r.v2 = m.tenant_id::text
-		WHERE m.tenant_id = ? AND m.status = 'active'`, tenantID).Scan(&n).Error
+	err := s.db.Conn(ctx).Raw(`SELECT count(*) FROM memberships WHERE tenant_id = ? AND status = 'active' AND user_id::text IN ?`,
+		tenantID, userIDs).Scan(&n).Error
 	return n, err
 }
 
