@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -42,7 +41,7 @@ type fieldRow struct {
 	Total               int
 }
 
-func (r fieldRow) field() Field {
+func (r fieldRow) field() (Field, error) {
 	f := Field{ID: r.ID, TenantID: r.TenantID, ConnectionID: r.ConnectionID, ConnectionName: r.ConnectionName,
 		FirstSeenAt: r.FirstSeenAt, LastSeenAt: r.LastSeenAt,
 		Field: crm.Field{Object: r.Object, Name: r.Name, Label: r.Label, Type: crm.FieldType(r.Type), RawType: r.RawType,
@@ -51,9 +50,13 @@ func (r fieldRow) field() Field {
 			EvidenceRequired: r.EvidenceRequired, SLAMinutes: r.SLAMinutes, Decided: r.Decided, Reason: r.Reason,
 			UpdatedAt: r.PolicyUpdatedAt, Tags: []string{}},
 	}
-	json.Unmarshal([]byte(r.Options), &f.Options)
-	json.Unmarshal([]byte(r.Tags), &f.Policy.Tags)
-	return f
+	if err := decodeJSON("crm_fields.options", r.Options, &f.Options); err != nil {
+		return Field{}, fmt.Errorf("field %s.%s (%s): %w", r.Object, r.Name, r.ID, err)
+	}
+	if err := decodeJSON("field_policies.tags", r.Tags, &f.Policy.Tags); err != nil {
+		return Field{}, fmt.Errorf("field %s.%s (%s): %w", r.Object, r.Name, r.ID, err)
+	}
+	return f, nil
 }
 
 const fieldSQL = `
@@ -93,7 +96,11 @@ func (s *Store) ListFields(ctx context.Context, tenantID string, q FieldFilter) 
 	out := make([]Field, len(rows))
 	total := 0
 	for i, r := range rows {
-		out[i], total = r.field(), r.Total
+		f, err := r.field()
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i], total = f, r.Total
 	}
 	if len(rows) == 0 && q.Offset > 0 {
 		var n int
@@ -149,20 +156,28 @@ func escapeLike(s string) string {
 // Field finds one field of the tenant.
 func (s *Store) Field(ctx context.Context, tenantID, id string) (Field, error) {
 	var r fieldRow
-	err := s.db.Conn(ctx).Raw(fieldSQL+fieldFrom+` AND f.id = ?`, tenantID, id).Take(&r).Error
-	return r.field(), err
+	if err := s.db.Conn(ctx).Raw(fieldSQL+fieldFrom+` AND f.id = ?`, tenantID, id).Take(&r).Error; err != nil {
+		return Field{}, err
+	}
+	return r.field()
 }
 
 // ConnectionFields lists every field of a connection (archived included), for syncs and exports.
 func (s *Store) ConnectionFields(ctx context.Context, tenantID, connectionID string) ([]Field, []string, error) {
 	var rows []fieldRow
-	err := s.db.Conn(ctx).Raw(fieldSQL+fieldFrom+` AND f.connection_id = ? ORDER BY f.object, f.name`, tenantID, connectionID).Scan(&rows).Error
+	if err := s.db.Conn(ctx).Raw(fieldSQL+fieldFrom+` AND f.connection_id = ? ORDER BY f.object, f.name`, tenantID, connectionID).Scan(&rows).Error; err != nil {
+		return nil, nil, err
+	}
 	out := make([]Field, len(rows))
 	hashes := make([]string, len(rows))
 	for i, r := range rows {
-		out[i], hashes[i] = r.field(), r.DefinitionHash
+		f, err := r.field()
+		if err != nil {
+			return nil, nil, err
+		}
+		out[i], hashes[i] = f, r.DefinitionHash
 	}
-	return out, hashes, err
+	return out, hashes, nil
 }
 
 // Versions lists a field's definition changes, newest first.
@@ -172,14 +187,18 @@ func (s *Store) Versions(ctx context.Context, tenantID, fieldID string) ([]Defin
 		Change string
 		Detail string
 	}
-	err := s.db.Conn(ctx).Raw(`SELECT at, change, detail::text AS detail FROM crm_field_versions
-		WHERE tenant_id = ? AND field_id = ? ORDER BY seq DESC LIMIT 100`, tenantID, fieldID).Scan(&rows).Error
+	if err := s.db.Conn(ctx).Raw(`SELECT at, change, detail::text AS detail FROM crm_field_versions
+		WHERE tenant_id = ? AND field_id = ? ORDER BY seq DESC LIMIT 100`, tenantID, fieldID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
 	out := make([]DefinitionChange, len(rows))
 	for i, r := range rows {
 		out[i] = DefinitionChange{At: r.At, Change: r.Change}
-		json.Unmarshal([]byte(r.Detail), &out[i].Detail)
+		if err := decodeJSON("crm_field_versions.detail", r.Detail, &out[i].Detail); err != nil {
+			return nil, fmt.Errorf("field %s's %s of %s: %w", fieldID, r.Change, r.At.Format(time.RFC3339), err)
+		}
 	}
-	return out, err
+	return out, nil
 }
 
 // PolicyHistory lists a field's policy changes, newest first.
@@ -191,18 +210,23 @@ func (s *Store) PolicyHistory(ctx context.Context, tenantID, fieldID string) ([]
 		Before     *string
 		After      string
 	}
-	err := s.db.Conn(ctx).Raw(`SELECT at, actor_email, source, before::text AS before, after::text AS after
-		FROM field_policy_history WHERE tenant_id = ? AND field_id = ? ORDER BY seq DESC LIMIT 200`, tenantID, fieldID).Scan(&rows).Error
+	if err := s.db.Conn(ctx).Raw(`SELECT at, actor_email, source, before::text AS before, after::text AS after
+		FROM field_policy_history WHERE tenant_id = ? AND field_id = ? ORDER BY seq DESC LIMIT 200`, tenantID, fieldID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
 	out := make([]PolicyChange, len(rows))
 	for i, r := range rows {
 		out[i] = PolicyChange{At: r.At, ActorEmail: r.ActorEmail, Source: r.Source}
-		json.Unmarshal([]byte(r.After), &out[i].After)
-		if r.Before != nil {
+		err := decodeJSON("field_policy_history.after", r.After, &out[i].After)
+		if err == nil && r.Before != nil {
 			out[i].Before = &Policy{}
-			json.Unmarshal([]byte(*r.Before), out[i].Before)
+			err = decodeJSON("field_policy_history.before", *r.Before, out[i].Before)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("field %s's policy change of %s: %w", fieldID, r.At.Format(time.RFC3339), err)
 		}
 	}
-	return out, err
+	return out, nil
 }
 
 // CountUndecided counts a connection's live fields still awaiting a decision.

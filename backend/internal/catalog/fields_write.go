@@ -203,11 +203,16 @@ func (s *Store) LockPolicies(ctx context.Context, tenantID string, ids []string)
 	var rows []fieldRow
 	err := s.db.Conn(ctx).Raw(fieldSQL+fieldFrom+` AND f.id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)
 		FOR UPDATE OF p`, tenantID, string(b)).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]Field, len(rows))
 	for _, r := range rows {
-		out[r.ID] = r.field()
+		if out[r.ID], err = r.field(); err != nil {
+			return nil, err
+		}
 	}
-	return out, err
+	return out, nil
 }
 
 func orEmpty(s []string) []string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"countersign/backend/internal/crm"
@@ -34,13 +35,28 @@ type connectionRow struct {
 	NeedsDecision       int
 }
 
-func (r connectionRow) connection() Connection {
+func (r connectionRow) connection() (Connection, error) {
 	c := Connection{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Provider: crm.Provider(r.Provider), BaseURL: r.BaseURL,
 		SyncIntervalMinutes: r.SyncIntervalMinutes, Status: r.Status, LastError: r.LastError,
 		LastSyncedAt: r.LastSyncedAt, NextSyncAt: r.NextSyncAt, CreatedAt: r.CreatedAt,
 		FieldCount: r.FieldCount, NeedsDecision: r.NeedsDecision, CredentialHints: map[string]string{}}
-	json.Unmarshal([]byte(r.CredentialHints), &c.CredentialHints)
-	return c
+	if err := decodeJSON("crm_connections.credential_hints", r.CredentialHints, &c.CredentialHints); err != nil {
+		return Connection{}, fmt.Errorf("connection %q (%s): %w", r.Name, r.ID, err)
+	}
+	return c, nil
+}
+
+// decodeJSON decodes a jsonb column read as text into v, naming the column
+// when it does not decode. An empty text — a NULL, or a column the query did
+// not select — leaves v as it is.
+func decodeJSON(column, text string, v any) error {
+	if text == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(text), v); err != nil {
+		return fmt.Errorf("decoding %s: %w", column, err)
+	}
+	return nil
 }
 
 const connectionSQL = `
@@ -55,19 +71,31 @@ WHERE c.tenant_id = ?`
 // Connections lists the tenant's connections.
 func (s *Store) Connections(ctx context.Context, tenantID string) ([]Connection, error) {
 	var rows []connectionRow
-	err := s.db.Conn(ctx).Raw(connectionSQL+` ORDER BY lower(c.name)`, tenantID).Scan(&rows).Error
+	if err := s.db.Conn(ctx).Raw(connectionSQL+` ORDER BY lower(c.name)`, tenantID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	return connections(rows)
+}
+
+func connections(rows []connectionRow) ([]Connection, error) {
 	out := make([]Connection, len(rows))
 	for i, r := range rows {
-		out[i] = r.connection()
+		var err error
+		if out[i], err = r.connection(); err != nil {
+			return nil, err
+		}
 	}
-	return out, err
+	return out, nil
 }
 
 // Connection finds one connection and its sealed credentials.
 func (s *Store) Connection(ctx context.Context, tenantID, id string) (Connection, []byte, error) {
 	var r connectionRow
-	err := s.db.Conn(ctx).Raw(connectionSQL+` AND c.id = ?`, tenantID, id).Take(&r).Error
-	return r.connection(), r.Credentials, err
+	if err := s.db.Conn(ctx).Raw(connectionSQL+` AND c.id = ?`, tenantID, id).Take(&r).Error; err != nil {
+		return Connection{}, nil, err
+	}
+	c, err := r.connection()
+	return c, r.Credentials, err
 }
 
 // CreateConnection inserts a connection and returns its id.
@@ -110,11 +138,10 @@ func (s *Store) DueConnections(ctx context.Context, now time.Time) ([]Connection
 		SELECT id, tenant_id, name, provider, sync_interval_minutes, status, last_error, next_sync_at FROM crm_connections
 		WHERE sync_interval_minutes > 0 AND next_sync_at <= ?
 		ORDER BY next_sync_at LIMIT 100`, now).Scan(&rows).Error
-	out := make([]Connection, len(rows))
-	for i, r := range rows {
-		out[i] = r.connection()
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	return connections(rows)
 }
 
 type runRow struct {
@@ -131,15 +158,27 @@ type runRow struct {
 	FinishedAt   *time.Time
 }
 
-func (r runRow) run() SyncRun {
+func (r runRow) run() (SyncRun, error) {
 	run := SyncRun{ID: r.ID, TenantID: r.TenantID, ConnectionID: r.ConnectionID, Status: r.Status, Trigger: r.Trigger,
 		Error: r.Error, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
-	json.Unmarshal([]byte(r.Progress), &run.Progress)
-	if r.Summary != nil {
+	err := decodeJSON("sync_runs.progress", r.Progress, &run.Progress)
+	if err == nil && r.Summary != nil {
 		run.Summary = &SyncSummary{}
-		json.Unmarshal([]byte(*r.Summary), run.Summary)
+		err = decodeJSON("sync_runs.summary", *r.Summary, run.Summary)
 	}
-	return run
+	if err != nil {
+		return SyncRun{}, fmt.Errorf("sync run %s: %w", r.ID, err)
+	}
+	return run, nil
+}
+
+// takeRun runs a query of one sync run.
+func (s *Store) takeRun(ctx context.Context, sql string, args ...any) (SyncRun, error) {
+	var r runRow
+	if err := s.db.Conn(ctx).Raw(sql, args...).Take(&r).Error; err != nil {
+		return SyncRun{}, err
+	}
+	return r.run()
 }
 
 const runSQL = `SELECT id, tenant_id, connection_id, status, trigger, progress::text AS progress, summary::text AS summary,
@@ -147,16 +186,12 @@ const runSQL = `SELECT id, tenant_id, connection_id, status, trigger, progress::
 
 // Run finds a sync run of the tenant.
 func (s *Store) Run(ctx context.Context, tenantID, id string) (SyncRun, error) {
-	var r runRow
-	err := s.db.Conn(ctx).Raw(runSQL+` WHERE tenant_id = ? AND id = ?`, tenantID, id).Take(&r).Error
-	return r.run(), err
+	return s.takeRun(ctx, runSQL+` WHERE tenant_id = ? AND id = ?`, tenantID, id)
 }
 
 // RunByID finds a run for the worker, which has no tenant yet.
 func (s *Store) RunByID(ctx context.Context, id string) (SyncRun, error) {
-	var r runRow
-	err := s.db.Conn(ctx).Raw(runSQL+` WHERE id = ?`, id).Take(&r).Error
-	return r.run(), err
+	return s.takeRun(ctx, runSQL+` WHERE id = ?`, id)
 }
 
 // Runs lists a connection's recent runs, newest first.
@@ -164,19 +199,22 @@ func (s *Store) Runs(ctx context.Context, tenantID, connectionID string, limit i
 	var rows []runRow
 	err := s.db.Conn(ctx).Raw(runSQL+` WHERE tenant_id = ? AND connection_id = ? ORDER BY created_at DESC LIMIT ?`,
 		tenantID, connectionID, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
 	out := make([]SyncRun, len(rows))
 	for i, r := range rows {
-		out[i] = r.run()
+		if out[i], err = r.run(); err != nil {
+			return nil, err
+		}
 	}
-	return out, err
+	return out, nil
 }
 
 // ActiveRun finds the connection's queued or running sync, if any.
 func (s *Store) ActiveRun(ctx context.Context, tenantID, connectionID string) (SyncRun, error) {
-	var r runRow
-	err := s.db.Conn(ctx).Raw(runSQL+` WHERE tenant_id = ? AND connection_id = ? AND status IN ('queued','running')`,
-		tenantID, connectionID).Take(&r).Error
-	return r.run(), err
+	return s.takeRun(ctx, runSQL+` WHERE tenant_id = ? AND connection_id = ? AND status IN ('queued','running')`,
+		tenantID, connectionID)
 }
 
 // CreateRun queues a sync run.
