@@ -44,14 +44,25 @@ func (a keyedPayload) differences(b keyedPayload) []string {
 }
 
 // sameJSON compares two JSON scalars as JSON (1000 and 1e3 are one number).
+// A value that does not survive JSON (no agent can send one) is compared as
+// it is, so it never passes for the other one.
 func sameJSON(a, b any) bool {
-	norm := func(v any) any {
-		raw, _ := json.Marshal(v)
-		var out any
-		json.Unmarshal(raw, &out)
-		return out
+	na, errA := normJSON(a)
+	nb, errB := normJSON(b)
+	if errA != nil || errB != nil {
+		return reflect.DeepEqual(a, b)
 	}
-	return reflect.DeepEqual(norm(a), norm(b))
+	return reflect.DeepEqual(na, nb)
+}
+
+func normJSON(v any) (any, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(raw, &out)
+	return out, err
 }
 
 // keyConflict is the item error for a key reused for a different proposal.

@@ -352,18 +352,24 @@ func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, bat
 		   FROM up WHERE up.field = '' AND up.prev_at IS NOT NULL)::text AS known
 		FROM jsonb_to_recordset(?::jsonb) AS w(key text, object text, field text), arg`,
 		tenantID, agentID, now, since, string(b), string(w)).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, err
+	}
 	out, known := make(map[string]int, len(rows)), map[target]bool{}
 	for i, r := range rows {
 		out[r.Key] = r.N
 		if i == 0 {
+			// supersede trusts this list: a record missing from it would keep an older proposal alive
 			var ts []target
-			json.Unmarshal([]byte(r.Known), &ts)
+			if err := json.Unmarshal([]byte(r.Known), &ts); err != nil {
+				return nil, nil, fmt.Errorf("decoding the records agent %s targeted before: %w", agentID, err)
+			}
 			for _, t := range ts {
 				known[t] = true
 			}
 		}
 	}
-	return out, known, err
+	return out, known, nil
 }
 
 // DistinctRecords counts the distinct records the agent targeted since t,
