@@ -100,7 +100,7 @@ func run(n, events int) error {
 		return fmt.Errorf("sync: %w", err)
 	}
 	agentName := "Bench"
-	agent, err := agents.NewService(d, cat, audit.New(d), clock.System{}).Create(actx, admin, agents.Input{Name: &agentName, ConnectionID: &conn.ID})
+	agent, err := agents.NewService(agents.Deps{DB: d, Catalog: cat, Audit: audit.New(d), Clock: clock.System{}}).Create(actx, admin, agents.Input{Name: &agentName, ConnectionID: &conn.ID})
 	if err != nil {
 		return err
 	}

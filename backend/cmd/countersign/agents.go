@@ -46,7 +46,7 @@ func runAgents(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logge
 	if err != nil {
 		return err
 	}
-	svc := agents.NewService(d, cat, audit.New(d), clock.System{})
+	svc := agents.NewService(agents.Deps{DB: d, Catalog: cat, Audit: audit.New(d), Clock: clock.System{}})
 	actor := principal.Principal{TenantID: t.ID, Email: "cli"}
 	switch args[0] {
 	case "create":

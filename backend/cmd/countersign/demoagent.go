@@ -90,7 +90,7 @@ func bootstrapDemoAgent(ctx context.Context, cfg config.Config, d *db.DB, log *s
 	if err != nil {
 		return "", err
 	}
-	svc := agents.NewService(d, cat, audit.New(d), clock.System{})
+	svc := agents.NewService(agents.Deps{DB: d, Catalog: cat, Audit: audit.New(d), Clock: clock.System{}})
 	ctx = db.WithTenant(ctx, t.ID)
 	actor := principal.Principal{TenantID: t.ID, Email: "demo-agent"}
 	a, err := svc.ByName(ctx, t.ID, "Demo agent")

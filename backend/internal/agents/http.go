@@ -7,32 +7,26 @@ import (
 	"countersign/backend/internal/platform/principal"
 )
 
-// Activity describes what an agent has been doing, and settles its alerts
-// (the gateway knows both).
-type Activity interface {
-	Activity(ctx context.Context, tenantID, agentID string) (api.AgentActivity, error)
-	ResolveBreakerAlerts(ctx context.Context, tenantID, agentID, userID string) error
-}
-
 // Handlers serve the Agents page.
 type Handlers struct {
-	svc      *Service
-	activity Activity
+	svc *Service
 	// canManage says whether the caller may manage agents: only they see webhook secrets.
 	canManage func(ctx context.Context) bool
 }
 
 // NewHandlers returns the agents handlers.
-func NewHandlers(svc *Service, activity Activity, canManage func(context.Context) bool) *Handlers {
-	return &Handlers{svc: svc, activity: activity, canManage: canManage}
+func NewHandlers(svc *Service, canManage func(context.Context) bool) *Handlers {
+	return &Handlers{svc: svc, canManage: canManage}
 }
 
 // view hides what readers may not see.
-func (h *Handlers) view(ctx context.Context, a Agent) api.Agent {
+func (h *Handlers) view(ctx context.Context, a Agent) api.Agent { return toAPIAgent(h.visible(ctx, a)) }
+
+func (h *Handlers) visible(ctx context.Context, a Agent) Agent {
 	if !h.canManage(ctx) {
 		a.WebhookSecret = ""
 	}
-	return toAPIAgent(a)
+	return a
 }
 
 func (h *Handlers) ListAgents(ctx context.Context, _ api.ListAgentsRequestObject) (api.ListAgentsResponseObject, error) {
@@ -70,20 +64,11 @@ func (h *Handlers) GetAgent(ctx context.Context, req api.GetAgentRequestObject) 
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.svc.Get(ctx, p.TenantID, req.AgentId)
+	a, act, err := h.svc.Detail(ctx, p.TenantID, req.AgentId)
 	if err != nil {
 		return nil, err
 	}
-	act, err := h.activity.Activity(ctx, p.TenantID, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	x := h.view(ctx, a)
-	return api.GetAgent200JSONResponse{Id: x.Id, Name: x.Name, Description: x.Description, ConnectionId: x.ConnectionId,
-		ConnectionName: x.ConnectionName, Status: api.AgentDetailStatus(x.Status), PausedReason: x.PausedReason,
-		VelocityCap: x.VelocityCap, HardCapMultiplier: x.HardCapMultiplier, FieldCaps: x.FieldCaps, BreakerOpen: x.BreakerOpen,
-		BreakerTrippedAt: x.BreakerTrippedAt, WebhookUrl: x.WebhookUrl, WebhookSecret: x.WebhookSecret, WebhookError: x.WebhookError,
-		CreatedAt: x.CreatedAt, Scopes: x.Scopes, Keys: x.Keys, Activity: act}, nil
+	return api.GetAgent200JSONResponse(toAPIAgentDetail(h.visible(ctx, a), act)), nil
 }
 
 // UpdateAgent changes an agent.
@@ -134,9 +119,7 @@ func (h *Handlers) ResetAgentBreaker(ctx context.Context, req api.ResetAgentBrea
 	if err != nil {
 		return nil, err
 	}
-	a, err := h.svc.ResetBreaker(ctx, p, req.AgentId, func(ctx context.Context) error {
-		return h.activity.ResolveBreakerAlerts(ctx, p.TenantID, req.AgentId, p.UserID)
-	})
+	a, err := h.svc.ResetBreaker(ctx, p, req.AgentId)
 	if err != nil {
 		return nil, err
 	}
@@ -144,29 +127,62 @@ func (h *Handlers) ResetAgentBreaker(ctx context.Context, req api.ResetAgentBrea
 }
 
 func toAPIAgent(a Agent) api.Agent {
-	out := api.Agent{Id: a.ID, Name: a.Name, Description: a.Description, ConnectionId: a.ConnectionID, ConnectionName: a.ConnectionName,
-		Status: api.AgentStatus(a.Status), VelocityCap: a.VelocityCap, HardCapMultiplier: a.HardCapMultiplier, FieldCaps: a.FieldCaps,
-		BreakerOpen: a.BreakerOpen, BreakerTrippedAt: a.BreakerTrippedAt, WebhookUrl: a.WebhookURL, CreatedAt: a.CreatedAt,
-		Scopes: make([]api.AgentScope, len(a.Scopes)), Keys: make([]api.AgentKey, len(a.Keys))}
-	if a.PausedReason != "" {
-		out.PausedReason = &a.PausedReason
-	}
-	if a.WebhookSecret != "" {
-		out.WebhookSecret = &a.WebhookSecret
-	}
-	if a.WebhookError != "" {
-		out.WebhookError = &a.WebhookError
-	}
-	for i, s := range a.Scopes {
-		out.Scopes[i] = api.AgentScope{Object: s.Object, Field: s.Field}
+	return api.Agent{Id: a.ID, Name: a.Name, Description: a.Description, ConnectionId: a.ConnectionID, ConnectionName: a.ConnectionName,
+		Status: api.AgentStatus(a.Status), PausedReason: optional(a.PausedReason), VelocityCap: a.VelocityCap,
+		HardCapMultiplier: a.HardCapMultiplier, FieldCaps: a.FieldCaps, BreakerOpen: a.BreakerOpen, BreakerTrippedAt: a.BreakerTrippedAt,
+		WebhookUrl: a.WebhookURL, WebhookSecret: optional(a.WebhookSecret), WebhookError: optional(a.WebhookError), CreatedAt: a.CreatedAt,
+		Scopes: toAPIScopes(a.Scopes), Keys: toAPIKeys(a.Keys)}
+}
+
+// toAPIAgentDetail is the generated AgentDetail (Agent and its activity,
+// flattened by the generator from the spec's allOf).
+func toAPIAgentDetail(a Agent, act Activity) api.AgentDetail {
+	return api.AgentDetail{Id: a.ID, Name: a.Name, Description: a.Description, ConnectionId: a.ConnectionID, ConnectionName: a.ConnectionName,
+		Status: api.AgentDetailStatus(a.Status), PausedReason: optional(a.PausedReason), VelocityCap: a.VelocityCap,
+		HardCapMultiplier: a.HardCapMultiplier, FieldCaps: a.FieldCaps, BreakerOpen: a.BreakerOpen, BreakerTrippedAt: a.BreakerTrippedAt,
+		WebhookUrl: a.WebhookURL, WebhookSecret: optional(a.WebhookSecret), WebhookError: optional(a.WebhookError), CreatedAt: a.CreatedAt,
+		Scopes: toAPIScopes(a.Scopes), Keys: toAPIKeys(a.Keys), Activity: toAPIActivity(act)}
+}
+
+func toAPIScopes(scopes []Scope) []api.AgentScope {
+	out := make([]api.AgentScope, len(scopes))
+	for i, s := range scopes {
+		out[i] = api.AgentScope{Object: s.Object, Field: s.Field}
 		for _, op := range s.Operations {
-			out.Scopes[i].Operations = append(out.Scopes[i].Operations, api.AgentScopeOperations(op))
+			out[i].Operations = append(out[i].Operations, api.AgentScopeOperations(op))
 		}
 	}
-	for i, k := range a.Keys {
-		out.Keys[i] = api.AgentKey{Id: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt}
+	return out
+}
+
+func toAPIKeys(keys []Key) []api.AgentKey {
+	out := make([]api.AgentKey, len(keys))
+	for i, k := range keys {
+		out[i] = api.AgentKey{Id: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt}
 	}
 	return out
+}
+
+func toAPIActivity(a Activity) api.AgentActivity {
+	out := api.AgentActivity{DistinctRecordsLastHour: a.DistinctRecordsLastHour, ByRouteStatus: make([]api.RouteStatusCount, len(a.ByRouteStatus)),
+		BlockedByField: make([]api.FieldCount, len(a.BlockedByField)), ByDay: make([]api.DayRouteCount, len(a.ByDay))}
+	for i, c := range a.ByRouteStatus {
+		out.ByRouteStatus[i] = api.RouteStatusCount{Route: c.Route, Status: c.Status, Count: c.Count}
+	}
+	for i, c := range a.BlockedByField {
+		out.BlockedByField[i] = api.FieldCount{Object: c.Object, Field: c.Field, Count: c.Count}
+	}
+	for i, c := range a.ByDay {
+		out.ByDay[i] = api.DayRouteCount{Day: c.Day, Route: c.Route, Count: c.Count}
+	}
+	return out
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func fromAPIInput(b api.AgentInput) Input {

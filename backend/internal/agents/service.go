@@ -12,30 +12,42 @@ import (
 	"strings"
 	"time"
 
+	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/audit"
+	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/proposals"
 )
 
-// Connections is what agents need of the catalog: which connections exist.
-type Connections interface {
-	ConnectionIDs(ctx context.Context, tenantID string) ([]string, error)
+// Service manages agents, their keys, scopes, breaker and webhook cursor.
+type Service struct {
+	db        *db.DB
+	store     *Store
+	catalog   *catalog.Service   // which connections an agent may be on
+	alerts    *alerts.Service    // the breaker's alerts
+	proposals *proposals.Service // an agent's activity
+	audit     *audit.Log
+	clock     clock.Clock
 }
 
-// Service manages agents, their keys and scopes.
-type Service struct {
-	db          *db.DB
-	store       *Store
-	connections Connections
-	audit       *audit.Log
-	clock       clock.Clock
+// Deps is what the agents service needs. Alerts and Proposals may be nil
+// for a caller that only creates agents (the CLI).
+type Deps struct {
+	DB        *db.DB
+	Catalog   *catalog.Service
+	Alerts    *alerts.Service
+	Proposals *proposals.Service
+	Audit     *audit.Log
+	Clock     clock.Clock
 }
 
 // NewService wires the agents service.
-func NewService(d *db.DB, conns Connections, log *audit.Log, c clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), connections: conns, audit: log, clock: c}
+func NewService(d Deps) *Service {
+	return &Service{db: d.DB, store: NewStore(d.DB), catalog: d.Catalog, alerts: d.Alerts, proposals: d.Proposals, audit: d.Audit,
+		clock: d.Clock}
 }
 
 // Input creates or changes an agent; nil fields stay as they are.
@@ -165,7 +177,7 @@ func (s *Service) Create(ctx context.Context, actor principal.Principal, in Inpu
 }
 
 func (s *Service) pickConnection(ctx context.Context, tenantID string, want *string) (string, error) {
-	ids, err := s.connections.ConnectionIDs(ctx, tenantID)
+	ids, err := s.catalog.ConnectionIDs(ctx, tenantID)
 	if err != nil {
 		return "", err
 	}
@@ -332,37 +344,6 @@ func (s *Service) Authenticate(ctx context.Context, key string) (Caller, error) 
 		}
 	}
 	return c, nil
-}
-
-// ResetBreaker closes a tripped velocity breaker; settle runs in the same
-// transaction (the gateway acknowledges the breaker's alerts).
-func (s *Service) ResetBreaker(ctx context.Context, actor principal.Principal, id string, settle func(ctx context.Context) error) (Agent, error) {
-	a, err := s.Get(ctx, actor.TenantID, id)
-	if err != nil {
-		return a, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		changed, err := s.store.SetBreaker(ctx, a.TenantID, a.ID, false, s.clock.Now())
-		if err != nil || !changed {
-			return err
-		}
-		if err := settle(ctx); err != nil {
-			return err
-		}
-		return s.record(ctx, actor, "agent.breaker_reset", a.Name, nil)
-	})
-	if err != nil {
-		return a, err
-	}
-	return s.Get(ctx, actor.TenantID, id)
-}
-
-// TripBreaker opens the breaker; it reports whether it was closed before.
-//
-// resetAt is the last reset the caller counted from: an admin's reset since
-// then wins, and the breaker stays closed.
-func (s *Service) TripBreaker(ctx context.Context, tenantID, agentID string, resetAt *time.Time) (bool, error) {
-	return s.store.TripBreaker(ctx, tenantID, agentID, resetAt, s.clock.Now())
 }
 
 // HashKey is how keys are stored: SHA-256 is enough for 40 random base62 characters.

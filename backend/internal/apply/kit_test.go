@@ -108,7 +108,7 @@ func newKit(t *testing.T, records int) *kit {
 		t.Fatalf("sync: %v", err)
 	}
 	agentName := "Apply test agent"
-	a, err := agents.NewService(d, cat, audit.New(d), clock.System{}).Create(k.ctx, k.admin, agents.Input{Name: &agentName, ConnectionID: &conn.ID})
+	a, err := agents.NewService(agents.Deps{DB: d, Catalog: cat, Audit: audit.New(d), Clock: clock.System{}}).Create(k.ctx, k.admin, agents.Input{Name: &agentName, ConnectionID: &conn.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"countersign/backend/internal/agents"
-	"countersign/backend/internal/alerts"
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
@@ -25,7 +24,6 @@ type Service struct {
 	agents  *agents.Service
 	catalog *catalog.Service
 	clock   clock.Clock
-	alerts  *alerts.Service
 	review  *review.Service
 	// rollouts say, per field, whether a proposal may be auto-applied (the
 	// stage, and the record's cohort).
@@ -42,9 +40,9 @@ type Service struct {
 }
 
 // NewService wires the gateway.
-func NewService(d *db.DB, a *agents.Service, c *catalog.Service, al *alerts.Service, rv *review.Service, ro *rollouts.Service,
-	pr *proposals.Service, clk clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, alerts: al, review: rv, rollouts: ro, proposals: proposals.NewStore(d),
+func NewService(d *db.DB, a *agents.Service, c *catalog.Service, rv *review.Service, ro *rollouts.Service, pr *proposals.Service,
+	clk clock.Clock) *Service {
+	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, review: rv, rollouts: ro, proposals: proposals.NewStore(d),
 		reads: pr, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second}, Log: slog.Default()}
 }
 
@@ -65,4 +63,11 @@ func newID() string {
 	}
 	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

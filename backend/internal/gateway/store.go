@@ -371,16 +371,3 @@ func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, bat
 	}
 	return out, known, nil
 }
-
-// DistinctRecords counts the distinct records the agent targeted since t,
-// or, given "object.field", the records whose field it targeted (a field
-// with its own cap).
-func (s *Store) DistinctRecords(ctx context.Context, tenantID, agentID string, since time.Time, field string) (int, error) {
-	obj, fld := splitField(field)
-	var n int
-	err := s.db.Conn(ctx).Raw(`
-		SELECT count(*) FROM agent_targets
-		WHERE tenant_id = ? AND agent_id = ? AND field = ? AND last_at > ? AND (? = '' OR object = ?)`,
-		tenantID, agentID, fld, since, obj, obj).Scan(&n).Error
-	return n, err
-}

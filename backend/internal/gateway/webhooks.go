@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"countersign/backend/internal/agents"
+	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/webhooks"
 )
@@ -24,19 +26,17 @@ func (s *Service) RegisterJobs(j *jobs.Jobs) {
 	jobs.EveryTenant[WebhookArgs](j, 10*time.Second, func(ctx context.Context, _ string) error { return s.DeliverWebhooks(ctx) })
 }
 
-type hookTarget struct {
-	ID, TenantID, Name, WebhookURL, WebhookSecret string
-	WebhookCursor                                 int64
-}
-
-// DeliverWebhooks posts each agent of ctx's tenant its new feedback events to its webhook, in
-// order, at most 100 per agent per run. A failed delivery is retried on the
-// next run (the cursor only moves on 2xx) and shown on the agent's page.
+// DeliverWebhooks posts each agent of ctx's tenant its new feedback events
+// to its webhook, in order, at most 100 per agent per run. A failed delivery
+// is retried on the next run (the cursor only moves on 2xx) and shown on the
+// agent's page.
 func (s *Service) DeliverWebhooks(ctx context.Context) error {
-	var targets []hookTarget
-	if err := s.db.Conn(ctx).Raw(`SELECT id, tenant_id, name, webhook_url, webhook_secret, webhook_cursor FROM agents
-		WHERE webhook_url <> '' AND EXISTS (SELECT 1 FROM agent_feedback f WHERE f.tenant_id = agents.tenant_id
-		  AND f.agent_id = agents.id AND f.seq > agents.webhook_cursor)`).Scan(&targets).Error; err != nil {
+	tenantID := db.TenantFrom(ctx)
+	if tenantID == "" {
+		return db.ErrNoTenant
+	}
+	targets, err := s.agents.WebhookTargets(ctx, tenantID)
+	if err != nil {
 		return err
 	}
 	for _, t := range targets {
@@ -47,19 +47,20 @@ func (s *Service) DeliverWebhooks(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) deliver(ctx context.Context, t hookTarget) error {
+func (s *Service) deliver(ctx context.Context, t agents.WebhookTarget) error {
 	evs, next, err := s.feedbackAfter(ctx, t.TenantID, t.ID, t.WebhookCursor, 100)
 	if err != nil || len(evs) == 0 {
 		return err
 	}
-	body, _ := json.Marshal(map[string]any{"agent_id": t.ID, "agent": t.Name, "events": toAPIFeedback(evs), "next": next,
+	body, err := json.Marshal(map[string]any{"agent_id": t.ID, "agent": t.Name, "events": toAPIFeedback(evs), "next": next,
 		"text": slackText(t.Name, evs)})
-	failure := webhooks.Post(ctx, s.HTTP, t.WebhookURL, t.WebhookSecret, body)
-	if failure != "" {
-		return s.db.Conn(ctx).Exec(`UPDATE agents SET webhook_error = ? WHERE tenant_id = ? AND id = ?`, failure, t.TenantID, t.ID).Error
+	if err != nil {
+		return err
 	}
-	return s.db.Conn(ctx).Exec(`UPDATE agents SET webhook_cursor = ?, webhook_error = '' WHERE tenant_id = ? AND id = ? AND webhook_cursor = ?`,
-		next, t.TenantID, t.ID, t.WebhookCursor).Error
+	if failure := webhooks.Post(ctx, s.HTTP, t.WebhookURL, t.WebhookSecret, body); failure != "" {
+		return s.agents.WebhookFailed(ctx, t.TenantID, t.ID, failure)
+	}
+	return s.agents.WebhookDelivered(ctx, t.TenantID, t.ID, t.WebhookCursor, next)
 }
 
 // slackText makes deliveries readable when the URL is a Slack-compatible incoming webhook.

@@ -148,11 +148,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	if err != nil {
 		return nil, err
 	}
-	agentSvc := agents.NewService(d, cat, auditLog, clk)
 	alertSvc := alerts.New(d, clk)
 	alertSvc.URL = cfg.AlertURL
 	alertSvc.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	alertSvc.RegisterJobs(queue)
+	reads := proposals.NewService(d, clk)
+	agentSvc := agents.NewService(agents.Deps{DB: d, Catalog: cat, Alerts: alertSvc, Proposals: reads, Audit: auditLog, Clock: clk})
 	changes := changelog.New(changelog.Deps{DB: d, Clock: clk, Catalog: cat, Signer: changelog.NewSigner(cfg.SecretKey),
 		Alerts: alertSvc})
 	changes.RegisterJobs(queue)
@@ -163,8 +164,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	insight.RegisterJobs(queue)
 	rollout := rollouts.New(rollouts.Deps{DB: d, Clock: clk, Agents: agentSvc, Catalog: cat, Insights: insight, Alerts: alertSvc, Audit: auditLog})
 	rollout.RegisterJobs(queue)
-	reads := proposals.NewService(d, clk)
-	gw := gateway.NewService(d, agentSvc, cat, alertSvc, reviews, rollout, reads, clk)
+	gw := gateway.NewService(d, agentSvc, cat, reviews, rollout, reads, clk)
 	gw.Log = log
 	gw.HTTP = egress.Client(cfg.Production(), 10*time.Second)
 	gw.RegisterJobs(queue)
@@ -174,7 +174,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 		HTTP: egress.Client(cfg.Production(), 10*time.Second), BaseURL: cfg.BaseURL})
 	exporter.RegisterJobs(queue)
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
-		agents.NewHandlers(agentSvc, gw, mayManageAgents(enforcer)), proposals.NewHandlers(reads), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews),
+		agents.NewHandlers(agentSvc, mayManageAgents(enforcer)), proposals.NewHandlers(reads), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews),
 		changelog.NewHandlers(changes), apply.NewHandlers(applier), rollouts.NewHandlers(rollout), insights.NewHandlers(insight),
 		exports.NewHandlers(exporter), audits.NewHandlers(audits.New(audits.Deps{DB: d, Clock: clk, Audit: auditLog}))}
 
