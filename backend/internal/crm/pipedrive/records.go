@@ -3,6 +3,7 @@ package pipedrive
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -72,7 +73,11 @@ func (c *Connector) list(ctx context.Context, object string, q url.Values, curso
 	}
 	page := crm.Page{Records: make([]crm.Record, 0, len(p.Data))}
 	for _, rec := range p.Data {
-		page.Records = append(page.Records, toRecord(object, rec, fields))
+		r, err := toRecord(object, rec, fields)
+		if err != nil {
+			return crm.Page{}, c.http.Unexpected(http.StatusOK, err.Error())
+		}
+		page.Records = append(page.Records, r)
 	}
 	if p.AdditionalData.NextCursor != nil {
 		page.Next = *p.AdditionalData.NextCursor
@@ -80,14 +85,18 @@ func (c *Connector) list(ctx context.Context, object string, q url.Values, curso
 	return page, nil
 }
 
-func toRecord(object string, rec map[string]json.RawMessage, fields []string) crm.Record {
-	var custom map[string]json.RawMessage
-	_ = json.Unmarshal(rec["custom_fields"], &custom)
+func toRecord(object string, rec map[string]json.RawMessage, fields []string) (crm.Record, error) {
 	r := crm.Record{ID: strings.Trim(string(rec["id"]), `"`), Values: make(map[string]any, len(fields))}
-	for _, f := range fields {
-		r.Values[f] = readValue(rec, custom, object, f)
+	custom, err := customFields(rec)
+	if err != nil {
+		return crm.Record{}, fmt.Errorf("%s record %s: %w", object, r.ID, err)
 	}
-	return r
+	for _, f := range fields {
+		if r.Values[f], err = readValue(rec, custom, object, f); err != nil {
+			return crm.Record{}, fmt.Errorf("%s record %s: %w", object, r.ID, err)
+		}
+	}
+	return r, nil
 }
 
 func cloneValues(q url.Values) url.Values {

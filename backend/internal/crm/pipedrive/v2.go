@@ -1,6 +1,7 @@
 package pipedrive
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -34,15 +35,37 @@ func isCustom(key string) bool {
 	return true
 }
 
-// readValue takes a field's value from a v2 record as a JSON scalar.
-func readValue(rec map[string]json.RawMessage, custom map[string]json.RawMessage, object, key string) any {
+// readValue takes a field's value from a v2 record as a JSON scalar; a field
+// the record does not carry is nil.
+func readValue(rec map[string]json.RawMessage, custom map[string]json.RawMessage, object, key string) (any, error) {
 	raw := rec[v2Key(object, key)]
 	if isCustom(key) {
 		raw = custom[key]
 	}
+	if len(raw) == 0 {
+		return nil, nil
+	}
 	var v any
-	_ = json.Unmarshal(raw, &v)
-	return scalar(v)
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, fmt.Errorf("field %s: %w", key, err)
+	}
+	return scalar(v), nil
+}
+
+// customFields reads a v2 record's custom_fields. Absent, null or an empty
+// list (how a PHP-style encoder writes an empty map) is no custom fields —
+// the record shapes the fake and the documentation show; any other shape is
+// refused rather than read as "every custom field is empty".
+func customFields(rec map[string]json.RawMessage) (map[string]json.RawMessage, error) {
+	raw := bytes.TrimSpace(rec["custom_fields"])
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) || bytes.Equal(raw, []byte("[]")) {
+		return nil, nil
+	}
+	var custom map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &custom); err != nil {
+		return nil, fmt.Errorf("custom_fields is not an object: %w", err)
+	}
+	return custom, nil
 }
 
 // scalar flattens v2's structured values: monetary and address objects to

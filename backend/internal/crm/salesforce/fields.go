@@ -67,7 +67,13 @@ func (c *Connector) classifications(ctx context.Context, object string) (map[str
 	}
 	out := make(map[string]string, len(recs))
 	for _, r := range recs {
-		out[str(r, "QualifiedApiName")] = str(r, "SecurityClassification")
+		name, err := str(r, "QualifiedApiName")
+		if err != nil {
+			return nil, c.http.Unexpected(http.StatusOK, "FieldDefinition: "+err.Error())
+		}
+		if out[name], err = str(r, "SecurityClassification"); err != nil {
+			return nil, c.http.Unexpected(http.StatusOK, "FieldDefinition "+name+": "+err.Error())
+		}
 	}
 	return out, nil
 }

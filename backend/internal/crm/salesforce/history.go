@@ -3,6 +3,9 @@ package salesforce
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -31,7 +34,11 @@ func (c *Connector) History(ctx context.Context, object string, recordIDs, field
 			return nil, err
 		}
 		for _, rec := range recs {
-			out = append(out, c.toChange(rec, parent))
+			ch, err := c.toChange(rec, parent)
+			if err != nil {
+				return nil, c.http.Unexpected(http.StatusOK, fmt.Sprintf("%s: %v", table, err))
+			}
+			out = append(out, ch)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
@@ -52,14 +59,20 @@ func historyTable(object string) (table, parent string) {
 	}
 }
 
-func (c *Connector) toChange(rec map[string]json.RawMessage, parent string) crm.Change {
-	by := str(rec, "CreatedById")
-	ch := crm.Change{RecordID: str(rec, parent), Field: str(rec, "Field"), Value: value(rec, "NewValue"),
-		At: parseTime(str(rec, "CreatedDate")), Source: crm.SourceHuman, Actor: by}
+func (c *Connector) toChange(rec map[string]json.RawMessage, parent string) (crm.Change, error) {
+	by, errBy := str(rec, "CreatedById")
+	id, errID := str(rec, parent)
+	field, errField := str(rec, "Field")
+	at, errAt := str(rec, "CreatedDate")
+	v, errValue := value(rec, "NewValue")
+	if err := errors.Join(errBy, errID, errField, errAt, errValue); err != nil {
+		return crm.Change{}, err
+	}
+	ch := crm.Change{RecordID: id, Field: field, Value: v, At: parseTime(at), Source: crm.SourceHuman, Actor: by}
 	if u := c.sess.integrationUser(); u != "" && sameID(u, by) {
 		ch.Source = crm.SourceAPI
 	}
-	return ch
+	return ch, nil
 }
 
 // sameID compares ids ignoring the 3-character checksum 18-character ids add.

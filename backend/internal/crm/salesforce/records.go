@@ -3,6 +3,8 @@ package salesforce
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 
 	"countersign/backend/internal/crm"
@@ -22,7 +24,11 @@ func (c *Connector) ReadRecords(ctx context.Context, object string, ids, fields 
 			return nil, err
 		}
 		for _, rec := range recs {
-			out = append(out, toRecord(rec, fields))
+			r, err := toRecord(rec, fields)
+			if err != nil {
+				return nil, c.http.Unexpected(http.StatusOK, err.Error())
+			}
+			out = append(out, r)
 		}
 	}
 	return out, nil
@@ -47,7 +53,11 @@ func (c *Connector) ListRecords(ctx context.Context, object string, fields []str
 	}
 	page := crm.Page{Records: make([]crm.Record, 0, len(p.Records))}
 	for _, rec := range p.Records {
-		page.Records = append(page.Records, toRecord(rec, fields))
+		r, err := toRecord(rec, fields)
+		if err != nil {
+			return crm.Page{}, c.http.Unexpected(http.StatusOK, err.Error())
+		}
+		page.Records = append(page.Records, r)
 	}
 	if !p.Done {
 		page.Next = p.NextRecordsURL
@@ -65,10 +75,16 @@ func selectFrom(object string, fields []string) string {
 	return "SELECT " + strings.Join(cols, ", ") + " FROM " + object
 }
 
-func toRecord(rec map[string]json.RawMessage, fields []string) crm.Record {
-	r := crm.Record{ID: str(rec, "Id"), Values: make(map[string]any, len(fields))}
-	for _, f := range fields {
-		r.Values[f] = value(rec, f)
+func toRecord(rec map[string]json.RawMessage, fields []string) (crm.Record, error) {
+	id, err := str(rec, "Id")
+	if err != nil {
+		return crm.Record{}, fmt.Errorf("a record: %w", err)
 	}
-	return r
+	r := crm.Record{ID: id, Values: make(map[string]any, len(fields))}
+	for _, f := range fields {
+		if r.Values[f], err = value(rec, f); err != nil {
+			return crm.Record{}, fmt.Errorf("record %s: %w", id, err)
+		}
+	}
+	return r, nil
 }

@@ -1,8 +1,10 @@
 package salesforce
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -84,29 +86,44 @@ func (c *Connector) queryAll(ctx context.Context, soql string) ([]map[string]jso
 	return recs, nil
 }
 
-// str reads a string column; null and absent are "".
-func str(rec map[string]json.RawMessage, col string) string {
+// str reads a string column; null and absent (a column the query did not
+// select) are "". Any other JSON is not the documented shape.
+func str(rec map[string]json.RawMessage, col string) (string, error) {
+	raw := rec[col]
+	if isNull(raw) {
+		return "", nil
+	}
 	var s string
-	_ = json.Unmarshal(rec[col], &s)
-	return s
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("column %s is %s, not a string", col, raw)
+	}
+	return s, nil
 }
 
-// value reads a column as a JSON scalar, following dots into related
-// records (Owner.Name).
-func value(rec map[string]json.RawMessage, col string) any {
+// value reads a column as a JSON value, following dots into related records
+// (Owner.Name). An absent column, and a related record that is null (a deal
+// without an owner), are nil; a relation that is not an object is refused.
+func value(rec map[string]json.RawMessage, col string) (any, error) {
 	head, rest, nested := strings.Cut(col, ".")
-	raw, ok := rec[head]
-	if !ok {
-		return nil
+	raw := rec[head]
+	if isNull(raw) {
+		return nil, nil
 	}
 	if nested {
 		var sub map[string]json.RawMessage
-		if json.Unmarshal(raw, &sub) != nil {
-			return nil
+		if err := json.Unmarshal(raw, &sub); err != nil {
+			return nil, fmt.Errorf("column %s is %s, not a related record", head, raw)
 		}
 		return value(sub, rest)
 	}
 	var v any
-	_ = json.Unmarshal(raw, &v)
-	return v
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, fmt.Errorf("column %s: %w", col, err)
+	}
+	return v, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || bytes.Equal(raw, []byte("null"))
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -102,18 +103,21 @@ type recordRow struct {
 	Values string
 }
 
-func (r recordRow) record() (crm.Record, error) {
+func (r recordRow) record(object string) (crm.Record, error) {
 	rec := crm.Record{ID: r.ID}
-	return rec, json.Unmarshal([]byte(r.Values), &rec.Values)
+	if err := json.Unmarshal([]byte(r.Values), &rec.Values); err != nil {
+		return crm.Record{}, fmt.Errorf("sandbox %s record %s: decoding sandbox_records.values: %w", object, r.ID, err)
+	}
+	return rec, nil
 }
 
-func decodeRecords(rows []recordRow, err error) ([]crm.Record, error) {
+func decodeRecords(object string, rows []recordRow, err error) ([]crm.Record, error) {
 	if err != nil {
 		return nil, err
 	}
 	out := make([]crm.Record, len(rows))
 	for i, r := range rows {
-		if out[i], err = r.record(); err != nil {
+		if out[i], err = r.record(object); err != nil {
 			return nil, err
 		}
 	}
@@ -128,7 +132,7 @@ func (s *store) recordsByID(ctx context.Context, tenantID, connectionID, object 
 		WHERE tenant_id = ? AND connection_id = ? AND object = ?
 		  AND id IN (SELECT jsonb_array_elements_text(?::jsonb))
 		ORDER BY length(id), id`, tenantID, connectionID, object, jsonList(ids)).Scan(&rows).Error
-	return decodeRecords(rows, err)
+	return decodeRecords(object, rows, err)
 }
 
 // page reads up to limit records after the cursor, in numeric id order,
@@ -142,7 +146,7 @@ func (s *store) page(ctx context.Context, tenantID, connectionID, object, q, aft
 		  AND (? = '' OR EXISTS (SELECT 1 FROM jsonb_each_text(values) e WHERE e.value ILIKE ?))
 		ORDER BY length(id), id LIMIT ?`,
 		tenantID, connectionID, object, after, after, after, q, "%"+escapeLike(q)+"%", limit).Scan(&rows).Error
-	return decodeRecords(rows, err)
+	return decodeRecords(object, rows, err)
 }
 
 // lockRecord reads one record's values and locks it until the transaction ends.
@@ -155,7 +159,7 @@ func (s *store) lockRecord(ctx context.Context, tenantID, connectionID, object, 
 	if err != nil || len(rows) == 0 {
 		return crm.Record{}, false, err
 	}
-	rec, err := rows[0].record()
+	rec, err := rows[0].record(object)
 	return rec, true, err
 }
 
