@@ -12,6 +12,7 @@ import (
 	"countersign/backend/internal/access"
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/changelog"
+	"countersign/backend/internal/server/servertest"
 )
 
 func specRoutes(t *testing.T) []access.Route {
@@ -55,7 +56,7 @@ var demoUsers = map[access.Role]string{
 // list in openapi.yaml: every operation must declare x-permission, and each
 // role is allowed exactly where the grants say.
 func TestRoutePermissions_each_role_on_each_route(t *testing.T) {
-	e := newEnv(t)
+	e := servertest.NewEnv(t)
 	placeholder := "00000000-0000-4000-8000-000000000000"
 	ids := map[string]string{"memberId": placeholder, "inviteId": placeholder, "token": "no-such-token",
 		"connectionId": placeholder, "fieldId": placeholder, "runId": placeholder, "object": "deals", "recordId": "1",
@@ -63,39 +64,39 @@ func TestRoutePermissions_each_role_on_each_route(t *testing.T) {
 		"queueId": placeholder, "changeId": placeholder, "rollbackId": placeholder, "rolloutId": placeholder, "exportId": placeholder,
 		"scheduleId": placeholder, "auditId": placeholder, "changeSeq": "1"}
 	for _, role := range access.Roles {
-		c := e.signIn(demoUsers[role])
+		c := e.SignIn(demoUsers[role])
 		for _, r := range specRoutes(t) {
 			if r.Access == access.Public || r.Access == access.Authenticated || r.OperationID == "logout" {
 				continue
 			}
 			allowed := slices.Contains(access.Grants[role], access.Permission(r.Access))
-			res := c.do(r.Method, fillPath(t, r, ids), map[string]any{})
+			res := c.Do(r.Method, fillPath(t, r, ids), map[string]any{})
 			switch {
-			case allowed && (res.status == 403 || res.status == 401):
-				t.Errorf("%s %s %s: %d, want allowed (%s)", role, r.Method, r.Path, res.status, r.Access)
-			case !allowed && (res.status != 403 || res.code() != "forbidden"):
-				t.Errorf("%s %s %s: %d %s, want 403 forbidden", role, r.Method, r.Path, res.status, res.body)
+			case allowed && (res.Status == 403 || res.Status == 401):
+				t.Errorf("%s %s %s: %d, want allowed (%s)", role, r.Method, r.Path, res.Status, r.Access)
+			case !allowed && (res.Status != 403 || res.Code() != "forbidden"):
+				t.Errorf("%s %s %s: %d %s, want 403 forbidden", role, r.Method, r.Path, res.Status, res.Body)
 			}
 		}
 	}
 }
 
 func TestRoutePermissions_signed_out_gets_401_except_public(t *testing.T) {
-	e := newEnv(t)
+	e := servertest.NewEnv(t)
 	ids := map[string]string{"memberId": "x", "inviteId": "x", "token": "no-such-token",
 		"connectionId": "x", "fieldId": "x", "runId": "x", "object": "deals", "recordId": "1",
 		"agentId": "x", "keyId": "x", "proposalId": "x", "alertId": "x", "itemId": "x", "queueId": "x", "changeId": "x", "rollbackId": "x", "rolloutId": "x",
 		"exportId": "x", "scheduleId": "x", "auditId": "x", "changeSeq": "1"}
 	for _, r := range specRoutes(t) {
-		res := e.anon().do(r.Method, fillPath(t, r, ids), map[string]any{})
+		res := e.Anon().Do(r.Method, fillPath(t, r, ids), map[string]any{})
 		if r.Access == access.Public {
-			if res.status == 401 && res.code() == "unauthenticated" {
+			if res.Status == 401 && res.Code() == "unauthenticated" {
 				t.Errorf("public %s %s asked for a session", r.Method, r.Path)
 			}
 			continue
 		}
-		if res.status != 401 || res.code() != "unauthenticated" {
-			t.Errorf("%s %s signed out: %d %s, want 401", r.Method, r.Path, res.status, res.body)
+		if res.Status != 401 || res.Code() != "unauthenticated" {
+			t.Errorf("%s %s signed out: %d %s, want 401", r.Method, r.Path, res.Status, res.Body)
 		}
 	}
 }
@@ -103,70 +104,70 @@ func TestRoutePermissions_signed_out_gets_401_except_public(t *testing.T) {
 // TestCrossTenantSweep calls every tenant-scoped route with a path id as an
 // acme admin, using globex's ids: each must answer 404, exactly like a missing id.
 func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T) {
-	e := newEnv(t, true)
-	g := e.signIn("admin@globex.test")
-	inv := g.do("POST", "/api/v1/invites", map[string]any{"email": "someone@globex.test", "roles": []string{"viewer"}})
-	if inv.status != 201 {
-		t.Fatalf("globex invite: %d %s", inv.status, inv.body)
+	e := servertest.NewEnv(t, true)
+	g := e.SignIn("admin@globex.test")
+	inv := g.Do("POST", "/api/v1/invites", map[string]any{"email": "someone@globex.test", "roles": []string{"viewer"}})
+	if inv.Status != 201 {
+		t.Fatalf("globex invite: %d %s", inv.Status, inv.Body)
 	}
 	var created struct{ ID string }
-	json.Unmarshal(inv.body, &created)
-	conn := g.firstConnection()
+	json.Unmarshal(inv.Body, &created)
+	conn := g.FirstConnection()
 	var fields struct{ Fields []struct{ ID string } }
-	json.Unmarshal(g.do("GET", "/api/v1/fields?limit=1&connection_id="+conn.ID, nil).body, &fields)
+	json.Unmarshal(g.Do("GET", "/api/v1/fields?limit=1&connection_id="+conn.ID, nil).Body, &fields)
 	var records struct{ Records []struct{ ID string } }
-	json.Unmarshal(g.do("GET", "/api/v1/sandbox/"+conn.ID+"/records/deals?limit=1", nil).body, &records)
+	json.Unmarshal(g.Do("GET", "/api/v1/sandbox/"+conn.ID+"/records/deals?limit=1", nil).Body, &records)
 	if len(fields.Fields) == 0 || len(records.Records) == 0 {
 		t.Fatal("globex has no catalog to sweep with")
 	}
-	ga, gagent := e.newAgent("admin@globex.test", "Globex bot", agents.Input{})
+	ga, gagent := e.NewAgent("admin@globex.test", "Globex bot", agents.Input{})
 	gkey := ga.Keys
-	if refreshed, err := e.srv.Agents.Get(e.as(ga.TenantID), ga.TenantID, ga.ID); err == nil {
+	if refreshed, err := e.Srv.Agents.Get(e.As(ga.TenantID), ga.TenantID, ga.ID); err == nil {
 		gkey = refreshed.Keys
 	}
-	prop := gagent.propose(map[string]any{"object": "deals", "record_id": records.Records[0].ID, "field": "dealstage",
+	prop := gagent.Propose(map[string]any{"object": "deals", "record_id": records.Records[0].ID, "field": "dealstage",
 		"proposed": "closedwon", "confidence": 0.5})
 	var alertID string
-	e.owner.Conn(t.Context()).Raw(`INSERT INTO alerts (tenant_id, kind, severity, title, created_at) VALUES (?, 'test', 'info', 'x', now()) RETURNING id`,
+	e.Owner.Conn(t.Context()).Raw(`INSERT INTO alerts (tenant_id, kind, severity, title, created_at) VALUES (?, 'test', 'info', 'x', now()) RETURNING id`,
 		ga.TenantID).Scan(&alertID)
 	var item struct{ ID, QueueID string }
-	e.owner.Conn(t.Context()).Raw(`SELECT id, queue_id FROM review_items WHERE proposal_id = ?`, prop[0].ID).Scan(&item)
+	e.Owner.Conn(t.Context()).Raw(`SELECT id, queue_id FROM review_items WHERE proposal_id = ?`, prop[0].ID).Scan(&item)
 	if item.ID == "" {
 		t.Fatal("globex's proposal has no review item")
 	}
-	seqs, err := e.srv.Changes.Append(e.as(ga.TenantID), ga.TenantID, []changelog.Entry{{ConnectionID: conn.ID, Object: "deals",
+	seqs, err := e.Srv.Changes.Append(e.As(ga.TenantID), ga.TenantID, []changelog.Entry{{ConnectionID: conn.ID, Object: "deals",
 		RecordID: records.Records[0].ID, Field: "dealstage", Before: "a", After: "b", ActorKind: changelog.ActorSystem, At: time.Now()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var changeID, rollbackID string
-	e.owner.Conn(t.Context()).Raw(`SELECT id FROM change_events WHERE tenant_id = ? AND seq = ?`, ga.TenantID, seqs[0]).Scan(&changeID)
-	e.owner.Conn(t.Context()).Raw(`INSERT INTO rollbacks (tenant_id, filter, filter_key, state, max_seq, created_at)
+	e.Owner.Conn(t.Context()).Raw(`SELECT id FROM change_events WHERE tenant_id = ? AND seq = ?`, ga.TenantID, seqs[0]).Scan(&changeID)
+	e.Owner.Conn(t.Context()).Raw(`INSERT INTO rollbacks (tenant_id, filter, filter_key, state, max_seq, created_at)
 		VALUES (?, '{}', 'x', 'done', 1, now()) RETURNING id`, ga.TenantID).Scan(&rollbackID)
 	var rolloutID string
-	e.owner.Conn(t.Context()).Raw(`INSERT INTO rollouts (tenant_id, agent_id, name, salt, stage_since, created_at, updated_at)
+	e.Owner.Conn(t.Context()).Raw(`INSERT INTO rollouts (tenant_id, agent_id, name, salt, stage_since, created_at, updated_at)
 		VALUES (?, ?, 'Swept', 'salt', now(), now(), now()) RETURNING id`, ga.TenantID, ga.ID).Scan(&rolloutID)
 	var exportID, scheduleID, auditID string
-	e.owner.Conn(t.Context()).Raw(`INSERT INTO exports (tenant_id, format, filter, state, created_at, expires_at)
+	e.Owner.Conn(t.Context()).Raw(`INSERT INTO exports (tenant_id, format, filter, state, created_at, expires_at)
 		VALUES (?, 'csv', '{}', 'done', now(), now() + interval '1 day') RETURNING id`, ga.TenantID).Scan(&exportID)
-	e.owner.Conn(t.Context()).Raw(`INSERT INTO export_schedules (tenant_id, format, filter, cadence, next_run_at, created_at)
+	e.Owner.Conn(t.Context()).Raw(`INSERT INTO export_schedules (tenant_id, format, filter, cadence, next_run_at, created_at)
 		VALUES (?, 'csv', '{}', 'monthly', now(), now()) RETURNING id`, ga.TenantID).Scan(&scheduleID)
-	e.owner.Conn(t.Context()).Raw(`INSERT INTO audits (tenant_id, since, until, rate_bps, seed, population, created_at)
+	e.Owner.Conn(t.Context()).Raw(`INSERT INTO audits (tenant_id, since, until, rate_bps, seed, population, created_at)
 		VALUES (?, now() - interval '1 day', now(), 100, 1, 1, now()) RETURNING id`, ga.TenantID).Scan(&auditID)
-	e.owner.Conn(t.Context()).Exec(`INSERT INTO audit_items (tenant_id, audit_id, change_seq, stratum) VALUES (?, ?, ?, 'swept')`,
+	e.Owner.Conn(t.Context()).Exec(`INSERT INTO audit_items (tenant_id, audit_id, change_seq, stratum) VALUES (?, ?, ?, 'swept')`,
 		ga.TenantID, auditID, seqs[0])
 	if exportID == "" || scheduleID == "" || auditID == "" {
 		t.Fatal("globex has no export, schedule or audit to sweep with")
 	}
 	foreign := map[string]string{"exportId": exportID, "scheduleId": scheduleID, "auditId": auditID, "changeSeq": fmt.Sprint(seqs[0]),
-		"rolloutId": rolloutID, "changeId": changeID, "rollbackId": rollbackID, "itemId": item.ID, "queueId": item.QueueID, "memberId": g.memberID("admin@globex.test"), "inviteId": created.ID,
+		"rolloutId": rolloutID, "changeId": changeID, "rollbackId": rollbackID, "itemId": item.ID, "queueId": item.QueueID, "memberId": g.MemberID("admin@globex.test"), "inviteId": created.ID,
 		"connectionId": conn.ID, "fieldId": fields.Fields[0].ID, "runId": conn.LastRun.ID, "object": "deals",
 		"recordId": records.Records[0].ID, "agentId": ga.ID, "keyId": gkey[0].ID, "proposalId": prop[0].ID, "alertId": alertID}
 	none := "00000000-0000-4000-8000-000000000000"
 	missing := map[string]string{"exportId": none, "scheduleId": none, "auditId": none, "changeSeq": "999999", "rolloutId": none, "changeId": none, "rollbackId": none, "itemId": none, "queueId": none, "memberId": none, "inviteId": none, "connectionId": none, "fieldId": none, "runId": none,
 		"object": "deals", "recordId": "999999999", "agentId": none, "keyId": none, "proposalId": none, "alertId": none}
 
-	a := e.signIn("admin@acme.test")
+	a := e.SignIn("admin@acme.test")
 	swept := 0
 	for _, r := range specRoutes(t) {
 		if !strings.Contains(r.Path, "{") || r.Access == access.Public {
@@ -178,16 +179,16 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 		if strings.EqualFold(r.OperationID, "markAuditItem") {
 			body["verdict"], body["note"] = "incorrect", "swept"
 		}
-		got := a.do(r.Method, fillPath(t, r, foreign), body)
-		want := a.do(r.Method, fillPath(t, r, missing), body)
+		got := a.Do(r.Method, fillPath(t, r, foreign), body)
+		want := a.Do(r.Method, fillPath(t, r, missing), body)
 		if strings.EqualFold(r.OperationID, "getRecordTimeline") { // an address, not a row: another tenant's record reads as one with no history
-			if got.status != 200 || strings.TrimSpace(string(got.body)) != `{"entries":[]}` || strings.TrimSpace(string(want.body)) != `{"entries":[]}` {
-				t.Errorf("%s %s with globex ids: %d %s; missing ids: %d %s", r.Method, r.Path, got.status, got.body, want.status, want.body)
+			if got.Status != 200 || strings.TrimSpace(string(got.Body)) != `{"entries":[]}` || strings.TrimSpace(string(want.Body)) != `{"entries":[]}` {
+				t.Errorf("%s %s with globex ids: %d %s; missing ids: %d %s", r.Method, r.Path, got.Status, got.Body, want.Status, want.Body)
 			}
 			continue
 		}
-		if got.status != 404 || got.code() != want.code() || want.status != 404 {
-			t.Errorf("%s %s with globex ids: %d %s; missing ids: %d %s", r.Method, r.Path, got.status, got.body, want.status, want.body)
+		if got.Status != 404 || got.Code() != want.Code() || want.Status != 404 {
+			t.Errorf("%s %s with globex ids: %d %s; missing ids: %d %s", r.Method, r.Path, got.Status, got.Body, want.Status, want.Body)
 		}
 		swept++
 	}
@@ -195,10 +196,10 @@ func TestCrossTenantSweep_foreign_ids_answer_404_like_missing_ones(t *testing.T)
 		t.Fatalf("swept %d routes; the sweep is not looking at the spec", swept)
 	}
 	// and globex's data is untouched
-	if res := g.do("GET", "/api/v1/invites", nil); !strings.Contains(string(res.body), "someone@globex.test") {
-		t.Errorf("globex invite was affected: %s", res.body)
+	if res := g.Do("GET", "/api/v1/invites", nil); !strings.Contains(string(res.Body), "someone@globex.test") {
+		t.Errorf("globex invite was affected: %s", res.Body)
 	}
-	if res := a.do("GET", "/api/v1/members", nil); strings.Contains(string(res.body), "globex.test") {
-		t.Errorf("acme member list shows globex members: %s", res.body)
+	if res := a.Do("GET", "/api/v1/members", nil); strings.Contains(string(res.Body), "globex.test") {
+		t.Errorf("acme member list shows globex members: %s", res.Body)
 	}
 }

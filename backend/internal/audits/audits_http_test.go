@@ -1,4 +1,4 @@
-package server_test
+package audits_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/server/servertest"
 )
 
 type auditBody struct {
@@ -44,11 +45,11 @@ type auditItemBody struct {
 	CheckedByName *string `json:"checked_by_name"`
 }
 
-func decodeAudit(t *testing.T, r response) auditBody {
+func decodeAudit(t *testing.T, r servertest.Response) auditBody {
 	t.Helper()
 	var out auditBody
-	if err := json.Unmarshal(r.body, &out); err != nil {
-		t.Fatalf("%d %s", r.status, r.body)
+	if err := json.Unmarshal(r.Body, &out); err != nil {
+		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 	return out
 }
@@ -64,7 +65,7 @@ func (a auditBody) seqs() []int64 {
 // proposeMixed has the agent propose new stages for deals and new cities for
 // companies, each expecting what the CRM holds; every proposal is queued for
 // review.
-func proposeMixed(t *testing.T, agent *agentClient, deals, companies []record, tag string) int {
+func proposeMixed(t *testing.T, agent *servertest.AgentClient, deals, companies []record, tag string) int {
 	t.Helper()
 	var items []map[string]any
 	for _, d := range deals {
@@ -77,7 +78,7 @@ func proposeMixed(t *testing.T, agent *agentClient, deals, companies []record, t
 			"proposed": fmt.Sprintf("%s %d", tag, i), "confidence": 0.9, "rationale": "registry",
 			"evidence": []map[string]any{{"url": "https://registry.example/" + c.id}}})
 	}
-	for _, r := range agent.propose(items...) {
+	for _, r := range agent.Propose(items...) {
 		if r.Status != "queued" {
 			t.Fatalf("proposal not queued: %+v", r)
 		}
@@ -97,17 +98,17 @@ type record struct {
 // once every item is marked, and then its incorrect findings are
 // corrections (kind audit) that the rollout metrics count, and it is final.
 func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
-	e := newEnv(t, true)
-	tenant := e.admin("admin@acme.test").TenantID
-	closer, ca := e.newAgent("compliance@acme.test", "Closer", agents.Input{})
-	mapper, ma := e.newAgent("compliance@acme.test", "Mapper", agents.Input{})
+	e := servertest.NewEnv(t, true)
+	tenant := e.Admin("admin@acme.test").TenantID
+	closer, ca := e.NewAgent("compliance@acme.test", "Closer", agents.Input{})
+	mapper, ma := e.NewAgent("compliance@acme.test", "Mapper", agents.Input{})
 	var deals, companies []record
-	for _, d := range ca.records("deals", "dealstage", 20) {
+	for _, d := range ca.Records("deals", "dealstage", 20) {
 		if d.Values["dealstage"] != "contractsent" {
 			deals = append(deals, record{d.ID, d.Values["dealstage"]})
 		}
 	}
-	for _, c := range ca.records("companies", "city", 8) {
+	for _, c := range ca.Records("companies", "city", 8) {
 		companies = append(companies, record{c.ID, c.Values["city"]})
 	}
 	if len(deals) < 9 || len(companies) < 8 {
@@ -115,23 +116,23 @@ func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
 	}
 	n := proposeMixed(t, ca, deals[:6], companies[:3], "Closerville")
 	n += proposeMixed(t, ma, deals[6:9], companies[3:8], "Mapperville")
-	rev, admin, c := e.signIn("reviewer@acme.test"), e.signIn("admin@acme.test"), e.signIn("compliance@acme.test")
-	rev.approveAll()
-	e.clock.Advance(13 * time.Second)
-	if applied, stale, failed := e.drain(tenant); applied != n {
+	rev, admin, c := e.SignIn("reviewer@acme.test"), e.SignIn("admin@acme.test"), e.SignIn("compliance@acme.test")
+	rev.ApproveAll()
+	e.Clock.Advance(13 * time.Second)
+	if applied, stale, failed := e.Drain(tenant); applied != n {
 		var st []struct {
 			Status string
 			N      int
 		}
-		e.owner.Conn(t.Context()).Raw(`SELECT status, count(*) AS n FROM proposals GROUP BY status`).Scan(&st)
+		e.Owner.Conn(t.Context()).Raw(`SELECT status, count(*) AS n FROM proposals GROUP BY status`).Scan(&st)
 		t.Fatalf("applied %d of %d (stale %d failed %d) %+v", applied, n, stale, failed, st)
 	}
 
-	now := e.clock.Now()
+	now := e.Clock.Now()
 	period := map[string]any{"since": now.Add(-time.Hour).Format(time.RFC3339Nano), "until": now.Add(time.Hour).Format(time.RFC3339Nano)}
-	create := func(cl *client, body map[string]any) response {
-		e.clock.Advance(time.Second) // newest first is by creation time
-		return cl.do("POST", "/api/v1/audits", body)
+	create := func(cl *servertest.Client, body map[string]any) servertest.Response {
+		e.Clock.Advance(time.Second) // newest first is by creation time
+		return cl.Do("POST", "/api/v1/audits", body)
 	}
 	for _, bad := range []struct {
 		body  map[string]any
@@ -143,22 +144,22 @@ func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
 		{map[string]any{"period": map[string]any{"since": period["since"], "until": period["since"]}, "rate_bps": 100}, "period.until"},
 		{map[string]any{"period": map[string]any{"since": period["until"], "until": period["since"]}, "rate_bps": 100}, "period.until"},
 	} {
-		if r := create(c, bad.body); r.status != 400 || fieldErr(r) != bad.field {
-			t.Errorf("%v: %d %s, want 400 naming %s", bad.body, r.status, r.body, bad.field)
+		if r := create(c, bad.body); r.Status != 400 || servertest.FieldErr(r) != bad.field {
+			t.Errorf("%v: %d %s, want 400 naming %s", bad.body, r.Status, r.Body, bad.field)
 		}
 	}
 	for _, who := range []string{"viewer@acme.test", "reviewer@acme.test"} {
-		if r := create(e.signIn(who), map[string]any{"period": period, "rate_bps": 100}); r.status != 403 {
-			t.Errorf("%s drew an audit: %d %s", who, r.status, r.body)
+		if r := create(e.SignIn(who), map[string]any{"period": period, "rate_bps": 100}); r.Status != 403 {
+			t.Errorf("%s drew an audit: %d %s", who, r.Status, r.Body)
 		}
 	}
-	if r := e.signIn("viewer@acme.test").do("GET", "/api/v1/audits", nil); r.status != 403 {
-		t.Errorf("a viewer listed audits: %d", r.status)
+	if r := e.SignIn("viewer@acme.test").Do("GET", "/api/v1/audits", nil); r.Status != 403 {
+		t.Errorf("a viewer listed audits: %d", r.Status)
 	}
 
 	res := create(c, map[string]any{"period": period, "rate_bps": 50, "seed": 918273645})
-	if res.status != 201 {
-		t.Fatalf("create: %d %s", res.status, res.body)
+	if res.Status != 201 {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
 	}
 	a := decodeAudit(t, res)
 	if a.Seed != 918273645 || a.RateBps != 50 || a.Population != n || a.CreatedByName != "Carl Compliance" || a.ClosedAt != nil {
@@ -202,33 +203,33 @@ func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
 		t.Errorf("the same seed drew %v then %v", a.seqs(), b.seqs())
 	}
 	r := create(admin, map[string]any{"period": period, "rate_bps": 200})
-	if d := decodeAudit(t, r); r.status != 201 || d.Seed <= 0 || d.Seed >= 1<<53 || len(d.Items) != len(a.Items) {
-		t.Errorf("without a seed: %d %s", r.status, r.body)
+	if d := decodeAudit(t, r); r.Status != 201 || d.Seed <= 0 || d.Seed >= 1<<53 || len(d.Items) != len(a.Items) {
+		t.Errorf("without a seed: %d %s", r.Status, r.Body)
 	}
 	var list struct{ Items []auditBody }
-	json.Unmarshal(c.do("GET", "/api/v1/audits", nil).body, &list)
+	json.Unmarshal(c.Do("GET", "/api/v1/audits", nil).Body, &list)
 	if len(list.Items) != 3 || list.Items[2].ID != a.ID || list.Items[1].ID != b.ID || list.Items[2].Sampled != len(a.Items) {
 		t.Fatalf("list: %+v", list.Items)
 	}
 
 	// another workspace: not found, whatever it tries
-	g := e.signIn("admin@globex.test")
+	g := e.SignIn("admin@globex.test")
 	path := "/api/v1/audits/" + a.ID
 	item := fmt.Sprintf("%s/items/%d", path, target.ChangeSeq)
-	if r := g.do("GET", path, nil); r.status != 404 {
-		t.Errorf("globex reads acme's audit: %d %s", r.status, r.body)
+	if r := g.Do("GET", path, nil); r.Status != 404 {
+		t.Errorf("globex reads acme's audit: %d %s", r.Status, r.Body)
 	}
-	if r := g.do("PUT", item, map[string]any{"verdict": "correct"}); r.status != 404 {
-		t.Errorf("globex marks acme's audit: %d %s", r.status, r.body)
+	if r := g.Do("PUT", item, map[string]any{"verdict": "correct"}); r.Status != 404 {
+		t.Errorf("globex marks acme's audit: %d %s", r.Status, r.Body)
 	}
-	if r := g.do("POST", path+"/close", nil); r.status != 404 {
-		t.Errorf("globex closes acme's audit: %d %s", r.status, r.body)
+	if r := g.Do("POST", path+"/close", nil); r.Status != 404 {
+		t.Errorf("globex closes acme's audit: %d %s", r.Status, r.Body)
 	}
-	if r := g.do("GET", "/api/v1/audits", nil); r.status != 200 || strings.Contains(string(r.body), a.ID) {
-		t.Errorf("globex lists acme's audits: %d %s", r.status, r.body)
+	if r := g.Do("GET", "/api/v1/audits", nil); r.Status != 200 || strings.Contains(string(r.Body), a.ID) {
+		t.Errorf("globex lists acme's audits: %d %s", r.Status, r.Body)
 	}
-	if r := c.do("GET", "/api/v1/audits/not-a-uuid", nil); r.status != 404 {
-		t.Errorf("a malformed id: %d", r.status)
+	if r := c.Do("GET", "/api/v1/audits/not-a-uuid", nil); r.Status != 404 {
+		t.Errorf("a malformed id: %d", r.Status)
 	}
 
 	// marking
@@ -241,38 +242,38 @@ func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
 		{map[string]any{"verdict": "maybe", "note": "x"}, "verdict"},
 		{map[string]any{"verdict": "correct", "note": strings.Repeat("é", 2001)}, "note"},
 	} {
-		if r := c.do("PUT", item, bad.body); r.status != 400 || fieldErr(r) != bad.field {
-			t.Errorf("mark %v: %d %.300s, want 400 naming %s", bad.body, r.status, r.body, bad.field)
+		if r := c.Do("PUT", item, bad.body); r.Status != 400 || servertest.FieldErr(r) != bad.field {
+			t.Errorf("mark %v: %d %.300s, want 400 naming %s", bad.body, r.Status, r.Body, bad.field)
 		}
 	}
-	if r := c.do("PUT", path+"/items/999999", map[string]any{"verdict": "correct"}); r.status != 404 {
-		t.Errorf("an item not in the audit: %d %s", r.status, r.body)
+	if r := c.Do("PUT", path+"/items/999999", map[string]any{"verdict": "correct"}); r.Status != 404 {
+		t.Errorf("an item not in the audit: %d %s", r.Status, r.Body)
 	}
-	if r := rev.do("PUT", item, map[string]any{"verdict": "correct"}); r.status != 403 {
-		t.Errorf("a reviewer marked: %d", r.status)
+	if r := rev.Do("PUT", item, map[string]any{"verdict": "correct"}); r.Status != 403 {
+		t.Errorf("a reviewer marked: %d", r.Status)
 	}
-	if r := c.do("PUT", item, map[string]any{"verdict": "correct"}); r.status != 200 {
-		t.Fatalf("mark: %d %s", r.status, r.body)
+	if r := c.Do("PUT", item, map[string]any{"verdict": "correct"}); r.Status != 200 {
+		t.Fatalf("mark: %d %s", r.Status, r.Body)
 	}
-	if r := c.do("POST", path+"/close", nil); r.status != 409 || r.code() != "audit_open_items" ||
-		!strings.Contains(string(r.body), fmt.Sprintf("%d of the %d", len(a.Items)-1, len(a.Items))) {
-		t.Errorf("close with open items: %d %s", r.status, r.body)
+	if r := c.Do("POST", path+"/close", nil); r.Status != 409 || r.Code() != "audit_open_items" ||
+		!strings.Contains(string(r.Body), fmt.Sprintf("%d of the %d", len(a.Items)-1, len(a.Items))) {
+		t.Errorf("close with open items: %d %s", r.Status, r.Body)
 	}
 	// a second mark wins
-	r = c.do("PUT", item, map[string]any{"verdict": "incorrect", "note": "the contract was never sent"})
+	r = c.Do("PUT", item, map[string]any{"verdict": "incorrect", "note": "the contract was never sent"})
 	var marked auditItemBody
-	if json.Unmarshal(r.body, &marked); r.status != 200 || marked.Verdict == nil || *marked.Verdict != "incorrect" ||
+	if json.Unmarshal(r.Body, &marked); r.Status != 200 || marked.Verdict == nil || *marked.Verdict != "incorrect" ||
 		marked.CheckedByName == nil || *marked.CheckedByName != "Carl Compliance" || marked.ChangeSeq != target.ChangeSeq {
-		t.Fatalf("re-mark: %d %s", r.status, r.body)
+		t.Fatalf("re-mark: %d %s", r.Status, r.Body)
 	}
 	for _, it := range a.Items {
 		if it.ChangeSeq != target.ChangeSeq {
-			if r := c.do("PUT", fmt.Sprintf("%s/items/%d", path, it.ChangeSeq), map[string]any{"verdict": "correct", "note": "checked"}); r.status != 200 {
-				t.Fatalf("mark %d: %d %s", it.ChangeSeq, r.status, r.body)
+			if r := c.Do("PUT", fmt.Sprintf("%s/items/%d", path, it.ChangeSeq), map[string]any{"verdict": "correct", "note": "checked"}); r.Status != 200 {
+				t.Fatalf("mark %d: %d %s", it.ChangeSeq, r.Status, r.Body)
 			}
 		}
 	}
-	got := decodeAudit(t, c.do("GET", path, nil))
+	got := decodeAudit(t, c.Do("GET", path, nil))
 	if got.Checked != len(a.Items) || got.Incorrect != 1 || got.ClosedAt != nil {
 		t.Errorf("after marking: checked %d, incorrect %d of %d", got.Checked, got.Incorrect, len(a.Items))
 	}
@@ -280,8 +281,8 @@ func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
 	// before the close the review arm of Closer's stages has no correction; after, one
 	corrected := func() int {
 		t.Helper()
-		if r := admin.do("POST", "/api/v1/insights/refresh", nil); r.status != 200 {
-			t.Fatalf("refresh: %d %s", r.status, r.body)
+		if r := admin.Do("POST", "/api/v1/insights/refresh", nil); r.Status != 200 {
+			t.Fatalf("refresh: %d %s", r.Status, r.Body)
 		}
 		var rates struct {
 			Arms []struct {
@@ -289,7 +290,7 @@ func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
 				Applied, Corrected int
 			}
 		}
-		json.Unmarshal(admin.do("GET", "/api/v1/insights/corrections?agent="+closer.ID+"&field=deals.dealstage&days=30", nil).body, &rates)
+		json.Unmarshal(admin.Do("GET", "/api/v1/insights/corrections?agent="+closer.ID+"&field=deals.dealstage&days=30", nil).Body, &rates)
 		if len(rates.Arms) != 1 || rates.Arms[0].Applied != 6 {
 			t.Fatalf("rates: %+v", rates.Arms)
 		}
@@ -299,24 +300,24 @@ func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
 		t.Fatalf("%d corrections before the close", k)
 	}
 
-	r = c.do("POST", path+"/close", nil)
-	if got = decodeAudit(t, r); r.status != 200 || got.ClosedAt == nil || got.Incorrect != 1 {
-		t.Fatalf("close: %d %s", r.status, r.body)
+	r = c.Do("POST", path+"/close", nil)
+	if got = decodeAudit(t, r); r.Status != 200 || got.ClosedAt == nil || got.Incorrect != 1 {
+		t.Fatalf("close: %d %s", r.Status, r.Body)
 	}
 	var corr []struct {
 		Kind, Actor, Reason, ProposalID, AgentID, UserID string
 		EventProposal, EventAgent                        string
 	}
-	e.owner.Conn(t.Context()).Raw(`SELECT c.kind, c.actor, c.reason, c.proposal_id::text AS proposal_id, c.agent_id::text AS agent_id,
+	e.Owner.Conn(t.Context()).Raw(`SELECT c.kind, c.actor, c.reason, c.proposal_id::text AS proposal_id, c.agent_id::text AS agent_id,
 		       c.user_id::text AS user_id, e.proposal_id::text AS event_proposal, e.agent_id::text AS event_agent
 		FROM corrections c JOIN change_events e ON e.tenant_id = c.tenant_id AND e.seq = c.change_seq
 		WHERE c.tenant_id = ? AND c.kind = 'audit'`, tenant).Scan(&corr)
 	if len(corr) != 1 || corr[0].Actor != "Carl Compliance" || corr[0].Reason != "the contract was never sent" || corr[0].AgentID != closer.ID ||
-		corr[0].ProposalID == "" || corr[0].ProposalID != corr[0].EventProposal || corr[0].UserID != e.admin("compliance@acme.test").UserID {
+		corr[0].ProposalID == "" || corr[0].ProposalID != corr[0].EventProposal || corr[0].UserID != e.Admin("compliance@acme.test").UserID {
 		t.Fatalf("corrections of kind audit: %+v", corr)
 	}
 	var onTarget int
-	e.owner.Conn(t.Context()).Raw(`SELECT count(*) FROM corrections WHERE tenant_id = ? AND change_seq = ? AND kind = 'audit'`,
+	e.Owner.Conn(t.Context()).Raw(`SELECT count(*) FROM corrections WHERE tenant_id = ? AND change_seq = ? AND kind = 'audit'`,
 		tenant, target.ChangeSeq).Scan(&onTarget)
 	if onTarget != 1 {
 		t.Errorf("%d audit corrections of change %d", onTarget, target.ChangeSeq)
@@ -324,22 +325,22 @@ func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
 	if k := corrected(); k != 1 {
 		t.Errorf("%d corrections counted after the close, want the audit's 1", k)
 	}
-	if r := c.do("PUT", item, map[string]any{"verdict": "correct"}); r.status != 409 || r.code() != "audit_closed" {
-		t.Errorf("a mark after the close: %d %s", r.status, r.body)
+	if r := c.Do("PUT", item, map[string]any{"verdict": "correct"}); r.Status != 409 || r.Code() != "audit_closed" {
+		t.Errorf("a mark after the close: %d %s", r.Status, r.Body)
 	}
-	if r := c.do("POST", path+"/close", nil); r.status != 409 || r.code() != "audit_closed" {
-		t.Errorf("a second close: %d %s", r.status, r.body)
+	if r := c.Do("POST", path+"/close", nil); r.Status != 409 || r.Code() != "audit_closed" {
+		t.Errorf("a second close: %d %s", r.Status, r.Body)
 	}
 
 	// a period before the changes holds none of them
 	r = create(c, map[string]any{"period": map[string]any{"since": now.Add(-2 * time.Hour).Format(time.RFC3339Nano),
 		"until": now.Add(-time.Hour).Format(time.RFC3339Nano)}, "rate_bps": 100})
-	if d := decodeAudit(t, r); r.status != 201 || d.Population != 0 || len(d.Items) != 0 || len(d.Strata) != 0 {
-		t.Errorf("an earlier period: %d %s", r.status, r.body)
+	if d := decodeAudit(t, r); r.Status != 201 || d.Population != 0 || len(d.Items) != 0 || len(d.Strata) != 0 {
+		t.Errorf("an earlier period: %d %s", r.Status, r.Body)
 	}
 
 	trail := map[string]int{}
-	for _, en := range auditOf(t, c, "action=audit.&limit=200").Entries {
+	for _, en := range servertest.AuditOf(t, c, "action=audit.&limit=200").Entries {
 		trail[en.Action]++
 	}
 	if trail["audit.sampled"] != 4 || trail["audit.closed"] != 1 || trail["audit.item_marked"] != len(a.Items)+1 {
@@ -349,17 +350,17 @@ func TestAudits_sample_mark_and_close_into_corrections(t *testing.T) {
 	// The queries scope by tenant on their own, not only through row-level
 	// security: with it off on the audit tables, globex still finds nothing.
 	for _, stmt := range []string{`ALTER TABLE audits DISABLE ROW LEVEL SECURITY`, `ALTER TABLE audit_items DISABLE ROW LEVEL SECURITY`} {
-		if err := e.owner.Conn(t.Context()).Exec(stmt).Error; err != nil {
+		if err := e.Owner.Conn(t.Context()).Exec(stmt).Error; err != nil {
 			t.Fatal(err)
 		}
 	}
-	if r := g.do("GET", path, nil); r.status != 404 {
-		t.Errorf("without row-level security, globex reads acme's audit: %d %.300s", r.status, r.body)
+	if r := g.Do("GET", path, nil); r.Status != 404 {
+		t.Errorf("without row-level security, globex reads acme's audit: %d %.300s", r.Status, r.Body)
 	}
-	if r := g.do("GET", "/api/v1/audits", nil); r.status != 200 || strings.Contains(string(r.body), a.ID) {
-		t.Errorf("without row-level security, globex lists acme's audits: %d %.300s", r.status, r.body)
+	if r := g.Do("GET", "/api/v1/audits", nil); r.Status != 200 || strings.Contains(string(r.Body), a.ID) {
+		t.Errorf("without row-level security, globex lists acme's audits: %d %.300s", r.Status, r.Body)
 	}
-	if r := g.do("PUT", item, map[string]any{"verdict": "correct"}); r.status != 404 {
-		t.Errorf("without row-level security, globex marks acme's audit: %d %s", r.status, r.body)
+	if r := g.Do("PUT", item, map[string]any{"verdict": "correct"}); r.Status != 404 {
+		t.Errorf("without row-level security, globex marks acme's audit: %d %s", r.Status, r.Body)
 	}
 }

@@ -1,4 +1,4 @@
-package server_test
+package apply_test
 
 // Exactly once, proved by kill -9: the apply worker runs in a child process
 // (this test binary, re-executed) that is SIGKILLed mid-batch several times
@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"countersign/backend/internal/server/servertest"
 )
 
 // The child worker's settings, passed in its environment.
@@ -25,9 +27,9 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 		t.Skip("kills and restarts worker processes")
 	}
 	started := time.Now()
-	e := newEnv(t, true)
+	e := servertest.NewEnv(t, true)
 	ctx := context.Background()
-	tenant := e.admin("admin@acme.test").TenantID
+	tenant := e.Admin("admin@acme.test").TenantID
 	targets := proposeCrashTargets(t, e)
 	if len(targets) != 1000 {
 		t.Fatalf("%d proposals, want 1000", len(targets))
@@ -40,7 +42,7 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 		byID[tg.ID] = tg
 	}
 	var baseline int64
-	e.owner.Conn(ctx).Raw(`SELECT count(*) FROM sandbox_history WHERE tenant_id = ? AND actor = 'countersign'`, tenant).Scan(&baseline)
+	e.Owner.Conn(ctx).Raw(`SELECT count(*) FROM sandbox_history WHERE tenant_id = ? AND actor = 'countersign'`, tenant).Scan(&baseline)
 	if baseline != 0 {
 		t.Fatalf("the sandbox has %d writes by countersign before any apply", baseline)
 	}
@@ -48,16 +50,16 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 
 	writes := t.TempDir() + "/writes.log"
 	var conn string
-	e.owner.Conn(ctx).Raw(`SELECT id::text FROM crm_connections WHERE tenant_id = ?`, tenant).Scan(&conn)
+	e.Owner.Conn(ctx).Raw(`SELECT id::text FROM crm_connections WHERE tenant_id = ?`, tenant).Scan(&conn)
 	// fresh statistics, so that the polls below stay quick (a few ms)
-	if err := e.owner.Conn(ctx).Exec(`ANALYZE proposals, sandbox_history`).Error; err != nil {
+	if err := e.Owner.Conn(ctx).Exec(`ANALYZE proposals, sandbox_history`).Error; err != nil {
 		t.Fatal(err)
 	}
 	// state is the child's progress; fresh are the proposals it took itself
 	// (taken at or after since, on its clock), not ones an earlier kill left.
 	state := func(since time.Time) crashState {
 		var s crashState
-		if err := e.owner.Conn(ctx).Raw(`
+		if err := e.Owner.Conn(ctx).Raw(`
 			WITH p AS (
 			  SELECT p.object, p.status, p.apply_attempts, p.updated_at >= ? AS fresh,
 			         p.status = 'applying' AND EXISTS (SELECT 1 FROM sandbox_history h WHERE h.tenant_id = p.tenant_id
@@ -81,7 +83,7 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 	// writtenUnsettled lists the proposals a kill left applying with their write made.
 	writtenUnsettled := func() []string {
 		var ids []string
-		e.owner.Conn(ctx).Raw(`SELECT p.id::text FROM proposals p WHERE p.tenant_id = ? AND p.status = 'applying'
+		e.Owner.Conn(ctx).Raw(`SELECT p.id::text FROM proposals p WHERE p.tenant_id = ? AND p.status = 'applying'
 			AND EXISTS (SELECT 1 FROM sandbox_history h WHERE h.tenant_id = p.tenant_id AND h.connection_id = ? AND h.object = p.object
 			  AND h.record_id = p.record_id AND h.field = p.field AND h.actor = 'countersign')`, tenant, conn).Scan(&ids)
 		return ids
@@ -89,7 +91,7 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 	start := func() *crashChild {
 		t.Helper()
 		cmd := exec.Command(os.Args[0], "-test.run=^TestApplyCrashChild$", "-test.count=1", "-test.timeout=2m")
-		cmd.Env = append(os.Environ(), crashChildDB+"="+e.url, crashChildTenant+"="+tenant, crashChildWrites+"="+writes)
+		cmd.Env = append(os.Environ(), crashChildDB+"="+e.URL, crashChildTenant+"="+tenant, crashChildWrites+"="+writes)
 		c := &crashChild{cmd: cmd, out: &lockedBuffer{}, done: make(chan error, 1)}
 		cmd.Stdout, cmd.Stderr = c.out, c.out
 		if err := cmd.Start(); err != nil {
@@ -106,7 +108,7 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			var n int64
-			e.owner.Conn(ctx).Raw(`SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND datname = current_database()`,
+			e.Owner.Conn(ctx).Raw(`SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND datname = current_database()`,
 				crashChildApp).Scan(&n)
 			if n == 0 {
 				return
@@ -208,7 +210,7 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 		Status string
 		N      int
 	}
-	e.owner.Conn(ctx).Raw(`SELECT status, count(*) AS n FROM proposals WHERE tenant_id = ? GROUP BY status ORDER BY status`, tenant).Scan(&statuses)
+	e.Owner.Conn(ctx).Raw(`SELECT status, count(*) AS n FROM proposals WHERE tenant_id = ? GROUP BY status ORDER BY status`, tenant).Scan(&statuses)
 	if len(statuses) != 1 || statuses[0].Status != "applied" || statuses[0].N != len(targets) {
 		t.Errorf("proposals by status: %+v, want all %d applied", statuses, len(targets))
 	}
@@ -220,7 +222,7 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 		BeforeValue, AfterValue, Reason     string
 		AppliedSeq                          *int64
 	}
-	e.owner.Conn(ctx).Raw(`SELECT c.seq, coalesce(c.proposal_id::text, '') AS proposal_id, c.object, c.record_id, c.field,
+	e.Owner.Conn(ctx).Raw(`SELECT c.seq, coalesce(c.proposal_id::text, '') AS proposal_id, c.object, c.record_id, c.field,
 		c.before_value, c.after_value, c.reason, p.applied_seq
 		FROM change_events c LEFT JOIN proposals p ON p.tenant_id = c.tenant_id AND p.id = c.proposal_id
 		WHERE c.tenant_id = ? ORDER BY c.seq`, tenant).Scan(&events)
@@ -273,7 +275,7 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 		Object, RecordID, Field, Source string
 		Value                           *string
 	}
-	e.owner.Conn(ctx).Raw(`SELECT object, record_id, field, source, value::text AS value FROM sandbox_history
+	e.Owner.Conn(ctx).Raw(`SELECT object, record_id, field, source, value::text AS value FROM sandbox_history
 		WHERE tenant_id = ? AND actor = 'countersign' ORDER BY seq`, tenant).Scan(&history)
 	written := map[string]int{}
 	for _, h := range history {
@@ -294,7 +296,7 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 		}
 	}
 	var off int64
-	e.owner.Conn(ctx).Raw(`SELECT count(*) FROM proposals p JOIN sandbox_records r ON r.tenant_id = p.tenant_id
+	e.Owner.Conn(ctx).Raw(`SELECT count(*) FROM proposals p JOIN sandbox_records r ON r.tenant_id = p.tenant_id
 		AND r.object = p.object AND r.id = p.record_id
 		WHERE p.tenant_id = ? AND r.values -> p.field IS DISTINCT FROM p.proposed`, tenant).Scan(&off)
 	if off != 0 {
@@ -345,7 +347,7 @@ func TestApply_kill9_mid_batch_loses_no_approved_change_and_writes_none_twice(t 
 		t.Errorf("the write log names %d records, want %d: is the sandbox's write still traced?", len(attempts), len(targets))
 	}
 
-	v, err := e.srv.Changes.Verify(e.as(tenant), tenant)
+	v, err := e.Srv.Changes.Verify(e.As(tenant), tenant)
 	if err != nil || !v.OK || v.Events != int64(len(targets)) {
 		t.Errorf("verify: %+v, %v", v, err)
 	}

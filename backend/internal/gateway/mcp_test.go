@@ -1,4 +1,4 @@
-package server_test
+package gateway_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/server/servertest"
 )
 
 type bearerTransport struct{ key string }
@@ -24,14 +25,14 @@ func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestMCP_tools_through_the_sdk_client drives /mcp with the MCP SDK's own
 // client over real HTTP: list_fields, propose_changes, get_proposal, get_feedback.
 func TestMCP_tools_through_the_sdk_client(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "MCP bot", agents.Input{})
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "MCP bot", agents.Input{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	go e.app.Listener(ln)
-	defer e.app.Shutdown()
+	go e.App.Listener(ln)
+	defer e.App.Shutdown()
 	ctx := context.Background()
 	connect := func(key string) (*mcp.ClientSession, error) {
 		client := mcp.NewClient(&mcp.Implementation{Name: "test-agent", Version: "1"}, nil)
@@ -41,7 +42,7 @@ func TestMCP_tools_through_the_sdk_client(t *testing.T) {
 	if _, err := connect("cs_agent_wrong"); err == nil {
 		t.Error("a wrong key connected")
 	}
-	cs, err := connect(agent.key)
+	cs, err := connect(agent.Key)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -67,13 +68,13 @@ func TestMCP_tools_through_the_sdk_client(t *testing.T) {
 	if fields := text("list_fields", map[string]any{}); !strings.Contains(fields, `"name":"dealstage"`) {
 		t.Errorf("list_fields: %.200s", fields)
 	}
-	deal := agent.records("deals", "dealstage", 1)[0]
-	contact := agent.records("contacts", "utm_source", 1)[0]
+	deal := agent.Records("deals", "dealstage", 1)[0]
+	contact := agent.Records("contacts", "utm_source", 1)[0]
 	out := text("propose_changes", map[string]any{"proposals": []map[string]any{
 		{"object": "contacts", "record_id": contact.ID, "field": "utm_source", "proposed": "x", "confidence": 0.9},
 		{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.6},
 	}})
-	var res struct{ Results []result }
+	var res struct{ Results []servertest.Result }
 	json.Unmarshal([]byte(out), &res)
 	if len(res.Results) != 2 || res.Results[0].Status != "blocked" || res.Results[1].Route != "review" {
 		t.Fatalf("propose_changes: %s", out)

@@ -1,4 +1,4 @@
-package server_test
+package gateway_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/server/servertest"
 )
 
 // The agent API checks a proposed value with the one field-value type: what
@@ -15,9 +16,9 @@ import (
 // the item's field, the CRM field and the rule; nothing of it is stored, and
 // the good items of the batch go through.
 func TestIntake_refuses_values_the_field_cannot_hold_naming_field_and_rule(t *testing.T) {
-	e := NewEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Values", agents.Input{})
-	deal := agent.records("deals", "amount", 1)[0].ID
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Values", agents.Input{})
+	deal := agent.Records("deals", "amount", 1)[0].ID
 	item := func(field string, v any) map[string]any {
 		return map[string]any{"object": "deals", "record_id": deal, "field": field, "proposed": v, "confidence": 0.5}
 	}
@@ -39,7 +40,7 @@ func TestIntake_refuses_values_the_field_cannot_hold_naming_field_and_rule(t *te
 	for i, c := range cases {
 		body[i] = c.item
 	}
-	res := agent.do("POST", "/proposals", map[string]any{"proposals": body})
+	res := agent.Do("POST", "/proposals", map[string]any{"proposals": body})
 	var out struct {
 		Results []struct {
 			ID    string

@@ -1,13 +1,13 @@
-package server_test
+package rollouts_test
 
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 
 	"countersign/backend/internal/agents"
 	"countersign/backend/internal/policy"
+	"countersign/backend/internal/server/servertest"
 )
 
 type rolloutBody struct {
@@ -24,25 +24,13 @@ type rolloutBody struct {
 	Verdict struct{ State, Text string }
 }
 
-func decodeRollout(t *testing.T, r response) rolloutBody {
+func decodeRollout(t *testing.T, r servertest.Response) rolloutBody {
 	t.Helper()
 	var out rolloutBody
-	if err := json.Unmarshal(r.body, &out); err != nil {
-		t.Fatalf("%d %s", r.status, r.body)
+	if err := json.Unmarshal(r.Body, &out); err != nil {
+		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 	return out
-}
-
-// fieldErr is the first field a 400 names.
-func fieldErr(r response) string {
-	var p struct {
-		Errors []struct{ Field, Message string }
-	}
-	json.Unmarshal(r.body, &p)
-	if len(p.Errors) == 0 {
-		return ""
-	}
-	return p.Errors[0].Field
 }
 
 // Bad input gets a 4xx naming the field: a field that is not the agent's, a
@@ -51,11 +39,11 @@ func fieldErr(r response) string {
 // may not create one. A good create starts off, and each move is in the
 // history with who and why.
 func TestRollouts_refuse_bad_input_naming_the_field_and_keep_history(t *testing.T) {
-	e := newEnv(t, true)
-	admin := e.signIn("admin@acme.test")
-	agent, _ := e.newAgent("admin@acme.test", "Rollout bot", agents.Input{})
-	create := func(fields ...string) response {
-		return admin.do("POST", "/api/v1/rollouts", map[string]any{"agent_id": agent.ID, "name": "Cities", "fields": fields})
+	e := servertest.NewEnv(t, true)
+	admin := e.SignIn("admin@acme.test")
+	agent, _ := e.NewAgent("admin@acme.test", "Rollout bot", agents.Input{})
+	create := func(fields ...string) servertest.Response {
+		return admin.Do("POST", "/api/v1/rollouts", map[string]any{"agent_id": agent.ID, "name": "Cities", "fields": fields})
 	}
 	for _, c := range []struct {
 		fields []string
@@ -66,27 +54,27 @@ func TestRollouts_refuse_bad_input_naming_the_field_and_keep_history(t *testing.
 		{[]string{"contacts.date_of_birth"}, "fields[0]"},
 		{[]string{}, "fields"},
 	} {
-		if res := create(c.fields...); res.status != 400 || fieldErr(res) != c.field {
-			t.Errorf("fields %v: %d %s, want 400 naming %s", c.fields, res.status, res.body, c.field)
+		if res := create(c.fields...); res.Status != 400 || servertest.FieldErr(res) != c.field {
+			t.Errorf("fields %v: %d %s, want 400 naming %s", c.fields, res.Status, res.Body, c.field)
 		}
 	}
-	if res := e.signIn("viewer@acme.test").do("POST", "/api/v1/rollouts", map[string]any{"agent_id": agent.ID, "name": "x",
-		"fields": []string{"companies.city"}}); res.status != 403 {
-		t.Errorf("a viewer created a rollout: %d", res.status)
+	if res := e.SignIn("viewer@acme.test").Do("POST", "/api/v1/rollouts", map[string]any{"agent_id": agent.ID, "name": "x",
+		"fields": []string{"companies.city"}}); res.Status != 403 {
+		t.Errorf("a viewer created a rollout: %d", res.Status)
 	}
 	res := create("companies.city")
-	if res.status != 201 {
-		t.Fatalf("create: %d %s", res.status, res.body)
+	if res.Status != 201 {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
 	}
 	r := decodeRollout(t, res)
 	if r.Stage != "off" || len(r.History) != 1 {
 		t.Fatalf("a new rollout: %+v", r)
 	}
-	if res := create("companies.city"); res.status != 400 || fieldErr(res) != "fields[0]" {
-		t.Errorf("a field in two rollouts of one agent: %d %s", res.status, res.body)
+	if res := create("companies.city"); res.Status != 400 || servertest.FieldErr(res) != "fields[0]" {
+		t.Errorf("a field in two rollouts of one agent: %d %s", res.Status, res.Body)
 	}
-	stage := func(body map[string]any) response {
-		return admin.do("POST", "/api/v1/rollouts/"+r.ID+"/stage", body)
+	stage := func(body map[string]any) servertest.Response {
+		return admin.Do("POST", "/api/v1/rollouts/"+r.ID+"/stage", body)
 	}
 	for _, c := range []struct {
 		body  map[string]any
@@ -99,20 +87,20 @@ func TestRollouts_refuse_bad_input_naming_the_field_and_keep_history(t *testing.
 		{map[string]any{"stage": "canary", "reason": "x"}, "percent_bps"},
 		{map[string]any{"stage": "sideways"}, "stage"},
 	} {
-		if res := stage(c.body); res.status != 400 || fieldErr(res) != c.field {
-			t.Errorf("stage %v: %d %s, want 400 naming %s", c.body, res.status, res.body, c.field)
+		if res := stage(c.body); res.Status != 400 || servertest.FieldErr(res) != c.field {
+			t.Errorf("stage %v: %d %s, want 400 naming %s", c.body, res.Status, res.Body, c.field)
 		}
 	}
-	if res := stage(map[string]any{"stage": "shadow"}); res.status != 200 {
-		t.Fatalf("shadow: %d %s", res.status, res.body)
+	if res := stage(map[string]any{"stage": "shadow"}); res.Status != 200 {
+		t.Fatalf("shadow: %d %s", res.Status, res.Body)
 	}
-	if res := stage(map[string]any{"stage": "canary", "percent_bps": 500}); res.status != 200 {
-		t.Fatalf("canary 5 %%: %d %s", res.status, res.body)
+	if res := stage(map[string]any{"stage": "canary", "percent_bps": 500}); res.Status != 200 {
+		t.Fatalf("canary 5 %%: %d %s", res.Status, res.Body)
 	}
-	if res := stage(map[string]any{"stage": "canary", "percent_bps": 500}); res.status != 409 || res.code() != "same_stage" {
-		t.Errorf("the same stage again: %d %s", res.status, res.body)
+	if res := stage(map[string]any{"stage": "canary", "percent_bps": 500}); res.Status != 409 || res.Code() != "same_stage" {
+		t.Errorf("the same stage again: %d %s", res.Status, res.Body)
 	}
-	r = decodeRollout(t, admin.do("GET", "/api/v1/rollouts/"+r.ID, nil))
+	r = decodeRollout(t, admin.Do("GET", "/api/v1/rollouts/"+r.ID, nil))
 	if r.Stage != "canary" || r.PercentBps != 500 || r.CanarySince == nil || len(r.History) != 3 || r.History[0].ToBps != 500 ||
 		r.History[0].Actor == "" || r.History[0].Actor == "guardrail" {
 		t.Fatalf("after shadow → canary 5 %%: %+v", r)
@@ -126,20 +114,20 @@ func TestRollouts_refuse_bad_input_naming_the_field_and_keep_history(t *testing.
 // to shadow at once, with an alert; new proposals are then reviewed, and the
 // canary's writes can be reverted as one bulk rollback.
 func TestRollouts_canary_arms_metrics_guardrail_and_revert(t *testing.T) {
-	e := newEnv(t, true)
-	admin := e.signIn("admin@acme.test")
+	e := servertest.NewEnv(t, true)
+	admin := e.SignIn("admin@acme.test")
 	scopes := []agents.Scope{{Object: "companies", Field: "city", Operations: []string{"set"}}}
-	agent, ac := e.newAgent("admin@acme.test", "City bot", agents.Input{Scopes: &scopes})
-	r := decodeRollout(t, admin.do("POST", "/api/v1/rollouts", map[string]any{"agent_id": agent.ID, "name": "Cities",
+	agent, ac := e.NewAgent("admin@acme.test", "City bot", agents.Input{Scopes: &scopes})
+	r := decodeRollout(t, admin.Do("POST", "/api/v1/rollouts", map[string]any{"agent_id": agent.ID, "name": "Cities",
 		"fields": []string{"companies.city"}, "min_sample": 1, "threshold_bps": 1}))
-	if res := admin.do("POST", "/api/v1/rollouts/"+r.ID+"/stage", map[string]any{"stage": "canary", "percent_bps": 5000,
-		"reason": "straight to a half canary in a test"}); res.status != 200 {
-		t.Fatalf("canary: %d %s", res.status, res.body)
+	if res := admin.Do("POST", "/api/v1/rollouts/"+r.ID+"/stage", map[string]any{"stage": "canary", "percent_bps": 5000,
+		"reason": "straight to a half canary in a test"}); res.Status != 200 {
+		t.Fatalf("canary: %d %s", res.Status, res.Body)
 	}
 	var salt string
-	e.owner.Conn(t.Context()).Raw(`SELECT salt FROM rollouts WHERE id = ?`, r.ID).Scan(&salt)
+	e.Owner.Conn(t.Context()).Raw(`SELECT salt FROM rollouts WHERE id = ?`, r.ID).Scan(&salt)
 
-	records := ac.records("companies", "city", 40)
+	records := ac.Records("companies", "city", 40)
 	var items []map[string]any
 	for i, rec := range records {
 		items = append(items, map[string]any{"object": "companies", "record_id": rec.ID, "field": "city", "expected_old": rec.Values["city"],
@@ -147,7 +135,7 @@ func TestRollouts_canary_arms_metrics_guardrail_and_revert(t *testing.T) {
 			"evidence": []map[string]any{{"url": "https://registry.example/" + rec.ID}}})
 	}
 	items[0]["confidence"] = 0.2 // fails a gate: reviewed whatever the cohort, and in no arm
-	results := ac.propose(items...)
+	results := ac.Propose(items...)
 	canary := 0
 	for i, res := range results {
 		in := policy.InCohort(salt, records[i].ID, 5000)
@@ -159,7 +147,7 @@ func TestRollouts_canary_arms_metrics_guardrail_and_revert(t *testing.T) {
 			t.Errorf("record %s (in cohort %v): %s, want %s (%v)", records[i].ID, in, res.Status, want, res.Reasons)
 		}
 		var arm *string
-		e.owner.Conn(t.Context()).Raw(`SELECT arm FROM proposals WHERE id = ?`, res.ID).Scan(&arm)
+		e.Owner.Conn(t.Context()).Raw(`SELECT arm FROM proposals WHERE id = ?`, res.ID).Scan(&arm)
 		wantArm := map[bool]string{true: "canary", false: "control"}[in]
 		if got := deref(arm); (i == 0 && arm != nil) || (i > 0 && got != wantArm) {
 			t.Errorf("record %s: arm %v, want %s", records[i].ID, got, wantArm)
@@ -171,19 +159,19 @@ func TestRollouts_canary_arms_metrics_guardrail_and_revert(t *testing.T) {
 	if canary < 5 || canary > 35 {
 		t.Fatalf("%d of 39 records in a half canary", canary)
 	}
-	if _, err := e.srv.Apply.Drain(t.Context(), agent.TenantID); err != nil {
+	if _, err := e.Srv.Apply.Drain(t.Context(), agent.TenantID); err != nil {
 		t.Fatal(err)
 	}
 	// a person rolls one canary write back: a correction
 	var seq int64
 	var changeID string
-	e.owner.Conn(t.Context()).Raw(`SELECT e.id, e.seq FROM change_events e JOIN proposals p ON p.id = e.proposal_id
+	e.Owner.Conn(t.Context()).Raw(`SELECT e.id, e.seq FROM change_events e JOIN proposals p ON p.id = e.proposal_id
 		WHERE p.rollout_id = ? AND p.arm = 'canary' ORDER BY e.seq LIMIT 1`, r.ID).Row().Scan(&changeID, &seq)
-	if res := admin.do("POST", "/api/v1/changes/"+changeID+"/rollback", map[string]any{"reason": "wrong city"}); res.status != 200 {
-		t.Fatalf("rollback: %d %s", res.status, res.body)
+	if res := admin.Do("POST", "/api/v1/changes/"+changeID+"/rollback", map[string]any{"reason": "wrong city"}); res.Status != 200 {
+		t.Fatalf("rollback: %d %s", res.Status, res.Body)
 	}
-	if res := admin.do("POST", "/api/v1/insights/refresh", nil); res.status != 200 {
-		t.Fatalf("refresh: %d %s", res.status, res.body)
+	if res := admin.Do("POST", "/api/v1/insights/refresh", nil); res.Status != 200 {
+		t.Fatalf("refresh: %d %s", res.Status, res.Body)
 	}
 	var rates struct {
 		Arms []struct {
@@ -194,24 +182,24 @@ func TestRollouts_canary_arms_metrics_guardrail_and_revert(t *testing.T) {
 			CiHigh             float64 `json:"ci_high"`
 		}
 	}
-	json.Unmarshal(admin.do("GET", "/api/v1/insights/corrections?agent="+agent.ID+"&field=companies.city&days=30", nil).body, &rates)
+	json.Unmarshal(admin.Do("GET", "/api/v1/insights/corrections?agent="+agent.ID+"&field=companies.city&days=30", nil).Body, &rates)
 	if len(rates.Arms) == 0 || rates.Arms[0].Arm != "canary" || rates.Arms[0].Applied != canary || rates.Arms[0].Corrected != 1 ||
 		!(rates.Arms[0].CiLow > 0 && rates.Arms[0].CiLow < rates.Arms[0].Rate && rates.Arms[0].Rate < rates.Arms[0].CiHigh) {
 		t.Fatalf("corrections: %+v (canary %d)", rates.Arms, canary)
 	}
 	// the guardrail: 1 of n corrected, lower bound above 0.01 %
-	halts, err := e.srv.Rollouts.Guard(e.as(agent.TenantID), agent.TenantID)
+	halts, err := e.Srv.Rollouts.Guard(e.As(agent.TenantID), agent.TenantID)
 	if err != nil || len(halts) != 1 {
 		t.Fatalf("guard: %v %+v", err, halts)
 	}
-	got := decodeRollout(t, admin.do("GET", "/api/v1/rollouts/"+r.ID, nil))
+	got := decodeRollout(t, admin.Do("GET", "/api/v1/rollouts/"+r.ID, nil))
 	if got.Stage != "shadow" || got.HaltedAt == nil || got.History[0].Actor != "guardrail" || got.Verdict.State != "halt" {
 		t.Fatalf("after the guardrail: %+v", got)
 	}
 	var alerts struct {
 		Alerts []struct{ Kind, Title string }
 	}
-	json.Unmarshal(admin.do("GET", "/api/v1/alerts", nil).body, &alerts)
+	json.Unmarshal(admin.Do("GET", "/api/v1/alerts", nil).Body, &alerts)
 	halted := 0
 	for _, a := range alerts.Alerts {
 		if a.Kind == "rollout_halted" {
@@ -221,16 +209,16 @@ func TestRollouts_canary_arms_metrics_guardrail_and_revert(t *testing.T) {
 	if halted != 1 {
 		t.Errorf("%d rollout_halted alerts", halted)
 	}
-	if again, _ := e.srv.Rollouts.Guard(e.as(agent.TenantID), agent.TenantID); len(again) != 0 {
+	if again, _ := e.Srv.Rollouts.Guard(e.As(agent.TenantID), agent.TenantID); len(again) != 0 {
 		t.Errorf("a halted rollout halted again: %+v", again)
 	}
 	// in shadow, an in-cohort record is reviewed now
 	for i, rec := range records[1:] {
 		if policy.InCohort(salt, rec.ID, 5000) {
-			res := ac.propose(map[string]any{"object": "companies", "record_id": rec.ID, "field": "city", "expected_old": fmt.Sprintf("Testville %d", i+1),
+			res := ac.Propose(map[string]any{"object": "companies", "record_id": rec.ID, "field": "city", "expected_old": fmt.Sprintf("Testville %d", i+1),
 				"proposed": "Shadowville", "confidence": 0.99, "rationale": "registry", "evidence": []map[string]any{{"url": "https://registry.example/x"}}})
 			var arm string
-			e.owner.Conn(t.Context()).Raw(`SELECT arm FROM proposals WHERE id = ?`, res[0].ID).Scan(&arm)
+			e.Owner.Conn(t.Context()).Raw(`SELECT arm FROM proposals WHERE id = ?`, res[0].ID).Scan(&arm)
 			if res[0].Status != "queued" || arm != "shadow" {
 				t.Errorf("in shadow: %s arm %q (%v)", res[0].Status, arm, res[0].Reasons)
 			}
@@ -239,10 +227,10 @@ func TestRollouts_canary_arms_metrics_guardrail_and_revert(t *testing.T) {
 	}
 	// revert the canary's writes: a preview counts those not yet rolled back
 	var preview struct{ Preview *struct{ Total int } }
-	res := admin.do("POST", "/api/v1/rollbacks", map[string]any{"preview": true, "filter": map[string]any{"rollout_id": r.ID,
+	res := admin.Do("POST", "/api/v1/rollbacks", map[string]any{"preview": true, "filter": map[string]any{"rollout_id": r.ID,
 		"since": *got.CanarySince}})
-	if json.Unmarshal(res.body, &preview); res.status != 200 || preview.Preview == nil || preview.Preview.Total != canary-1 {
-		t.Fatalf("preview of the canary's writes: %d %s (canary %d, one rolled back)", res.status, res.body, canary)
+	if json.Unmarshal(res.Body, &preview); res.Status != 200 || preview.Preview == nil || preview.Preview.Total != canary-1 {
+		t.Fatalf("preview of the canary's writes: %d %s (canary %d, one rolled back)", res.Status, res.Body, canary)
 	}
 }
 
@@ -258,12 +246,12 @@ func deref(s *string) string {
 // reviewer made to them), review mode none; calibration counts outcomes by
 // confidence. Bad drafts name the field.
 func TestRollouts_what_if_and_calibration(t *testing.T) {
-	e := newEnv(t, true)
-	admin := e.signIn("admin@acme.test")
-	reviewer := e.signIn("reviewer@acme.test")
+	e := servertest.NewEnv(t, true)
+	admin := e.SignIn("admin@acme.test")
+	reviewer := e.SignIn("reviewer@acme.test")
 	scopes := []agents.Scope{{Object: "companies", Field: "city", Operations: []string{"set"}}}
-	agent, ac := e.newAgent("admin@acme.test", "City bot", agents.Input{Scopes: &scopes})
-	records := ac.records("companies", "city", 10)
+	agent, ac := e.NewAgent("admin@acme.test", "City bot", agents.Input{Scopes: &scopes})
+	records := ac.Records("companies", "city", 10)
 	var items []map[string]any
 	for i, rec := range records {
 		items = append(items, map[string]any{"object": "companies", "record_id": rec.ID, "field": "city", "expected_old": rec.Values["city"],
@@ -271,7 +259,7 @@ func TestRollouts_what_if_and_calibration(t *testing.T) {
 			"evidence": []map[string]any{{"url": "https://registry.example/" + rec.ID}}})
 	}
 	items[9]["confidence"] = 0.3
-	ac.propose(items...)
+	ac.Propose(items...)
 	// the reviewer rejects two of the eligible nine and approves the rest
 	var claimed struct {
 		Items []struct {
@@ -279,20 +267,20 @@ func TestRollouts_what_if_and_calibration(t *testing.T) {
 			ProposalID string `json:"proposal_id"`
 		}
 	}
-	json.Unmarshal(reviewer.do("POST", "/api/v1/review/claims", map[string]any{"count": 20}).body, &claimed)
+	json.Unmarshal(reviewer.Do("POST", "/api/v1/review/claims", map[string]any{"count": 20}).Body, &claimed)
 	if len(claimed.Items) != 10 {
 		t.Fatalf("claimed %d items", len(claimed.Items))
 	}
 	rejected := 0
 	for _, it := range claimed.Items {
 		var conf float64
-		e.owner.Conn(t.Context()).Raw(`SELECT confidence FROM proposals WHERE id = ?`, it.ProposalID).Scan(&conf)
+		e.Owner.Conn(t.Context()).Raw(`SELECT confidence FROM proposals WHERE id = ?`, it.ProposalID).Scan(&conf)
 		verdict := map[string]any{"verdict": "approve"}
 		if conf > 0.9 && rejected < 2 {
 			verdict, rejected = map[string]any{"verdict": "reject", "reason_code": "wrong_value"}, rejected+1
 		}
-		if res := reviewer.do("POST", "/api/v1/review/items/"+it.ID+"/decisions", verdict); res.status != 200 {
-			t.Fatalf("decide: %d %s", res.status, res.body)
+		if res := reviewer.Do("POST", "/api/v1/review/items/"+it.ID+"/decisions", verdict); res.Status != 200 {
+			t.Fatalf("decide: %d %s", res.Status, res.Body)
 		}
 	}
 	var w struct {
@@ -302,18 +290,18 @@ func TestRollouts_what_if_and_calibration(t *testing.T) {
 			AutoCorrected         int `json:"auto_corrected"`
 		}
 	}
-	res := admin.do("POST", "/api/v1/insights/what-if", map[string]any{"agent_id": agent.ID, "stage": "full"})
-	if json.Unmarshal(res.body, &w); res.status != 200 || w.Proposals != 10 || w.Actual.Review != 10 || w.Draft.Auto != 9 ||
+	res := admin.Do("POST", "/api/v1/insights/what-if", map[string]any{"agent_id": agent.ID, "stage": "full"})
+	if json.Unmarshal(res.Body, &w); res.Status != 200 || w.Proposals != 10 || w.Actual.Review != 10 || w.Draft.Auto != 9 ||
 		w.Draft.Review != 1 || w.Draft.AutoCorrected != 2 {
-		t.Fatalf("what-if full: %d %s", res.status, res.body)
+		t.Fatalf("what-if full: %d %s", res.Status, res.Body)
 	}
-	res = admin.do("POST", "/api/v1/insights/what-if", map[string]any{"agent_id": agent.ID, "stage": "full", "mode": "review"})
-	if json.Unmarshal(res.body, &w); res.status != 200 || w.Draft.Auto != 0 || w.Draft.Review != 10 {
-		t.Fatalf("what-if full but review mode: %d %s", res.status, res.body)
+	res = admin.Do("POST", "/api/v1/insights/what-if", map[string]any{"agent_id": agent.ID, "stage": "full", "mode": "review"})
+	if json.Unmarshal(res.Body, &w); res.Status != 200 || w.Draft.Auto != 0 || w.Draft.Review != 10 {
+		t.Fatalf("what-if full but review mode: %d %s", res.Status, res.Body)
 	}
-	res = admin.do("POST", "/api/v1/insights/what-if", map[string]any{"agent_id": agent.ID, "stage": "full", "threshold": 0.25})
-	if json.Unmarshal(res.body, &w); res.status != 200 || w.Draft.Auto != 10 {
-		t.Fatalf("what-if full at threshold 0.25: %d %s", res.status, res.body)
+	res = admin.Do("POST", "/api/v1/insights/what-if", map[string]any{"agent_id": agent.ID, "stage": "full", "threshold": 0.25})
+	if json.Unmarshal(res.Body, &w); res.Status != 200 || w.Draft.Auto != 10 {
+		t.Fatalf("what-if full at threshold 0.25: %d %s", res.Status, res.Body)
 	}
 	for body, field := range map[string]map[string]any{
 		"threshold":   {"agent_id": agent.ID, "threshold": 2},
@@ -321,11 +309,11 @@ func TestRollouts_what_if_and_calibration(t *testing.T) {
 		"fields[0]":   {"agent_id": agent.ID, "fields": []string{"companies.nope"}},
 		"agent_id":    {"agent_id": "x"},
 	} {
-		if res := admin.do("POST", "/api/v1/insights/what-if", field); res.status != 400 || fieldErr(res) != body {
-			t.Errorf("what-if %v: %d %s, want 400 naming %s", field, res.status, res.body, body)
+		if res := admin.Do("POST", "/api/v1/insights/what-if", field); res.Status != 400 || servertest.FieldErr(res) != body {
+			t.Errorf("what-if %v: %d %s, want 400 naming %s", field, res.Status, res.Body, body)
 		}
 	}
-	admin.do("POST", "/api/v1/insights/refresh", nil)
+	admin.Do("POST", "/api/v1/insights/refresh", nil)
 	var cal struct {
 		Bins []struct {
 			From               float64
@@ -333,35 +321,16 @@ func TestRollouts_what_if_and_calibration(t *testing.T) {
 		}
 		Text string
 	}
-	res = admin.do("GET", "/api/v1/insights/calibration?agent="+agent.ID+"&field=companies.city", nil)
-	if json.Unmarshal(res.body, &cal); res.status != 200 || len(cal.Bins) == 0 {
-		t.Fatalf("calibration: %d %s", res.status, res.body)
+	res = admin.Do("GET", "/api/v1/insights/calibration?agent="+agent.ID+"&field=companies.city", nil)
+	if json.Unmarshal(res.Body, &cal); res.Status != 200 || len(cal.Bins) == 0 {
+		t.Fatalf("calibration: %d %s", res.Status, res.Body)
 	}
 	top := cal.Bins[len(cal.Bins)-1]
 	if top.From != 0.99 || top.Decided != 9 || top.Corrected != 2 || cal.Text == "" {
 		t.Errorf("calibration's top bin: %+v (%s)", top, cal.Text)
 	}
-	if res := admin.do("GET", "/api/v1/insights/calibration?agent="+agent.ID+"&field=companies.city&target=1.5", nil); res.status != 400 ||
-		fieldErr(res) != "target" {
-		t.Errorf("calibration target 1.5: %d %s", res.status, res.body)
-	}
-}
-
-// A workspace with no outcomes gets an Insights page of empty lists, never
-// nulls the console would trip on.
-func TestInsights_empty_workspace_answers_empty_lists(t *testing.T) {
-	e := newEnv(t, true)
-	res := e.signIn("admin@globex.test").do("GET", "/api/v1/insights/overview?days=7", nil)
-	body := string(res.body)
-	if res.status != 200 || strings.Count(body, "null") != 1 || !strings.Contains(body, `"folded_at":null`) {
-		t.Fatalf("%d %s", res.status, body)
-	}
-	for _, k := range []string{`"rows":[]`, `"per_sensitivity":[]`, `"queue_depth":[]`, `"rollbacks_by_reason":[]`, `"per_day":[]`} {
-		if !strings.Contains(body, k) {
-			t.Errorf("no %s in %s", k, body)
-		}
-	}
-	if res := e.signIn("admin@globex.test").do("GET", "/api/v1/insights/overview?days=91", nil); res.status != 400 || fieldErr(res) != "days" {
-		t.Errorf("days=91: %d %s", res.status, res.body)
+	if res := admin.Do("GET", "/api/v1/insights/calibration?agent="+agent.ID+"&field=companies.city&target=1.5", nil); res.Status != 400 ||
+		servertest.FieldErr(res) != "target" {
+		t.Errorf("calibration target 1.5: %d %s", res.Status, res.Body)
 	}
 }

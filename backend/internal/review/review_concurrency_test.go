@@ -1,4 +1,4 @@
-package server_test
+package review_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/review"
 	"countersign/backend/internal/server"
+	"countersign/backend/internal/server/servertest"
 )
 
 // 20 reviewers on two app copies (each with its own connection pool and
@@ -23,14 +24,14 @@ import (
 // proposal is approved exactly once.
 func TestReview_20_reviewers_on_two_app_copies_never_hold_the_same_item_and_lose_none(t *testing.T) {
 	const items, reviewers = 2000, 20
-	e := newEnv(t, true)
-	a, _ := e.newAgent("compliance@acme.test", "Bulk", agents.Input{})
-	ctx := e.as(a.TenantID)
-	qs, err := e.srv.Review.Queues(ctx, a.TenantID)
+	e := servertest.NewEnv(t, true)
+	a, _ := e.NewAgent("compliance@acme.test", "Bulk", agents.Input{})
+	ctx := e.As(a.TenantID)
+	qs, err := e.Srv.Review.Queues(ctx, a.TenantID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.owner.Conn(context.Background()).Exec(`
+	if err := e.Owner.Conn(context.Background()).Exec(`
 		WITH p AS (
 		  INSERT INTO proposals (id, tenant_id, agent_id, batch_id, object, record_id, field, operation, proposed, confidence, route, status,
 		         created_at, updated_at)
@@ -45,15 +46,15 @@ func TestReview_20_reviewers_on_two_app_copies_never_hold_the_same_item_and_lose
 		t.Fatal(err)
 	}
 	people := make([]principal.Principal, reviewers)
-	roles := access.NewStore(e.owner)
+	roles := access.NewStore(e.Owner)
 	for i := range people {
 		email := fmt.Sprintf("reviewer%02d@acme.test", i)
 		var id string
-		if err := e.owner.Conn(context.Background()).Raw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, 'x') RETURNING id`,
+		if err := e.Owner.Conn(context.Background()).Raw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, 'x') RETURNING id`,
 			email, fmt.Sprintf("Reviewer %02d", i)).Scan(&id).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := e.owner.Conn(context.Background()).Exec(`INSERT INTO memberships (tenant_id, user_id) VALUES (?, ?)`, a.TenantID, id).Error; err != nil {
+		if err := e.Owner.Conn(context.Background()).Exec(`INSERT INTO memberships (tenant_id, user_id) VALUES (?, ?)`, a.TenantID, id).Error; err != nil {
 			t.Fatal(err)
 		}
 		if err := roles.SetRoles(context.Background(), a.TenantID, id, []string{"reviewer"}); err != nil {
@@ -66,7 +67,7 @@ func TestReview_20_reviewers_on_two_app_copies_never_hold_the_same_item_and_lose
 	cfg := config.Config{Listen: ":0", BaseURL: "http://console.test", SecretKey: make([]byte, 32), Env: "development"}
 	var copies [2]*review.Service
 	for i := range copies {
-		srv, err := server.New(context.Background(), cfg, quiet, dbtest.Open(t, config.AppURL(e.url)), e.clock)
+		srv, err := server.New(context.Background(), cfg, quiet, dbtest.Open(t, config.AppURL(e.URL)), e.Clock)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,8 +122,8 @@ func TestReview_20_reviewers_on_two_app_copies_never_hold_the_same_item_and_lose
 		}
 	}
 	var left, approvedTwice int64
-	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM review_items WHERE tenant_id = ? AND state = 'pending'`, a.TenantID).Scan(&left)
-	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM (SELECT proposal_id FROM proposal_events WHERE tenant_id = ? AND to_status = 'approved'
+	e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM review_items WHERE tenant_id = ? AND state = 'pending'`, a.TenantID).Scan(&left)
+	e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM (SELECT proposal_id FROM proposal_events WHERE tenant_id = ? AND to_status = 'approved'
 		GROUP BY proposal_id HAVING count(*) > 1) x`, a.TenantID).Scan(&approvedTwice)
 	t.Logf("double_claims=%d decided=%d left=%d failures=%d", double, decided, left, failures)
 	if double != 0 || decided != items || left != 0 || approvedTwice != 0 || len(holders) != items {

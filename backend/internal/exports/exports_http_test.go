@@ -1,4 +1,4 @@
-package server_test
+package exports_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"countersign/backend/internal/exports"
+	"countersign/backend/internal/server/servertest"
 	"countersign/migrations"
 )
 
@@ -29,31 +30,31 @@ type exportJSON struct {
 }
 
 // exportDone queues an export as c, runs its job and returns it done.
-func exportDone(t *testing.T, a applied, c *client, format string) exportJSON {
+func exportDone(t *testing.T, a servertest.Applied, c *servertest.Client, format string) exportJSON {
 	t.Helper()
-	now := a.e.clock.Now()
-	r := c.do("POST", "/api/v1/exports", map[string]any{"format": format,
+	now := a.Env.Clock.Now()
+	r := c.Do("POST", "/api/v1/exports", map[string]any{"format": format,
 		"filter": map[string]any{"since": now.Add(-24 * time.Hour), "until": now.Add(time.Hour)}})
 	var x exportJSON
-	if json.Unmarshal(r.body, &x); r.status != 202 || x.State != "queued" {
-		t.Fatalf("create %s export: %d %s", format, r.status, r.body)
+	if json.Unmarshal(r.Body, &x); r.Status != 202 || x.State != "queued" {
+		t.Fatalf("create %s export: %d %s", format, r.Status, r.Body)
 	}
-	if err := a.e.srv.Exports.Run(a.e.as(a.tenant), a.tenant, x.ID); err != nil {
+	if err := a.Env.Srv.Exports.Run(a.Env.As(a.Tenant), a.Tenant, x.ID); err != nil {
 		t.Fatal(err)
 	}
-	json.Unmarshal(c.do("GET", "/api/v1/exports/"+x.ID, nil).body, &x)
+	json.Unmarshal(c.Do("GET", "/api/v1/exports/"+x.ID, nil).Body, &x)
 	if x.State != "done" || x.Sha256 == nil {
 		t.Fatalf("export after its job: %+v", x)
 	}
 	return x
 }
 
-func publicKey(t *testing.T, c *client) ed25519.PublicKey {
+func publicKey(t *testing.T, c *servertest.Client) ed25519.PublicKey {
 	t.Helper()
 	var k struct {
 		PublicKey string `json:"public_key"`
 	}
-	json.Unmarshal(c.do("GET", "/api/v1/changes/public-key", nil).body, &k)
+	json.Unmarshal(c.Do("GET", "/api/v1/changes/public-key", nil).Body, &k)
 	pub, err := base64.StdEncoding.DecodeString(k.PublicKey)
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		t.Fatalf("public key %q", k.PublicKey)
@@ -66,22 +67,22 @@ func publicKey(t *testing.T, c *client) ed25519.PublicKey {
 // signed manifest verifies the file offline, and a changed byte, a removed
 // row or an edited manifest is named.
 func TestExport_CSV_carries_what_an_auditor_asks_and_verifies_offline_and_a_tampered_row_is_named(t *testing.T) {
-	a := applyStageMoves(t, 5, 3)
-	log := a.admin.changes("")
+	a := servertest.ApplyStageMoves(t, 5, 3)
+	log := a.Admin.Changes("")
 	undone := log[0]
-	if r := a.rev.do("POST", "/api/v1/changes/"+undone.ID+"/rollback", map[string]any{"reason": "wrong stage"}); r.status != 200 {
-		t.Fatalf("rollback: %d %s", r.status, r.body)
+	if r := a.Rev.Do("POST", "/api/v1/changes/"+undone.ID+"/rollback", map[string]any{"reason": "wrong stage"}); r.Status != 200 {
+		t.Fatalf("rollback: %d %s", r.Status, r.Body)
 	}
-	comp := a.e.signIn("compliance@acme.test")
+	comp := a.Env.SignIn("compliance@acme.test")
 	x := exportDone(t, a, comp, "csv")
 	if x.Rows != int64(len(log)+1) || x.Total != x.Rows {
 		t.Fatalf("exported %d rows (total %d) of %d changes and a rollback", x.Rows, x.Total, len(log))
 	}
-	file := comp.do("GET", "/api/v1/exports/"+x.ID+"/download", nil)
-	if file.status != 200 || !strings.Contains(file.header.Get("Content-Disposition"), ".csv") {
-		t.Fatalf("download: %d %v", file.status, file.header)
+	file := comp.Do("GET", "/api/v1/exports/"+x.ID+"/download", nil)
+	if file.Status != 200 || !strings.Contains(file.Header.Get("Content-Disposition"), ".csv") {
+		t.Fatalf("download: %d %v", file.Status, file.Header)
 	}
-	recs, err := csv.NewReader(bytes.NewReader(file.body)).ReadAll()
+	recs, err := csv.NewReader(bytes.NewReader(file.Body)).ReadAll()
 	if err != nil || len(recs) != len(log)+2 || !slices.Equal(recs[0], exports.Columns) {
 		t.Fatalf("CSV: %v, %d lines, header %v", err, len(recs), recs[0])
 	}
@@ -106,15 +107,15 @@ func TestExport_CSV_carries_what_an_auditor_asks_and_verifies_offline_and_a_tamp
 	}
 
 	// a second round of approved changes, one rolled back: the log interleaves people's and agents' rows
-	second := proposeStage(t, a.agent, 5, "qualifiedtobuy")
-	a.rev.approveAll()
-	a.e.clock.Advance(13 * time.Second)
-	if got, _, _ := a.e.drain(a.tenant); got != len(second) {
+	second := servertest.ProposeStage(t, a.Agent, 5, "qualifiedtobuy")
+	a.Rev.ApproveAll()
+	a.Env.Clock.Advance(13 * time.Second)
+	if got, _, _ := a.Env.Drain(a.Tenant); got != len(second) {
 		t.Fatalf("applied %d of %d", got, len(second))
 	}
-	both := a.admin.changes("?actor_kind=collaborative")
-	if r := a.rev.do("POST", "/api/v1/changes/"+both[0].ID+"/rollback", map[string]any{"reason": "wrong stage"}); r.status != 200 {
-		t.Fatalf("rollback: %d %s", r.status, r.body)
+	both := a.Admin.Changes("?actor_kind=collaborative")
+	if r := a.Rev.Do("POST", "/api/v1/changes/"+both[0].ID+"/rollback", map[string]any{"reason": "wrong stage"}); r.Status != 200 {
+		t.Fatalf("rollback: %d %s", r.Status, r.Body)
 	}
 
 	// the filter takes the sensitivity in force when each change was decided, and an actor kind; each row of a
@@ -132,18 +133,18 @@ func TestExport_CSV_carries_what_an_auditor_asks_and_verifies_offline_and_a_tamp
 		{map[string]any{"actor_kind": "collaborative"}, len(both)},
 		{map[string]any{"actor_kind": "human"}, 2},
 	} {
-		now := a.e.clock.Now()
+		now := a.Env.Clock.Now()
 		f.filter["since"], f.filter["until"] = now.Add(-24*time.Hour), now.Add(time.Hour)
 		var y exportJSON
-		json.Unmarshal(comp.do("POST", "/api/v1/exports", map[string]any{"format": "jsonl", "filter": f.filter}).body, &y)
-		if err := a.e.srv.Exports.Run(a.e.as(a.tenant), a.tenant, y.ID); err != nil {
+		json.Unmarshal(comp.Do("POST", "/api/v1/exports", map[string]any{"format": "jsonl", "filter": f.filter}).Body, &y)
+		if err := a.Env.Srv.Exports.Run(a.Env.As(a.Tenant), a.Tenant, y.ID); err != nil {
 			t.Fatal(err)
 		}
-		json.Unmarshal(comp.do("GET", "/api/v1/exports/"+y.ID, nil).body, &y)
+		json.Unmarshal(comp.Do("GET", "/api/v1/exports/"+y.ID, nil).Body, &y)
 		if y.State != "done" || y.Rows != int64(f.rows) {
 			t.Errorf("an export of %v: %s with %d rows, want %d", f.filter, y.State, y.Rows, f.rows)
 		}
-		body := comp.do("GET", "/api/v1/exports/"+y.ID+"/download", nil).body
+		body := comp.Do("GET", "/api/v1/exports/"+y.ID+"/download", nil).Body
 		for _, line := range bytes.Split(bytes.TrimSpace(body), []byte("\n")) {
 			var row exports.Row
 			if len(line) == 0 {
@@ -161,34 +162,34 @@ func TestExport_CSV_carries_what_an_auditor_asks_and_verifies_offline_and_a_tamp
 		}
 	}
 
-	mf := comp.do("GET", "/api/v1/exports/"+x.ID+"/manifest", nil)
-	if mf.status != 200 || !strings.Contains(mf.header.Get("Content-Disposition"), "manifest.json") {
-		t.Fatalf("manifest: %d %s", mf.status, mf.body)
+	mf := comp.Do("GET", "/api/v1/exports/"+x.ID+"/manifest", nil)
+	if mf.Status != 200 || !strings.Contains(mf.Header.Get("Content-Disposition"), "manifest.json") {
+		t.Fatalf("manifest: %d %s", mf.Status, mf.Body)
 	}
 	pub := publicKey(t, comp)
-	v, err := exports.Verify(mf.body, bytes.NewReader(file.body), pub)
+	v, err := exports.Verify(mf.Body, bytes.NewReader(file.Body), pub)
 	if err != nil || v.Rows != x.Rows || !v.RowsChecked {
 		t.Fatalf("verify: %+v %v", v, err)
 	}
 
 	// a changed value in the third row
-	lines := bytes.SplitAfter(file.body, []byte("\n"))
+	lines := bytes.SplitAfter(file.Body, []byte("\n"))
 	tampered := bytes.Join(slices.Concat(lines[:3], [][]byte{bytes.Replace(lines[3], []byte("contractsent"), []byte("closedwon"), 1)}, lines[4:]), nil)
-	if bytes.Equal(tampered, file.body) {
+	if bytes.Equal(tampered, file.Body) {
 		t.Fatal("nothing to tamper with")
 	}
-	mismatch(t, "an altered value", mf.body, tampered, pub, 3, "altered")
+	mismatch(t, "an altered value", mf.Body, tampered, pub, 3, "altered")
 	// a removed row
-	mismatch(t, "a removed row", mf.body, bytes.Join(slices.Concat(lines[:2], lines[3:]), nil), pub, 0, "")
+	mismatch(t, "a removed row", mf.Body, bytes.Join(slices.Concat(lines[:2], lines[3:]), nil), pub, 0, "")
 	// an edited manifest
 	var m map[string]any
-	json.Unmarshal(mf.body, &m)
+	json.Unmarshal(mf.Body, &m)
 	m["rows"] = float64(x.Rows - 1)
 	edited, _ := json.Marshal(m)
-	mismatch(t, "an edited manifest", edited, file.body, pub, 0, "signature")
+	mismatch(t, "an edited manifest", edited, file.Body, pub, 0, "signature")
 	// another key
 	other, _, _ := ed25519.GenerateKey(nil)
-	mismatch(t, "another key", mf.body, file.body, other, 0, "key")
+	mismatch(t, "another key", mf.Body, file.Body, other, 0, "key")
 }
 
 func mismatch(t *testing.T, what string, manifest, file []byte, pub ed25519.PublicKey, row int64, says string) {
@@ -203,23 +204,23 @@ func mismatch(t *testing.T, what string, manifest, file []byte, pub ed25519.Publ
 // JSONL, XLSX and PDF exports open with real readers, and the rows of the
 // first two verify like the CSV's; the PDF's bytes verify.
 func TestExport_JSONL_XLSX_and_PDF_open_with_their_readers_and_verify(t *testing.T) {
-	a := applyStageMoves(t, 4, 2)
-	comp := a.e.signIn("compliance@acme.test")
+	a := servertest.ApplyStageMoves(t, 4, 2)
+	comp := a.Env.SignIn("compliance@acme.test")
 	pub := publicKey(t, comp)
-	n := int64(len(a.admin.changes("")))
+	n := int64(len(a.Admin.Changes("")))
 	for _, format := range []string{"jsonl", "xlsx", "pdf"} {
 		x := exportDone(t, a, comp, format)
-		file := comp.do("GET", "/api/v1/exports/"+x.ID+"/download", nil)
-		mf := comp.do("GET", "/api/v1/exports/"+x.ID+"/manifest", nil)
+		file := comp.Do("GET", "/api/v1/exports/"+x.ID+"/download", nil)
+		mf := comp.Do("GET", "/api/v1/exports/"+x.ID+"/manifest", nil)
 		switch format {
 		case "jsonl":
-			lines := bytes.Split(bytes.TrimSpace(file.body), []byte("\n"))
+			lines := bytes.Split(bytes.TrimSpace(file.Body), []byte("\n"))
 			var row exports.Row
 			if int64(len(lines)) != n || json.Unmarshal(lines[0], &row) != nil || row.ActorKind != "collaborative" || len(row.Approvers) != 1 {
 				t.Errorf("JSONL: %d lines, first %s", len(lines), lines[0])
 			}
 		case "xlsx":
-			f, err := excelize.OpenReader(bytes.NewReader(file.body))
+			f, err := excelize.OpenReader(bytes.NewReader(file.Body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,18 +229,18 @@ func TestExport_JSONL_XLSX_and_PDF_open_with_their_readers_and_verify(t *testing
 				t.Errorf("XLSX: %d rows, %v", len(rows), rows[:min(2, len(rows))])
 			}
 		case "pdf":
-			if !bytes.HasPrefix(file.body, []byte("%PDF-")) {
-				t.Errorf("PDF begins %q", file.body[:min(8, len(file.body))])
+			if !bytes.HasPrefix(file.Body, []byte("%PDF-")) {
+				t.Errorf("PDF begins %q", file.Body[:min(8, len(file.Body))])
 			}
 		}
-		v, err := exports.Verify(mf.body, bytes.NewReader(file.body), pub)
+		v, err := exports.Verify(mf.Body, bytes.NewReader(file.Body), pub)
 		if err != nil || v.Rows != n || v.RowsChecked != (format != "pdf") {
 			t.Errorf("%s: verify %+v %v", format, v, err)
 		}
 		if format != "jsonl" {
-			broken := slices.Clone(file.body)
+			broken := slices.Clone(file.Body)
 			broken[len(broken)/2] ^= 0xff
-			if _, err := exports.Verify(mf.body, bytes.NewReader(broken), pub); err == nil {
+			if _, err := exports.Verify(mf.Body, bytes.NewReader(broken), pub); err == nil {
 				t.Errorf("%s: a flipped byte verifies", format)
 			}
 		}
@@ -250,9 +251,9 @@ func TestExport_JSONL_XLSX_and_PDF_open_with_their_readers_and_verify(t *testing
 // workspace sees nothing; exports and downloads are in the audit trail; a
 // file can be downloaded until it expires.
 func TestExport_refusals_access_audit_trail_and_expiry(t *testing.T) {
-	a := applyStageMoves(t, 3, 1)
-	comp := a.e.signIn("compliance@acme.test")
-	now := a.e.clock.Now()
+	a := servertest.ApplyStageMoves(t, 3, 1)
+	comp := a.Env.SignIn("compliance@acme.test")
+	now := a.Env.Clock.Now()
 	for _, c := range []struct {
 		body  map[string]any
 		field string
@@ -263,35 +264,35 @@ func TestExport_refusals_access_audit_trail_and_expiry(t *testing.T) {
 		{map[string]any{"format": "csv", "filter": map[string]any{"since": now.Add(-time.Hour), "until": now, "sensitivity": "huge"}}, "filter.sensitivity"},
 		{map[string]any{"format": "csv", "filter": map[string]any{"since": now.Add(-time.Hour), "until": now, "agent_id": "x"}}, "filter.agent_id"},
 	} {
-		r := comp.do("POST", "/api/v1/exports", c.body)
-		if r.status != 400 || !strings.Contains(string(r.body), `"field":"`+c.field+`"`) {
-			t.Errorf("%v: %d %s, want 400 naming %s", c.body, r.status, r.body, c.field)
+		r := comp.Do("POST", "/api/v1/exports", c.body)
+		if r.Status != 400 || !strings.Contains(string(r.Body), `"field":"`+c.field+`"`) {
+			t.Errorf("%v: %d %s, want 400 naming %s", c.body, r.Status, r.Body, c.field)
 		}
 	}
-	if xs, _ := a.e.srv.Exports.List(a.e.as(a.tenant), a.tenant); len(xs) != 0 {
+	if xs, _ := a.Env.Srv.Exports.List(a.Env.As(a.Tenant), a.Tenant); len(xs) != 0 {
 		t.Errorf("refused requests queued %d exports", len(xs))
 	}
 	body := map[string]any{"format": "csv", "filter": map[string]any{"since": now.Add(-time.Hour), "until": now.Add(time.Hour)}}
-	if r := a.rev.do("POST", "/api/v1/exports", body); r.status != 403 {
-		t.Errorf("a reviewer exports: %d", r.status)
+	if r := a.Rev.Do("POST", "/api/v1/exports", body); r.Status != 403 {
+		t.Errorf("a reviewer exports: %d", r.Status)
 	}
 	x := exportDone(t, a, comp, "csv")
-	if r := a.rev.do("GET", "/api/v1/exports/"+x.ID+"/download", nil); r.status != 403 {
-		t.Errorf("a reviewer downloads: %d", r.status)
+	if r := a.Rev.Do("GET", "/api/v1/exports/"+x.ID+"/download", nil); r.Status != 403 {
+		t.Errorf("a reviewer downloads: %d", r.Status)
 	}
-	g := a.e.signIn("admin@globex.test")
+	g := a.Env.SignIn("admin@globex.test")
 	for _, path := range []string{"/api/v1/exports/" + x.ID, "/api/v1/exports/" + x.ID + "/download", "/api/v1/exports/" + x.ID + "/manifest"} {
-		if r := g.do("GET", path, nil); r.status != 404 {
-			t.Errorf("globex GET %s: %d", path, r.status)
+		if r := g.Do("GET", path, nil); r.Status != 404 {
+			t.Errorf("globex GET %s: %d", path, r.Status)
 		}
 	}
 	var list struct{ Items []exportJSON }
-	json.Unmarshal(g.do("GET", "/api/v1/exports", nil).body, &list)
+	json.Unmarshal(g.Do("GET", "/api/v1/exports", nil).Body, &list)
 	if len(list.Items) != 0 {
 		t.Errorf("globex lists %d of acme's exports", len(list.Items))
 	}
-	if r := comp.do("GET", "/api/v1/exports/"+x.ID+"/download", nil); r.status != 200 {
-		t.Fatalf("download: %d", r.status)
+	if r := comp.Do("GET", "/api/v1/exports/"+x.ID+"/download", nil); r.Status != 200 {
+		t.Fatalf("download: %d", r.Status)
 	}
 	var trail struct {
 		Items []struct {
@@ -299,14 +300,14 @@ func TestExport_refusals_access_audit_trail_and_expiry(t *testing.T) {
 			Action string
 		} `json:"entries"`
 	}
-	json.Unmarshal(a.admin.do("GET", "/api/v1/audit", nil).body, &trail)
+	json.Unmarshal(a.Admin.Do("GET", "/api/v1/audit", nil).Body, &trail)
 	for _, action := range []string{exports.ActionCreated, exports.ActionDownloaded} {
 		found := false
 		for _, it := range trail.Items {
 			if it.Action == action {
 				found = true
-				if d := it.At.Sub(a.e.clock.Now()); d < -time.Minute || d > time.Minute {
-					t.Errorf("%s is in the audit trail at %s, not now (%s)", action, it.At, a.e.clock.Now())
+				if d := it.At.Sub(a.Env.Clock.Now()); d < -time.Minute || d > time.Minute {
+					t.Errorf("%s is in the audit trail at %s, not now (%s)", action, it.At, a.Env.Clock.Now())
 				}
 			}
 		}
@@ -314,10 +315,10 @@ func TestExport_refusals_access_audit_trail_and_expiry(t *testing.T) {
 			t.Errorf("the audit trail lacks %s: %+v", action, trail.Items)
 		}
 	}
-	a.e.clock.Advance(8 * 24 * time.Hour)
-	comp = a.e.signIn("compliance@acme.test") // the session lapsed too
-	if r := comp.do("GET", "/api/v1/exports/"+x.ID+"/download", nil); r.status != 410 || r.code() != "export_expired" {
-		t.Errorf("an expired export downloads: %d %s", r.status, r.body)
+	a.Env.Clock.Advance(8 * 24 * time.Hour)
+	comp = a.Env.SignIn("compliance@acme.test") // the session lapsed too
+	if r := comp.Do("GET", "/api/v1/exports/"+x.ID+"/download", nil); r.Status != 410 || r.Code() != "export_expired" {
+		t.Errorf("an expired export downloads: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -326,8 +327,8 @@ func TestExport_refusals_access_audit_trail_and_expiry(t *testing.T) {
 // export.ready with the file's SHA-256 to its webhook; bad input names its
 // field; a schedule can be stopped.
 func TestExportSchedule_exports_the_month_just_ended_and_posts_its_webhook(t *testing.T) {
-	a := applyStageMoves(t, 3, 1)
-	comp := a.e.signIn("compliance@acme.test")
+	a := servertest.ApplyStageMoves(t, 3, 1)
+	comp := a.Env.SignIn("compliance@acme.test")
 	got := make(chan map[string]any, 4)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body map[string]any
@@ -343,41 +344,41 @@ func TestExportSchedule_exports_the_month_just_ended_and_posts_its_webhook(t *te
 		{map[string]any{"format": "odt", "cadence": "monthly"}, "format"},
 		{map[string]any{"format": "csv", "cadence": "monthly", "webhook_url": "ftp://x"}, "webhook_url"},
 	} {
-		if r := comp.do("POST", "/api/v1/export-schedules", c.body); r.status != 400 || !strings.Contains(string(r.body), `"field":"`+c.field+`"`) {
-			t.Errorf("%v: %d %s", c.body, r.status, r.body)
+		if r := comp.Do("POST", "/api/v1/export-schedules", c.body); r.Status != 400 || !strings.Contains(string(r.Body), `"field":"`+c.field+`"`) {
+			t.Errorf("%v: %d %s", c.body, r.Status, r.Body)
 		}
 	}
-	r := comp.do("POST", "/api/v1/export-schedules", map[string]any{"format": "jsonl", "cadence": "monthly", "webhook_url": hook.URL,
+	r := comp.Do("POST", "/api/v1/export-schedules", map[string]any{"format": "jsonl", "cadence": "monthly", "webhook_url": hook.URL,
 		"actor_kind": "collaborative"})
 	var sch struct {
 		ID        string
 		NextRunAt time.Time `json:"next_run_at"`
 	}
-	if json.Unmarshal(r.body, &sch); r.status != 201 || sch.NextRunAt.Day() != 1 || !sch.NextRunAt.After(a.e.clock.Now()) {
-		t.Fatalf("schedule: %d %s", r.status, r.body)
+	if json.Unmarshal(r.Body, &sch); r.Status != 201 || sch.NextRunAt.Day() != 1 || !sch.NextRunAt.After(a.Env.Clock.Now()) {
+		t.Fatalf("schedule: %d %s", r.Status, r.Body)
 	}
-	ctx := a.e.as(a.tenant)
-	if n, err := a.e.srv.Exports.RunDue(ctx, a.tenant); err != nil || n != 0 {
+	ctx := a.Env.As(a.Tenant)
+	if n, err := a.Env.Srv.Exports.RunDue(ctx, a.Tenant); err != nil || n != 0 {
 		t.Fatalf("before its time: %d %v", n, err)
 	}
-	a.e.clock.Set(sch.NextRunAt.Add(time.Minute))
-	comp = a.e.signIn("compliance@acme.test") // the session lapsed with the month
+	a.Env.Clock.Set(sch.NextRunAt.Add(time.Minute))
+	comp = a.Env.SignIn("compliance@acme.test") // the session lapsed with the month
 	for range 2 {
-		if _, err := a.e.srv.Exports.RunDue(ctx, a.tenant); err != nil {
+		if _, err := a.Env.Srv.Exports.RunDue(ctx, a.Tenant); err != nil {
 			t.Fatal(err)
 		}
 	}
-	xs, _ := a.e.srv.Exports.List(ctx, a.tenant)
+	xs, _ := a.Env.Srv.Exports.List(ctx, a.Tenant)
 	if len(xs) != 1 || xs[0].ScheduleID == nil || *xs[0].ScheduleID != sch.ID || !xs[0].Filter.Until.Equal(sch.NextRunAt) ||
 		!xs[0].Filter.Since.Equal(sch.NextRunAt.AddDate(0, -1, 0)) || xs[0].Filter.ActorKind != "collaborative" {
 		t.Fatalf("the schedule queued %+v", xs)
 	}
-	if err := a.e.srv.Exports.Run(ctx, a.tenant, xs[0].ID); err != nil {
+	if err := a.Env.Srv.Exports.Run(ctx, a.Tenant, xs[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case body := <-got:
-		x, _ := a.e.srv.Exports.Get(ctx, a.tenant, xs[0].ID)
+		x, _ := a.Env.Srv.Exports.Get(ctx, a.Tenant, xs[0].ID)
 		if body["event"] != "export.ready" || body["export_id"] != x.ID || body["sha256"] != *x.SHA256 || x.Rows == 0 ||
 			!strings.HasSuffix(body["download_url"].(string), "/api/v1/exports/"+x.ID+"/download") {
 			t.Errorf("webhook body %v for %+v", body, x)
@@ -391,17 +392,17 @@ func TestExportSchedule_exports_the_month_just_ended_and_posts_its_webhook(t *te
 			LastExportID *string   `json:"last_export_id"`
 		}
 	}
-	json.Unmarshal(comp.do("GET", "/api/v1/export-schedules", nil).body, &list)
+	json.Unmarshal(comp.Do("GET", "/api/v1/export-schedules", nil).Body, &list)
 	if len(list.Items) != 1 || !list.Items[0].NextRunAt.Equal(sch.NextRunAt.AddDate(0, 1, 0)) || list.Items[0].LastExportID == nil {
 		t.Errorf("after its run: %+v", list.Items)
 	}
-	if r := a.e.signIn("admin@globex.test").do("DELETE", "/api/v1/export-schedules/"+sch.ID, nil); r.status != 404 {
-		t.Errorf("globex stops acme's schedule: %d", r.status)
+	if r := a.Env.SignIn("admin@globex.test").Do("DELETE", "/api/v1/export-schedules/"+sch.ID, nil); r.Status != 404 {
+		t.Errorf("globex stops acme's schedule: %d", r.Status)
 	}
-	if r := comp.do("DELETE", "/api/v1/export-schedules/"+sch.ID, nil); r.status != 204 {
-		t.Errorf("stop: %d %s", r.status, r.body)
+	if r := comp.Do("DELETE", "/api/v1/export-schedules/"+sch.ID, nil); r.Status != 204 {
+		t.Errorf("stop: %d %s", r.Status, r.Body)
 	}
-	json.Unmarshal(comp.do("GET", "/api/v1/export-schedules", nil).body, &list)
+	json.Unmarshal(comp.Do("GET", "/api/v1/export-schedules", nil).Body, &list)
 	if len(list.Items) != 0 {
 		t.Errorf("a stopped schedule is listed: %+v", list.Items)
 	}
@@ -411,14 +412,14 @@ func TestExportSchedule_exports_the_month_just_ended_and_posts_its_webhook(t *te
 // 00013 runs: the same facts appends write (the backfill and the append use
 // one SQL function), for the changes and the rollback alike.
 func TestMigration_00013_backfills_the_review_facts_appends_write(t *testing.T) {
-	a := applyStageMoves(t, 4, 2)
-	undone := a.admin.changes("")[0]
-	if r := a.rev.do("POST", "/api/v1/changes/"+undone.ID+"/rollback", map[string]any{"reason": "wrong stage"}); r.status != 200 {
-		t.Fatalf("rollback: %d %s", r.status, r.body)
+	a := servertest.ApplyStageMoves(t, 4, 2)
+	undone := a.Admin.Changes("")[0]
+	if r := a.Rev.Do("POST", "/api/v1/changes/"+undone.ID+"/rollback", map[string]any{"reason": "wrong stage"}); r.Status != 200 {
+		t.Fatalf("rollback: %d %s", r.Status, r.Body)
 	}
 	facts := func() []string {
 		var rows []string
-		if err := a.e.owner.Conn(t.Context()).Raw(`SELECT concat_ws(' | ', seq, route_reasons, quorum_met, sla_met, approver_ids::text)
+		if err := a.Env.Owner.Conn(t.Context()).Raw(`SELECT concat_ws(' | ', seq, route_reasons, quorum_met, sla_met, approver_ids::text)
 			FROM change_reviews ORDER BY seq`).Scan(&rows).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -426,11 +427,11 @@ func TestMigration_00013_backfills_the_review_facts_appends_write(t *testing.T) 
 	}
 	appended := facts()
 	var events int
-	a.e.owner.Conn(t.Context()).Raw(`SELECT count(*) FROM change_events WHERE proposal_id IS NOT NULL`).Scan(&events)
+	a.Env.Owner.Conn(t.Context()).Raw(`SELECT count(*) FROM change_events WHERE proposal_id IS NOT NULL`).Scan(&events)
 	if len(appended) != events || events < 3 {
 		t.Fatalf("appends wrote %d review facts for %d changes from proposals", len(appended), events)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, a.e.owner.SQL(), migrations.FS)
+	p, err := goose.NewProvider(goose.DialectPostgres, a.Env.Owner.SQL(), migrations.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,11 +448,11 @@ func TestMigration_00013_backfills_the_review_facts_appends_write(t *testing.T) 
 	// a change appended meanwhile by an app copy that predates change_reviews has none stored: an export works
 	// its facts out as the append would have
 	var missing int64
-	a.e.owner.Conn(t.Context()).Raw(`DELETE FROM change_reviews WHERE seq = (SELECT min(seq) FROM change_reviews) RETURNING seq`).Scan(&missing)
-	comp := a.e.signIn("compliance@acme.test")
+	a.Env.Owner.Conn(t.Context()).Raw(`DELETE FROM change_reviews WHERE seq = (SELECT min(seq) FROM change_reviews) RETURNING seq`).Scan(&missing)
+	comp := a.Env.SignIn("compliance@acme.test")
 	x := exportDone(t, a, comp, "jsonl")
 	found := false
-	for _, line := range bytes.Split(bytes.TrimSpace(comp.do("GET", "/api/v1/exports/"+x.ID+"/download", nil).body), []byte("\n")) {
+	for _, line := range bytes.Split(bytes.TrimSpace(comp.Do("GET", "/api/v1/exports/"+x.ID+"/download", nil).Body), []byte("\n")) {
 		var row exports.Row
 		if err := json.Unmarshal(line, &row); err != nil {
 			t.Fatalf("%s: %v", line, err)

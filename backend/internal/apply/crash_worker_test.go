@@ -1,4 +1,4 @@
-package server_test
+package apply_test
 
 // The worker process and the set-up of the kill -9 test (apply_crash_test.go).
 
@@ -27,6 +27,7 @@ import (
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/server"
+	"countersign/backend/internal/server/servertest"
 )
 
 const (
@@ -45,9 +46,9 @@ type aheadClock time.Duration
 
 func (c aheadClock) Now() time.Time { return time.Now().Add(time.Duration(c)) }
 
-// TestApplyCrashChild is the worker of the kill -9 test below: it applies the
-// tenant's due proposals until none is left to settle, or until it is killed.
-// It does nothing unless that test started it.
+// TestApplyCrashChild is the worker of the kill -9 test in crash_test.go: it
+// applies the tenant's due proposals until none is left to settle, or until it
+// is killed. It does nothing unless that test started it.
 func TestApplyCrashChild(t *testing.T) {
 	ownerURL := os.Getenv(crashChildDB)
 	if ownerURL == "" {
@@ -169,10 +170,10 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 }
 func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
-func proposeCrashTargets(t *testing.T, e *env) []crashTarget {
+func proposeCrashTargets(t *testing.T, e *servertest.Env) []crashTarget {
 	t.Helper()
 	velocity := 100000
-	_, agent := e.newAgent("compliance@acme.test", "Bulk editor", agents.Input{VelocityCap: &velocity})
+	_, agent := e.NewAgent("compliance@acme.test", "Bulk editor", agents.Input{VelocityCap: &velocity})
 	plan := []struct {
 		object, field string
 		n             int
@@ -185,7 +186,7 @@ func proposeCrashTargets(t *testing.T, e *env) []crashTarget {
 			if after != "" {
 				path += "&after=" + url.QueryEscape(after)
 			}
-			res := agent.do("GET", path, nil)
+			res := agent.Do("GET", path, nil)
 			var page struct {
 				Records []struct {
 					ID     string
@@ -193,8 +194,8 @@ func proposeCrashTargets(t *testing.T, e *env) []crashTarget {
 				}
 				Next *string
 			}
-			if err := json.Unmarshal(res.body, &page); err != nil || res.status != 200 {
-				t.Fatalf("records %s: %d %s", p.object, res.status, res.body)
+			if err := json.Unmarshal(res.Body, &page); err != nil || res.Status != 200 {
+				t.Fatalf("records %s: %d %s", p.object, res.Status, res.Body)
 			}
 			for _, r := range page.Records {
 				if got == p.n {
@@ -221,7 +222,7 @@ func proposeCrashTargets(t *testing.T, e *env) []crashTarget {
 				"expected_old": tg.ExpectedOld, "proposed": tg.Proposed, "confidence": 0.9, "rationale": "Bulk clean-up",
 				"evidence": []map[string]any{{"url": "https://mail.example.com/1"}}})
 		}
-		for j, r := range agent.propose(items...) {
+		for j, r := range agent.Propose(items...) {
 			if r.Status != "queued" {
 				t.Fatalf("proposal not queued: %+v", r)
 			}
@@ -233,25 +234,25 @@ func proposeCrashTargets(t *testing.T, e *env) []crashTarget {
 
 // approveAllInBulk approves every pending item of the tenant through the
 // review API's bulk decision, 500 at a time.
-func approveAllInBulk(t *testing.T, e *env, tenant string, want int) {
+func approveAllInBulk(t *testing.T, e *servertest.Env, tenant string, want int) {
 	t.Helper()
-	rev := e.signIn("reviewer@acme.test")
+	rev := e.SignIn("reviewer@acme.test")
 	for range 10 {
-		items := rev.claim(map[string]any{"count": 1})
+		items := rev.Claim(map[string]any{"count": 1})
 		if len(items) == 0 {
 			break
 		}
-		res := rev.do("POST", "/api/v1/review/bulk", map[string]any{"item_id": items[0].ID, "same": []string{"agent"}, "verdict": "approve"})
+		res := rev.Do("POST", "/api/v1/review/bulk", map[string]any{"item_id": items[0].ID, "same": []string{"agent"}, "verdict": "approve"})
 		var out struct{ Decided int }
-		if err := json.Unmarshal(res.body, &out); err != nil || res.status != 200 || out.Decided == 0 {
-			t.Fatalf("bulk approve: %d %s", res.status, res.body)
+		if err := json.Unmarshal(res.Body, &out); err != nil || res.Status != 200 || out.Decided == 0 {
+			t.Fatalf("bulk approve: %d %s", res.Status, res.Body)
 		}
 	}
 	var n int
-	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE tenant_id = ? AND status = 'approved'`, tenant).Scan(&n)
+	e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE tenant_id = ? AND status = 'approved'`, tenant).Scan(&n)
 	if n != want {
 		var st []string
-		e.owner.Conn(context.Background()).Raw(`SELECT status || ' ' || count(*) FROM proposals WHERE tenant_id = ? GROUP BY status`, tenant).Scan(&st)
+		e.Owner.Conn(context.Background()).Raw(`SELECT status || ' ' || count(*) FROM proposals WHERE tenant_id = ? GROUP BY status`, tenant).Scan(&st)
 		sort.Strings(st)
 		t.Fatalf("%d proposals approved, want %d: %v", n, want, st)
 	}

@@ -1,4 +1,4 @@
-package server_test
+package gateway_test
 
 import (
 	"context"
@@ -10,15 +10,16 @@ import (
 	"time"
 
 	"countersign/backend/internal/agents"
+	"countersign/backend/internal/server/servertest"
 )
 
 func TestIntake_mixed_batch_routes_each_item_and_one_bad_item_never_fails_the_batch(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Enricher", agents.Input{})
-	contact, email := agent.grantedContact()
-	deal := agent.records("deals", "dealstage", 1)[0]
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Enricher", agents.Input{})
+	contact, email := agent.GrantedContact()
+	deal := agent.Records("deals", "dealstage", 1)[0]
 	user, _, _ := strings.Cut(email, "@")
-	res := agent.propose(
+	res := agent.Propose(
 		map[string]any{"object": "contacts", "record_id": contact, "field": "utm_source", "proposed": "linkedin", "confidence": 0.99},
 		map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "expected_old": deal.Values["dealstage"],
 			"proposed": "contractsent", "confidence": 0.9, "rationale": "Contract sent per email",
@@ -51,39 +52,39 @@ func TestIntake_mixed_batch_routes_each_item_and_one_bad_item_never_fails_the_ba
 		t.Errorf("confidence out of range: %+v", r)
 	}
 	// the blocked attempt is stored and reaches the agent as feedback
-	fb := agent.do("GET", "/feedback", nil)
-	if !strings.Contains(string(fb.body), `"outcome":"blocked"`) || !strings.Contains(string(fb.body), res[0].ID) {
-		t.Errorf("feedback: %s", fb.body)
+	fb := agent.Do("GET", "/feedback", nil)
+	if !strings.Contains(string(fb.Body), `"outcome":"blocked"`) || !strings.Contains(string(fb.Body), res[0].ID) {
+		t.Errorf("feedback: %s", fb.Body)
 	}
-	got := agent.do("GET", "/proposals/"+res[1].ID, nil)
-	if got.status != 200 || !strings.Contains(string(got.body), `"status":"queued"`) || !strings.Contains(string(got.body), `"history":[{`) {
-		t.Errorf("get proposal: %d %s", got.status, got.body)
+	got := agent.Do("GET", "/proposals/"+res[1].ID, nil)
+	if got.Status != 200 || !strings.Contains(string(got.Body), `"status":"queued"`) || !strings.Contains(string(got.Body), `"history":[{`) {
+		t.Errorf("get proposal: %d %s", got.Status, got.Body)
 	}
 }
 
 func TestIntake_idempotency_key_returns_the_original_result(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Retrier", agents.Input{})
-	deal := agent.records("deals", "dealstage", 1)[0]
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Retrier", agents.Input{})
+	deal := agent.Records("deals", "dealstage", 1)[0]
 	item := map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon",
 		"confidence": 0.8, "idempotency_key": "run-1-deal"}
-	first := agent.propose(item)
-	again := agent.propose(item, item)
+	first := agent.Propose(item)
+	again := agent.Propose(item, item)
 	if again[0].ID != first[0].ID || again[1].ID != first[0].ID || again[0].Status != first[0].Status {
 		t.Fatalf("retry gave %+v, first %+v", again, first)
 	}
 	var n int
-	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-1-deal'`).Scan(&n)
+	e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-1-deal'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d proposals stored for one key", n)
 	}
 	// a key repeated inside one new batch is one proposal too
 	item["idempotency_key"] = "run-2-deal"
-	twice := agent.propose(item, item)
+	twice := agent.Propose(item, item)
 	if twice[0].Error != nil || twice[1].Error != nil || twice[0].ID != twice[1].ID || twice[1].Index != 1 {
 		t.Errorf("repeated key in one batch: %+v", twice)
 	}
-	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-2-deal'`).Scan(&n)
+	e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key = 'run-2-deal'`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d proposals stored for a key repeated in one batch", n)
 	}
@@ -92,18 +93,18 @@ func TestIntake_idempotency_key_returns_the_original_result(t *testing.T) {
 // A key reused for a different proposal is refused, naming the key and the
 // members that differ; it never silently answers with the first result.
 func TestIntake_idempotency_key_reused_for_a_different_proposal_is_a_conflict(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Reuser", agents.Input{})
-	deal := agent.records("deals", "dealstage,amount", 1)[0]
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Reuser", agents.Input{})
+	deal := agent.Records("deals", "dealstage,amount", 1)[0]
 	item := func(stage string, confidence float64) map[string]any {
 		return map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": stage,
 			"confidence": confidence, "rationale": "from the call notes", "idempotency_key": "k-1"}
 	}
-	first := agent.propose(item("closedwon", 0.8))
+	first := agent.Propose(item("closedwon", 0.8))
 	if first[0].ID == "" {
 		t.Fatalf("first: %+v", first)
 	}
-	got := agent.propose(item("closedlost", 0.6), item("closedwon", 0.8))
+	got := agent.Propose(item("closedlost", 0.6), item("closedwon", 0.8))
 	if r := got[0]; r.Error == nil || r.Error.Code != "idempotency_key_conflict" || r.Error.Field != "proposals[0].idempotency_key" ||
 		!strings.Contains(r.Error.Message, "proposed, confidence") || r.ID != "" {
 		t.Errorf("reused key, other payload: %+v %+v", r, r.Error)
@@ -114,7 +115,7 @@ func TestIntake_idempotency_key_reused_for_a_different_proposal_is_a_conflict(t 
 	// inside one new batch as well
 	a, b := item("closedwon", 0.8), item("closedwon", 0.9)
 	a["idempotency_key"], b["idempotency_key"] = "k-2", "k-2"
-	in := agent.propose(a, b)
+	in := agent.Propose(a, b)
 	if in[0].ID == "" || in[1].Error == nil || in[1].Error.Code != "idempotency_key_conflict" || !strings.Contains(in[1].Error.Message, "confidence") {
 		t.Errorf("a key reused inside one batch: %+v / %+v", in[0], in[1].Error)
 	}
@@ -123,58 +124,58 @@ func TestIntake_idempotency_key_reused_for_a_different_proposal_is_a_conflict(t 
 // A newer proposal supersedes the pending one, also when the velocity window
 // has long moved past the first (the records an agent targeted are kept).
 func TestIntake_newer_proposal_supersedes_the_pending_one(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Mover", agents.Input{})
-	deal := agent.records("deals", "dealstage", 1)[0]
-	first := agent.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "contractsent", "confidence": 0.7})
-	e.clock.Advance(3 * time.Hour)
-	second := agent.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.8})
-	old := agent.do("GET", "/proposals/"+first[0].ID, nil)
-	if !strings.Contains(string(old.body), `"status":"superseded"`) {
-		t.Errorf("older proposal: %s", old.body)
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Mover", agents.Input{})
+	deal := agent.Records("deals", "dealstage", 1)[0]
+	first := agent.Propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "contractsent", "confidence": 0.7})
+	e.Clock.Advance(3 * time.Hour)
+	second := agent.Propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.8})
+	old := agent.Do("GET", "/proposals/"+first[0].ID, nil)
+	if !strings.Contains(string(old.Body), `"status":"superseded"`) {
+		t.Errorf("older proposal: %s", old.Body)
 	}
 	if second[0].Status != "queued" {
 		t.Errorf("newer: %+v", second[0])
 	}
-	if fb := agent.do("GET", "/feedback", nil); !strings.Contains(string(fb.body), `"outcome":"superseded"`) {
-		t.Errorf("feedback lacks superseded: %s", fb.body)
+	if fb := agent.Do("GET", "/feedback", nil); !strings.Contains(string(fb.Body), `"outcome":"superseded"`) {
+		t.Errorf("feedback lacks superseded: %s", fb.Body)
 	}
 }
 
 func TestIntake_supersede_inside_one_batch_and_around_a_retried_item(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Reviser", agents.Input{})
-	deal := agent.records("deals", "dealstage", 1)[0]
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Reviser", agents.Input{})
+	deal := agent.Records("deals", "dealstage", 1)[0]
 	stage := func(v, key string) map[string]any {
 		return map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": v, "confidence": 0.7, "idempotency_key": key}
 	}
 	// two moves of one deal in one batch: the later one stands
-	res := agent.propose(stage("appointmentscheduled", "a"), stage("contractsent", "b"))
+	res := agent.Propose(stage("appointmentscheduled", "a"), stage("contractsent", "b"))
 	if res[0].Status != "superseded" || res[1].Status != "queued" {
 		t.Fatalf("in one batch: %+v", res)
 	}
 	var successor string
-	e.owner.Conn(context.Background()).Raw(`SELECT superseded_by FROM proposals WHERE id = ?`, res[0].ID).Scan(&successor)
+	e.Owner.Conn(context.Background()).Raw(`SELECT superseded_by FROM proposals WHERE id = ?`, res[0].ID).Scan(&successor)
 	if successor != res[1].ID {
 		t.Errorf("the earlier item is superseded by %q, want %s", successor, res[1].ID)
 	}
-	if fb := agent.do("GET", "/feedback", nil); !strings.Contains(string(fb.body), `"outcome":"superseded"`) {
-		t.Errorf("feedback lacks the superseded item: %s", fb.body)
+	if fb := agent.Do("GET", "/feedback", nil); !strings.Contains(string(fb.Body), `"outcome":"superseded"`) {
+		t.Errorf("feedback lacks the superseded item: %s", fb.Body)
 	}
 	// a new move followed by a retry of "b": the retry answers with b's stored
 	// result, and the new move supersedes b — never a proposal that was not stored
-	again := agent.propose(stage("closedwon", "c"), stage("contractsent", "b"))
+	again := agent.Propose(stage("closedwon", "c"), stage("contractsent", "b"))
 	if again[1].ID != res[1].ID || again[0].Status != "queued" {
 		t.Fatalf("retry after a new move: %+v (first batch %+v)", again, res)
 	}
 	var queued []string
-	e.owner.Conn(context.Background()).Raw(`SELECT idempotency_key FROM proposals p WHERE status = 'queued' AND record_id = ? AND field = 'dealstage'
+	e.Owner.Conn(context.Background()).Raw(`SELECT idempotency_key FROM proposals p WHERE status = 'queued' AND record_id = ? AND field = 'dealstage'
 		AND agent_id = (SELECT agent_id FROM proposals WHERE id = ?)`, deal.ID, again[0].ID).Scan(&queued)
 	if len(queued) != 1 || queued[0] != "c" {
 		t.Errorf("queued after the retry: %v, want only c", queued)
 	}
 	var n int
-	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE record_id = ? AND field = 'dealstage'
+	e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE record_id = ? AND field = 'dealstage'
 		AND agent_id = (SELECT agent_id FROM proposals WHERE id = ?)`, deal.ID, again[0].ID).Scan(&n)
 	if n != 3 {
 		t.Errorf("%d proposals stored, want 3 (a, b, c)", n)
@@ -184,9 +185,9 @@ func TestIntake_supersede_inside_one_batch_and_around_a_retried_item(t *testing.
 // A batch of 16 items or more is written with COPY; these are the same
 // promises as for small batches, on that path.
 func TestIntake_a_large_batch_keeps_every_promise_and_a_retry_returns_the_original(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Bulk", agents.Input{})
-	deals := agent.records("deals", "dealname", 20)
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Bulk", agents.Input{})
+	deals := agent.Records("deals", "dealname", 20)
 	var items []map[string]any
 	for i := 0; i < 18; i++ {
 		items = append(items, map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "dealname", "expected_old": deals[i].Values["dealname"],
@@ -196,27 +197,27 @@ func TestIntake_a_large_batch_keeps_every_promise_and_a_retry_returns_the_origin
 	items = append(items,
 		map[string]any{"object": "deals", "record_id": deals[18].ID, "field": "utm_source", "proposed": "linkedin", "confidence": 0.99, "idempotency_key": "bulk-utm"},
 		map[string]any{"object": "deals", "record_id": deals[0].ID, "field": "dealname", "proposed": "Renamed again", "confidence": 0.9, "idempotency_key": "bulk-again"})
-	first := agent.propose(items...)
+	first := agent.Propose(items...)
 	if len(first) != 20 || first[0].Status != "superseded" || first[1].Status != "queued" || first[18].Status != "blocked" || first[19].Status != "queued" {
 		t.Fatalf("first answer: %+v", first)
 	}
-	got := agent.do("GET", "/proposals/"+first[1].ID, nil)
+	got := agent.Do("GET", "/proposals/"+first[1].ID, nil)
 	for _, want := range []string{`"proposed":"Renamed 1"`, `"expected_old":"` + deals[1].Values["dealname"].(string), `"history":[{`, `"route":"review"`} {
-		if !strings.Contains(string(got.body), want) {
-			t.Errorf("stored proposal lacks %s: %s", want, got.body)
+		if !strings.Contains(string(got.Body), want) {
+			t.Errorf("stored proposal lacks %s: %s", want, got.Body)
 		}
 	}
 	var evidence string
-	e.owner.Conn(context.Background()).Raw(`SELECT evidence::text FROM proposals WHERE id = ?`, first[1].ID).Scan(&evidence)
+	e.Owner.Conn(context.Background()).Raw(`SELECT evidence::text FROM proposals WHERE id = ?`, first[1].ID).Scan(&evidence)
 	if evidence != `[{"url": "https://example.com/notes", "title": "Notes"}]` {
 		t.Errorf("evidence stored as %s", evidence)
 	}
-	fb := string(agent.do("GET", "/feedback", nil).body)
+	fb := string(agent.Do("GET", "/feedback", nil).Body)
 	if !strings.Contains(fb, first[18].ID) || !strings.Contains(fb, first[0].ID) {
 		t.Errorf("feedback lacks the blocked or the superseded item: %s", fb)
 	}
 	// the whole batch again: every item answers with its first result, nothing is stored twice
-	again := agent.propose(items...)
+	again := agent.Propose(items...)
 	for i := range first {
 		if again[i].ID != first[i].ID || again[i].Status != first[i].Status {
 			t.Errorf("item %d on retry: %+v, first %+v", i, again[i], first[i])
@@ -228,17 +229,17 @@ func TestIntake_a_large_batch_keeps_every_promise_and_a_retry_returns_the_origin
 		mixed[i] = map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "dealname", "proposed": fmt.Sprintf("New %d", i),
 			"confidence": 0.8, "idempotency_key": fmt.Sprintf("bulk-new-%d", i)}
 	}
-	third := agent.propose(mixed...)
+	third := agent.Propose(mixed...)
 	if third[2].ID != first[2].ID || third[12].ID == first[12].ID || third[12].Status != "queued" {
 		t.Errorf("mixed retry: %+v", third)
 	}
 	var n int
-	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%'`).Scan(&n)
+	e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%'`).Scan(&n)
 	if n != 28 {
 		t.Errorf("%d proposals stored, want 20 + 8", n)
 	}
 	var superseded int
-	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%' AND status = 'superseded'`).Scan(&superseded)
+	e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE 'bulk-%' AND status = 'superseded'`).Scan(&superseded)
 	if superseded != 9 { // item 0 by item 19, and items 10..17 by their new proposals
 		t.Errorf("%d superseded, want 9", superseded)
 	}
@@ -248,25 +249,25 @@ func TestIntake_a_large_batch_keeps_every_promise_and_a_retry_returns_the_origin
 // every copy answers with the winner's proposals (the losers' writes fail on
 // the key and are taken again), small batch and COPY-sized alike.
 func TestIntake_concurrent_requests_with_the_same_keys_store_each_once(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Racer", agents.Input{})
-	deals := agent.records("deals", "dealname", 20)
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Racer", agents.Input{})
+	deals := agent.Records("deals", "dealname", 20)
 	for _, size := range []int{1, 20} {
 		var items []map[string]any
 		for i := 0; i < size; i++ {
 			items = append(items, map[string]any{"object": "deals", "record_id": deals[i].ID, "field": "description",
 				"proposed": "Same words", "confidence": 0.9, "idempotency_key": fmt.Sprintf("race-%d-%d", size, i)})
 		}
-		results := make([][]result, 6)
+		results := make([][]servertest.Result, 6)
 		var wg sync.WaitGroup
 		for c := range results {
 			wg.Add(1)
 			go func(c int) {
 				defer wg.Done()
-				res := agent.do("POST", "/proposals", map[string]any{"proposals": items})
-				var out struct{ Results []result }
-				if json.Unmarshal(res.body, &out) != nil || res.status != 200 {
-					t.Errorf("copy %d: %d %s", c, res.status, res.body)
+				res := agent.Do("POST", "/proposals", map[string]any{"proposals": items})
+				var out struct{ Results []servertest.Result }
+				if json.Unmarshal(res.Body, &out) != nil || res.Status != 200 {
+					t.Errorf("copy %d: %d %s", c, res.Status, res.Body)
 				}
 				results[c] = out.Results
 			}(c)
@@ -280,7 +281,7 @@ func TestIntake_concurrent_requests_with_the_same_keys_store_each_once(t *testin
 			}
 		}
 		var n int
-		e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE ?`, fmt.Sprintf("race-%d-%%", size)).Scan(&n)
+		e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM proposals WHERE idempotency_key LIKE ?`, fmt.Sprintf("race-%d-%%", size)).Scan(&n)
 		if n != size {
 			t.Errorf("size %d: %d proposals stored", size, n)
 		}
@@ -288,20 +289,20 @@ func TestIntake_concurrent_requests_with_the_same_keys_store_each_once(t *testin
 }
 
 func TestIntake_scope_and_consent_block_and_are_recorded(t *testing.T) {
-	e := newEnv(t, true)
+	e := servertest.NewEnv(t, true)
 	// consent is read only by naming it (it is withheld from a wildcard scope)
 	scopes := []agents.Scope{{Object: "contacts", Field: "*", Operations: []string{"set"}},
 		{Object: "contacts", Field: "marketing_consent", Operations: []string{"set"}}}
-	_, agent := e.newAgent("admin@acme.test", "Narrow", agents.Input{Scopes: &scopes})
+	_, agent := e.NewAgent("admin@acme.test", "Narrow", agents.Input{Scopes: &scopes})
 	var revoked string
-	for _, r := range agent.records("contacts", "marketing_consent", 100) {
+	for _, r := range agent.Records("contacts", "marketing_consent", 100) {
 		if r.Values["marketing_consent"] == "revoked" {
 			revoked = r.ID
 			break
 		}
 	}
-	granted, _ := agent.grantedContact()
-	res := agent.propose(
+	granted, _ := agent.GrantedContact()
+	res := agent.Propose(
 		map[string]any{"object": "contacts", "record_id": revoked, "field": "jobtitle", "proposed": "CTO", "confidence": 0.99},
 		map[string]any{"object": "contacts", "record_id": granted, "field": "jobtitle", "operation": "clear", "confidence": 0.99},
 	)
@@ -311,95 +312,82 @@ func TestIntake_scope_and_consent_block_and_are_recorded(t *testing.T) {
 	if res[1].Status != "blocked" || !strings.Contains(strings.Join(res[1].Reasons, " "), "scope") {
 		t.Errorf("operation outside scope: %+v", res[1])
 	}
-	if r := agent.do("GET", "/records/deals?limit=1", nil); r.status != 403 || r.code() != "out_of_scope" {
-		t.Errorf("reading deals outside the scope: %d %s", r.status, r.body)
+	if r := agent.Do("GET", "/records/deals?limit=1", nil); r.Status != 403 || r.Code() != "out_of_scope" {
+		t.Errorf("reading deals outside the scope: %d %s", r.Status, r.Body)
 	}
-	if r := agent.do("GET", "/records/contacts?limit=1&fields=hs_object_id,national_id", nil); r.status != 200 {
-		t.Errorf("reading contacts in scope: %d %s", r.status, r.body)
+	if r := agent.Do("GET", "/records/contacts?limit=1&fields=hs_object_id,national_id", nil); r.Status != 200 {
+		t.Errorf("reading contacts in scope: %d %s", r.Status, r.Body)
 	}
 	var reads int
-	e.owner.Conn(context.Background()).Raw(`SELECT count(*) FROM agent_reads WHERE object = 'contacts'`).Scan(&reads)
+	e.Owner.Conn(context.Background()).Raw(`SELECT count(*) FROM agent_reads WHERE object = 'contacts'`).Scan(&reads)
 	if reads == 0 {
 		t.Error("reads were not logged")
 	}
 }
 
 func TestAgentAPI_keys_and_isolation(t *testing.T) {
-	e := newEnv(t, true)
-	_, a1 := e.newAgent("admin@acme.test", "One", agents.Input{})
-	_, a2 := e.newAgent("admin@acme.test", "Two", agents.Input{})
-	_, g := e.newAgent("admin@globex.test", "Globex bot", agents.Input{})
-	deal := a1.records("deals", "dealstage", 1)[0]
-	mine := a1.propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.5})
-	if r := a2.do("GET", "/proposals/"+mine[0].ID, nil); r.status != 404 {
-		t.Errorf("another agent's proposal: %d", r.status)
+	e := servertest.NewEnv(t, true)
+	_, a1 := e.NewAgent("admin@acme.test", "One", agents.Input{})
+	_, a2 := e.NewAgent("admin@acme.test", "Two", agents.Input{})
+	_, g := e.NewAgent("admin@globex.test", "Globex bot", agents.Input{})
+	deal := a1.Records("deals", "dealstage", 1)[0]
+	mine := a1.Propose(map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.5})
+	if r := a2.Do("GET", "/proposals/"+mine[0].ID, nil); r.Status != 404 {
+		t.Errorf("another agent's proposal: %d", r.Status)
 	}
-	if r := g.do("GET", "/proposals/"+mine[0].ID, nil); r.status != 404 {
-		t.Errorf("another tenant's agent: %d", r.status)
+	if r := g.Do("GET", "/proposals/"+mine[0].ID, nil); r.Status != 404 {
+		t.Errorf("another tenant's agent: %d", r.Status)
 	}
-	if r := a2.do("GET", "/feedback", nil); strings.Contains(string(r.body), mine[0].ID) {
+	if r := a2.Do("GET", "/feedback", nil); strings.Contains(string(r.Body), mine[0].ID) {
 		t.Errorf("feedback leaked across agents")
 	}
 	for name, key := range map[string]string{"none": "", "garbage": "nope", "unknown": "cs_agent_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} {
-		c := &agentClient{e: e, key: key}
-		if r := c.do("GET", "/fields", nil); r.status != 401 {
-			t.Errorf("%s key: %d", name, r.status)
+		c := e.AgentWithKey(key)
+		if r := c.Do("GET", "/fields", nil); r.Status != 401 {
+			t.Errorf("%s key: %d", name, r.Status)
 		}
 	}
 	for _, body := range []string{"not json", `{"proposals": []}`, `{"proposals": "x"}`} {
-		if r := a1.do("POST", "/proposals", body); r.status != 400 {
-			t.Errorf("%q: %d %s", body, r.status, r.body)
+		if r := a1.Do("POST", "/proposals", body); r.Status != 400 {
+			t.Errorf("%q: %d %s", body, r.Status, r.Body)
 		}
 	}
-	res := a1.propose(map[string]any{"object": 7, "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.5})
+	res := a1.Propose(map[string]any{"object": 7, "record_id": deal.ID, "field": "dealstage", "proposed": "closedwon", "confidence": 0.5})
 	if res[0].Error == nil || res[0].Error.Field != "proposals[0].object" {
 		t.Errorf("wrongly typed item: %+v", res[0])
 	}
-	fields := a1.do("GET", "/fields", nil)
-	if !strings.Contains(string(fields.body), `"name":"dealstage"`) || !strings.Contains(string(fields.body), `"mode":"review"`) {
-		t.Errorf("fields: %.300s", fields.body)
+	fields := a1.Do("GET", "/fields", nil)
+	if !strings.Contains(string(fields.Body), `"name":"dealstage"`) || !strings.Contains(string(fields.Body), `"mode":"review"`) {
+		t.Errorf("fields: %.300s", fields.Body)
 	}
 }
 
 // TestIntake_sees_a_policy_change_on_the_next_batch guards the catalog cache:
 // a policy edited in the console applies to the very next proposal.
 func TestIntake_sees_a_policy_change_on_the_next_batch(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Cached", agents.Input{})
-	deal := agent.records("deals", "dealname", 1)[0]
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Cached", agents.Input{})
+	deal := agent.Records("deals", "dealname", 1)[0]
 	item := map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealname", "proposed": "Renamed", "confidence": 0.99}
-	if r := agent.propose(item); r[0].Route != "review" {
+	if r := agent.Propose(item); r[0].Route != "review" {
 		t.Fatalf("before: %+v", r[0])
 	}
-	admin := e.signIn("admin@acme.test")
-	f, _ := admin.fields("q=dealname&object=deals")
-	if res := admin.do("PUT", "/api/v1/fields/"+f[0].ID+"/policy", map[string]any{"sensitivity": "high", "mode": "blocked"}); res.status != 200 {
-		t.Fatalf("policy: %d %s", res.status, res.body)
+	admin := e.SignIn("admin@acme.test")
+	f, _ := admin.Fields("q=dealname&object=deals")
+	if res := admin.Do("PUT", "/api/v1/fields/"+f[0].ID+"/policy", map[string]any{"sensitivity": "high", "mode": "blocked"}); res.Status != 200 {
+		t.Fatalf("policy: %d %s", res.Status, res.Body)
 	}
-	if r := agent.propose(item); r[0].Route != "blocked" {
+	if r := agent.Propose(item); r[0].Route != "blocked" {
 		t.Errorf("after blocking the field, the next proposal routed %s: %v", r[0].Route, r[0].Reasons)
-	}
-}
-
-// TestSchema_refuses_a_child_row_in_another_tenant is the database's own guard
-// under the services' tenancy checks.
-func TestSchema_refuses_a_child_row_in_another_tenant(t *testing.T) {
-	e := newEnv(t, true)
-	a, _ := e.newAgent("admin@acme.test", "Acme bot", agents.Input{})
-	globex := e.admin("admin@globex.test")
-	err := e.owner.Conn(context.Background()).Exec(`INSERT INTO agent_scopes (tenant_id, agent_id, object, field, operations)
-		VALUES (?, ?, '*', '*', '{set}')`, globex.TenantID, a.ID).Error
-	if err == nil || !strings.Contains(err.Error(), "agent_scopes_agent_id_tenant_fk") {
-		t.Errorf("a globex scope row on an acme agent: %v", err)
 	}
 }
 
 // A critical or personal field is read only by an agent whose scope names it:
 // the default wildcard scope gets the record without it, and is told so.
 func TestRecords_critical_and_pii_fields_are_withheld_unless_the_scope_names_them(t *testing.T) {
-	e := newEnv(t, true)
-	_, wide := e.newAgent("admin@acme.test", "Wide", agents.Input{})
-	page := wide.do("GET", "/records/contacts?limit=5", nil)
+	e := servertest.NewEnv(t, true)
+	_, wide := e.NewAgent("admin@acme.test", "Wide", agents.Input{})
+	page := wide.Do("GET", "/records/contacts?limit=5", nil)
 	var out struct {
 		Records []struct {
 			ID     string
@@ -407,8 +395,8 @@ func TestRecords_critical_and_pii_fields_are_withheld_unless_the_scope_names_the
 		}
 		Withheld []struct{ Field, Reason string }
 	}
-	if err := json.Unmarshal(page.body, &out); err != nil || page.status != 200 || len(out.Records) == 0 {
-		t.Fatalf("records: %d %s", page.status, page.body)
+	if err := json.Unmarshal(page.Body, &out); err != nil || page.Status != 200 || len(out.Records) == 0 {
+		t.Fatalf("records: %d %s", page.Status, page.Body)
 	}
 	withheld := map[string]string{}
 	for _, w := range out.Withheld {
@@ -427,18 +415,18 @@ func TestRecords_critical_and_pii_fields_are_withheld_unless_the_scope_names_the
 			}
 		}
 	}
-	one := wide.do("GET", "/records/contacts/"+out.Records[0].ID+"?fields=national_id,email", nil)
-	if one.status != 200 || strings.Contains(string(one.body), `"national_id":"`) || !strings.Contains(string(one.body), `"field":"national_id"`) {
-		t.Errorf("one record, asked for national_id: %d %s", one.status, one.body)
+	one := wide.Do("GET", "/records/contacts/"+out.Records[0].ID+"?fields=national_id,email", nil)
+	if one.Status != 200 || strings.Contains(string(one.Body), `"national_id":"`) || !strings.Contains(string(one.Body), `"field":"national_id"`) {
+		t.Errorf("one record, asked for national_id: %d %s", one.Status, one.Body)
 	}
 
-	_, named := e.newAgent("admin@acme.test", "Named", agents.Input{Scopes: &[]agents.Scope{
+	_, named := e.NewAgent("admin@acme.test", "Named", agents.Input{Scopes: &[]agents.Scope{
 		{Object: "*", Field: "*", Operations: []string{"set", "clear"}},
 		{Object: "contacts", Field: "national_id", Operations: []string{"set"}},
 	}})
-	got := named.do("GET", "/records/contacts?limit=100&fields=national_id", nil)
-	if got.status != 200 || !strings.Contains(string(got.body), `"national_id":"`) || strings.Contains(string(got.body), `"field":"national_id"`) {
-		t.Errorf("a scope naming national_id cannot read it: %d %.300s", got.status, got.body)
+	got := named.Do("GET", "/records/contacts?limit=100&fields=national_id", nil)
+	if got.Status != 200 || !strings.Contains(string(got.Body), `"national_id":"`) || strings.Contains(string(got.Body), `"field":"national_id"`) {
+		t.Errorf("a scope naming national_id cannot read it: %d %.300s", got.Status, got.Body)
 	}
 }
 
@@ -447,12 +435,12 @@ func TestRecords_critical_and_pii_fields_are_withheld_unless_the_scope_names_the
 // (neither is stored), and validators judge the change from the current
 // value even when the agent did not say what it expected.
 func TestIntake_reads_the_current_value_record_not_found_no_change_and_blind_changes(t *testing.T) {
-	e := newEnv(t, true)
-	_, agent := e.newAgent("admin@acme.test", "Current", agents.Input{})
-	deal := agent.records("deals", "dealstage,amount", 1)[0]
-	contact, email := agent.grantedContact()
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Current", agents.Input{})
+	deal := agent.Records("deals", "dealstage,amount", 1)[0]
+	contact, email := agent.GrantedContact()
 	user, _, _ := strings.Cut(email, "@")
-	res := agent.propose(
+	res := agent.Propose(
 		map[string]any{"object": "deals", "record_id": "999999999", "field": "dealstage", "proposed": "closedwon", "confidence": 0.9},
 		map[string]any{"object": "deals", "record_id": deal.ID, "field": "dealstage", "proposed": deal.Values["dealstage"], "confidence": 0.9},
 		// no expected_old: the email-domain validator still sees the real old address
@@ -468,7 +456,7 @@ func TestIntake_reads_the_current_value_record_not_found_no_change_and_blind_cha
 		t.Errorf("a blind email-domain change went unflagged: %+v", r)
 	}
 	var n int
-	e.owner.Conn(t.Context()).Raw(`SELECT count(*) FROM proposals WHERE record_id = '999999999' OR (record_id = ? AND field = 'dealstage')`, deal.ID).Scan(&n)
+	e.Owner.Conn(t.Context()).Raw(`SELECT count(*) FROM proposals WHERE record_id = '999999999' OR (record_id = ? AND field = 'dealstage')`, deal.ID).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d proposals stored for a missing record or an unchanged value", n)
 	}
