@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,13 +23,11 @@ import (
 	"countersign/backend/internal/crm/hubspot"
 	"countersign/backend/internal/crm/hubspot/hubspottest"
 	"countersign/backend/internal/platform/clock"
-	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
-	"countersign/backend/internal/platform/dbtest"
 	"countersign/backend/internal/platform/jobs"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/review"
-	"countersign/backend/internal/seed"
+	"countersign/backend/internal/seed/seedtest"
 )
 
 const (
@@ -61,17 +58,8 @@ type kit struct {
 func newKit(t *testing.T, records int) *kit {
 	t.Helper()
 	ctx := context.Background()
-	url := dbtest.NewOwnerURL(t)
-	owner := dbtest.Open(t, url)
-	d := dbtest.Open(t, config.AppURL(url))
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	data, err := seed.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seed.Run(ctx, d, data, quiet); err != nil {
-		t.Fatalf("seeding: %v", err)
-	}
+	sdb := seedtest.Open(t)
+	owner, d, quiet := sdb.Owner(t), sdb.App, sdb.Quiet
 	k := &kit{t: t, owner: owner, fake: hubspottest.NewServer(t, hubspottest.Options{Records: records}),
 		wire: &wire{base: http.DefaultTransport}, net: httpxtest.NewClock(time.Now()), clock: clock.NewFixed(time.Now()),
 		start: time.Now().Add(-time.Second)}

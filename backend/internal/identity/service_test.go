@@ -2,19 +2,15 @@ package identity_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/identity"
 	"countersign/backend/internal/platform/clock"
-	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
-	"countersign/backend/internal/platform/dbtest"
 	"countersign/backend/internal/platform/problem"
-	"countersign/backend/internal/seed"
+	"countersign/backend/internal/seed/seedtest"
 )
 
 const password = "countersign-demo"
@@ -30,17 +26,10 @@ type kit struct {
 func newKit(t *testing.T) *kit {
 	t.Helper()
 	ctx := context.Background()
-	url := dbtest.NewOwnerURL(t)
-	d := dbtest.Open(t, config.AppURL(url))
-	data, err := seed.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seed.Run(ctx, d, data, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatalf("seeding: %v", err)
-	}
+	sdb := seedtest.Open(t)
+	d := sdb.App
 	var rows []struct{ ID, Slug string }
-	if err := dbtest.Open(t, url).Conn(ctx).Raw(`SELECT id, slug FROM tenants`).Scan(&rows).Error; err != nil {
+	if err := sdb.Owner(t).Conn(ctx).Raw(`SELECT id, slug FROM tenants`).Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
 	k := &kit{ctx: ctx, clock: clock.NewFixed(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)), tenants: map[string]string{}}

@@ -2,8 +2,6 @@ package simulate_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -13,10 +11,10 @@ import (
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
-	"countersign/backend/internal/platform/dbtest"
 	"countersign/backend/internal/platform/principal"
 	"countersign/backend/internal/policy"
 	"countersign/backend/internal/seed"
+	"countersign/backend/internal/seed/seedtest"
 	"countersign/backend/internal/server"
 	"countersign/backend/internal/simulate"
 )
@@ -30,17 +28,9 @@ type env struct {
 
 func newEnv(t *testing.T) env {
 	t.Helper()
-	url := dbtest.NewOwnerURL(t)
-	d := dbtest.Open(t, config.AppURL(url))
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	data, err := seed.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sdb := seedtest.Open(t)
+	d, data, quiet := sdb.App, sdb.Data, sdb.Quiet
 	ctx := context.Background()
-	if err := seed.Run(ctx, d, data, quiet); err != nil {
-		t.Fatal(err)
-	}
 	clk := clock.NewFixed(time.Now())
 	srv, err := server.New(ctx, config.Config{Listen: ":0", BaseURL: "http://console.test", SecretKey: make([]byte, 32), Env: "development"},
 		quiet, d, clk)
@@ -51,7 +41,7 @@ func newEnv(t *testing.T) env {
 		t.Fatal(err)
 	}
 	var tenantID string
-	if err := dbtest.Open(t, url).Conn(ctx).Raw(`SELECT id FROM tenants WHERE slug = ?`, data.Tenants[0].Slug).Scan(&tenantID).Error; err != nil {
+	if err := sdb.Owner(t).Conn(ctx).Raw(`SELECT id FROM tenants WHERE slug = ?`, data.Tenants[0].Slug).Scan(&tenantID).Error; err != nil {
 		t.Fatal(err)
 	}
 	return env{d: d, srv: srv, clk: clk, tenantID: tenantID}

@@ -2,8 +2,6 @@ package tenancy_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -11,10 +9,8 @@ import (
 	"countersign/backend/internal/audit"
 	"countersign/backend/internal/identity"
 	"countersign/backend/internal/platform/clock"
-	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
-	"countersign/backend/internal/platform/dbtest"
-	"countersign/backend/internal/seed"
+	"countersign/backend/internal/seed/seedtest"
 	"countersign/backend/internal/tenancy"
 )
 
@@ -33,22 +29,15 @@ type kit struct {
 func newKit(t *testing.T) *kit {
 	t.Helper()
 	ctx := context.Background()
-	url := dbtest.NewOwnerURL(t)
-	d := dbtest.Open(t, config.AppURL(url))
-	data, err := seed.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seed.Run(ctx, d, data, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatalf("seeding: %v", err)
-	}
+	sdb := seedtest.Open(t)
+	d := sdb.App
 	enforcer, err := access.NewEnforcer(ctx, d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := clock.NewFixed(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	ident := identity.NewService(d, audit.New(d), clk)
-	return &kit{t: t, ctx: ctx, owner: dbtest.Open(t, url), ident: ident,
+	return &kit{t: t, ctx: ctx, owner: sdb.Owner(t), ident: ident,
 		svc: tenancy.NewService(d, ident, enforcer, audit.New(d), clk)}
 }
 

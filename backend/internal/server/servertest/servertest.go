@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,8 +16,8 @@ import (
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
-	"countersign/backend/internal/platform/dbtest"
 	"countersign/backend/internal/seed"
+	"countersign/backend/internal/seed/seedtest"
 	"countersign/backend/internal/server"
 )
 
@@ -37,18 +36,9 @@ type Env struct {
 // sandbox CRM connection.
 func NewEnv(t *testing.T, withCRM ...bool) *Env {
 	t.Helper()
-	url := dbtest.NewOwnerURL(t)
-	owner := dbtest.Open(t, url)
-	d := dbtest.Open(t, config.AppURL(url))
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	data, err := seed.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sdb := seedtest.Open(t)
+	url, owner, d, data, quiet := sdb.URL, sdb.Owner(t), sdb.App, sdb.Data, sdb.Quiet
 	ctx := context.Background()
-	if err := seed.Run(ctx, d, data, quiet); err != nil {
-		t.Fatalf("seeding: %v", err)
-	}
 	cfg := config.Config{Listen: ":0", BaseURL: "http://console.test", SecretKey: make([]byte, 32), Env: "development"}
 	clk := clock.NewFixed(time.Now())
 	srv, err := server.New(ctx, cfg, quiet, d, clk)
