@@ -18,6 +18,7 @@ import (
 
 	"countersign/backend/internal/fieldvalue"
 	"countersign/backend/internal/platform/jsontext"
+	"countersign/backend/internal/proposals"
 )
 
 // The limits of one batch and one item are fieldvalue's (declared once, in
@@ -29,12 +30,8 @@ const (
 	maxID       = fieldvalue.MaxIDLength
 )
 
-// Evidence is a source the agent cites.
-type Evidence struct {
-	URL     string `json:"url"`
-	Title   string `json:"title,omitempty"`
-	Excerpt string `json:"excerpt,omitempty"`
-}
+// Evidence is a source the agent cites, decoded as proposals stores it.
+type Evidence = proposals.Evidence
 
 // Item is one decoded proposal. ExpectedOld and Proposed are JSON scalars or nil.
 type Item struct {

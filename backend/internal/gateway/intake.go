@@ -12,6 +12,7 @@ import (
 	"countersign/backend/internal/catalog"
 	"countersign/backend/internal/fieldvalue"
 	"countersign/backend/internal/platform/problem"
+	"countersign/backend/internal/proposals"
 	"countersign/backend/internal/rollouts"
 )
 
@@ -26,8 +27,7 @@ type batch struct {
 	breaker  bool
 	now      time.Time
 	results  []Result
-	rows     []proposalRow
-	events   []event
+	rows     []proposals.NewRow
 	rowIndex []int // rows[i] answers results[rowIndex[i]]
 	// duplicates pairs an item with the earlier item of the batch that had its idempotency key
 	duplicates [][2]int
@@ -35,16 +35,18 @@ type batch struct {
 	trip *int
 	// known are the records of the batch the agent targeted before: only
 	// their fields can have an older proposal to supersede
-	known map[target]bool
+	known map[agents.Target]bool
 	// current are the targeted records' values as the CRM has them now
 	current map[target]map[string]any
 }
 
 type fieldKey struct{ object, field string }
 
-func splitField(s string) (string, string) {
-	o, f, _ := strings.Cut(s, ".")
-	return o, f
+// target is a record of the batch (Field ""), or one of its fields.
+type target struct {
+	Object   string
+	RecordID string
+	Field    string
 }
 
 // Submit takes a decoded batch from an agent: every valid item is stored with
@@ -57,7 +59,7 @@ func splitField(s string) (string, string) {
 func (s *Service) Submit(ctx context.Context, caller agents.Caller, d Decoded) ([]Result, error) {
 	for attempt := 1; attempt <= 3; attempt++ {
 		res, err := s.submit(ctx, caller, d)
-		if !errors.Is(err, errKeyTaken) {
+		if !errors.Is(err, proposals.ErrKeyTaken) {
 			return res, err
 		}
 	}
@@ -75,7 +77,7 @@ func (s *Service) submit(ctx context.Context, caller agents.Caller, d Decoded) (
 			return err
 		}
 		s.validate(b, d)
-		// also where the agent's batches start taking turns (see existingByKey)
+		// also where the agent's batches start taking turns (see proposals' ByIdempotencyKey)
 		if err := s.idempotent(ctx, b, d); err != nil {
 			return err
 		}
@@ -173,7 +175,7 @@ func (s *Service) idempotent(ctx context.Context, b *batch, d Decoded) error {
 			keys = append(keys, it.IdempotencyKey)
 		}
 	}
-	seen, err := s.store.existingByKey(ctx, b.caller.TenantID, b.caller.AgentID, keys)
+	seen, err := s.proposals.ByIdempotencyKey(ctx, b.caller.TenantID, b.caller.AgentID, keys)
 	if err != nil {
 		return err
 	}
@@ -195,24 +197,20 @@ func (b *batch) pending(i int) bool { return b.results[i].Error == nil && b.resu
 
 // velocity trips the breaker past the cap and refuses the batch past the hard cap.
 func (s *Service) velocity(ctx context.Context, b *batch, d Decoded) error {
-	var targets []target
+	var targets []agents.Target
 	for i, it := range d.Items {
 		if !b.pending(i) {
 			continue
 		}
-		targets = append(targets, target{Object: it.Object, RecordID: it.RecordID})
+		targets = append(targets, agents.Target{Object: it.Object, RecordID: it.RecordID})
 		if _, capped := b.agent.FieldCaps[it.Object+"."+it.Field]; capped {
-			targets = append(targets, target{Object: it.Object, RecordID: it.RecordID, Field: it.Field})
+			targets = append(targets, agents.Target{Object: it.Object, RecordID: it.RecordID, Field: it.Field})
 		}
 	}
 	if len(targets) == 0 {
 		return nil
 	}
-	windows := []string{""}
-	for field := range b.agent.FieldCaps {
-		windows = append(windows, field)
-	}
-	counts, known, err := s.store.RecordTargets(ctx, b.caller.TenantID, b.caller.AgentID, targets, b.now, velocitySince(b.agent, b.now), windows)
+	counts, known, err := s.agents.RecordTargets(ctx, b.agent, targets, b.now)
 	if err != nil {
 		return err
 	}
@@ -292,14 +290,4 @@ func dedupe(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// velocitySince is where the rolling hour starts: after a reset, the admin
-// has forgiven what came before.
-func velocitySince(a agents.Agent, now time.Time) time.Time {
-	since := now.Add(-time.Hour)
-	if a.BreakerResetAt != nil && a.BreakerResetAt.After(since) {
-		return *a.BreakerResetAt
-	}
-	return since
 }

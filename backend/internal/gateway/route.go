@@ -71,7 +71,7 @@ func (s *Service) route(b *batch, d Decoded) {
 		})
 		id := newID()
 		fieldID := f.ID
-		row := proposalRow{ID: id, AgentID: b.agent.ID, BatchID: b.id, Object: it.Object, RecordID: it.RecordID, Field: it.Field,
+		row := proposals.NewRow{ID: id, AgentID: b.agent.ID, BatchID: b.id, Object: it.Object, RecordID: it.RecordID, Field: it.Field,
 			FieldID: &fieldID, Operation: it.Operation, ExpectedOld: it.ExpectedOld, Proposed: it.Proposed,
 			Confidence: it.Confidence, Rationale: it.Rationale, Evidence: orEmpty(it.Evidence), RunID: it.RunID,
 			Route: string(dec.Route), Reasons: dec.Reasons, Flags: orEmpty(flags), ShadowAuto: dec.ShadowAuto,
@@ -98,7 +98,7 @@ func (s *Service) route(b *batch, d Decoded) {
 	}
 }
 
-// write stores the batch, all or nothing (errKeyTaken if a concurrent
+// write stores the batch, all or nothing (proposals.ErrKeyTaken if a concurrent
 // request stored one of its keys first), with each row's first transition
 // and the feedback of blocked and superseded ones; the newest row per record
 // field supersedes the agent's older queued proposals. A batch of bulkFrom
@@ -109,18 +109,18 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 		evs, successors := b.transitions()
 		var err error
 		if len(b.rows) < bulkFrom {
-			if superseded, err = s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, b.rows, evs, successors, b.now); err != nil {
+			if superseded, err = s.proposals.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, b.rows, evs, successors, b.now); err != nil {
 				return err
 			}
 		} else {
-			if err := s.store.CopyProposals(ctx, b.caller.TenantID, b.rows, b.now); err != nil {
+			if err := s.proposals.CopyProposals(ctx, b.caller.TenantID, b.rows, b.now); err != nil {
 				return err
 			}
-			if err := s.store.CopyEvents(ctx, b.caller.TenantID, b.agent.ID, evs, b.now); err != nil {
+			if err := s.proposals.CopyEvents(ctx, b.caller.TenantID, b.agent.ID, evs, b.now); err != nil {
 				return err
 			}
 			if len(successors) > 0 {
-				if superseded, err = s.store.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, nil, nil, successors, b.now); err != nil {
+				if superseded, err = s.proposals.RecordBatch(ctx, b.caller.TenantID, b.agent.ID, nil, nil, successors, b.now); err != nil {
 					return err
 				}
 			}
@@ -132,7 +132,7 @@ func (s *Service) write(ctx context.Context, b *batch) error {
 	if err := s.review.Enqueue(ctx, b.caller.TenantID, b.agent.CreatedBy, b.reviewItems()); err != nil {
 		return err
 	}
-	if slices.ContainsFunc(b.rows, func(r proposalRow) bool { return r.Status == string(proposals.AutoApproved) }) {
+	if slices.ContainsFunc(b.rows, func(r proposals.NewRow) bool { return r.Status == string(proposals.AutoApproved) }) {
 		if err := s.proposals.ScheduleApply(ctx, b.caller.TenantID, time.Time{}); err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func (b *batch) reviewItems() []review.NewItem {
 
 // recordValue is what the record is worth, when the batch read it: its
 // amount (or the amount proposed).
-func recordValue(current map[string]any, r proposalRow) (float64, bool) {
+func recordValue(current map[string]any, r proposals.NewRow) (float64, bool) {
 	v := current["amount"]
 	if r.Field == "amount" {
 		v = r.Proposed
@@ -187,12 +187,12 @@ const bulkFrom = 16
 // transitions is the first transition of each row (blocked and superseded
 // ones with feedback), and the newest row per record field on a record the
 // agent targeted before, which supersedes its older queued proposals.
-func (b *batch) transitions() ([]event, map[target]string) {
-	var evs []event
-	successors := map[target]string{}
+func (b *batch) transitions() ([]proposals.NewEvent, map[proposals.RecordField]string) {
+	var evs []proposals.NewEvent
+	successors := map[proposals.RecordField]string{}
 	received := "received"
 	for _, r := range b.rows {
-		ev := event{ProposalID: r.ID, From: &received, To: r.Status, ActorKind: "agent", ActorID: b.agent.ID,
+		ev := proposals.NewEvent{ProposalID: r.ID, From: &received, To: r.Status, ActorKind: "agent", ActorID: b.agent.ID,
 			Detail: map[string]any{"route": r.Route}}
 		switch r.Status {
 		case "blocked":
@@ -200,8 +200,8 @@ func (b *batch) transitions() ([]event, map[target]string) {
 		case "superseded":
 			ev.Outcome, ev.Detail["superseded_by"] = "superseded", *r.SupersededBy
 		case "queued", "auto_approved":
-			if b.known[target{Object: r.Object, RecordID: r.RecordID}] {
-				successors[target{Object: r.Object, RecordID: r.RecordID, Field: r.Field}] = r.ID
+			if b.known[agents.Target{Object: r.Object, RecordID: r.RecordID}] {
+				successors[proposals.RecordField{Object: r.Object, RecordID: r.RecordID, Field: r.Field}] = r.ID
 			}
 		}
 		evs = append(evs, ev)

@@ -20,7 +20,6 @@ import (
 // Service is the gateway: intake, read-through, proposals and feedback.
 type Service struct {
 	db      *db.DB
-	store   *Store
 	agents  *agents.Service
 	catalog *catalog.Service
 	clock   clock.Clock
@@ -28,7 +27,8 @@ type Service struct {
 	// rollouts say, per field, whether a proposal may be auto-applied (the
 	// stage, and the record's cohort).
 	rollouts *rollouts.Service
-	// proposals schedules the apply of auto-approved proposals.
+	// proposals writes intake's batches and schedules the apply of
+	// auto-approved proposals, in intake's transaction.
 	proposals *proposals.Store
 	// reads answers an agent's reads of its own proposals.
 	reads *proposals.Service
@@ -42,7 +42,7 @@ type Service struct {
 // NewService wires the gateway.
 func NewService(d *db.DB, a *agents.Service, c *catalog.Service, rv *review.Service, ro *rollouts.Service, pr *proposals.Service,
 	clk clock.Clock) *Service {
-	return &Service{db: d, store: NewStore(d), agents: a, catalog: c, review: rv, rollouts: ro, proposals: proposals.NewStore(d),
+	return &Service{db: d, agents: a, catalog: c, review: rv, rollouts: ro, proposals: proposals.NewStore(d),
 		reads: pr, clock: clk, HTTP: &http.Client{Timeout: 10 * time.Second}, Log: slog.Default()}
 }
 

@@ -25,6 +25,7 @@ import (
 type world struct {
 	t        *testing.T
 	owner    *db.DB
+	app      *db.DB // as the app role: row-level security on
 	svc      *proposals.Service
 	clock    *clock.Fixed
 	ctx      context.Context
@@ -37,7 +38,8 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	url := dbtest.NewOwnerURL(t)
 	w := &world{t: t, owner: dbtest.Open(t, url), clock: clock.NewFixed(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))}
-	w.svc = proposals.NewService(dbtest.Open(t, config.AppURL(url)), w.clock)
+	w.app = dbtest.Open(t, config.AppURL(url))
+	w.svc = proposals.NewService(w.app, w.clock)
 	w.tenant = w.tenantWithAgents("acme", &w.bot, &w.alt)
 	w.ctx = db.WithTenant(context.Background(), w.tenant)
 	return w
@@ -71,8 +73,8 @@ func (w *world) exec(q string, args ...any) {
 
 // row is a proposal to insert; empty fields take the defaults of propose.
 type row struct {
-	tenant, agent, field, route, status, flags, evidence, proposed string
-	age                                                            time.Duration // before the world's now
+	tenant, agent, record, field, route, status, flags, evidence, proposed string
+	age                                                                    time.Duration // before the world's now
 }
 
 // propose inserts a proposal and returns its id.
@@ -86,6 +88,7 @@ func (w *world) propose(r row) string {
 	}
 	def(&r.tenant, w.tenant)
 	def(&r.agent, w.bot)
+	def(&r.record, "D-"+string(rune('0'+w.n%10)))
 	def(&r.field, "amount")
 	def(&r.route, "review")
 	def(&r.status, "queued")
@@ -98,7 +101,7 @@ func (w *world) propose(r row) string {
 		confidence, rationale, evidence, route, reasons, flags, status, created_at, updated_at)
 		VALUES (?, ?, gen_random_uuid(), 'deals', ?, ?, 'set', NULL, ?::jsonb, 0.9, 'because', ?::jsonb, ?,
 		'[{"code":"mode_review","text":"the field is reviewed"}]', ?::jsonb, ?, ?, ?) RETURNING id`,
-		r.tenant, r.agent, "D-"+string(rune('0'+w.n%10)), r.field, r.proposed, r.evidence, r.route, r.flags, r.status, at, at)
+		r.tenant, r.agent, r.record, r.field, r.proposed, r.evidence, r.route, r.flags, r.status, at, at)
 	return id
 }
 

@@ -1,8 +1,9 @@
 // Package proposals is the proposal domain: the one state machine every
 // status change goes through, and the transitions it writes (the proposal's
 // new status, its event, and the agent's feedback) in the caller's
-// transaction; and the read model: the console's list and detail, an
-// agent's own proposal, and the counts on an agent's page.
+// transaction; intake's write of a batch of new proposals (intake_store.go),
+// in the gateway's transaction; and the read model: the console's list and
+// detail, an agent's own proposal, and the counts on an agent's page.
 package proposals
 
 import (

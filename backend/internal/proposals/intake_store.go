@@ -1,4 +1,4 @@
-package gateway
+package proposals
 
 import (
 	"context"
@@ -16,14 +16,15 @@ import (
 	"countersign/backend/internal/policy"
 )
 
-// Store holds the gateway's SQL; every call takes the tenant id.
-type Store struct{ db *db.DB }
+// This file is intake's write side: a batch of new proposals with their
+// first transitions and feedback, set-based (one statement, or COPY for a
+// large batch), in the caller's transaction. The gateway decides what the
+// rows are; only this package touches proposals, proposal_events and
+// agent_feedback.
 
-// NewStore returns the gateway store.
-func NewStore(d *db.DB) *Store { return &Store{db: d} }
-
-// proposalRow is a proposal as written by intake.
-type proposalRow struct {
+// NewRow is a proposal as intake writes it, and as ByIdempotencyKey reads
+// back what a key was first used for.
+type NewRow struct {
 	ID             string          `json:"id"`
 	AgentID        string          `json:"agent_id"`
 	BatchID        string          `json:"batch_id"`
@@ -49,6 +50,31 @@ type proposalRow struct {
 	SupersededBy   *string         `json:"superseded_by"`
 }
 
+// NewEvent is one status transition of a new proposal and, when the agent
+// should hear of it, its feedback.
+type NewEvent struct {
+	ProposalID string         `json:"proposal_id"`
+	From       *string        `json:"from_status"`
+	To         string         `json:"to_status"`
+	ActorKind  string         `json:"actor_kind"`
+	ActorID    string         `json:"actor_id"`
+	Detail     map[string]any `json:"detail"`
+	Outcome    string         `json:"outcome"` // feedback outcome, "" for none
+}
+
+// RecordField is one field of one CRM record: what a newer proposal
+// supersedes the older queued ones of.
+type RecordField struct {
+	Object   string `json:"object"`
+	RecordID string `json:"record_id"`
+	Field    string `json:"field,omitempty"`
+}
+
+// ErrKeyTaken means a batch written on the optimistic path met an
+// idempotency key stored before: the caller takes it again on the path that
+// looks keys up (ByIdempotencyKey).
+var ErrKeyTaken = errors.New("an idempotency key of the batch is taken")
+
 // insertProposalsSQL inserts the rows given as JSON; it needs a CTE arg
 // with the tenant and now.
 const insertProposalsSQL = `
@@ -64,18 +90,13 @@ const insertProposalsSQL = `
 		       confidence float8, rationale text, evidence jsonb, run_id text, route text, reasons jsonb, flags jsonb,
 		       shadow_auto bool, rollout_id uuid, arm text, status text, superseded_by uuid)`
 
-// errKeyTaken means a batch written on the optimistic path met an
-// idempotency key stored before: it is taken again on the path that looks
-// keys up.
-var errKeyTaken = errors.New("an idempotency key of the batch is taken")
-
 var proposalColumns = []string{"id", "tenant_id", "agent_id", "batch_id", "idempotency_key", "object", "record_id", "field", "field_id",
 	"operation", "expected_old", "proposed", "confidence", "rationale", "evidence", "run_id", "route", "reasons", "flags", "shadow_auto",
 	"rollout_id", "arm", "status", "superseded_by", "created_at", "updated_at"}
 
 // CopyProposals writes a batch with COPY: no key of it may exist yet
-// (errKeyTaken when one does, and the transaction is then spoiled).
-func (s *Store) CopyProposals(ctx context.Context, tenantID string, rows []proposalRow, now time.Time) error {
+// (ErrKeyTaken when one does, and the transaction is then spoiled).
+func (s *Store) CopyProposals(ctx context.Context, tenantID string, rows []NewRow, now time.Time) error {
 	tenant := uuidOf(tenantID)
 	out := make([][]any, len(rows))
 	for i, r := range rows {
@@ -90,29 +111,29 @@ func (s *Store) CopyProposals(ctx context.Context, tenantID string, rows []propo
 			rollout = uuidOf(*r.RolloutID)
 		}
 		out[i] = []any{uuidOf(r.ID), tenant, uuidOf(r.AgentID), uuidOf(r.BatchID), r.IdempotencyKey, r.Object, r.RecordID, r.Field, fieldID,
-			r.Operation, jsonbOrNull(r.ExpectedOld), jsonbOrNull(r.Proposed), r.Confidence, r.Rationale, mustJSON(r.Evidence), r.RunID, r.Route,
-			mustJSON(r.Reasons), mustJSON(r.Flags), r.ShadowAuto, rollout, r.Arm, r.Status, superseded, now, now}
+			r.Operation, jsonbOrNull(r.ExpectedOld), jsonbOrNull(r.Proposed), r.Confidence, r.Rationale, jsonOf(r.Evidence), r.RunID, r.Route,
+			jsonOf(r.Reasons), jsonOf(r.Flags), r.ShadowAuto, rollout, r.Arm, r.Status, superseded, now, now}
 	}
 	return keyTaken(s.db.CopyFrom(ctx, "proposals", proposalColumns, out))
 }
 
-// keyTaken is errKeyTaken for a unique violation of an idempotency key.
+// keyTaken is ErrKeyTaken for a unique violation of an idempotency key.
 func keyTaken(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "proposals_idempotency_key" {
-		return errKeyTaken
+		return ErrKeyTaken
 	}
 	return err
 }
 
 // CopyEvents appends transitions, and the feedback of those that have an
 // outcome, with COPY.
-func (s *Store) CopyEvents(ctx context.Context, tenantID, agentID string, evs []event, now time.Time) error {
+func (s *Store) CopyEvents(ctx context.Context, tenantID, agentID string, evs []NewEvent, now time.Time) error {
 	tenant, agent := uuidOf(tenantID), uuidOf(agentID)
 	transitions := make([][]any, len(evs))
 	var feedback [][]any
 	for i, e := range evs {
-		detail := mustJSON(orMap(e.Detail))
+		detail := jsonOf(orEmpty(e.Detail))
 		transitions[i] = []any{tenant, uuidOf(e.ProposalID), now, e.From, e.To, e.ActorKind, e.ActorID, detail}
 		if e.Outcome != "" {
 			feedback = append(feedback, []any{tenant, agent, uuidOf(e.ProposalID), now, e.Outcome, detail})
@@ -145,10 +166,10 @@ func jsonbOrNull(v any) any {
 	if v == nil {
 		return nil
 	}
-	return mustJSON(v)
+	return jsonOf(v)
 }
 
-func mustJSON(v any) []byte {
+func jsonOf(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err) // values here are decoded JSON and our own structs
@@ -156,25 +177,15 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// event is one status transition and, when the agent should hear of it, its feedback.
-type event struct {
-	ProposalID string         `json:"proposal_id"`
-	From       *string        `json:"from_status"`
-	To         string         `json:"to_status"`
-	ActorKind  string         `json:"actor_kind"`
-	ActorID    string         `json:"actor_id"`
-	Detail     map[string]any `json:"detail"`
-	Outcome    string         `json:"outcome"` // feedback outcome, "" for none
-}
-
-// RecordBatch inserts rows (none may have a stored key: errKeyTaken),
-// supersedes the agent's older queued proposals for the targets in next by
-// the new proposal named there, and appends the batch's transitions evs, then
-// one per superseded proposal (oldest first), with the feedback they produce —
-// in one statement. It returns the ids of the older proposals superseded.
-func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows []proposalRow, evs []event, next map[target]string, now time.Time) ([]string, error) {
+// RecordBatch inserts rows (none may have a stored key: ErrKeyTaken),
+// supersedes the agent's older queued proposals for the record fields in
+// next by the new proposal named there, and appends the batch's transitions
+// evs, then one per superseded proposal (oldest first), with the feedback they
+// produce — in one statement. It returns the ids of the older proposals
+// superseded.
+func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows []NewRow, evs []NewEvent, next map[RecordField]string, now time.Time) ([]string, error) {
 	type pair struct {
-		target
+		RecordField
 		NewID string `json:"new_id"`
 	}
 	pairs := make([]pair, 0, len(next))
@@ -182,12 +193,12 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows 
 		pairs = append(pairs, pair{t, id})
 	}
 	p, _ := json.Marshal(pairs)
-	e, _ := json.Marshal(orEmpty(evs))
+	e, _ := json.Marshal(emptyIfNil(evs))
 	args := []any{tenantID, agentID, now}
 	insert := ""
 	if len(rows) > 0 {
 		insert = `inserted AS (` + insertProposalsSQL + `),`
-		args = append(args, string(mustJSON(rows)))
+		args = append(args, string(jsonOf(rows)))
 	}
 	// found probes the pending index once per target and done updates by
 	// primary key: no join the planner could turn into a scan of the agent's
@@ -228,7 +239,7 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows 
 		)
 		SELECT id FROM done`, append(args, string(p), string(e))...).Scan(&superseded).Error
 	if len(rows) > 0 && db.Duplicate(err) {
-		return nil, errKeyTaken // the only unique key a new proposal can meet
+		return nil, ErrKeyTaken // the only unique key a new proposal can meet
 	}
 	return superseded, err
 }
@@ -236,15 +247,15 @@ func (s *Store) RecordBatch(ctx context.Context, tenantID, agentID string, rows 
 // intakeLockClass namespaces the agents' intake locks among advisory locks.
 const intakeLockClass = 0x43530001
 
-// existingByKey finds an agent's proposals by idempotency key.
+// ByIdempotencyKey finds an agent's proposals by idempotency key.
 //
 // It first takes the agent's intake lock, held until the transaction ends:
 // the agent's batches take turns, so the velocity count sees every earlier
 // one and two batches never lock the same targets in opposite orders. (The
 // lock is a one-time filter, evaluated before any key is looked up, so one
-// round trip does both.)
-func (s *Store) existingByKey(ctx context.Context, tenantID, agentID string, keys []string) (map[string]proposalRow, error) {
-	out := map[string]proposalRow{}
+// round trip does both.) Intake calls it first in its transaction.
+func (s *Store) ByIdempotencyKey(ctx context.Context, tenantID, agentID string, keys []string) (map[string]NewRow, error) {
+	out := map[string]NewRow{}
 	var rows []struct {
 		ID, IdempotencyKey, Status, Route string
 		Reasons                           string
@@ -256,7 +267,7 @@ func (s *Store) existingByKey(ctx context.Context, tenantID, agentID string, key
 	}
 	// One index probe per key, whatever the planner knows of the table: a
 	// fresh table has no statistics, and an agent then looks like one row.
-	b, _ := json.Marshal(orEmpty(keys))
+	b, _ := json.Marshal(emptyIfNil(keys))
 	err := s.db.Conn(ctx).Raw(`
 		SELECT p.id, p.idempotency_key, p.status, p.route, p.reasons::text AS reasons,
 		  p.object, p.record_id, p.field, p.operation, p.expected_old::text AS expected_old, p.proposed::text AS proposed,
@@ -269,7 +280,7 @@ func (s *Store) existingByKey(ctx context.Context, tenantID, agentID string, key
 		WHERE (SELECT pg_advisory_xact_lock(?::int4, hashtext(?))::text) IS NOT NULL`,
 		string(b), tenantID, agentID, intakeLockClass, agentID).Scan(&rows).Error
 	for _, r := range rows {
-		p := proposalRow{ID: r.ID, Status: r.Status, Route: r.Route, Object: r.Object, RecordID: r.RecordID, Field: r.Field,
+		p := NewRow{ID: r.ID, Status: r.Status, Route: r.Route, Object: r.Object, RecordID: r.RecordID, Field: r.Field,
 			Operation: r.Operation, Confidence: r.Confidence, Rationale: r.Rationale}
 		if err := json.Unmarshal([]byte(r.Reasons), &p.Reasons); err != nil {
 			return nil, fmt.Errorf("proposal %s: reasons: %w", r.ID, err)
@@ -289,85 +300,9 @@ func (s *Store) existingByKey(ctx context.Context, tenantID, agentID string, key
 	return out, err
 }
 
-// target is a record a batch touches.
-type target struct {
-	Object   string `json:"object"`
-	RecordID string `json:"record_id"`
-	Field    string `json:"field,omitempty"`
-}
-
-// RecordTargets remembers that the agent targeted these records now, and
-// these record fields where a field has its own cap (in the batch's
-// transaction: a refused batch leaves no trace). A target with Field "" is
-// the record itself. It returns, for each window ("" for all records, or
-// "object.field" for a capped field), the distinct records the agent
-// targeted since t, this batch included; and the records of the batch the
-// agent had targeted before — in one statement. Supersede relies on that
-// second answer: only those records can have an older proposal, which holds
-// because intake records every record it stores a proposal for, here, in the
-// same transaction, and no row of agent_targets is ever deleted. (A clean-up
-// of old rows would have to keep the records of queued proposals.)
-func (s *Store) RecordTargets(ctx context.Context, tenantID, agentID string, batch []target, now, since time.Time, windows []string) (map[string]int, map[target]bool, error) {
-	type window struct {
-		Key    string `json:"key"`
-		Object string `json:"object"`
-		Field  string `json:"field"`
+func emptyIfNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
 	}
-	ws := make([]window, len(windows))
-	for i, w := range windows {
-		ws[i].Key = w
-		ws[i].Object, ws[i].Field = splitField(w)
-	}
-	b, _ := json.Marshal(batch)
-	w, _ := json.Marshal(ws)
-	var rows []struct {
-		Key   string
-		N     int
-		Known string
-	}
-	// The count reads the table as it was before the upsert (one snapshot);
-	// the upsert returns each target's previous time, so the batch's targets
-	// that were not in the window yet are added without a join the planner
-	// could get wrong.
-	err := s.db.Conn(ctx).Raw(`
-		WITH arg AS (SELECT ?::uuid AS tenant, ?::uuid AS agent, ?::timestamptz AS now, ?::timestamptz AS since),
-		x AS (
-		  SELECT DISTINCT x.object, x.record_id, COALESCE(x.field, '') AS field
-		  FROM jsonb_to_recordset(?::jsonb) AS x(object text, record_id text, field text)
-		), up AS (
-		  INSERT INTO agent_targets (tenant_id, agent_id, object, record_id, field, last_at)
-		  SELECT arg.tenant, arg.agent, x.object, x.record_id, x.field, arg.now FROM x, arg
-		  ORDER BY x.object, x.record_id, x.field
-		  ON CONFLICT (tenant_id, agent_id, object, record_id, field)
-		  DO UPDATE SET last_at = EXCLUDED.last_at, prev_at = agent_targets.last_at
-		  RETURNING object, record_id, field, prev_at
-		)
-		SELECT w.key,
-		  (SELECT count(*) FROM agent_targets t
-		   WHERE t.tenant_id = arg.tenant AND t.agent_id = arg.agent AND t.field = w.field AND (w.object = '' OR t.object = w.object)
-		     AND t.last_at > arg.since)
-		  + (SELECT count(*) FROM up WHERE up.field = w.field AND (w.object = '' OR up.object = w.object)
-		     AND (up.prev_at IS NULL OR up.prev_at <= arg.since)) AS n,
-		  (SELECT COALESCE(json_agg(json_build_object('object', up.object, 'record_id', up.record_id)), '[]')
-		   FROM up WHERE up.field = '' AND up.prev_at IS NOT NULL)::text AS known
-		FROM jsonb_to_recordset(?::jsonb) AS w(key text, object text, field text), arg`,
-		tenantID, agentID, now, since, string(b), string(w)).Scan(&rows).Error
-	if err != nil {
-		return nil, nil, err
-	}
-	out, known := make(map[string]int, len(rows)), map[target]bool{}
-	for i, r := range rows {
-		out[r.Key] = r.N
-		if i == 0 {
-			// supersede trusts this list: a record missing from it would keep an older proposal alive
-			var ts []target
-			if err := json.Unmarshal([]byte(r.Known), &ts); err != nil {
-				return nil, nil, fmt.Errorf("decoding the records agent %s targeted before: %w", agentID, err)
-			}
-			for _, t := range ts {
-				known[t] = true
-			}
-		}
-	}
-	return out, known, nil
+	return s
 }
