@@ -43,7 +43,7 @@ func (s *Service) ResetBreaker(ctx context.Context, actor principal.Principal, i
 // counted from: an admin's reset since then wins (no trip, no alert).
 func (s *Service) Trip(ctx context.Context, a Agent, distinct int) error {
 	return s.db.InTx(ctx, func(ctx context.Context) error {
-		changed, err := s.TripBreaker(ctx, a.TenantID, a.ID, a.BreakerResetAt)
+		changed, err := s.store.TripBreaker(ctx, a.TenantID, a.ID, a.BreakerResetAt, s.clock.Now())
 		if err != nil || !changed {
 			return err
 		}
@@ -52,14 +52,6 @@ func (s *Service) Trip(ctx context.Context, a Agent, distinct int) error {
 			Detail: map[string]any{"agent_id": a.ID, "agent": a.Name, "distinct_records_last_hour": distinct, "cap": a.VelocityCap,
 				"hard_cap": a.HardCap()}})
 	})
-}
-
-// TripBreaker only opens a closed breaker, unless it was reset since
-// resetAt; it reports whether it was closed before. Intake trips through
-// Trip, which raises the alert too; this is the state change alone (tests
-// race it against resets).
-func (s *Service) TripBreaker(ctx context.Context, tenantID, agentID string, resetAt *time.Time) (bool, error) {
-	return s.store.TripBreaker(ctx, tenantID, agentID, resetAt, s.clock.Now())
 }
 
 // VelocitySince is where the agent's rolling hour starts at now: after a

@@ -39,8 +39,12 @@ func TestAuditTrail_records_agent_actions_and_not_failed_ones(t *testing.T) {
 	}
 	var tenantID string
 	e.Owner.Conn(t.Context()).Raw(`SELECT tenant_id FROM agents WHERE id = ?`, a.ID).Scan(&tenantID)
-	if tripped, err := e.Srv.Agents.TripBreaker(e.As(tenantID), tenantID, a.ID, nil); err != nil || !tripped {
-		t.Fatalf("trip: %v %v", tripped, err)
+	agent, err := e.Srv.Agents.Get(e.As(tenantID), tenantID, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Srv.Agents.Trip(e.As(tenantID), agent, 20); err != nil {
+		t.Fatalf("trip: %v", err)
 	}
 	if res := admin.Do("POST", "/api/v1/agents/"+a.ID+"/breaker/reset", nil); res.Status != 200 {
 		t.Fatalf("reset: %d %s", res.Status, res.Body)

@@ -94,20 +94,27 @@ func TestIntake_a_reset_outlives_a_late_trip(t *testing.T) {
 	e := servertest.NewEnv(t, true)
 	a, _ := e.NewAgent("admin@acme.test", "Patient", agents.Input{})
 	ctx := e.As(a.TenantID)
-	if ok, err := e.Srv.Agents.TripBreaker(ctx, a.TenantID, a.ID, nil); !ok || err != nil {
-		t.Fatalf("trip: %v %v", ok, err)
+	open := func() bool {
+		got, err := e.Srv.Agents.Get(ctx, a.TenantID, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.BreakerOpen
+	}
+	if err := e.Srv.Agents.Trip(ctx, a, 20); err != nil || !open() {
+		t.Fatalf("trip: %v, open %v", err, open())
 	}
 	admin := e.SignIn("admin@acme.test")
 	if res := admin.Do("POST", "/api/v1/agents/"+a.ID+"/breaker/reset", nil); res.Status != 200 {
 		t.Fatalf("reset: %d %s", res.Status, res.Body)
 	}
-	// a batch that counted from before the reset comes back to trip it: the reset wins
-	if ok, _ := e.Srv.Agents.TripBreaker(ctx, a.TenantID, a.ID, nil); ok {
-		t.Error("a trip counted from before the reset reopened the breaker")
+	// a batch that counted from before the reset (a, read before it) comes back to trip it: the reset wins
+	if err := e.Srv.Agents.Trip(ctx, a, 20); err != nil || open() {
+		t.Errorf("a trip counted from before the reset: %v, reopened the breaker: %v", err, open())
 	}
 	got, _ := e.Srv.Agents.Get(ctx, a.TenantID, a.ID)
-	if ok, _ := e.Srv.Agents.TripBreaker(ctx, a.TenantID, a.ID, got.BreakerResetAt); !ok {
-		t.Error("a trip counted from the last reset did not open the breaker")
+	if err := e.Srv.Agents.Trip(ctx, got, 20); err != nil || !open() {
+		t.Errorf("a trip counted from the last reset: %v, did not open the breaker", err)
 	}
 }
 
