@@ -87,6 +87,7 @@ func FuzzDecodeBatch(f *testing.F) {
 	f.Add([]byte(`{"proposals":[{"object":"deals","record_id":"1","field":"dealstage","proposed":"closedwon","confidence":0.9}]}`))
 	f.Add([]byte(`{"proposals":[{"object":"contacts","record_id":7,"field":"email","operation":"clear","confidence":0}]}`))
 	f.Add([]byte(`{"proposals":[{"object":"deals","record_id":"1","field":"amount","proposed":1e308,"confidence":1,"evidence":[{"url":"https://a.b/c"}]}]}`))
+	f.Add([]byte(`{"proposals":[{"object":"deals","record_id":"1","field":"x","proposed":"v","confidence":1,"rationale":"é\u0000","evidence":[{"url":"https://a.b/c","title":"日本"}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d, err := DecodeBatch(body)
 		// the one-pass decoder and the item-by-item one agree on every body
@@ -101,14 +102,19 @@ func FuzzDecodeBatch(f *testing.F) {
 		}
 		for i, it := range d.Items {
 			if d.Errors[i] != nil {
-				if !strings.HasPrefix(d.Errors[i].Field, "proposals[") {
-					t.Fatalf("error field %q", d.Errors[i].Field)
+				if e := d.Errors[i]; !strings.HasPrefix(e.Field, "proposals[") || (e.Rule != "" && e.Code != "invalid_value") {
+					t.Fatalf("error %+v", e)
 				}
 				continue
 			}
 			if it.Object == "" || it.Field == "" || it.RecordID == "" || it.Confidence < 0 || it.Confidence > 1 ||
-				fieldvalue.Length(it.Rationale) > fieldvalue.MaxRationale || len(it.Evidence) > fieldvalue.MaxEvidence {
+				fieldvalue.CheckText(it.Rationale, fieldvalue.MaxRationale) != nil || len(it.Evidence) > fieldvalue.MaxEvidence {
 				t.Fatalf("accepted a bad item %+v", it)
+			}
+			for _, ev := range it.Evidence {
+				if fieldvalue.CheckText(ev.Title, fieldvalue.MaxEvidenceTitle) != nil || fieldvalue.CheckText(ev.Excerpt, fieldvalue.MaxEvidenceExcerpt) != nil {
+					t.Fatalf("accepted bad evidence %+v", ev)
+				}
 			}
 			if (it.Operation == "clear") != (it.Proposed == nil) {
 				t.Fatalf("operation %s with proposed %v", it.Operation, it.Proposed)
