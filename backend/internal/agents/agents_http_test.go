@@ -37,3 +37,20 @@ func TestWebhookSecret_is_shown_to_managers_only(t *testing.T) {
 		t.Error("the agents list shows the secret to a reader")
 	}
 }
+
+// A JSON column that does not decode fails the read, naming the agent and the
+// column: an agent read without its field caps would skip their breaker.
+func TestAgent_whose_field_caps_do_not_decode_is_an_error_not_an_agent_without_caps(t *testing.T) {
+	e := servertest.NewEnv(t, true)
+	a, agent := e.NewAgent("admin@acme.test", "Capped", agents.Input{})
+	if err := e.Owner.Conn(context.Background()).Exec(`UPDATE agents SET field_caps = '["dealstage"]' WHERE id = ?`, a.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.Srv.Agents.Get(e.As(a.TenantID), a.TenantID, a.ID)
+	if err == nil || !strings.Contains(err.Error(), a.ID) || !strings.Contains(err.Error(), "field_caps") {
+		t.Errorf("reading the agent: %v, want an error naming %s and field_caps", err, a.ID)
+	}
+	if res := agent.Do("GET", "/fields", nil); res.Status != 500 {
+		t.Errorf("the agent's own key: %d %.200s, want 500 (it cannot be read)", res.Status, res.Body)
+	}
+}

@@ -3,6 +3,7 @@ package agents
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -46,17 +47,33 @@ type agentRow struct {
 	Scopes            string
 }
 
-func (r agentRow) agent() Agent {
+// agent converts the row; a JSON column that does not decode is an error
+// naming the agent and the column, never an agent without caps or scopes.
+func (r agentRow) agent() (Agent, error) {
 	a := Agent{ID: r.ID, TenantID: r.TenantID, ConnectionID: r.ConnectionID, ConnectionName: r.ConnectionName, Name: r.Name,
 		Description: r.Description, Status: r.Status, PausedReason: r.PausedReason, VelocityCap: r.VelocityCap,
 		HardCapMultiplier: r.HardCapMultiplier, BreakerOpen: r.BreakerOpen, BreakerTrippedAt: r.BreakerTrippedAt, BreakerResetAt: r.BreakerResetAt,
 		WebhookURL: r.WebhookURL, WebhookSecret: r.WebhookSecret, WebhookError: r.WebhookError, CreatedAt: r.CreatedAt,
 		CreatedBy: r.CreatedBy, CatalogRevision: r.CatalogRevision, FieldCaps: map[string]int{}}
-	json.Unmarshal([]byte(r.FieldCaps), &a.FieldCaps)
-	if r.Scopes != "" {
-		json.Unmarshal([]byte(r.Scopes), &a.Scopes)
+	if r.FieldCaps != "" {
+		if err := json.Unmarshal([]byte(r.FieldCaps), &a.FieldCaps); err != nil {
+			return a, fmt.Errorf("agent %s: field_caps does not decode: %w", r.ID, err)
+		}
 	}
-	return a
+	if r.Scopes != "" {
+		if err := json.Unmarshal([]byte(r.Scopes), &a.Scopes); err != nil {
+			return a, fmt.Errorf("agent %s: scopes do not decode: %w", r.ID, err)
+		}
+	}
+	return a, nil
+}
+
+// agentOf converts the row read with err, unless err is set.
+func agentOf(r agentRow, err error) (Agent, error) {
+	if err != nil {
+		return Agent{}, err
+	}
+	return r.agent()
 }
 
 const agentSQL = `
@@ -69,19 +86,24 @@ WHERE a.tenant_id = ?`
 // Agents lists the tenant's agents.
 func (s *Store) Agents(ctx context.Context, tenantID string) ([]Agent, error) {
 	var rows []agentRow
-	err := s.db.Conn(ctx).Raw(agentSQL+` ORDER BY lower(a.name)`, tenantID).Scan(&rows).Error
+	if err := s.db.Conn(ctx).Raw(agentSQL+` ORDER BY lower(a.name)`, tenantID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
 	out := make([]Agent, len(rows))
 	for i, r := range rows {
-		out[i] = r.agent()
+		var err error
+		if out[i], err = r.agent(); err != nil {
+			return nil, err
+		}
 	}
-	return out, err
+	return out, nil
 }
 
 // Agent finds one agent.
 func (s *Store) Agent(ctx context.Context, tenantID, id string) (Agent, error) {
 	var r agentRow
 	err := s.db.Conn(ctx).Raw(agentSQL+` AND a.id = ?`, tenantID, id).Take(&r).Error
-	return r.agent(), err
+	return agentOf(r, err)
 }
 
 // agentWithScopesSQL reads an agent, its scopes and its connection's catalog
@@ -99,22 +121,23 @@ func (s *Store) AgentWithScopes(ctx context.Context, tenantID, id string) (Agent
 	err := s.db.Conn(ctx).Raw(agentWithScopesSQL+`
 FROM agents a JOIN crm_connections c ON c.id = a.connection_id AND c.tenant_id = a.tenant_id
 WHERE a.tenant_id = ? AND a.id = ?`, tenantID, id).Take(&r).Error
-	return r.withScopes(), err
+	return withScopes(r, err)
 }
 
-func (r agentRow) withScopes() Agent {
-	a := r.agent()
-	if a.Scopes == nil {
+// withScopes converts a row read with its scopes: none is an empty list.
+func withScopes(r agentRow, err error) (Agent, error) {
+	a, err := agentOf(r, err)
+	if err == nil && a.Scopes == nil {
 		a.Scopes = []Scope{}
 	}
-	return a
+	return a, err
 }
 
 // AgentByName finds an agent by name, case-insensitively.
 func (s *Store) AgentByName(ctx context.Context, tenantID, name string) (Agent, error) {
 	var r agentRow
 	err := s.db.Conn(ctx).Raw(agentSQL+` AND lower(a.name) = lower(?)`, tenantID, name).Take(&r).Error
-	return r.agent(), err
+	return agentOf(r, err)
 }
 
 // CreateAgent inserts an agent and returns its id.
@@ -165,12 +188,17 @@ func (s *Store) Scopes(ctx context.Context, tenantID, agentID string) ([]Scope, 
 	}
 	err := s.db.Conn(ctx).Raw(`SELECT object, field, to_json(operations)::text AS operations FROM agent_scopes
 		WHERE tenant_id = ? AND agent_id = ? ORDER BY object, field`, tenantID, agentID).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Scope, len(rows))
 	for i, r := range rows {
 		out[i] = Scope{Object: r.Object, Field: r.Field}
-		json.Unmarshal([]byte(r.Operations), &out[i].Operations)
+		if err := json.Unmarshal([]byte(r.Operations), &out[i].Operations); err != nil {
+			return nil, fmt.Errorf("agent %s: the operations of scope %s.%s do not decode: %w", agentID, r.Object, r.Field, err)
+		}
 	}
-	return out, err
+	return out, nil
 }
 
 // SetScopes replaces an agent's scopes.
@@ -236,7 +264,7 @@ func (s *Store) CallerByKeyHash(ctx context.Context, hash string) (Caller, *time
 FROM agent_keys k JOIN agents a ON a.id = k.agent_id AND a.tenant_id = k.tenant_id
      JOIN crm_connections c ON c.id = a.connection_id AND c.tenant_id = a.tenant_id
 WHERE k.hash = ? AND k.revoked_at IS NULL`, hash).Take(&r).Error
-	a := r.Agent.withScopes()
+	a, err := withScopes(r.Agent, err)
 	return Caller{TenantID: a.TenantID, AgentID: a.ID, KeyID: r.KeyID, Agent: &a}, r.LastUsedAt, err
 }
 
