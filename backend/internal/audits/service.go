@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"countersign/backend/internal/audit"
+	"countersign/backend/internal/changelog"
 	"countersign/backend/internal/platform/clock"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/principal"
@@ -24,22 +25,24 @@ const (
 
 // Deps are what the service stands on.
 type Deps struct {
-	DB    *db.DB
-	Clock clock.Clock
-	Audit *audit.Log
+	DB      *db.DB
+	Clock   clock.Clock
+	Audit   *audit.Log
+	Changes *changelog.Service // an incorrect finding is a correction of the change
 }
 
 // Service draws, marks and closes sample audits.
 type Service struct {
-	db    *db.DB
-	store *store
-	clock clock.Clock
-	audit *audit.Log
+	db      *db.DB
+	store   *store
+	clock   clock.Clock
+	audit   *audit.Log
+	changes *changelog.Service
 }
 
 // New returns the audits service.
 func New(d Deps) *Service {
-	return &Service{db: d.DB, store: &store{db: d.DB}, clock: d.Clock, audit: d.Audit}
+	return &Service{db: d.DB, store: &store{db: d.DB}, clock: d.Clock, audit: d.Audit, changes: d.Changes}
 }
 
 // Input draws an audit: the period [Since, Until), the rate in basis points
@@ -191,7 +194,12 @@ func (s *Service) Close(ctx context.Context, actor principal.Principal, auditID 
 		if name == "" {
 			name = actor.Email
 		}
-		corrections, err := s.store.close(ctx, actor.TenantID, auditID, actor.UserID, name, s.clock.Now())
+		now := s.clock.Now()
+		findings, err := s.store.close(ctx, actor.TenantID, auditID, actor.UserID, now)
+		if err != nil {
+			return err
+		}
+		corrections, err := s.changes.RecordAuditFindings(ctx, actor.TenantID, actor.UserID, name, now, findings)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"countersign/backend/internal/changelog"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/problem"
 )
@@ -201,19 +202,15 @@ func (s *store) counts(ctx context.Context, tenantID, auditID string) (total, op
 	return c.Total, c.Open, err
 }
 
-// close stamps the audit closed and turns each incorrect finding into a
-// correction (kind audit) of the change it sampled, once per change; it
-// returns how many corrections it added.
-func (s *store) close(ctx context.Context, tenantID, auditID, userID, actor string, at time.Time) (int64, error) {
+// close stamps the audit closed and returns its incorrect findings, in
+// change order.
+func (s *store) close(ctx context.Context, tenantID, auditID, userID string, at time.Time) ([]changelog.Finding, error) {
 	if err := s.db.Conn(ctx).Exec(`UPDATE audits SET closed_at = ?, closed_by = NULLIF(?, '')::uuid WHERE tenant_id = ? AND id = ?`,
 		at, userID, tenantID, auditID).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
-	res := s.db.Conn(ctx).Exec(`INSERT INTO corrections (tenant_id, change_seq, proposal_id, agent_id, kind, user_id, actor, reason, at)
-		SELECT i.tenant_id, i.change_seq, e.proposal_id, e.agent_id, 'audit', NULLIF(?, '')::uuid, ?, i.note, ?
-		FROM audit_items i JOIN change_events e ON e.tenant_id = i.tenant_id AND e.seq = i.change_seq
-		WHERE i.tenant_id = ? AND i.audit_id = ? AND i.verdict = 'incorrect'
-		ORDER BY i.change_seq
-		ON CONFLICT (tenant_id, change_seq, kind) DO NOTHING`, userID, actor, at, tenantID, auditID)
-	return res.RowsAffected, res.Error
+	var out []changelog.Finding
+	err := s.db.Conn(ctx).Raw(`SELECT change_seq AS seq, note FROM audit_items
+		WHERE tenant_id = ? AND audit_id = ? AND verdict = 'incorrect' ORDER BY change_seq`, tenantID, auditID).Scan(&out).Error
+	return out, err
 }

@@ -176,7 +176,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, clk
 	h := handlers{ih, th, audit.NewHandlers(auditLog), catalog.NewHandlers(cat), sandbox.NewHandlers(sandbox.NewService(d, clk)),
 		agents.NewHandlers(agentSvc, mayManageAgents(enforcer)), proposals.NewHandlers(reads), alerts.NewHandlers(alertSvc), review.NewHandlers(reviews),
 		changelog.NewHandlers(changes), apply.NewHandlers(applier), rollouts.NewHandlers(rollout), insights.NewHandlers(insight),
-		exports.NewHandlers(exporter), audits.NewHandlers(audits.New(audits.Deps{DB: d, Clock: clk, Audit: auditLog}))}
+		exports.NewHandlers(exporter), audits.NewHandlers(audits.New(audits.Deps{DB: d, Clock: clk, Audit: auditLog, Changes: changes}))}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          web.ErrorHandler(log),
