@@ -35,7 +35,7 @@ const (
 	crashChildTenant = "COUNTERSIGN_CRASH_CHILD_TENANT" // whose proposals it applies
 	crashChildWrites = "COUNTERSIGN_CRASH_CHILD_WRITES" // the file it logs each sandbox write attempt to
 	crashChildApp    = "countersign-crash-child"        // its PostgreSQL application_name
-	crashLease       = 2 * time.Second                  // the child's apply lease
+	crashLease       = 6 * time.Second                  // the child's apply lease: a group may take Lease/2 on a loaded machine
 	crashPace        = 2 * time.Millisecond             // how long the child dawdles before each record write
 )
 
