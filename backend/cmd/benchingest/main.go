@@ -9,10 +9,14 @@
 // targets a deal field the agent has not proposed before, except a share
 // (-revise, default 0.1) that re-proposes a target of the agent's previous
 // batch and so supersedes its queued proposal. -revise 1 is the worst case:
-// every item replaces one. Record ids beyond the sandbox are fine here: intake
-// does not read deals (stale detection is at apply time).
+// every item replaces one. The deals the traffic targets are created in the
+// sandbox CRM before the clock starts: intake reads each record's current value.
 //
 //	make bench-ingest        (sets COUNTERSIGN_TEST_DATABASE_URL)
+//
+// -rls=false serves as the database's superuser, which row-level security
+// does not hold: run it beside a default run to see what RLS's policies cost
+// intake (each transaction still declares its tenant).
 //
 // The last line is `ingest_per_s=N copy_per_s=N ratio=R`.
 package main
@@ -51,6 +55,7 @@ func main() {
 	latencyFor := flag.Duration("latency-for", 5*time.Second, "how long 20 agents post single items")
 	revise := flag.Float64("revise", 0.1, "share of items that re-propose a target of the previous batch (supersede)")
 	cold := flag.Bool("cold", false, "skip the warm-up and ANALYZE: measure a database without statistics")
+	rls := flag.Bool("rls", true, "serve as the app role, under row-level security (false: as the superuser, which RLS does not hold)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	debug := flag.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060) during the run")
 	flag.Parse()
@@ -63,14 +68,14 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	if err := run(*clients, *batches, *latencyFor, *revise, *cold); err != nil {
+	if err := run(*clients, *batches, *latencyFor, *revise, *cold, *rls); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-ingest:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(clients, batches int, latencyFor time.Duration, revise float64, cold bool) error {
+func run(clients, batches int, latencyFor time.Duration, revise float64, cold, rls bool) error {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	owner, d, err := benchkit.FreshDB(ctx, "countersign_bench", quiet)
@@ -79,6 +84,9 @@ func run(clients, batches int, latencyFor time.Duration, revise float64, cold bo
 	}
 	defer owner.Close()
 	defer d.Close()
+	if !rls {
+		d = owner
+	}
 	srv, err := benchkit.NewServer(ctx, d, quiet)
 	if err != nil {
 		return err
@@ -154,7 +162,7 @@ func run(clients, batches int, latencyFor time.Duration, revise float64, cold bo
 	if err != nil {
 		return err
 	}
-	fmt.Printf("proposals=%d clients=%d batch=500 revise=%.2f\n", n, clients, revise)
+	fmt.Printf("proposals=%d clients=%d batch=500 revise=%.2f rls=%t\n", n, clients, revise, rls)
 	fmt.Printf("single_item_posts=%d concurrent_agents=20 p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f\n", count, p[0], p[1], p[2], p[3])
 	fmt.Printf("ingest_per_s=%.0f copy_per_s=%.0f ratio=%.2f\n", ingest, copyRate, ingest/copyRate)
 	return nil
