@@ -87,6 +87,12 @@ func (s *Service) UpdateMember(ctx context.Context, actor identity.Principal, me
 	}
 	var out Member
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		// member changes of a tenant take turns, so each one's last-admin guard
+		// sees the others' (two admins disabling each other at once would
+		// otherwise both pass it)
+		if err := s.store.LockMembers(ctx, actor.TenantID); err != nil {
+			return err
+		}
 		m, err := s.lockMember(ctx, actor.TenantID, memberID)
 		if err != nil {
 			return err

@@ -112,6 +112,12 @@ func (s *Store) ActiveMember(ctx context.Context, tenantID, userID string) (bool
 	return ok, err
 }
 
+// LockMembers makes the transaction the only one changing the tenant's
+// members until it ends.
+func (s *Store) LockMembers(ctx context.Context, tenantID string) error {
+	return s.db.Conn(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtext('countersign.members'), hashtext(?))`, tenantID).Error
+}
+
 // CountActive counts the users among userIDs who are active members of the tenant.
 func (s *Store) CountActive(ctx context.Context, tenantID string, userIDs []string) (int, error) {
 	if len(userIDs) == 0 {
