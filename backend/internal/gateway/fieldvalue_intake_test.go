@@ -71,3 +71,25 @@ func TestIntake_refuses_values_the_field_cannot_hold_naming_field_and_rule(t *te
 		t.Errorf("stored proposals on the deal's amount: %d (%v), want %d", n, err, stored)
 	}
 }
+
+// An empty value on set is refused: emptying a field is operation clear,
+// which an agent's scope may withhold where it grants set.
+func TestIntake_an_empty_value_on_set_is_refused_clear_empties(t *testing.T) {
+	e := servertest.NewEnv(t, true)
+	_, agent := e.NewAgent("admin@acme.test", "Emptier", agents.Input{Scopes: &[]agents.Scope{
+		{Object: "*", Field: "*", Operations: []string{"set"}}}})
+	deal := agent.Records("deals", "amount", 1)[0].ID
+	item := func(field, op string, v any) map[string]any {
+		return map[string]any{"object": "deals", "record_id": deal, "field": field, "operation": op, "proposed": v, "confidence": 0.5}
+	}
+	res := agent.Propose(item("amount", "set", ""), item("closedate", "set", "  "), item("dealname", "set", ""), item("amount", "clear", nil))
+	for i, field := range []string{"deals.amount", "deals.closedate", "deals.dealname"} {
+		if r := res[i]; r.Error == nil || r.Error.Code != "invalid_value" || !strings.Contains(r.Error.Message, "operation clear") ||
+			!strings.Contains(r.Error.Message, field) {
+			t.Errorf("set %s to empty: %+v", field, r.Error)
+		}
+	}
+	if r := res[3]; r.Error != nil || r.Status != "blocked" {
+		t.Errorf("clear outside a set-only scope: %+v, want blocked", r)
+	}
+}

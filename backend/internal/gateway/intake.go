@@ -157,11 +157,16 @@ func (s *Service) validate(b *batch, d Decoded) {
 		case f.ReadOnly:
 			fail("read_only_field", "field", "%s.%s is read-only in the CRM", it.Object, it.Field)
 		default:
-			if _, err := fieldvalue.Parse(fieldvalue.SpecOf(f.Field), it.Proposed); err != nil {
+			v, err := fieldvalue.Parse(fieldvalue.SpecOf(f.Field), it.Proposed)
+			if err != nil {
 				var fe *fieldvalue.Error
 				errors.As(err, &fe) // Parse's errors are always *fieldvalue.Error
 				b.results[i].Error = &ItemError{Code: "invalid_value", Field: itemPath(i) + ".proposed", Rule: string(fe.Code),
 					Message: fmt.Sprintf("%s.%s %s", f.Object, f.Name, fe.Message)}
+			} else if v.IsEmpty() && it.Operation != "clear" {
+				// "" empties a field as a CRM takes it: that is operation clear,
+				// which an agent's scope may not grant where set is granted
+				fail("invalid_value", "proposed", "is empty: to empty %s.%s use operation clear", f.Object, f.Name)
 			}
 		}
 	}
