@@ -66,6 +66,14 @@ func Provision(ctx context.Context, d *db.DB, tenantID, connectionID string) err
 		if !ok {
 			return notFound()
 		}
+		// A provisioned connection (every use but the first) takes no lock:
+		// the lock would last as long as the caller's transaction, and intake
+		// builds a connector in each batch's, so every batch of the tenant
+		// would wait for the one before it. Only the first use locks, then
+		// looks again, so two first uses provision once.
+		if done, err := st.provisioned(ctx, tenantID, connectionID); err != nil || done {
+			return err
+		}
 		if err := st.lockConnection(ctx, connectionID); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"countersign/backend/internal/crm"
 	"countersign/backend/internal/platform/db"
@@ -122,6 +123,32 @@ func TestProvision_concurrent_calls_provision_once(t *testing.T) {
 	w := world{d: d, tenantID: tenantID, connectionID: connID}
 	if n := w.count(t, `SELECT count(*) FROM sandbox_records WHERE connection_id = ?`, connID); n != numContacts+numCompanies+numDeals+numTickets {
 		t.Errorf("records = %d", n)
+	}
+}
+
+// Using a provisioned connection inside a long transaction (as intake does,
+// building a connector in each batch's) does not hold up another
+// transaction's use of it.
+func TestProvision_of_a_provisioned_connection_does_not_wait_for_another_transaction(t *testing.T) {
+	w := newWorld(t)
+	held := make(chan struct{})
+	release := make(chan struct{})
+	go func() {
+		_ = w.d.InTx(w.ctx(), func(ctx context.Context) error {
+			if err := Provision(ctx, w.d, w.tenantID, w.connectionID); err != nil {
+				t.Error(err)
+			}
+			close(held)
+			<-release // the first transaction is still open
+			return nil
+		})
+	}()
+	defer close(release)
+	<-held
+	ctx, cancel := context.WithTimeout(w.ctx(), 3*time.Second)
+	defer cancel()
+	if err := Provision(ctx, w.d, w.tenantID, w.connectionID); err != nil {
+		t.Fatalf("a second transaction's use of a provisioned connection: %v (it waited for the first)", err)
 	}
 }
 
