@@ -77,11 +77,7 @@ func toAPIResults(rs []Result) []agentapi.ProposalResult {
 	for i, r := range rs {
 		out[i].Index = r.Index
 		if r.Error != nil {
-			ie := agentapi.ItemError{Code: r.Error.Code, Field: r.Error.Field, Message: r.Error.Message}
-			if r.Error.Rule != "" {
-				ie.Rule = &r.Error.Rule
-			}
-			out[i].Error = &ie
+			out[i].Error = &agentapi.ItemError{Code: r.Error.Code, Field: r.Error.Field, Message: r.Error.Message, Rule: optional(r.Error.Rule)}
 			continue
 		}
 		id, status, route, reasons := r.ID, agentapi.ProposalResultStatus(r.Status), agentapi.ProposalResultRoute(r.Route), r.Reasons

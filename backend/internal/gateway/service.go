@@ -65,6 +65,7 @@ func newID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
+// optional is s, or nil for "" (an omitted member of an answer).
 func optional(s string) *string {
 	if s == "" {
 		return nil
