@@ -241,7 +241,7 @@ func run(o options) error {
 	fmt.Printf("heap (this process: the export, with the idle server): before Run %.1f MiB in use (%.1f live); during Run at most "+
 		"%.1f MiB in use (+%.1f), %.1f allocated, %.1f live (%d samples)\n", float64(rest.Inuse)/benchkit.MiB, float64(rest.Live)/benchkit.MiB,
 		float64(peak.Inuse)/benchkit.MiB, grew, float64(peak.Alloc)/benchkit.MiB, float64(peak.Live)/benchkit.MiB, peak.Samples)
-	if e.Rows != events || stored.Bytes == 0 || stored.Bytes > e.Bytes { // chunks are stored deflated
+	if e.Rows != events || stored.Bytes == 0 || stored.Bytes > e.Bytes { // chunks are stored compressed
 		return fmt.Errorf("the export has %d rows and %d bytes (%d stored); the log has %d events", e.Rows, e.Bytes, stored.Bytes, events)
 	}
 	if o.verify {

@@ -12,26 +12,24 @@ import (
 
 	"countersign/backend/internal/platform/db"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 )
 
 // chunkSize is how much of a file one export_chunks row holds (before it
-// is compressed: each chunk is stored compressed on its own with zstd's
-// fastest level, about a quarter of the bytes for CSV, and decompressed as it
-// is read).
-const chunkSize = 512 << 10
+// is compressed: each chunk is stored compressed on its own with S2, about
+// 43 % of the bytes for CSV, and decompressed as it is read).
+const chunkSize = 256 << 10
 
-// codecs compress and decompress chunks; EncodeAll and DecodeAll may be
-// called from any goroutine. Each chunk is a frame that names its size, so
-// decoding one holds about a chunk; the decoder's limits are far above any
-// chunk size (a later version may store larger ones) and still refuse a
-// corrupt frame that claims gigabytes.
-var (
-	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
-		zstd.WithWindowSize(chunkSize), zstd.WithEncoderCRC(true))
-	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(16<<20),
-		zstd.WithDecoderMaxMemory(64<<20))
-)
+// maxChunk is the most a stored chunk may decompress to: far above any
+// chunk size (a later version may store larger ones), and it still refuses
+// a corrupt chunk that claims gigabytes.
+const maxChunk = 16 << 20
+
+// zdec decompresses the chunks stored with zstd before S2 (DecodeAll may be
+// called from any goroutine).
+var zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxChunk),
+	zstd.WithDecoderMaxMemory(64<<20))
 
 // chunkWriter keeps a file in export_chunks as it is written, hashing and
 // counting what passes. A full chunk is compressed and stored (a statement
@@ -70,8 +68,8 @@ func (w *chunkWriter) store() {
 			return
 		}
 		if w.failed() == nil {
-			packed = zenc.EncodeAll(b, packed[:0])
-			if err := w.chunks.put(n, packed, "zstd"); err != nil {
+			packed = s2.Encode(packed[:cap(packed)], b)
+			if err := w.chunks.put(n, packed, "s2"); err != nil {
 				w.mu.Lock()
 				w.err = err
 				w.mu.Unlock()
@@ -141,10 +139,14 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 			continue
 		}
 		var raw []byte
-		if codec == "zstd" {
+		switch codec {
+		case "s2":
+			raw, err = decodeS2(data, r.raw)
+			r.raw = raw
+		case "zstd": // stored before S2
 			raw, err = zdec.DecodeAll(data, r.raw[:0])
 			r.raw = raw
-		} else { // stored before zstd
+		default: // stored before zstd
 			raw, err = io.ReadAll(flate.NewReader(bytes.NewReader(data)))
 		}
 		if err != nil {
@@ -155,6 +157,18 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	k := copy(p, r.cur)
 	r.cur = r.cur[k:]
 	return k, nil
+}
+
+// decodeS2 decompresses a chunk into room (when it is large enough).
+func decodeS2(data, room []byte) ([]byte, error) {
+	n, err := s2.DecodedLen(data)
+	switch {
+	case err != nil:
+		return nil, err
+	case n > maxChunk:
+		return nil, fmt.Errorf("a chunk of %d bytes decompressed, more than %d", n, maxChunk)
+	}
+	return s2.Decode(room[:cap(room)], data)
 }
 
 // chunkStore keeps an export's chunks, by number from 0.

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/s2"
+	"github.com/klauspost/compress/zstd"
 )
 
 // memChunks keeps chunks in memory; put fails from chunk failAt on.
@@ -91,7 +94,7 @@ func TestChunks_a_file_of_several_chunks_reads_back_as_written(t *testing.T) {
 			stored := 0
 			for n, d := range m.data {
 				stored += len(d)
-				if m.codec[n] != "zstd" {
+				if m.codec[n] != "s2" {
 					t.Errorf("chunk %d stored as %q", n, m.codec[n])
 				}
 			}
@@ -110,16 +113,18 @@ func TestChunks_a_file_of_several_chunks_reads_back_as_written(t *testing.T) {
 	}
 }
 
-// Chunks stored by an earlier version (deflate) still read back.
-func TestChunks_deflated_chunks_of_an_earlier_version_read_back(t *testing.T) {
-	want := file(chunkSize + 5000)
+// Chunks stored by earlier versions (deflate, then zstd) still read back.
+func TestChunks_deflated_and_zstd_chunks_of_earlier_versions_read_back(t *testing.T) {
+	want := file(2*chunkSize + 5000)
 	m := newMemChunks()
 	var packed bytes.Buffer
 	zw, _ := flate.NewWriter(&packed, flate.BestSpeed)
 	zw.Write(want[:chunkSize])
 	zw.Close()
 	m.put(0, packed.Bytes(), "deflate")
-	m.put(1, zenc.EncodeAll(want[chunkSize:], nil), "zstd")
+	zenc, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
+	m.put(1, zenc.EncodeAll(want[chunkSize:2*chunkSize], nil), "zstd")
+	m.put(2, s2.Encode(nil, want[2*chunkSize:]), "s2")
 	got, err := io.ReadAll(&chunkReader{chunks: m})
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("read back %d bytes (%v), want %d equal bytes", len(got), err, len(want))

@@ -80,17 +80,23 @@ func (m Manifest) verifySignature(pub ed25519.PublicKey) bool {
 }
 
 // digest accumulates the rows' hashes in order: SHA-256 over their bytes.
-type digest struct{ h hash.Hash }
+type digest struct {
+	h         hash.Hash
+	text, raw []byte // add's room
+}
 
 func newDigest() *digest { return &digest{h: sha256.New()} }
 
 // add takes a row's hash (hex); a malformed one counts as its text.
 func (d *digest) add(hexHash string) {
-	b, err := hex.DecodeString(hexHash)
+	d.text = append(d.text[:0], hexHash...)
+	raw, err := hex.AppendDecode(d.raw[:0], d.text)
 	if err != nil {
-		b = []byte(hexHash)
+		d.h.Write(d.text)
+		return
 	}
-	d.h.Write(b)
+	d.raw = raw
+	d.h.Write(raw)
 }
 
 func (d *digest) hex() string { return hex.EncodeToString(d.h.Sum(nil)) }

@@ -2,30 +2,30 @@ package exports
 
 import (
 	"context"
-	"encoding/hex"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// pageRows is how many rows one read takes: each page is its own short,
-// read-only transaction, keyed by seq, so no transaction outlives a page
-// however large the export.
-const pageRows = 1000
+// pageRows is how many rows one read takes: each page is read by seq in
+// one round trip, which PostgreSQL runs as a short implicit transaction (see
+// step), so no transaction outlives a page however large the export. (A
+// variable: tests read in pages of a few rows.)
+var pageRows = 1000
 
 // eventSelect reads a page of change events, the columns their hash covers,
-// by seq; their review facts (written beside them when they were appended)
-// and what can still happen to a change (a rollback, a correction, an audit
-// finding) are read per page by seq range (see enrich).
+// by seq, in binary (see raw.go); their review facts (written beside them
+// when they were appended) and what can still happen to a change (a
+// rollback, a correction, an audit finding) are read per page by seq range
+// (see step).
 const eventSelect = `
-SELECT e.seq, e.id::text, e.at, e.connection_id::text, e.object, e.record_id, e.field, e.before_value, e.after_value, e.actor_kind,
-       COALESCE(e.agent_id::text, ''), COALESCE(e.user_id::text, ''), COALESCE(e.proposal_id::text, ''), e.decision_seqs,
-       e.policy_version, e.reverts, e.reason, e.prev_hash, e.hash
+SELECT e.seq, e.id, e.at, e.connection_id, e.object, e.record_id, e.field, e.before_value, e.after_value, e.actor_kind,
+       e.agent_id, e.user_id, e.proposal_id, e.decision_seqs, e.policy_version, e.reverts, e.reason, e.prev_hash, e.hash
 FROM change_events e
 WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3 AND e.at >= $4 AND e.at < $5`
 
@@ -71,11 +71,16 @@ type reader struct {
 	users    map[string]string    // id → name (or email)
 	policies map[int64]string     // policy version → sensitivity
 	cursors  map[string]time.Time // connection → read until
+	text     textRow              // scanEvent's room
+	fields   []string             // and the fields it cut
+	ids      interned             // approvers' user ids
+	reasons  interned             // route reasons
 }
 
 func newReader(ctx context.Context, pool *pgxpool.Pool, tenantID string, f Filter, maxSeq int64) (*reader, error) {
 	r := &reader{pool: pool, tenantID: tenantID, filter: f, maxSeq: maxSeq, agents: map[string]string{}, users: map[string]string{},
-		policies: map[int64]string{}, cursors: map[string]time.Time{}}
+		policies: map[int64]string{}, cursors: map[string]time.Time{},
+		ids: interned{m: map[string]string{}, max: 10_000}, reasons: interned{m: map[string]string{}, max: 1_000}}
 	err := readOnly(ctx, pool, tenantID, func(tx pgx.Tx) error {
 		if err := collect(ctx, tx, `SELECT id::text, name FROM agents WHERE tenant_id = $1`, []any{tenantID}, func(rows pgx.Rows) error {
 			var id, name string
@@ -128,24 +133,47 @@ func (r *reader) queryArgs(after int64) []any {
 	return append([]any{r.tenantID, after, r.maxSeq, r.filter.Since, r.filter.Until}, r.args...)
 }
 
-// next reads the next page into rows (reusing its room); an empty page is the end.
-func (r *reader) next(ctx context.Context, rows []Row) ([]Row, error) {
+// step is one round trip: a batch, which PostgreSQL runs as one implicit
+// transaction, that declares the tenant, reads the facts of the page read
+// before (prev: its review facts, rollbacks, CRM corrections and audit
+// findings) and the next page's events into rows (reusing its room). An
+// empty page is the end. (Taking a page and its facts in a transaction of
+// its own cost five round trips a page, which on a busy machine were most of
+// an export's time.)
+func (r *reader) step(ctx context.Context, prev, rows []Row) ([]Row, error) {
 	rows = rows[:0]
-	err := readOnly(ctx, r.pool, r.tenantID, func(tx pgx.Tx) error {
-		err := collect(ctx, tx, eventSelect+r.where+" ORDER BY e.seq LIMIT "+strconv.Itoa(pageRows), r.queryArgs(r.after),
-			func(res pgx.Rows) error {
-				rows = append(rows, Row{})
-				return scanEvent(res, &rows[len(rows)-1])
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('app.tenant_id', $1, true)`, r.tenantID)
+	var f *facts
+	if len(prev) > 0 {
+		f = r.queueFacts(b, prev)
+	}
+	b.Queue(eventSelect+r.where+" ORDER BY e.seq LIMIT "+strconv.Itoa(pageRows), r.queryArgs(r.after)...).
+		Query(func(res pgx.Rows) error {
+			return each(res, func() error {
+				if len(rows) < cap(rows) { // a row of an earlier page: its slices' room is reused
+					rows = rows[:len(rows)+1]
+				} else {
+					rows = append(rows, Row{})
+				}
+				if len(rows) == 1 {
+					if err := binaryResult(res); err != nil {
+						return err
+					}
+				}
+				return r.scanEvent(res.RawValues(), &rows[len(rows)-1])
 			})
-		if err != nil || len(rows) == 0 {
-			return err
-		}
-		return r.enrich(ctx, tx, rows)
-	})
+		})
+	if err := r.pool.SendBatch(ctx, b).Close(); err != nil {
+		return rows, err
+	}
 	if len(rows) > 0 {
 		r.after = rows[len(rows)-1].Seq
 	}
-	return rows, err
+	if f == nil {
+		return rows, nil
+	}
+	return rows, r.fill(ctx, prev, f)
 }
 
 // page is a page of rows the writer holds until it releases it for reuse.
@@ -154,21 +182,24 @@ type page struct {
 	release func()
 }
 
-// prefetch reads the pages ahead of the writer: the next page is read while
-// the writer works on the one before, in two pages' room used in turn (so
-// memory stays flat). done stops the reading and says why it stopped early,
-// if it did (a writer that stops first has its own error to report).
+// prefetch reads the pages ahead of the writer: while the writer works on a
+// page, the reader reads the facts of the next one and the events of the one
+// after it, in three pages' room used in turn (so memory stays flat). done
+// stops the reading and says why it stopped early, if it did (a writer that
+// stops first has its own error to report).
 func (r *reader) prefetch(ctx context.Context) (<-chan page, func() error) {
 	ctx, cancel := context.WithCancel(ctx)
-	free := make(chan []Row, 2)
-	free <- nil
-	free <- nil
+	free := make(chan []Row, 3)
+	for range 3 {
+		free <- nil
+	}
 	out := make(chan page)
 	var err error
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
 		defer close(out)
+		var prev []Row
 		for {
 			var buf []Row
 			select {
@@ -176,16 +207,23 @@ func (r *reader) prefetch(ctx context.Context) (<-chan page, func() error) {
 			case <-ctx.Done():
 				return
 			}
-			rows, e := r.next(ctx, buf)
-			if e != nil || len(rows) == 0 {
+			rows, e := r.step(ctx, prev, buf)
+			if e != nil {
 				err = e
 				return
 			}
-			select {
-			case out <- page{rows: rows, release: func() { free <- rows }}:
-			case <-ctx.Done():
+			if len(prev) > 0 {
+				done := prev
+				select {
+				case out <- page{rows: done, release: func() { free <- done }}:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if len(rows) == 0 {
 				return
 			}
+			prev = rows
 		}
 	}()
 	return out, func() error {
@@ -197,16 +235,55 @@ func (r *reader) prefetch(ctx context.Context) (<-chan page, func() error) {
 	}
 }
 
-func scanEvent(res pgx.Rows, x *Row) error {
-	var prev, hash []byte
-	var policy, reverts pgtype.Int8
-	if err := res.Scan(&x.Seq, &x.ChangeID, &x.At, &x.ConnectionID, &x.Object, &x.RecordID, &x.Field, &x.Before, &x.After,
-		&x.ActorKind, &x.AgentID, &x.UserID, &x.ProposalID, &x.DecisionSeqs, &policy, &reverts, &x.Reason, &prev, &hash); err != nil {
+// scanEvent reads a row of eventSelect; every field of x is set (x may hold a row of an earlier page).
+func (r *reader) scanEvent(v [][]byte, x *Row) error {
+	if len(v) != 19 {
+		return fmt.Errorf("change event: %d columns", len(v))
+	}
+	t := &r.text
+	t.reset()
+	var err error
+	var ok bool
+	if x.Seq, _, err = rawInt8("seq", v[0]); err != nil {
 		return err
 	}
-	x.At = x.At.UTC()
-	x.PolicyVersion, x.Reverts = optional(policy), optional(reverts)
-	x.PrevHash, x.Hash = hex.EncodeToString(prev), hex.EncodeToString(hash)
+	if x.At, err = rawTime("at", v[2]); err != nil {
+		return err
+	}
+	for _, c := range [...]struct {
+		col string
+		i   int
+	}{{"id", 1}, {"connection_id", 3}, {"agent_id", 10}, {"user_id", 11}, {"proposal_id", 12}} {
+		if err := t.uuid(c.col, v[c.i]); err != nil {
+			return err
+		}
+	}
+	for _, i := range [...]int{4, 5, 6, 7, 8, 9, 16} { // object, record_id, field, before, after, actor_kind, reason
+		t.text(v[i])
+	}
+	t.hex(v[17])
+	t.hex(v[18])
+	f := t.fields(r.fields[:0])
+	r.fields = f
+	x.ChangeID, x.ConnectionID, x.AgentID, x.UserID, x.ProposalID = f[0], f[1], f[2], f[3], f[4]
+	x.Object, x.RecordID, x.Field, x.Before, x.After, x.ActorKind, x.Reason = f[5], f[6], f[7], f[8], f[9], f[10], f[11]
+	x.PrevHash, x.Hash = f[12], f[13]
+	if x.DecisionSeqs, err = rawInt8s("decision_seqs", v[13], x.DecisionSeqs[:0]); err != nil {
+		return err
+	}
+	x.PolicyVersion, x.Reverts = nil, nil
+	var n int64
+	if n, ok, err = rawInt8("policy_version", v[14]); ok {
+		x.PolicyVersion = &n
+	} else if err != nil {
+		return err
+	}
+	var m int64
+	if m, ok, err = rawInt8("reverts", v[15]); ok {
+		x.Reverts = &m
+	} else if err != nil {
+		return err
+	}
 	x.facts, x.RouteReasons, x.QuorumMet, x.SLA, x.approverIDs = false, "", "", "", x.approverIDs[:0]
 	return nil
 }
@@ -214,31 +291,36 @@ func scanEvent(res pgx.Rows, x *Row) error {
 // reviewFacts reads the page's rows' review facts into them: by the page's
 // seq range when its rows are most of it, else by their seqs (a filtered
 // export's pages are sparse).
-func reviewFacts(b *pgx.Batch, tenantID string, rows []Row) {
-	q := `SELECT seq, route_reasons, quorum_met, sla_met, approver_ids::text[] FROM change_reviews WHERE tenant_id = $1 `
+func (r *reader) reviewFacts(b *pgx.Batch, rows []Row) {
+	q := `SELECT seq, route_reasons, quorum_met, sla_met, approver_ids FROM change_reviews WHERE tenant_id = $1 `
 	lo, hi := rows[0].Seq, rows[len(rows)-1].Seq
 	var args []any
 	if hi-lo < 2*int64(len(rows)) {
-		q, args = q+`AND seq BETWEEN $2 AND $3 ORDER BY seq`, []any{tenantID, lo, hi}
+		q, args = q+`AND seq BETWEEN $2 AND $3 ORDER BY seq`, []any{r.tenantID, lo, hi}
 	} else {
 		seqs := make([]int64, len(rows))
 		for i := range rows {
 			seqs[i] = rows[i].Seq
 		}
-		q, args = q+`AND seq = ANY ($2::bigint[]) ORDER BY seq`, []any{tenantID, seqs}
+		q, args = q+`AND seq = ANY ($2::bigint[]) ORDER BY seq`, []any{r.tenantID, seqs}
 	}
-	b.Queue(q, args...).Query(func(res pgx.Rows) error { return mergeFacts(rows, res) })
+	b.Queue(q, args...).Query(func(res pgx.Rows) error { return r.mergeFacts(rows, res) })
 }
 
-// mergeFacts reads review facts in seq order into the rows (in seq order too).
-func mergeFacts(rows []Row, res pgx.Rows) error {
+// mergeFacts reads review facts (seq, route_reasons, quorum_met, sla_met,
+// approver_ids, in binary) in seq order into the rows (in seq order too).
+func (r *reader) mergeFacts(rows []Row, res pgx.Rows) error {
+	if err := binaryResult(res); err != nil {
+		return err
+	}
 	i := 0
-	var seq int64
-	var quorum, sla pgtype.Bool
-	var reasons string
-	var approvers []string
 	return each(res, func() error {
-		if err := res.Scan(&seq, &reasons, &quorum, &sla, &approvers); err != nil {
+		v := res.RawValues()
+		if len(v) != 5 {
+			return fmt.Errorf("review facts: %d columns", len(v))
+		}
+		seq, _, err := rawInt8("seq", v[0])
+		if err != nil {
 			return err
 		}
 		for i < len(rows) && rows[i].Seq < seq { // both in seq order: a merge
@@ -248,14 +330,24 @@ func mergeFacts(rows []Row, res pgx.Rows) error {
 			return nil // in the range, not in the filter
 		}
 		x := &rows[i]
-		x.facts, x.RouteReasons, x.approverIDs = true, reasons, append(x.approverIDs, approvers...)
-		if quorum.Valid {
-			x.QuorumMet = yesNo(quorum.Bool)
+		x.facts, x.RouteReasons = true, r.reasons.of(v[1])
+		if quorum, ok, err := rawBool("quorum_met", v[2]); err != nil {
+			return err
+		} else if ok {
+			x.QuorumMet = yesNo(quorum)
 		}
-		if sla.Valid {
-			x.SLA = map[bool]string{true: "met", false: "breached"}[sla.Bool]
+		if met, ok, err := rawBool("sla_met", v[3]); err != nil {
+			return err
+		} else if ok {
+			x.SLA = "breached"
+			if met {
+				x.SLA = "met"
+			}
 		}
-		return nil
+		var id [36]byte
+		return rawArray("approver_ids", v[4], 16, func(u []byte) {
+			x.approverIDs = append(x.approverIDs, r.ids.of(appendUUID(id[:0], u)))
+		})
 	})
 }
 
@@ -264,40 +356,50 @@ func mergeFacts(rows []Row, res pgx.Rows) error {
 // an app copy older than change_reviews while the migration that added it
 // ran. It costs nothing when none is missing.
 func (r *reader) missingFacts(ctx context.Context, tx pgx.Tx, rows []Row) error {
+	seqs := factless(rows)
+	if len(seqs) == 0 {
+		return nil
+	}
+	res, err := tx.Query(ctx, `SELECT f.seq, f.route_reasons, f.quorum_met, f.sla_met, f.approver_ids
+		FROM unnest($2::bigint[]) s, LATERAL change_review_facts($1, s, s) f ORDER BY f.seq`, r.tenantID, seqs)
+	if err != nil {
+		return err
+	}
+	return r.mergeFacts(rows, res)
+}
+
+// factless are the seqs of a page's changes from a proposal with no review facts read.
+func factless(rows []Row) []int64 {
 	var seqs []int64
 	for i := range rows {
 		if !rows[i].facts && rows[i].ProposalID != "" {
 			seqs = append(seqs, rows[i].Seq)
 		}
 	}
-	if len(seqs) == 0 {
-		return nil
-	}
-	res, err := tx.Query(ctx, `SELECT f.seq, f.route_reasons, f.quorum_met, f.sla_met, f.approver_ids::text[]
-		FROM unnest($2::bigint[]) s, LATERAL change_review_facts($1, s, s) f ORDER BY f.seq`, r.tenantID, seqs)
-	if err != nil {
-		return err
-	}
-	return mergeFacts(rows, res)
+	return seqs
 }
 
-// enrich fills in, for a page, its review facts and what can happen to a
-// change after it was logged (rolled back, corrected in the CRM, found by an
-// audit), with one round trip of four queries by the page's seq range, and
-// the names.
-func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
+// facts are what can happen to a page's changes after they were logged,
+// read by queueFacts: rolled back (by seq), corrected in the CRM, found by
+// an audit (verdict and note).
+type facts struct {
+	rolledBack map[int64]int64
+	crmEdited  map[int64]bool
+	audited    map[int64][2]string
+}
+
+// queueFacts adds to b the queries of a page's review facts and of what
+// happened to its changes since, by the page's seq range.
+func (r *reader) queueFacts(b *pgx.Batch, rows []Row) *facts {
 	lo, hi := rows[0].Seq, rows[len(rows)-1].Seq
-	rolledBack := map[int64]int64{}
-	crmEdited := map[int64]bool{}
-	audited := map[int64][2]string{}
-	b := &pgx.Batch{}
-	reviewFacts(b, r.tenantID, rows)
+	f := &facts{rolledBack: map[int64]int64{}, crmEdited: map[int64]bool{}, audited: map[int64][2]string{}}
+	r.reviewFacts(b, rows)
 	b.Queue(`SELECT reverts, seq FROM change_events WHERE tenant_id = $1 AND reverts BETWEEN $2 AND $3`, r.tenantID, lo, hi).
 		Query(func(res pgx.Rows) error {
 			return each(res, func() error {
 				var of, by int64
 				err := res.Scan(&of, &by)
-				rolledBack[of] = by
+				f.rolledBack[of] = by
 				return err
 			})
 		})
@@ -306,7 +408,7 @@ func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
 		return each(res, func() error {
 			var seq int64
 			err := res.Scan(&seq)
-			crmEdited[seq] = true
+			f.crmEdited[seq] = true
 			return err
 		})
 	})
@@ -317,23 +419,34 @@ func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
 			var seq int64
 			var verdict, note string
 			err := res.Scan(&seq, &verdict, &note)
-			audited[seq] = [2]string{verdict, note}
+			f.audited[seq] = [2]string{verdict, note}
 			return err
 		})
 	})
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	if err := r.missingFacts(ctx, tx, rows); err != nil {
-		return err
-	}
-	if err := r.learnUsers(ctx, tx, rows); err != nil {
-		return err
+	return f
+}
+
+// fill completes a page from its facts: review facts missing from the
+// store (rare: see missingFacts) and names not met before are read in a
+// transaction of their own; the rest is from what the reader holds.
+func (r *reader) fill(ctx context.Context, rows []Row, f *facts) error {
+	if len(factless(rows)) > 0 || len(r.unknownUsers(rows)) > 0 {
+		if err := readOnly(ctx, r.pool, r.tenantID, func(tx pgx.Tx) error {
+			if err := r.missingFacts(ctx, tx, rows); err != nil {
+				return err
+			}
+			return r.learnUsers(ctx, tx, rows)
+		}); err != nil {
+			return err
+		}
 	}
 	for i := range rows {
 		x := &rows[i]
 		x.AgentName, x.UserName = r.agents[x.AgentID], r.users[x.UserID]
-		x.Approvers = make([]string, 0, 2)
+		if x.Approvers == nil {
+			x.Approvers = make([]string, 0, 2) // [] in JSON, not null
+		}
+		x.Approvers = x.Approvers[:0]
 		for _, u := range x.approverIDs {
 			if !slices.Contains(x.Approvers, r.users[u]) {
 				x.Approvers = append(x.Approvers, r.users[u])
@@ -347,19 +460,19 @@ func (r *reader) enrich(ctx context.Context, tx pgx.Tx, rows []Row) error {
 		if until, ok := r.cursors[x.ConnectionID]; ok && until.After(x.At) {
 			x.CRMConfirmed = "confirmed"
 		}
-		x.CorrectedInCRM = crmEdited[x.Seq]
+		x.CorrectedInCRM = f.crmEdited[x.Seq]
 		x.RolledBackBy = nil
-		if by, ok := rolledBack[x.Seq]; ok {
+		if by, ok := f.rolledBack[x.Seq]; ok {
 			x.RolledBackBy = &by
 		}
-		a := audited[x.Seq]
+		a := f.audited[x.Seq]
 		x.AuditVerdict, x.AuditNote = a[0], a[1]
 	}
 	return nil
 }
 
-// learnUsers reads the names of the page's users not met before.
-func (r *reader) learnUsers(ctx context.Context, tx pgx.Tx, rows []Row) error {
+// unknownUsers are the page's users (and approvers) whose names the reader has not read.
+func (r *reader) unknownUsers(rows []Row) []string {
 	var missing []string
 	need := func(id string) {
 		if _, ok := r.users[id]; !ok && id != "" && !slices.Contains(missing, id) {
@@ -372,8 +485,17 @@ func (r *reader) learnUsers(ctx context.Context, tx pgx.Tx, rows []Row) error {
 			need(u)
 		}
 	}
+	return missing
+}
+
+// learnUsers reads the names of the page's users not met before.
+func (r *reader) learnUsers(ctx context.Context, tx pgx.Tx, rows []Row) error {
+	missing := r.unknownUsers(rows)
 	if len(missing) == 0 {
 		return nil
+	}
+	for _, id := range missing {
+		r.users[id] = "" // unless found: a user no longer there is not looked for again
 	}
 	return collect(ctx, tx, `SELECT id::text, COALESCE(NULLIF(name, ''), email) FROM users WHERE id = ANY ($1::uuid[])`, []any{missing},
 		func(res pgx.Rows) error {
@@ -409,14 +531,6 @@ func each(res pgx.Rows, fn func() error) error {
 		}
 	}
 	return res.Err()
-}
-
-func optional(n pgtype.Int8) *int64 {
-	if !n.Valid {
-		return nil
-	}
-	v := n.Int64
-	return &v
 }
 
 // readOnly runs fn in a read-only transaction that declares the tenant.
