@@ -16,7 +16,7 @@ import (
 // one round trip, which PostgreSQL runs as a short implicit transaction (see
 // step), so no transaction outlives a page however large the export. (A
 // variable: tests read in pages of a few rows.)
-var pageRows = 1000
+var pageRows = 500
 
 // eventSelect reads a page of change events, the columns their hash covers,
 // by seq, in binary (see raw.go); their review facts (written beside them
