@@ -9,9 +9,14 @@
 //
 //   - append: change events appended by 3 tenants at once, 100 per transaction;
 //
-//   - verify: one tenant's chain walked and every hash recomputed (best of three).
+//   - verify: one tenant's chain walked and every hash recomputed (best of
+//     -walks, three by default).
 //
-//     make bench-apply        (sets COUNTERSIGN_TEST_DATABASE_URL)
+// Run it with make, which sets COUNTERSIGN_TEST_DATABASE_URL; -verify-only
+// runs only the walks, on the chains an earlier run appended:
+//
+//	make bench-apply
+//	make bench-apply ARGS="-verify-only -walks 10 -cpuprofile /tmp/verify.pprof"
 //
 // The last line is
 // `apply_per_s=X ceiling_per_s=1900 ratio=R append_per_s=A verify_rows_per_s=V`.
@@ -24,6 +29,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"time"
@@ -45,22 +51,106 @@ import (
 	"countersign/backend/internal/review"
 )
 
-const ceiling = 1900 // 190 requests per 10 s × 100 inputs
+const (
+	ceiling = 1900 // 190 requests per 10 s × 100 inputs
+	dbName  = "countersign_bench_apply"
+)
+
+// secret is the bench's server secret: the signing key of its checkpoints.
+var secret = make([]byte, 32)
+
+type options struct {
+	n, events, walks int
+	verifyOnly       bool
+	cpuProfile       string
+}
 
 func main() {
-	n := flag.Int("n", 20000, "approved proposals to apply")
-	events := flag.Int("events", 150_000, "change events to append, over 3 tenants")
+	var o options
+	flag.IntVar(&o.n, "n", 20000, "approved proposals to apply")
+	flag.IntVar(&o.events, "events", 150_000, "change events to append, over 3 tenants")
+	flag.IntVar(&o.walks, "walks", 3, "verify walks; the best is reported")
+	flag.BoolVar(&o.verifyOnly, "verify-only", false, "only the verify walks, on the database of an earlier run (apply and append print 0)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the verify walks here")
 	flag.Parse()
-	if err := run(*n, *events); err != nil {
+	if o.walks < 1 {
+		fmt.Fprintln(os.Stderr, "bench-apply: -walks must be at least 1")
+		os.Exit(2)
+	}
+	var err error
+	if o.verifyOnly {
+		err = verifyOnly(o)
+	} else {
+		err = run(o)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench-apply:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, events int) error {
+// verifyOnly walks the largest chain of an earlier run's database.
+func verifyOnly(o options) error {
+	ctx := context.Background()
+	owner, d, err := benchkit.OpenDB(ctx, dbName)
+	if err != nil {
+		return fmt.Errorf("-verify-only needs the database of an earlier make bench-apply: %w", err)
+	}
+	defer owner.Close()
+	defer d.Close()
+	var tenants []string
+	if err := owner.Conn(ctx).Raw(`SELECT tenant_id FROM change_heads ORDER BY seq DESC LIMIT 1`).Scan(&tenants).Error; err != nil {
+		return err
+	}
+	if len(tenants) == 0 {
+		return fmt.Errorf("-verify-only: %s holds no change events; run make bench-apply first", dbName)
+	}
+	changes := changelog.New(changelog.Deps{DB: d, Clock: clock.System{}, Signer: changelog.NewSigner(secret)})
+	verifyRate, err := walk(ctx, changes, tenants[0], o)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("apply_per_s=%.0f ceiling_per_s=%d ratio=%.2f append_per_s=%.0f verify_rows_per_s=%.0f\n", 0.0, ceiling, 0.0, 0.0, verifyRate)
+	return nil
+}
+
+// walk verifies the tenant's chain o.walks times and returns the best rate:
+// the first walk reads pages PostgreSQL has not cached yet; the best is the
+// walk's own speed.
+func walk(ctx context.Context, changes *changelog.Service, tenantID string, o options) (float64, error) {
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return 0, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var rate float64
+	for i := range o.walks {
+		start := time.Now()
+		v, err := changes.Verify(db.WithTenant(ctx, tenantID), tenantID)
+		if err != nil {
+			return 0, err
+		}
+		if !v.OK {
+			return 0, fmt.Errorf("the chain does not verify at %v: %s", v.FirstBad, v.Problem)
+		}
+		took := time.Since(start)
+		fmt.Printf("verify %d: %d events of one tenant in %s\n", i+1, v.Events, took.Round(time.Millisecond))
+		rate = max(rate, float64(v.Events)/took.Seconds())
+	}
+	return rate, nil
+}
+
+func run(o options) error {
+	n, events := o.n, o.events
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	owner, d, err := benchkit.FreshDB(ctx, "countersign_bench_apply", quiet)
+	owner, d, err := benchkit.FreshDB(ctx, dbName, quiet)
 	if err != nil {
 		return err
 	}
@@ -70,7 +160,6 @@ func run(n, events int) error {
 	fake, stop := hubspottest.Start(hubspottest.Options{Records: n})
 	defer stop()
 	fake.Limit(190, 10*time.Second)
-	secret := make([]byte, 32)
 	factories := map[crm.Provider]crm.Factory{crm.HubSpot: func(_ context.Context, c crm.Connection) (crm.Connector, error) {
 		// a Professional portal's burst limit: 19 requests a second
 		return hubspot.New(c, httpx.WithRateLimit(19, 19))
@@ -130,21 +219,9 @@ func run(n, events int) error {
 	if err != nil {
 		return err
 	}
-	// the first walk reads pages PostgreSQL has not cached yet; the best of
-	// three is the walk's own speed
-	var verifyRate float64
-	for i := range 3 {
-		start = time.Now()
-		v, err := changes.Verify(db.WithTenant(ctx, tenants[0]), tenants[0])
-		if err != nil {
-			return err
-		}
-		if !v.OK {
-			return fmt.Errorf("the chain does not verify at %v: %s", v.FirstBad, v.Problem)
-		}
-		took := time.Since(start)
-		fmt.Printf("verify %d: %d events of one tenant in %s\n", i+1, v.Events, took.Round(time.Millisecond))
-		verifyRate = max(verifyRate, float64(v.Events)/took.Seconds())
+	verifyRate, err := walk(ctx, changes, tenants[0], o)
+	if err != nil {
+		return err
 	}
 	fmt.Printf("apply_per_s=%.0f ceiling_per_s=%d ratio=%.2f append_per_s=%.0f verify_rows_per_s=%.0f\n",
 		applyRate, ceiling, applyRate/ceiling, appendRate, verifyRate)
