@@ -9,12 +9,14 @@
 // reviewers is a double claim.
 //
 //	make bench-review        (sets COUNTERSIGN_TEST_DATABASE_URL)
+//	make bench-review ARGS="-reuse"   (again on the items loaded before)
 //
 // The last line is
 // `claim_p99_ms=X decide_p99_ms=Y pending=N reviewers=20 double_claims=D`.
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -26,6 +28,8 @@ import (
 	"runtime/pprof"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"countersign/backend/cmd/internal/benchkit"
 	"countersign/backend/internal/access"
@@ -41,52 +45,46 @@ func main() {
 	reviewerCount = flag.Int("reviewers", 20, "reviewers: half in the first tenant, a quarter in each other")
 	flag.DurationVar(&think, "think", 500*time.Millisecond, "how long a reviewer looks at an item before deciding (0: as fast as the machine allows)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the reviewers' work here")
+	reuse := flag.Bool("reuse", false, "reuse the database of an earlier run that loaded as many items (skips the load)")
+	flag.StringVar(&latencies, "latencies", "", "write every timed claim and decision here (kind, start as Unix ms, milliseconds), to pool runs")
 	flag.Parse()
 	cpuProfile = *profile
-	if err := run(*items, *duration); err != nil {
+	if err := run(*items, *duration, *reuse); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-review:", err)
 		os.Exit(1)
 	}
 }
 
-func run(items int, duration time.Duration) error {
+const dbName = "countersign_bench_review"
+
+func run(items int, duration time.Duration, reuse bool) error {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	owner, d, err := benchkit.FreshDB(ctx, "countersign_bench_review", quiet)
-	if err != nil {
-		return err
-	}
-	defer owner.Close()
-	defer d.Close()
-	tenants, err := setupTenants(ctx, owner)
-	if err != nil {
-		return err
-	}
-	srv, err := benchkit.NewServer(ctx, d, quiet)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	for i, t := range tenants {
-		n := items / len(tenants)
-		if i == 0 {
-			n += items % len(tenants)
+	var owner, d *db.DB
+	var tenants []tenant
+	var err error
+	if reuse {
+		owner, d, tenants, err = loadedBefore(ctx, items)
+		if err != nil {
+			return err
 		}
-		if err := fill(ctx, owner, srv, t, n); err != nil {
+		if tenants == nil {
+			fmt.Printf("-reuse: no %s with %d items; loading one\n", dbName, items)
+		}
+	}
+	if tenants == nil {
+		if owner, d, tenants, err = load(ctx, items, quiet); err != nil {
 			return err
 		}
 	}
-	// as autovacuum would have on a running server
-	if err := owner.Conn(ctx).Exec(`VACUUM ANALYZE`).Error; err != nil {
-		return err
-	}
-	fmt.Printf("loaded %d pending items in %s\n", items, time.Since(start).Round(time.Second))
+	defer owner.Close()
+	defer d.Close()
 	people, err := reviewers(ctx, owner, tenants, split(*reviewerCount))
 	if err != nil {
 		return err
 	}
 	// the enforcer of a fresh server knows the reviewers just given roles
-	srv, err = benchkit.NewServer(ctx, d, quiet)
+	srv, err := benchkit.NewServer(ctx, d, quiet)
 	if err != nil {
 		return err
 	}
@@ -109,6 +107,11 @@ func run(items int, duration time.Duration) error {
 	if err := owner.Conn(ctx).Raw(`SELECT count(*) FROM review_items WHERE state = 'pending'`).Scan(&pending).Error; err != nil {
 		return err
 	}
+	if latencies != "" {
+		if err := writeLatencies(latencies, res.samples); err != nil {
+			return err
+		}
+	}
 	fmt.Printf("claims=%d decisions=%d claim_p50_ms=%.2f decide_p50_ms=%.2f\n", len(res.claims), len(res.decides),
 		benchkit.Percentile(res.claims, 50), benchkit.Percentile(res.decides, 50))
 	fmt.Printf("claim_p99_ms=%.2f decide_p99_ms=%.2f pending=%d reviewers=%d double_claims=%d\n",
@@ -116,7 +119,95 @@ func run(items int, duration time.Duration) error {
 	return nil
 }
 
+// load makes a fresh database with items pending review items.
+func load(ctx context.Context, items int, quiet *slog.Logger) (owner, d *db.DB, tenants []tenant, err error) {
+	if owner, d, err = benchkit.FreshDB(ctx, dbName, quiet); err != nil {
+		return nil, nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			owner.Close()
+			d.Close()
+		}
+	}()
+	if tenants, err = setupTenants(ctx, owner); err != nil {
+		return nil, nil, nil, err
+	}
+	srv, err := benchkit.NewServer(ctx, d, quiet)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	start := time.Now()
+	for i, t := range tenants {
+		n := items / len(tenants)
+		if i == 0 {
+			n += items % len(tenants)
+		}
+		if err = fill(ctx, owner, srv, t, n); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	// as autovacuum would have on a running server
+	if err = owner.Conn(ctx).Exec(`VACUUM ANALYZE`).Error; err != nil {
+		return nil, nil, nil, err
+	}
+	fmt.Printf("loaded %d pending items in %s\n", items, time.Since(start).Round(time.Second))
+	return owner, d, tenants, nil
+}
+
+// loadedBefore opens the database of an earlier run (migrated to the current
+// schema) when it holds items review items in the bench's three tenants; nil
+// tenants when there is none to reuse. The claims an earlier run left are
+// dropped; the items it decided stay decided (pending says how many are left).
+func loadedBefore(ctx context.Context, items int) (owner, d *db.DB, tenants []tenant, err error) {
+	admin, err := benchkit.AdminURL()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var found bool
+	if err := withAdmin(ctx, admin, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, dbName).Scan(&found)
+	}); err != nil || !found {
+		return nil, nil, nil, err
+	}
+	if owner, d, err = benchkit.OpenDB(ctx, dbName); err != nil {
+		return nil, nil, nil, err
+	}
+	var n int64
+	conn := owner.Conn(ctx)
+	err = conn.Raw(`SELECT count(*) FROM review_items`).Scan(&n).Error
+	if err == nil && n == int64(items) {
+		err = conn.Raw(`SELECT t.id, a.id AS agent_id, a.connection_id FROM tenants t JOIN agents a ON a.tenant_id = t.id AND a.name = 'bench'
+			ORDER BY t.created_at, t.slug`).Scan(&tenants).Error
+	}
+	if err == nil && len(tenants) == 3 {
+		start := time.Now()
+		if err = conn.Exec(`DELETE FROM review_claims`).Error; err == nil {
+			err = conn.Exec(`VACUUM ANALYZE review_claims, review_items`).Error
+		}
+		fmt.Printf("reusing %s (%d items, loaded before) in %s\n", dbName, items, time.Since(start).Round(time.Second))
+	} else {
+		tenants = nil
+	}
+	if err != nil || tenants == nil {
+		owner.Close()
+		d.Close()
+		return nil, nil, nil, err
+	}
+	return owner, d, tenants, nil
+}
+
+func withAdmin(ctx context.Context, url string, fn func(*pgx.Conn) error) error {
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer c.Close(ctx)
+	return fn(c)
+}
+
 var (
+	latencies     string
 	cpuProfile    string
 	reviewerCount *int
 	think         time.Duration
@@ -180,7 +271,8 @@ func fill(ctx context.Context, owner *db.DB, srv *server.Server, t tenant, n int
 		t.ID, t.AgentID, n, t.ID, qs[0].ID, qs[1].ID, qs[2].ID, t.AgentID).Error
 }
 
-// reviewers creates counts[i] reviewers in tenant i.
+// reviewers creates counts[i] reviewers in tenant i (those an earlier run
+// on the same database created are taken as they are).
 func reviewers(ctx context.Context, owner *db.DB, ts []tenant, counts []int) ([]principal.Principal, error) {
 	roles := access.NewStore(owner)
 	var out []principal.Principal
@@ -188,6 +280,14 @@ func reviewers(ctx context.Context, owner *db.DB, ts []tenant, counts []int) ([]
 		for j := 0; j < counts[i]; j++ {
 			email := fmt.Sprintf("bench-reviewer-%d-%d@bench.test", i, j)
 			var id string
+			if err := owner.Conn(ctx).Raw(`SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id AND m.tenant_id = ?
+				WHERE u.email = ?`, t.ID, email).Scan(&id).Error; err != nil {
+				return nil, err
+			}
+			if id != "" {
+				out = append(out, principal.Principal{UserID: id, TenantID: t.ID, Email: email, Name: email})
+				continue
+			}
 			if err := owner.Conn(ctx).Raw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, 'x') RETURNING id`, email, email).
 				Scan(&id).Error; err != nil {
 				return nil, err
@@ -230,8 +330,31 @@ func warmUp(ctx context.Context, svc *review.Service, people []principal.Princip
 
 type result struct {
 	claims, decides []time.Duration
+	samples         []sample // the same, with when each started (-latencies)
 	double          int
 	err             error
+}
+
+type sample struct {
+	kind string
+	at   time.Time
+	took time.Duration
+}
+
+func writeLatencies(path string, ss []sample) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	for _, s := range ss {
+		fmt.Fprintf(w, "%s %d %.3f\n", s.kind, s.at.UnixMilli(), float64(s.took.Microseconds())/1000)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // work has every reviewer claim 10 and approve them, until the time is up.
@@ -254,6 +377,7 @@ func work(ctx context.Context, svc *review.Service, people []principal.Principal
 				took := time.Since(t)
 				mu.Lock()
 				res.claims = append(res.claims, took)
+				res.samples = append(res.samples, sample{"claim", t, took})
 				for _, it := range got {
 					if other, ok := handed[it.ID]; ok && other != p.UserID {
 						res.double++
@@ -274,6 +398,7 @@ func work(ctx context.Context, svc *review.Service, people []principal.Principal
 					took := time.Since(t)
 					mu.Lock()
 					res.decides = append(res.decides, took)
+					res.samples = append(res.samples, sample{"decide", t, took})
 					if err != nil && res.err == nil {
 						res.err = fmt.Errorf("decide: %w", err)
 					}
