@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"countersign/backend/internal/platform/db"
@@ -145,20 +146,44 @@ func (s *Service) Queues(ctx context.Context, tenantID string) ([]Queue, error) 
 const queueCacheTTL = 5 * time.Second
 
 type cachedQueues struct {
-	queues []Queue
-	at     time.Time
+	queues     []Queue
+	at         time.Time   // when they were read
+	refreshing atomic.Bool // a read to replace them runs
 }
 
-// queues reads the tenant's queues (from the cache when fresh).
+// queues reads the tenant's queues (from the cache when fresh). Once half
+// their time is gone, cached queues are read again off the caller's path,
+// so that claims, which take the queues each time, seldom wait for them.
 func (s *Service) queues(ctx context.Context, tenantID string) ([]Queue, error) {
-	if c, ok := s.queueCache.Load(tenantID); ok && time.Since(c.(cachedQueues).at) < queueCacheTTL {
-		return slices.Clone(c.(cachedQueues).queues), nil
+	if v, ok := s.queueCache.Load(tenantID); ok {
+		c := v.(*cachedQueues)
+		if age := time.Since(c.at); age < queueCacheTTL {
+			if age >= queueCacheTTL/2 && c.refreshing.CompareAndSwap(false, true) {
+				go s.refreshQueues(db.WithTenant(db.Detached(context.WithoutCancel(ctx)), tenantID), tenantID, c)
+			}
+			return slices.Clone(c.queues), nil
+		}
 	}
+	at := time.Now()
 	qs, err := s.readQueues(ctx, tenantID)
 	if err == nil {
-		s.queueCache.Store(tenantID, cachedQueues{queues: qs, at: time.Now()})
+		s.queueCache.Store(tenantID, &cachedQueues{queues: qs, at: at})
 	}
 	return slices.Clone(qs), err
+}
+
+// refreshQueues replaces cached queues c with the tenant's queues read now,
+// unless c left the cache meanwhile (a change made on this app copy).
+func (s *Service) refreshQueues(ctx context.Context, tenantID string, c *cachedQueues) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	at := time.Now()
+	qs, err := s.readQueues(ctx, tenantID)
+	if err != nil {
+		c.refreshing.Store(false)
+		return
+	}
+	s.queueCache.CompareAndSwap(tenantID, c, &cachedQueues{queues: qs, at: at})
 }
 
 func (s *Service) readQueues(ctx context.Context, tenantID string) ([]Queue, error) {

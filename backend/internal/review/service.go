@@ -31,7 +31,7 @@ type Service struct {
 	auditLog  *audit.Log
 	changes   *changelog.Service // the record timeline's writes and corrections
 	jobs      *jobs.Jobs
-	// queueCache holds each tenant's queues for a few seconds (cachedQueues)
+	// queueCache holds each tenant's queues for a few seconds (*cachedQueues)
 	queueCache sync.Map
 }
 

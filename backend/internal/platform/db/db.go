@@ -143,6 +143,34 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	return err
 }
 
+// Batch runs the statements fill queues in one round trip, on a pooled
+// connection of its own (never ctx's transaction): a pgx batch, which
+// PostgreSQL runs as one implicit transaction, that first declares ctx's
+// tenant and user for itself. The connection's session keeps what it
+// declared before. For hot paths where Conn's declaration, when the
+// connection last served another tenant, would cost a round trip of its own.
+func (d *DB) Batch(ctx context.Context, fill func(*pgx.Batch)) error {
+	if t, ok := ctx.Value(txKey{}).(*tx); ok && t != nil {
+		return errors.New("db.Batch runs outside InTx: its batch commits on its own")
+	}
+	conn, err := d.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("db.Batch: the driver connection is a %T, not pgx", dc)
+		}
+		s := scopeOf(ctx)
+		b := &pgx.Batch{}
+		b.Queue(setLocal, s.tenant, s.user)
+		fill(b)
+		return c.Conn().SendBatch(ctx, b).Close()
+	})
+}
+
 // Conn returns the transaction in ctx or the pool, bound to ctx and to ctx's
 // tenant: inside a transaction, a ctx carrying another tenant than the one
 // the transaction declared re-declares it first; outside one, each statement

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"countersign/backend/internal/platform/config"
 	"countersign/backend/internal/platform/db"
 	"countersign/backend/internal/platform/dbtest"
@@ -98,6 +100,50 @@ func TestRLS_an_unfiltered_query_sees_only_the_declared_tenant(t *testing.T) {
 	}
 	if n := app.Conn(ctx).Exec(`UPDATE alerts SET title = 'mine' WHERE tenant_id = ?`, globex).RowsAffected; n != 0 {
 		t.Errorf("acme updated %d globex rows", n)
+	}
+}
+
+// A batch declares its ctx's tenant for itself alone: it sees that tenant's
+// rows, errors without one, and the connection's session keeps the tenant it
+// declared before (the next statement through Conn sees its own tenant).
+func TestRLS_a_batch_declares_its_tenant_and_leaves_the_session_as_it_was(t *testing.T) {
+	app, acme, globex := rlsEnv(t)
+	app.SQL().SetMaxOpenConns(1) // every statement on the one connection
+	ctx := context.Background()
+	titles := func(ctx context.Context) (out []string) {
+		t.Helper()
+		if err := app.Conn(ctx).Raw(`SELECT title FROM alerts`).Scan(&out).Error; err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	batch := func(ctx context.Context) (out []string, err error) {
+		err = app.Batch(ctx, func(b *pgx.Batch) {
+			b.Queue(`SELECT title FROM alerts`).Query(func(rows pgx.Rows) error {
+				out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+				return err
+			})
+		})
+		return out, err
+	}
+	if got := titles(db.WithTenant(ctx, acme)); strings.Join(got, ",") != "acme alert" {
+		t.Fatalf("acme reads %v", got)
+	}
+	if got, err := batch(db.WithTenant(ctx, globex)); err != nil || strings.Join(got, ",") != "globex alert" {
+		t.Errorf("a batch for globex reads %v (%v), want only globex's alert", got, err)
+	}
+	if got := titles(db.WithTenant(ctx, acme)); strings.Join(got, ",") != "acme alert" {
+		t.Errorf("after globex's batch, acme reads %v through Conn, want acme's alert: the batch changed the session", got)
+	}
+	if got, err := batch(ctx); err == nil {
+		t.Errorf("a batch without a tenant read %v, want an error", got)
+	}
+	err := app.InTx(db.WithTenant(ctx, acme), func(ctx context.Context) error {
+		_, err := batch(ctx)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "outside InTx") {
+		t.Errorf("a batch inside a transaction: %v, want it refused", err)
 	}
 }
 
