@@ -15,8 +15,9 @@ export class LoginPage {
     this.submit = page.getByRole('button', { name: 'Sign in', exact: true });
   }
 
-  async goto(): Promise<void> {
-    await this.page.goto('/login');
+  /** Opens the sign-in page; next is where signing in leads (the role's home page without it). */
+  async goto(next?: string): Promise<void> {
+    await this.page.goto(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
     await expect(this.submit).toBeVisible();
   }
 
@@ -28,8 +29,8 @@ export class LoginPage {
   }
 
   /** Signs in and waits until the app has left /login. */
-  async signIn(email: string, password: string): Promise<void> {
-    await this.goto();
+  async signIn(email: string, password: string, next?: string): Promise<void> {
+    await this.goto(next);
     await this.submitCredentials(email, password);
     try {
       // argon2id on a loaded machine can take a while: wait for the state, not a guess at its time

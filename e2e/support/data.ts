@@ -33,6 +33,20 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   return shell;
 }
 
+/**
+ * Signs a page in straight to path, not the role's home page. For an admin
+ * or reviewer whose page is not the reviewer under test: their home, the
+ * Review queue, claims whatever is pending as it opens, and would hold the
+ * items the test proposes next.
+ */
+export async function signInTo(page: Page, email: string, path: string): Promise<Shell> {
+  await new LoginPage(page).signIn(email, DEMO_PASSWORD, path);
+  const shell = new Shell(page);
+  await expect(shell.nav).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`${path}$`));
+  return shell;
+}
+
 /** A fresh browser context (own cookies) with a page, signed in as this user. */
 export async function signInNewContext(
   browser: Browser,

@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import { ChangeLogPage } from '../pages/ChangeLogPage';
 import { consoleApi } from '../support/consoleApi';
 import { TestAgent, type AgentRecord } from '../support/agentApi';
-import { ACME_SANDBOX, ACME_USERS, signIn, signInNewContext, uniqueName } from '../support/data';
+import { ACME_SANDBOX, ACME_USERS, signInNewContext, signInTo, uniqueName } from '../support/data';
 
 
 const text = (r: AgentRecord, f: string) => (typeof r.values[f] === 'string' ? (r.values[f] as string) : '');
@@ -12,7 +12,7 @@ interface Change { seq: number; id: string; record_id: string; before: unknown; 
 
 test('an approved change reaches the sandbox CRM, shows in the change log, and one click rolls it back', async ({ page, browser, playwright, baseURL }) => {
   test.setTimeout(120_000);
-  await signIn(page, ACME_USERS.admin);
+  await signInTo(page, ACME_USERS.admin, '/changelog');
   const api = await consoleApi(page);
   const { connections } = await api<{ connections: { id: string; name: string }[] }>('GET', '/connections');
   const sandbox = connections.find((c) => c.name === ACME_SANDBOX)!;

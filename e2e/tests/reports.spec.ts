@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { ReportsPage } from '../pages/ReportsPage';
 import { consoleApi } from '../support/consoleApi';
 import { TestAgent, type AgentRecord } from '../support/agentApi';
-import { ACME_SANDBOX, ACME_USERS, signIn, signInNewContext, uniqueName } from '../support/data';
+import { ACME_SANDBOX, ACME_USERS, signIn, signInNewContext, signInTo, uniqueName } from '../support/data';
 
 const text = (r: AgentRecord, f: string) => (typeof r.values[f] === 'string' ? (r.values[f] as string) : '');
 
@@ -13,8 +13,9 @@ test('compliance exports the month, downloads the file and its manifest, verifie
   const bin = process.env.COUNTERSIGN_BIN || '../bin/countersign';
 
   // an agent's three stage moves are approved and applied this month
-  const admin = await signInNewContext(browser, ACME_USERS.admin);
-  const api = await consoleApi(admin.page);
+  const adminPage = await (await browser.newContext()).newPage();
+  await signInTo(adminPage, ACME_USERS.admin, '/changelog');
+  const api = await consoleApi(adminPage);
   const { connections } = await api<{ connections: { id: string; name: string }[] }>('GET', '/connections');
   const sandbox = connections.find((c) => c.name === ACME_SANDBOX)!;
   const name = uniqueName('Audit bot');
