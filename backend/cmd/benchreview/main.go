@@ -29,8 +29,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"countersign/backend/cmd/internal/benchkit"
 	"countersign/backend/internal/access"
 	"countersign/backend/internal/platform/db"
@@ -160,14 +158,7 @@ func load(ctx context.Context, items int, quiet *slog.Logger) (owner, d *db.DB, 
 // tenants when there is none to reuse. The claims an earlier run left are
 // dropped; the items it decided stay decided (pending says how many are left).
 func loadedBefore(ctx context.Context, items int) (owner, d *db.DB, tenants []tenant, err error) {
-	admin, err := benchkit.AdminURL()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var found bool
-	if err := withAdmin(ctx, admin, func(c *pgx.Conn) error {
-		return c.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, dbName).Scan(&found)
-	}); err != nil || !found {
+	if found, err := benchkit.DatabaseExists(ctx, dbName); err != nil || !found {
 		return nil, nil, nil, err
 	}
 	if owner, d, err = benchkit.OpenDB(ctx, dbName); err != nil {
@@ -195,15 +186,6 @@ func loadedBefore(ctx context.Context, items int) (owner, d *db.DB, tenants []te
 		return nil, nil, nil, err
 	}
 	return owner, d, tenants, nil
-}
-
-func withAdmin(ctx context.Context, url string, fn func(*pgx.Conn) error) error {
-	c, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer c.Close(ctx)
-	return fn(c)
 }
 
 var (

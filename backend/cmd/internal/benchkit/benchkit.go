@@ -76,6 +76,23 @@ func OpenDB(ctx context.Context, name string) (owner, app *db.DB, err error) {
 	return owner, app, nil
 }
 
+// DatabaseExists says whether the cluster has database name (an earlier
+// run's, to reuse).
+func DatabaseExists(ctx context.Context, name string) (bool, error) {
+	admin, err := AdminURL()
+	if err != nil {
+		return false, err
+	}
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close(ctx)
+	var found bool
+	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&found)
+	return found, err
+}
+
 // DatabaseURL is the URL of database name on the cluster of
 // COUNTERSIGN_TEST_DATABASE_URL, as its superuser.
 func DatabaseURL(name string) (string, error) {
