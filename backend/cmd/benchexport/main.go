@@ -40,8 +40,6 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"countersign/backend/cmd/internal/benchkit"
 	"countersign/backend/internal/exports"
 	"countersign/backend/internal/platform/db"
@@ -278,20 +276,7 @@ func report(what string, d time.Duration, r claimResult) {
 // loadedBefore tells whether the bench database holds a complete load of
 // as many events (its comment, set once loaded, says so).
 func loadedBefore(ctx context.Context, mark string) (bool, error) {
-	admin, err := benchkit.AdminURL()
-	if err != nil {
-		return false, err
-	}
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		return false, err
-	}
-	defer conn.Close(ctx)
-	var comment *string
-	err = conn.QueryRow(ctx, `SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1`, dbName).Scan(&comment)
-	if err == pgx.ErrNoRows {
-		return false, nil
-	}
+	_, comment, err := benchkit.Database(ctx, dbName)
 	return err == nil && comment != nil && *comment == mark, err
 }
 

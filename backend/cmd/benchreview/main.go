@@ -158,7 +158,7 @@ func load(ctx context.Context, items int, quiet *slog.Logger) (owner, d *db.DB, 
 // tenants when there is none to reuse. The claims an earlier run left are
 // dropped; the items it decided stay decided (pending says how many are left).
 func loadedBefore(ctx context.Context, items int) (owner, d *db.DB, tenants []tenant, err error) {
-	if found, err := benchkit.DatabaseExists(ctx, dbName); err != nil || !found {
+	if found, _, err := benchkit.Database(ctx, dbName); err != nil || !found {
 		return nil, nil, nil, err
 	}
 	if owner, d, err = benchkit.OpenDB(ctx, dbName); err != nil {

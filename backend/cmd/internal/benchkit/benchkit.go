@@ -76,21 +76,23 @@ func OpenDB(ctx context.Context, name string) (owner, app *db.DB, err error) {
 	return owner, app, nil
 }
 
-// DatabaseExists says whether the cluster has database name (an earlier
-// run's, to reuse).
-func DatabaseExists(ctx context.Context, name string) (bool, error) {
+// Database says whether the cluster has database name (an earlier run's, to
+// reuse), and the comment that run left on it (nil without one).
+func Database(ctx context.Context, name string) (exists bool, comment *string, err error) {
 	admin, err := AdminURL()
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	defer conn.Close(ctx)
-	var found bool
-	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&found)
-	return found, err
+	err = conn.QueryRow(ctx, `SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1`, name).Scan(&comment)
+	if err == pgx.ErrNoRows {
+		return false, nil, nil
+	}
+	return err == nil, comment, err
 }
 
 // DatabaseURL is the URL of database name on the cluster of
